@@ -1,0 +1,178 @@
+"""Settings: defaults, round trip, upgrades, corrupt files and failed writes."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+
+import pytest
+
+from qqdesk.ui import settings as settings_module
+from qqdesk.ui.settings import (
+    SCHEMA_VERSION,
+    Settings,
+    SettingsError,
+    SettingsNotifier,
+    load_settings,
+)
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    return tmp_path / "config" / "settings.json"
+
+
+def test_missing_file_gives_defaults(path: Path) -> None:
+    s = load_settings(path)
+    assert s.server == "127.0.0.1:8000"
+    assert s.use_builtin_server is True
+    assert s.expose_on_lan is False
+    assert s.sounds is True and s.notifications is True
+    assert s.send_with_ctrl_enter is False
+    assert s.chats_in_tabs is False and s.start_in_tray is False
+    assert s.language == "system" and s.theme == "system"
+    assert s.last_uin is None and s.remember_password is False
+    assert s.geometry("main") is None
+
+
+def test_round_trip(path: Path) -> None:
+    s = load_settings(path)
+    s.server = "192.168.1.5:8001"
+    s.use_builtin_server = False
+    s.language = "zh_CN"
+    s.theme = "dark"
+    s.last_uin = 10001
+    s.remember_password = True
+    s.send_with_ctrl_enter = True
+    s.set_geometry("main", b"\x01\xd9\xd0\xcb\x00geometry")
+    s.save()
+    stored = json.loads(path.read_text(encoding="utf-8"))
+    assert stored["version"] == SCHEMA_VERSION
+
+    again = load_settings(path)
+    assert again.to_dict() == s.to_dict()
+    assert again.geometry("main") == b"\x01\xd9\xd0\xcb\x00geometry"
+    assert again.last_uin == 10001
+    # No temp files left behind.
+    assert sorted(p.name for p in path.parent.iterdir()) == ["settings.json"]
+
+
+def test_bad_values_are_refused_on_set(path: Path) -> None:
+    s = load_settings(path)
+    with pytest.raises(ValueError):
+        s.theme = "purple"
+    with pytest.raises(ValueError):
+        s.sounds = "yes"  # type: ignore[assignment]
+    assert s.theme == "system" and s.sounds is True
+
+
+def test_bad_values_in_file_fall_back_per_key(path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    path.parent.mkdir(parents=True)
+    path.write_text(
+        json.dumps({"version": SCHEMA_VERSION, "theme": "purple", "sounds": False, "x": 1}),
+        encoding="utf-8",
+    )
+    with caplog.at_level(logging.WARNING):
+        s = load_settings(path)
+    assert s.theme == "system"
+    assert s.sounds is False
+    assert "purple" in caplog.text
+
+
+def test_upgrade_from_version_1(path: Path) -> None:
+    path.parent.mkdir(parents=True)
+    path.write_text(
+        json.dumps(
+            {
+                "version": 1,
+                "server_host": "10.0.0.2",
+                "server_port": 8123,
+                "enter_sends": False,
+                "theme": "light",
+            }
+        ),
+        encoding="utf-8",
+    )
+    s = load_settings(path)
+    assert s.server == "10.0.0.2:8123"
+    assert s.send_with_ctrl_enter is True
+    assert s.theme == "light"
+    s.save()
+    stored = json.loads(path.read_text(encoding="utf-8"))
+    assert stored["version"] == SCHEMA_VERSION
+    assert "server_host" not in stored and "enter_sends" not in stored
+
+
+@pytest.mark.parametrize(
+    "content",
+    ["{not json", "[1, 2]", json.dumps({"version": SCHEMA_VERSION + 1, "theme": "dark"})],
+    ids=["corrupt", "not-an-object", "newer-version"],
+)
+def test_unusable_file_gives_defaults_and_is_kept(
+    path: Path, content: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    path.parent.mkdir(parents=True)
+    path.write_text(content, encoding="utf-8")
+    with caplog.at_level(logging.WARNING):
+        s = load_settings(path)
+    assert s.theme == "system"
+    backup = path.with_name("settings.json.bak")
+    assert backup.read_text(encoding="utf-8") == content
+    assert not path.exists()
+    assert "settings.json.bak" in caplog.text
+    # Saving afterwards writes a good file again.
+    s.save()
+    assert load_settings(path).theme == "system"
+
+
+def test_failed_replace_keeps_old_file(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    s = load_settings(path)
+    s.theme = "dark"
+    s.save()
+    before = path.read_bytes()
+
+    def disk_full(src: object, dst: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(settings_module.os, "replace", disk_full)
+    s.theme = "light"
+    with pytest.raises(SettingsError, match="No space left on device"):
+        s.save()
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in path.parent.iterdir()) == ["settings.json"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores directory permissions")
+def test_read_only_directory_reports(path: Path) -> None:
+    s = load_settings(path)
+    s.save()
+    path.parent.chmod(0o500)
+    try:
+        s.sounds = False
+        with pytest.raises(SettingsError, match="Cannot save settings"):
+            s.save()
+    finally:
+        path.parent.chmod(0o700)
+    assert load_settings(path).sounds is True
+
+
+def test_listeners_hear_real_changes_only(path: Path) -> None:
+    s = Settings(path)
+    heard: list[str] = []
+    unsubscribe = s.subscribe(heard.append)
+    s.theme = "dark"
+    s.theme = "dark"
+    s.sounds = False
+    unsubscribe()
+    s.sounds = True
+    assert heard == ["theme", "sounds"]
+
+
+def test_notifier_signal(qtbot, path: Path) -> None:  # type: ignore[no-untyped-def]
+    s = Settings(path)
+    notifier = SettingsNotifier(s)
+    with qtbot.waitSignal(notifier.changed) as blocker:
+        s.language = "zh_CN"
+    assert blocker.args == ["language"]
