@@ -1,0 +1,17 @@
+"""Dialogs of the desktop app: add friend, friend requests, profiles, settings."""
+
+from .profile import ProfileDialog
+from .requests import IncomingRequestDialog, RefuseReasonDialog, show_request_result
+from .search import AddBuddyDialog, SearchResultsModel, VerificationRequestDialog
+from .settings_dialog import SettingsDialog
+
+__all__ = [
+    "AddBuddyDialog",
+    "IncomingRequestDialog",
+    "ProfileDialog",
+    "RefuseReasonDialog",
+    "SearchResultsModel",
+    "SettingsDialog",
+    "VerificationRequestDialog",
+    "show_request_result",
+]

@@ -1,0 +1,273 @@
+"""What the dialogs share: enum words, error words, faces and async calls."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import logging
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QCoreApplication, QObject, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPixmap
+from PySide6.QtWidgets import QLabel, QWidget
+
+from qqdesk.protocol import BloodType, Constellation, Result, Sex, Status, Zodiac
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+#: Shown for a profile field the user left empty.
+EMPTY = "—"
+
+
+# -- enumerations in words -------------------------------------------------------
+
+
+def sex_text(sex: Sex | int | None) -> str:
+    if sex is None:
+        return QCoreApplication.translate("Words", "Any")
+    return {
+        Sex.MALE: QCoreApplication.translate("Words", "Male"),
+        Sex.FEMALE: QCoreApplication.translate("Words", "Female"),
+    }.get(int(sex), EMPTY)
+
+
+def status_text(status: Status | int) -> str:
+    words = {
+        Status.ONLINE: QCoreApplication.translate("Words", "Online"),
+        Status.BUSY: QCoreApplication.translate("Words", "Busy"),
+        Status.INVISIBLE: QCoreApplication.translate("Words", "Invisible"),
+        Status.OFFLINE: QCoreApplication.translate("Words", "Offline"),
+    }
+    return words.get(int(status), QCoreApplication.translate("Words", "Offline"))
+
+
+def blood_type_text(blood: BloodType | int) -> str:
+    words = {
+        BloodType.A: QCoreApplication.translate("Words", "Type A"),
+        BloodType.B: QCoreApplication.translate("Words", "Type B"),
+        BloodType.O: QCoreApplication.translate("Words", "Type O"),
+        BloodType.AB: QCoreApplication.translate("Words", "Type AB"),
+        BloodType.OTHER: QCoreApplication.translate("Words", "Other blood type"),
+    }
+    return words.get(int(blood), EMPTY)
+
+
+def constellation_text(sign: Constellation | int) -> str:
+    words = {
+        Constellation.AQUARIUS: QCoreApplication.translate("Words", "Aquarius"),
+        Constellation.PISCES: QCoreApplication.translate("Words", "Pisces"),
+        Constellation.ARIES: QCoreApplication.translate("Words", "Aries"),
+        Constellation.TAURUS: QCoreApplication.translate("Words", "Taurus"),
+        Constellation.GEMINI: QCoreApplication.translate("Words", "Gemini"),
+        Constellation.CANCER: QCoreApplication.translate("Words", "Cancer"),
+        Constellation.LEO: QCoreApplication.translate("Words", "Leo"),
+        Constellation.VIRGO: QCoreApplication.translate("Words", "Virgo"),
+        Constellation.LIBRA: QCoreApplication.translate("Words", "Libra"),
+        Constellation.SCORPIO: QCoreApplication.translate("Words", "Scorpio"),
+        Constellation.SAGITTARIUS: QCoreApplication.translate("Words", "Sagittarius"),
+        Constellation.CAPRICORN: QCoreApplication.translate("Words", "Capricorn"),
+    }
+    return words.get(int(sign), EMPTY)
+
+
+def zodiac_text(animal: Zodiac | int) -> str:
+    words = {
+        Zodiac.RAT: QCoreApplication.translate("Words", "Rat"),
+        Zodiac.OX: QCoreApplication.translate("Words", "Ox"),
+        Zodiac.TIGER: QCoreApplication.translate("Words", "Tiger"),
+        Zodiac.RABBIT: QCoreApplication.translate("Words", "Rabbit"),
+        Zodiac.DRAGON: QCoreApplication.translate("Words", "Dragon"),
+        Zodiac.SNAKE: QCoreApplication.translate("Words", "Snake"),
+        Zodiac.HORSE: QCoreApplication.translate("Words", "Horse"),
+        Zodiac.GOAT: QCoreApplication.translate("Words", "Goat"),
+        Zodiac.MONKEY: QCoreApplication.translate("Words", "Monkey"),
+        Zodiac.ROOSTER: QCoreApplication.translate("Words", "Rooster"),
+        Zodiac.DOG: QCoreApplication.translate("Words", "Dog"),
+        Zodiac.PIG: QCoreApplication.translate("Words", "Pig"),
+    }
+    return words.get(int(animal), EMPTY)
+
+
+def or_dash(text: str | int | None) -> str:
+    """A field's text, or the dash that says the user left it empty."""
+    if text is None:
+        return EMPTY
+    text = str(text).strip()
+    return text if text else EMPTY
+
+
+def who(uin: int, nick: str = "") -> str:
+    """'Nick (number)', or just the number when the nickname is unknown."""
+    nick = nick.strip()
+    return f"{nick} ({uin})" if nick else str(uin)
+
+
+# -- errors in words --------------------------------------------------------------
+
+
+def error_text(exc: BaseException) -> str:
+    """Say in the user's words what went wrong with a session call."""
+    result = getattr(exc, "result", None)
+    if result is None:
+        result = getattr(exc, "code", None)
+    with contextlib.suppress(ValueError, TypeError):
+        result = Result(int(result)) if result is not None else None
+    if result == Result.NO_SUCH_NUMBER:
+        return QCoreApplication.translate("Words", "There is no user with this number.")
+    if result == Result.NOT_LOGGED_IN:
+        return QCoreApplication.translate("Words", "You are not logged in. Log in again and retry.")
+    if result == Result.TOO_FREQUENT:
+        return QCoreApplication.translate(
+            "Words", "The server is busy with your requests. Wait a few seconds and try again."
+        )
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    if "NoSuchNumber" in names or "NoSuchUser" in names or "UnknownNumber" in names:
+        return QCoreApplication.translate("Words", "There is no user with this number.")
+    if "NotLoggedIn" in names or "SessionExpired" in names:
+        return QCoreApplication.translate("Words", "You are not logged in. Log in again and retry.")
+    if "TooFrequent" in names or "RateLimited" in names:
+        return QCoreApplication.translate(
+            "Words", "The server is busy with your requests. Wait a few seconds and try again."
+        )
+    network_words = ("Connect", "Network", "Timeout", "Transport", "Unreachable")
+    if isinstance(exc, (OSError, asyncio.TimeoutError)) or any(
+        word in name for name in names for word in network_words
+    ):
+        return QCoreApplication.translate(
+            "Words", "Cannot reach the server. Check your connection and try again."
+        )
+    detail = str(exc).strip() or type(exc).__name__
+    return QCoreApplication.translate("Words", "Something went wrong: {detail}").format(
+        detail=detail
+    )
+
+
+# -- faces ------------------------------------------------------------------------
+
+_FACE_COLOURS = ("#4c8bf5", "#e8710a", "#1e8e3e", "#a142f4", "#d93025", "#129eaf", "#f29900")
+
+
+def _face_file(face: int) -> Path | None:
+    try:
+        resources = importlib.import_module("qqdesk.resources")
+        face_path = resources.face_path
+    except (ImportError, AttributeError):
+        return None
+    try:
+        path = face_path(face)
+    except (ValueError, LookupError, OSError):
+        return None
+    if path is None:
+        return None
+    path = Path(path)
+    return path if path.is_file() else None
+
+
+def face_pixmap(face: int, size: int, name: str = "", grey: bool = False) -> QPixmap:
+    """The face picture for face id ``face``, scaled to ``size`` pixels.
+
+    Falls back to a drawn avatar (the name's first letter on a colour chosen by
+    the face id) when the picture set is not available.
+    """
+    path = _face_file(face)
+    if path is not None:
+        pixmap = QPixmap(str(path))
+        if not pixmap.isNull():
+            pixmap = pixmap.scaled(
+                size,
+                size,
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
+            if grey:
+                image = pixmap.toImage().convertToFormat(pixmap.toImage().Format.Format_Grayscale8)
+                pixmap = QPixmap.fromImage(image)
+            return pixmap
+    return _drawn_face(face, size, name, grey)
+
+
+def _drawn_face(face: int, size: int, name: str, grey: bool) -> QPixmap:
+    pixmap = QPixmap(size, size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    colour = QColor("#9aa0a6") if grey else QColor(_FACE_COLOURS[max(face, 0) // 3 % 7])
+    path = QPainterPath()
+    radius = size * 0.22
+    path.addRoundedRect(QRectF(0, 0, size, size), radius, radius)
+    painter.fillPath(path, colour)
+    letter = (name.strip()[:1] or "Q").upper()
+    font = QFont()
+    font.setPixelSize(max(8, int(size * 0.5)))
+    font.setBold(True)
+    painter.setFont(font)
+    painter.setPen(QColor("white"))
+    painter.drawText(QRectF(0, 0, size, size), Qt.AlignmentFlag.AlignCenter, letter)
+    painter.end()
+    return pixmap
+
+
+# -- async calls --------------------------------------------------------------------
+
+
+class CallRunner(QObject):
+    """Runs a dialog's session calls on the asyncio (qasync) loop.
+
+    Keeps the tasks so closing the dialog cancels them, and so a finished call
+    never touches a deleted widget.
+    """
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._closed = False
+        parent.destroyed.connect(self.cancel_all)
+
+    @property
+    def busy(self) -> bool:
+        return any(not task.done() for task in self._tasks)
+
+    def run(
+        self,
+        call: Awaitable[T],
+        on_done: Callable[[T], None],
+        on_error: Callable[[BaseException], None],
+    ) -> asyncio.Task[None]:
+        async def wrapped() -> None:
+            try:
+                value = await call
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.info("session call failed: %r", exc)
+                self._tasks.discard(task)  # so the callback sees the dialog idle
+                if not self._closed:
+                    on_error(exc)
+                return
+            self._tasks.discard(task)
+            if not self._closed:
+                on_done(value)
+
+        task = asyncio.ensure_future(wrapped())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    def cancel_all(self) -> None:
+        self._closed = True
+        for task in list(self._tasks):
+            task.cancel()
+
+
+def status_label(label: QLabel, text: str, kind: str = "info") -> None:
+    """Show ``text`` in a dialog's message line; kind is info, ok or error."""
+    colours = {"ok": "#1e8e3e", "error": "#d93025"}
+    colour = colours.get(kind)
+    label.setStyleSheet(f"color: {colour};" if colour else "")
+    label.setText(text)
+    label.setVisible(bool(text))

@@ -1,0 +1,283 @@
+"""Friend requests: answering one that came in, and telling how mine ended."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from qqdesk.protocol import AuthMode, Profile
+
+from .common import CallRunner, error_text, face_pixmap, status_label, who
+from .profile import ProfileDialog
+
+MAX_REASON_CHARS = 200
+
+
+class RefuseReasonDialog(QDialog):
+    """Asks for an optional reason before refusing a friend request."""
+
+    def __init__(self, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Refuse Friend Request"))
+        label = QLabel(self.tr("Refuse {name}? You can say why (optional):").format(name=name))
+        label.setWordWrap(True)
+        self.reason_edit = QLineEdit()
+        self.reason_edit.setMaxLength(MAX_REASON_CHARS)
+        self.reason_edit.setPlaceholderText(self.tr("Reason (optional)"))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        refuse = buttons.addButton(self.tr("Refuse"), QDialogButtonBox.ButtonRole.AcceptRole)
+        refuse.setDefault(True)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(label)
+        layout.addWidget(self.reason_edit)
+        layout.addWidget(buttons)
+        self.resize(380, self.sizeHint().height())
+
+    def reason(self) -> str:
+        return self.reason_edit.text().strip()
+
+
+class IncomingRequestDialog(QDialog):
+    """ "X wants to add you as a friend": view their profile, approve or refuse."""
+
+    #: Emitted with (uin, approved) once the answer reached the server.
+    answered = Signal(int, bool)
+    failed = Signal(str)
+
+    def __init__(
+        self, session: object, uin: int, reason: str, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.uin = uin
+        self.request_reason = reason
+        self.nick = ""
+        self.refuse_dialog: RefuseReasonDialog | None = None
+        self._calls = CallRunner(self)
+        self._answered = False
+        self.setWindowTitle(self.tr("Friend Request"))
+
+        self.face_label = QLabel()
+        self.face_label.setFixedSize(56, 56)
+        self.face_label.setPixmap(face_pixmap(0, 56, str(uin)))
+        self.headline = QLabel()
+        self.headline.setWordWrap(True)
+        self.headline.setTextFormat(Qt.TextFormat.PlainText)
+        font = QFont(self.headline.font())
+        font.setBold(True)
+        self.headline.setFont(font)
+        self.details = QLabel()
+        self.details.setWordWrap(True)
+        self.details.setTextFormat(Qt.TextFormat.PlainText)
+        names = QVBoxLayout()
+        names.addWidget(self.headline)
+        names.addWidget(self.details)
+        names.addStretch(1)
+        top = QHBoxLayout()
+        top.addWidget(self.face_label, 0, Qt.AlignmentFlag.AlignTop)
+        top.addSpacing(8)
+        top.addLayout(names, 1)
+
+        caption = QLabel(self.tr("Their message:"))
+        self.reason_label = QLabel(reason.strip() or self.tr("(no message)"))
+        self.reason_label.setWordWrap(True)
+        self.reason_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.reason_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.reason_label.setFrameShape(QFrame.Shape.StyledPanel)
+        self.reason_label.setMargin(8)
+        self.reason_label.setMinimumHeight(48)
+        self.reason_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+
+        self.add_back_check = QCheckBox(self.tr("Also add them to my friends"))
+        self.add_back_check.setChecked(True)
+
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.hide()
+
+        self.buttons = QDialogButtonBox()
+        self.view_button = QPushButton(self.tr("View Profile"))
+        self.later_button = self.buttons.addButton(
+            self.tr("Later"), QDialogButtonBox.ButtonRole.RejectRole
+        )
+        self.refuse_button = self.buttons.addButton(
+            self.tr("Refuse"), QDialogButtonBox.ButtonRole.DestructiveRole
+        )
+        self.approve_button = self.buttons.addButton(
+            self.tr("Approve"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.approve_button.setDefault(True)
+        self.view_button.clicked.connect(self.view_profile)
+        self.later_button.clicked.connect(self.reject)
+        self.refuse_button.clicked.connect(self.ask_refuse)
+        self.approve_button.clicked.connect(self.approve)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addSpacing(4)
+        layout.addWidget(caption)
+        layout.addWidget(self.reason_label)
+        layout.addWidget(self.add_back_check)
+        layout.addWidget(self.message)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.view_button)
+        bottom.addStretch(1)
+        bottom.addWidget(self.buttons)
+        layout.addLayout(bottom)
+        self.resize(500, self.sizeHint().height())
+        self._show_who()
+        self._calls.run(
+            self.session.profile(uin, level=1),  # type: ignore[attr-defined]
+            self._on_profile,
+            lambda _exc: None,  # the number alone is enough to answer
+        )
+
+    def _show_who(self) -> None:
+        name = who(self.uin, self.nick)
+        self.headline.setText(self.tr("{name} wants to add you as a friend.").format(name=name))
+        self.details.setText(self.tr("QQ number: {number}").format(number=self.uin))
+
+    def _on_profile(self, profile: Profile) -> None:
+        self.nick = profile.nick
+        self.face_label.setPixmap(face_pixmap(profile.face, 56, profile.nick))
+        self._show_who()
+
+    def _set_busy(self, busy: bool) -> None:
+        for button in (self.approve_button, self.refuse_button):
+            button.setEnabled(not busy and not self._answered)
+        self.add_back_check.setEnabled(not busy and not self._answered)
+
+    def view_profile(self) -> ProfileDialog:
+        dialog = ProfileDialog(self.session, self.uin, self)
+        dialog.show()
+        return dialog
+
+    # -- approving -------------------------------------------------------------------
+
+    def approve(self) -> None:
+        if self._calls.busy or self._answered:
+            return
+        self._set_busy(True)
+        status_label(self.message, self.tr("Approving…"))
+        call = self.session.approve(self.uin)  # type: ignore[attr-defined]
+        self._calls.run(call, self._on_approved, self._on_error)
+
+    def _on_approved(self, _result: object) -> None:
+        self._answered = True
+        name = who(self.uin, self.nick)
+        if self.add_back_check.isChecked():
+            status_label(self.message, self.tr("Approved. Adding {name}…").format(name=name))
+            call = self.session.add_buddy(self.uin)  # type: ignore[attr-defined]
+            self._calls.run(call, self._on_added_back, self._on_add_back_error)
+        else:
+            self._finish(self.tr("You approved {name}.").format(name=name), True)
+
+    def _on_added_back(self, mode: object) -> None:
+        name = who(self.uin, self.nick)
+        if AuthMode(int(mode)) == AuthMode.ANYONE:  # type: ignore[call-overload]
+            text = self.tr("You approved {name}, and they are now your friend too.")
+        elif AuthMode(int(mode)) == AuthMode.VERIFY:  # type: ignore[call-overload]
+            text = self.tr(
+                "You approved {name}. To add them too, send them a request from Add Friend."
+            )
+        else:
+            text = self.tr("You approved {name}. They do not accept friend requests themselves.")
+        self._finish(text.format(name=name), True)
+
+    def _on_add_back_error(self, exc: BaseException) -> None:
+        name = who(self.uin, self.nick)
+        text = self.tr("You approved {name}, but adding them failed: {error}")
+        self._finish(text.format(name=name, error=error_text(exc)), True)
+
+    # -- refusing --------------------------------------------------------------------
+
+    def ask_refuse(self) -> RefuseReasonDialog | None:
+        """Ask for an optional reason, then refuse (the dialog stays non-blocking)."""
+        if self._calls.busy or self._answered:
+            return None
+        dialog = RefuseReasonDialog(who(self.uin, self.nick), self)
+        dialog.accepted.connect(lambda: self.refuse(dialog.reason()))
+        dialog.finished.connect(dialog.deleteLater)
+        self.refuse_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def refuse(self, reason: str = "") -> None:
+        if self._calls.busy or self._answered:
+            return
+        self.refuse_dialog = None
+        self._set_busy(True)
+        status_label(self.message, self.tr("Refusing…"))
+        call = self.session.refuse(self.uin, reason)  # type: ignore[attr-defined]
+        self._calls.run(call, self._on_refused, self._on_error)
+
+    def _on_refused(self, _result: object) -> None:
+        self._answered = True
+        name = who(self.uin, self.nick)
+        self._finish(self.tr("You refused {name}.").format(name=name), False)
+
+    # -- both ------------------------------------------------------------------------
+
+    def _finish(self, text: str, approved: bool) -> None:
+        status_label(self.message, text, "ok")
+        self._set_busy(False)
+        self.later_button.setText(self.tr("Close"))
+        self.answered.emit(self.uin, approved)
+
+    def _on_error(self, exc: BaseException) -> None:
+        text = error_text(exc)
+        status_label(self.message, text, "error")
+        self._set_busy(False)
+        self.failed.emit(text)
+
+
+def show_request_result(
+    parent: QWidget | None, uin: int, approved: bool, reason: str = "", nick: str = ""
+) -> QMessageBox:
+    """Tell the user how their friend request to ``uin`` ended (non-blocking)."""
+    name = who(uin, nick)
+    box = QMessageBox(parent)
+    box.setWindowTitle(QCoreApplication.translate("RequestResult", "Friend Request"))
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    if approved:
+        box.setIcon(QMessageBox.Icon.Information)
+        box.setText(
+            QCoreApplication.translate(
+                "RequestResult", "{name} approved your friend request."
+            ).format(name=name)
+        )
+        box.setInformativeText(
+            QCoreApplication.translate("RequestResult", "They are now in your friend list.")
+        )
+    else:
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setText(
+            QCoreApplication.translate(
+                "RequestResult", "{name} refused your friend request."
+            ).format(name=name)
+        )
+        if reason.strip():
+            box.setInformativeText(
+                QCoreApplication.translate("RequestResult", "Reason: {reason}").format(
+                    reason=reason.strip()
+                )
+            )
+    box.setStandardButtons(QMessageBox.StandardButton.Ok)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+    return box
