@@ -1,0 +1,224 @@
+"""Pictures the app paints with: faces with status badges, status icons and the app icon.
+
+Pictures come from ``qqdesk.resources`` when it has them; otherwise they are drawn,
+so the app never shows an empty square.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QImage, QPainter, QPen, QPixmap
+
+from qqdesk.protocol import Status
+from qqdesk.protocol.types import face_picture_number
+
+#: Colours of the drawn status dots, as QQ users know them.
+STATUS_COLOURS = {
+    Status.ONLINE: QColor("#3cb043"),
+    Status.BUSY: QColor("#e0a800"),
+    Status.INVISIBLE: QColor("#8a8f99"),
+    Status.OFFLINE: QColor("#b0b4ba"),
+}
+
+_AVATAR_COLOURS = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#b07aa1", "#9c755f"]
+
+
+def _resources() -> Any | None:
+    try:
+        return importlib.import_module("qqdesk.resources")
+    except ImportError:
+        return None
+
+
+def _resource_path(name: str, *args: Any) -> Path | None:
+    module = _resources()
+    func = getattr(module, name, None) if module is not None else None
+    if func is None:
+        return None
+    with contextlib.suppress(Exception):
+        path = func(*args)
+        if path is not None and Path(path).is_file():
+            return Path(path)
+    return None
+
+
+def _grey(pixmap: QPixmap) -> QPixmap:
+    image = pixmap.toImage().convertToFormat(QImage.Format.Format_ARGB32)
+    grey = image.convertToFormat(QImage.Format.Format_Grayscale8).convertToFormat(
+        QImage.Format.Format_ARGB32
+    )
+    # Keep the original alpha so round faces stay round.
+    grey.setAlphaChannel(image.convertToFormat(QImage.Format.Format_Alpha8))
+    return QPixmap.fromImage(grey)
+
+
+@lru_cache(maxsize=512)
+def face_pixmap(face: int, size: int = 40, initial: str = "") -> QPixmap:
+    """The face picture for face id ``face`` (picture FC/3+1), ``size`` pixels square."""
+    path = _resource_path("face_path", face)
+    if path is not None:
+        pixmap = QPixmap(str(path))
+        if not pixmap.isNull():
+            return pixmap.scaled(
+                size,
+                size,
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
+    return _drawn_face(face, size, initial)
+
+
+def _drawn_face(face: int, size: int, initial: str) -> QPixmap:
+    pixmap = QPixmap(size, size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    colour = QColor(_AVATAR_COLOURS[face_picture_number(face) % len(_AVATAR_COLOURS)])
+    painter.setBrush(colour)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.drawRoundedRect(QRectF(0, 0, size, size), size * 0.22, size * 0.22)
+    text = initial[:1].upper() if initial else str(face_picture_number(face))
+    font = QFont()
+    font.setPixelSize(max(8, int(size * (0.5 if initial else 0.38))))
+    font.setBold(True)
+    painter.setFont(font)
+    painter.setPen(QColor("white"))
+    painter.drawText(QRectF(0, 0, size, size), Qt.AlignmentFlag.AlignCenter, text)
+    painter.end()
+    return pixmap
+
+
+@lru_cache(maxsize=64)
+def status_badge(status: int, size: int = 12) -> QPixmap:
+    """The small status picture shown on faces and in the status selector."""
+    path = _resource_path("status_badge_path", int(status))
+    if path is not None:
+        pixmap = QPixmap(str(path))
+        if not pixmap.isNull():
+            return pixmap.scaled(
+                size,
+                size,
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
+    pixmap = QPixmap(size, size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    try:
+        colour = STATUS_COLOURS[Status(status)]
+    except ValueError:
+        colour = STATUS_COLOURS[Status.OFFLINE]
+    painter.setPen(QPen(QColor("white"), max(1.0, size / 8)))
+    painter.setBrush(QBrush(colour))
+    inset = size / 10
+    painter.drawEllipse(QRectF(inset, inset, size - 2 * inset, size - 2 * inset))
+    if status == Status.BUSY:
+        painter.setPen(QPen(QColor("white"), max(1.0, size / 7)))
+        painter.drawLine(QPointF(size * 0.3, size / 2), QPointF(size * 0.7, size / 2))
+    painter.end()
+    return pixmap
+
+
+def status_icon(status: int) -> QIcon:
+    return QIcon(status_badge(status, 16))
+
+
+@lru_cache(maxsize=2048)
+def buddy_face(face: int, status: int, size: int = 36, initial: str = "") -> QPixmap:
+    """A buddy's face with the status badge in its corner; grey when not online."""
+    base = face_pixmap(face, size, initial)
+    visible = Status.OFFLINE
+    with contextlib.suppress(ValueError):
+        visible = Status(status).visible
+    if not visible.is_online:
+        return _grey(base)
+    pixmap = QPixmap(base)
+    painter = QPainter(pixmap)
+    badge = status_badge(status, max(10, size // 3))
+    painter.drawPixmap(size - badge.width(), size - badge.height(), badge)
+    painter.end()
+    return pixmap
+
+
+def app_icon() -> QIcon:
+    """The application icon: the packaged one, else a drawn penguin-blue bubble."""
+    module = _resources()
+    func = getattr(module, "app_icon_path", None) if module is not None else None
+    if func is not None:
+        icon = QIcon()
+        for size in (16, 24, 32, 48, 64, 128, 256):
+            with contextlib.suppress(Exception):
+                path = func(size)
+                if path is not None and Path(path).is_file():
+                    icon.addFile(str(path))
+        if not icon.isNull():
+            return icon
+        with contextlib.suppress(Exception):
+            path = func()
+            if path is not None and Path(path).is_file():
+                return QIcon(str(path))
+    return QIcon(drawn_app_icon(64))
+
+
+def drawn_app_icon(size: int, unread: int = 0) -> QPixmap:
+    """A speech bubble in QQ blue; with ``unread`` > 0 a red count in its corner."""
+    pixmap = QPixmap(size, size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor("#12b7f5"))
+    painter.drawRoundedRect(QRectF(size * 0.06, size * 0.1, size * 0.88, size * 0.66), 10, 10)
+    painter.drawPolygon(
+        [
+            QPointF(size * 0.25, size * 0.7),
+            QPointF(size * 0.2, size * 0.95),
+            QPointF(size * 0.5, size * 0.72),
+        ]
+    )
+    painter.setBrush(QColor("white"))
+    for i in range(3):
+        painter.drawEllipse(QPointF(size * (0.3 + 0.2 * i), size * 0.43), size * 0.06, size * 0.06)
+    painter.end()
+    if unread > 0:
+        return with_unread_badge(pixmap, unread)
+    return pixmap
+
+
+def with_unread_badge(pixmap: QPixmap, unread: int) -> QPixmap:
+    """``pixmap`` with a red circle holding the unread count (99+ past 99)."""
+    result = QPixmap(pixmap)
+    size = result.width()
+    painter = QPainter(result)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    diameter = size * 0.55
+    rect = QRectF(size - diameter, 0, diameter, diameter)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor("#e53935"))
+    painter.drawEllipse(rect)
+    font = QFont()
+    font.setBold(True)
+    font.setPixelSize(max(6, int(diameter * (0.62 if unread < 10 else 0.45))))
+    painter.setFont(font)
+    painter.setPen(QColor("white"))
+    painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, "99+" if unread > 99 else str(unread))
+    painter.end()
+    return result
+
+
+def tray_icon(unread: int) -> QIcon:
+    """The tray icon: the app icon, with the unread count when there is any."""
+    module = _resources()
+    if unread > 0 and module is not None:
+        path = _resource_path("app_icon_path", 32)
+        if path is not None:
+            return QIcon(with_unread_badge(QPixmap(str(path)).scaled(32, 32), unread))
+    base = app_icon().pixmap(32, 32)
+    return QIcon(with_unread_badge(base, unread) if unread > 0 else base)

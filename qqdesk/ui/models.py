@@ -1,0 +1,672 @@
+"""Item models: the buddy tree (groups of buddies) and one peer's chat history."""
+
+from __future__ import annotations
+
+import bisect
+import enum
+import inspect
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QAbstractListModel,
+    QCoreApplication,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
+
+from qqdesk.client.events import DeliveryState
+from qqdesk.protocol import Status
+
+from . import icons
+from .tasks import spawn
+
+log = logging.getLogger(__name__)
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+_ROLE = Qt.ItemDataRole.UserRole
+
+
+class Roles(enum.IntEnum):
+    """Custom data roles of the buddy tree and the chat history."""
+
+    UIN = _ROLE + 1
+    STATUS = _ROLE + 2
+    UNREAD = _ROLE + 3
+    NICK = _ROLE + 4
+    FACE = _ROLE + 5
+    IS_GROUP = _ROLE + 6
+    ONLINE_COUNT = _ROLE + 7
+    TOTAL_COUNT = _ROLE + 8
+    GROUP_KEY = _ROLE + 9
+    # chat history
+    TEXT = _ROLE + 20
+    TIME = _ROLE + 21
+    OUTGOING = _ROLE + 22
+    DELIVERY = _ROLE + 23
+    IS_SYSTEM = _ROLE + 24
+    LOCAL_ID = _ROLE + 25
+
+
+UinRole = Roles.UIN
+StatusRole = Roles.STATUS
+UnreadRole = Roles.UNREAD
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("BuddyTreeModel", text)
+
+
+def visible_status(status: int) -> Status:
+    """What a status looks like to others (invisible reads as offline; unknown as offline)."""
+    try:
+        return Status(status).visible
+    except ValueError:
+        return Status.OFFLINE
+
+
+# -- buddy tree ----------------------------------------------------------------------------
+
+
+class GroupKind(enum.Enum):
+    FRIENDS = "friends"
+    STRANGERS = "strangers"
+
+
+@dataclass
+class BuddyItem:
+    uin: int
+    nick: str
+    face: int = 0
+    status: int = int(Status.OFFLINE)
+    unread: int = 0
+    group: GroupItem | None = None
+
+    @property
+    def online(self) -> bool:
+        return visible_status(self.status).is_online
+
+    @property
+    def sort_key(self) -> tuple[int, str, int]:
+        # Online and busy first, then by name as people read it, then by number.
+        return (0 if self.online else 1, (self.nick or str(self.uin)).casefold(), self.uin)
+
+
+@dataclass(eq=False)
+class GroupItem:
+    kind: GroupKind
+    buddies: list[BuddyItem] = field(default_factory=list)
+    keys: list[tuple[int, str, int]] = field(default_factory=list)
+    online: int = 0
+
+    def title(self) -> str:
+        if self.kind is GroupKind.FRIENDS:
+            return _tr("My friends")
+        return _tr("Strangers")
+
+    def row_of(self, buddy: BuddyItem) -> int:
+        return bisect.bisect_left(self.keys, buddy.sort_key)
+
+
+class BuddyTreeModel(QAbstractItemModel):
+    """Groups ("My friends", "Strangers") holding buddies, online first then by name.
+
+    Rows are looked up through a uin dict and a bisect over each group's sort keys,
+    so a status change moves one row instead of resetting 10,000.
+    """
+
+    #: total unread messages changed
+    unreadChanged = Signal(int)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._groups = [GroupItem(GroupKind.FRIENDS), GroupItem(GroupKind.STRANGERS)]
+        self._by_uin: dict[int, BuddyItem] = {}
+        self._unread_total = 0
+
+    # -- reading -------------------------------------------------------------------
+
+    def group(self, kind: GroupKind) -> GroupItem:
+        return self._groups[0 if kind is GroupKind.FRIENDS else 1]
+
+    def buddy_item(self, uin: int) -> BuddyItem | None:
+        return self._by_uin.get(uin)
+
+    def __contains__(self, uin: object) -> bool:
+        return uin in self._by_uin
+
+    def index_of(self, uin: int) -> QModelIndex:
+        buddy = self._by_uin.get(uin)
+        if buddy is None or buddy.group is None:
+            return QModelIndex()
+        return self.createIndex(buddy.group.row_of(buddy), 0, self._group_row(buddy.group) + 1)
+
+    def group_index(self, kind: GroupKind) -> QModelIndex:
+        return self.createIndex(self._groups.index(self.group(kind)), 0, 0)
+
+    def total_unread(self) -> int:
+        return self._unread_total
+
+    def _group_row(self, group: GroupItem) -> int:
+        return 0 if group is self._groups[0] else 1
+
+    # -- Qt model interface --------------------------------------------------------
+
+    def index(self, row: int, column: int, parent: AnyIndex = QModelIndex()) -> QModelIndex:  # noqa: B008
+        if column != 0 or row < 0:
+            return QModelIndex()
+        if not parent.isValid():
+            if row < len(self._groups):
+                return self.createIndex(row, 0, 0)
+            return QModelIndex()
+        if parent.internalId() != 0:
+            return QModelIndex()
+        group = self._groups[parent.row()]
+        if row >= len(group.buddies):
+            return QModelIndex()
+        return self.createIndex(row, 0, parent.row() + 1)
+
+    def parent(self, child: AnyIndex = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
+        if not child.isValid() or child.internalId() == 0:
+            return QModelIndex()
+        return self.createIndex(child.internalId() - 1, 0, 0)
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        if not parent.isValid():
+            return len(self._groups)
+        if parent.internalId() == 0:
+            return len(self._groups[parent.row()].buddies)
+        return 0
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 1
+
+    def hasChildren(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008
+        return self.rowCount(parent) > 0
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        if index.internalId() == 0:
+            return Qt.ItemFlag.ItemIsEnabled
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def _item(self, index: AnyIndex) -> GroupItem | BuddyItem | None:
+        if not index.isValid():
+            return None
+        if index.internalId() == 0:
+            return self._groups[index.row()]
+        group = self._groups[index.internalId() - 1]
+        if index.row() >= len(group.buddies):
+            return None
+        return group.buddies[index.row()]
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        item = self._item(index)
+        if item is None:
+            return None
+        if isinstance(item, GroupItem):
+            return self._group_data(item, role)
+        return self._buddy_data(item, role)
+
+    def _group_data(self, group: GroupItem, role: int) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole:
+            return f"{group.title()} ({group.online}/{len(group.buddies)})"
+        if role == Roles.IS_GROUP:
+            return True
+        if role == Roles.ONLINE_COUNT:
+            return group.online
+        if role == Roles.TOTAL_COUNT:
+            return len(group.buddies)
+        if role == Roles.GROUP_KEY:
+            return group.kind.value
+        if role == Roles.UNREAD:
+            return sum(b.unread for b in group.buddies)
+        return None
+
+    def _buddy_data(self, buddy: BuddyItem, role: int) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole:
+            return buddy.nick or str(buddy.uin)
+        if role == Qt.ItemDataRole.DecorationRole:
+            return icons.buddy_face(buddy.face, buddy.status, 36, buddy.nick)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{buddy.nick} ({buddy.uin})"
+        if role == Roles.UIN:
+            return buddy.uin
+        if role == Roles.STATUS:
+            return buddy.status
+        if role == Roles.UNREAD:
+            return buddy.unread
+        if role == Roles.NICK:
+            return buddy.nick
+        if role == Roles.FACE:
+            return buddy.face
+        if role == Roles.IS_GROUP:
+            return False
+        if role == Roles.GROUP_KEY:
+            return buddy.group.kind.value if buddy.group else None
+        return None
+
+    # -- changing ------------------------------------------------------------------
+
+    def set_buddies(self, buddies: Iterable[Any], kind: GroupKind = GroupKind.FRIENDS) -> None:
+        """Replace one group's members in one reset (objects with uin, nick, face, status)."""
+        self.beginResetModel()
+        group = self.group(kind)
+        for old in group.buddies:
+            self._unread_total -= old.unread
+            self._by_uin.pop(old.uin, None)
+        items: dict[int, BuddyItem] = {}
+        for source in buddies:
+            uin = int(source.uin)
+            other = self._by_uin.pop(uin, None)
+            if other is not None and other.group is not None:
+                # Someone who was a stranger became a friend (or back): one place only.
+                other.group.buddies.remove(other)
+                other.group.keys.remove(other.sort_key)
+                other.group.online -= other.online
+            unread = other.unread if other is not None else 0
+            items[uin] = BuddyItem(
+                uin=uin,
+                nick=str(getattr(source, "nick", "") or ""),
+                face=int(getattr(source, "face", 0) or 0),
+                status=int(getattr(source, "status", Status.OFFLINE) or Status.OFFLINE),
+                unread=unread,
+                group=group,
+            )
+        ordered = sorted(items.values(), key=lambda b: b.sort_key)
+        group.buddies = ordered
+        group.keys = [b.sort_key for b in ordered]
+        group.online = sum(1 for b in ordered if b.online)
+        self._by_uin.update(items)
+        self._unread_total = sum(b.unread for b in self._by_uin.values())
+        self.endResetModel()
+        self.unreadChanged.emit(self._unread_total)
+
+    def add_buddy(
+        self,
+        uin: int,
+        nick: str = "",
+        face: int = 0,
+        status: int = int(Status.OFFLINE),
+        kind: GroupKind = GroupKind.FRIENDS,
+    ) -> None:
+        """Add one buddy (or move them to ``kind``'s group, keeping their unread count)."""
+        unread = 0
+        old = self._by_uin.get(uin)
+        if old is not None:
+            if old.group is self.group(kind):
+                self.update_buddy(uin, nick=nick or old.nick, face=face, status=status)
+                return
+            unread = old.unread
+            self.remove_buddy(uin)
+        group = self.group(kind)
+        buddy = BuddyItem(uin, nick, face, status, unread, group)
+        row = group.row_of(buddy)
+        parent = self.createIndex(self._group_row(group), 0, 0)
+        self.beginInsertRows(parent, row, row)
+        group.buddies.insert(row, buddy)
+        group.keys.insert(row, buddy.sort_key)
+        group.online += buddy.online
+        self._by_uin[uin] = buddy
+        self.endInsertRows()
+        self._group_changed(group)
+        if unread:
+            self._unread_total += unread
+            self.unreadChanged.emit(self._unread_total)
+
+    def remove_buddy(self, uin: int) -> None:
+        buddy = self._by_uin.get(uin)
+        if buddy is None or buddy.group is None:
+            return
+        group = buddy.group
+        row = group.row_of(buddy)
+        parent = self.createIndex(self._group_row(group), 0, 0)
+        self.beginRemoveRows(parent, row, row)
+        del group.buddies[row]
+        del group.keys[row]
+        group.online -= buddy.online
+        del self._by_uin[uin]
+        self.endRemoveRows()
+        self._group_changed(group)
+        if buddy.unread:
+            self._unread_total -= buddy.unread
+            self.unreadChanged.emit(self._unread_total)
+
+    def set_status(self, uin: int, status: int) -> bool:
+        """A buddy's status changed; moves their row if the order changes. False if unknown."""
+        if uin not in self._by_uin:
+            return False
+        self.update_buddy(uin, status=status)
+        return True
+
+    def update_buddy(
+        self,
+        uin: int,
+        *,
+        nick: str | None = None,
+        face: int | None = None,
+        status: int | None = None,
+    ) -> None:
+        buddy = self._by_uin.get(uin)
+        if buddy is None or buddy.group is None:
+            return
+        group = buddy.group
+        parent = self.createIndex(self._group_row(group), 0, 0)
+        old_row = group.row_of(buddy)
+        was_online = buddy.online
+        if nick is not None:
+            buddy.nick = nick
+        if face is not None:
+            buddy.face = face
+        if status is not None:
+            buddy.status = int(status)
+        del group.keys[old_row]
+        buddy_row = group.buddies.pop(old_row)
+        new_row = bisect.bisect_left(group.keys, buddy.sort_key)
+        # beginMoveRows counts the destination before the row is taken out.
+        destination = new_row + 1 if new_row >= old_row else new_row
+        moving = destination not in (old_row, old_row + 1)
+        if moving:
+            self.beginMoveRows(parent, old_row, old_row, parent, destination)
+        group.buddies.insert(new_row, buddy_row)
+        group.keys.insert(new_row, buddy.sort_key)
+        group.online += buddy.online - was_online
+        if moving:
+            self.endMoveRows()
+        index = self.createIndex(new_row, 0, self._group_row(group) + 1)
+        self.dataChanged.emit(index, index)
+        if was_online != buddy.online:
+            self._group_changed(group)
+
+    def set_unread(self, uin: int, count: int) -> None:
+        buddy = self._by_uin.get(uin)
+        if buddy is None or buddy.unread == count:
+            return
+        self._unread_total += count - buddy.unread
+        buddy.unread = count
+        index = self.index_of(uin)
+        self.dataChanged.emit(index, index, [Roles.UNREAD])
+        if buddy.group is not None:
+            self._group_changed(buddy.group)
+        self.unreadChanged.emit(self._unread_total)
+
+    def add_unread(self, uin: int, count: int = 1) -> None:
+        buddy = self._by_uin.get(uin)
+        if buddy is not None:
+            self.set_unread(uin, buddy.unread + count)
+
+    def _group_changed(self, group: GroupItem) -> None:
+        index = self.createIndex(self._group_row(group), 0, 0)
+        self.dataChanged.emit(index, index)
+
+
+class BuddyFilterProxyModel(QSortFilterProxyModel):
+    """Shows buddies whose nickname or number contains the filter text, and their groups."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._needle = ""
+        self.setRecursiveFilteringEnabled(True)
+        self.setDynamicSortFilter(False)
+
+    def set_filter_text(self, text: str) -> None:
+        needle = text.strip().casefold()
+        if needle == self._needle:
+            return
+        self.beginFilterChange()
+        self._needle = needle
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filter_text(self) -> str:
+        return self._needle
+
+    def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
+        if not self._needle:
+            return True
+        model = self.sourceModel()
+        index = model.index(source_row, 0, source_parent)
+        if model.data(index, Roles.IS_GROUP):
+            # Groups stay only for their matching members (recursive filtering).
+            return False
+        nick = str(model.data(index, Roles.NICK) or "").casefold()
+        return self._needle in nick or self._needle in str(model.data(index, Roles.UIN))
+
+
+# -- chat history ---------------------------------------------------------------------------
+
+
+class EntryKind(enum.Enum):
+    MESSAGE = "message"
+    SYSTEM = "system"
+
+
+@dataclass
+class ChatEntry:
+    """One line of a conversation: a message (either way) or a system line."""
+
+    kind: EntryKind
+    text: str
+    time: float
+    outgoing: bool = False
+    local_id: int | None = None
+    state: DeliveryState = DeliveryState.SENT
+
+
+HistoryPage = Callable[[int, int | None, int], Any]
+
+
+def entry_from_record(record: Any, own_uin: int | None = None) -> ChatEntry:
+    """Read one stored history record, whatever the store calls its fields."""
+
+    def pick(*names: str, default: Any = None) -> Any:
+        for name in names:
+            if isinstance(record, dict) and name in record:
+                return record[name]
+            if hasattr(record, name):
+                return getattr(record, name)
+        return default
+
+    outgoing = pick("outgoing", "is_outgoing", default=None)
+    if outgoing is None:
+        direction = pick("direction", default=None)
+        if direction is not None:
+            outgoing = str(getattr(direction, "value", direction)).lower() in ("out", "outgoing")
+        else:
+            sender = pick("sender", default=None)
+            outgoing = own_uin is not None and sender == own_uin
+    state = pick("state", "delivery", default=DeliveryState.SENT)
+    if not isinstance(state, DeliveryState):
+        try:
+            state = DeliveryState(str(getattr(state, "value", state)))
+        except ValueError:
+            state = DeliveryState.SENT
+    return ChatEntry(
+        kind=EntryKind.MESSAGE,
+        text=str(pick("text", "message", default="")),
+        time=float(pick("time", "timestamp", default=time.time())),
+        outgoing=bool(outgoing),
+        local_id=pick("local_id", "id", default=None),
+        state=state,
+    )
+
+
+class ChatHistoryModel(QAbstractListModel):
+    """One peer's conversation, oldest first; older pages load lazily from the local store.
+
+    ``history(peer, before_id, limit)`` returns stored records newest first or
+    oldest first (both are accepted) or an awaitable of them; system lines
+    ("went offline") live only in the open window.
+    """
+
+    PAGE = 50
+
+    def __init__(
+        self,
+        peer: int,
+        history: HistoryPage | None = None,
+        own_uin: int | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.peer = peer
+        self._history = history
+        self._own_uin = own_uin
+        self._entries: list[ChatEntry] = []
+        self._ids: set[int] = set()
+        self._exhausted = history is None
+        self._loading = False
+        #: states heard before the message itself was added
+        self._early_states: dict[int, DeliveryState] = {}
+
+    # -- Qt interface --------------------------------------------------------------
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._entries)
+
+    def entry(self, row: int) -> ChatEntry:
+        return self._entries[row]
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._entries):
+            return None
+        entry = self._entries[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Roles.TEXT):
+            return entry.text
+        if role == Roles.TIME:
+            return entry.time
+        if role == Roles.OUTGOING:
+            return entry.outgoing
+        if role == Roles.DELIVERY:
+            return entry.state
+        if role == Roles.IS_SYSTEM:
+            return entry.kind is EntryKind.SYSTEM
+        if role == Roles.LOCAL_ID:
+            return entry.local_id
+        return None
+
+    def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and not self._exhausted and not self._loading
+
+    def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:  # noqa: B008
+        if not self.canFetchMore(parent) or self._history is None:
+            return
+        before = self._oldest_id()
+        result = self._history(self.peer, before, self.PAGE)
+        if inspect.isawaitable(result):
+            self._loading = True
+
+            async def wait() -> Any:
+                return await result
+
+            def done(records: Any) -> None:
+                self._loading = False
+                self._prepend(records)
+
+            def failed(exc: BaseException) -> None:
+                self._loading = False
+                self._exhausted = True
+                log.warning("could not load history of %s: %s", self.peer, exc)
+
+            spawn(wait(), on_done=done, on_error=failed)
+        else:
+            self._prepend(result)
+
+    def _oldest_id(self) -> int | None:
+        for entry in self._entries:
+            if entry.local_id is not None and entry.kind is EntryKind.MESSAGE:
+                return entry.local_id
+        return None
+
+    def _prepend(self, records: Any) -> None:
+        records = list(records or [])
+        if len(records) < self.PAGE:
+            self._exhausted = True
+        entries = [entry_from_record(r, self._own_uin) for r in records]
+        entries = [e for e in entries if e.local_id is None or e.local_id not in self._ids]
+        entries.sort(key=lambda e: (e.time, e.local_id or 0))
+        if not entries:
+            self._exhausted = True
+            return
+        self.beginInsertRows(QModelIndex(), 0, len(entries) - 1)
+        self._entries[0:0] = entries
+        self._ids.update(e.local_id for e in entries if e.local_id is not None)
+        self.endInsertRows()
+
+    def load_initial(self) -> None:
+        """Load the newest page (views call fetchMore only when they need more)."""
+        if self.canFetchMore():
+            self.fetchMore()
+
+    # -- changing ------------------------------------------------------------------
+
+    def append(self, entry: ChatEntry) -> None:
+        if entry.local_id is not None:
+            if entry.local_id in self._ids:
+                return
+            self._ids.add(entry.local_id)
+            early = self._early_states.pop(entry.local_id, None)
+            if early is not None:
+                entry.state = early
+        row = len(self._entries)
+        self.beginInsertRows(QModelIndex(), row, row)
+        self._entries.append(entry)
+        self.endInsertRows()
+
+    def add_incoming(self, text: str, when: float, local_id: int | None) -> None:
+        self.append(ChatEntry(EntryKind.MESSAGE, text, when, False, local_id))
+
+    def add_outgoing(
+        self,
+        text: str,
+        local_id: int | None,
+        state: DeliveryState = DeliveryState.PENDING,
+        when: float | None = None,
+    ) -> None:
+        self.append(
+            ChatEntry(
+                EntryKind.MESSAGE,
+                text,
+                time.time() if when is None else when,
+                True,
+                local_id,
+                state,
+            )
+        )
+
+    def add_system(self, text: str, when: float | None = None) -> None:
+        self.append(ChatEntry(EntryKind.SYSTEM, text, time.time() if when is None else when))
+
+    def row_of(self, local_id: int) -> int:
+        # The newest messages change state; search from the end.
+        for row in range(len(self._entries) - 1, -1, -1):
+            if self._entries[row].local_id == local_id:
+                return row
+        return -1
+
+    def set_state(self, local_id: int, state: DeliveryState) -> bool:
+        row = self.row_of(local_id)
+        if row < 0:
+            self._early_states[local_id] = state
+            return False
+        self._entries[row].state = state
+        index = self.index(row, 0)
+        self.dataChanged.emit(index, index, [Roles.DELIVERY])
+        return True
+
+    def replace_id(self, old_id: int, new_id: int) -> None:
+        """A resent message got a new local id from the session."""
+        row = self.row_of(old_id)
+        if row >= 0:
+            self._entries[row].local_id = new_id
+            self._ids.discard(old_id)
+            self._ids.add(new_id)

@@ -1,0 +1,211 @@
+"""Buddy tree and chat history models: order, counts, moves, filter, 10,000 buddies, paging."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import pytest
+from PySide6.QtCore import QModelIndex
+from PySide6.QtTest import QAbstractItemModelTester
+
+from qqdesk.client.events import DeliveryState
+from qqdesk.protocol import Status
+from qqdesk.ui.models import (
+    BuddyFilterProxyModel,
+    BuddyTreeModel,
+    ChatHistoryModel,
+    GroupKind,
+    Roles,
+)
+
+
+@dataclass
+class B:
+    uin: int
+    nick: str
+    face: int = 0
+    status: int = int(Status.OFFLINE)
+
+
+def names(model: BuddyTreeModel, kind: GroupKind = GroupKind.FRIENDS) -> list[str]:
+    parent = model.group_index(kind)
+    return [model.index(r, 0, parent).data() for r in range(model.rowCount(parent))]
+
+
+@pytest.fixture
+def model(qapp) -> BuddyTreeModel:
+    m = BuddyTreeModel()
+    QAbstractItemModelTester(m, QAbstractItemModelTester.FailureReportingMode.Fatal, m)
+    m.set_buddies(
+        [
+            B(10003, "carol", status=Status.OFFLINE),
+            B(10001, "Bob", status=Status.BUSY),
+            B(10002, "alice", status=Status.ONLINE),
+            B(10004, "Dave", status=Status.INVISIBLE),
+        ]
+    )
+    return m
+
+
+def test_online_first_then_by_name_case_blind(model: BuddyTreeModel) -> None:
+    assert names(model) == ["alice", "Bob", "carol", "Dave"]
+    group = model.group_index(GroupKind.FRIENDS)
+    assert group.data() == "My friends (2/4)"
+    assert model.group_index(GroupKind.STRANGERS).data() == "Strangers (0/0)"
+
+
+def test_status_change_moves_one_row_and_updates_counts(model: BuddyTreeModel, qtbot) -> None:
+    resets: list[int] = []
+    moves: list[int] = []
+    model.modelReset.connect(lambda: resets.append(1))
+    model.rowsMoved.connect(lambda *args: moves.append(1))
+    model.set_status(10003, Status.ONLINE)
+    assert names(model) == ["alice", "Bob", "carol", "Dave"]  # carol sorts after Bob anyway
+    assert moves == []
+    assert model.group_index(GroupKind.FRIENDS).data() == "My friends (3/4)"
+    model.set_status(10003, Status.OFFLINE)
+    with qtbot.waitSignal(model.rowsMoved):
+        model.set_status(10002, Status.OFFLINE)
+    assert names(model) == ["Bob", "alice", "carol", "Dave"]
+    assert model.group_index(GroupKind.FRIENDS).data() == "My friends (1/4)"
+    with qtbot.waitSignal(model.rowsMoved):
+        model.set_status(10004, Status.ONLINE)
+    assert names(model) == ["Bob", "Dave", "alice", "carol"]
+    assert model.group_index(GroupKind.FRIENDS).data() == "My friends (2/4)"
+    assert model.index_of(10004).data(Roles.STATUS) == Status.ONLINE
+    assert resets == []
+    assert model.set_status(99999, Status.ONLINE) is False
+
+
+def test_strangers_group_and_unread(model: BuddyTreeModel, qtbot) -> None:
+    with qtbot.waitSignal(model.unreadChanged) as blocker:
+        model.add_buddy(20000, "stranger", status=Status.ONLINE, kind=GroupKind.STRANGERS)
+        model.add_unread(20000, 2)
+    assert blocker.args == [2]
+    assert names(model, GroupKind.STRANGERS) == ["stranger"]
+    assert model.group_index(GroupKind.STRANGERS).data() == "Strangers (1/1)"
+    assert model.index_of(20000).data(Roles.UNREAD) == 2
+    # Approved as a friend: they move and keep their unread count.
+    model.add_buddy(20000, "stranger", status=Status.ONLINE)
+    assert names(model, GroupKind.STRANGERS) == []
+    assert "stranger" in names(model)
+    assert model.total_unread() == 2
+    model.set_unread(20000, 0)
+    assert model.total_unread() == 0
+    model.remove_buddy(20000)
+    assert 20000 not in model
+    assert model.group_index(GroupKind.FRIENDS).data() == "My friends (2/4)"
+
+
+def test_filter_by_nick_or_number_keeps_groups(model: BuddyTreeModel) -> None:
+    proxy = BuddyFilterProxyModel()
+    proxy.setSourceModel(model)
+    QAbstractItemModelTester(proxy, QAbstractItemModelTester.FailureReportingMode.Fatal, proxy)
+    assert proxy.rowCount() == 2
+    proxy.set_filter_text("AL")
+    assert proxy.rowCount() == 1
+    group = proxy.index(0, 0)
+    assert [proxy.index(r, 0, group).data() for r in range(proxy.rowCount(group))] == ["alice"]
+    proxy.set_filter_text("1000")
+    assert proxy.rowCount(proxy.index(0, 0)) == 4
+    proxy.set_filter_text("10004")
+    assert proxy.index(0, 0, proxy.index(0, 0)).data() == "Dave"
+    proxy.set_filter_text("nobody")
+    assert proxy.rowCount() == 0
+    proxy.set_filter_text("")
+    assert proxy.rowCount() == 2
+
+
+def test_ten_thousand_buddies_fast(qapp) -> None:
+    model = BuddyTreeModel()
+    buddies = [
+        B(10000 + i, f"buddy {i:05d}", face=i % 100, status=[10, 20, 30, 40][i % 4])
+        for i in range(10_000)
+    ]
+    start = time.perf_counter()
+    model.set_buddies(buddies)
+    loaded = time.perf_counter() - start
+    start = time.perf_counter()
+    for i in range(0, 10_000, 10):
+        model.set_status(10000 + i, Status.ONLINE if i % 20 else Status.OFFLINE)
+    moved = time.perf_counter() - start
+    assert loaded < 1.0, loaded
+    assert moved < 1.0, moved
+    group = model.group_index(GroupKind.FRIENDS)
+    assert model.rowCount(group) == 10_000
+    statuses = [model.index(r, 0, group).data(Roles.STATUS) for r in range(model.rowCount(group))]
+    online = [s in (10, 30) for s in statuses]
+    assert online == sorted(online, reverse=True)
+    assert group.data(Roles.ONLINE_COUNT) == sum(online)
+    proxy = BuddyFilterProxyModel()
+    proxy.setSourceModel(model)
+    start = time.perf_counter()
+    proxy.set_filter_text("buddy 0999")
+    assert time.perf_counter() - start < 1.0
+    assert proxy.rowCount(proxy.index(0, 0)) == 10
+
+
+# -- history --------------------------------------------------------------------------------
+
+
+@dataclass
+class Record:
+    local_id: int
+    text: str
+    time: float
+    outgoing: bool
+    state: DeliveryState = DeliveryState.SENT
+
+
+class FakeStore:
+    """The local store's paging contract: newest first, before_id excluded."""
+
+    def __init__(self, count: int) -> None:
+        self.records = [
+            Record(i, f"message {i}", 1_700_000_000 + i, i % 2 == 0) for i in range(1, count + 1)
+        ]
+        self.calls: list[int | None] = []
+
+    def history(self, peer: int, before_id: int | None = None, limit: int = 50) -> list[Record]:
+        self.calls.append(before_id)
+        older = [r for r in self.records if before_id is None or r.local_id < before_id]
+        return list(reversed(older))[:limit]
+
+
+def test_history_pages_lazily_toward_older(qapp) -> None:
+    store = FakeStore(120)
+    model = ChatHistoryModel(10002, store.history)
+    assert model.rowCount() == 0
+    model.load_initial()
+    assert model.rowCount() == 50
+    assert model.index(0, 0).data() == "message 71"
+    assert model.index(49, 0).data() == "message 120"
+    assert model.canFetchMore(QModelIndex())
+    model.fetchMore(QModelIndex())
+    assert model.index(0, 0).data() == "message 21"
+    model.fetchMore(QModelIndex())
+    assert model.rowCount() == 120
+    assert model.index(0, 0).data() == "message 1"
+    assert not model.canFetchMore(QModelIndex())
+    assert store.calls == [None, 71, 21]
+    assert model.index(0, 0).data(Roles.OUTGOING) is False
+    assert model.index(1, 0).data(Roles.OUTGOING) is True
+    QAbstractItemModelTester(model, QAbstractItemModelTester.FailureReportingMode.Fatal, model)
+
+
+def test_history_states_and_system_lines(qapp) -> None:
+    model = ChatHistoryModel(10002, None)
+    assert not model.canFetchMore(QModelIndex())
+    model.set_state(7, DeliveryState.SENT)  # heard before the message is shown
+    model.add_outgoing("hi", 7)
+    assert model.index(0, 0).data(Roles.DELIVERY) is DeliveryState.SENT
+    model.add_outgoing("again", 8)
+    assert model.index(1, 0).data(Roles.DELIVERY) is DeliveryState.PENDING
+    model.set_state(8, DeliveryState.FAILED)
+    assert model.index(1, 0).data(Roles.DELIVERY) is DeliveryState.FAILED
+    model.add_incoming("hello", time.time(), 9)
+    model.add_incoming("hello", time.time(), 9)  # the same stored message twice
+    model.add_system("Bob went offline")
+    assert model.rowCount() == 4
+    assert model.index(3, 0).data(Roles.IS_SYSTEM) is True
