@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-#: Shown for a profile field the user left empty.
+# Shown for a profile field the user left empty.
 EMPTY = "—"
 
 

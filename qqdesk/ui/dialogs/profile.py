@@ -52,9 +52,9 @@ def parse_uin(text: str) -> int | None:
 class ProfileDialog(QDialog):
     """Shows a user's profile (GetInfo level 3), grouped as QQ's info card does."""
 
-    #: Emitted with the profile once it is shown (tests and the buddy list use it).
+    # Emitted with the profile once it is shown (tests and the buddy list use it).
     loaded = Signal(object)
-    #: Emitted with the error text when loading fails.
+    # Emitted with the error text when loading fails.
     failed = Signal(str)
 
     def __init__(self, session: object, uin: int, parent: QWidget | None = None) -> None:

@@ -55,7 +55,7 @@ class RefuseReasonDialog(QDialog):
 class IncomingRequestDialog(QDialog):
     """ "X wants to add you as a friend": view their profile, approve or refuse."""
 
-    #: Emitted with (uin, approved) once the answer reached the server.
+    # Emitted with (uin, approved) once the answer reached the server.
     answered = Signal(int, bool)
     failed = Signal(str)
 

@@ -49,10 +49,10 @@ from .common import (
 )
 from .profile import ProfileDialog, parse_uin
 
-#: Results asked for per Finger page.
+# Results asked for per Finger page.
 PAGE_SIZE = 20
 
-#: Provinces as users write them in profiles (offered as completions only).
+# Provinces as users write them in profiles (offered as completions only).
 PROVINCES = (
     "北京", "天津", "上海", "重庆", "河北", "山西", "辽宁", "吉林", "黑龙江", "江苏",
     "浙江", "安徽", "福建", "江西", "山东", "河南", "湖北", "湖南", "广东", "海南",
@@ -60,7 +60,7 @@ PROVINCES = (
     "宁夏", "新疆", "香港", "澳门",
 )  # fmt: skip
 
-#: The most a verification message may hold.
+# The most a verification message may hold.
 MAX_REASON_CHARS = 200
 
 
@@ -93,7 +93,7 @@ class SearchResultsModel(QAbstractTableModel):
     """Search results as a table: nickname (with face), number, age, sex, province, status."""
 
     NICK, NUMBER, AGE, SEX, PROVINCE, STATUS = range(6)
-    #: The FoundUser of a row.
+    # The FoundUser of a row.
     UserRole = Qt.ItemDataRole.UserRole + 1
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -254,11 +254,11 @@ class VerificationRequestDialog(QDialog):
 class AddBuddyDialog(QDialog):
     """QQ's "Find / Add Friend" window."""
 
-    #: Emitted with (uin, outcome) after each add: "added", "requested", "refused".
+    # Emitted with (uin, outcome) after each add: "added", "requested", "refused".
     finished_add = Signal(int, str)
-    #: Emitted when a search page has arrived.
+    # Emitted when a search page has arrived.
     searched = Signal()
-    #: Emitted with the error text of any failed call.
+    # Emitted with the error text of any failed call.
     failed = Signal(str)
 
     def __init__(self, session: object, parent: QWidget | None = None) -> None:

@@ -79,7 +79,7 @@ def format_server_address(host: str, port: int) -> str:
 class SettingsDialog(QDialog):
     """Edits a :class:`Settings`; Apply/OK save it and apply the theme at once."""
 
-    #: Emitted after the settings were saved.
+    # Emitted after the settings were saved.
     applied = Signal()
 
     def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:

@@ -1,0 +1,851 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN" sourcelanguage="en">
+<context>
+    <name>AddBuddyDialog</name>
+    <message>
+        <location filename="../dialogs/search.py" line="+271"/>
+        <location line="+75"/>
+        <location line="+21"/>
+        <source>Add Friend</source>
+        <translation>添加好友</translation>
+    </message>
+    <message>
+        <location line="-92"/>
+        <source>Find People</source>
+        <translation>查找用户</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Add by Number</source>
+        <translation>按号码添加</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <location line="+2"/>
+        <location line="+4"/>
+        <source>Any</source>
+        <translation>不限</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Search</source>
+        <translation>查找</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Age:</source>
+        <translation>年龄：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sex:</source>
+        <translation>性别：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Province:</source>
+        <translation>省份：</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>More</source>
+        <translation>更多</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+25"/>
+        <source>View Profile</source>
+        <translation>查看资料</translation>
+    </message>
+    <message>
+        <location line="-6"/>
+        <source>QQ number</source>
+        <translation>QQ号码</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Know their QQ number? Type it here to add them directly.</source>
+        <translation>知道对方的QQ号码？在这里输入，直接加为好友。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Number:</source>
+        <translation>号码：</translation>
+    </message>
+    <message>
+        <location line="+74"/>
+        <source>Searching…</source>
+        <translation>正在查找…</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Nobody matches. Try fewer conditions.</source>
+        <translation>没有找到符合条件的用户，请减少查找条件再试。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Found {count} people.</source>
+        <translation>共找到 {count} 位用户。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Showing the first {count} people. Press More for the rest.</source>
+        <translation>已显示前 {count} 位用户，点击“更多”查看其余的。</translation>
+    </message>
+    <message>
+        <location line="+36"/>
+        <source>Enter a QQ number of 5 to 10 digits.</source>
+        <translation>请输入5到10位数字的QQ号码。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Adding {name}…</source>
+        <translation>正在添加 {name}…</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>{name} is now your friend.</source>
+        <translation>{name} 已成为您的好友。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>{name} asks who you are.</source>
+        <translation>{name} 需要验证您的身份。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>{name} does not accept friend requests.</source>
+        <translation>{name} 设置了不允许任何人添加为好友。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Request sent to {name}. Waiting for their approval.</source>
+        <translation>已向 {name} 发送验证请求，请等待对方同意。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>No request was sent to {name}.</source>
+        <translation>未向 {name} 发送验证请求。</translation>
+    </message>
+</context>
+<context>
+    <name>IncomingRequestDialog</name>
+    <message>
+        <location filename="../dialogs/requests.py" line="+73"/>
+        <source>Friend Request</source>
+        <translation>好友请求</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>Their message:</source>
+        <translation>附加消息：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>(no message)</source>
+        <translation>（无附加消息）</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Also add them to my friends</source>
+        <translation>同时加对方为好友</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>View Profile</source>
+        <translation>查看资料</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Later</source>
+        <translation>稍后处理</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Refuse</source>
+        <translation>拒绝</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Approve</source>
+        <translation>同意</translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source>{name} wants to add you as a friend.</source>
+        <translation>{name} 请求加您为好友。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>QQ number: {number}</source>
+        <translation>QQ号码：{number}</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>Approving…</source>
+        <translation>正在同意…</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Approved. Adding {name}…</source>
+        <translation>已同意，正在添加 {name}…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>You approved {name}.</source>
+        <translation>您已同意 {name} 的好友请求。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>You approved {name}, and they are now your friend too.</source>
+        <translation>您已同意 {name} 的好友请求，对方也已成为您的好友。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>You approved {name}. To add them too, send them a request from Add Friend.</source>
+        <translation>您已同意 {name} 的好友请求。对方需要验证，如需加对方为好友，请在“添加好友”中发送请求。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>You approved {name}. They do not accept friend requests themselves.</source>
+        <translation>您已同意 {name} 的好友请求。对方设置了不允许任何人添加为好友。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>You approved {name}, but adding them failed: {error}</source>
+        <translation>您已同意 {name} 的好友请求，但加对方为好友失败：{error}</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Refusing…</source>
+        <translation>正在拒绝…</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>You refused {name}.</source>
+        <translation>您已拒绝 {name} 的好友请求。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+</context>
+<context>
+    <name>ProfileDialog</name>
+    <message>
+        <location filename="../dialogs/profile.py" line="+67"/>
+        <source>Profile</source>
+        <translation>个人资料</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>QQ number</source>
+        <translation>QQ号码</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Look Up</source>
+        <translation>查看</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Number:</source>
+        <translation>号码：</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Try Again</source>
+        <translation>重试</translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <source>Basic</source>
+        <translation>基本资料</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Sex:</source>
+        <translation>性别：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Age:</source>
+        <translation>年龄：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Blood type:</source>
+        <translation>血型：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Constellation:</source>
+        <translation>星座：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Chinese zodiac:</source>
+        <translation>生肖：</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Location</source>
+        <translation>所在地</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Country:</source>
+        <translation>国家：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Province:</source>
+        <translation>省份：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>City:</source>
+        <translation>城市：</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Contact</source>
+        <translation>联系方式</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Email:</source>
+        <translation>电子邮件：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Phone:</source>
+        <translation>电话：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Mobile:</source>
+        <translation>手机：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Homepage:</source>
+        <translation>个人主页：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Address:</source>
+        <translation>联系地址：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Postcode:</source>
+        <translation>邮编：</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>More</source>
+        <translation>更多资料</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Real name:</source>
+        <translation>真实姓名：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>School:</source>
+        <translation>毕业院校：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Occupation:</source>
+        <translation>职业：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>About me:</source>
+        <translation>个人说明：</translation>
+    </message>
+    <message>
+        <location line="+49"/>
+        <source>Enter a QQ number of 5 to 10 digits.</source>
+        <translation>请输入5到10位数字的QQ号码。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Loading the profile of {number}…</source>
+        <translation>正在读取 {number} 的资料…</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>Profile of {name}</source>
+        <translation>{name} 的资料</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>QQ number: {number}</source>
+        <translation>QQ号码：{number}</translation>
+    </message>
+</context>
+<context>
+    <name>RefuseReasonDialog</name>
+    <message>
+        <location filename="../dialogs/requests.py" line="-205"/>
+        <source>Refuse Friend Request</source>
+        <translation>拒绝好友请求</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Refuse {name}? You can say why (optional):</source>
+        <translation>拒绝 {name} 的请求？您可以附上理由（可不填）：</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Reason (optional)</source>
+        <translation>理由（可不填）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Refuse</source>
+        <translation>拒绝</translation>
+    </message>
+</context>
+<context>
+    <name>RequestResult</name>
+    <message>
+        <location line="+214"/>
+        <source>Friend Request</source>
+        <translation>好友请求</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{name} approved your friend request.</source>
+        <translation>{name} 同意了您的好友请求。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>They are now in your friend list.</source>
+        <translation>对方已在您的好友列表中。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{name} refused your friend request.</source>
+        <translation>{name} 拒绝了您的好友请求。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Reason: {reason}</source>
+        <translation>理由：{reason}</translation>
+    </message>
+</context>
+<context>
+    <name>SearchResultsModel</name>
+    <message>
+        <location filename="../dialogs/search.py" line="-438"/>
+        <source>Nickname</source>
+        <translation>昵称</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Number</source>
+        <translation>号码</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Age</source>
+        <translation>年龄</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sex</source>
+        <translation>性别</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Province</source>
+        <translation>省份</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <location filename="../dialogs/settings_dialog.py" line="+88"/>
+        <source>Settings</source>
+        <translation>系统设置</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>General</source>
+        <translation>常规</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Chat</source>
+        <translation>聊天</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Notifications</source>
+        <translation>提醒</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Server</source>
+        <translation>服务器</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <location line="+8"/>
+        <source>Same as the system</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <location line="-3"/>
+        <source>The new language is used after qqdesk restarts.</source>
+        <translation>重新启动 qqdesk 后使用新的语言。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Light</source>
+        <translation>浅色</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Dark</source>
+        <translation>深色</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Start minimized to the system tray</source>
+        <translation>启动时最小化到系统托盘</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Language:</source>
+        <translation>语言：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Theme:</source>
+        <translation>主题：</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Sending messages</source>
+        <translation>发送消息</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Enter sends, Shift+Enter starts a new line</source>
+        <translation>按 Enter 发送，Shift+Enter 换行</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Ctrl+Enter sends, Enter starts a new line</source>
+        <translation>按 Ctrl+Enter 发送，Enter 换行</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Open chats as tabs in one window</source>
+        <translation>在同一窗口中以标签页打开聊天</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Show a notification for new messages</source>
+        <translation>收到新消息时显示通知</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Play sounds</source>
+        <translation>播放声音</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Use the built-in server on this computer</source>
+        <translation>使用本机内置的服务器</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Let other computers on my network connect to it</source>
+        <translation>允许局域网内的其他电脑连接</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Connect to a server:</source>
+        <translation>连接到服务器：</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>host:port, for example 192.168.1.10:8000</source>
+        <translation>主机:端口，例如 192.168.1.10:8000</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Server changes take effect the next time you log in.</source>
+        <translation>服务器设置在下次登录时生效。</translation>
+    </message>
+    <message>
+        <location line="+53"/>
+        <source>“{text}” is not a server address. Write it as host:port.</source>
+        <translation>“{text}”不是有效的服务器地址，请按“主机:端口”的格式填写。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Enter the server&apos;s address as host:port.</source>
+        <translation>请按“主机:端口”的格式填写服务器地址。</translation>
+    </message>
+</context>
+<context>
+    <name>VerificationRequestDialog</name>
+    <message>
+        <location filename="../dialogs/search.py" line="+64"/>
+        <source>Verification Required</source>
+        <translation>身份验证</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>{name} only accepts friends they approve. Tell them who you are:</source>
+        <translation>{name} 需要验证才能加为好友，请输入验证信息：</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>I am {name}.</source>
+        <translation>我是{name}。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Send Request</source>
+        <translation>发送</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>Sending…</source>
+        <translation>正在发送…</translation>
+    </message>
+</context>
+<context>
+    <name>Words</name>
+    <message>
+        <location filename="../dialogs/common.py" line="+32"/>
+        <source>Any</source>
+        <translation>不限</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Male</source>
+        <translation>男</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Female</source>
+        <translation>女</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Online</source>
+        <translation>在线</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Busy</source>
+        <translation>忙碌</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Invisible</source>
+        <translation>隐身</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+2"/>
+        <source>Offline</source>
+        <translation>离线</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Type A</source>
+        <translation>A型</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Type B</source>
+        <translation>B型</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Type O</source>
+        <translation>O型</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Type AB</source>
+        <translation>AB型</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Other blood type</source>
+        <translation>其他血型</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Aquarius</source>
+        <translation>水瓶座</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Pisces</source>
+        <translation>双鱼座</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Aries</source>
+        <translation>白羊座</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Taurus</source>
+        <translation>金牛座</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Gemini</source>
+        <translation>双子座</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cancer</source>
+        <translation>巨蟹座</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Leo</source>
+        <translation>狮子座</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Virgo</source>
+        <translation>处女座</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Libra</source>
+        <translation>天秤座</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Scorpio</source>
+        <translation>天蝎座</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sagittarius</source>
+        <translation>射手座</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Capricorn</source>
+        <translation>摩羯座</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Rat</source>
+        <translation>鼠</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Ox</source>
+        <translation>牛</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Tiger</source>
+        <translation>虎</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Rabbit</source>
+        <translation>兔</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Dragon</source>
+        <translation>龙</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Snake</source>
+        <translation>蛇</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Horse</source>
+        <translation>马</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Goat</source>
+        <translation>羊</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Monkey</source>
+        <translation>猴</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Rooster</source>
+        <translation>鸡</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Dog</source>
+        <translation>狗</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Pig</source>
+        <translation>猪</translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <location line="+9"/>
+        <source>There is no user with this number.</source>
+        <translation>该号码不存在。</translation>
+    </message>
+    <message>
+        <location line="-7"/>
+        <location line="+9"/>
+        <source>You are not logged in. Log in again and retry.</source>
+        <translation>您尚未登录，请重新登录后再试。</translation>
+    </message>
+    <message>
+        <location line="-7"/>
+        <location line="+9"/>
+        <source>The server is busy with your requests. Wait a few seconds and try again.</source>
+        <translation>操作过于频繁，请稍等几秒再试。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Cannot reach the server. Check your connection and try again.</source>
+        <translation>无法连接到服务器，请检查网络后重试。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Something went wrong: {detail}</source>
+        <translation>出错了：{detail}</translation>
+    </message>
+</context>
+</TS>
