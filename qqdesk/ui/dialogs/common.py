@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QCoreApplication, QObject, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPixmap
+from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPalette, QPixmap
 from PySide6.QtWidgets import QLabel, QWidget
 
 from qqdesk.protocol import BloodType, Constellation, Result, Sex, Status, Zodiac
@@ -264,9 +264,14 @@ class CallRunner(QObject):
             task.cancel()
 
 
+_LIGHT_COLOURS = {"ok": "#1e7e34", "error": "#c5221f"}
+_DARK_COLOURS = {"ok": "#5bd17a", "error": "#ff7b72"}
+
+
 def status_label(label: QLabel, text: str, kind: str = "info") -> None:
     """Show ``text`` in a dialog's message line; kind is info, ok or error."""
-    colours = {"ok": "#1e8e3e", "error": "#d93025"}
+    dark = label.palette().color(QPalette.ColorRole.Window).lightness() < 128
+    colours = _DARK_COLOURS if dark else _LIGHT_COLOURS
     colour = colours.get(kind)
     label.setStyleSheet(f"color: {colour};" if colour else "")
     label.setText(text)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QRegularExpressionValidator
@@ -38,6 +39,12 @@ from .common import (
 )
 
 FACE_SIZE = 80
+
+# Only text that really is an address becomes a link ("msger.org(建设中...)" stays text).
+_LINKABLE = {
+    "homepage": re.compile(r"(https?://)?[\w-]+(\.[\w-]+)+(:\d+)?(/[\w./?%&=+#~-]*)?", re.ASCII),
+    "email": re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+", re.ASCII),
+}
 
 
 def parse_uin(text: str) -> int | None:
@@ -275,7 +282,7 @@ class ProfileDialog(QDialog):
 
     def _linkify(self, key: str, text: str, scheme: str) -> None:
         text = text.strip()
-        if not text or " " in text:
+        if not _LINKABLE[key].fullmatch(text):
             return
         target = text
         if scheme:
