@@ -30,14 +30,15 @@ EMPTY = "—"
 def sex_text(sex: Sex | int | None) -> str:
     if sex is None:
         return QCoreApplication.translate("Words", "Any")
-    return {
+    words: dict[int, str] = {
         Sex.MALE: QCoreApplication.translate("Words", "Male"),
         Sex.FEMALE: QCoreApplication.translate("Words", "Female"),
-    }.get(int(sex), EMPTY)
+    }
+    return words.get(int(sex), EMPTY)
 
 
 def status_text(status: Status | int) -> str:
-    words = {
+    words: dict[int, str] = {
         Status.ONLINE: QCoreApplication.translate("Words", "Online"),
         Status.BUSY: QCoreApplication.translate("Words", "Busy"),
         Status.INVISIBLE: QCoreApplication.translate("Words", "Invisible"),
@@ -47,7 +48,7 @@ def status_text(status: Status | int) -> str:
 
 
 def blood_type_text(blood: BloodType | int) -> str:
-    words = {
+    words: dict[int, str] = {
         BloodType.A: QCoreApplication.translate("Words", "Type A"),
         BloodType.B: QCoreApplication.translate("Words", "Type B"),
         BloodType.O: QCoreApplication.translate("Words", "Type O"),
@@ -58,7 +59,7 @@ def blood_type_text(blood: BloodType | int) -> str:
 
 
 def constellation_text(sign: Constellation | int) -> str:
-    words = {
+    words: dict[int, str] = {
         Constellation.AQUARIUS: QCoreApplication.translate("Words", "Aquarius"),
         Constellation.PISCES: QCoreApplication.translate("Words", "Pisces"),
         Constellation.ARIES: QCoreApplication.translate("Words", "Aries"),
@@ -76,7 +77,7 @@ def constellation_text(sign: Constellation | int) -> str:
 
 
 def zodiac_text(animal: Zodiac | int) -> str:
-    words = {
+    words: dict[int, str] = {
         Zodiac.RAT: QCoreApplication.translate("Words", "Rat"),
         Zodiac.OX: QCoreApplication.translate("Words", "Ox"),
         Zodiac.TIGER: QCoreApplication.translate("Words", "Tiger"),
