@@ -175,7 +175,12 @@ class VerificationRequestDialog(QDialog):
     sent = Signal(int)
 
     def __init__(
-        self, session: object, uin: int, nick: str = "", parent: QWidget | None = None
+        self,
+        session: object,
+        uin: int,
+        nick: str = "",
+        parent: QWidget | None = None,
+        face: int = 0,
     ) -> None:
         super().__init__(parent)
         self.session = session
@@ -184,9 +189,9 @@ class VerificationRequestDialog(QDialog):
         self._calls = CallRunner(self)
         self.setWindowTitle(self.tr("Verification Required"))
 
-        face = QLabel()
-        face.setPixmap(face_pixmap(0, 48, nick or str(uin)))
-        face.setFixedSize(48, 48)
+        face_label = QLabel()
+        face_label.setPixmap(face_pixmap(face, 48, nick or str(uin)))
+        face_label.setFixedSize(48, 48)
         intro = QLabel(
             self.tr("{name} only accepts friends they approve. Tell them who you are:").format(
                 name=who(uin, nick)
@@ -194,7 +199,7 @@ class VerificationRequestDialog(QDialog):
         )
         intro.setWordWrap(True)
         top = QHBoxLayout()
-        top.addWidget(face, 0, Qt.AlignmentFlag.AlignTop)
+        top.addWidget(face_label, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(intro, 1)
 
         self.reason_edit = QPlainTextEdit()
@@ -494,7 +499,7 @@ class AddBuddyDialog(QDialog):
     def add_selected(self) -> None:
         user = self._selected_user()
         if user is not None:
-            self.add(user.uin, user.nick)
+            self.add(user.uin, user.nick, user.face)
 
     def add_number(self) -> None:
         uin = parse_uin(self.number_edit.text())
@@ -503,15 +508,15 @@ class AddBuddyDialog(QDialog):
             return
         self.add(uin)
 
-    def add(self, uin: int, nick: str = "") -> None:
+    def add(self, uin: int, nick: str = "", face: int = 0) -> None:
         """Ask the server to add ``uin``; what follows depends on their auth mode."""
         if self._busy():
             return
         call = self.session.add_buddy(uin)  # type: ignore[attr-defined]
-        self._calls.run(call, lambda mode: self._on_added(uin, nick, mode), self._fail)
+        self._calls.run(call, lambda mode: self._on_added(uin, nick, face, mode), self._fail)
         self._start(self.tr("Adding {name}…").format(name=who(uin, nick)))
 
-    def _on_added(self, uin: int, nick: str, mode: Any) -> None:
+    def _on_added(self, uin: int, nick: str, face: int, mode: Any) -> None:
         mode = AuthMode(int(mode))
         name = who(uin, nick)
         if mode == AuthMode.ANYONE:
@@ -521,7 +526,7 @@ class AddBuddyDialog(QDialog):
             self.finished_add.emit(uin, "added")
         elif mode == AuthMode.VERIFY:
             status_label(self.message, self.tr("{name} asks who you are.").format(name=name))
-            dialog = VerificationRequestDialog(self.session, uin, nick, self)
+            dialog = VerificationRequestDialog(self.session, uin, nick, self, face=face)
             dialog.sent.connect(lambda _uin: self._on_requested(uin, nick))
             dialog.rejected.connect(lambda: self._on_request_cancelled(uin, nick))
             dialog.finished.connect(dialog.deleteLater)
