@@ -1,0 +1,280 @@
+"""Start-up of the desktop app: arguments, Qt with a qasync loop, one instance per user."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import getpass
+import hashlib
+import logging
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QCoreApplication, QObject, Signal
+from PySide6.QtNetwork import QLocalServer, QLocalSocket
+from PySide6.QtWidgets import QApplication
+
+from . import icons
+from .tasks import spawn
+
+log = logging.getLogger(__name__)
+
+APP_ID = "io.github.qqdesk.Qqdesk"
+
+#: Extra command-line options: each hook gets the parser before parsing (``--demo``...).
+PARSER_HOOKS: list[Callable[[argparse.ArgumentParser], None]] = []
+#: Each hook runs after the QApplication exists and before sign-in; a hook that returns
+#: an int ends start-up with that exit code (``--self-check``), None lets it go on.
+STARTUP_HOOKS: list[Callable[[argparse.Namespace, App], int | None]] = []
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="qqdesk", description="Desktop messenger for the HTTP QQ protocol."
+    )
+    parser.add_argument(
+        "--server", metavar="HOST:PORT", help="server to sign in to (default: from settings)"
+    )
+    parser.add_argument("--debug", action="store_true", help="log everything to stderr")
+    parser.add_argument(
+        "--lang", choices=("en", "zh_CN"), help="interface language (default: from settings)"
+    )
+    for hook in PARSER_HOOKS:
+        hook(parser)
+    return parser
+
+
+# -- one instance per user ----------------------------------------------------------------
+
+
+def instance_key(user: str | None = None) -> str:
+    """The local socket name of the running instance, one per user."""
+    user = user if user is not None else getpass.getuser()
+    return "qqdesk-" + hashlib.sha1(user.encode("utf-8")).hexdigest()[:16]
+
+
+class SingleInstance(QObject):
+    """Owns the per-user local socket; a second launch asks the first to raise its window."""
+
+    raiseRequested = Signal()
+
+    def __init__(self, key: str | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.key = key or instance_key()
+        self.server: QLocalServer | None = None
+
+    def tell_running(self, timeout_ms: int = 1000) -> bool:
+        """True when another instance answered (and was asked to show itself)."""
+        socket = QLocalSocket()
+        socket.connectToServer(self.key)
+        if not socket.waitForConnected(timeout_ms):
+            return False
+        socket.write(QByteArray(b"raise\n"))
+        socket.flush()
+        socket.waitForBytesWritten(timeout_ms)
+        socket.disconnectFromServer()
+        return True
+
+    def listen(self) -> bool:
+        server = QLocalServer(self)
+        server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
+        if not server.listen(self.key):
+            # A crashed instance leaves its socket file behind; nobody answered on it.
+            QLocalServer.removeServer(self.key)
+            if not server.listen(self.key):
+                log.warning(
+                    "single instance: cannot listen on %s: %s", self.key, server.errorString()
+                )
+                return False
+        server.newConnection.connect(self._connection)
+        self.server = server
+        return True
+
+    def _connection(self) -> None:
+        assert self.server is not None
+        while self.server.hasPendingConnections():
+            socket = self.server.nextPendingConnection()
+            socket.readyRead.connect(lambda s=socket: self._read(s))
+            socket.disconnected.connect(socket.deleteLater)
+
+    def _read(self, socket: QLocalSocket) -> None:
+        data = bytes(socket.readAll().data())
+        if b"raise" in data:
+            self.raiseRequested.emit()
+
+    def close(self) -> None:
+        if self.server is not None:
+            self.server.close()
+            self.server = None
+
+
+# -- the application ------------------------------------------------------------------
+
+
+def _guarded(module: str, name: str) -> Any | None:
+    try:
+        return getattr(__import__(module, fromlist=[name]), name)
+    except (ImportError, AttributeError):
+        return None
+
+
+class App(QObject):
+    """What runs between start and quit: settings, sign-in, the main window, shutdown."""
+
+    def __init__(self, qapp: QApplication, args: argparse.Namespace) -> None:
+        super().__init__()
+        self.qapp = qapp
+        self.args = args
+        self.settings = self._load_settings()
+        if args.server and self.settings is not None:
+            with contextlib.suppress(Exception):
+                self.settings.server = args.server
+        self.session: Any | None = None
+        self.window: Any | None = None
+        self.login: Any | None = None
+        self.exit_code = 0
+        self.finished: asyncio.Future[int] = asyncio.get_event_loop().create_future()
+        self.instance: SingleInstance | None = None
+
+    def _load_settings(self) -> Any | None:
+        load = _guarded("qqdesk.ui.settings", "load_settings")
+        if load is None:
+            return None
+        try:
+            return load()
+        except Exception:
+            log.exception("settings could not be loaded")
+            return None
+
+    def apply_language_and_theme(self) -> None:
+        language = self.args.lang or str(getattr(self.settings, "language", "system"))
+        install = _guarded("qqdesk.ui.i18n", "install_translator")
+        if install is not None:
+            with contextlib.suppress(Exception):
+                install(self.qapp, language)
+        apply = _guarded("qqdesk.ui.theme", "apply_theme")
+        if apply is not None and self.settings is not None:
+            with contextlib.suppress(Exception):
+                apply(self.qapp, str(getattr(self.settings, "theme", "system")))
+        if self.settings is not None and hasattr(self.settings, "subscribe"):
+            self.settings.subscribe(self._setting_changed)
+
+    def _setting_changed(self, name: str) -> None:
+        if name == "language" and not self.args.lang:
+            install = _guarded("qqdesk.ui.i18n", "install_translator")
+            if install is not None:
+                install(self.qapp, str(self.settings.language))
+        elif name == "theme":
+            apply = _guarded("qqdesk.ui.theme", "apply_theme")
+            if apply is not None:
+                apply(self.qapp, str(self.settings.theme))
+        with contextlib.suppress(Exception):
+            self.settings.save()
+
+    def show_login(self) -> None:
+        from .login import LoginDialog
+
+        self.login = LoginDialog(self.settings)
+        if self.args.server:
+            self.login.server_edit.setText(self.args.server)
+        self.login.loggedIn.connect(self.signed_in)
+        self.login.rejected.connect(lambda: self.quit(0))
+        self.login.show()
+        self.login.raise_()
+
+    def signed_in(self, session: Any) -> None:
+        from .mainwindow import MainWindow
+
+        self.session = session
+        self.window = MainWindow(session, settings=self.settings)
+        self.window.quitRequested.connect(lambda: self.quit(0))
+        geometry = self.settings.geometry("main") if self.settings is not None else None
+        if geometry:
+            self.window.restoreGeometry(QByteArray(geometry))
+        start_in_tray = bool(getattr(self.settings, "start_in_tray", False))
+        if not (start_in_tray and self.window.tray is not None):
+            self.window.show()
+        self.window.start()
+
+    def bring_to_front(self) -> None:
+        if self.window is not None:
+            self.window.bring_to_front()
+        elif self.login is not None:
+            self.login.show()
+            self.login.raise_()
+            self.login.activateWindow()
+
+    def quit(self, code: int = 0) -> None:
+        """Log out (if signed in), close every window, end the loop."""
+        if self.finished.done():
+            return
+        self.exit_code = code
+        spawn(self._shutdown())
+
+    async def _shutdown(self) -> None:
+        if self.window is not None:
+            self.window.shutdown()
+        if self.session is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.session.logout(), 3)
+        if self.settings is not None:
+            with contextlib.suppress(Exception):
+                self.settings.save()
+        if self.instance is not None:
+            self.instance.close()
+        if not self.finished.done():
+            self.finished.set_result(self.exit_code)
+
+
+def _configure_logging(debug: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+def create_qapplication(argv: list[str]) -> QApplication:
+    existing = QApplication.instance()
+    qapp = existing if isinstance(existing, QApplication) else QApplication(argv)
+    QCoreApplication.setApplicationName("qqdesk")
+    QCoreApplication.setOrganizationName("qqdesk")
+    QCoreApplication.setOrganizationDomain("qqdesk.github.io")
+    QApplication.setApplicationDisplayName("qqdesk")
+    QApplication.setDesktopFileName(APP_ID)
+    qapp.setWindowIcon(icons.app_icon())
+    # Closing the main window may only hide it; quitting is the App's decision.
+    qapp.setQuitOnLastWindowClosed(False)
+    return qapp
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the desktop app; returns the process exit code."""
+    import qasync
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args, qt_args = build_parser().parse_known_args(argv)
+    _configure_logging(args.debug)
+    qapp = create_qapplication([sys.argv[0], *qt_args])
+
+    instance = SingleInstance()
+    if instance.tell_running():
+        log.info("qqdesk already runs for this user; asked it to come to the front")
+        return 0
+
+    loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+    with loop:
+        app = App(qapp, args)
+        app.instance = instance
+        instance.listen()
+        instance.raiseRequested.connect(app.bring_to_front)
+        app.apply_language_and_theme()
+        for hook in STARTUP_HOOKS:
+            code = hook(args, app)
+            if code is not None:
+                instance.close()
+                return code
+        app.show_login()
+        return int(loop.run_until_complete(app.finished))

@@ -1,0 +1,556 @@
+"""Chat windows: one conversation per buddy, alone or as tabs in one window."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QMenu,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QStyleOptionViewItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from qqdesk.client.events import DeliveryState
+from qqdesk.protocol import Status
+
+from . import icons
+from .delegates import BubbleDelegate
+from .models import ChatEntry, ChatHistoryModel, EntryKind, Roles, visible_status
+from .tasks import spawn
+
+log = logging.getLogger(__name__)
+
+
+def status_words(status: int) -> str:
+    """A status as the user reads it (translated)."""
+    from PySide6.QtCore import QCoreApplication
+
+    words = {
+        Status.ONLINE: "Online",
+        Status.BUSY: "Busy",
+        Status.INVISIBLE: "Invisible",
+        Status.OFFLINE: "Offline",
+    }
+    try:
+        key = Status(status)
+    except ValueError:
+        key = Status.OFFLINE
+    return QCoreApplication.translate("Status", words[key])
+
+
+class MessageInput(QPlainTextEdit):
+    """The typing box: Enter sends and Shift+Enter breaks the line, or with
+    ``send_with_ctrl_enter`` Ctrl+Enter sends and Enter breaks the line."""
+
+    sendRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.send_with_ctrl_enter = False
+        self.setTabChangesFocus(True)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            mods = event.modifiers()
+            ctrl = bool(mods & Qt.KeyboardModifier.ControlModifier)
+            shift = bool(mods & Qt.KeyboardModifier.ShiftModifier)
+            wants_send = ctrl if self.send_with_ctrl_enter else not (shift or ctrl)
+            if wants_send:
+                self.sendRequested.emit()
+                return
+            self.insertPlainText("\n")
+            return
+        super().keyPressEvent(event)
+
+
+class ChatWindow(QWidget):
+    """One conversation: the buddy's face, name and status, the history, the typing box."""
+
+    #: the chat got new messages while it was not in front (uin)
+    activated = Signal("qlonglong")
+    closed = Signal("qlonglong")
+
+    def __init__(
+        self,
+        session: Any,
+        uin: int,
+        nick: str = "",
+        face: int = 0,
+        status: int = int(Status.OFFLINE),
+        *,
+        history: Callable[..., Any] | None = None,
+        own_uin: int | None = None,
+        send_with_ctrl_enter: bool = False,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.uin = uin
+        self.nick = nick or str(uin)
+        self.face = face
+        self.status = int(status)
+        self.model = ChatHistoryModel(uin, history, own_uin, self)
+        self.setWindowIcon(icons.app_icon())
+        self.setMinimumSize(380, 360)
+        self.resize(520, 560)
+
+        # header
+        self.face_label = QLabel()
+        self.face_label.setFixedSize(40, 40)
+        self.name_label = QLabel()
+        self.name_label.setTextFormat(Qt.TextFormat.PlainText)
+        font = self.name_label.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        self.name_label.setFont(font)
+        self.status_label = QLabel()
+        self.status_label.setObjectName("chatStatus")
+        head_text = QVBoxLayout()
+        head_text.setSpacing(0)
+        head_text.addWidget(self.name_label)
+        head_text.addWidget(self.status_label)
+        header = QHBoxLayout()
+        header.setContentsMargins(10, 8, 10, 8)
+        header.addWidget(self.face_label)
+        header.addLayout(head_text, 1)
+
+        # history
+        self.view = QListView()
+        self.view.setObjectName("chatHistory")
+        self.view.setModel(self.model)
+        self.delegate = BubbleDelegate(self.view)
+        self.view.setItemDelegate(self.delegate)
+        self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.view.setResizeMode(QListView.ResizeMode.Adjust)
+        self.view.setUniformItemSizes(False)
+        self.view.setWordWrap(True)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._history_menu)
+        self.view.clicked.connect(self._clicked)
+        self.view.verticalScrollBar().valueChanged.connect(self._scrolled)
+        self.model.rowsInserted.connect(self._rows_inserted)
+
+        # typing box
+        self.input = MessageInput()
+        self.input.setObjectName("chatInput")
+        self.input.send_with_ctrl_enter = send_with_ctrl_enter
+        self.input.setPlaceholderText(self._placeholder())
+        self.input.sendRequested.connect(self.send_typed)
+        self.send_button = QPushButton(self.tr("&Send"))
+        self.send_button.setDefault(False)
+        self.send_button.setAutoDefault(False)
+        self.send_button.clicked.connect(self.send_typed)
+        self.close_button = QPushButton(self.tr("Close"))
+        self.close_button.setAutoDefault(False)
+        self.close_button.clicked.connect(self._close_clicked)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.close_button)
+        buttons.addWidget(self.send_button)
+
+        bottom = QWidget()
+        bottom_layout = QVBoxLayout(bottom)
+        bottom_layout.setContentsMargins(0, 0, 0, 0)
+        bottom_layout.addWidget(self.input)
+        bottom_layout.addLayout(buttons)
+
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.view)
+        splitter.addWidget(bottom)
+        splitter.setStretchFactor(0, 4)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([400, 130])
+        splitter.setChildrenCollapsible(False)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 0, 8, 8)
+        layout.addLayout(header)
+        layout.addWidget(splitter, 1)
+
+        self._fetching_older = False
+        self._update_header()
+        self.model.load_initial()
+        QTimer.singleShot(0, self.view.scrollToBottom)
+        self.input.setFocus()
+
+    # -- appearance -------------------------------------------------------------------
+
+    def _placeholder(self) -> str:
+        if self.input.send_with_ctrl_enter:
+            return self.tr("Type a message — Ctrl+Enter sends, Enter starts a new line")
+        return self.tr("Type a message — Enter sends, Shift+Enter starts a new line")
+
+    def set_send_with_ctrl_enter(self, on: bool) -> None:
+        self.input.send_with_ctrl_enter = on
+        self.input.setPlaceholderText(self._placeholder())
+
+    def title(self) -> str:
+        return f"{self.nick} ({self.uin})"
+
+    def _update_header(self) -> None:
+        self.name_label.setText(self.title())
+        self.face_label.setPixmap(icons.buddy_face(self.face, self.status, 40, self.nick))
+        self.status_label.setText(status_words(visible_status(self.status)))
+        self.setWindowTitle(self.tr("Chat with {name}").format(name=self.nick))
+
+    def set_buddy(self, nick: str | None = None, face: int | None = None) -> None:
+        if nick:
+            self.nick = nick
+        if face is not None:
+            self.face = face
+        self._update_header()
+
+    def set_status(self, status: int) -> None:
+        """The buddy's status changed: header, plus a line in the conversation."""
+        old = visible_status(self.status)
+        self.status = int(status)
+        new = visible_status(self.status)
+        self._update_header()
+        if old != new:
+            if new is Status.OFFLINE:
+                line = self.tr("{name} went offline").format(name=self.nick)
+            elif new is Status.BUSY:
+                line = self.tr("{name} is busy").format(name=self.nick)
+            else:
+                line = self.tr("{name} is online").format(name=self.nick)
+            self.model.add_system(line)
+
+    # -- messages ---------------------------------------------------------------------
+
+    def add_incoming(self, text: str, when: float, local_id: int | None) -> None:
+        self.model.add_incoming(text, when, local_id)
+
+    def add_system(self, text: str) -> None:
+        self.model.add_system(text)
+
+    def set_delivery_state(self, local_id: int, state: DeliveryState) -> None:
+        self.model.set_state(local_id, state)
+
+    def send_typed(self) -> None:
+        text = self.input.toPlainText().strip()
+        if not text:
+            return
+        self.input.clear()
+        self.send_text(text)
+
+    def send_text(self, text: str) -> None:
+        """Show ``text`` as sending and hand it to the session."""
+        entry = ChatEntry(EntryKind.MESSAGE, text, _now(), True, None, DeliveryState.PENDING)
+        self.model.append(entry)
+        self.view.scrollToBottom()
+        self._send(entry)
+
+    def _send(self, entry: ChatEntry) -> None:
+        def done(result: Any) -> None:
+            local_id = result if isinstance(result, int) else getattr(result, "local_id", None)
+            if isinstance(local_id, int):
+                self._attach_id(entry, local_id)
+            elif entry.state is DeliveryState.PENDING:
+                self._set_entry_state(entry, DeliveryState.SENT)
+
+        def failed(exc: BaseException) -> None:
+            log.warning("sending to %s failed: %s", self.uin, exc)
+            self._set_entry_state(entry, DeliveryState.FAILED)
+
+        spawn(self.session.send_message(self.uin, entry.text), on_done=done, on_error=failed)
+
+    def _attach_id(self, entry: ChatEntry, local_id: int) -> None:
+        entry.local_id = local_id
+        self.model._ids.add(local_id)
+        early = self.model._early_states.pop(local_id, None)
+        if early is not None:
+            entry.state = early
+        self._entry_changed(entry)
+
+    def _set_entry_state(self, entry: ChatEntry, state: DeliveryState) -> None:
+        entry.state = state
+        self._entry_changed(entry)
+
+    def _entry_changed(self, entry: ChatEntry) -> None:
+        for row in range(self.model.rowCount() - 1, -1, -1):
+            if self.model.entry(row) is entry:
+                index = self.model.index(row, 0)
+                self.model.dataChanged.emit(index, index)
+                # The meta line's length changed; let the view measure again.
+                self.view.scheduleDelayedItemsLayout()
+                return
+
+    def resend(self, row: int) -> None:
+        """Send a failed message again (the session's resend when it knows the message)."""
+        entry = self.model.entry(row)
+        if entry.kind is not EntryKind.MESSAGE or not entry.outgoing:
+            return
+        if entry.state is not DeliveryState.FAILED:
+            return
+        self._set_entry_state(entry, DeliveryState.PENDING)
+        resend = getattr(self.session, "resend", None)
+        if entry.local_id is not None and resend is not None:
+
+            def failed(exc: BaseException) -> None:
+                log.warning("resending %s failed: %s", entry.local_id, exc)
+                self._set_entry_state(entry, DeliveryState.FAILED)
+
+            def done(result: Any) -> None:
+                new_id = result if isinstance(result, int) else None
+                if new_id is not None and new_id != entry.local_id and entry.local_id is not None:
+                    self.model.replace_id(entry.local_id, new_id)
+
+            spawn(resend(entry.local_id), on_done=done, on_error=failed)
+        else:
+            self._send(entry)
+
+    # -- view behaviour ---------------------------------------------------------------
+
+    def _rows_inserted(self, parent: QModelIndex, first: int, last: int) -> None:
+        if self._fetching_older:
+            return
+        bar = self.view.verticalScrollBar()
+        at_end = bar.value() >= bar.maximum() - 40
+        if last == self.model.rowCount() - 1 and (at_end or self.model.entry(last).outgoing):
+            QTimer.singleShot(0, self.view.scrollToBottom)
+
+    def _scrolled(self, value: int) -> None:
+        # Qt fetches more when a view nears its end; history grows at the top.
+        if value > 0 or not self.model.canFetchMore(QModelIndex()):
+            return
+        bar = self.view.verticalScrollBar()
+        before_rows = self.model.rowCount()
+        before_max = bar.maximum()
+        self._fetching_older = True
+        try:
+            self.model.fetchMore(QModelIndex())
+        finally:
+            self._fetching_older = False
+        if self.model.rowCount() != before_rows:
+            self.view.doItemsLayout()
+            bar.setValue(bar.maximum() - before_max)
+
+    def _option_for(self, index: QModelIndex) -> QStyleOptionViewItem:
+        option = QStyleOptionViewItem()
+        option.initFrom(self.view)
+        option.rect = self.view.visualRect(index)
+        option.font = self.view.font()
+        option.widget = self.view
+        return option
+
+    def _clicked(self, index: QModelIndex) -> None:
+        if index.data(Roles.DELIVERY) is DeliveryState.FAILED and index.data(Roles.OUTGOING):
+            self.resend(index.row())
+
+    def _history_menu(self, pos: QPoint) -> None:
+        index = self.view.indexAt(pos)
+        if not index.isValid():
+            return
+        menu = QMenu(self)
+        copy = QAction(self.tr("&Copy"), menu)
+        copy.triggered.connect(
+            lambda: QGuiApplication.clipboard().setText(str(index.data(Roles.TEXT)))
+        )
+        menu.addAction(copy)
+        if index.data(Roles.OUTGOING) and index.data(Roles.DELIVERY) is DeliveryState.FAILED:
+            resend = QAction(self.tr("&Resend"), menu)
+            row = index.row()
+            resend.triggered.connect(lambda: self.resend(row))
+            menu.addAction(resend)
+        menu.popup(self.view.viewport().mapToGlobal(pos))
+
+    def is_in_front(self) -> bool:
+        """True when the user is looking at this conversation (no notification needed)."""
+        window = self.window()
+        if not window.isVisible() or window.isMinimized() or not window.isActiveWindow():
+            return False
+        tabs = _tab_widget_of(self)
+        return tabs is None or tabs.currentWidget() is self
+
+    def _close_clicked(self) -> None:
+        tabs = _tab_widget_of(self)
+        if tabs is not None:
+            tabs.removeTab(tabs.indexOf(self))
+            self.closed.emit(self.uin)
+            self.deleteLater()
+            if tabs.count() == 0:
+                tabs.window().close()
+        else:
+            self.close()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.closed.emit(self.uin)
+        super().closeEvent(event)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
+            self.activated.emit(self.uin)
+        super().changeEvent(event)
+
+
+def _now() -> float:
+    import time
+
+    return time.time()
+
+
+def _tab_widget_of(widget: QWidget) -> QTabWidget | None:
+    parent = widget.parentWidget()
+    while parent is not None:
+        if isinstance(parent, QTabWidget):
+            return parent
+        parent = parent.parentWidget()
+    return None
+
+
+class ChatTabsWindow(QWidget):
+    """The window that holds every chat as a tab ("chats in tabs")."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Chats"))
+        self.setWindowIcon(icons.app_icon())
+        self.tabs = QTabWidget()
+        self.tabs.setTabsClosable(True)
+        self.tabs.setDocumentMode(True)
+        self.tabs.setMovable(True)
+        self.tabs.tabCloseRequested.connect(self._close_tab)
+        self.tabs.currentChanged.connect(self._current_changed)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.tabs)
+        self.resize(560, 600)
+
+    def _close_tab(self, index: int) -> None:
+        widget = self.tabs.widget(index)
+        if isinstance(widget, ChatWindow):
+            widget._close_clicked()
+
+    def _current_changed(self, index: int) -> None:
+        widget = self.tabs.widget(index)
+        if isinstance(widget, ChatWindow):
+            self.setWindowTitle(widget.windowTitle())
+            widget.activated.emit(widget.uin)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        while self.tabs.count():
+            widget = self.tabs.widget(0)
+            self.tabs.removeTab(0)
+            if isinstance(widget, ChatWindow):
+                widget.closed.emit(widget.uin)
+                widget.deleteLater()
+        super().closeEvent(event)
+
+
+class ChatManager(QObject):
+    """Opens, finds and routes to chat windows (one per buddy), alone or in tabs."""
+
+    #: the user is now looking at the chat with uin (clear its unread count)
+    chatActivated = Signal("qlonglong")
+
+    def __init__(
+        self,
+        session: Any,
+        *,
+        own_uin: int | None = None,
+        history: Callable[..., Any] | None = None,
+        buddy_info: Callable[[int], tuple[str, int, int]] | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.own_uin = own_uin
+        self.history = history
+        self.buddy_info = buddy_info or (lambda uin: (str(uin), 0, int(Status.OFFLINE)))
+        self.chats_in_tabs = False
+        self.send_with_ctrl_enter = False
+        self._chats: dict[int, ChatWindow] = {}
+        self._tabs: ChatTabsWindow | None = None
+
+    def chat(self, uin: int) -> ChatWindow | None:
+        return self._chats.get(uin)
+
+    def chats(self) -> list[ChatWindow]:
+        return list(self._chats.values())
+
+    def open_chat(self, uin: int, *, focus: bool = True) -> ChatWindow:
+        """Show the chat with ``uin`` (creating it), and bring it to the front."""
+        chat = self._chats.get(uin)
+        if chat is None:
+            nick, face, status = self.buddy_info(uin)
+            chat = ChatWindow(
+                self.session,
+                uin,
+                nick,
+                face,
+                status,
+                history=self.history,
+                own_uin=self.own_uin,
+                send_with_ctrl_enter=self.send_with_ctrl_enter,
+            )
+            chat.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+            chat.closed.connect(self._forget)
+            chat.activated.connect(self.chatActivated)
+            self._chats[uin] = chat
+            if self.chats_in_tabs:
+                tabs = self._tab_window()
+                tabs.tabs.addTab(
+                    chat, QIcon(icons.buddy_face(chat.face, chat.status, 16)), chat.nick
+                )
+        if self.chats_in_tabs and self._tabs is not None:
+            window: QWidget = self._tabs
+            if focus:
+                self._tabs.tabs.setCurrentWidget(chat)
+        else:
+            window = chat
+        window.show()
+        if focus:
+            if window.isMinimized():
+                window.showNormal()
+            window.raise_()
+            window.activateWindow()
+            chat.input.setFocus()
+            self.chatActivated.emit(uin)
+        return chat
+
+    def _tab_window(self) -> ChatTabsWindow:
+        if self._tabs is None:
+            self._tabs = ChatTabsWindow()
+            self._tabs.destroyed.connect(lambda: setattr(self, "_tabs", None))
+            self._tabs.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        return self._tabs
+
+    def _forget(self, uin: int) -> None:
+        self._chats.pop(uin, None)
+
+    def update_tab(self, chat: ChatWindow) -> None:
+        if self._tabs is not None:
+            index = self._tabs.tabs.indexOf(chat)
+            if index >= 0:
+                self._tabs.tabs.setTabIcon(
+                    index, QIcon(icons.buddy_face(chat.face, chat.status, 16))
+                )
+
+    def set_send_with_ctrl_enter(self, on: bool) -> None:
+        self.send_with_ctrl_enter = on
+        for chat in self._chats.values():
+            chat.set_send_with_ctrl_enter(on)
+
+    def close_all(self) -> None:
+        if self._tabs is not None:
+            self._tabs.close()
+        for chat in list(self._chats.values()):
+            with contextlib.suppress(RuntimeError):
+                chat.close()
+        self._chats.clear()

@@ -1,0 +1,270 @@
+"""Painters for the buddy list rows and the chat bubbles (no widget per row)."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+
+from PySide6.QtCore import QCoreApplication, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPixmap, QTextOption
+from PySide6.QtWidgets import QAbstractItemView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
+
+from qqdesk.client.events import DeliveryState
+
+from .models import Roles
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("Delegates", text)
+
+
+def _is_dark(palette: QPalette) -> bool:
+    return palette.color(QPalette.ColorRole.Base).lightness() < 128
+
+
+class BuddyDelegate(QStyledItemDelegate):
+    """A buddy: face with status badge, nickname, number, unread count; a group: bold title."""
+
+    FACE = 36
+    PAD = 6
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
+        if index.data(Roles.IS_GROUP):
+            return QSize(100, QFontMetrics(option.font).height() + 10)
+        return QSize(100, self.FACE + 2 * self.PAD)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
+        painter.save()
+        style = option.widget.style() if option.widget else None
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.text = ""
+        opt.icon = opt.icon.__class__()
+        if style is not None:
+            style.drawPrimitive(
+                QStyle.PrimitiveElement.PE_PanelItemViewItem, opt, painter, option.widget
+            )
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        palette = option.palette
+        text_colour = palette.color(
+            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        )
+        rect = option.rect
+        if index.data(Roles.IS_GROUP):
+            font = QFont(option.font)
+            font.setBold(True)
+            painter.setFont(font)
+            painter.setPen(text_colour)
+            painter.drawText(
+                rect.adjusted(4, 0, -4, 0),
+                Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                str(index.data()),
+            )
+            unread = int(index.data(Roles.UNREAD) or 0)
+            if unread:
+                self._pill(painter, rect, unread, option.font)
+            painter.restore()
+            return
+        pixmap = index.data(Qt.ItemDataRole.DecorationRole)
+        face_rect = QRect(rect.left() + self.PAD, rect.top() + self.PAD, self.FACE, self.FACE)
+        if isinstance(pixmap, QPixmap):
+            painter.drawPixmap(face_rect, pixmap)
+        left = face_rect.right() + 10
+        unread = int(index.data(Roles.UNREAD) or 0)
+        right = rect.right() - (34 if unread else 6)
+        name_font = QFont(option.font)
+        name_font.setBold(unread > 0)
+        metrics = QFontMetrics(name_font)
+        line = metrics.height()
+        top = rect.top() + (rect.height() - 2 * line) // 2
+        painter.setFont(name_font)
+        painter.setPen(text_colour)
+        nick = metrics.elidedText(
+            str(index.data() or ""), Qt.TextElideMode.ElideRight, max(10, right - left)
+        )
+        painter.drawText(
+            QRect(left, top, right - left, line),
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            nick,
+        )
+        small = QFont(option.font)
+        small.setPointSizeF(max(7.0, option.font.pointSizeF() * 0.88))
+        painter.setFont(small)
+        dim = QColor(text_colour)
+        dim.setAlphaF(0.6)
+        painter.setPen(dim)
+        painter.drawText(
+            QRect(left, top + line, right - left, line),
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            str(index.data(Roles.UIN)),
+        )
+        if unread:
+            self._pill(painter, rect, unread, option.font)
+        painter.restore()
+
+    @staticmethod
+    def _pill(painter: QPainter, rect: QRect, count: int, font: QFont) -> None:
+        text = "99+" if count > 99 else str(count)
+        small = QFont(font)
+        small.setBold(True)
+        small.setPointSizeF(max(7.0, font.pointSizeF() * 0.8))
+        metrics = QFontMetrics(small)
+        height = metrics.height() + 2
+        width = max(height, metrics.horizontalAdvance(text) + 10)
+        pill = QRect(rect.right() - width - 6, rect.center().y() - height // 2, width, height)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor("#e53935"))
+        painter.drawRoundedRect(pill, height / 2, height / 2)
+        painter.setFont(small)
+        painter.setPen(QColor("white"))
+        painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, text)
+
+
+def format_time(stamp: float, now: float | None = None) -> str:
+    """Clock time for today's messages, date and time for older ones."""
+    when = datetime.fromtimestamp(stamp)
+    today = datetime.fromtimestamp(time.time() if now is None else now).date()
+    if when.date() == today:
+        return when.strftime("%H:%M")
+    if when.year == today.year:
+        return when.strftime("%m-%d %H:%M")
+    return when.strftime("%Y-%m-%d %H:%M")
+
+
+class BubbleDelegate(QStyledItemDelegate):
+    """Chat messages as bubbles (mine right, theirs left) with time and delivery state;
+    system lines centred and grey."""
+
+    MARGIN = 8
+    PAD_H = 10
+    PAD_V = 6
+    MAX_FRACTION = 0.72
+
+    def _view_width(self, option: QStyleOptionViewItem) -> int:
+        widget = option.widget
+        if isinstance(widget, QAbstractItemView):
+            return max(120, widget.viewport().width())
+        return max(120, option.rect.width())
+
+    def _text_option(self) -> QTextOption:
+        text_option = QTextOption()
+        text_option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        return text_option
+
+    def _meta_font(self, font: QFont) -> QFont:
+        small = QFont(font)
+        small.setPointSizeF(max(7.0, font.pointSizeF() * 0.8))
+        return small
+
+    def _meta_text(self, index: AnyIndex) -> str:
+        stamp = format_time(float(index.data(Roles.TIME) or 0))
+        if not index.data(Roles.OUTGOING):
+            return stamp
+        state = index.data(Roles.DELIVERY)
+        if state is DeliveryState.PENDING:
+            return stamp + "  " + _tr("Sending…")
+        if state is DeliveryState.FAILED:
+            return stamp + "  " + _tr("Not sent — click to resend")
+        return stamp + "  ✓"
+
+    def _bubble_layout(self, option: QStyleOptionViewItem, index: AnyIndex) -> tuple[QRect, QRect]:
+        """(text rect, meta rect) relative to (0, 0) of the row, for the row's width."""
+        width = self._view_width(option)
+        max_text = int(width * self.MAX_FRACTION) - 2 * self.PAD_H
+        metrics = QFontMetrics(option.font)
+        text = str(index.data(Roles.TEXT) or "")
+        bounds = metrics.boundingRect(
+            QRect(0, 0, max(40, max_text), 100_000),
+            int(Qt.TextFlag.TextWrapAnywhere | Qt.AlignmentFlag.AlignLeft),
+            text,
+        )
+        meta_metrics = QFontMetrics(self._meta_font(option.font))
+        meta = self._meta_text(index)
+        meta_width = meta_metrics.horizontalAdvance(meta)
+        text_width = min(max(bounds.width(), 20), max(40, max_text))
+        return (
+            QRect(0, 0, text_width, bounds.height()),
+            QRect(0, 0, meta_width, meta_metrics.height()),
+        )
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
+        width = self._view_width(option)
+        if index.data(Roles.IS_SYSTEM):
+            return QSize(width, QFontMetrics(option.font).height() + 2 * self.MARGIN)
+        text_rect, meta_rect = self._bubble_layout(option, index)
+        height = text_rect.height() + 2 * self.PAD_V + meta_rect.height() + 2 + 2 * self.MARGIN // 2
+        return QSize(width, height + self.MARGIN)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        palette = option.palette
+        dark = _is_dark(palette)
+        rect = option.rect
+        text_colour = palette.color(QPalette.ColorRole.Text)
+        if index.data(Roles.IS_SYSTEM):
+            small = self._meta_font(option.font)
+            painter.setFont(small)
+            dim = QColor(text_colour)
+            dim.setAlphaF(0.55)
+            painter.setPen(dim)
+            line = f"— {index.data(Roles.TEXT)} · {format_time(float(index.data(Roles.TIME)))} —"
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, line)
+            painter.restore()
+            return
+        outgoing = bool(index.data(Roles.OUTGOING))
+        text_rect, meta_rect = self._bubble_layout(option, index)
+        bubble_w = text_rect.width() + 2 * self.PAD_H
+        bubble_h = text_rect.height() + 2 * self.PAD_V
+        top = rect.top() + self.MARGIN // 2
+        if outgoing:
+            left = rect.right() - self.MARGIN - bubble_w
+            fill = QColor("#2b5278") if dark else QColor("#9eea6a")
+            ink = QColor("#ffffff") if dark else QColor("#111111")
+        else:
+            left = rect.left() + self.MARGIN
+            fill = QColor("#3a3f44") if dark else QColor("#ffffff")
+            ink = text_colour
+        bubble = QRect(left, top, bubble_w, bubble_h)
+        if option.state & QStyle.StateFlag.State_Selected:
+            fill = fill.darker(115)
+        painter.setPen(QColor(0, 0, 0, 30) if not dark else Qt.PenStyle.NoPen)
+        painter.setBrush(fill)
+        painter.drawRoundedRect(bubble, 9, 9)
+        painter.setPen(ink)
+        painter.setFont(option.font)
+        painter.drawText(
+            bubble.adjusted(self.PAD_H, self.PAD_V, -self.PAD_H, -self.PAD_V),
+            int(Qt.TextFlag.TextWrapAnywhere | Qt.AlignmentFlag.AlignLeft),
+            str(index.data(Roles.TEXT) or ""),
+        )
+        meta = self._meta_text(index)
+        painter.setFont(self._meta_font(option.font))
+        state = index.data(Roles.DELIVERY)
+        meta_colour = QColor(text_colour)
+        meta_colour.setAlphaF(0.55)
+        if outgoing and state is DeliveryState.FAILED:
+            meta_colour = QColor("#e53935")
+        painter.setPen(meta_colour)
+        meta_top = bubble.bottom() + 2
+        if outgoing:
+            meta_box = QRect(rect.left(), meta_top, rect.width() - self.MARGIN, meta_rect.height())
+            align = Qt.AlignmentFlag.AlignRight
+        else:
+            meta_box = QRect(left + 2, meta_top, rect.width(), meta_rect.height())
+            align = Qt.AlignmentFlag.AlignLeft
+        painter.drawText(meta_box, align | Qt.AlignmentFlag.AlignVCenter, meta)
+        painter.restore()
+
+    def bubble_rect(self, option: QStyleOptionViewItem, index: AnyIndex) -> QRect:
+        """Where the bubble of ``index`` is painted inside ``option.rect`` (for clicks)."""
+        text_rect, _meta = self._bubble_layout(option, index)
+        width = text_rect.width() + 2 * self.PAD_H
+        height = text_rect.height() + 2 * self.PAD_V
+        top = option.rect.top() + self.MARGIN // 2
+        if index.data(Roles.OUTGOING):
+            return QRect(option.rect.right() - self.MARGIN - width, top, width, height)
+        return QRect(option.rect.left() + self.MARGIN, top, width, height)

@@ -1,0 +1,556 @@
+"""The main window: own face and status, the buddy list, and everything that opens from it."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import logging
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QToolButton,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from qqdesk.client.events import ConnectionState, DeliveryState
+from qqdesk.protocol import Status
+
+from . import icons
+from .bridge import SessionBridge
+from .chat import ChatManager
+from .delegates import BuddyDelegate
+from .models import BuddyFilterProxyModel, BuddyTreeModel, GroupKind, Roles
+from .notifications import Notifier
+from .tasks import spawn
+from .tray import Tray
+from .widgets import Banner, StatusSelector
+
+log = logging.getLogger(__name__)
+
+
+def _optional(module: str, name: str) -> Any | None:
+    """A class from the dialogs engineer's modules, or None while it is not there."""
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):
+        log.debug("%s.%s is not available", module, name)
+        return None
+
+
+class MemoryHistory:
+    """Keeps messages for peers when the session has no local store."""
+
+    def __init__(self) -> None:
+        self._records: dict[int, list[dict[str, Any]]] = {}
+
+    def add(self, peer: int, record: dict[str, Any]) -> None:
+        self._records.setdefault(peer, []).append(record)
+
+    def history(self, peer: int, before_id: int | None = None, limit: int = 50) -> list[Any]:
+        records = self._records.get(peer, [])
+        if before_id is not None:
+            records = [r for r in records if (r.get("local_id") or 0) < before_id]
+        return list(reversed(records))[:limit]
+
+
+class MainWindow(QMainWindow):
+    """Own face, nick and status on top, the buddy tree below; chats open from here."""
+
+    #: the user asked to quit (menu, tray, or closing without a tray)
+    quitRequested = Signal()
+
+    def __init__(
+        self,
+        session: Any,
+        bridge: SessionBridge | None = None,
+        settings: Any | None = None,
+        parent: QWidget | None = None,
+        *,
+        use_tray: bool | None = None,
+        use_dbus: bool = True,
+    ) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.settings = settings
+        self.own_uin = int(getattr(session, "uin", 0) or 0)
+        self.own_nick = str(getattr(session, "nick", "") or "")
+        self.own_face = int(getattr(session, "face", 0) or 0)
+        self.bridge = bridge if bridge is not None else SessionBridge(session, self)
+        self.model = BuddyTreeModel(self)
+        self.proxy = BuddyFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self._memory: MemoryHistory | None = None
+        history = getattr(session, "history", None)
+        if not callable(history):
+            self._memory = MemoryHistory()
+            history = self._memory.history
+        self.chats = ChatManager(
+            session,
+            own_uin=self.own_uin,
+            history=history,
+            buddy_info=self._buddy_info,
+            parent=self,
+        )
+        self.chats.chatActivated.connect(self._chat_activated)
+        self._quitting = False
+        self._dialogs: list[QWidget] = []
+
+        self.setWindowTitle(self.tr("qqdesk"))
+        self.setWindowIcon(icons.app_icon())
+        self.setMinimumSize(280, 420)
+        self.resize(320, 640)
+        self._build_menus()
+        self._build_body()
+
+        if use_tray is None:
+            use_tray = Tray.available()
+        self.tray: Tray | None = None
+        if use_tray:
+            self.tray = Tray(self)
+            self.tray.openRequested.connect(self.bring_to_front)
+            self.tray.quitRequested.connect(self.request_quit)
+            self.tray.statusRequested.connect(self.choose_status)
+            self.model.unreadChanged.connect(self.tray.set_unread)
+            self.tray.set_status(Status.ONLINE)
+            self.tray.show()
+        self.notifier = Notifier(
+            self.tray.icon if self.tray else None, self._in_app_notice, self, use_dbus=use_dbus
+        )
+        self.notifier.chatRequested.connect(self.open_chat)
+        self.model.unreadChanged.connect(self._update_title)
+
+        self._connect_bridge()
+        self._apply_settings()
+        if settings is not None and hasattr(settings, "subscribe"):
+            self._unsubscribe = settings.subscribe(self._setting_changed)
+            self.destroyed.connect(lambda *_: self._unsubscribe())
+
+    # -- building ------------------------------------------------------------------
+
+    def _build_menus(self) -> None:
+        menu = self.menuBar().addMenu(self.tr("&qqdesk"))
+        self.add_friend_action = QAction(self.tr("&Add friend…"), self)
+        self.add_friend_action.setShortcut(QKeySequence("Ctrl+N"))
+        self.add_friend_action.triggered.connect(self.show_add_friend)
+        self.settings_action = QAction(self.tr("&Settings…"), self)
+        self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
+        self.settings_action.triggered.connect(self.show_settings)
+        self.quit_action = QAction(self.tr("&Quit"), self)
+        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.quit_action.triggered.connect(self.request_quit)
+        menu.addAction(self.add_friend_action)
+        menu.addAction(self.settings_action)
+        menu.addSeparator()
+        menu.addAction(self.quit_action)
+
+    def _build_body(self) -> None:
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+
+        self.reconnect_banner = Banner("warning")
+        self.reconnect_banner.setObjectName("reconnectBanner")
+        self.notice_banner = Banner("info")
+        self.notice_banner.setObjectName("noticeBanner")
+        self.notice_banner.actionClicked.connect(self._notice_clicked)
+        self._notice_uin: int | None = None
+
+        header = QWidget()
+        header.setObjectName("header")
+        head = QHBoxLayout(header)
+        head.setContentsMargins(10, 10, 10, 6)
+        self.face_label = QLabel()
+        self.face_label.setFixedSize(48, 48)
+        self.nick_label = QLabel()
+        self.nick_label.setTextFormat(Qt.TextFormat.PlainText)
+        font = self.nick_label.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.2)
+        self.nick_label.setFont(font)
+        self.number_label = QLabel()
+        self.number_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status_selector = StatusSelector()
+        self.status_selector.setToolTip(self.tr("Your status, as your friends see it"))
+        self.status_selector.statusChosen.connect(self.choose_status)
+        texts = QVBoxLayout()
+        texts.setSpacing(2)
+        texts.addWidget(self.nick_label)
+        texts.addWidget(self.number_label)
+        head.addWidget(self.face_label)
+        head.addLayout(texts, 1)
+        head.addWidget(self.status_selector, 0, Qt.AlignmentFlag.AlignTop)
+
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setObjectName("buddyFilter")
+        self.filter_edit.setPlaceholderText(self.tr("Search friends by name or number"))
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.textChanged.connect(self._filter_changed)
+        filter_row = QHBoxLayout()
+        filter_row.setContentsMargins(8, 2, 8, 6)
+        filter_row.addWidget(self.filter_edit)
+
+        self.tree = QTreeView()
+        self.tree.setObjectName("buddyTree")
+        self.tree.setModel(self.proxy)
+        self.tree.setItemDelegate(BuddyDelegate(self.tree))
+        self.tree.setHeaderHidden(True)
+        self.tree.setUniformRowHeights(False)
+        self.tree.setIndentation(12)
+        self.tree.setAnimated(False)
+        self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._buddy_menu)
+        self.tree.doubleClicked.connect(self._double_clicked)
+        self.tree.activated.connect(self._double_clicked)
+        self.proxy.modelReset.connect(self.tree.expandAll)
+        self.proxy.rowsInserted.connect(lambda parent, *_: self.tree.expand(parent))
+        self.proxy.layoutChanged.connect(self.tree.expandAll)
+        self.tree.expandAll()
+
+        tools = QHBoxLayout()
+        tools.setContentsMargins(6, 4, 6, 6)
+        for action in (self.add_friend_action, self.settings_action):
+            button = QToolButton()
+            button.setDefaultAction(action)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            button.setAutoRaise(True)
+            tools.addWidget(button)
+        tools.addStretch(1)
+
+        layout.addWidget(self.reconnect_banner)
+        layout.addWidget(header)
+        layout.addLayout(filter_row)
+        layout.addWidget(self.notice_banner)
+        layout.addWidget(self.tree, 1)
+        layout.addLayout(tools)
+        self.setCentralWidget(central)
+        self._update_header()
+
+    def _update_header(self) -> None:
+        nick = self.own_nick or str(self.own_uin)
+        self.nick_label.setText(nick)
+        self.number_label.setText(self.tr("Number: {uin}").format(uin=self.own_uin))
+        self.face_label.setPixmap(
+            icons.buddy_face(self.own_face, int(self.status_selector.status()), 48, nick)
+        )
+        self._update_title()
+
+    def _update_title(self, *_: Any) -> None:
+        nick = self.own_nick or str(self.own_uin)
+        unread = self.model.total_unread()
+        title = f"{nick} — qqdesk" if nick else "qqdesk"
+        self.setWindowTitle(f"({unread}) {title}" if unread else title)
+
+    # -- settings ------------------------------------------------------------------
+
+    def _setting(self, name: str, default: Any) -> Any:
+        if self.settings is None:
+            return default
+        return getattr(self.settings, name, default)
+
+    def _apply_settings(self) -> None:
+        self.chats.chats_in_tabs = bool(self._setting("chats_in_tabs", False))
+        self.chats.set_send_with_ctrl_enter(bool(self._setting("send_with_ctrl_enter", False)))
+        self.notifier.enabled = bool(self._setting("notifications", True))
+        self.notifier.sounds = bool(self._setting("sounds", True))
+
+    def _setting_changed(self, name: str) -> None:
+        self._apply_settings()
+
+    # -- loading -------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Connect to the session's events and load the buddy list."""
+        self.bridge.start()
+        self.bridge.flush()
+        spawn(self.reload_buddies(), on_error=self._show_error)
+        spawn(self._load_own_profile(), on_error=lambda exc: log.info("own profile: %s", exc))
+
+    async def reload_buddies(self) -> None:
+        buddies = list(await self.session.buddies())
+        self.model.set_buddies(buddies)
+        for buddy in buddies:
+            chat = self.chats.chat(int(buddy.uin))
+            if chat is not None:
+                chat.set_status(int(buddy.status))
+        self.tree.expandAll()
+
+    async def _load_own_profile(self) -> None:
+        if self.own_nick and self.own_face:
+            return
+        profile = await self.session.profile(self.own_uin, 1)
+        self.own_nick = self.own_nick or profile.nick
+        self.own_face = profile.face or self.own_face
+        self._update_header()
+
+    def _buddy_info(self, uin: int) -> tuple[str, int, int]:
+        buddy = self.model.buddy_item(uin)
+        if buddy is None:
+            return (str(uin), 0, int(Status.OFFLINE))
+        return (buddy.nick or str(uin), buddy.face, buddy.status)
+
+    # -- events from the session -----------------------------------------------------
+
+    def _connect_bridge(self) -> None:
+        b = self.bridge
+        b.messageReceived.connect(self.on_message)
+        b.buddyStatusChanged.connect(self.on_buddy_status)
+        b.addRequestReceived.connect(self.on_add_request)
+        b.requestApproved.connect(self.on_request_approved)
+        b.requestRefused.connect(self.on_request_refused)
+        b.connectionStateChanged.connect(self.on_connection_state)
+        b.messageStateChanged.connect(self.on_message_state)
+
+    def on_message(self, sender: int, text: str, when: float, local_id: int) -> None:
+        if sender not in self.model:
+            self.model.add_buddy(sender, str(sender), kind=GroupKind.STRANGERS)
+            spawn(self._fill_in_stranger(sender), on_error=lambda exc: None)
+        if self._memory is not None:
+            self._memory.add(
+                sender, {"local_id": local_id, "text": text, "time": when, "outgoing": False}
+            )
+        chat = self.chats.chat(sender)
+        if chat is not None:
+            chat.add_incoming(text, when, local_id)
+            if chat.is_in_front():
+                return
+        self.model.add_unread(sender)
+        nick, _face, _status = self._buddy_info(sender)
+        self.notifier.notify(sender, self.tr("Message from {name}").format(name=nick), text)
+
+    async def _fill_in_stranger(self, uin: int) -> None:
+        profile = await self.session.profile(uin, 1)
+        if uin in self.model:
+            self.model.update_buddy(uin, nick=profile.nick or str(uin), face=profile.face)
+            chat = self.chats.chat(uin)
+            if chat is not None:
+                chat.set_buddy(profile.nick, profile.face)
+
+    def on_buddy_status(self, uin: int, status: int) -> None:
+        if not self.model.set_status(uin, status):
+            return
+        chat = self.chats.chat(uin)
+        if chat is not None:
+            chat.set_status(status)
+            self.chats.update_tab(chat)
+
+    def on_add_request(self, uin: int, reason: str) -> None:
+        dialog_cls = _optional("qqdesk.ui.dialogs.requests", "IncomingRequestDialog")
+        if dialog_cls is None:
+            self.notice_banner.show_message(
+                self.tr("{uin} asks to add you as a friend: {reason}").format(
+                    uin=uin, reason=reason
+                )
+            )
+            return
+        dialog = dialog_cls(self.session, uin, reason, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        if hasattr(dialog, "answered"):
+            dialog.answered.connect(lambda *_: spawn(self.reload_buddies()))
+        dialog.show()
+        self.notifier.notify(uin, self.tr("Friend request"), reason or str(uin))
+
+    def on_request_approved(self, uin: int) -> None:
+        spawn(self.reload_buddies(), on_error=self._show_error)
+        self.notice_banner.show_message(
+            self.tr("{uin} accepted your friend request.").format(uin=uin), kind="info"
+        )
+
+    def on_request_refused(self, uin: int, reason: str) -> None:
+        text = self.tr("{uin} declined your friend request.").format(uin=uin)
+        if reason:
+            text += " " + self.tr("Reason: {reason}").format(reason=reason)
+        self.notice_banner.show_message(text, kind="warning")
+
+    def on_connection_state(self, state: ConnectionState, detail: str) -> None:
+        if state is ConnectionState.RECONNECTING:
+            self.reconnect_banner.show_message(
+                self.tr("Connection lost — reconnecting…"), kind="warning", closable=False
+            )
+        elif state is ConnectionState.CONNECTED:
+            was_lost = self.reconnect_banner.isVisible()
+            self.reconnect_banner.hide()
+            if was_lost:
+                spawn(self.reload_buddies(), on_error=self._show_error)
+        elif state is ConnectionState.STOPPED:
+            text = self.tr("You are signed out.")
+            if detail:
+                text += " " + detail
+            self.reconnect_banner.show_message(text, kind="error", closable=False)
+
+    def on_message_state(self, local_id: int, peer: int, state: DeliveryState) -> None:
+        chat = self.chats.chat(peer)
+        if chat is not None:
+            chat.set_delivery_state(local_id, state)
+
+    # -- actions -------------------------------------------------------------------
+
+    def choose_status(self, status: int) -> None:
+        """The user picked a status (selector or tray): tell the server, show the result."""
+        previous = self.status_selector.status()
+        self.status_selector.set_status(status)
+        if self.tray is not None:
+            self.tray.set_status(status)
+        self._update_header()
+
+        def failed(exc: BaseException) -> None:
+            self.status_selector.set_status(previous)
+            if self.tray is not None:
+                self.tray.set_status(previous)
+            self._update_header()
+            self._show_error(exc)
+
+        spawn(self.session.set_status(Status(status)), on_error=failed)
+
+    def open_chat(self, uin: int) -> None:
+        self.chats.open_chat(int(uin))
+
+    def _chat_activated(self, uin: int) -> None:
+        self.model.set_unread(int(uin), 0)
+        if self._notice_uin == uin:
+            self.notice_banner.hide()
+
+    def _selected_uin(self, index: QModelIndex) -> int | None:
+        if not index.isValid() or index.data(Roles.IS_GROUP):
+            return None
+        return int(index.data(Roles.UIN))
+
+    def _double_clicked(self, index: QModelIndex) -> None:
+        uin = self._selected_uin(index)
+        if uin is not None:
+            self.open_chat(uin)
+
+    def _buddy_menu(self, pos: QPoint) -> None:
+        uin = self._selected_uin(self.tree.indexAt(pos))
+        if uin is None:
+            return
+        menu = self.buddy_menu(uin)
+        menu.popup(self.tree.viewport().mapToGlobal(pos))
+
+    def buddy_menu(self, uin: int) -> QMenu:
+        """Chat, View profile, Remove — for the buddy ``uin``."""
+        menu = QMenu(self)
+        chat = menu.addAction(self.tr("&Chat"))
+        chat.triggered.connect(lambda: self.open_chat(uin))
+        menu.setDefaultAction(chat)
+        profile = menu.addAction(self.tr("View &profile"))
+        profile.triggered.connect(lambda: self.show_profile(uin))
+        menu.addSeparator()
+        remove = menu.addAction(self.tr("&Remove from list…"))
+        remove.triggered.connect(lambda: self.confirm_remove(uin))
+        return menu
+
+    def show_profile(self, uin: int) -> None:
+        dialog_cls = _optional("qqdesk.ui.dialogs.profile", "ProfileDialog")
+        if dialog_cls is None:
+            return
+        dialog = dialog_cls(self.session, uin, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dialog.show()
+
+    def confirm_remove(self, uin: int) -> None:
+        nick, _face, _status = self._buddy_info(uin)
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            self.tr("Remove friend"),
+            self.tr("Remove {name} ({uin}) from your list?").format(name=nick, uin=uin),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        box.button(QMessageBox.StandardButton.Yes).setText(self.tr("Remove"))
+        box.accepted.connect(lambda: self.remove_buddy(uin))
+        box.open()
+
+    def remove_buddy(self, uin: int) -> None:
+        def done(_: Any) -> None:
+            self.model.remove_buddy(uin)
+
+        spawn(self.session.remove_buddy(uin), on_done=done, on_error=self._show_error)
+
+    def show_add_friend(self) -> None:
+        dialog_cls = _optional("qqdesk.ui.dialogs.search", "AddBuddyDialog")
+        if dialog_cls is None:
+            return
+        dialog = dialog_cls(self.session, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        if hasattr(dialog, "finished_add"):
+            dialog.finished_add.connect(lambda *_: spawn(self.reload_buddies()))
+        dialog.show()
+
+    def show_settings(self) -> None:
+        dialog_cls = _optional("qqdesk.ui.dialogs.settings_dialog", "SettingsDialog")
+        if dialog_cls is None or self.settings is None:
+            return
+        dialog = dialog_cls(self.settings, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dialog.show()
+
+    def _filter_changed(self, text: str) -> None:
+        self.proxy.set_filter_text(text)
+        self.tree.expandAll()
+
+    def _in_app_notice(self, uin: int, title: str, body: str) -> None:
+        self._notice_uin = uin
+        self.notice_banner.show_message(f"{title}: {body}", kind="info", action=self.tr("Open"))
+
+    def _notice_clicked(self) -> None:
+        if self._notice_uin is not None:
+            self.open_chat(self._notice_uin)
+        self.notice_banner.hide()
+
+    def _show_error(self, exc: BaseException) -> None:
+        text = str(exc) or exc.__class__.__name__
+        with contextlib.suppress(ImportError, AttributeError):
+            from qqdesk.ui.dialogs.common import error_text
+
+            text = error_text(exc)
+        self.notice_banner.show_message(text, kind="error")
+
+    # -- window life ---------------------------------------------------------------
+
+    def bring_to_front(self) -> None:
+        if self.isMinimized():
+            self.showNormal()
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
+    def request_quit(self) -> None:
+        self._quitting = True
+        self.quitRequested.emit()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.settings is not None and hasattr(self.settings, "set_geometry"):
+            with contextlib.suppress(Exception):
+                self.settings.set_geometry("main", bytes(self.saveGeometry().data()))
+        if not self._quitting and self.tray is not None and Tray.available():
+            # Hiding to the tray keeps the session; the tray brings the window back.
+            event.ignore()
+            self.hide()
+            return
+        self.chats.close_all()
+        if self.tray is not None:
+            self.tray.dispose()
+        if not self._quitting:
+            self._quitting = True
+            self.quitRequested.emit()
+        event.accept()
+
+    def shutdown(self) -> None:
+        """Close every window without asking (used after logout)."""
+        self._quitting = True
+        self.close()

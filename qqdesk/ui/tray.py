@@ -1,0 +1,85 @@
+"""The system tray icon: unread count, Open, Status and Quit."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QAction, QActionGroup
+from PySide6.QtWidgets import QMenu, QSystemTrayIcon
+
+from qqdesk.protocol import Status
+
+from . import icons
+from .chat import status_words
+
+#: Order of statuses in every status menu, as QQ users know it.
+STATUS_ORDER = (Status.ONLINE, Status.BUSY, Status.INVISIBLE, Status.OFFLINE)
+
+
+class Tray(QObject):
+    """Wraps QSystemTrayIcon; shows the unread count on the icon and in the tooltip."""
+
+    openRequested = Signal()
+    quitRequested = Signal()
+    statusRequested = Signal(int)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.icon = QSystemTrayIcon(icons.tray_icon(0), self)
+        self.unread = 0
+        self.menu = QMenu()
+        self.open_action = self.menu.addAction(self.tr("&Open qqdesk"))
+        self.open_action.triggered.connect(self.openRequested)
+        self.status_menu = self.menu.addMenu(self.tr("&Status"))
+        self._status_group = QActionGroup(self)
+        self._status_actions: dict[int, QAction] = {}
+        for status in STATUS_ORDER:
+            action = self.status_menu.addAction(icons.status_icon(status), status_words(status))
+            action.setCheckable(True)
+            action.triggered.connect(lambda _=False, s=status: self.statusRequested.emit(int(s)))
+            self._status_group.addAction(action)
+            self._status_actions[int(status)] = action
+        self.menu.addSeparator()
+        self.quit_action = self.menu.addAction(self.tr("&Quit"))
+        self.quit_action.triggered.connect(self.quitRequested)
+        self.icon.setContextMenu(self.menu)
+        self.icon.activated.connect(self._activated)
+        self._update_tooltip()
+
+    @staticmethod
+    def available() -> bool:
+        return QSystemTrayIcon.isSystemTrayAvailable()
+
+    def show(self) -> None:
+        self.icon.show()
+
+    def hide(self) -> None:
+        self.icon.hide()
+
+    def set_status(self, status: int) -> None:
+        action = self._status_actions.get(int(status))
+        if action is not None:
+            action.setChecked(True)
+
+    def set_unread(self, count: int) -> None:
+        if count == self.unread:
+            return
+        self.unread = count
+        self.icon.setIcon(icons.tray_icon(count))
+        self._update_tooltip()
+
+    def _update_tooltip(self) -> None:
+        if self.unread:
+            self.icon.setToolTip(self.tr("qqdesk — %n unread message(s)", "", self.unread))
+        else:
+            self.icon.setToolTip(self.tr("qqdesk"))
+
+    def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
+        if reason in (
+            QSystemTrayIcon.ActivationReason.Trigger,
+            QSystemTrayIcon.ActivationReason.DoubleClick,
+        ):
+            self.openRequested.emit()
+
+    def dispose(self) -> None:
+        self.icon.hide()
+        self.menu.deleteLater()
