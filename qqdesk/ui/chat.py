@@ -186,7 +186,7 @@ class ChatWindow(QWidget):
         self._fetching_older = False
         self._update_header()
         self.model.load_initial()
-        QTimer.singleShot(0, self.view.scrollToBottom)
+        QTimer.singleShot(0, self.view, self.view.scrollToBottom)
         self.input.setFocus()
 
     # -- appearance -------------------------------------------------------------------
@@ -323,7 +323,7 @@ class ChatWindow(QWidget):
         bar = self.view.verticalScrollBar()
         at_end = bar.value() >= bar.maximum() - 40
         if last == self.model.rowCount() - 1 and (at_end or self.model.entry(last).outgoing):
-            QTimer.singleShot(0, self.view.scrollToBottom)
+            QTimer.singleShot(0, self.view, self.view.scrollToBottom)
 
     def _scrolled(self, value: int) -> None:
         # Qt fetches more when a view nears its end; history grows at the top.

@@ -142,3 +142,144 @@ def bob_session(server: Any, qt_run: Callable[..., Any], tmp_path: Any) -> Itera
     yield session
     with contextlib.suppress(Exception):
         qt_run(session.logout(), timeout_ms=3000)
+
+
+# -- an in-process stand-in for a session, for widget tests that need exact control ---------
+
+
+class FakeBuddy:
+    def __init__(self, uin: int, nick: str, face: int = 0, status: int = 20) -> None:
+        self.uin, self.nick, self.face, self.status = uin, nick, face, status
+
+
+class FakeHub:
+    """Routes messages and statuses between FakeSessions, like a tiny server."""
+
+    def __init__(self) -> None:
+        self.sessions: dict[int, FakeSession] = {}
+        self.nicks: dict[int, str] = {}
+        self.lists: dict[int, set[int]] = {}
+        self.statuses: dict[int, int] = {}
+        #: uins whose outgoing messages fail
+        self.failing: set[int] = set()
+
+
+class FakeSession:
+    """The AccountSession interface in memory: events, buddies, messages with local ids."""
+
+    def __init__(self, hub: FakeHub, uin: int, nick: str) -> None:
+        self.hub, self.uin, self.nick, self.face = hub, uin, nick, 0
+        hub.nicks[uin] = nick
+        hub.lists.setdefault(uin, set())
+        self.queue: asyncio.Queue[Any] = asyncio.Queue()
+        self.sent: list[tuple[int, str]] = []
+        self.records: dict[int, list[dict[str, Any]]] = {}
+        self._next_id = 1
+        self.status_calls: list[int] = []
+        self.removed: list[int] = []
+
+    async def login(self) -> None:
+        self.hub.sessions[self.uin] = self
+        self.hub.statuses[self.uin] = 10
+        self._tell_watchers(10)
+
+    async def logout(self) -> None:
+        self.hub.sessions.pop(self.uin, None)
+        self._tell_watchers(20)
+
+    async def buddies(self) -> list[FakeBuddy]:
+        return [
+            FakeBuddy(u, self.hub.nicks.get(u, str(u)), 0, self.hub.statuses.get(u, 20))
+            for u in sorted(self.hub.lists[self.uin])
+        ]
+
+    async def profile(self, uin: int, level: int = 3) -> Any:
+        from qqdesk.protocol.types import Profile
+
+        return Profile(uin=uin, nick=self.hub.nicks.get(uin, ""))
+
+    async def set_status(self, status: Any) -> None:
+        self.status_calls.append(int(status))
+        self.hub.statuses[self.uin] = int(status)
+        self._tell_watchers(int(status))
+
+    async def remove_buddy(self, uin: int) -> None:
+        self.removed.append(uin)
+        self.hub.lists[self.uin].discard(uin)
+
+    def _tell_watchers(self, status: int) -> None:
+        from qqdesk.client.events import BuddyStatusChanged
+        from qqdesk.protocol import Status
+
+        for other in self.hub.sessions.values():
+            if self.uin in self.hub.lists.get(other.uin, set()):
+                other.queue.put_nowait(BuddyStatusChanged(self.uin, Status(status).visible))
+
+    def _store(self, peer: int, text: str, outgoing: bool, state: Any) -> int:
+        import time as _time
+
+        local_id = self._next_id
+        self._next_id += 1
+        self.records.setdefault(peer, []).append(
+            {
+                "local_id": local_id,
+                "text": text,
+                "time": _time.time(),
+                "outgoing": outgoing,
+                "state": state,
+            }
+        )
+        return local_id
+
+    async def send_message(self, uin: int, text: str) -> int:
+        from qqdesk.client.events import DeliveryState, MessageStateChanged
+
+        local_id = self._store(uin, text, True, DeliveryState.PENDING)
+        self.sent.append((uin, text))
+        asyncio.get_running_loop().call_later(0.01, self._deliver, uin, text, local_id)
+        self.queue.put_nowait(MessageStateChanged(local_id, uin, DeliveryState.PENDING))
+        return local_id
+
+    def _deliver(self, uin: int, text: str, local_id: int) -> None:
+        from qqdesk.client.events import DeliveryState, MessageReceived, MessageStateChanged
+
+        if self.uin in self.hub.failing:
+            self.queue.put_nowait(MessageStateChanged(local_id, uin, DeliveryState.FAILED))
+            return
+        other = self.hub.sessions.get(uin)
+        if other is not None:
+            other_id = other._store(self.uin, text, False, DeliveryState.SENT)
+            import time as _time
+
+            other.queue.put_nowait(MessageReceived(self.uin, text, _time.time(), other_id))
+        self.queue.put_nowait(MessageStateChanged(local_id, uin, DeliveryState.SENT))
+
+    async def resend(self, local_id: int) -> int:
+        for peer, records in self.records.items():
+            for record in records:
+                if record["local_id"] == local_id:
+                    asyncio.get_running_loop().call_later(
+                        0.01, self._deliver, peer, record["text"], local_id
+                    )
+                    return local_id
+        raise KeyError(local_id)
+
+    def history(self, peer: int, before_id: int | None = None, limit: int = 50) -> list[Any]:
+        records = [
+            r for r in self.records.get(peer, []) if before_id is None or r["local_id"] < before_id
+        ]
+        return list(reversed(records))[:limit]
+
+    async def events(self) -> Any:
+        while True:
+            yield await self.queue.get()
+
+
+@pytest.fixture
+def fake_hub(qt_loop: qasync.QEventLoop) -> FakeHub:
+    """Alice (10001) and Bob (10002), buddies of each other, plus offline Carol (10003)."""
+    hub = FakeHub()
+    hub.nicks[10003] = "Carol"
+    hub.lists[10001] = {10002, 10003}
+    hub.lists[10002] = {10001}
+    return hub

@@ -1,0 +1,138 @@
+"""Main window: buddy list with statuses, status selector, banners, strangers, menus."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+
+from qqdesk.client.events import ConnectionState, ConnectionStateChanged, MessageReceived
+from qqdesk.protocol import Status
+from qqdesk.ui.mainwindow import MainWindow
+from qqdesk.ui.models import GroupKind, Roles
+
+from .conftest import FakeHub, FakeSession
+
+
+def make_window(qtbot: Any, qt_run: Any, session: Any, **kwargs: Any) -> MainWindow:
+    qt_run(session.login())
+    window = MainWindow(session, use_tray=False, use_dbus=False, **kwargs)
+    qtbot.addWidget(window)
+    window.show()
+    window.start()
+    return window
+
+
+def tree_rows(window: MainWindow, kind: GroupKind = GroupKind.FRIENDS) -> list[tuple[str, int]]:
+    model = window.model
+    parent = model.group_index(kind)
+    return [
+        (model.index(r, 0, parent).data(), model.index(r, 0, parent).data(Roles.STATUS))
+        for r in range(model.rowCount(parent))
+    ]
+
+
+@pytest.fixture
+def alice_bob(qtbot: Any, qt_run: Any, fake_hub: FakeHub) -> tuple[MainWindow, MainWindow]:
+    bob = make_window(qtbot, qt_run, FakeSession(fake_hub, 10002, "Bob"))
+    alice = make_window(qtbot, qt_run, FakeSession(fake_hub, 10001, "Alice"))
+    qtbot.waitUntil(lambda: len(tree_rows(alice)) == 2)
+    qtbot.waitUntil(lambda: tree_rows(bob) == [("Alice", Status.ONLINE)])
+    return alice, bob
+
+
+def test_buddies_with_statuses_and_header(alice_bob: tuple[MainWindow, MainWindow]) -> None:
+    alice, _bob = alice_bob
+    assert tree_rows(alice) == [("Bob", Status.ONLINE), ("Carol", Status.OFFLINE)]
+    assert alice.model.group_index(GroupKind.FRIENDS).data() == "My friends (1/2)"
+    assert alice.nick_label.text() == "Alice"
+    assert "10001" in alice.number_label.text()
+    assert alice.tree.isExpanded(alice.proxy.index(0, 0))
+
+
+def test_status_change_shows_in_the_other_tree(
+    qtbot: Any, alice_bob: tuple[MainWindow, MainWindow]
+) -> None:
+    alice, bob = alice_bob
+    index = alice.status_selector.findData(int(Status.BUSY))
+    alice.status_selector.activated.emit(index)
+    qtbot.waitUntil(lambda: tree_rows(bob) == [("Alice", Status.BUSY)])
+    assert alice.session.status_calls == [Status.BUSY]
+    index = alice.status_selector.findData(int(Status.INVISIBLE))
+    alice.status_selector.setCurrentIndex(index)
+    alice.status_selector.activated.emit(index)
+    qtbot.waitUntil(lambda: tree_rows(bob) == [("Alice", Status.OFFLINE)])
+    assert bob.model.group_index(GroupKind.FRIENDS).data() == "My friends (0/1)"
+
+
+def test_reconnect_banner_follows_connection_state(
+    qtbot: Any, alice_bob: tuple[MainWindow, MainWindow]
+) -> None:
+    alice, _bob = alice_bob
+    assert not alice.reconnect_banner.isVisible()
+    alice.bridge.deliver(ConnectionStateChanged(ConnectionState.RECONNECTING, "timeout"))
+    assert alice.reconnect_banner.isVisible()
+    assert alice.reconnect_banner.text() == "Connection lost — reconnecting…"
+    alice.bridge.deliver(ConnectionStateChanged(ConnectionState.CONNECTED))
+    assert not alice.reconnect_banner.isVisible()
+
+
+def test_stranger_message_adds_stranger_and_unread(
+    qtbot: Any, alice_bob: tuple[MainWindow, MainWindow]
+) -> None:
+    alice, _bob = alice_bob
+    alice.bridge.deliver(MessageReceived(55555, "hi, remember me?", 1_700_000_000.0, 77))
+    assert 55555 in alice.model
+    assert alice.model.index_of(55555).parent().data(Roles.GROUP_KEY) == "strangers"
+    assert alice.model.index_of(55555).data(Roles.UNREAD) == 1
+    # No tray, no notification service: the notice shows in the window and opens the chat.
+    assert alice.notice_banner.isVisible()
+    assert "hi, remember me?" in alice.notice_banner.text()
+    qtbot.mouseClick(alice.notice_banner.button, Qt.MouseButton.LeftButton)
+    chat = alice.chats.chat(55555)
+    assert chat is not None
+    assert alice.model.index_of(55555).data(Roles.UNREAD) == 0
+    assert "Strangers (0/1)" == alice.model.group_index(GroupKind.STRANGERS).data()
+    chat.close()
+
+
+def test_filter_box_filters_tree(qtbot: Any, alice_bob: tuple[MainWindow, MainWindow]) -> None:
+    alice, _bob = alice_bob
+    qtbot.keyClicks(alice.filter_edit, "car")
+    friends = alice.proxy.index(0, 0)
+    assert alice.proxy.rowCount(friends) == 1
+    assert alice.proxy.index(0, 0, friends).data() == "Carol"
+    alice.filter_edit.clear()
+    assert alice.proxy.rowCount(alice.proxy.index(0, 0)) == 2
+
+
+def test_context_menu_offers_chat_profile_remove(
+    qtbot: Any, alice_bob: tuple[MainWindow, MainWindow]
+) -> None:
+    alice, _bob = alice_bob
+    menu = alice.buddy_menu(10003)
+    texts = [a.text() for a in menu.actions() if not a.isSeparator()]
+    assert texts == ["&Chat", "View &profile", "&Remove from list…"]
+    alice.remove_buddy(10003)
+    qtbot.waitUntil(lambda: 10003 not in alice.model)
+    assert alice.session.removed == [10003]
+    menu.actions()[0].trigger()
+    chat = alice.chats.chat(10003)
+    assert chat is not None and chat.isVisible()
+    chat.close()
+    menu.deleteLater()
+
+
+def test_double_click_opens_chat_and_close_without_tray_quits(
+    qtbot: Any, alice_bob: tuple[MainWindow, MainWindow]
+) -> None:
+    alice, _bob = alice_bob
+    bob_index = alice.proxy.mapFromSource(alice.model.index_of(10002))
+    alice.tree.doubleClicked.emit(bob_index)
+    chat = alice.chats.chat(10002)
+    assert chat is not None and chat.isVisible()
+    assert chat.name_label.text() == "Bob (10002)"
+    with qtbot.waitSignal(alice.quitRequested):
+        alice.close()
+    assert alice.chats.chat(10002) is None
