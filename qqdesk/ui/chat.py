@@ -7,7 +7,17 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QEvent,
+    QIdentityProxyModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QPoint,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -131,7 +141,9 @@ class ChatWindow(QWidget):
         # history
         self.view = QListView()
         self.view.setObjectName("chatHistory")
-        self.view.setModel(self.model)
+        self._view_model = _OlderOnScrollUp(self)
+        self._view_model.setSourceModel(self.model)
+        self.view.setModel(self._view_model)
         self.delegate = BubbleDelegate(self.view)
         self.view.setItemDelegate(self.delegate)
         self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
@@ -184,9 +196,11 @@ class ChatWindow(QWidget):
         layout.addWidget(splitter, 1)
 
         self._fetching_older = False
+        #: older pages load on scrolling to the top only after the first page is shown
+        self._history_shown = False
         self._update_header()
         self.model.load_initial()
-        QTimer.singleShot(0, self.view, self.view.scrollToBottom)
+        QTimer.singleShot(0, self, self._fill_view)
         self.input.setFocus()
 
     # -- appearance -------------------------------------------------------------------
@@ -325,9 +339,22 @@ class ChatWindow(QWidget):
         if last == self.model.rowCount() - 1 and (at_end or self.model.entry(last).outgoing):
             QTimer.singleShot(0, self.view, self.view.scrollToBottom)
 
+    def _fill_view(self) -> None:
+        """Load older pages until the history can scroll (or there is no more), go to the end."""
+        bar = self.view.verticalScrollBar()
+        self.view.doItemsLayout()
+        while bar.maximum() == 0 and self.model.canFetchMore(QModelIndex()):
+            rows = self.model.rowCount()
+            self.model.fetchMore(QModelIndex())
+            self.view.doItemsLayout()
+            if self.model.rowCount() == rows:
+                break
+        self.view.scrollToBottom()
+        self._history_shown = True
+
     def _scrolled(self, value: int) -> None:
         # Qt fetches more when a view nears its end; history grows at the top.
-        if value > 0 or not self.model.canFetchMore(QModelIndex()):
+        if not self._history_shown or value > 0 or not self.model.canFetchMore(QModelIndex()):
             return
         bar = self.view.verticalScrollBar()
         before_rows = self.model.rowCount()
@@ -397,6 +424,14 @@ class ChatWindow(QWidget):
         if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
             self.activated.emit(self.uin)
         super().changeEvent(event)
+
+
+class _OlderOnScrollUp(QIdentityProxyModel):
+    """Hides fetchMore from the view: Qt fetches when a view reaches its *end*, but
+    older history belongs at the top, so ChatWindow fetches on scrolling up itself."""
+
+    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> bool:
+        return False
 
 
 def _now() -> float:

@@ -1,0 +1,174 @@
+"""Chat windows: Enter, Shift+Enter, Ctrl+Enter, delivery states, resend, tabs, paging."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, Qt
+
+from qqdesk.client.events import DeliveryState
+from qqdesk.protocol import Status
+from qqdesk.ui.bridge import SessionBridge
+from qqdesk.ui.chat import ChatManager, ChatWindow
+from qqdesk.ui.models import Roles
+
+from .conftest import FakeHub, FakeSession
+
+
+def rows(chat: ChatWindow) -> list[tuple[str, bool, Any]]:
+    m = chat.model
+    return [
+        (
+            m.index(r, 0).data(),
+            m.index(r, 0).data(Roles.OUTGOING),
+            m.index(r, 0).data(Roles.DELIVERY),
+        )
+        for r in range(m.rowCount())
+    ]
+
+
+def open_chat(qtbot: Any, session: Any, peer: int = 10002, **kwargs: Any) -> ChatWindow:
+    """A chat window that hears its session's delivery states (as the main window wires it)."""
+    chat = ChatWindow(session, peer, "Bob", 0, Status.ONLINE, history=session.history, **kwargs)
+    qtbot.addWidget(chat)
+    bridge = SessionBridge(session, chat)
+    bridge.messageStateChanged.connect(lambda lid, _peer, st: chat.set_delivery_state(lid, st))
+    bridge.start()
+    bridge.flush()
+    chat.show()
+    return chat
+
+
+def test_enter_sends_shift_enter_breaks_line(qtbot: Any, qt_run: Any, fake_hub: FakeHub) -> None:
+    alice = FakeSession(fake_hub, 10001, "Alice")
+    bob = FakeSession(fake_hub, 10002, "Bob")
+    qt_run(alice.login())
+    qt_run(bob.login())
+    chat = open_chat(qtbot, alice)
+    qtbot.keyClicks(chat.input, "first line")
+    qtbot.keyClick(chat.input, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClicks(chat.input, "second line")
+    assert chat.input.toPlainText() == "first line\nsecond line"
+    qtbot.keyClick(chat.input, Qt.Key.Key_Return)
+    assert chat.input.toPlainText() == ""
+    qtbot.waitUntil(lambda: rows(chat) == [("first line\nsecond line", True, DeliveryState.SENT)])
+    assert alice.sent == [(10002, "first line\nsecond line")]
+    assert bob.records[10001][0]["text"] == "first line\nsecond line"
+    # Blank input sends nothing.
+    qtbot.keyClick(chat.input, Qt.Key.Key_Return)
+    assert len(alice.sent) == 1
+
+
+def test_ctrl_enter_setting(qtbot: Any, qt_run: Any, fake_hub: FakeHub) -> None:
+    alice = FakeSession(fake_hub, 10001, "Alice")
+    qt_run(alice.login())
+    chat = open_chat(qtbot, alice, send_with_ctrl_enter=True)
+    assert "Ctrl+Enter" in chat.input.placeholderText()
+    qtbot.keyClicks(chat.input, "a")
+    qtbot.keyClick(chat.input, Qt.Key.Key_Return)
+    qtbot.keyClicks(chat.input, "b")
+    assert chat.input.toPlainText() == "a\nb"
+    assert alice.sent == []
+    qtbot.keyClick(chat.input, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: alice.sent == [(10002, "a\nb")])
+    chat.set_send_with_ctrl_enter(False)
+    qtbot.keyClicks(chat.input, "c")
+    qtbot.keyClick(chat.input, Qt.Key.Key_Enter)
+    qtbot.waitUntil(lambda: len(alice.sent) == 2)
+
+
+def test_failed_message_resends_on_click(qtbot: Any, qt_run: Any, fake_hub: FakeHub) -> None:
+    alice = FakeSession(fake_hub, 10001, "Alice")
+    bob = FakeSession(fake_hub, 10002, "Bob")
+    qt_run(alice.login())
+    qt_run(bob.login())
+    fake_hub.failing.add(10001)
+    chat = open_chat(qtbot, alice)
+    chat.send_text("are you there?")
+    qtbot.waitUntil(lambda: rows(chat) == [("are you there?", True, DeliveryState.FAILED)])
+    index = chat.model.index(0, 0)
+    assert "resend" in chat.delegate._meta_text(index).lower()
+    fake_hub.failing.clear()
+    chat.view.clicked.emit(index)
+    qtbot.waitUntil(lambda: rows(chat) == [("are you there?", True, DeliveryState.SENT)])
+    assert bob.records[10001][0]["text"] == "are you there?"
+
+
+def test_send_error_marks_failed_and_resend_sends_again(
+    qtbot: Any, qt_run: Any, fake_hub: FakeHub
+) -> None:
+    class Flaky(FakeSession):
+        fail = True
+
+        async def send_message(self, uin: int, text: str) -> int:
+            if self.fail:
+                raise ConnectionError("server unreachable")
+            return await super().send_message(uin, text)
+
+    alice = Flaky(fake_hub, 10001, "Alice")
+    qt_run(alice.login())
+    chat = open_chat(qtbot, alice)
+    chat.send_text("hello")
+    qtbot.waitUntil(lambda: rows(chat) == [("hello", True, DeliveryState.FAILED)])
+    Flaky.fail = False
+    chat.resend(0)
+    qtbot.waitUntil(lambda: alice.sent == [(10002, "hello")])
+    assert chat.model.entry(0).local_id is not None
+
+
+def test_status_lines_and_header(qtbot: Any, qt_run: Any, fake_hub: FakeHub) -> None:
+    alice = FakeSession(fake_hub, 10001, "Alice")
+    chat = open_chat(qtbot, alice)
+    assert chat.status_label.text() == "Online"
+    chat.set_status(Status.OFFLINE)
+    chat.set_status(Status.INVISIBLE)  # still offline to us: no second line
+    chat.set_status(Status.BUSY)
+    assert chat.status_label.text() == "Busy"
+    system = [
+        chat.model.index(r, 0).data()
+        for r in range(chat.model.rowCount())
+        if chat.model.index(r, 0).data(Roles.IS_SYSTEM)
+    ]
+    assert system == ["Bob went offline", "Bob is busy"]
+
+
+def test_history_loads_and_pages_when_scrolled_to_top(
+    qtbot: Any, qt_run: Any, fake_hub: FakeHub
+) -> None:
+    alice = FakeSession(fake_hub, 10001, "Alice")
+    for i in range(130):
+        alice._store(10002, f"old message {i}", i % 2 == 0, DeliveryState.SENT)
+    chat = open_chat(qtbot, alice)
+    assert chat.model.rowCount() == 50
+    assert chat.model.index(49, 0).data() == "old message 129"
+    bar = chat.view.verticalScrollBar()
+    # Opens at the newest message.
+    qtbot.waitUntil(lambda: bar.maximum() > 0 and bar.value() == bar.maximum())
+    bar.setValue(0)
+    assert chat.model.rowCount() == 100
+    # The view keeps showing what it showed: the new rows are above.
+    assert bar.value() > 0
+    bar.setValue(0)
+    qtbot.waitUntil(lambda: chat.model.rowCount() == 130)
+    assert not chat.model.canFetchMore(QModelIndex())
+    assert chat.model.index(0, 0).data() == "old message 0"
+
+
+def test_chats_in_tabs(qtbot: Any, qt_run: Any, fake_hub: FakeHub) -> None:
+    alice = FakeSession(fake_hub, 10001, "Alice")
+    manager = ChatManager(alice, own_uin=10001, history=alice.history)
+    manager.chats_in_tabs = True
+    first = manager.open_chat(10002)
+    second = manager.open_chat(10003)
+    tabs = manager._tabs
+    assert tabs is not None
+    qtbot.addWidget(tabs)
+    assert tabs.tabs.count() == 2
+    assert tabs.tabs.currentWidget() is second
+    assert manager.open_chat(10002) is first
+    assert tabs.tabs.currentWidget() is first
+    first._close_clicked()
+    assert tabs.tabs.count() == 1
+    assert manager.chat(10002) is None
+    tabs.close()
+    assert manager.chats() == []
