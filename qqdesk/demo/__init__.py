@@ -1,0 +1,140 @@
+"""``qqdesk --demo``: a built-in server with a seeded demo world and bots, apart from real data."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import shutil
+from pathlib import Path
+
+import platformdirs
+
+from qqdesk.builtin import STORE_NAME, BuiltinServer
+
+from .bots import Bot, make_bot
+from .data import BUDDIES, ME, PEOPLE, DemoPerson, Role, profile_fields
+
+__all__ = ["Demo", "default_demo_dir", "seed", "start_demo"]
+
+log = logging.getLogger(__name__)
+
+#: Seconds to wait for every bot to log in before the demo is handed over.
+BOTS_READY_TIMEOUT = 10.0
+
+
+def default_demo_dir() -> Path:
+    """The demo's own folder: beside, never inside, the real server's store."""
+    return Path(platformdirs.user_data_dir("qqdesk")) / "demo"
+
+
+class Demo:
+    """A running demo: the built-in server, the user's account on it, and the bots."""
+
+    def __init__(self, server: BuiltinServer, bots: list[Bot]) -> None:
+        self.server = server
+        self.bots = bots
+        self.uin = ME.uin
+        self.password = ME.password
+        self.nick = ME.nick
+
+    @property
+    def server_url(self) -> str:
+        return self.server.url
+
+    @property
+    def address(self) -> str:
+        """``host:port`` of the demo server, as the app's server setting writes it."""
+        return self.server.address
+
+    @property
+    def data_dir(self) -> Path:
+        """The demo's folder; the app may keep the demo account's history under it."""
+        return self.server.data_dir
+
+    def bot(self, uin: int) -> Bot:
+        """The bot playing ``uin``; KeyError when nobody does."""
+        for bot in self.bots:
+            if bot.uin == uin:
+                return bot
+        raise KeyError(uin)
+
+    async def stop(self) -> None:
+        """Log every bot out, then stop the server; safe to call twice."""
+        bots, self.bots = self.bots, []
+        await asyncio.gather(*(bot.stop() for bot in bots), return_exceptions=True)
+        await self.server.stop()
+
+    async def __aenter__(self) -> Demo:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+
+def reset(directory: Path) -> None:
+    """Forget the previous demo run: remove its store (and SQLite's side files)."""
+    for name in (STORE_NAME, STORE_NAME + "-wal", STORE_NAME + "-shm", STORE_NAME + "-journal"):
+        path = directory / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
+
+
+def seed(server: BuiltinServer) -> None:
+    """Create every demo account and the buddy lists, through the server's admin API."""
+    admin = server.server.admin
+    everyone: tuple[DemoPerson, ...] = (ME, *PEOPLE)
+    for person in everyone:
+        created = server.create_account(
+            person.password,
+            person.nick,
+            person.uin,
+            auth=person.auth,
+            face=person.profile.face,
+            **profile_fields(person.profile),
+        )
+        if created != person.uin:
+            raise RuntimeError(f"demo account {person.uin} was created as {created}")
+    for buddy in BUDDIES:
+        admin.add_buddy(ME.uin, buddy.uin)
+        admin.add_buddy(buddy.uin, ME.uin)
+    for person in PEOPLE:
+        # Strangers and requesters know the user; the user does not know them.
+        if person.role in (Role.STRANGER, Role.REQUESTER):
+            admin.add_buddy(person.uin, ME.uin)
+
+
+async def start_demo(
+    base_dir: Path | str | None = None, *, speed: float = 1.0, port: int = 0
+) -> Demo:
+    """Reset and seed the demo store, start its server and bots; ``speed`` > 1 hurries bots.
+
+    The demo lives in ``base_dir`` (default: the ``demo`` folder beside the user's
+    data) and listens on loopback only, on a free port unless ``port`` says otherwise.
+    """
+    directory = Path(base_dir) if base_dir is not None else default_demo_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    reset(directory)
+    server = await BuiltinServer.start(directory, port=port)
+    bots: list[Bot] = []
+    try:
+        seed(server)
+        for person in PEOPLE:
+            bot = make_bot(person, server.url, owner=ME.uin, speed=speed)
+            if bot is not None:
+                bots.append(bot)
+                bot.start()
+        waits = [asyncio.wait_for(bot.ready.wait(), BOTS_READY_TIMEOUT) for bot in bots]
+        results = await asyncio.gather(*waits, return_exceptions=True)
+        late = [bot for bot, r in zip(bots, results, strict=True) if isinstance(r, BaseException)]
+        if late:
+            # The demo still works without them; the log says who is missing.
+            log.warning("demo bots not logged in in time: %s", late)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            await Demo(server, bots).stop()
+        raise
+    log.info("demo runs on %s with %d bots (store %s)", server.url, len(bots), directory)
+    return Demo(server, bots)

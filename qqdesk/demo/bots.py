@@ -1,0 +1,321 @@
+"""Demo bots: real client sessions on the built-in server that chat, change status and add."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from qqdesk.client import AccountSession
+from qqdesk.client.events import (
+    AddRequestReceived,
+    MessageReceived,
+    RequestApproved,
+    RequestRefused,
+)
+from qqdesk.protocol import MAX_MESSAGE_CHARS, Status
+
+from .data import Behaviour, DemoPerson
+
+log = logging.getLogger(__name__)
+
+#: Seconds (before the speed factor) a bot "types" before it answers.
+TYPING_DELAY = 1.0
+#: Seconds (before the speed factor) until the moody bot first changes its status.
+FIRST_MOOD_CHANGE = 8.0
+#: The moody bot's statuses in turn, each with how long (before the speed factor) it stays.
+MOODS: tuple[tuple[Status, float], ...] = (
+    (Status.BUSY, 20.0),
+    (Status.ONLINE, 15.0),
+    (Status.INVISIBLE, 15.0),
+    (Status.ONLINE, 20.0),
+)
+
+_WEEKDAYS_ZH = "一二三四五六日"
+
+
+class Bot:
+    """One demo person logged in with a real :class:`AccountSession`.
+
+    Subclasses answer events (``on_message``, ``on_add_request``...) and may run a
+    ``routine`` beside them. A failing handler is logged and the bot goes on.
+    """
+
+    def __init__(
+        self, person: DemoPerson, server_url: str, *, owner: int, speed: float = 1.0
+    ) -> None:
+        if speed <= 0:
+            raise ValueError("speed must be positive")
+        self.person = person
+        self.server_url = server_url
+        #: The number of the user the demo is for.
+        self.owner = owner
+        self.speed = speed
+        self.status = person.status
+        self.session: AccountSession | None = None
+        self.ready = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._handlers: set[asyncio.Task[None]] = set()
+
+    @property
+    def uin(self) -> int:
+        return self.person.uin
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.uin} {self.person.nick!r}>"
+
+    # -- life -------------------------------------------------------------------------
+
+    def start(self) -> asyncio.Task[None]:
+        """Log in and run in the background; ``ready`` is set once logged in."""
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name=f"demo bot {self.uin}")
+        return self._task
+
+    async def stop(self) -> None:
+        """Log out and end the bot's tasks."""
+        for handler in list(self._handlers):
+            handler.cancel()
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        session = AccountSession(self.server_url, self.uin, self.person.password)
+        self.session = session
+        try:
+            async with session:
+                await session.login()
+                if self.status is not Status.ONLINE:
+                    await session.set_status(self.status)
+                self.ready.set()
+                routine = asyncio.create_task(self._guard(self.routine()))
+                try:
+                    await self._listen(session)
+                finally:
+                    routine.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await routine
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("%r stopped", self)
+        finally:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(session.logout(), 3)
+
+    async def _listen(self, session: AccountSession) -> None:
+        async for event in session.events():
+            match event:
+                case MessageReceived(sender=sender, text=text):
+                    self._spawn(self.on_message(sender, text))
+                case AddRequestReceived(uin=uin, reason=reason):
+                    self._spawn(self.on_add_request(uin, reason))
+                case RequestApproved(uin=uin):
+                    self._spawn(self.on_approved(uin))
+                case RequestRefused(uin=uin, reason=reason):
+                    self._spawn(self.on_refused(uin, reason))
+                case _:
+                    pass
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(self._guard(coro))
+        self._handlers.add(task)
+        task.add_done_callback(self._handlers.discard)
+
+    async def _guard(self, coro: Coroutine[Any, Any, None]) -> None:
+        try:
+            await coro
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("%r: a handler failed", self)
+
+    # -- helpers for behaviours ----------------------------------------------------------
+
+    async def pause(self, seconds: float) -> None:
+        """Sleep ``seconds`` scaled by the demo's speed factor."""
+        await asyncio.sleep(seconds / self.speed)
+
+    async def say(self, uin: int, text: str) -> None:
+        """Send a message after a short typing pause."""
+        assert self.session is not None
+        await self.pause(TYPING_DELAY)
+        await self.session.send_message(uin, text[:MAX_MESSAGE_CHARS])
+
+    async def set_status(self, status: Status) -> None:
+        assert self.session is not None
+        await self.session.set_status(status)
+        self.status = status
+
+    # -- behaviour (override) ---------------------------------------------------------
+
+    async def routine(self) -> None:
+        """What the bot does by itself, beside answering events."""
+
+    async def on_message(self, sender: int, text: str) -> None:
+        """A message arrived."""
+
+    async def on_add_request(self, uin: int, reason: str) -> None:
+        """Someone asks to add the bot; by default it says yes."""
+        assert self.session is not None
+        await self.pause(TYPING_DELAY)
+        await self.session.approve(uin)
+
+    async def on_approved(self, uin: int) -> None:
+        """Someone the bot asked approved."""
+
+    async def on_refused(self, uin: int, reason: str) -> None:
+        """Someone the bot asked refused."""
+
+
+class EchoBot(Bot):
+    """Friendly bot that greets, helps, and otherwise repeats what it hears."""
+
+    async def on_message(self, sender: int, text: str) -> None:
+        await self.say(sender, echo_reply(text))
+
+
+def echo_reply(text: str) -> str:
+    """The echo bot's answer to ``text``."""
+    words = text.strip().lower()
+    if not words:
+        return "你好像什么都没说?\nYou didn't say anything?"
+    if words in ("help", "?", "？", "帮助", "/help"):
+        return (
+            "我会重复你说的话。试试给「报时鸟」发「时间」,或者把「李雷」加为好友。\n"
+            "I repeat what you say. Ask Clock for the time, or watch Li Lei's status."
+        )
+    if any(g in words for g in ("你好", "您好", "hello", "hi ", "hey")) or words == "hi":
+        return "你好!我是小回声,很高兴认识你。\nHello! I'm Echo, nice to meet you."
+    if any(t in words for t in ("时间", "几点", "time")):
+        return "问时间请找「报时鸟」。\nFor the time, ask Clock."
+    return f"你说:「{text}」\nYou said: “{text}”"
+
+
+class ClockBot(Bot):
+    """Tells the local time and date, whatever it is asked."""
+
+    async def on_message(self, sender: int, text: str) -> None:
+        await self.say(sender, clock_reply(datetime.datetime.now()))
+
+
+def clock_reply(now: datetime.datetime) -> str:
+    """The clock bot's answer at ``now``."""
+    weekday = _WEEKDAYS_ZH[now.weekday()]
+    return (
+        f"现在是 {now.year}年{now.month}月{now.day}日 星期{weekday} {now:%H:%M:%S}。\n"
+        f"It is {now:%H:%M:%S} on {now:%A}, {now.day} {now:%B %Y}."
+    )
+
+
+class MoodyBot(Bot):
+    """Goes busy, back online, invisible and online again, over and over."""
+
+    async def routine(self) -> None:
+        await self.pause(FIRST_MOOD_CHANGE)
+        while True:
+            for status, stay in MOODS:
+                await self.set_status(status)
+                await self.pause(stay)
+
+    async def on_message(self, sender: int, text: str) -> None:
+        if self.status is Status.BUSY:
+            reply = "[自动回复] 我在开会,稍后回复。\n[Auto-reply] In a meeting, back soon."
+        elif self.status is Status.INVISIBLE:
+            reply = "嘘,我隐身了,别告诉别人!\nShh, I'm invisible, don't tell anyone!"
+        else:
+            reply = "在的!有什么事?\nHere! What's up?"
+        await self.say(sender, reply)
+
+
+class ResidentBot(Bot):
+    """Stays online (or busy) and answers each person once with an auto-reply."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._answered: set[int] = set()
+
+    async def on_message(self, sender: int, text: str) -> None:
+        if sender in self._answered:
+            return
+        self._answered.add(sender)
+        await self.say(sender, self.person.answer)
+
+
+class StrangerBot(Bot):
+    """Somebody not in the list who writes first, and thanks once for an answer."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._thanked = False
+
+    async def routine(self) -> None:
+        await self.pause(self.person.delay)
+        assert self.session is not None
+        await self.session.send_message(self.owner, self.person.opening)
+
+    async def on_message(self, sender: int, text: str) -> None:
+        if sender == self.owner and not self._thanked:
+            self._thanked = True
+            await self.say(sender, self.person.answer)
+
+
+class RequesterBot(Bot):
+    """Asks to be added to the user's list after a delay; says thanks when approved."""
+
+    async def routine(self) -> None:
+        await self.pause(self.person.delay)
+        assert self.session is not None
+        await self.session.request_buddy(self.owner, self.person.opening)
+
+    async def on_approved(self, uin: int) -> None:
+        if uin == self.owner:
+            await self.say(uin, self.person.answer)
+
+
+class ApproverBot(Bot):
+    """Needs verification, and approves every request after a few seconds."""
+
+    async def on_add_request(self, uin: int, reason: str) -> None:
+        assert self.session is not None
+        await self.pause(self.person.delay)
+        await self.session.approve(uin)
+        await self.say(uin, self.person.answer)
+
+
+class RefuserBot(Bot):
+    """Adds nobody: refuses every request that still reaches it, and says why."""
+
+    async def on_add_request(self, uin: int, reason: str) -> None:
+        assert self.session is not None
+        await self.pause(TYPING_DELAY)
+        await self.session.refuse(uin, self.person.answer)
+
+    async def on_message(self, sender: int, text: str) -> None:
+        await self.say(sender, self.person.answer)
+
+
+BOT_CLASSES: dict[Behaviour, Callable[..., Bot]] = {
+    Behaviour.ECHO: EchoBot,
+    Behaviour.CLOCK: ClockBot,
+    Behaviour.MOODY: MoodyBot,
+    Behaviour.RESIDENT: ResidentBot,
+    Behaviour.STRANGER: StrangerBot,
+    Behaviour.REQUESTER: RequesterBot,
+    Behaviour.APPROVER: ApproverBot,
+    Behaviour.REFUSER: RefuserBot,
+}
+
+
+def make_bot(person: DemoPerson, server_url: str, *, owner: int, speed: float = 1.0) -> Bot | None:
+    """The bot that drives ``person``; None for people who stay offline."""
+    factory = BOT_CLASSES.get(person.behaviour)
+    if factory is None:
+        return None
+    return factory(person, server_url, owner=owner, speed=speed)

@@ -1,0 +1,102 @@
+"""``qqdesk --self-check``: prove server, client and store work together, without a window."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from qqdesk.builtin import BuiltinServer
+from qqdesk.client import AccountSession
+from qqdesk.client.events import MessageReceived
+
+#: The message that travels from the first account to the second.
+PROBE = "qqdesk self-check 自检 ✓"
+
+Say = Callable[[str], None]
+
+
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+async def self_check(timeout: float = 20, *, say: Say = _stderr) -> int:
+    """Run a built-in server in a temporary folder, sign two accounts in, pass a message.
+
+    Returns 0 when everything worked, 1 on failure and 2 on time-out; each step and
+    any failure is reported through ``say`` (stderr by default).
+    """
+    started = time.monotonic()
+    progress = _Progress(say)
+    try:
+        async with asyncio.timeout(timeout):
+            with tempfile.TemporaryDirectory(prefix="qqdesk-selfcheck-") as tmp:
+                await _run(Path(tmp), progress)
+    except TimeoutError:
+        say(f"self-check FAILED: timed out after {timeout:g} s while {progress.step}")
+        say(f"自检失败:{progress.step} 超时({timeout:g} 秒)")
+        return 2
+    except Exception as exc:
+        say(f"self-check FAILED: {type(exc).__name__}: {exc}")
+        say(f"自检失败:{type(exc).__name__}: {exc}")
+        return 1
+    say(f"self-check passed in {time.monotonic() - started:.1f} s / 自检通过")
+    return 0
+
+
+class _Progress:
+    def __init__(self, say: Say) -> None:
+        self.say = say
+        self.step = "starting"
+
+    def __call__(self, step: str) -> None:
+        self.step = step
+        self.say(f"self-check: {step}")
+
+
+async def _run(directory: Path, progress: _Progress) -> None:
+    progress("starting the built-in server")
+    server = await BuiltinServer.start(directory / "server", port=0)
+    try:
+        progress(f"creating two accounts on {server.url}")
+        first = server.create_account("selfcheck-1", "Self-check 1")
+        second = server.create_account("selfcheck-2", "Self-check 2")
+        progress(f"signing in {first} and {second}")
+        sender = AccountSession(server.url, first, "selfcheck-1")
+        receiver = AccountSession(server.url, second, "selfcheck-2")
+        async with sender, receiver:
+            await sender.login()
+            await receiver.login()
+            progress(f"sending a message from {first} to {second}")
+            await sender.send_message(second, PROBE)
+            progress("waiting for the message to arrive")
+            await _receive(receiver, first, PROBE)
+            progress("signing out")
+            await sender.logout()
+            await receiver.logout()
+        progress("stopping the built-in server")
+    finally:
+        with contextlib.suppress(Exception):
+            await server.stop()
+
+
+async def _receive(session: AccountSession, sender: int, text: str) -> None:
+    async for event in session.events():
+        if isinstance(event, MessageReceived) and event.sender == sender:
+            if event.text != text:
+                raise RuntimeError(f"message arrived changed: {event.text!r} != {text!r}")
+            return
+    raise RuntimeError("the session's events ended before the message arrived")
+
+
+def main() -> int:
+    """``python -m qqdesk.selfcheck``: the same check for CI, exit code as the result."""
+    return asyncio.run(self_check())
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
