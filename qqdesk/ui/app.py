@@ -64,6 +64,7 @@ class SingleInstance(QObject):
         super().__init__(parent)
         self.key = key or instance_key()
         self.server: QLocalServer | None = None
+        self._clients: set[QLocalSocket] = set()
 
     def tell_running(self, timeout_ms: int = 1000) -> bool:
         """True when another instance answered (and was asked to show itself)."""
@@ -75,6 +76,8 @@ class SingleInstance(QObject):
         socket.flush()
         socket.waitForBytesWritten(timeout_ms)
         socket.disconnectFromServer()
+        if socket.state() != QLocalSocket.LocalSocketState.UnconnectedState:
+            socket.waitForDisconnected(timeout_ms)
         return True
 
     def listen(self) -> bool:
@@ -96,17 +99,30 @@ class SingleInstance(QObject):
         assert self.server is not None
         while self.server.hasPendingConnections():
             socket = self.server.nextPendingConnection()
+            self._clients.add(socket)
             socket.readyRead.connect(lambda s=socket: self._read(s))
-            socket.disconnected.connect(socket.deleteLater)
+            socket.disconnected.connect(lambda s=socket: self._drop(s))
 
     def _read(self, socket: QLocalSocket) -> None:
         data = bytes(socket.readAll().data())
         if b"raise" in data:
             self.raiseRequested.emit()
 
+    def _drop(self, socket: QLocalSocket) -> None:
+        if socket in self._clients:
+            self._clients.discard(socket)
+            socket.deleteLater()
+
     def close(self) -> None:
+        for socket in list(self._clients):
+            socket.readyRead.disconnect()
+            socket.disconnected.disconnect()
+            socket.abort()
+            socket.deleteLater()
+        self._clients.clear()
         if self.server is not None:
             self.server.close()
+            self.server.deleteLater()
             self.server = None
 
 

@@ -63,14 +63,10 @@ def face_pixmap(face: int, size: int = 40, initial: str = "") -> QPixmap:
     """The face picture for face id ``face`` (picture FC/3+1), ``size`` pixels square."""
     path = _resource_path("face_path", face)
     if path is not None:
-        pixmap = QPixmap(str(path))
+        # Through QIcon so SVG faces render sharp at the asked size.
+        pixmap = QIcon(str(path)).pixmap(size, size)
         if not pixmap.isNull():
-            return pixmap.scaled(
-                size,
-                size,
-                Qt.AspectRatioMode.KeepAspectRatio,
-                Qt.TransformationMode.SmoothTransformation,
-            )
+            return pixmap
     return _drawn_face(face, size, initial)
 
 
@@ -99,14 +95,9 @@ def status_badge(status: int, size: int = 12) -> QPixmap:
     """The small status picture shown on faces and in the status selector."""
     path = _resource_path("status_badge_path", int(status))
     if path is not None:
-        pixmap = QPixmap(str(path))
+        pixmap = QIcon(str(path)).pixmap(size, size)
         if not pixmap.isNull():
-            return pixmap.scaled(
-                size,
-                size,
-                Qt.AspectRatioMode.KeepAspectRatio,
-                Qt.TransformationMode.SmoothTransformation,
-            )
+            return pixmap
     pixmap = QPixmap(size, size)
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
@@ -214,11 +205,11 @@ def with_unread_badge(pixmap: QPixmap, unread: int) -> QPixmap:
 
 
 def tray_icon(unread: int) -> QIcon:
-    """The tray icon: the app icon, with the unread count when there is any."""
-    module = _resources()
-    if unread > 0 and module is not None:
-        path = _resource_path("app_icon_path", 32)
-        if path is not None:
-            return QIcon(with_unread_badge(QPixmap(str(path)).scaled(32, 32), unread))
+    """The tray icon; with unread messages the "unread" picture carrying the count."""
+    path = _resource_path("tray_icon_path", unread > 0)
+    if path is not None:
+        base = QIcon(str(path)).pixmap(32, 32)
+        if not base.isNull():
+            return QIcon(with_unread_badge(base, unread) if unread > 0 else base)
     base = app_icon().pixmap(32, 32)
     return QIcon(with_unread_badge(base, unread) if unread > 0 else base)

@@ -1,0 +1,169 @@
+"""Sign-in dialog: errors in words, success, settings kept, Remember me in the keyring only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import keyring
+import pytest
+from keyring.backend import KeyringBackend
+from keyring.backends import fail
+from PySide6.QtCore import Qt
+
+from qqdesk.protocol import Status
+from qqdesk.ui.login import LoginDialog, PasswordStore, login_error_text, server_url
+from qqdesk.ui.settings import Settings
+
+
+class MemoryKeyring(KeyringBackend):
+    priority = 10  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.data: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.data.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.data[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.data.pop((service, username), None)
+
+
+@pytest.fixture
+def memory_keyring() -> Any:
+    old = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(old)
+
+
+class WrongPasswordError(Exception):
+    pass
+
+
+class NoSuchNumberError(Exception):
+    pass
+
+
+class Session:
+    def __init__(self, url: str, uin: int, password: str, error: BaseException | None) -> None:
+        self.url, self.uin, self.password, self.error = url, uin, password, error
+        self.statuses: list[Status] = []
+
+    async def login(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+    async def set_status(self, status: Status) -> None:
+        self.statuses.append(status)
+
+
+def make_dialog(qtbot: Any, tmp_path: Path, error: BaseException | None = None) -> LoginDialog:
+    made: list[Session] = []
+
+    def factory(url: str, uin: int, password: str) -> Session:
+        made.append(Session(url, uin, password, error))
+        return made[-1]
+
+    dialog = LoginDialog(Settings(tmp_path / "settings.json"), session_factory=factory)
+    dialog.made = made  # type: ignore[attr-defined]
+    qtbot.addWidget(dialog)
+    dialog.show()
+    return dialog
+
+
+def fill(qtbot: Any, dialog: LoginDialog, number: str = "10001", password: str = "pw") -> None:
+    dialog.number_edit.clear()
+    qtbot.keyClicks(dialog.number_edit, number)
+    dialog.password_edit.clear()
+    qtbot.keyClicks(dialog.password_edit, password)
+
+
+@pytest.mark.parametrize(
+    ("error", "words"),
+    [
+        (WrongPasswordError("RS=1"), "Wrong password"),
+        (NoSuchNumberError("RES=5"), "no account with this number"),
+        (ConnectionRefusedError(111, "refused"), "Cannot reach the server"),
+    ],
+)
+def test_errors_in_words(
+    qtbot: Any, qt_loop: Any, tmp_path: Path, memory_keyring: Any, error: Exception, words: str
+) -> None:
+    dialog = make_dialog(qtbot, tmp_path, error)
+    fill(qtbot, dialog)
+    qtbot.keyClick(dialog.password_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(dialog.error_label.isVisible)
+    assert words in dialog.error_label.text()
+    assert dialog.isVisible()
+    assert dialog.sign_in_button.isEnabled()
+
+
+def test_checks_fields_before_asking_the_server(
+    qtbot: Any, qt_loop: Any, tmp_path: Path, memory_keyring: Any
+) -> None:
+    dialog = make_dialog(qtbot, tmp_path)
+    fill(qtbot, dialog, "123", "pw")
+    dialog.sign_in()
+    assert "QQ number" in dialog.error_label.text()
+    fill(qtbot, dialog, "10001", "")
+    dialog.sign_in()
+    assert "password" in dialog.error_label.text()
+    assert dialog.made == []  # type: ignore[attr-defined]
+    # Letters cannot be typed into the number.
+    dialog.number_edit.clear()
+    qtbot.keyClicks(dialog.number_edit, "12ab3")
+    assert dialog.number_edit.text() == "123"
+
+
+def test_success_remembers_in_keyring_and_settings(
+    qtbot: Any, qt_loop: Any, tmp_path: Path, memory_keyring: MemoryKeyring
+) -> None:
+    dialog = make_dialog(qtbot, tmp_path)
+    fill(qtbot, dialog, "10001", "s3cret")
+    dialog.server_edit.setText("localhost:9000")
+    dialog.status_combo.setCurrentIndex(dialog.status_combo.findData(int(Status.BUSY)))
+    dialog.remember_check.setChecked(True)
+    with qtbot.waitSignal(dialog.loggedIn) as blocker:
+        dialog.sign_in()
+    session = blocker.args[0]
+    assert session.url == "http://localhost:9000"
+    assert session.statuses == [Status.BUSY]
+    assert memory_keyring.data == {("qqdesk", "10001"): "s3cret"}
+    saved = (tmp_path / "settings.json").read_text()
+    assert "s3cret" not in saved
+    assert '"last_uin": 10001' in saved
+    # Next start: number and password are filled in.
+    again = make_dialog(qtbot, tmp_path)
+    again.settings.last_uin = 10001
+    again.settings.remember_password = True
+    again.number_edit.setText("10001")
+    assert again.password_edit.text() == "s3cret"
+    assert again.remember_check.isChecked()
+
+
+def test_no_keyring_backend_disables_remember_me(qtbot: Any, tmp_path: Path) -> None:
+    old = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    try:
+        store = PasswordStore()
+        dialog = LoginDialog(Settings(tmp_path / "s.json"), passwords=store)
+        qtbot.addWidget(dialog)
+        assert not store.available
+        assert not dialog.remember_check.isEnabled()
+        assert "keyring" in dialog.remember_check.toolTip()
+    finally:
+        keyring.set_keyring(old)
+
+
+def test_server_url_and_error_words() -> None:
+    assert server_url("") == "http://127.0.0.1:8000"
+    assert server_url("example.org") == "http://example.org:8000"
+    assert server_url("10.0.0.2:8080") == "http://10.0.0.2:8080"
+    assert server_url("http://h:1/") == "http://h:1"
+    assert "Too many" in login_error_text(type("TooFrequentError", (Exception,), {})())
