@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import importlib
 import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QCoreApplication, QObject, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPalette, QPixmap
+from PySide6.QtCore import QCoreApplication, QObject, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPainterPath, QPalette, QPixmap
 from PySide6.QtWidgets import QLabel, QWidget
 
+from qqdesk.client import errors
 from qqdesk.protocol import BloodType, Constellation, Result, Sex, Status, Zodiac
+from qqdesk.resources import face_path
 
 log = logging.getLogger(__name__)
 
@@ -113,32 +113,17 @@ def who(uin: int, nick: str = "") -> str:
 
 def error_text(exc: BaseException) -> str:
     """Say in the user's words what went wrong with a session call."""
-    result = getattr(exc, "result", None)
-    if result is None:
-        result = getattr(exc, "code", None)
-    with contextlib.suppress(ValueError, TypeError):
-        result = Result(int(result)) if result is not None else None
-    if result == Result.NO_SUCH_NUMBER:
+    if isinstance(exc, errors.NoSuchUser) or getattr(exc, "result", None) == Result.NO_SUCH_NUMBER:
         return QCoreApplication.translate("Words", "There is no user with this number.")
-    if result == Result.NOT_LOGGED_IN:
+    if isinstance(exc, (errors.NotLoggedIn, errors.SessionClosed)):
         return QCoreApplication.translate("Words", "You are not logged in. Log in again and retry.")
-    if result == Result.TOO_FREQUENT:
+    if isinstance(exc, errors.TooFrequent):
         return QCoreApplication.translate(
             "Words", "The server is busy with your requests. Wait a few seconds and try again."
         )
-    names = {cls.__name__ for cls in type(exc).__mro__}
-    if "NoSuchNumber" in names or "NoSuchUser" in names or "UnknownNumber" in names:
-        return QCoreApplication.translate("Words", "There is no user with this number.")
-    if "NotLoggedIn" in names or "SessionExpired" in names:
-        return QCoreApplication.translate("Words", "You are not logged in. Log in again and retry.")
-    if "TooFrequent" in names or "RateLimited" in names:
-        return QCoreApplication.translate(
-            "Words", "The server is busy with your requests. Wait a few seconds and try again."
-        )
-    network_words = ("Connect", "Network", "Timeout", "Transport", "Unreachable")
-    if isinstance(exc, (OSError, asyncio.TimeoutError)) or any(
-        word in name for name in names for word in network_words
-    ):
+    if isinstance(exc, errors.RequestRefused):
+        return QCoreApplication.translate("Words", "The server did not accept this request.")
+    if isinstance(exc, (errors.ServerUnavailable, OSError, asyncio.TimeoutError)):
         return QCoreApplication.translate(
             "Words", "Cannot reach the server. Check your connection and try again."
         )
@@ -155,17 +140,9 @@ _FACE_COLOURS = ("#4c8bf5", "#e8710a", "#1e8e3e", "#a142f4", "#d93025", "#129eaf
 
 def _face_file(face: int) -> Path | None:
     try:
-        resources = importlib.import_module("qqdesk.resources")
-        face_path = resources.face_path
-    except (ImportError, AttributeError):
-        return None
-    try:
         path = face_path(face)
     except (ValueError, LookupError, OSError):
         return None
-    if path is None:
-        return None
-    path = Path(path)
     return path if path.is_file() else None
 
 
@@ -177,17 +154,11 @@ def face_pixmap(face: int, size: int, name: str = "", grey: bool = False) -> QPi
     """
     path = _face_file(face)
     if path is not None:
-        pixmap = QPixmap(str(path))
+        icon = QIcon(str(path))
+        mode = QIcon.Mode.Disabled if grey else QIcon.Mode.Normal
+        # QIcon renders the SVG at the size asked for, so big faces stay sharp.
+        pixmap = icon.pixmap(QSize(size, size), mode)
         if not pixmap.isNull():
-            pixmap = pixmap.scaled(
-                size,
-                size,
-                Qt.AspectRatioMode.KeepAspectRatio,
-                Qt.TransformationMode.SmoothTransformation,
-            )
-            if grey:
-                image = pixmap.toImage().convertToFormat(pixmap.toImage().Format.Format_Grayscale8)
-                pixmap = QPixmap.fromImage(image)
             return pixmap
     return _drawn_face(face, size, name, grey)
 
