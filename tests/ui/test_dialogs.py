@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
+from qqdesk.client import errors
 from qqdesk.client.events import AddRequestReceived, RequestApproved, RequestRefused
 from qqdesk.protocol import AuthMode, BloodType, Constellation, Sex, Status, Zodiac
 from qqdesk.ui import i18n
@@ -168,15 +169,13 @@ def test_results_model_rows_and_words(qtbot: Any) -> None:
 
 
 def test_error_words() -> None:
-    class NetworkDown(Exception):
-        pass
-
-    class Refused(Exception):
-        result = 5
-
+    assert error_text(errors.NoSuchUser(99999)) == "There is no user with this number."
+    assert error_text(errors.SessionClosed()).startswith("You are not logged in")
+    assert error_text(errors.NotLoggedIn()).startswith("You are not logged in")
+    assert "Wait a few seconds" in error_text(errors.TooFrequent())
+    assert "reach the server" in error_text(errors.ServerUnavailable("timed out"))
     assert "reach the server" in error_text(ConnectionRefusedError())
-    assert "no user with this number" in error_text(Refused())
-    assert "went wrong: boom" in error_text(RuntimeError("boom"))
+    assert error_text(RuntimeError("boom")) == "Something went wrong: boom"
 
 
 # -- against the real server --------------------------------------------------------------
