@@ -17,6 +17,7 @@ from PySide6.QtNetwork import QLocalServer, QLocalSocket
 from PySide6.QtWidgets import QApplication
 
 from . import icons
+from .qtcompat import protect_none
 from .tasks import spawn
 
 log = logging.getLogger(__name__)
@@ -269,6 +270,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the desktop app; returns the process exit code."""
     import qasync
 
+    protect_none()
     argv = list(sys.argv[1:] if argv is None else argv)
     args, qt_args = build_parser().parse_known_args(argv)
     _configure_logging(args.debug)

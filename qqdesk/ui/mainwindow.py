@@ -93,6 +93,8 @@ class MainWindow(QMainWindow):
         self._memory: MemoryHistory | None = None
         history = getattr(session, "history", None)
         if not callable(history):
+            history = getattr(getattr(session, "store", None), "history", None)
+        if not callable(history):
             self._memory = MemoryHistory()
             history = self._memory.history
         self.chats = ChatManager(

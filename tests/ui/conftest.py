@@ -20,6 +20,12 @@ import pytest
 import qasync
 from PySide6.QtWidgets import QApplication
 
+from qqdesk.ui.qtcompat import protect_none
+
+# PySide6 6.12 on CPython 3.11 drops a reference to None on every void Qt call;
+# without this a long test session aborts with "deallocating None".
+protect_none()
+
 T = TypeVar("T")
 
 #: Default patience for anything that crosses the loopback network.

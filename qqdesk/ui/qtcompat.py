@@ -1,0 +1,29 @@
+"""Work-around for a Qt binding bug that would crash the app: call protect_none() first."""
+
+from __future__ import annotations
+
+import ctypes
+import sys
+
+#: How many references protect_none() adds: more than a process ever drops.
+_PADDING = 1 << 40
+
+_done = False
+
+
+def protect_none() -> None:
+    """Keep ``None`` alive although PySide6 drops a reference to it on every void call.
+
+    PySide6 6.12 on CPython 3.11 releases one reference to ``None`` each time a Qt
+    method without a return value is called from Python (``update()``, ``show()``,
+    ``processEvents()``...). None starts with some thousands of references, so after
+    a few minutes of use CPython aborts with "deallocating None". Adding 2**40
+    references up front outlasts any session. From CPython 3.12 on, None is
+    immortal and nothing needs doing.
+    """
+    global _done
+    if _done or sys.version_info >= (3, 12) or sys.implementation.name != "cpython":
+        return
+    refcount = ctypes.c_ssize_t.from_address(id(None))
+    refcount.value += _PADDING
+    _done = True
