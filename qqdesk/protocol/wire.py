@@ -19,6 +19,12 @@ _ESCAPES = {"%": "%25", "&": "%26", "=": "%3d", ",": "%2c", "\r": "%0d", "\n": "
 _ESCAPE_RE = re.compile("[%&=,\r\n]")
 _PERCENT_RE = re.compile(rb"%([0-9A-Fa-f]{2})")
 _LEGACY_DOUBLE_RE = re.compile(r"%(?:2[cC5]|0[dDaA])")
+# After one decoding, signs that a value was escaped only once (see unescape_text).
+_SINGLE_ENCODED_RE = re.compile(r"[,\r\n]|%(?![0-9A-Fa-f]{2})")
+# A second HTTP response a legacy server glued onto a reply: a status line that
+# ends in a line break. Values never hold a raw line break (it is escaped), so
+# text such as a message saying "HTTP/1.1 200" cannot be mistaken for one.
+_GLUED_RESPONSE_RE = re.compile(r"HTTP/1\.[01] [0-9]{3}[^\r\n&]*\r?\n")
 
 
 def escape(value: str) -> str:
@@ -38,10 +44,13 @@ def unescape_text(value: str) -> str:
     """Decode a profile text field, undoing the legacy servers' double encoding.
 
     Legacy servers sent ``%252c`` for a comma; after one decoding ``%2c`` is
-    still there, so such a value is decoded a second time.
+    still there, so such a value is decoded a second time. Text that a server
+    escaped only once can still hold a raw comma, CR, LF or a ``%`` that starts
+    no escape after one decoding, which double-encoded text never does; such
+    text is not decoded again.
     """
     once = unescape(value)
-    if _LEGACY_DOUBLE_RE.search(once):
+    if _LEGACY_DOUBLE_RE.search(once) and not _SINGLE_ENCODED_RE.search(once):
         return unescape(once)
     return once
 
@@ -52,14 +61,16 @@ def join_list(items: Iterable[object]) -> str:
 
 
 def split_list(value: str) -> list[str]:
-    """Read a reply list leniently: trailing comma optional, items unescaped."""
-    value = value.strip()
+    """Read a reply list leniently: trailing comma optional, items unescaped.
+
+    Items keep their whitespace: a message may start or end with spaces.
+    """
     if not value:
         return []
     parts = value.split(",")
     if parts[-1].strip() == "":
         parts.pop()
-    return [unescape(p.strip()) for p in parts]
+    return [unescape(p) for p in parts]
 
 
 def split_int_list(value: str) -> list[int]:
@@ -67,7 +78,7 @@ def split_int_list(value: str) -> list[int]:
     out = []
     for item in split_list(value):
         try:
-            out.append(int(item))
+            out.append(int(item.strip()))
         except ValueError:
             out.append(0)
     return out
@@ -103,37 +114,46 @@ def parse_request_body(body: bytes, *, form_urlencoded: bool = False) -> dict[st
         try:
             fields[key] = raw.decode("utf-8")
         except UnicodeDecodeError:
-            fields[key] = _INVALID_UTF8 + raw.decode("utf-8", errors="replace")
+            fields[key] = InvalidUtf8(raw.decode("utf-8", errors="replace"))
     return fields
 
 
-# A value that was not valid UTF-8 starts with this private-use marker, so the
-# command decoder can answer NULL for text fields and still read the others.
-_INVALID_UTF8 = "\U000f0000"
+class InvalidUtf8(str):
+    """A request value whose bytes were not UTF-8 (shown with U+FFFD).
+
+    A distinct type rather than an in-band marker, so that no valid text can
+    be mistaken for it; the command decoder answers NULL for text fields that
+    hold one and still reads the others.
+    """
+
+    __slots__ = ()
 
 
 def is_invalid_utf8(value: str) -> bool:
-    return value.startswith(_INVALID_UTF8)
+    """True for a request value that was not valid UTF-8."""
+    return isinstance(value, InvalidUtf8)
 
 
 def parse_reply_body(body: bytes) -> list[tuple[str, str]]:
     """Read a reply into (key, raw value) pairs, values still escaped.
 
-    Lenient: whitespace around keys and values is dropped, empty pieces (a
-    trailing ``&``) are skipped, and anything from a second HTTP response that
-    a legacy server wrote into the same body is cut off.
+    Lenient: whitespace around keys is dropped, empty pieces (a trailing
+    ``&``) are skipped, line breaks after the last value are dropped, and
+    anything from a second HTTP response that a legacy server wrote into the
+    same body is cut off. Values keep their spaces: they belong to the text.
     """
     text = body.decode("utf-8", errors="replace")
-    cut = re.search(r"\s*HTTP/1\.[01] \d{3}", text)
+    cut = _GLUED_RESPONSE_RE.search(text)
     if cut:
         text = text[: cut.start()]
+    text = text.rstrip("\r\n")
     pairs = []
     for part in text.split("&"):
         key, sep, value = part.partition("=")
         key = key.strip()
         if not key or not sep:
             continue
-        pairs.append((key, value.strip()))
+        pairs.append((key, value))
     return pairs
 
 
