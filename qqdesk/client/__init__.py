@@ -1,0 +1,68 @@
+"""The client core: an account session over asyncio + httpx that emits typed events (no Qt)."""
+
+from qqdesk.protocol import AuthMode, Profile, SearchResult, Sex, Status
+
+from .errors import (
+    LoginFailed,
+    NoSuchUser,
+    NotLoggedIn,
+    QQError,
+    RequestRefused,
+    ServerUnavailable,
+    SessionClosed,
+    TooFrequent,
+    WrongPassword,
+)
+from .events import (
+    AddRequestReceived,
+    BuddyStatusChanged,
+    ConnectionState,
+    ConnectionStateChanged,
+    DeliveryState,
+    Event,
+    MessageReceived,
+    MessageStateChanged,
+    RequestApproved,
+)
+from .events import (
+    RequestRefused as RequestRefusedEvent,
+)
+from .session import AccountSession, Timing, split_text
+from .store import HistoryStore
+from .types import AddRequest, Buddy, OutgoingMessage, SearchResults, StoredMessage
+
+__all__ = [
+    "AccountSession",
+    "AddRequest",
+    "AddRequestReceived",
+    "AuthMode",
+    "Buddy",
+    "BuddyStatusChanged",
+    "ConnectionState",
+    "ConnectionStateChanged",
+    "DeliveryState",
+    "Event",
+    "HistoryStore",
+    "LoginFailed",
+    "MessageReceived",
+    "MessageStateChanged",
+    "NoSuchUser",
+    "NotLoggedIn",
+    "OutgoingMessage",
+    "Profile",
+    "QQError",
+    "RequestApproved",
+    "RequestRefused",
+    "RequestRefusedEvent",
+    "SearchResult",
+    "SearchResults",
+    "ServerUnavailable",
+    "SessionClosed",
+    "Sex",
+    "Status",
+    "StoredMessage",
+    "Timing",
+    "TooFrequent",
+    "WrongPassword",
+    "split_text",
+]

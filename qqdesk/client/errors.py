@@ -1,0 +1,53 @@
+"""Exceptions an account session raises, named for what went wrong."""
+
+from __future__ import annotations
+
+
+class QQError(Exception):
+    """Base of every error a session raises."""
+
+
+class ServerUnavailable(QQError, ConnectionError):
+    """The server could not be reached, timed out or answered something unreadable."""
+
+
+class LoginFailed(QQError):
+    """The server refused to log the account in; ``reason`` is its words."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class WrongPassword(LoginFailed):
+    """The server refused the password (Login RS=1)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason or "wrong password")
+
+    def __str__(self) -> str:
+        return f"wrong password: {self.reason}"
+
+
+class NoSuchUser(QQError):
+    """The number is not an account (RES=5)."""
+
+    def __init__(self, uin: int) -> None:
+        super().__init__(f"no such user: {uin}")
+        self.uin = uin
+
+
+class TooFrequent(QQError):
+    """The server still answers "too frequent" (RES=3) after waiting out its penalty."""
+
+
+class NotLoggedIn(QQError):
+    """The server does not know the session, even after logging in again (RES=20)."""
+
+
+class RequestRefused(QQError):
+    """The server answered NULL (an empty body): it refused the request as malformed."""
+
+
+class SessionClosed(QQError):
+    """The session was logged out or closed; log in again to use it."""
