@@ -5,8 +5,25 @@ from __future__ import annotations
 import time
 from datetime import datetime
 
-from PySide6.QtCore import QCoreApplication, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPixmap, QTextOption
+from PySide6.QtCore import (
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPointF,
+    QRect,
+    QSize,
+    Qt,
+)
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QPainter,
+    QPalette,
+    QPixmap,
+    QTextLayout,
+    QTextOption,
+)
 from PySide6.QtWidgets import QAbstractItemView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from qqdesk.client.events import DeliveryState
@@ -170,23 +187,37 @@ class BubbleDelegate(QStyledItemDelegate):
             return stamp + "  " + _tr("Not sent — click to resend")
         return stamp + "  ✓"
 
+    def _text_layout(self, text: str, font: QFont, max_width: int) -> tuple[QTextLayout, int, int]:
+        """The text laid out in lines of at most ``max_width``: words stay whole unless
+        one alone is too long. Returns (layout, used width, height)."""
+        layout = QTextLayout(text, font)
+        layout.setTextOption(self._text_option())
+        layout.beginLayout()
+        height = 0.0
+        used = 0.0
+        leading = QFontMetrics(font).leading()
+        while True:
+            line = layout.createLine()
+            if not line.isValid():
+                break
+            line.setLineWidth(max_width)
+            height += leading
+            line.setPosition(QPointF(0, height))
+            height += line.height()
+            used = max(used, line.naturalTextWidth())
+        layout.endLayout()
+        return layout, int(used + 0.999), int(height + 0.999)
+
     def _bubble_layout(self, option: QStyleOptionViewItem, index: AnyIndex) -> tuple[QRect, QRect]:
         """(text rect, meta rect) relative to (0, 0) of the row, for the row's width."""
         width = self._view_width(option)
-        max_text = int(width * self.MAX_FRACTION) - 2 * self.PAD_H
-        metrics = QFontMetrics(option.font)
+        max_text = max(40, int(width * self.MAX_FRACTION) - 2 * self.PAD_H)
         text = str(index.data(Roles.TEXT) or "")
-        bounds = metrics.boundingRect(
-            QRect(0, 0, max(40, max_text), 100_000),
-            int(Qt.TextFlag.TextWrapAnywhere | Qt.AlignmentFlag.AlignLeft),
-            text,
-        )
+        _layout, used, height = self._text_layout(text, option.font, max_text)
         meta_metrics = QFontMetrics(self._meta_font(option.font))
-        meta = self._meta_text(index)
-        meta_width = meta_metrics.horizontalAdvance(meta)
-        text_width = min(max(bounds.width(), 20), max(40, max_text))
+        meta_width = meta_metrics.horizontalAdvance(self._meta_text(index))
         return (
-            QRect(0, 0, text_width, bounds.height()),
+            QRect(0, 0, max(used, 20), max(height, meta_metrics.height())),
             QRect(0, 0, meta_width, meta_metrics.height()),
         )
 
@@ -236,11 +267,10 @@ class BubbleDelegate(QStyledItemDelegate):
         painter.drawRoundedRect(bubble, 9, 9)
         painter.setPen(ink)
         painter.setFont(option.font)
-        painter.drawText(
-            bubble.adjusted(self.PAD_H, self.PAD_V, -self.PAD_H, -self.PAD_V),
-            int(Qt.TextFlag.TextWrapAnywhere | Qt.AlignmentFlag.AlignLeft),
-            str(index.data(Roles.TEXT) or ""),
+        layout, _used, _height = self._text_layout(
+            str(index.data(Roles.TEXT) or ""), option.font, text_rect.width() + 1
         )
+        layout.draw(painter, QPointF(bubble.left() + self.PAD_H, bubble.top() + self.PAD_V))
         meta = self._meta_text(index)
         painter.setFont(self._meta_font(option.font))
         state = index.data(Roles.DELIVERY)

@@ -50,9 +50,8 @@ class Banner(QFrame):
 
     def set_kind(self, kind: str) -> None:
         self.kind = kind
-        self.setStyleSheet(
-            f"QFrame#banner {{{_BANNER_STYLES[kind]}}} QLabel {{ background: none; }}"
-        )
+        # A type selector, not an object name, so windows may name their banners.
+        self.setStyleSheet(f"Banner {{{_BANNER_STYLES[kind]}}} QLabel {{ border: none; }}")
 
     def show_message(
         self, text: str, *, kind: str | None = None, action: str = "", closable: bool = True
