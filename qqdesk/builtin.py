@@ -81,19 +81,19 @@ class BuiltinServer:
         host = bind_host(lan)
         server = _new_server(directory / STORE_NAME)
         try:
-            await server.start(host, port)
-        except OSError as exc:
-            if port == 0 or not _port_taken(exc):
-                await _quietly_stop(server)
-                raise
-            log.warning("port %d is taken (%s); the built-in server takes a free one", port, exc)
-            await _quietly_stop(server)
-            server = _new_server(directory / STORE_NAME)
             try:
+                await server.start(host, port)
+            except OSError as exc:
+                if port == 0 or not _port_taken(exc):
+                    raise
+                log.warning(
+                    "port %d is taken (%s); the built-in server takes a free one", port, exc
+                )
+                # A start that failed to bind leaves the server fresh: try again on it.
                 await server.start(host, 0)
-            except BaseException:
-                await _quietly_stop(server)
-                raise
+        except BaseException:
+            await _quietly_stop(server)
+            raise
         built_in = cls(server, directory, host, port)
         log.info("built-in server listens on %s:%d (store %s)", host, built_in.port, directory)
         return built_in
@@ -185,6 +185,6 @@ def _new_server(store_path: Path) -> QQServer:
 
 
 async def _quietly_stop(server: QQServer) -> None:
-    # A server that never bound may still hold its store open.
+    # A server that never bound still holds its store open.
     with contextlib.suppress(Exception):
         await server.stop()

@@ -66,11 +66,10 @@ async def _run(directory: Path, progress: _Progress) -> None:
         first = server.create_account("selfcheck-1", "Self-check 1")
         second = server.create_account("selfcheck-2", "Self-check 2")
         progress(f"signing in {first} and {second}")
-        sender = AccountSession(server.url, first, "selfcheck-1")
-        receiver = AccountSession(server.url, second, "selfcheck-2")
-        async with sender, receiver:
-            await sender.login()
-            await receiver.login()
+        # Histories go to the temporary folder, never to the user's data.
+        sender = AccountSession(server.url, first, "selfcheck-1", store=directory / "1.sqlite3")
+        receiver = AccountSession(server.url, second, "selfcheck-2", store=directory / "2.sqlite3")
+        async with sender, receiver:  # entering logs in
             progress(f"sending a message from {first} to {second}")
             await sender.send_message(second, PROBE)
             progress("waiting for the message to arrive")

@@ -19,6 +19,8 @@ __all__ = ["Demo", "default_demo_dir", "seed", "start_demo"]
 
 log = logging.getLogger(__name__)
 
+#: Folder (inside the demo folder) of the bots' client histories.
+BOTS_DIR = "bots"
 #: Seconds to wait for every bot to log in before the demo is handed over.
 BOTS_READY_TIMEOUT = 10.0
 
@@ -74,7 +76,8 @@ class Demo:
 
 def reset(directory: Path) -> None:
     """Forget the previous demo run: remove its store (and SQLite's side files)."""
-    for name in (STORE_NAME, STORE_NAME + "-wal", STORE_NAME + "-shm", STORE_NAME + "-journal"):
+    names = (STORE_NAME, STORE_NAME + "-wal", STORE_NAME + "-shm", STORE_NAME + "-journal")
+    for name in (*names, BOTS_DIR):
         path = directory / name
         if path.is_dir():
             shutil.rmtree(path)
@@ -122,7 +125,9 @@ async def start_demo(
     try:
         seed(server)
         for person in PEOPLE:
-            bot = make_bot(person, server.url, owner=ME.uin, speed=speed)
+            bot = make_bot(
+                person, server.url, owner=ME.uin, store_dir=directory / BOTS_DIR, speed=speed
+            )
             if bot is not None:
                 bots.append(bot)
                 bot.start()

@@ -7,6 +7,7 @@ import contextlib
 import datetime
 import logging
 from collections.abc import Callable, Coroutine
+from pathlib import Path
 from typing import Any
 
 from qqdesk.client import AccountSession
@@ -45,7 +46,13 @@ class Bot:
     """
 
     def __init__(
-        self, person: DemoPerson, server_url: str, *, owner: int, speed: float = 1.0
+        self,
+        person: DemoPerson,
+        server_url: str,
+        *,
+        owner: int,
+        store_dir: Path,
+        speed: float = 1.0,
     ) -> None:
         if speed <= 0:
             raise ValueError("speed must be positive")
@@ -54,6 +61,8 @@ class Bot:
         #: The number of the user the demo is for.
         self.owner = owner
         self.speed = speed
+        #: Where the bot keeps its client history (one SQLite file per bot).
+        self.store_dir = store_dir
         self.status = person.status
         self.session: AccountSession | None = None
         self.ready = asyncio.Event()
@@ -86,11 +95,14 @@ class Bot:
             self._task = None
 
     async def _run(self) -> None:
-        session = AccountSession(self.server_url, self.uin, self.person.password)
-        self.session = session
+        # The bot's history goes beside the demo store, never to the user's data.
+        store = self.store_dir / f"{self.uin}.sqlite3"
         try:
-            async with session:
-                await session.login()
+            # Entering the session logs in; leaving it logs out and closes the store.
+            async with AccountSession(
+                self.server_url, self.uin, self.person.password, store=store
+            ) as session:
+                self.session = session
                 if self.status is not Status.ONLINE:
                     await session.set_status(self.status)
                 self.ready.set()
@@ -105,9 +117,6 @@ class Bot:
             raise
         except Exception:
             log.exception("%r stopped", self)
-        finally:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(session.logout(), 3)
 
     async def _listen(self, session: AccountSession) -> None:
         async for event in session.events():
@@ -290,7 +299,7 @@ class ApproverBot(Bot):
 
 
 class RefuserBot(Bot):
-    """Adds nobody: refuses every request that still reaches it, and says why."""
+    """Needs verification, then refuses every request, saying why."""
 
     async def on_add_request(self, uin: int, reason: str) -> None:
         assert self.session is not None
@@ -313,9 +322,11 @@ BOT_CLASSES: dict[Behaviour, Callable[..., Bot]] = {
 }
 
 
-def make_bot(person: DemoPerson, server_url: str, *, owner: int, speed: float = 1.0) -> Bot | None:
+def make_bot(
+    person: DemoPerson, server_url: str, *, owner: int, store_dir: Path, speed: float = 1.0
+) -> Bot | None:
     """The bot that drives ``person``; None for people who stay offline."""
     factory = BOT_CLASSES.get(person.behaviour)
     if factory is None:
         return None
-    return factory(person, server_url, owner=owner, speed=speed)
+    return factory(person, server_url, owner=owner, store_dir=store_dir, speed=speed)
