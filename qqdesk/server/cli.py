@@ -1,0 +1,262 @@
+"""The ``qqdesk-server`` command: serve, and manage accounts in a store file."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import errno
+import getpass
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+import platformdirs
+
+from qqdesk.protocol import MAX_UIN, MIN_UIN, AuthMode
+
+from .server import QQServer
+from .service import Admin, Service
+from .store import SqliteStore, StoreError
+
+log = logging.getLogger("qqdesk.server")
+
+#: GetInfo keys -> profile attribute names (what ``setinfo`` accepts).
+INFO_KEYS = {
+    "AD": "address",
+    "AG": "age",
+    "BT": "blood_type",
+    "CO": "constellation",
+    "CT": "city",
+    "CV": "cv",
+    "CY": "country",
+    "EM": "email",
+    "FC": "face",
+    "HP": "homepage",
+    "ID": "id_field",
+    "JB": "job",
+    "MO": "mobile",
+    "MT": "mt",
+    "MV": "mv",
+    "NK": "nick",
+    "PC": "postcode",
+    "PH": "phone",
+    "PR": "intro",
+    "PV": "province",
+    "RN": "real_name",
+    "SC": "school",
+    "SH": "zodiac",
+    "SX": "sex",
+}
+
+
+class UsageError(Exception):
+    """A wrong argument: one line on stderr, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def default_db() -> Path:
+    return Path(platformdirs.user_data_dir("qqdesk")) / "server.sqlite3"
+
+
+def _uin(text: str) -> int:
+    if not text.isdigit() or not MIN_UIN <= int(text) <= MAX_UIN:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a QQ number ({MIN_UIN} to {MAX_UIN})")
+    return int(text)
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port (0 to 65535)")
+    return int(text)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
+    return value
+
+
+def _small_int(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a non-negative number")
+    return int(text)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _Parser(add_help=False)
+    common.add_argument("--db", type=Path, default=None, help="store file (default: %(default)s)")
+    parser = _Parser(prog="qqdesk-server", description="Classic HTTP QQ protocol server")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    serve = sub.add_parser("serve", parents=[common], help="run the server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=_port, default=8000)
+    serve.add_argument("--idle-timeout", type=_seconds, default=300.0)
+    serve.add_argument("--strict-sessions", action="store_true")
+
+    useradd = sub.add_parser("useradd", parents=[common], help="create an account")
+    useradd.add_argument("uin", type=_uin)
+    useradd.add_argument("--password", required=True)
+    useradd.add_argument("--nick", default="")
+    useradd.add_argument("--auth", type=int, choices=[0, 1, 3], default=0)
+    useradd.add_argument("--face", type=_small_int, default=0)
+
+    passwd = sub.add_parser("passwd", parents=[common], help="set an account's password")
+    passwd.add_argument("uin", type=_uin)
+    passwd.add_argument("--password", default=None)
+
+    setinfo = sub.add_parser("setinfo", parents=[common], help="set profile fields")
+    setinfo.add_argument("uin", type=_uin)
+    setinfo.add_argument("fields", nargs="+", metavar="KEY=VALUE")
+
+    buddy = sub.add_parser("buddy", parents=[common], help="edit a buddy list")
+    buddy.add_argument("action", choices=["add", "del"])
+    buddy.add_argument("uin", type=_uin)
+    buddy.add_argument("buddy", type=_uin)
+
+    sub.add_parser("list", parents=[common], help="list accounts")
+    return parser
+
+
+def _open(db: Path | None) -> SqliteStore:
+    path = db if db is not None else default_db()
+    if path.is_dir():
+        raise UsageError(f"cannot open store {path}: it is a directory")
+    return SqliteStore(path)
+
+
+def _admin(store: SqliteStore) -> Admin:
+    return Service(store).admin
+
+
+def _setinfo_fields(pairs: Sequence[str]) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        key = key.strip().upper()
+        if not sep or key not in INFO_KEYS:
+            raise UsageError(
+                f"{pair!r}: expected KEY=VALUE with KEY one of {' '.join(sorted(INFO_KEYS))}"
+            )
+        fields[INFO_KEYS[key]] = value
+    return fields
+
+
+async def _serve(args: argparse.Namespace) -> int:
+    store = _open(args.db)
+    server = QQServer(store, idle_timeout=args.idle_timeout, strict_sessions=args.strict_sessions)
+    try:
+        await server.start(args.host, args.port)
+    except OSError as exc:
+        await server.stop()
+        if exc.errno == errno.EADDRINUSE:
+            raise UsageError(f"port {args.port} on {args.host} is already in use") from None
+        raise UsageError(
+            f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}"
+        ) from None
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    log.info(
+        "qqdesk-server listening on %s:%d (store %s)",
+        args.host,
+        server.port,
+        store.path,
+    )
+    try:
+        await stop.wait()
+    finally:
+        await server.stop()
+        log.info("qqdesk-server stopped")
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "serve":
+        return asyncio.run(_serve(args))
+    store = _open(args.db)
+    try:
+        admin = _admin(store)
+        if args.command == "useradd":
+            try:
+                admin.create_account(
+                    args.uin,
+                    args.password,
+                    nick=args.nick,
+                    auth=AuthMode(args.auth),
+                    face=args.face,
+                )
+            except ValueError as exc:
+                raise UsageError(str(exc)) from None
+            print(f"created {args.uin}")
+        elif args.command == "passwd":
+            password = args.password
+            if password is None:
+                password = getpass.getpass("New password: ")
+                if getpass.getpass("Again: ") != password:
+                    raise UsageError("the passwords differ")
+            try:
+                admin.set_password(args.uin, password)
+            except KeyError:
+                raise UsageError(f"no account {args.uin}") from None
+            except ValueError as exc:
+                raise UsageError(str(exc)) from None
+            print(f"password of {args.uin} changed")
+        elif args.command == "setinfo":
+            fields = _setinfo_fields(args.fields)
+            try:
+                admin.set_profile(args.uin, **fields)
+            except KeyError:
+                raise UsageError(f"no account {args.uin}") from None
+            except ValueError as exc:
+                raise UsageError(f"bad value: {exc}") from None
+            print(f"profile of {args.uin} changed")
+        elif args.command == "buddy":
+            try:
+                if args.action == "add":
+                    admin.add_buddy(args.uin, args.buddy)
+                else:
+                    admin.remove_buddy(args.uin, args.buddy)
+            except KeyError as exc:
+                raise UsageError(f"no account {exc.args[0]}") from None
+        elif args.command == "list":
+            for account in admin.list_accounts():
+                p = account.profile
+                print(f"{p.uin}\t{int(account.auth)}\t{p.face}\t{p.nick}")
+        return 0
+    finally:
+        store.close()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (2 for any wrong argument)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    try:
+        args = build_parser().parse_args(argv)
+        return _run(args)
+    except UsageError as exc:
+        print(f"qqdesk-server: error: {exc}", file=sys.stderr)
+        return 2
+    except StoreError as exc:
+        print(f"qqdesk-server: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

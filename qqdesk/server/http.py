@@ -1,0 +1,297 @@
+"""A small, strict-where-it-matters HTTP/1.x front-end on asyncio streams that feeds the service."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from http.cookies import CookieError, SimpleCookie
+
+from .service import Answer
+
+log = logging.getLogger(__name__)
+
+#: Largest body the protocol needs (2000 characters of MG are at most ~18 KiB escaped).
+MAX_BODY = 64 * 1024
+
+_REASONS = {
+    200: "OK",
+    400: "Bad Request",
+    405: "Method Not Allowed",
+    408: "Request Timeout",
+    411: "Length Required",
+    413: "Content Too Large",
+    431: "Request Header Fields Too Large",
+    500: "Internal Server Error",
+    501: "Not Implemented",
+    503: "Service Unavailable",
+    505: "HTTP Version Not Supported",
+}
+
+Handler = Callable[[bytes, str, bool, dict[str, str]], Awaitable[Answer]]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one connection may cost the server."""
+
+    max_header_bytes: int = 8 * 1024
+    max_body_bytes: int = MAX_BODY
+    #: Seconds for the whole request head once its first byte came.
+    header_timeout: float = 10.0
+    #: Seconds for the body once the head is read.
+    body_timeout: float = 10.0
+    #: Seconds an idle keep-alive connection is kept (longer than any long poll).
+    idle_timeout: float = 120.0
+    max_connections: int = 1024
+
+
+class HttpError(Exception):
+    def __init__(self, status: int, *, allow: bool = False) -> None:
+        super().__init__(status)
+        self.status = status
+        self.allow = allow
+
+
+@dataclass
+class _Head:
+    method: str
+    version: str
+    headers: dict[str, str]
+
+
+def _response(
+    status: int,
+    body: bytes = b"",
+    *,
+    keep_alive: bool,
+    set_cookie: str | None = None,
+    allow: bool = False,
+) -> bytes:
+    lines = [
+        f"HTTP/1.1 {status} {_REASONS.get(status, 'Error')}",
+        "Server: qqdesk",
+        "Content-Type: text/plain; charset=UTF-8",
+        f"Content-Length: {len(body)}",
+        "Connection: keep-alive" if keep_alive else "Connection: close",
+    ]
+    if allow:
+        lines.append("Allow: POST")
+    if set_cookie:
+        lines.append(f"Set-Cookie: {set_cookie}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
+
+
+class HttpFrontEnd:
+    """Serves connections: reads requests one after another and writes the service's answers."""
+
+    def __init__(self, handler: Handler, limits: Limits | None = None) -> None:
+        self.handler = handler
+        self.limits = limits or Limits()
+        self._connections: set[asyncio.Task[None]] = set()
+        self._writers: set[asyncio.StreamWriter] = set()
+
+    @property
+    def connection_count(self) -> int:
+        return len(self._connections)
+
+    async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        if len(self._connections) >= self.limits.max_connections:
+            with contextlib.suppress(Exception):
+                writer.write(_response(503, keep_alive=False))
+                await asyncio.wait_for(writer.drain(), 1.0)
+            await self._close(writer)
+            return
+        self._connections.add(task)
+        self._writers.add(writer)
+        try:
+            await self._serve(reader, writer)
+        except (ConnectionError, asyncio.IncompleteReadError, TimeoutError):
+            pass
+        except asyncio.CancelledError:
+            pass
+        except Exception:  # a bug must cost one connection, never the server
+            log.exception("connection failed")
+        finally:
+            self._connections.discard(task)
+            self._writers.discard(writer)
+            await self._close(writer)
+
+    async def _close(self, writer: asyncio.StreamWriter) -> None:
+        with contextlib.suppress(Exception):
+            writer.close()
+        with contextlib.suppress(Exception, asyncio.CancelledError):
+            await asyncio.wait_for(writer.wait_closed(), 1.0)
+
+    async def close_all(self) -> None:
+        """End every connection (after the service woke its long polls)."""
+        tasks = list(self._connections)
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.wait(tasks, timeout=2.0)
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        peer = writer.get_extra_info("peername")
+        ip = _client_ip(peer)
+        limits = self.limits
+        while True:
+            try:
+                head = await self._read_head(reader)
+            except HttpError as exc:
+                writer.write(_response(exc.status, keep_alive=False))
+                await writer.drain()
+                return
+            if head is None:
+                return
+            keep_alive = _wants_keep_alive(head)
+            if head.method != "POST":
+                writer.write(_response(405, keep_alive=False, allow=True))
+                await writer.drain()
+                return
+            try:
+                length = _content_length(head.headers, limits.max_body_bytes)
+            except HttpError as exc:
+                writer.write(_response(exc.status, keep_alive=False))
+                await writer.drain()
+                return
+            if head.headers.get("expect", "").lower() == "100-continue":
+                writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+                await writer.drain()
+            try:
+                body = await asyncio.wait_for(reader.readexactly(length), limits.body_timeout)
+            except TimeoutError:
+                writer.write(_response(408, keep_alive=False))
+                await writer.drain()
+                return
+            form = (
+                "application/x-www-form-urlencoded" in head.headers.get("content-type", "").lower()
+            )
+            try:
+                answer = await self.handler(body, ip, form, _cookies(head.headers))
+            except Exception:
+                log.exception("request from %s failed", ip)
+                writer.write(_response(500, keep_alive=False))
+                await writer.drain()
+                return
+            writer.write(
+                _response(200, answer.body, keep_alive=keep_alive, set_cookie=answer.set_cookie)
+            )
+            await writer.drain()
+            if not keep_alive:
+                return
+
+    async def _read_head(self, reader: asyncio.StreamReader) -> _Head | None:
+        """The next request head; None at a clean end of the connection."""
+        limits = self.limits
+        # Wait for the first byte that is not a stray CR/LF (a PHP client appends
+        # "\r\n\r\n" after its body that Content-Length does not count).
+        skipped = 0
+        while True:
+            try:
+                first = await asyncio.wait_for(reader.read(1), limits.idle_timeout)
+            except TimeoutError:
+                return None
+            if not first:
+                return None
+            if first not in (b"\r", b"\n"):
+                break
+            skipped += 1
+            if skipped > limits.max_header_bytes:
+                raise HttpError(400)
+        try:
+            async with asyncio.timeout(limits.header_timeout):
+                lines = await self._read_lines(reader, first)
+        except TimeoutError:
+            raise HttpError(408) from None
+        request_line = lines[0].decode("latin-1")
+        # "POST  HTTP/1.1" (empty target) is a legacy client's request line.
+        parts = request_line.split(" ")
+        method = parts[0]
+        if not method.isalpha() or not method.isupper():
+            raise HttpError(400)
+        version = parts[-1] if len(parts) >= 2 and parts[-1].startswith("HTTP/") else "HTTP/1.0"
+        if version not in ("HTTP/1.0", "HTTP/1.1"):
+            raise HttpError(505)
+        headers: dict[str, str] = {}
+        for raw in lines[1:]:
+            name, sep, value = raw.decode("latin-1").partition(":")
+            name = name.strip().lower()
+            if not sep or not name or " " in name:
+                raise HttpError(400)
+            value = value.strip()
+            if name in headers:
+                if name == "content-length" and headers[name] != value:
+                    raise HttpError(400)
+                if name != "content-length":
+                    headers[name] = headers[name] + ", " + value
+                continue
+            headers[name] = value
+        return _Head(method=method, version=version, headers=headers)
+
+    async def _read_lines(self, reader: asyncio.StreamReader, first: bytes) -> list[bytes]:
+        budget = self.limits.max_header_bytes
+        lines: list[bytes] = []
+        pending = first
+        while True:
+            try:
+                line = await reader.readuntil(b"\n")
+            except asyncio.LimitOverrunError:
+                raise HttpError(431) from None
+            except asyncio.IncompleteReadError:
+                raise ConnectionResetError("connection closed inside a request head") from None
+            line = pending + line
+            pending = b""
+            budget -= len(line)
+            if budget < 0:
+                raise HttpError(431)
+            line = line.rstrip(b"\r\n")
+            if not line:
+                if not lines:
+                    continue
+                return lines
+            lines.append(line)
+
+
+def _client_ip(peer: object) -> str:
+    if isinstance(peer, tuple) and peer:
+        ip = str(peer[0])
+        return ip.removeprefix("::ffff:")
+    return "unknown"
+
+
+def _wants_keep_alive(head: _Head) -> bool:
+    tokens = {t.strip().lower() for t in head.headers.get("connection", "").split(",")}
+    if head.version == "HTTP/1.0":
+        return "keep-alive" in tokens
+    return "close" not in tokens
+
+
+def _content_length(headers: dict[str, str], limit: int) -> int:
+    if "transfer-encoding" in headers:
+        raise HttpError(411)  # no chunked bodies: every known client sends a length
+    raw = headers.get("content-length")
+    if raw is None:
+        raise HttpError(411)
+    if not raw.isdigit() or len(raw) > 18:
+        raise HttpError(400)
+    length = int(raw)
+    if length > limit:
+        raise HttpError(413)
+    return length
+
+
+def _cookies(headers: dict[str, str]) -> dict[str, str]:
+    raw = headers.get("cookie")
+    if not raw:
+        return {}
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(raw)
+    except CookieError:
+        return {}
+    return {k: m.value for k, m in jar.items()}

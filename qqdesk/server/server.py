@@ -1,0 +1,122 @@
+"""QQServer: the classic protocol server on an asyncio loop (front-end, service, store)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+import time
+from collections.abc import Callable
+
+from .http import HttpFrontEnd, Limits
+from .service import Admin, Answer, Service
+from .store import Store
+
+log = logging.getLogger(__name__)
+
+
+class QQServer:
+    """A server: ``await start(host, port)``, then ``url``/``port``/``admin``; ``await stop()``."""
+
+    def __init__(
+        self,
+        store: Store,
+        idle_timeout: float = 300,
+        keepalive: int = 60,
+        long_poll: int = 55,
+        strict_sessions: bool = False,
+        *,
+        limits: Limits | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.store = store
+        self.service = Service(
+            store,
+            idle_timeout=idle_timeout,
+            keepalive=keepalive,
+            long_poll=long_poll,
+            strict_sessions=strict_sessions,
+            clock=clock,
+        )
+        self.limits = limits or Limits(idle_timeout=max(120.0, long_poll + 30.0))
+        self.front_end = HttpFrontEnd(self._handle, self.limits)
+        self._server: asyncio.Server | None = None
+        self._sweeper: asyncio.Task[None] | None = None
+        self._host = "127.0.0.1"
+        self._port = 0
+        self._stopped = False
+
+    @property
+    def admin(self) -> Admin:
+        """Account management (create accounts, profiles, buddies); never over the wire."""
+        return self.service.admin
+
+    @property
+    def port(self) -> int:
+        return self._port
+
+    @property
+    def host(self) -> str:
+        return self._host
+
+    @property
+    def url(self) -> str:
+        host = "127.0.0.1" if self._host in ("0.0.0.0", "", "::") else self._host
+        if ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{self._port}/"
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        """Listen on ``host:port`` (port 0 picks a free one); raises OSError if taken."""
+        if self._stopped:
+            raise RuntimeError("a stopped server cannot start again")
+        if self._server is not None:
+            raise RuntimeError("the server is already running")
+        self._server = await asyncio.start_server(
+            self.front_end.serve,
+            host,
+            port,
+            limit=self.limits.max_header_bytes,
+            reuse_address=True,
+            family=socket.AF_INET if host and ":" not in host else socket.AF_UNSPEC,
+        )
+        sockname = self._server.sockets[0].getsockname()
+        self._host, self._port = host, int(sockname[1])
+        self._sweeper = asyncio.create_task(self._sweep())
+        log.info("listening on %s", self.url)
+
+    async def _handle(self, body: bytes, ip: str, form: bool, cookies: dict[str, str]) -> Answer:
+        return await self.service.handle(body, ip, form_urlencoded=form, cookies=cookies)
+
+    async def _sweep(self) -> None:
+        """End idle sessions now and then (they are also checked on every request)."""
+        period = max(0.05, min(5.0, self.service.idle_timeout / 4))
+        while True:
+            await asyncio.sleep(period)
+            try:
+                self.service.expire_idle()
+            except Exception:
+                log.exception("expiring idle sessions failed")
+
+    async def stop(self) -> None:
+        """Close the listener, wake long polls, end connections and close the store; idempotent."""
+        if self._stopped:
+            return
+        self._stopped = True
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sweeper
+        if self._server is not None:
+            self._server.close()
+        self.service.close()
+        # let woken long polls write their answers before connections are cut
+        await asyncio.sleep(0)
+        await self.front_end.close_all()
+        if self._server is not None:
+            with contextlib.suppress(Exception):
+                await self._server.wait_closed()
+        close = getattr(self.store, "close", None)
+        if close is not None:
+            close()

@@ -1,0 +1,1 @@
+"""Helpers other test packages import: live servers (thread, process) and raw HTTP."""
