@@ -19,8 +19,6 @@ _ESCAPES = {"%": "%25", "&": "%26", "=": "%3d", ",": "%2c", "\r": "%0d", "\n": "
 _ESCAPE_RE = re.compile("[%&=,\r\n]")
 _PERCENT_RE = re.compile(rb"%([0-9A-Fa-f]{2})")
 _LEGACY_DOUBLE_RE = re.compile(r"%(?:2[cC5]|0[dDaA])")
-# After one decoding, signs that a value was escaped only once (see unescape_text).
-_SINGLE_ENCODED_RE = re.compile(r"[,\r\n]|%(?![0-9A-Fa-f]{2})")
 # A second HTTP response a legacy server glued onto a reply: a status line that
 # ends in a line break. Values never hold a raw line break (it is escaped), so
 # text such as a message saying "HTTP/1.1 200" cannot be mistaken for one.
@@ -44,13 +42,13 @@ def unescape_text(value: str) -> str:
     """Decode a profile text field, undoing the legacy servers' double encoding.
 
     Legacy servers sent ``%252c`` for a comma; after one decoding ``%2c`` is
-    still there, so such a value is decoded a second time. Text that a server
-    escaped only once can still hold a raw comma, CR, LF or a ``%`` that starts
-    no escape after one decoding, which double-encoded text never does; such
-    text is not decoded again.
+    still there, so such a value is decoded a second time. The same servers
+    escaped CR LF only once (seed 000: ``%252c...%0d%0a``), so a raw line break
+    next to ``%2c`` is no sign of single encoding. The price: text that really
+    says ``%2c`` (or ``%25``, ``%0d``, ``%0a``) reads as the character.
     """
     once = unescape(value)
-    if _LEGACY_DOUBLE_RE.search(once) and not _SINGLE_ENCODED_RE.search(once):
+    if _LEGACY_DOUBLE_RE.search(once):
         return unescape(once)
     return once
 
