@@ -234,8 +234,10 @@ class App(QObject):
         if self.window is not None:
             self.window.shutdown()
         if self.session is not None:
+            # close() logs out and closes the history store; older sessions only log out.
+            finish = getattr(self.session, "close", None) or self.session.logout
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(self.session.logout(), 3)
+                await asyncio.wait_for(finish(), 5)
         if self.settings is not None:
             with contextlib.suppress(Exception):
                 self.settings.save()

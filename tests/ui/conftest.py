@@ -87,12 +87,13 @@ def _server_thread_class() -> Any:
 
 
 def _session_class() -> Any:
-    try:
-        from qqdesk.client import AccountSession
-    except ImportError:
-        pytest.skip("qqdesk.client.AccountSession has not landed yet")
+    from qqdesk.client import AccountSession
+
     return AccountSession
 
+
+#: Seconds the test server holds a message poll.
+SERVER_LONG_POLL = 2
 
 ALICE = (10001, "alice-pw", "Alice")
 BOB = (10002, "bob-pw", "Bob 小明")
@@ -102,13 +103,8 @@ BOB = (10002, "bob-pw", "Bob 小明")
 def server(tmp_path: Any) -> Iterator[Any]:
     """A real qqdesk server on a loopback port, with Alice and Bob as mutual buddies."""
     server_thread_cls = _server_thread_class()
-    srv = server_thread_cls(db_path=tmp_path / "server.sqlite3")
-    with contextlib.ExitStack() as stack:
-        if hasattr(srv, "__enter__"):
-            srv = stack.enter_context(srv)
-        else:
-            srv.start()
-            stack.callback(srv.stop)
+    # A short long-poll (LP) so that a stopped server is noticed within seconds.
+    with server_thread_cls(db_path=tmp_path / "server.sqlite3", long_poll=SERVER_LONG_POLL) as srv:
         for uin, password, nick in (ALICE, BOB):
             srv.create_account(uin, password, nick=nick)
         srv.add_buddy(ALICE[0], BOB[0])
@@ -116,18 +112,75 @@ def server(tmp_path: Any) -> Iterator[Any]:
         yield srv
 
 
-def make_session(server: Any, account: tuple[int, str, str], store_dir: Any) -> Any:
-    """An AccountSession for ``account`` on ``server`` (not logged in yet)."""
-    session_cls = _session_class()
-    uin, password, _nick = account
-    store = None
-    try:
-        from qqdesk.client.store import HistoryStore  # type: ignore[import-not-found]
+def fast_timing() -> Any:
+    """Client delays scaled down so failures and reconnects show within a test."""
+    from qqdesk.client import Timing
 
-        store = HistoryStore(store_dir / f"{uin}.sqlite3")
-    except ImportError:
-        store = None
-    return session_cls(server.url, uin, password, store=store)
+    return Timing(
+        penalty=1.0,
+        request_timeout=3.0,
+        long_poll_margin=2.0,
+        fast_poll=0.2,
+        backoff_first=0.1,
+        backoff_max=0.5,
+        send_attempts=2,
+        logout_timeout=1.0,
+    )
+
+
+def make_session(server: Any, account: tuple[int, str, str], store_dir: Any) -> Any:
+    """An AccountSession for ``account`` on ``server`` (not logged in yet), own history file."""
+    session_cls = _session_class()
+    from qqdesk.client import HistoryStore
+
+    uin, password, _nick = account
+    store = HistoryStore(store_dir / f"history-{uin}-{id(server)}.sqlite3")
+    return session_cls(server.url, uin, password, store=store, timing=fast_timing())
+
+
+class SamePortServer:
+    """The real server again on a stopped ServerThread's port and database ("it came back")."""
+
+    def __init__(self, db_path: Any, port: int) -> None:
+        import threading
+
+        from qqdesk.server import QQServer, SqliteStore
+
+        self.loop = asyncio.new_event_loop()
+        self.server = QQServer(SqliteStore(db_path), long_poll=SERVER_LONG_POLL)
+        started = threading.Event()
+        self.error: BaseException | None = None
+
+        async def boot() -> None:
+            try:
+                await self.server.start("127.0.0.1", port)
+            except BaseException as exc:  # reported to the test thread below
+                self.error = exc
+            started.set()
+
+        def run() -> None:
+            asyncio.set_event_loop(self.loop)
+            self.loop.create_task(boot())
+            self.loop.run_forever()
+            self.loop.close()
+
+        self.thread = threading.Thread(target=run, name="qqdesk-test-server-again", daemon=True)
+        self.thread.start()
+        started.wait(30)
+        if self.error is not None:
+            self.stop()
+            raise self.error
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    def stop(self) -> None:
+        if not self.loop.is_closed() and self.loop.is_running():
+            with contextlib.suppress(Exception):
+                asyncio.run_coroutine_threadsafe(self.server.stop(), self.loop).result(15)
+            self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(15)
 
 
 @pytest.fixture
@@ -137,7 +190,7 @@ def alice_session(server: Any, qt_run: Callable[..., Any], tmp_path: Any) -> Ite
     qt_run(session.login())
     yield session
     with contextlib.suppress(Exception):
-        qt_run(session.logout(), timeout_ms=3000)
+        qt_run(session.close(), timeout_ms=5000)
 
 
 @pytest.fixture
@@ -147,7 +200,7 @@ def bob_session(server: Any, qt_run: Callable[..., Any], tmp_path: Any) -> Itera
     qt_run(session.login())
     yield session
     with contextlib.suppress(Exception):
-        qt_run(session.logout(), timeout_ms=3000)
+        qt_run(session.close(), timeout_ms=5000)
 
 
 # -- an in-process stand-in for a session, for widget tests that need exact control ---------

@@ -93,7 +93,7 @@ def test_stranger_message_adds_stranger_and_unread(
     chat = alice.chats.chat(55555)
     assert chat is not None
     assert alice.model.index_of(55555).data(Roles.UNREAD) == 0
-    assert "Strangers (0/1)" == alice.model.group_index(GroupKind.STRANGERS).data()
+    assert alice.model.group_index(GroupKind.STRANGERS).data() == "Strangers (0/1)"
     chat.close()
 
 
@@ -136,3 +136,57 @@ def test_double_click_opens_chat_and_close_without_tray_quits(
     with qtbot.waitSignal(alice.quitRequested):
         alice.close()
     assert alice.chats.chat(10002) is None
+
+
+# -- against the real server ----------------------------------------------------------------
+
+
+def real_window(qtbot: Any, session: Any) -> MainWindow:
+    window = MainWindow(session, use_tray=False, use_dbus=False)
+    qtbot.addWidget(window)
+    window.show()
+    window.start()
+    return window
+
+
+def test_real_server_buddies_statuses_and_status_change(
+    qtbot: Any, qt_run: Any, alice_session: Any, bob_session: Any
+) -> None:
+    alice = real_window(qtbot, alice_session)
+    bob = real_window(qtbot, bob_session)
+    qtbot.waitUntil(lambda: tree_rows(alice) == [("Bob 小明", Status.ONLINE)], timeout=10_000)
+    qtbot.waitUntil(lambda: tree_rows(bob) == [("Alice", Status.ONLINE)], timeout=10_000)
+    assert alice.model.group_index(GroupKind.FRIENDS).data() == "My friends (1/1)"
+    qtbot.waitUntil(lambda: alice.nick_label.text() == "Alice")
+
+    index = alice.status_selector.findData(int(Status.BUSY))
+    alice.status_selector.setCurrentIndex(index)
+    alice.status_selector.activated.emit(index)
+    qtbot.waitUntil(lambda: tree_rows(bob) == [("Alice", Status.BUSY)], timeout=10_000)
+    index = alice.status_selector.findData(int(Status.INVISIBLE))
+    alice.status_selector.setCurrentIndex(index)
+    alice.status_selector.activated.emit(index)
+    qtbot.waitUntil(lambda: tree_rows(bob) == [("Alice", Status.OFFLINE)], timeout=10_000)
+    index = alice.status_selector.findData(int(Status.ONLINE))
+    alice.status_selector.setCurrentIndex(index)
+    alice.status_selector.activated.emit(index)
+    qtbot.waitUntil(lambda: tree_rows(bob) == [("Alice", Status.ONLINE)], timeout=10_000)
+
+
+def test_real_server_lost_and_back_shows_then_hides_banner(
+    qtbot: Any, qt_run: Any, server: Any, alice_session: Any
+) -> None:
+    from .conftest import SamePortServer
+
+    alice = real_window(qtbot, alice_session)
+    qtbot.waitUntil(lambda: len(tree_rows(alice)) == 1, timeout=10_000)
+    port, db_path = server.port, server.db_path
+    server.stop()
+    qtbot.waitUntil(alice.reconnect_banner.isVisible, timeout=15_000)
+    assert alice.reconnect_banner.text() == "Connection lost — reconnecting…"
+    again = SamePortServer(db_path, port)
+    try:
+        qtbot.waitUntil(lambda: not alice.reconnect_banner.isVisible(), timeout=20_000)
+    finally:
+        qt_run(alice_session.close(), timeout_ms=5000)
+        again.stop()
