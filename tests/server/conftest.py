@@ -1,0 +1,123 @@
+"""Fixtures for server tests: a live server with a hand-driven clock, and a raw protocol client."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+
+from qqdesk.protocol import LOGIN_CODE
+from qqdesk.server import QQServer, SqliteStore
+from tests.support.wire import post
+
+
+class FakeClock:
+    """A monotonic clock that only moves when a test says so."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def md5(password: str) -> str:
+    return hashlib.md5(password.encode()).hexdigest()
+
+
+class Raw:
+    """Speaks the protocol to a live server exactly as a legacy client would (raw sockets)."""
+
+    def __init__(self, url: str, uin: int, *, source: str | None = None) -> None:
+        self.url = url
+        self.uin = uin
+        self.source = source
+        self.cookie: str | None = None
+        self.seq = 1000
+
+    async def send(self, cmd: str, ver: str = "1.1", **fields: object) -> bytes:
+        """Post ``VER CMD SEQ UIN`` plus fields (percent-encoded); the reply body."""
+        self.seq += 1
+        parts = [f"VER={ver}", f"CMD={cmd}", f"SEQ={self.seq}", f"UIN={self.uin}"]
+        parts += [f"{k}={quote(str(v), safe='')}" for k, v in fields.items()]
+        headers = {"Cookie": self.cookie} if self.cookie else None
+        status, reply_headers, body = await post(
+            self.url, "&".join(parts).encode(), headers, source=self.source
+        )
+        assert status == 200
+        if "set-cookie" in reply_headers:
+            self.cookie = reply_headers["set-cookie"].split(";")[0]
+        return body
+
+    async def login(self, password: str = "pw") -> bytes:
+        return await self.send("Login", PS=md5(password), M5=1, LC=LOGIN_CODE)
+
+    def head(self, cmd: str) -> str:
+        """The reply header this client's next request will be answered with."""
+        return f"VER=1.1&CMD={cmd}&SEQ={self.seq + 1}&UIN={self.uin}&"
+
+
+def fields(body: bytes) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for part in body.decode().split("&"):
+        key, _, value = part.partition("=")
+        if key:
+            out.setdefault(key, value)
+    return out
+
+
+MakeServer = Callable[..., Awaitable[QQServer]]
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+async def make_server(tmp_path: Path, clock: FakeClock) -> AsyncIterator[MakeServer]:
+    """``await make_server(**kwargs)``: a started QQServer on a hand-driven clock."""
+    started: list[QQServer] = []
+
+    async def make(db: Path | None = None, **kwargs: Any) -> QQServer:
+        kwargs.setdefault("clock", clock)
+        srv = QQServer(SqliteStore(db or tmp_path / f"s{len(started)}.sqlite3"), **kwargs)
+        await srv.start("127.0.0.1", 0)
+        started.append(srv)
+        return srv
+
+    yield make
+    for srv in started:
+        await srv.stop()
+
+
+@pytest.fixture
+async def live(make_server: MakeServer) -> QQServer:
+    """A server with 10001 (Alice) and 10002 (Bob) as mutual buddies, password 'pw'."""
+    srv = await make_server()
+    srv.admin.create_account(10001, "pw", nick="Alice")
+    srv.admin.create_account(10002, "pw", nick="Bob 小明", face=270)
+    srv.admin.add_buddy(10001, 10002)
+    srv.admin.add_buddy(10002, 10001)
+    return srv
+
+
+@pytest.fixture
+async def alice(live: QQServer) -> Raw:
+    client = Raw(live.url, 10001)
+    assert b"RES=0&RS=0" in await client.login()
+    return client
+
+
+@pytest.fixture
+async def bob(live: QQServer) -> Raw:
+    client = Raw(live.url, 10002)
+    assert b"RES=0&RS=0" in await client.login()
+    return client
