@@ -1,0 +1,104 @@
+"""The PyInstaller specs and what they share stay in step with the app."""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import re
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+import qqdesk
+
+REPO = Path(__file__).resolve().parents[2]
+PACKAGING = REPO / "packaging"
+SPECS = [PACKAGING / os_name / "qqdesk.spec" for os_name in ("linux", "windows", "macos")]
+
+
+def load_bundle() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("qqdesk_bundle", PACKAGING / "qqdesk_bundle.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["qqdesk_bundle"] = module
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        del sys.modules["qqdesk_bundle"]
+    return module
+
+
+def test_packaging_is_not_a_package() -> None:
+    """A packaging/__init__.py would shadow the `packaging` library pip and PyInstaller use."""
+    assert not (PACKAGING / "__init__.py").exists()
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda p: p.parent.name)
+def test_spec_is_python_that_builds_one_folder(spec: Path) -> None:
+    text = spec.read_text(encoding="utf-8")
+    ast.parse(text, filename=str(spec))
+    assert "exclude_binaries=True" in text  # one-folder: binaries go to COLLECT
+    assert "COLLECT(" in text
+    assert "excludes=bundle.EXCLUDES" in text
+    assert "upx=False" in text
+
+
+def test_bundle_version_is_the_package_version() -> None:
+    assert load_bundle().version() == qqdesk.__version__
+
+
+def test_windows_version_resource_says_the_package_version() -> None:
+    text = (PACKAGING / "windows" / "version_info.txt").read_text(encoding="utf-8")
+    version = qqdesk.__version__
+    numbers = tuple(int(n) for n in version.split(".")) + (0,) * (4 - len(version.split(".")))
+    for key in ("filevers", "prodvers"):
+        found = re.search(rf"{key}=\(([^)]*)\)", text)
+        assert found is not None
+        assert tuple(int(n) for n in found.group(1).split(",")) == numbers
+    assert text.count(f"'FileVersion', '{version}'") == 2
+    assert text.count(f"'ProductVersion', '{version}'") == 2
+
+
+def test_macos_bundle_declares_what_finder_needs() -> None:
+    text = (PACKAGING / "macos" / "qqdesk.spec").read_text(encoding="utf-8")
+    for key in (
+        "CFBundleShortVersionString",
+        "NSHighResolutionCapable",
+        "LSMinimumSystemVersion",
+        "bundle_identifier=bundle.APP_ID",
+        "qqdesk.icns",
+    ):
+        assert key in text
+    assert load_bundle().APP_ID == "io.github.qqdesk.Qqdesk"
+
+
+def test_bundle_carries_the_resources_and_translations() -> None:
+    pairs = {Path(src).relative_to(REPO).as_posix(): dest for src, dest in load_bundle().datas()}
+    assert pairs["resources/faces/1.svg"] == "resources/faces"
+    assert pairs["resources/icons/qqdesk-256.png"] == "resources/icons"
+    assert pairs["resources/linux/io.github.qqdesk.Qqdesk.desktop"] == "resources/linux"
+    assert pairs["resources/sounds/message.wav"] == "resources/sounds"
+    assert not [src for src in pairs if src.endswith(".py")]
+    for qm in (REPO / "qqdesk").rglob("*.qm"):
+        assert pairs[qm.relative_to(REPO).as_posix()] == qm.parent.relative_to(REPO).as_posix()
+
+
+def test_excludes_leave_the_modules_the_app_uses() -> None:
+    excludes = set(load_bundle().EXCLUDES)
+    assert {"PySide6.QtWebEngineCore", "PySide6.QtQml", "PySide6.Qt3DCore", "PyQt5"} <= excludes
+    used = set()
+    for source in (REPO / "qqdesk").rglob("*.py"):
+        used.update(re.findall(r"PySide6\.(Qt\w+)", source.read_text(encoding="utf-8")))
+    # QtMultimedia is optional in the app (not in PySide6-Essentials) and left out on purpose.
+    used.discard("QtMultimedia")
+    assert not {f"PySide6.{name}" for name in used} & excludes
+
+
+def test_launcher_starts_the_desktop_app() -> None:
+    tree = ast.parse((PACKAGING / "launcher.py").read_text(encoding="utf-8"))
+    imports = [node for node in tree.body if isinstance(node, ast.ImportFrom)]
+    assert [(node.module, [a.name for a in node.names]) for node in imports] == [
+        ("qqdesk.ui.app", ["main"])
+    ]
