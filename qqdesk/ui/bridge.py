@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from typing import Any, Protocol
 
+import shiboken6
 from PySide6.QtCore import QObject, Signal
 
 from qqdesk.client.events import (
@@ -96,6 +97,11 @@ class SessionBridge(QObject):
 
     def deliver(self, event: Event) -> None:
         """Emit ``event`` now, or keep it until :meth:`flush` when the UI is not there yet."""
+        if not shiboken6.isValid(self):
+            # The window that owned the bridge is gone; stop reading for it.
+            if self._task is not None:
+                self._task.cancel()
+            return
         if self._flushed:
             self._emit(event)
         else:

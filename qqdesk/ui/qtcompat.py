@@ -12,7 +12,7 @@ _done = False
 
 
 def protect_none() -> None:
-    """Keep ``None`` alive although PySide6 drops a reference to it on every void call.
+    """Keep ``None`` (and the bools) alive although PySide6 drops references to them.
 
     PySide6 6.12 on CPython 3.11 releases one reference to ``None`` each time a Qt
     method without a return value is called from Python (``update()``, ``show()``,
@@ -24,6 +24,8 @@ def protect_none() -> None:
     global _done
     if _done or sys.version_info >= (3, 12) or sys.implementation.name != "cpython":
         return
-    refcount = ctypes.c_ssize_t.from_address(id(None))
-    refcount.value += _PADDING
+    # True and False lose references the same way on some calls (seen at exit).
+    for singleton in (None, True, False):
+        refcount = ctypes.c_ssize_t.from_address(id(singleton))
+        refcount.value += _PADDING
     _done = True
