@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import logging
+import math
 import secrets
 import time
 from collections.abc import Callable
@@ -390,7 +391,7 @@ class Service:
             self._broadcast_status(request.uin, Status.ONLINE)
         reply = LoginOk(
             keepalive=self.keepalive,
-            idle_timeout=int(self.idle_timeout),
+            idle_timeout=max(1, math.ceil(self.idle_timeout)),
             long_poll=self.long_poll,
             nick=profile.nick,
             face=profile.face,

@@ -21,9 +21,7 @@ async def test_login_success_is_exactly_the_seed_string_plus_extensions(live: QQ
 async def test_login_refusals(live: QQServer) -> None:
     raw = Raw(live.url, 10001)
     refused = await raw.login("wrong")
-    assert refused == (
-        f"VER=1.1&CMD=Login&SEQ={raw.seq}&UIN=10001&RES=0&RS=1&RA=密码错误".encode()
-    )
+    assert refused == (f"VER=1.1&CMD=Login&SEQ={raw.seq}&UIN=10001&RES=0&RS=1&RA=密码错误".encode())
     assert (await Raw(live.url, 100).login()).endswith(b"&UIN=100&RES=5")
     assert (await Raw(live.url, 99999).login()).endswith(b"&UIN=99999&RES=5")
     # NULL: empty PS, wrong LC, UIN not digits
@@ -83,10 +81,13 @@ async def test_query_stat_key_order_and_visibility(live: QQServer, alice: Raw, b
     await carol.login()
     await carol.send("Change_Stat", ST=30)
     body = await alice.send("Query_Stat", TN=50, UN=0)
-    assert body == (
-        f"VER=1.1&CMD=QUERY_STAT&SEQ={alice.seq}&UIN=10001&RES=0&FC=270,0,&FN=1&SN=2"
-        "&ST=10,30,&UN=10002,10003,&NK=Bob 小明,Carol%2c%26%3d,"
-    ).encode()
+    assert (
+        body
+        == (
+            f"VER=1.1&CMD=QUERY_STAT&SEQ={alice.seq}&UIN=10001&RES=0&FC=270,0,&FN=1&SN=2"
+            "&ST=10,30,&UN=10002,10003,&NK=Bob 小明,Carol%2c%26%3d,"
+        ).encode()
+    )
     assert (await alice.send("Query_Stat")).endswith(b"&RES=0&FN=2")
     await carol.send("Change_Stat", ST=40)  # invisible counts as offline
     assert (await alice.send("Query_Stat", TN=0)).endswith(b"&RES=0&FN=1")
@@ -133,21 +134,32 @@ async def test_get_info_levels_and_key_orders(live: QQServer, alice: Raw) -> Non
     live.admin.create_account(24259132, "pw", nick="微程", **FULL)
     short = await alice.send("GetInfo", LV=0, UN=24259132)
     assert short.endswith(b"&RES=0&LV=0&UN=24259132&NK=" + "微程".encode())
-    assert (await alice.send("GetInfo", LV=1, UN=24259132)).endswith(b"&LV=1&UN=24259132&NK=" + "微程".encode())
+    assert (await alice.send("GetInfo", LV=1, UN=24259132)).endswith(
+        b"&LV=1&UN=24259132&NK=" + "微程".encode()
+    )
     two = await alice.send("GetInfo", LV=2, UN=24259132)
-    assert two == (
-        f"VER=1.1&CMD=GETINFO&SEQ={alice.seq}&UIN=10001&RES=0&AD=云南昆明&AG=0"
-        "&EM=wc@example.com&FC=270&HP=msger.org(建设中...)&JB=程序员&LV=2&PC=650000"
-        "&PH=0871-6466529&PR=网络为媒%2c关系为本%2c信息为财%2c客户为主.%0d%0a&PV=云南省"
-        "&RN=刘X&SC=社会大学&SX=0&UN=24259132&NK=微程"
-    ).encode()
+    assert (
+        two
+        == (
+            f"VER=1.1&CMD=GETINFO&SEQ={alice.seq}&UIN=10001&RES=0&AD=云南昆明&AG=0"
+            "&EM=wc@example.com&FC=270&HP=msger.org(建设中...)&JB=程序员&LV=2&PC=650000"
+            "&PH=0871-6466529&PR=网络为媒%2c关系为本%2c信息为财%2c客户为主.%0d%0a&PV=云南省"
+            "&RN=刘X&SC=社会大学&SX=0&UN=24259132&NK=微程"
+        ).encode()
+    )
     three = await alice.send("GetInfo", LV=3, UN=24259132)
     keys = [part.split("=")[0] for part in three.decode().split("&")][5:]
     assert keys == (
         "AD AG BT CO CT CV CY EM FC HP ID JB LV MO MT MV PC PH PR PV RN SC SH SX UN NK".split()
     )
     got = fields(three)
-    assert (got["BT"], got["CO"], got["SH"], got["CY"], got["ID"]) == ("3", "7", "5", "中华人民共和国", "-")
+    assert (got["BT"], got["CO"], got["SH"], got["CY"], got["ID"]) == (
+        "3",
+        "7",
+        "5",
+        "中华人民共和国",
+        "-",
+    )
     assert fields(await alice.send("GetInfo", LV=9, UN=24259132))["LV"] == "9"
     assert (await alice.send("GetInfo", LV=2, UN=55555)).endswith(b"&RES=5")
     assert (await alice.send("GetInfo", LV=2, UN=100)).endswith(b"&RES=5")
@@ -160,14 +172,18 @@ async def test_add_to_list_modes(live: QQServer, alice: Raw) -> None:
     live.admin.create_account(30001, "pw", auth=AuthMode.VERIFY)
     live.admin.create_account(30003, "pw", auth=AuthMode.NOBODY)
     live.admin.create_account(30002, "pw", auth=2)
-    assert (await alice.send("AddToList", UN=30000)).endswith(b"CMD=AddToList&SEQ=%d&UIN=10001&RES=0&CD=0&UN=30000" % alice.seq)
+    assert (await alice.send("AddToList", UN=30000)).endswith(
+        b"CMD=AddToList&SEQ=%d&UIN=10001&RES=0&CD=0&UN=30000" % alice.seq
+    )
     assert (await alice.send("AddToList", UN=30001)).endswith(b"&RES=0&CD=1&UN=30001")
     assert (await alice.send("AddToList", UN=30003)).endswith(b"&RES=0&CD=3&UN=30003")
     assert (await alice.send("AddToList", UN=30002)).endswith(b"&RES=0&CD=3&UN=30002")
     assert (await alice.send("AddToList", UN=55555)).endswith(b"&RES=5")
     assert (await alice.send("AddToList", UN=30000)).endswith(b"&CD=0&UN=30000")  # no duplicate
     assert live.admin.buddies(10001) == [10002, 30000]
-    assert (await alice.send("DelFromList", UN=30000)).endswith(b"CMD=DelFromList&SEQ=%d&UIN=10001&RES=0&" % alice.seq)
+    assert (await alice.send("DelFromList", UN=30000)).endswith(
+        b"CMD=DelFromList&SEQ=%d&UIN=10001&RES=0&" % alice.seq
+    )
     assert (await alice.send("DelFromList", UN=30000)).endswith(b"&RES=0&")
     assert live.admin.buddies(10001) == [10002]
 
@@ -182,7 +198,9 @@ async def test_verification_flow_end_to_end(live: QQServer, alice: Raw) -> None:
     got = await careful.send("GetMsgEx")
     assert got.endswith("&RES=0&MN=1&MT=2,&UN=10001,&MG=我是 Alice%2c 你好%26%3d,".encode())
     # refuse: Alice gets MT=4 with the reason, nothing changes in lists
-    assert (await careful.send("Ack_AddToList", UN=10001, CD=1, RS="sorry, no")).endswith(b"&RES=0&")
+    assert (await careful.send("Ack_AddToList", UN=10001, CD=1, RS="sorry, no")).endswith(
+        b"&RES=0&"
+    )
     got = await alice.send("GetMsgEx")
     assert got.endswith(b"&MN=1&MT=4,&UN=30001,&MG=sorry%2c no,")
     assert 30001 not in live.admin.buddies(10001)
@@ -221,9 +239,12 @@ async def test_message_with_every_special_character_arrives_intact(alice: Raw, b
     )
     body = await bob.send("GetMsgEx")
     expected = "a%2c b %26 c %3d d %25 e%0aline two%0d%0a中文 😀 %252c"
-    assert body == (
-        f"VER=1.1&CMD=GETMSGEX&SEQ={bob.seq}&UIN=10002&RES=0&MN=1&MT=9,&UN=10001,&MG={expected},"
-    ).encode()
+    assert (
+        body
+        == (
+            f"VER=1.1&CMD=GETMSGEX&SEQ={bob.seq}&UIN=10002&RES=0&MN=1&MT=9,&UN=10001,&MG={expected},"
+        ).encode()
+    )
     # legacy semantics: gone once delivered
     assert body != await bob.send("GetMsgEx")
 
@@ -252,7 +273,9 @@ async def test_status_changes_reach_buddies_and_invisible_reads_offline(
             b"CMD=Change_Stat&SEQ=%d&UIN=10002&RES=0&" % bob.seq
         )
     body = await alice.send("GetMsgEx")
-    assert body.endswith(b"&MN=5&MT=99,99,99,99,99,&UN=10002,10002,10002,10002,10002,&MG=30,20,10,20,10,")
+    assert body.endswith(
+        b"&MN=5&MT=99,99,99,99,99,&UN=10002,10002,10002,10002,10002,&MG=30,20,10,20,10,"
+    )
     assert await bob.send("Change_Stat", ST=50) == b""
     assert await bob.send("Change_stat", ver="1.2", ST="x") == b""
     assert (await bob.send("Change_stat", ver="1.2", ST=30)).startswith(b"VER=1.2&CMD=Change_Stat&")

@@ -1,0 +1,195 @@
+"""Sessions by (UIN, IP), idle expiry on an injected clock, rate limits, long polls and acks."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from qqdesk.server import QQServer
+
+from .conftest import FakeClock, MakeServer, Raw, fields
+
+
+async def test_idle_session_expires_and_buddies_see_offline(
+    live: QQServer, alice: Raw, bob: Raw, clock: FakeClock
+) -> None:
+    await alice.send("GetMsgEx")
+    clock.advance(299)
+    assert (await alice.send("GetMsgEx")).endswith(b"&MN=0&MT=&UN=&MG=")  # Alice keeps alive
+    clock.advance(2)  # Bob has now been silent for 301 s
+    assert live.service.expire_idle() == 1
+    assert (await bob.send("List")).endswith(b"&RES=20")
+    assert (await alice.send("GetMsgEx")).endswith(b"&MN=1&MT=99,&UN=10002,&MG=20,")
+    assert (await alice.send("Query_Stat")).endswith(b"&RES=0&FN=0")
+
+
+async def test_expiry_is_also_noticed_on_the_next_request(
+    live: QQServer, alice: Raw, bob: Raw, clock: FakeClock
+) -> None:
+    await alice.send("GetMsgEx")
+    clock.advance(301)
+    assert (await bob.send("GetMsgEx")).endswith(b"&RES=20")
+    assert (await alice.send("List")).endswith(b"&RES=20")  # Alice expired too
+    await alice.login()
+    assert (await alice.send("GetMsgEx")).endswith(b"&MN=0&MT=&UN=&MG=")  # stale statuses dropped
+
+
+async def test_short_idle_timeout_is_announced_and_swept(make_server: MakeServer) -> None:
+    srv = await make_server(idle_timeout=0.3, clock=time.monotonic)
+    srv.admin.create_account(10001, "pw")
+    raw = Raw(srv.url, 10001)
+    assert b"&HI=60&LI=1&" in await raw.login()
+    await asyncio.sleep(0.8)  # the sweeper runs every idle_timeout/4
+    assert 10001 not in srv.service.sessions
+
+
+async def test_login_from_elsewhere_replaces_the_session(live: QQServer, alice: Raw) -> None:
+    elsewhere = Raw(live.url, 10001, source="127.0.0.2")
+    assert (await elsewhere.send("List")).endswith(b"&RES=20")  # same UIN, other IP: no session
+    assert b"RES=0&RS=0" in await elsewhere.login()
+    assert (await elsewhere.send("List")).endswith(b"&RES=0&FN=1")
+    assert (await alice.send("List")).endswith(b"&RES=20")
+    # the old address cannot log the new session out
+    assert (await alice.send("Logout")).endswith(b"&RES=0")
+    assert (await elsewhere.send("List")).endswith(b"&RES=0&FN=1")
+
+
+async def test_two_accounts_from_one_address_do_not_interfere(alice: Raw, bob: Raw) -> None:
+    assert (await alice.send("List")).endswith(b"&RES=0&FN=1")
+    assert (await bob.send("List")).endswith(b"&RES=0&FN=1")
+    await bob.send("Logout")
+    assert (await alice.send("List")).endswith(b"&RES=0&FN=1")
+
+
+async def test_strict_sessions_need_the_login_cookie(make_server: MakeServer) -> None:
+    srv = await make_server(strict_sessions=True)
+    srv.admin.create_account(10001, "pw")
+    raw = Raw(srv.url, 10001)
+    await raw.login()
+    assert raw.cookie is not None and raw.cookie.startswith("QQS_10001=")
+    assert (await raw.send("List")).endswith(b"&RES=0&FN=0")
+    cookie, raw.cookie = raw.cookie, None
+    assert (await raw.send("List")).endswith(b"&RES=20")
+    raw.cookie = "QQS_10001=forged"
+    assert (await raw.send("List")).endswith(b"&RES=20")
+    await raw.send("Logout")  # without the right cookie the session lives on
+    raw.cookie = cookie
+    assert (await raw.send("List")).endswith(b"&RES=0&FN=0")
+
+
+async def test_cookie_is_ignored_without_strict_sessions(alice: Raw) -> None:
+    alice.cookie = "QQS_10001=whatever"
+    assert (await alice.send("List")).endswith(b"&RES=0&FN=1")
+
+
+async def test_rate_limit_and_per_command_penalty(
+    live: QQServer, alice: Raw, clock: FakeClock
+) -> None:
+    for i in range(10):
+        assert (await alice.send("CLTMSG", UN=10002, MG=f"m{i}")).endswith(b"&RES=0&")
+    assert (await alice.send("CLTMSG", UN=10002, MG="eleventh")).endswith(b"&RES=3")
+    clock.advance(11)  # the window passed, but the 20 s penalty holds
+    assert (await alice.send("CLTMSG", UN=10002, MG="still")).endswith(b"&RES=3")
+    assert (await alice.send("List")).endswith(b"&RES=0&FN=1")  # other commands unaffected
+    bob = Raw(live.url, 10002)
+    await bob.login()
+    assert (await bob.send("CLTMSG", UN=10001, MG="bob is fine")).endswith(b"&RES=0&")
+    clock.advance(10)
+    assert (await alice.send("CLTMSG", UN=10002, MG="again")).endswith(b"&RES=0&")
+    got = fields(await bob.send("GetMsgEx"))
+    assert got["MN"] == "11" and "eleventh" not in got["MG"] and "still" not in got["MG"]
+
+
+async def test_login_failures_are_throttled_per_number_and_per_address(
+    live: QQServer, clock: FakeClock
+) -> None:
+    raw = Raw(live.url, 10001)
+    for _ in range(5):
+        assert b"&RS=1&" in await raw.login("bad")
+    assert (await raw.login("pw")).endswith(b"&RES=3")  # even the right one, for now
+    assert b"RES=0&RS=0" in await Raw(live.url, 10002).login()  # other numbers still fine
+    clock.advance(301)
+    assert b"RES=0&RS=0" in await raw.login("pw")
+    # per address: 30 wrong passwords for 30 different numbers
+    for uin in range(20000, 20030):
+        live.admin.create_account(uin, "pw")
+        assert b"&RS=1&" in await Raw(live.url, uin, source="127.0.0.3").login("bad")
+    live.admin.create_account(10003, "pw")
+    assert (await Raw(live.url, 10003, source="127.0.0.3").login("pw")).endswith(b"&RES=3")
+    assert b"RES=0&RS=0" in await Raw(live.url, 10003).login("pw")
+
+
+async def test_long_poll_wakes_when_a_message_arrives(make_server: MakeServer) -> None:
+    srv = await make_server(clock=time.monotonic)
+    srv.admin.create_account(10001, "pw")
+    srv.admin.create_account(10002, "pw")
+    alice, bob = Raw(srv.url, 10001), Raw(srv.url, 10002)
+    login = await alice.login()
+    assert b"&LP=55&" in login
+    await bob.login()
+    started = time.monotonic()
+    poll = asyncio.create_task(bob.send("GetMsgEx", WT=30))
+    await asyncio.sleep(0.2)
+    assert not poll.done()
+    await alice.send("CLTMSG", UN=10002, MG="wake up")
+    body = await asyncio.wait_for(poll, 5)
+    assert time.monotonic() - started < 5
+    got = fields(body)
+    assert got["MG"] == "wake up," and got["MI"].endswith(",") and got["TM"].endswith(",")
+    assert list(got)[4:7] == ["RES", "MI", "TM"]
+    # nothing arrives: the poll answers empty after min(WT, LP)
+    started = time.monotonic()
+    assert (await bob.send("GetMsgEx", WT=1)).endswith(b"&MN=0&MT=&UN=&MG=")
+    assert 0.8 < time.monotonic() - started < 4
+
+
+async def test_long_poll_is_capped_by_lp_and_woken_by_stop(make_server: MakeServer) -> None:
+    srv = await make_server(clock=time.monotonic, long_poll=1)
+    srv.admin.create_account(10001, "pw")
+    raw = Raw(srv.url, 10001)
+    assert b"&LP=1&" in await raw.login()
+    started = time.monotonic()
+    await raw.send("GetMsgEx", WT=600)
+    assert time.monotonic() - started < 4
+    srv2 = await make_server(clock=time.monotonic)
+    srv2.admin.create_account(10001, "pw")
+    raw2 = Raw(srv2.url, 10001)
+    await raw2.login()
+    poll = asyncio.create_task(raw2.send("GetMsgEx", WT=50))
+    await asyncio.sleep(0.2)
+    started = time.monotonic()
+    await srv2.stop()
+    try:
+        body = await asyncio.wait_for(poll, 5)
+        assert body.endswith(b"&MN=0&MT=&UN=&MG=")
+    except (ConnectionError, asyncio.IncompleteReadError):
+        pass  # the connection may be cut instead; either way nobody waits
+    assert time.monotonic() - started < 5
+
+
+async def test_acknowledged_delivery_keeps_messages_until_acked(alice: Raw, bob: Raw) -> None:
+    for i in range(3):
+        await alice.send("CLTMSG", UN=10002, MG=f"m{i}")
+    first = fields(await bob.send("GetMsgEx", AK=0))
+    assert first["MN"] == "3" and first["MG"] == "m0,m1,m2,"
+    ids = [int(i) for i in first["MI"].split(",")[:-1]]
+    assert ids == sorted(ids)
+    again = fields(await bob.send("GetMsgEx", AK=0))  # not acked: delivered again
+    assert again["MI"] == first["MI"]
+    after = fields(await bob.send("GetMsgEx", AK=ids[1]))
+    assert after["MG"] == "m2," and after["MI"] == f"{ids[2]},"
+    assert fields(await bob.send("GetMsgEx", AK=ids[2]))["MN"] == "0"
+
+
+async def test_at_most_fifty_messages_per_reply_oldest_first(
+    live: QQServer, alice: Raw, bob: Raw
+) -> None:
+    live.service.store.enqueue([(10002, 10001, 9, f"n{i}") for i in range(120)])
+    seen: list[str] = []
+    while True:
+        got = fields(await bob.send("GetMsgEx"))
+        if got["MN"] == "0":
+            break
+        assert int(got["MN"]) <= 50
+        seen += got["MG"].split(",")[:-1]
+    assert seen == [f"n{i}" for i in range(120)]
