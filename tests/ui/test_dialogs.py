@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
 from qqdesk.client import errors
 from qqdesk.client.events import AddRequestReceived, RequestApproved, RequestRefused
-from qqdesk.protocol import AuthMode, BloodType, Constellation, Sex, Status, Zodiac
+from qqdesk.protocol import AuthMode, BloodType, Constellation, Sex, Zodiac
 from qqdesk.ui import i18n
 from qqdesk.ui import settings as settings_module
 from qqdesk.ui.dialogs import (
@@ -205,13 +205,15 @@ def careful_session(others: Any, qt_run: Callable[..., Any], tmp_path: Path) -> 
 
 
 async def _next_event(session: Any, kind: type, timeout: float = WAIT / 1000) -> Any:
-    async def find() -> Any:
-        async for event in session.events():
-            if isinstance(event, kind):
-                return event
-        return None
-
-    return await asyncio.wait_for(find(), timeout)
+    events = session.events()
+    try:
+        async with asyncio.timeout(timeout):
+            async for event in events:
+                if isinstance(event, kind):
+                    return event
+    finally:
+        await events.aclose()
+    raise AssertionError(f"the session stopped before a {kind.__name__}")
 
 
 def _add_dialog(qtbot: Any, session: Any) -> AddBuddyDialog:
@@ -439,14 +441,17 @@ def test_profile_bad_number_typed(qtbot: Any, described: Any, alice_session: Any
     assert dialog.error_label.text() == "Enter a QQ number of 5 to 10 digits."
 
 
-def test_errors_after_logout_are_words(
-    qtbot: Any, others: Any, alice_session: Any, qt_run: Any
-) -> None:
-    qt_run(alice_session.logout())
+def test_server_gone_is_said_in_words(qtbot: Any, others: Any, alice_session: Any) -> None:
+    others.stop()
     dialog = _add_dialog(qtbot, alice_session)
     dialog.province_edit.setText("青海")
     with qtbot.waitSignal(dialog.failed, timeout=WAIT) as blocker:
         dialog.search()
-    assert blocker.args[0].startswith("You are not logged in")
-    assert dialog.search_button.isEnabled()
-    assert Status.ONLINE  # the dialog survived; nothing raised
+    assert blocker.args == ["Cannot reach the server. Check your connection and try again."]
+    assert dialog.search_button.isEnabled()  # the user can try again
+
+    profile = ProfileDialog(alice_session, OPEN[0])
+    qtbot.addWidget(profile)
+    qtbot.waitSignal(profile.failed, timeout=WAIT).wait()
+    assert profile.pages.currentIndex() == 1
+    assert "reach the server" in profile.error_label.text()

@@ -141,7 +141,9 @@ class IncomingRequestDialog(QDialog):
         layout.addLayout(bottom)
         self.resize(500, self.sizeHint().height())
         self._show_who()
-        self._calls.run(
+        # Apart from _calls: looking up the nickname must not hold up an answer.
+        self._lookup = CallRunner(self)
+        self._lookup.run(
             self.session.profile(uin, level=1),  # type: ignore[attr-defined]
             self._on_profile,
             lambda _exc: None,  # the number alone is enough to answer
