@@ -199,7 +199,7 @@ class AccountSession:
         self._activity = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._subscribers: list[asyncio.Queue[Event | None]] = []
-        self._backlog: collections.deque[Event] = collections.deque(maxlen=BACKLOG)
+        self._backlog: collections.deque[Event | None] = collections.deque(maxlen=BACKLOG)
         self._outbox: asyncio.Queue[int] = asyncio.Queue()
         self._queued: set[int] = set()
         self._waiters: dict[int, list[asyncio.Future[DeliveryState]]] = {}
@@ -476,12 +476,16 @@ class AccountSession:
             self._subscribers.remove(queue)
 
     def _emit(self, event: Event) -> None:
+        stopped = (
+            isinstance(event, ConnectionStateChanged) and event.state is ConnectionState.STOPPED
+        )
         if not self._subscribers:
             self._backlog.append(event)
+            if stopped:
+                self._backlog.append(None)
         for queue in self._subscribers:
             queue.put_nowait(event)
-        if isinstance(event, ConnectionStateChanged) and event.state is ConnectionState.STOPPED:
-            for queue in self._subscribers:
+            if stopped:
                 queue.put_nowait(None)
 
     def _set_state(self, state: ConnectionState, detail: str = "") -> None:
@@ -555,9 +559,12 @@ class AccountSession:
             raise _error(reply, target)
 
     async def _login_once(self) -> None:
-        reply = await self._exchange(
-            LoginRequest(uin=self.uin, seq=self._next_seq(), password_md5=self._password_md5)
-        )
+        try:
+            reply = await self._exchange(
+                LoginRequest(uin=self.uin, seq=self._next_seq(), password_md5=self._password_md5)
+            )
+        except RequestRefused as exc:
+            raise LoginFailed("the server refused the login request") from exc
         match reply:
             case LoginOk():
                 self.keepalive = max(1, reply.keepalive)

@@ -1,0 +1,93 @@
+"""Fixtures for client tests: a scripted legacy server and sessions with scaled-down timing."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from qqdesk.client import AccountSession, Event, HistoryStore, Timing
+
+from .scripted import ScriptedServer
+
+#: Every delay scaled down so no test waits long.
+FAST = Timing(
+    penalty=0.2,
+    request_timeout=3.0,
+    long_poll_margin=2.0,
+    fast_poll=0.05,
+    backoff_first=0.05,
+    backoff_max=0.2,
+    send_attempts=3,
+    watchdog=0.05,
+    clock_jump=5.0,
+    logout_timeout=1.0,
+)
+
+
+@pytest.fixture
+async def scripted() -> AsyncIterator[ScriptedServer]:
+    server = await ScriptedServer().start()
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+@pytest.fixture
+async def new_session(tmp_path: Path) -> AsyncIterator[Callable[..., AccountSession]]:
+    """``new_session(url, uin=10001, password="pw", timing=FAST, store=None)``, closed after."""
+    made: list[AccountSession] = []
+
+    def make(
+        url: str,
+        uin: int = 10001,
+        password: str = "pw",
+        timing: Timing = FAST,
+        store: HistoryStore | Path | None = None,
+    ) -> AccountSession:
+        where = store if store is not None else tmp_path / f"{uin}-{len(made)}.sqlite3"
+        session = AccountSession(url, uin, password, store=where, timing=timing)
+        made.append(session)
+        return session
+
+    yield make
+    for session in made:
+        await session.close()
+
+
+async def next_event(
+    events: AsyncIterator[Event], kind: type[Any], timeout: float = 3.0
+) -> Any:
+    """The next event of ``kind`` (others are skipped)."""
+
+    async def find() -> Any:
+        async for event in events:
+            if isinstance(event, kind):
+                return event
+        raise AssertionError(f"events ended before a {kind.__name__}")
+
+    return await asyncio.wait_for(find(), timeout)
+
+
+async def wait_for(condition: Callable[[], bool], timeout: float = 3.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.01)
+
+
+async def next_state(events: AsyncIterator[Event], state: Any, timeout: float = 3.0) -> Any:
+    """Skip events until the connection reaches ``state``; that event."""
+
+    async def find() -> Any:
+        async for event in events:
+            if getattr(event, "state", None) is state and hasattr(event, "detail"):
+                return event
+        raise AssertionError(f"events ended before {state}")
+
+    return await asyncio.wait_for(find(), timeout)
