@@ -11,6 +11,8 @@ from pathlib import Path
 import platformdirs
 
 from qqdesk.builtin import STORE_NAME, BuiltinServer
+from qqdesk.client import AccountSession
+from qqdesk.protocol import Status
 
 from .bots import Bot, make_bot
 from .data import BUDDIES, ME, PEOPLE, DemoPerson, Role, profile_fields
@@ -21,6 +23,8 @@ log = logging.getLogger(__name__)
 
 #: Folder (inside the demo folder) of the bots' client histories.
 BOTS_DIR = "bots"
+#: The demo account's client history, inside the demo folder.
+HISTORY_NAME = "history.sqlite3"
 #: Seconds to wait for every bot to log in before the demo is handed over.
 BOTS_READY_TIMEOUT = 10.0
 
@@ -54,6 +58,27 @@ class Demo:
         """The demo's folder; the app may keep the demo account's history under it."""
         return self.server.data_dir
 
+    @property
+    def history_path(self) -> Path:
+        """The demo account's client history: inside the demo folder, reset with it."""
+        return self.server.data_dir / HISTORY_NAME
+
+    def new_session(self) -> AccountSession:
+        """An AccountSession for the demo account (not logged in), history kept in the demo."""
+        return AccountSession(self.server_url, self.uin, self.password, store=self.history_path)
+
+    async def sign_in(self, status: Status = Status.ONLINE) -> AccountSession:
+        """The demo account, logged in with ``status``; the caller logs it out."""
+        session = self.new_session()
+        try:
+            await session.login()
+            if status is not Status.ONLINE:
+                await session.set_status(status)
+        except BaseException:
+            await session.close()
+            raise
+        return session
+
     def bot(self, uin: int) -> Bot:
         """The bot playing ``uin``; KeyError when nobody does."""
         for bot in self.bots:
@@ -74,10 +99,15 @@ class Demo:
         await self.stop()
 
 
+_SQLITE_SUFFIXES = ("", "-wal", "-shm", "-journal")
+
+
 def reset(directory: Path) -> None:
     """Forget the previous demo run: remove its store (and SQLite's side files)."""
-    names = (STORE_NAME, STORE_NAME + "-wal", STORE_NAME + "-shm", STORE_NAME + "-journal")
-    for name in (*names, BOTS_DIR):
+    sqlite_files = [
+        base + suffix for base in (STORE_NAME, HISTORY_NAME) for suffix in _SQLITE_SUFFIXES
+    ]
+    for name in (*sqlite_files, BOTS_DIR):
         path = directory / name
         if path.is_dir():
             shutil.rmtree(path)

@@ -1,49 +1,63 @@
-"""``qqdesk --demo``: seeded profiles, bots that really chat, and a store apart from real data."""
+"""``qqdesk --demo``: seeded profiles and bots that really chat, on one demo per module."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from pathlib import Path
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+import pytest_asyncio
 
-from qqdesk.builtin import STORE_NAME
 from qqdesk.client import (
     AddRequestReceived,
     BuddyStatusChanged,
     MessageReceived,
-    NoSuchUser,
     RequestApproved,
     RequestRefusedEvent,
 )
 from qqdesk.demo import Demo, start_demo
-from qqdesk.demo.data import BUDDIES, EVERYONE, ME, Behaviour, person
+from qqdesk.demo.data import BUDDIES, EVERYONE, Behaviour, Role, person
 from qqdesk.protocol import AuthMode, Status
 
-from .conftest import EventLog, NewSession
+from .conftest import EventLog
 
 #: Bots wait seconds in real use; tests hurry them twenty-fold.
 SPEED = 20.0
+
+# Starting a demo (seeding, a dozen bot logins) is the slow part: do it once here.
+pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
 def _uin(behaviour: Behaviour) -> int:
     return next(p.uin for p in EVERYONE if p.behaviour is behaviour)
 
 
-@pytest.fixture
-async def demo(tmp_path: Path) -> AsyncIterator[Demo]:
-    running = await start_demo(tmp_path / "demo", speed=SPEED)
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def demo(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Demo]:
+    running = await start_demo(tmp_path_factory.mktemp("demo"), speed=SPEED)
     try:
         yield running
     finally:
         await running.stop()
 
 
-@pytest.fixture
-async def me(demo: Demo, new_session: NewSession) -> AsyncIterator[Any]:
-    async with new_session(demo.server_url, demo.uin, demo.password) as session:
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def me(demo: Demo) -> AsyncIterator[Any]:
+    session = await demo.sign_in()
+    try:
         yield session
+    finally:
+        await session.close()
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def log(me: Any) -> AsyncIterator[EventLog]:
+    """Everything my session heard since it logged in (shared: tests wait, never consume)."""
+    recorder = EventLog(me)
+    try:
+        yield recorder
+    finally:
+        await recorder.close()
 
 
 async def test_demo_seeds_every_profile_field(demo: Demo, me: Any) -> None:
@@ -54,11 +68,15 @@ async def test_demo_seeds_every_profile_field(demo: Demo, me: Any) -> None:
 
 async def test_buddy_lists_are_seeded(demo: Demo, me: Any) -> None:
     buddies = {b.uin for b in await me.buddies()}
-    assert buddies == {b.uin for b in BUDDIES}
+    assert {b.uin for b in BUDDIES} <= buddies
+    strangers = {p.uin for p in EVERYONE if p.role in (Role.STRANGER, Role.REQUESTER)}
+    assert not buddies & strangers
+    for p in EVERYONE:
+        account = demo.server.server.admin.account(p.uin)
+        assert account is not None and account.auth is p.auth
 
 
-async def test_echo_and_clock_bots_answer(me: Any, event_log: Callable[[Any], EventLog]) -> None:
-    log = event_log(me)
+async def test_echo_and_clock_bots_answer(me: Any, log: EventLog) -> None:
     echo, clock = _uin(Behaviour.ECHO), _uin(Behaviour.CLOCK)
     await me.send_message(echo, "今天天气不错, nice day")
     await me.send_message(clock, "几点了? what time is it?")
@@ -68,18 +86,14 @@ async def test_echo_and_clock_bots_answer(me: Any, event_log: Callable[[Any], Ev
     assert "现在是" in told.text and "It is" in told.text
 
 
-async def test_moody_bot_changes_status(me: Any, event_log: Callable[[Any], EventLog]) -> None:
-    log = event_log(me)
+async def test_moody_bot_changes_status(me: Any, log: EventLog) -> None:
     moody = _uin(Behaviour.MOODY)
     await log.wait_for(BuddyStatusChanged, lambda e: e.uin == moody and e.status is Status.BUSY)
     # Invisible reads as offline to buddies.
     await log.wait_for(BuddyStatusChanged, lambda e: e.uin == moody and e.status is Status.OFFLINE)
 
 
-async def test_strangers_write_and_a_requester_asks(
-    me: Any, event_log: Callable[[Any], EventLog]
-) -> None:
-    log = event_log(me)
+async def test_strangers_write_and_a_requester_asks(me: Any, log: EventLog) -> None:
     strangers = [p.uin for p in EVERYONE if p.behaviour is Behaviour.STRANGER]
     for uin in strangers:
         hello = await log.wait_for(MessageReceived, lambda e, u=uin: e.sender == u)
@@ -93,9 +107,8 @@ async def test_strangers_write_and_a_requester_asks(
 
 
 async def test_verification_approves_the_picky_refuses_the_hermit_adds_nobody(
-    me: Any, event_log: Callable[[Any], EventLog]
+    me: Any, log: EventLog
 ) -> None:
-    log = event_log(me)
     approver = _uin(Behaviour.APPROVER)
     picky = _uin(Behaviour.REFUSER)
     hermit = next(p.uin for p in EVERYONE if p.auth is AuthMode.NOBODY)
@@ -111,36 +124,3 @@ async def test_verification_approves_the_picky_refuses_the_hermit_adds_nobody(
     assert refused.reason == person(picky).answer
     buddies = {b.uin for b in await me.buddies()}
     assert approver in buddies and picky not in buddies and hermit not in buddies
-
-
-async def test_demo_stays_out_of_the_real_store(
-    private_data_home: Path, new_session: NewSession
-) -> None:
-    real = private_data_home / "qqdesk"
-    first = await start_demo(speed=SPEED)
-    try:
-        assert first.data_dir == real / "demo"
-        extra = first.server.create_account("x", "Leftover 剩下", uin=55555)
-    finally:
-        await first.stop()
-    assert (real / "demo" / STORE_NAME).exists()
-    assert not (real / STORE_NAME).exists()
-    assert sorted(p.name for p in real.iterdir()) == ["demo"]
-    # Every run starts afresh: the account made in the last run is gone.
-    second = await start_demo(speed=SPEED)
-    try:
-        with pytest.raises(NoSuchUser):
-            async with new_session(second.server_url, extra, "x"):
-                pass
-        assert second.uin == ME.uin
-    finally:
-        await second.stop()
-
-
-async def test_demo_with_base_dir_touches_nothing_else(
-    tmp_path: Path, private_data_home: Path
-) -> None:
-    async with await start_demo(tmp_path / "elsewhere", speed=SPEED) as running:
-        assert running.data_dir == tmp_path / "elsewhere"
-        assert len(running.bots) >= 8 and all(b.ready.is_set() for b in running.bots)
-    assert list(private_data_home.iterdir()) == []
