@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from .http import HttpFrontEnd, Limits
 from .service import Admin, Answer, Service
-from .store import Store
+from .store import SCRYPT_N, Store
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +29,7 @@ class QQServer:
         *,
         limits: Limits | None = None,
         clock: Callable[[], float] = time.monotonic,
+        scrypt_n: int = SCRYPT_N,
     ) -> None:
         self.store = store
         self.service = Service(
@@ -38,6 +39,7 @@ class QQServer:
             long_poll=long_poll,
             strict_sessions=strict_sessions,
             clock=clock,
+            scrypt_n=scrypt_n,
         )
         self.limits = limits or Limits(idle_timeout=max(120.0, long_poll + 30.0))
         self.front_end = HttpFrontEnd(self._handle, self.limits)

@@ -59,6 +59,7 @@ from qqdesk.protocol import (
 
 from .store import (
     PROFILE_FIELDS,
+    SCRYPT_N,
     Account,
     Store,
     check_password,
@@ -132,8 +133,10 @@ class Service:
         long_poll: int = 55,
         strict_sessions: bool = False,
         clock: Callable[[], float] = time.monotonic,
+        scrypt_n: int = SCRYPT_N,
     ) -> None:
         self.store = store
+        self.scrypt_n = scrypt_n
         self.idle_timeout = idle_timeout
         self.keepalive = keepalive
         self.long_poll = long_poll
@@ -547,13 +550,13 @@ class Admin:
         values = normalize_profile_fields({"nick": nick, "face": face, **profile})
         full = Profile(uin=uin or 0, **values)
         return self._store.create_account(
-            uin, hash_password(md5_hex(password)), full, mode, searchable
+            uin, hash_password(md5_hex(password), n=self._service.scrypt_n), full, mode, searchable
         )
 
     def set_password(self, uin: int, password: str) -> None:
         if not password:
             raise ValueError("the password must not be empty")
-        if not self._store.set_password_hash(uin, hash_password(md5_hex(password))):
+        if not self._store.set_password_hash(uin, hash_password(md5_hex(password), n=self._service.scrypt_n)):
             raise KeyError(uin)
 
     def set_profile(

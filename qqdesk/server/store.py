@@ -66,10 +66,14 @@ PROFILE_FIELDS: tuple[str, ...] = tuple(
 )
 
 
-def hash_password(password_md5: str, *, salt: bytes | None = None) -> str:
+#: scrypt's cost (CPU and memory); stored with each hash, so it can change later.
+SCRYPT_N = 2**14
+
+
+def hash_password(password_md5: str, *, salt: bytes | None = None, n: int = SCRYPT_N) -> str:
     """A salted scrypt hash of the lower-case MD5 hex the protocol sends."""
     salt = os.urandom(16) if salt is None else salt
-    n, r, p = 2**14, 8, 1
+    r, p = 8, 1
     digest = hashlib.scrypt(
         password_md5.strip().lower().encode("ascii", "replace"), salt=salt, n=n, r=r, p=p
     )

@@ -15,6 +15,10 @@ from qqdesk.server import QQServer, SqliteStore
 from tests.support.wire import post
 
 
+#: A cheap password hash for tests that create many accounts (production uses 2**14).
+FAST_SCRYPT = 2**8
+
+
 class FakeClock:
     """A monotonic clock that only moves when a test says so."""
 
@@ -88,6 +92,7 @@ async def make_server(tmp_path: Path, clock: FakeClock) -> AsyncIterator[MakeSer
 
     async def make(db: Path | None = None, **kwargs: Any) -> QQServer:
         kwargs.setdefault("clock", clock)
+        kwargs.setdefault("scrypt_n", FAST_SCRYPT)
         srv = QQServer(SqliteStore(db or tmp_path / f"s{len(started)}.sqlite3"), **kwargs)
         await srv.start("127.0.0.1", 0)
         started.append(srv)

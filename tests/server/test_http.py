@@ -1,0 +1,171 @@
+"""The HTTP front-end: legacy request forms, keep-alive, and limits, over raw sockets."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from qqdesk.server import QQServer
+from qqdesk.server.http import Limits
+from tests.support.wire import open_connection, post, read_response, request_bytes, send_raw
+
+from .conftest import MakeServer, Raw, md5
+
+LOGOUT = b"VER=1.1&CMD=Logout&SEQ=7&UIN=10001"
+LOGOUT_REPLY = b"VER=1.1&CMD=LOGOUT&SEQ=7&UIN=10001&RES=0"
+
+
+async def test_reply_headers(live: QQServer) -> None:
+    status, headers, body = await post(live.url, LOGOUT)
+    assert status == 200 and body == LOGOUT_REPLY
+    assert headers["content-type"] == "text/plain; charset=UTF-8"
+    assert headers["content-length"] == str(len(body))
+
+
+async def test_null_is_200_with_an_empty_body(live: QQServer) -> None:
+    status, headers, body = await post(live.url, b"VER=1.1&CMD=Nonsense&SEQ=1&UIN=10001")
+    assert (status, body, headers["content-length"]) == (200, b"", "0")
+    assert (await post(live.url, b""))[:3:2] == (200, b"")
+    assert (await post(live.url, b"VER=1.1&CMD=List&SEQ=1&UIN=abc"))[2] == b""
+
+
+async def test_legacy_php_request_empty_target_no_content_type_stray_crlf(live: QQServer) -> None:
+    # the request line of a well-known PHP client: "POST  HTTP/1.1", body followed by CRLFCRLF
+    request = (
+        b"POST  HTTP/1.1\r\nHost: tqq.tencent.com:8000\r\nContent-length: %d\r\n\r\n%s\r\n\r\n"
+        % (len(LOGOUT), LOGOUT)
+    )
+    reader, writer = await open_connection(live.url)
+    try:
+        writer.write(request + request)  # twice on one connection
+        await writer.drain()
+        for _ in range(2):
+            status, _headers, body = await asyncio.wait_for(read_response(reader), 5)
+            assert (status, body) == (200, LOGOUT_REPLY)
+    finally:
+        writer.close()
+
+
+async def test_any_target_and_http_1_0(live: QQServer) -> None:
+    for target in ("/", "/anything?x=1", "*"):
+        raw = request_bytes(LOGOUT, {"Connection": "close"}, target=target)
+        assert (await send_raw(live.url, raw)).endswith(b"\r\n\r\n" + LOGOUT_REPLY)
+    answer = await send_raw(live.url, request_bytes(LOGOUT, version="HTTP/1.0"))
+    assert answer.startswith(b"HTTP/1.1 200 OK\r\n") and answer.endswith(LOGOUT_REPLY)
+    assert b"Connection: close" in answer  # 1.0 without keep-alive: closed after the reply
+
+
+async def test_http_1_0_keep_alive_and_1_1_pipelining(live: QQServer) -> None:
+    reader, writer = await open_connection(live.url)
+    try:
+        one = request_bytes(LOGOUT, {"Connection": "keep-alive"}, version="HTTP/1.0")
+        writer.write(one + request_bytes(LOGOUT) + request_bytes(LOGOUT, {"Connection": "close"}))
+        await writer.drain()
+        for _ in range(3):
+            status, _h, body = await asyncio.wait_for(read_response(reader), 5)
+            assert (status, body) == (200, LOGOUT_REPLY)
+        assert await asyncio.wait_for(reader.read(), 5) == b""  # closed after Connection: close
+    finally:
+        writer.close()
+
+
+async def test_plus_is_a_space_only_for_form_bodies(alice: Raw, bob: Raw, live: QQServer) -> None:
+    body = b"VER=1.1&CMD=CLTMSG&SEQ=1&UIN=10001&UN=10002&MG=a+b%2Bc"
+    await post(live.url, body, {"Content-Type": "text/plain; charset=UTF-8"})
+    await post(live.url, body, {"Content-Type": "application/x-www-form-urlencoded"})
+    await post(live.url, body.replace(b"a+b", "中+文".encode()))  # raw UTF-8, no Content-Type
+    got = await bob.send("GetMsgEx")
+    assert got.endswith("&MG=a+b+c,a b+c,中+文+c,".encode())
+
+
+async def test_whitespace_around_fields_is_trimmed(live: QQServer) -> None:
+    body = f"VER=1.1&CMD=Login&SEQ=3&UIN=10001&PS={md5('pw')} &M5=1&LC=9326B87B234E7235"
+    assert b"RES=0&RS=0" in (await post(live.url, body.encode()))[2]
+
+
+async def test_get_gets_405_with_allow(live: QQServer) -> None:
+    answer = await send_raw(live.url, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 405 ") and b"\r\nAllow: POST\r\n" in answer
+
+
+async def test_length_problems(live: QQServer) -> None:
+    no_length = b"POST / HTTP/1.1\r\nHost: x\r\n\r\n" + LOGOUT
+    assert (await send_raw(live.url, no_length)).startswith(b"HTTP/1.1 411 ")
+    bad = request_bytes(LOGOUT, {"Content-Length": "12x"})
+    assert (await send_raw(live.url, bad)).startswith(b"HTTP/1.1 400 ")
+    chunked = b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"
+    assert (await send_raw(live.url, chunked)).startswith(b"HTTP/1.1 411 ")
+    garbage = b"\x00\x01 nonsense\r\n\r\n"
+    assert (await send_raw(live.url, garbage)).startswith(b"HTTP/1.1 400 ")
+    assert (await send_raw(live.url, b"POST / HTTP/2.0\r\n\r\n")).startswith(b"HTTP/1.1 505 ")
+
+
+async def test_big_body_is_refused_without_reading_it(live: QQServer) -> None:
+    reader, writer = await open_connection(live.url)
+    try:
+        writer.write(b"POST / HTTP/1.1\r\nContent-Length: 65537\r\n\r\n")  # and no body at all
+        await writer.drain()
+        status, _h, _b = await asyncio.wait_for(read_response(reader), 5)
+        assert status == 413
+    finally:
+        writer.close()
+    exactly = b"VER=1.1&CMD=Logout&SEQ=7&UIN=10001&XX=" + b"y" * (65536 - 38)
+    assert len(exactly) == 65536
+    assert (await post(live.url, exactly))[2] == LOGOUT_REPLY
+
+
+async def test_huge_headers_get_431(live: QQServer) -> None:
+    big = request_bytes(LOGOUT, {"X-Filler": "z" * 9000})
+    assert (await send_raw(live.url, big)).startswith(b"HTTP/1.1 431 ")
+    many = request_bytes(LOGOUT, {f"X-{i}": "z" * 100 for i in range(100)})
+    assert (await send_raw(live.url, many)).startswith(b"HTTP/1.1 431 ")
+
+
+async def test_slow_clients_are_cut_off_and_others_served(make_server: MakeServer) -> None:
+    srv = await make_server(limits=Limits(header_timeout=0.5, body_timeout=0.5, idle_timeout=1.0))
+    started = time.monotonic()
+    # a head that never ends
+    answer = await send_raw(srv.url, b"POST / HTTP/1.1\r\nHost: slow", timeout=5)
+    assert answer.startswith(b"HTTP/1.1 408 ")
+    # a body that never comes
+    slow_reader, slow_writer = await open_connection(srv.url)
+    slow_writer.write(b"POST / HTTP/1.1\r\nContent-Length: 100\r\n\r\nVER=")
+    assert (await post(srv.url, LOGOUT))[2] == LOGOUT_REPLY  # meanwhile, others are served
+    status, _h, _b = await asyncio.wait_for(read_response(slow_reader), 5)
+    assert status == 408
+    slow_writer.close()
+    # an idle keep-alive connection is closed quietly
+    idle_reader, idle_writer = await open_connection(srv.url)
+    assert await asyncio.wait_for(idle_reader.read(), 5) == b""
+    idle_writer.close()
+    assert time.monotonic() - started < 5
+
+
+async def test_connection_limit(make_server: MakeServer) -> None:
+    srv = await make_server(limits=Limits(max_connections=2))
+    held = [await open_connection(srv.url) for _ in range(2)]
+    await asyncio.sleep(0.1)
+    answer = await send_raw(srv.url, request_bytes(LOGOUT))
+    assert answer.startswith(b"HTTP/1.1 503 ")
+    for _reader, writer in held:
+        writer.close()
+    await asyncio.sleep(0.2)
+    assert (await post(srv.url, LOGOUT))[2] == LOGOUT_REPLY
+
+
+async def test_expect_100_continue(live: QQServer) -> None:
+    reader, writer = await open_connection(live.url)
+    try:
+        head = b"POST / HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: %d\r\n\r\n" % len(
+            LOGOUT
+        )
+        writer.write(head)
+        await writer.drain()
+        assert await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5) == (
+            b"HTTP/1.1 100 Continue\r\n\r\n"
+        )
+        writer.write(LOGOUT)
+        status, _h, body = await asyncio.wait_for(read_response(reader), 5)
+        assert (status, body) == (200, LOGOUT_REPLY)
+    finally:
+        writer.close()
