@@ -286,7 +286,7 @@ def test_add_nobody_by_number(qtbot: Any, others: Any, alice_session: Any) -> No
     with qtbot.waitSignal(dialog.finished_add, timeout=WAIT) as blocker:
         dialog.number_add_button.click()
     assert blocker.args == [CLOSED[0], "refused"]
-    assert dialog.message.text() == f"{CLOSED[0]} does not accept friend requests."
+    assert dialog.message.text() == f"{CLOSED[2]} ({CLOSED[0]}) does not accept friend requests."
 
 
 def test_add_unknown_number_says_so(qtbot: Any, others: Any, alice_session: Any) -> None:
@@ -307,12 +307,15 @@ def test_verification_request_approved_end_to_end(
     qtbot.waitUntil(lambda: dialog.verification_dialog is not None, timeout=WAIT)
     verify = dialog.verification_dialog
     assert verify is not None
+    assert verify.nick == CAREFUL[2]  # looked up, though only the number was typed
     assert verify.reason().startswith("I am ")
     verify.reason_edit.setPlainText("It's Alice from the office")
     with qtbot.waitSignal(dialog.finished_add, timeout=WAIT) as blocker:
         verify.send_button.click()
     assert blocker.args == [CAREFUL[0], "requested"]
-    assert "Waiting for their approval" in dialog.message.text()
+    assert dialog.message.text() == (
+        f"Request sent to {CAREFUL[2]} ({CAREFUL[0]}). Waiting for their approval."
+    )
 
     request = qt_run(_next_event(careful_session, AddRequestReceived))
     assert request.uin == ALICE[0] and request.reason == "It's Alice from the office"

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QStackedWidget,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -114,10 +115,15 @@ class ProfileDialog(QDialog):
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)
         self.error_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        icon = QLabel()
+        icon.setPixmap(
+            self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(48, 48)
+        )
         retry = QPushButton(self.tr("Try Again"))
         retry.clicked.connect(lambda: self.load(self.uin))
         box = QVBoxLayout(page)
         box.addStretch(1)
+        box.addWidget(icon, 0, Qt.AlignmentFlag.AlignHCenter)
         box.addWidget(self.error_label)
         box.addWidget(retry, 0, Qt.AlignmentFlag.AlignHCenter)
         box.addStretch(1)

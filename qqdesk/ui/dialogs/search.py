@@ -512,12 +512,21 @@ class AddBuddyDialog(QDialog):
         """Ask the server to add ``uin``; what follows depends on their auth mode."""
         if self._busy():
             return
-        call = self.session.add_buddy(uin)  # type: ignore[attr-defined]
-        self._calls.run(call, lambda mode: self._on_added(uin, nick, face, mode), self._fail)
+        self._calls.run(self._add(uin, nick, face), self._on_added, self._fail)
         self._start(self.tr("Adding {name}…").format(name=who(uin, nick)))
 
-    def _on_added(self, uin: int, nick: str, face: int, mode: Any) -> None:
-        mode = AuthMode(int(mode))
+    async def _add(self, uin: int, nick: str, face: int) -> tuple[int, str, int, AuthMode]:
+        session: Any = self.session
+        if not nick:
+            # Added by number: learn who it is first, so every message can name them
+            # (and a wrong number is caught before anything is asked of the server).
+            profile = await session.profile(uin, level=1)
+            nick, face = profile.nick, profile.face
+        mode = await session.add_buddy(uin)
+        return uin, nick, face, AuthMode(int(mode))
+
+    def _on_added(self, outcome: tuple[int, str, int, AuthMode]) -> None:
+        uin, nick, face, mode = outcome
         name = who(uin, nick)
         if mode == AuthMode.ANYONE:
             status_label(
