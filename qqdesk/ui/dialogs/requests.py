@@ -144,7 +144,7 @@ class IncomingRequestDialog(QDialog):
         # Apart from _calls: looking up the nickname must not hold up an answer.
         self._lookup = CallRunner(self)
         self._lookup.run(
-            self.session.profile(uin, level=1),  # type: ignore[attr-defined]
+            self.session.profile(uin, level=2),  # type: ignore[attr-defined]
             self._on_profile,
             lambda _exc: None,  # the number alone is enough to answer
         )

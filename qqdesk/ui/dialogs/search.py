@@ -520,7 +520,7 @@ class AddBuddyDialog(QDialog):
         if not nick:
             # Added by number: learn who it is first, so every message can name them
             # (and a wrong number is caught before anything is asked of the server).
-            profile = await session.profile(uin, level=1)
+            profile = await session.profile(uin, level=2)  # 2: level 1 has no face
             nick, face = profile.nick, profile.face
         mode = await session.add_buddy(uin)
         return uin, nick, face, AuthMode(int(mode))
