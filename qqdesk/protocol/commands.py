@@ -9,14 +9,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 from .types import (
     CLIENT_VERSION,
     LOGIN_CODE,
     MAX_MESSAGE_CHARS,
     SUPPORTED_VERSIONS,
-    AckCode,
     BloodType,
     Command,
     Constellation,
@@ -226,6 +225,14 @@ def encode_request(request: Request) -> bytes:
 _DIGITS = re.compile(r"[0-9]{1,18}")
 
 
+class _Head(TypedDict):
+    """The fields every request carries, as keyword arguments of a Request."""
+
+    uin: int
+    seq: str
+    ver: str
+
+
 class _Fields:
     """Typed access to a request's fields; every failure is a ProtocolError (NULL)."""
 
@@ -253,48 +260,48 @@ class _Fields:
         return value
 
 
-def _login(f: _Fields, head: dict[str, object]) -> Request:
+def _login(f: _Fields, head: _Head) -> Request:
     password = f.text("PS")
     if not password:
         raise ProtocolError("empty PS")
     if f.raw.get("LC", "") != LOGIN_CODE:
         raise ProtocolError("wrong LC")
-    return LoginRequest(password_md5=password, **head)  # type: ignore[arg-type]
+    return LoginRequest(password_md5=password, **head)
 
 
-def _ack(f: _Fields, head: dict[str, object]) -> Request:
+def _ack(f: _Fields, head: _Head) -> Request:
     return AddBuddyAnswerRequest(
-        target=f.number("UN"), code=f.number("CD"), reason=f.text("RS"), **head  # type: ignore[arg-type]
+        target=f.number("UN"), code=f.number("CD"), reason=f.text("RS"), **head
     )
 
 
-def _change_stat(f: _Fields, head: dict[str, object]) -> Request:
+def _change_stat(f: _Fields, head: _Head) -> Request:
     try:
         status = Status(f.number("ST"))
     except ValueError:
         raise ProtocolError("unknown ST") from None
-    return ChangeStatusRequest(status=status, **head)  # type: ignore[arg-type]
+    return ChangeStatusRequest(status=status, **head)
 
 
-def _send(f: _Fields, head: dict[str, object]) -> Request:
+def _send(f: _Fields, head: _Head) -> Request:
     text = f.text("MG", required=True)
     if not 1 <= len(text) <= MAX_MESSAGE_CHARS:
         raise ProtocolError("MG must hold 1 to 2000 characters")
-    return SendMessageRequest(target=f.number("UN"), text=text, **head)  # type: ignore[arg-type]
+    return SendMessageRequest(target=f.number("UN"), text=text, **head)
 
 
-def _fetch(f: _Fields, head: dict[str, object]) -> Request:
+def _fetch(f: _Fields, head: _Head) -> Request:
     wait = f.number("WT") if f.raw.get("WT") else None
     ack = f.number("AK") if f.raw.get("AK") else None
-    return FetchMessagesRequest(wait=wait, ack=ack, **head)  # type: ignore[arg-type]
+    return FetchMessagesRequest(wait=wait, ack=ack, **head)
 
 
-def _finger(f: _Fields, head: dict[str, object]) -> Request:
+def _finger(f: _Fields, head: _Head) -> Request:
     sex_value = f.number("SX", -1)
     if sex_value not in (-1, 0, 1):
         raise ProtocolError("SX must be 0, 1 or empty")
     page = f.number("TN", 20) or 20
-    return SearchRequest(  # type: ignore[arg-type]
+    return SearchRequest(
         age=f.number("AG", 0),
         sex=None if sex_value == -1 else Sex(sex_value),
         province=f.text("PV").strip(),
@@ -304,22 +311,20 @@ def _finger(f: _Fields, head: dict[str, object]) -> Request:
     )
 
 
-_DECODERS: dict[Command, Callable[[_Fields, dict[str, object]], Request]] = {
+_DECODERS: dict[Command, Callable[[_Fields, _Head], Request]] = {
     Command.LOGIN: _login,
-    Command.LIST: lambda f, h: BuddyListRequest(  # type: ignore[arg-type]
+    Command.LIST: lambda f, h: BuddyListRequest(
         page_size=f.number("TN", 0), offset=f.number("UN", 0), **h
     ),
-    Command.QUERY_STAT: lambda f, h: OnlineBuddiesRequest(  # type: ignore[arg-type]
+    Command.QUERY_STAT: lambda f, h: OnlineBuddiesRequest(
         page_size=f.number("TN", 0), offset=f.number("UN", 0), **h
     ),
-    Command.GET_INFO: lambda f, h: ProfileRequest(  # type: ignore[arg-type]
-        level=f.number("LV"), target=f.number("UN"), **h
-    ),
-    Command.ADD_TO_LIST: lambda f, h: AddBuddyRequest(target=f.number("UN"), **h),  # type: ignore[arg-type]
+    Command.GET_INFO: lambda f, h: ProfileRequest(level=f.number("LV"), target=f.number("UN"), **h),
+    Command.ADD_TO_LIST: lambda f, h: AddBuddyRequest(target=f.number("UN"), **h),
     Command.ACK_ADD_TO_LIST: _ack,
-    Command.DEL_FROM_LIST: lambda f, h: RemoveBuddyRequest(target=f.number("UN"), **h),  # type: ignore[arg-type]
+    Command.DEL_FROM_LIST: lambda f, h: RemoveBuddyRequest(target=f.number("UN"), **h),
     Command.CHANGE_STAT: _change_stat,
-    Command.LOGOUT: lambda f, h: LogoutRequest(**h),  # type: ignore[arg-type]
+    Command.LOGOUT: lambda f, h: LogoutRequest(**h),
     Command.GET_MSG_EX: _fetch,
     Command.CLTMSG: _send,
     Command.FINGER: _finger,
@@ -345,7 +350,7 @@ def decode_request(raw: Mapping[str, str]) -> Request:
     if is_invalid_utf8(seq):
         raise ProtocolError("SEQ is not UTF-8")
     f = _Fields(raw)
-    head: dict[str, object] = {"uin": f.number("UIN"), "seq": seq, "ver": ver}
+    head: _Head = {"uin": f.number("UIN"), "seq": seq, "ver": ver}
     return _DECODERS[command](f, head)
 
 
@@ -479,9 +484,9 @@ class SearchPage(Reply):
 
 
 # Key orders of GetInfo replies (seeds 000 and 001, PROTOCOL-NOTES).
-_PROFILE_KEYS_2 = "AD AG EM FC HP JB LV PC PH PR PV RN SC SX UN NK".split()
+_PROFILE_KEYS_2 = "AD AG EM FC HP JB LV PC PH PR PV RN SC SX UN NK".split()  # noqa: SIM905
 _PROFILE_KEYS_3 = (
-    "AD AG BT CO CT CV CY EM FC HP ID JB LV MO MT MV PC PH PR PV RN SC SH SX UN NK".split()
+    "AD AG BT CO CT CV CY EM FC HP ID JB LV MO MT MV PC PH PR PV RN SC SH SX UN NK".split()  # noqa: SIM905
 )
 # GetInfo key -> Profile attribute (LV is the level, written separately).
 _PROFILE_ATTRS = {
@@ -553,7 +558,8 @@ def _reply_pairs(reply: Reply) -> tuple[Command, list[tuple[str, str]]]:
         case ErrorReply(command=c, result=r):
             return c, [("RES", str(int(r)))]
         case LoginOk():
-            pairs = ok + [
+            pairs = [
+                *ok,
                 ("RS", "0"),
                 ("HI", str(reply.keepalive)),
                 ("LI", str(reply.idle_timeout)),
@@ -566,19 +572,21 @@ def _reply_pairs(reply: Reply) -> tuple[Command, list[tuple[str, str]]]:
                 pairs.append(("FC", str(reply.face)))
             return Command.LOGIN, pairs
         case LoginRefused(reason=reason):
-            return Command.LOGIN, ok + [("RS", "1"), ("RA", escape(reason))]
+            return Command.LOGIN, [*ok, ("RS", "1"), ("RA", escape(reason))]
         case BuddyCount(count=n):
-            return Command.LIST, ok + [("FN", str(n))]
+            return Command.LIST, [*ok, ("FN", str(n))]
         case BuddyPage(last=last, uins=uins):
-            return Command.LIST, ok + [
+            return Command.LIST, [
+                *ok,
                 ("FN", "1" if last else "0"),
                 ("SN", str(len(uins))),
                 ("UN", join_list(uins)),
             ]
         case OnlineCount(count=n):
-            return Command.QUERY_STAT, ok + [("FN", str(n))]
+            return Command.QUERY_STAT, [*ok, ("FN", str(n))]
         case OnlinePage(last=last, buddies=bs):
-            return Command.QUERY_STAT, ok + [
+            return Command.QUERY_STAT, [
+                *ok,
                 ("FC", join_list(b.face for b in bs)),
                 ("FN", "1" if last else "0"),
                 ("SN", str(len(bs))),
@@ -589,20 +597,22 @@ def _reply_pairs(reply: Reply) -> tuple[Command, list[tuple[str, str]]]:
         case ProfileReply(level=level, profile=profile):
             return Command.GET_INFO, ok + _profile_pairs(level, profile)
         case AddBuddyReply(target=target, auth=auth):
-            return Command.ADD_TO_LIST, ok + [("CD", str(auth)), ("UN", str(target))]
+            return Command.ADD_TO_LIST, [*ok, ("CD", str(auth)), ("UN", str(target))]
         case MessagesReply(messages=ms, extended=extended):
             pairs = list(ok)
             if extended:
                 pairs.append(("MI", join_list(m.id or 0 for m in ms)))
                 pairs.append(("TM", join_list(m.time or 0 for m in ms)))
-            return Command.GET_MSG_EX, pairs + [
+            return Command.GET_MSG_EX, [
+                *pairs,
                 ("MN", str(len(ms))),
                 ("MT", join_list(int(m.kind) for m in ms)),
                 ("UN", join_list(m.sender for m in ms)),
                 ("MG", join_list(m.text for m in ms)),
             ]
         case SearchPage(last=last, results=rs):
-            return Command.FINGER, ok + [
+            return Command.FINGER, [
+                *ok,
                 ("FN", "1" if last else "0"),
                 ("SN", str(len(rs))),
                 ("UN", join_list(r.uin for r in rs)),
