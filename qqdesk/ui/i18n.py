@@ -36,7 +36,8 @@ def install_translator(app: QCoreApplication, language: str) -> str:
     """Install the translations for ``language``; returns the language in use.
 
     Replaces whatever an earlier call installed, so the setting can change
-    while the app runs (windows then retranslate on QEvent.LanguageChange).
+    while the app runs: windows opened afterwards (and any that handle
+    QEvent.LanguageChange) speak the new language.
     """
     resolved = resolve_language(language)
     for translator in _installed:

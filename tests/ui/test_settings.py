@@ -176,3 +176,24 @@ def test_notifier_signal(qtbot, path: Path) -> None:  # type: ignore[no-untyped-
     with qtbot.waitSignal(notifier.changed) as blocker:
         s.language = "zh_CN"
     assert blocker.args == ["language"]
+
+
+def test_theme_palettes(qapp) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QPalette
+
+    from qqdesk.ui.theme import apply_theme, current_theme
+
+    def window_lightness() -> int:
+        return qapp.palette().color(QPalette.ColorRole.Window).lightness()
+
+    try:
+        assert apply_theme(qapp, "dark") == "dark"
+        assert current_theme(qapp) == "dark" and window_lightness() < 100
+        assert qapp.style().name().lower() == "fusion"
+        assert apply_theme(qapp, "light") == "light"
+        assert window_lightness() > 180
+        # Offscreen has no colour scheme (Unknown), which reads as light.
+        assert apply_theme(qapp, "system") == "light"
+        assert apply_theme(qapp, "neon") == "light"  # unknown values follow the system
+    finally:
+        apply_theme(qapp, "light")

@@ -123,7 +123,12 @@ class SettingsDialog(QDialog):
         self.language_combo.addItem("English", "en")
         self.language_combo.addItem("简体中文", "zh_CN")
         self.language_combo.currentIndexChanged.connect(self._update)
-        self.language_note = QLabel(self.tr("The new language is used after qqdesk restarts."))
+        self.language_note = QLabel(
+            self.tr(
+                "Windows opened from now on use the new language; the others follow "
+                "when qqdesk restarts."
+            )
+        )
         self.language_note.setWordWrap(True)
         self.theme_combo = QComboBox()
         self.theme_combo.addItem(self.tr("Same as the system"), "system")
