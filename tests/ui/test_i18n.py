@@ -76,7 +76,7 @@ def test_ts_has_every_source_string(tmp_path: Path) -> None:
     """A string added to the UI but not to the .ts would show in English."""
     copy = tmp_path / TS.name
     shutil.copy(TS, copy)
-    update.lupdate(copy)
+    update.lupdate(copy, markers=tmp_path / update.MARKERS.name)
     fresh = {(c, s) for c, s, _ in messages(copy)}
     committed = {(c, s) for c, s, _ in messages(TS)}
     missing = sorted(fresh - committed)
@@ -150,3 +150,23 @@ def test_english_is_the_source(qapp: QApplication, qtbot, tmp_path: Path) -> Non
     dialog = SettingsDialog(Settings(tmp_path / "settings.json"))
     qtbot.addWidget(dialog)
     assert dialog.windowTitle() == "Settings"
+
+
+def test_wrapped_strings_are_found(tmp_path: Path) -> None:
+    source = tmp_path / "sample.py"
+    source.write_text(
+        "from PySide6.QtCore import QCoreApplication\n"
+        "def _tr(text):\n"
+        "    return QCoreApplication.translate('Model', text)\n"
+        "def words(key):\n"
+        "    table = {1: 'Online', 2: 'Busy'}\n"
+        "    return QCoreApplication.translate('Status', table[key])\n"
+        "GROUP = _tr('My friends')\n"
+        "OTHER = _tr(GROUP)\n",
+        encoding="utf-8",
+    )
+    assert sorted(update.wrapped_strings(source)) == [
+        ("Model", "My friends"),
+        ("Status", "Busy"),
+        ("Status", "Online"),
+    ]

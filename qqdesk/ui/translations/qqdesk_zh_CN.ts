@@ -2,9 +2,37 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
+    <name></name>
+    <message>
+        <location filename="../login.py" line="+117"/>
+        <source>Wrong password. Check it and try again.</source>
+        <translation>密码错误，请检查后重试。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>There is no account with this number.</source>
+        <translation>该号码不存在。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Too many attempts. Wait a little and try again.</source>
+        <translation>尝试次数过多，请稍后再试。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Cannot reach the server. Check the address and that the server is running.</source>
+        <translation>无法连接到服务器，请检查地址并确认服务器正在运行。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Could not sign in: {reason}</source>
+        <translation>登录失败：{reason}</translation>
+    </message>
+</context>
+<context>
     <name>AddBuddyDialog</name>
     <message>
-        <location filename="../dialogs/search.py" line="+271"/>
+        <location filename="../dialogs/search.py" line="+276"/>
         <location line="+75"/>
         <location line="+21"/>
         <source>Add Friend</source>
@@ -99,12 +127,12 @@
         <translation>请输入5到10位数字的QQ号码。</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+9"/>
         <source>Adding {name}…</source>
         <translation>正在添加 {name}…</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+17"/>
         <source>{name} is now your friend.</source>
         <translation>{name} 已成为您的好友。</translation>
     </message>
@@ -127,6 +155,103 @@
         <location line="+11"/>
         <source>No request was sent to {name}.</source>
         <translation>未向 {name} 发送验证请求。</translation>
+    </message>
+</context>
+<context>
+    <name>Banner</name>
+    <message>
+        <location filename="../widgets.py" line="+41"/>
+        <source>Dismiss</source>
+        <translation>关闭</translation>
+    </message>
+</context>
+<context>
+    <name>BuddyTreeModel</name>
+    <message>
+        <location filename="wrapped_strings.py" line="+7"/>
+        <source>My friends</source>
+        <translation>我的好友</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Strangers</source>
+        <translation>陌生人</translation>
+    </message>
+</context>
+<context>
+    <name>ChatTabsWindow</name>
+    <message>
+        <location filename="../chat.py" line="+457"/>
+        <source>Chats</source>
+        <translation>聊天</translation>
+    </message>
+</context>
+<context>
+    <name>ChatWindow</name>
+    <message>
+        <location line="-290"/>
+        <source>&amp;Send</source>
+        <extracomment>the chat got new messages while it was not in front (uin)</extracomment>
+        <translation>发送(&amp;S)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location line="+39"/>
+        <source>Type a message — Ctrl+Enter sends, Enter starts a new line</source>
+        <extracomment>older pages load on scrolling to the top only after the first page is shown</extracomment>
+        <translation>输入消息 — 按 Ctrl+Enter 发送，Enter 换行</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Type a message — Enter sends, Shift+Enter starts a new line</source>
+        <translation>输入消息 — 按 Enter 发送，Shift+Enter 换行</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Chat with {name}</source>
+        <translation>与 {name} 聊天</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>{name} went offline</source>
+        <translation>{name} 下线了</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{name} is busy</source>
+        <translation>{name} 正在忙碌</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{name} is online</source>
+        <translation>{name} 上线了</translation>
+    </message>
+    <message>
+        <location line="+143"/>
+        <source>&amp;Copy</source>
+        <translation>复制(&amp;C)</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>&amp;Resend</source>
+        <translation>重新发送(&amp;R)</translation>
+    </message>
+</context>
+<context>
+    <name>Delegates</name>
+    <message>
+        <location filename="wrapped_strings.py" line="+4"/>
+        <source>Not sent — click to resend</source>
+        <translation>发送失败 — 点击重新发送</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Sending…</source>
+        <translation>正在发送…</translation>
     </message>
 </context>
 <context>
@@ -172,7 +297,7 @@
         <translation>同意</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+32"/>
         <source>{name} wants to add you as a friend.</source>
         <translation>{name} 请求加您为好友。</translation>
     </message>
@@ -233,9 +358,235 @@
     </message>
 </context>
 <context>
+    <name>LoginDialog</name>
+    <message>
+        <location filename="../login.py" line="+25"/>
+        <source>Sign in to qqdesk</source>
+        <translation>登录 qqdesk</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>qqdesk</source>
+        <translation>qqdesk</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Your QQ number</source>
+        <translation>QQ号码</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Remember me</source>
+        <translation>记住密码(&amp;R)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>No system keyring is available, so the password cannot be kept.</source>
+        <translation>系统没有可用的密钥环，无法记住密码。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Keep the password in the system keyring (never in a file).</source>
+        <translation>密码保存在系统密钥环中（绝不写入文件）。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>&amp;Number:</source>
+        <translation>号码(&amp;N)：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Password:</source>
+        <translation>密码(&amp;P)：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Status:</source>
+        <translation>状态(&amp;S)：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Se&amp;rver:</source>
+        <translation>服务器(&amp;R)：</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>&amp;Sign in</source>
+        <translation>登录(&amp;S)</translation>
+    </message>
+    <message>
+        <location line="+64"/>
+        <source>Enter your QQ number (5 digits or more).</source>
+        <translation>请输入QQ号码（5位或以上数字）。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Enter your password.</source>
+        <translation>请输入密码。</translation>
+    </message>
+    <message>
+        <location filename="wrapped_strings.py" line="+4"/>
+        <source>Cannot reach the server. Check the address and that the server is running.</source>
+        <translation>无法连接到服务器，请检查地址并确认服务器正在运行。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Could not sign in: {reason}</source>
+        <translation>登录失败：{reason}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>There is no account with this number.</source>
+        <translation>该号码不存在。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Too many attempts. Wait a little and try again.</source>
+        <translation>尝试次数过多，请稍后再试。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Wrong password. Check it and try again.</source>
+        <translation>密码错误，请检查后重试。</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../mainwindow.py" line="+111"/>
+        <source>qqdesk</source>
+        <extracomment>the user asked to quit (menu, tray, or closing without a tray)</extracomment>
+        <translation>qqdesk</translation>
+    </message>
+    <message>
+        <location line="+33"/>
+        <source>&amp;qqdesk</source>
+        <translation>&amp;qqdesk</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Add friend…</source>
+        <translation>添加好友(&amp;A)…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;Settings…</source>
+        <translation>系统设置(&amp;S)…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <location line="+36"/>
+        <source>Your status, as your friends see it</source>
+        <translation>好友看到的您的状态</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Search friends by name or number</source>
+        <translation>搜索好友昵称或号码</translation>
+    </message>
+    <message>
+        <location line="+48"/>
+        <source>Number: {uin}</source>
+        <translation>号码：{uin}</translation>
+    </message>
+    <message>
+        <location line="+87"/>
+        <source>Message from {name}</source>
+        <translation>来自 {name} 的消息</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>{uin} asks to add you as a friend: {reason}</source>
+        <translation>{uin} 请求加您为好友：{reason}</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Friend request</source>
+        <translation>好友请求</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{uin} accepted your friend request.</source>
+        <translation>{uin} 同意了您的好友请求。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>{uin} declined your friend request.</source>
+        <translation>{uin} 拒绝了您的好友请求。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Reason: {reason}</source>
+        <translation>理由：{reason}</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Connection lost — reconnecting…</source>
+        <translation>网络连接已断开，正在重新连接…</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>You are signed out.</source>
+        <translation>您已离线。</translation>
+    </message>
+    <message>
+        <location line="+57"/>
+        <source>&amp;Chat</source>
+        <translation>聊天(&amp;C)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>View &amp;profile</source>
+        <translation>查看资料(&amp;P)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;Remove from list…</source>
+        <translation>删除好友(&amp;R)…</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Remove friend</source>
+        <translation>删除好友</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Remove {name} ({uin}) from your list?</source>
+        <translation>确定要将 {name}（{uin}）从好友列表中删除吗？</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Remove</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <location line="+34"/>
+        <source>Open</source>
+        <translation>打开</translation>
+    </message>
+</context>
+<context>
+    <name>Notifier</name>
+    <message>
+        <location filename="../notifications.py" line="+124"/>
+        <source>Open chat</source>
+        <extracomment>the user clicked a notification about the chat with uin</extracomment>
+        <translation>打开聊天</translation>
+    </message>
+</context>
+<context>
     <name>ProfileDialog</name>
     <message>
-        <location filename="../dialogs/profile.py" line="+67"/>
+        <location filename="../dialogs/profile.py" line="+75"/>
         <source>Profile</source>
         <translation>个人资料</translation>
     </message>
@@ -260,12 +611,12 @@
         <translation>刷新</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+21"/>
         <source>Try Again</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+33"/>
         <source>Basic</source>
         <translation>基本资料</translation>
     </message>
@@ -398,7 +749,7 @@
 <context>
     <name>RefuseReasonDialog</name>
     <message>
-        <location filename="../dialogs/requests.py" line="-205"/>
+        <location filename="../dialogs/requests.py" line="-207"/>
         <source>Refuse Friend Request</source>
         <translation>拒绝好友请求</translation>
     </message>
@@ -421,7 +772,7 @@
 <context>
     <name>RequestResult</name>
     <message>
-        <location line="+214"/>
+        <location line="+216"/>
         <source>Friend Request</source>
         <translation>好友请求</translation>
     </message>
@@ -449,7 +800,7 @@
 <context>
     <name>SearchResultsModel</name>
     <message>
-        <location filename="../dialogs/search.py" line="-438"/>
+        <location filename="../dialogs/search.py" line="-452"/>
         <source>Nickname</source>
         <translation>昵称</translation>
     </message>
@@ -508,17 +859,17 @@
     </message>
     <message>
         <location line="+28"/>
-        <location line="+8"/>
+        <location line="+13"/>
         <source>Same as the system</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location line="-3"/>
-        <source>The new language is used after qqdesk restarts.</source>
-        <translation>重新启动 qqdesk 后使用新的语言。</translation>
+        <location line="-6"/>
+        <source>Windows opened from now on use the new language; the others follow when qqdesk restarts.</source>
+        <translation>之后打开的窗口将使用新的语言，其他窗口在重新启动 qqdesk 后更新。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+7"/>
         <source>Light</source>
         <translation>浅色</translation>
     </message>
@@ -609,9 +960,63 @@
     </message>
 </context>
 <context>
+    <name>Status</name>
+    <message>
+        <location filename="wrapped_strings.py" line="+4"/>
+        <source>Busy</source>
+        <translation>忙碌</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Invisible</source>
+        <translation>隐身</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Offline</source>
+        <translation>离线</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Online</source>
+        <translation>在线</translation>
+    </message>
+</context>
+<context>
+    <name>Tray</name>
+    <message>
+        <location filename="../tray.py" line="+30"/>
+        <source>&amp;Open qqdesk</source>
+        <extracomment>Order of statuses in every status menu, as QQ users know it.</extracomment>
+        <translation>打开 qqdesk(&amp;O)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Status</source>
+        <translation>状态(&amp;S)</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+30"/>
+        <source>qqdesk — %n unread message(s)</source>
+        <translation>
+            <numerusform>qqdesk — %n 条未读消息</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>qqdesk</source>
+        <translation>qqdesk</translation>
+    </message>
+</context>
+<context>
     <name>VerificationRequestDialog</name>
     <message>
-        <location filename="../dialogs/search.py" line="+64"/>
+        <location filename="../dialogs/search.py" line="+69"/>
         <source>Verification Required</source>
         <translation>身份验证</translation>
     </message>
@@ -654,7 +1059,7 @@
         <translation>女</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>Online</source>
         <translation>在线</translation>
     </message>
@@ -820,25 +1225,27 @@
         <translation>猪</translation>
     </message>
     <message>
-        <location line="+30"/>
-        <location line="+9"/>
+        <location line="+25"/>
         <source>There is no user with this number.</source>
         <translation>该号码不存在。</translation>
     </message>
     <message>
-        <location line="-7"/>
-        <location line="+9"/>
+        <location line="+2"/>
         <source>You are not logged in. Log in again and retry.</source>
         <translation>您尚未登录，请重新登录后再试。</translation>
     </message>
     <message>
-        <location line="-7"/>
-        <location line="+9"/>
+        <location line="+2"/>
         <source>The server is busy with your requests. Wait a few seconds and try again.</source>
         <translation>操作过于频繁，请稍等几秒再试。</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+4"/>
+        <source>The server did not accept this request.</source>
+        <translation>服务器拒绝了这个请求。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Cannot reach the server. Check your connection and try again.</source>
         <translation>无法连接到服务器，请检查网络后重试。</translation>
     </message>
