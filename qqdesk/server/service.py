@@ -299,9 +299,9 @@ class Service:
         for uin, sent in list(self._sent.items()):
             if not sent or sent[-1] < now - RATE_WINDOW:
                 del self._sent[uin]
-        for key, failures in list(self._login_failures.items()):
+        for who, failures in list(self._login_failures.items()):
             if not failures or failures[-1] < now - LOGIN_WINDOW:
-                del self._login_failures[key]
+                del self._login_failures[who]
 
     # ------------------------------------------------------------------ messages
 
@@ -556,7 +556,9 @@ class Admin:
     def set_password(self, uin: int, password: str) -> None:
         if not password:
             raise ValueError("the password must not be empty")
-        if not self._store.set_password_hash(uin, hash_password(md5_hex(password), n=self._service.scrypt_n)):
+        if not self._store.set_password_hash(
+            uin, hash_password(md5_hex(password), n=self._service.scrypt_n)
+        ):
             raise KeyError(uin)
 
     def set_profile(

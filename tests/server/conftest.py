@@ -14,7 +14,6 @@ from qqdesk.protocol import LOGIN_CODE
 from qqdesk.server import QQServer, SqliteStore
 from tests.support.wire import post
 
-
 #: A cheap password hash for tests that create many accounts (production uses 2**14).
 FAST_SCRYPT = 2**8
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from qqdesk.protocol import LOGIN_CODE, AuthMode, BloodType, Constellation, Sex, Zodiac
 from qqdesk.server import QQServer
 
@@ -40,7 +42,7 @@ async def test_nick_is_left_out_of_the_login_reply_when_empty(live: QQServer) ->
 
 async def test_not_logged_in_gets_res_20_for_every_command(live: QQServer) -> None:
     raw = Raw(live.url, 10001)
-    for cmd, extra in [
+    commands: list[tuple[str, dict[str, object]]] = [
         ("List", {"TN": 160, "UN": 0}),
         ("Query_Stat", {"TN": 50, "UN": 0}),
         ("GetInfo", {"LV": 2, "UN": 10002}),
@@ -51,7 +53,8 @@ async def test_not_logged_in_gets_res_20_for_every_command(live: QQServer) -> No
         ("GetMsgEx", {}),
         ("CLTMSG", {"UN": 10002, "MG": "hi"}),
         ("Finger", {"AG": 0, "SX": "", "PV": ""}),
-    ]:
+    ]
+    for cmd, extra in commands:
         body = await raw.send(cmd, **extra)
         assert body.endswith(b"&RES=20"), (cmd, body)
     assert (await raw.send("Logout")).endswith(b"CMD=LOGOUT&SEQ=%d&UIN=10001&RES=0" % raw.seq)
@@ -103,7 +106,7 @@ async def test_query_stat_key_order_and_visibility(live: QQServer, alice: Raw, b
     assert second.endswith(b"&FN=1&SN=1&ST=10,&UN=10003,&NK=Carol%2c%26%3d,")
 
 
-FULL = {
+FULL: dict[str, Any] = {
     "face": 270,
     "age": 0,
     "sex": Sex.MALE,
@@ -150,7 +153,34 @@ async def test_get_info_levels_and_key_orders(live: QQServer, alice: Raw) -> Non
     three = await alice.send("GetInfo", LV=3, UN=24259132)
     keys = [part.split("=")[0] for part in three.decode().split("&")][5:]
     assert keys == (
-        "AD AG BT CO CT CV CY EM FC HP ID JB LV MO MT MV PC PH PR PV RN SC SH SX UN NK".split()
+        [
+            "AD",
+            "AG",
+            "BT",
+            "CO",
+            "CT",
+            "CV",
+            "CY",
+            "EM",
+            "FC",
+            "HP",
+            "ID",
+            "JB",
+            "LV",
+            "MO",
+            "MT",
+            "MV",
+            "PC",
+            "PH",
+            "PR",
+            "PV",
+            "RN",
+            "SC",
+            "SH",
+            "SX",
+            "UN",
+            "NK",
+        ]
     )
     got = fields(three)
     assert (got["BT"], got["CO"], got["SH"], got["CY"], got["ID"]) == (

@@ -108,7 +108,9 @@ def test_durability_settings_and_indexes(tmp_path: Path) -> None:
         "SELECT uin FROM accounts WHERE searchable=1 AND province='x' ORDER BY uin LIMIT 21": (
             "accounts_search_pv"
         ),
-        "SELECT uin FROM accounts WHERE searchable=1 AND age=3 ORDER BY uin LIMIT 21": "accounts_search",
+        "SELECT uin FROM accounts WHERE searchable=1 AND age=3 ORDER BY uin LIMIT 21": (
+            "accounts_search"
+        ),
     }
     for sql, index in plans.items():
         plan = " ".join(str(r[-1]) for r in store.db.execute("EXPLAIN QUERY PLAN " + sql))
