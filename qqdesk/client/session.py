@@ -528,6 +528,9 @@ class AccountSession:
             raise ServerUnavailable(f"unreadable reply: {exc}") from exc
         if reply is None:
             raise RequestRefused(f"the server answered NULL to {request.command.request_name}")
+        if self.state is ConnectionState.RECONNECTING:
+            # Any answer means the server is back; a held long poll must not delay saying so.
+            self._set_state(ConnectionState.CONNECTED)
         return reply
 
     async def _call(

@@ -59,9 +59,7 @@ async def new_session(tmp_path: Path) -> AsyncIterator[Callable[..., AccountSess
         await session.close()
 
 
-async def next_event(
-    events: AsyncIterator[Event], kind: type[Any], timeout: float = 3.0
-) -> Any:
+async def next_event(events: AsyncIterator[Event], kind: type[Any], timeout: float = 3.0) -> Any:
     """The next event of ``kind`` (others are skipped)."""
 
     async def find() -> Any:

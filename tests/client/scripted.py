@@ -188,9 +188,8 @@ class ScriptedServer:
         return result
 
     def _head(self, f: dict[str, str], cmd: str) -> bytes:
-        return (
-            f"VER={f.get('VER', '')}&CMD={cmd}&SEQ={escape(f.get('SEQ', ''))}&UIN={f.get('UIN', '')}"
-        ).encode()
+        seq = escape(f.get("SEQ", ""))
+        return f"VER={f.get('VER', '')}&CMD={cmd}&SEQ={seq}&UIN={f.get('UIN', '')}".encode()
 
     def _login(self, f: dict[str, str], uin: int) -> Answer:
         if uin not in self.passwords:

@@ -268,7 +268,8 @@ async def test_add_request_approve_refuse_remove_status_search(
     sent = {f["CMD"]: f for f in scripted.log}
     assert sent["Ack_AddToList"]["RS"] == "no=thanks" and sent["Ack_AddToList"]["CD"] == "1"
     assert [f["CD"] for f in scripted.log if f["CMD"] == "Ack_AddToList"] == ["2", "0", "1"]
-    assert [f["RS"] for f in scripted.log if f["CMD"] == "Ack_AddToList"][0] == "我是, 你的朋友 & more"
+    acks = [f for f in scripted.log if f["CMD"] == "Ack_AddToList"]
+    assert acks[0]["RS"] == "我是, 你的朋友 & more"
     assert sent["Finger"]["AG"] == "30" and sent["Finger"]["SX"] == "0"
     assert sent["Finger"]["PV"] == "云南省"
 
@@ -287,9 +288,7 @@ async def test_short_polling_receives_every_kind_of_message(
     got = await next_event(events, MessageReceived)
     assert (got.sender, got.text) == (24259132, "hello, world & more")
     assert session.history(24259132)[0].local_id == got.local_id  # stored before the event
-    assert await next_event(events, BuddyStatusChanged) == BuddyStatusChanged(
-        24259132, Status.BUSY
-    )
+    assert await next_event(events, BuddyStatusChanged) == BuddyStatusChanged(24259132, Status.BUSY)
     assert await next_event(events, AddRequestReceived) == AddRequestReceived(106814, "请加我")
     assert await next_event(events, RequestApproved) == RequestApproved(31337)
     assert await next_event(events, RequestRefusedEvent) == RequestRefusedEvent(4444, "不行")
@@ -431,7 +430,7 @@ async def test_network_loss_reconnects(scripted: ScriptedServer, new_session: Ne
     scripted.sessions.clear()
     await scripted.start()  # same port
     await next_state(events, ConnectionState.CONNECTED)
-    assert scripted.count("LOGIN") == 2
+    await wait_for(lambda: scripted.count("LOGIN") == 2)
     scripted.push(10001, 9, 1234567, "after the outage")
     assert (await next_event(events, MessageReceived)).text == "after the outage"
 

@@ -114,7 +114,8 @@ def test_100k_messages_page_without_loading_all(tmp_path: Path) -> None:
     )
     s._db.execute("COMMIT")
     plan = " ".join(
-        str(r) for r in s._db.execute(
+        str(r)
+        for r in s._db.execute(
             "EXPLAIN QUERY PLAN SELECT id FROM messages WHERE peer = ? AND id < ?"
             " ORDER BY id DESC LIMIT 50",
             (10002, 5000),

@@ -1,0 +1,296 @@
+"""AccountSession against the real qqdesk server on loopback: every method and failure case."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from qqdesk.client import (
+    AccountSession,
+    AddRequestReceived,
+    AuthMode,
+    BuddyStatusChanged,
+    ConnectionState,
+    DeliveryState,
+    MessageReceived,
+    NoSuchUser,
+    RequestApproved,
+    RequestRefusedEvent,
+    Sex,
+    Status,
+    WrongPassword,
+)
+from qqdesk.protocol import MAX_MESSAGE_CHARS
+from qqdesk.server import QQServer, SqliteStore
+
+from .conftest import FAST, next_event, next_state, wait_for
+
+pytestmark = pytest.mark.timeout(30)
+
+NewSession = Callable[..., AccountSession]
+ALICE, BOB, CAROL, VERA, NOLAN = 10001, 10002, 10003, 10004, 10005
+
+
+def populate(admin: Any) -> None:
+    admin.create_account(ALICE, "alice-pw", nick="Alice", face=3)
+    admin.create_account(BOB, "bob-pw", nick="Bob 小明", face=270, province="云南省", age=30)
+    admin.create_account(CAROL, "carol-pw", nick="Carol, Esq.", intro="网络为媒,关系为本")
+    admin.create_account(VERA, "vera-pw", nick="Vera", auth=AuthMode.VERIFY)
+    admin.create_account(NOLAN, "nolan-pw", nick="Nolan", auth=AuthMode.NOBODY)
+    for a, b in ((ALICE, BOB), (BOB, ALICE), (ALICE, CAROL)):
+        admin.add_buddy(a, b)
+
+
+class Clock:
+    """The server's clock, movable by the test (idle expiry, penalties)."""
+
+    def __init__(self, speed: float = 1.0) -> None:
+        self.offset = 0.0
+        self.speed = speed
+        self.start = time.monotonic()
+
+    def __call__(self) -> float:
+        return self.start + (time.monotonic() - self.start) * self.speed + self.offset
+
+
+@pytest.fixture
+async def real(tmp_path: Path) -> AsyncIterator[QQServer]:
+    """A real server in the test's loop with a movable clock and the cast above."""
+    clock = Clock()
+    server = QQServer(SqliteStore(tmp_path / "server.sqlite3"), clock=clock, long_poll=5)
+    server.test_clock = clock  # type: ignore[attr-defined]
+    populate(server.admin)
+    await server.start("127.0.0.1", 0)
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+def session_for(new_session: NewSession, server: Any, uin: int, password: str) -> AccountSession:
+    return new_session(server.url, uin=uin, password=password)
+
+
+async def test_login_logout_and_errors(real: QQServer, new_session: NewSession) -> None:
+    alice = new_session(real.url, ALICE, "alice-pw")
+    await alice.login()
+    assert alice.state is ConnectionState.CONNECTED
+    assert (alice.nick, alice.face, alice.long_poll) == ("Alice", 3, 5)
+    await alice.logout()
+    assert alice.state is ConnectionState.STOPPED
+    with pytest.raises(WrongPassword):
+        await new_session(real.url, ALICE, "wrong").login()
+    with pytest.raises(NoSuchUser):
+        await new_session(real.url, 55555, "x").login()
+
+
+async def test_strict_sessions_need_the_cookie(tmp_path: Path, new_session: NewSession) -> None:
+    server = QQServer(SqliteStore(tmp_path / "s.sqlite3"), strict_sessions=True, long_poll=5)
+    populate(server.admin)
+    await server.start("127.0.0.1", 0)
+    try:
+        alice = new_session(server.url, ALICE, "alice-pw")
+        await alice.login()
+        await alice.set_status(Status.BUSY)
+        assert [b.uin for b in await alice.buddies()] == [BOB, CAROL]
+    finally:
+        await alice.logout()
+        await server.stop()
+
+
+async def test_buddies_profiles_and_search(real: QQServer, new_session: NewSession) -> None:
+    bob = new_session(real.url, BOB, "bob-pw")
+    await bob.login()
+    await bob.set_status(Status.BUSY)
+    alice = new_session(real.url, ALICE, "alice-pw")
+    await alice.login()
+    buddies = await alice.buddies()
+    assert [(b.uin, b.nick, b.status) for b in buddies] == [
+        (BOB, "Bob 小明", Status.BUSY),
+        (CAROL, "Carol, Esq.", Status.OFFLINE),
+    ]
+    assert buddies[0].face == 270
+    assert [b.uin for b in await alice.online_buddies()] == [BOB]
+    assert alice.cached_buddies() == buddies
+    carol = await alice.profile(CAROL)
+    assert carol.intro == "网络为媒,关系为本" and carol.nick == "Carol, Esq."
+    assert (await alice.profile(BOB, level=1)).nick == "Bob 小明"
+    with pytest.raises(NoSuchUser):
+        await alice.profile(77777)
+    found = await alice.search(age=30, sex=Sex.MALE, province="云南省")
+    assert [r.uin for r in found.results] == [BOB] and found.last
+    everyone = await alice.search()
+    assert {r.uin for r in everyone.results} >= {BOB, CAROL, VERA, NOLAN}
+
+
+async def test_messages_both_ways_and_status_changes(
+    real: QQServer, new_session: NewSession
+) -> None:
+    alice = new_session(real.url, ALICE, "alice-pw")
+    bob = new_session(real.url, BOB, "bob-pw")
+    await alice.login()
+    await bob.login()
+    alice_events, bob_events = alice.events(), bob.events()
+    sent = await alice.send_message(BOB, "你好, Bob & co = friends")
+    got = await next_event(bob_events, MessageReceived)
+    assert (got.sender, got.text) == (ALICE, "你好, Bob & co = friends")
+    assert await alice.wait_delivered(sent.local_id) is DeliveryState.SENT
+    assert bob.history(ALICE)[0].text == got.text
+    assert alice.history(BOB)[0].state is DeliveryState.SENT and alice.history(BOB)[0].outgoing
+    await bob.send_message(ALICE, "hi back")
+    assert (await next_event(alice_events, MessageReceived)).text == "hi back"
+    await bob.set_status(Status.BUSY)
+    assert await next_event(alice_events, BuddyStatusChanged) == BuddyStatusChanged(
+        BOB, Status.BUSY
+    )
+    await bob.set_status(Status.INVISIBLE)
+    assert await next_event(alice_events, BuddyStatusChanged) == BuddyStatusChanged(
+        BOB, Status.OFFLINE
+    )
+    long_text = "长" * (MAX_MESSAGE_CHARS + 10)
+    parts = await alice.send_message(BOB, long_text)
+    assert len(parts.local_ids) == 2
+    first = await next_event(bob_events, MessageReceived)
+    second = await next_event(bob_events, MessageReceived)
+    assert first.text + second.text == long_text
+    assert alice.search_history("Bob & co")[0].peer == BOB
+
+
+async def test_offline_message_waits_for_login(real: QQServer, new_session: NewSession) -> None:
+    alice = new_session(real.url, ALICE, "alice-pw")
+    await alice.login()
+    sent = await alice.send_message(CAROL, "while you were out")
+    assert await alice.wait_delivered(sent.local_id) is DeliveryState.SENT
+    async with new_session(real.url, CAROL, "carol-pw") as carol:
+        got = await next_event(carol.events(), MessageReceived)
+        assert got.text == "while you were out"
+    # Sending to a number that is no account fails at once.
+    bad = await alice.send_message(99999, "nobody")
+    assert await alice.wait_delivered(bad.local_id) is DeliveryState.FAILED
+
+
+async def test_add_buddy_every_auth_mode_and_requests(
+    real: QQServer, new_session: NewSession
+) -> None:
+    carol = new_session(real.url, CAROL, "carol-pw")
+    vera = new_session(real.url, VERA, "vera-pw")
+    await carol.login()
+    await vera.login()
+    carol_events, vera_events = carol.events(), vera.events()
+    assert await carol.add_buddy(BOB) is AuthMode.ANYONE
+    assert await carol.add_buddy(NOLAN) is AuthMode.NOBODY
+    assert await carol.add_buddy(VERA) is AuthMode.VERIFY
+    with pytest.raises(NoSuchUser):
+        await carol.add_buddy(66666)
+    await carol.request_buddy(VERA, "我是 Carol, 你好")
+    request = await next_event(vera_events, AddRequestReceived)
+    assert request == AddRequestReceived(CAROL, "我是 Carol, 你好")
+    assert [r.uin for r in vera.add_requests()] == [CAROL]
+    await vera.refuse(CAROL, "不认识")
+    assert await next_event(carol_events, RequestRefusedEvent) == RequestRefusedEvent(
+        VERA, "不认识"
+    )
+    assert vera.add_requests() == []
+    await carol.request_buddy(VERA, "again")
+    await next_event(vera_events, AddRequestReceived)
+    await vera.approve(CAROL)
+    assert await next_event(carol_events, RequestApproved) == RequestApproved(VERA)
+    assert {b.uin for b in await carol.buddies()} == {BOB, VERA}
+    await carol.remove_buddy(BOB)
+    assert [b.uin for b in await carol.buddies()] == [VERA]
+
+
+async def test_too_frequent_waits_out_the_penalty(tmp_path: Path, new_session: NewSession) -> None:
+    # The server's clock runs 50x fast: its 20 s penalty lasts 0.4 s here.
+    clock = Clock(speed=50.0)
+    server = QQServer(
+        SqliteStore(tmp_path / "s.sqlite3"), clock=clock, long_poll=5, idle_timeout=10**6
+    )
+    populate(server.admin)
+    await server.start("127.0.0.1", 0)
+    try:
+        alice = new_session(server.url, ALICE, "alice-pw")
+        await alice.login()
+        # Alice's own penalty wait, scaled the same way.
+        alice.timing = type(FAST)(**{**FAST.__dict__, "penalty": 0.45})
+        sent = [await alice.send_message(BOB, f"m{i}") for i in range(14)]
+        states = [await alice.wait_delivered(s.local_id) for s in sent]
+        assert states == [DeliveryState.SENT] * 14
+        async with new_session(server.url, BOB, "bob-pw") as bob:
+            await wait_for(lambda: bob.count(ALICE) == 14)
+            assert [m.text for m in reversed(bob.history(ALICE))] == [f"m{i}" for i in range(14)]
+        await alice.logout()
+    finally:
+        await server.stop()
+
+
+async def test_expired_session_logs_in_again_and_replays(
+    real: QQServer, new_session: NewSession
+) -> None:
+    alice = new_session(real.url, ALICE, "alice-pw")
+    await alice.login()
+    await alice.set_status(Status.BUSY)
+    real.test_clock.offset += 1000  # type: ignore[attr-defined]
+    assert real.service.expire_idle() == 1
+    assert (await alice.profile(BOB, level=1)).nick == "Bob 小明"
+    # Logged in again, with the chosen status restored.
+    async with new_session(real.url, BOB, "bob-pw") as bob:
+        online = {b.uin: b.status for b in await bob.online_buddies()}
+        assert online == {ALICE: Status.BUSY}
+
+
+async def test_server_restart_on_the_same_port_reconnects(
+    tmp_path: Path, new_session: NewSession
+) -> None:
+    db = tmp_path / "s.sqlite3"
+    server = QQServer(SqliteStore(db), long_poll=5)
+    populate(server.admin)
+    await server.start("127.0.0.1", 0)
+    port = server.port
+    alice = new_session(server.url, ALICE, "alice-pw")
+    await alice.login()
+    events = alice.events()
+    await server.stop()
+    await next_state(events, ConnectionState.RECONNECTING)
+    server = QQServer(SqliteStore(db), long_poll=5)
+    await server.start("127.0.0.1", port)
+    try:
+        await next_state(events, ConnectionState.CONNECTED, timeout=5)
+        sent = await alice.send_message(BOB, "after restart")
+        assert await alice.wait_delivered(sent.local_id) is DeliveryState.SENT
+    finally:
+        await alice.logout()
+        await server.stop()
+
+
+async def test_logged_in_elsewhere_stops(tmp_path: Path, new_session: NewSession) -> None:
+    # Strict sessions tell the two clients apart by cookie, though both are on 127.0.0.1.
+    server = QQServer(SqliteStore(tmp_path / "s.sqlite3"), strict_sessions=True, long_poll=5)
+    populate(server.admin)
+    await server.start("127.0.0.1", 0)
+    try:
+        first = new_session(server.url, ALICE, "alice-pw")
+        second = new_session(server.url, ALICE, "alice-pw")
+        await first.login()
+        first_events, second_events = first.events(), second.events()
+        await second.login()
+        # Each would take the account back in turn; one of them gives up.
+        done, pending = await asyncio.wait(
+            [
+                asyncio.ensure_future(next_state(first_events, ConnectionState.STOPPED, 10)),
+                asyncio.ensure_future(next_state(second_events, ConnectionState.STOPPED, 10)),
+            ],
+            return_when=asyncio.FIRST_COMPLETED,
+        )
+        for task in pending:
+            task.cancel()
+        assert "elsewhere" in done.pop().result().detail
+    finally:
+        await first.logout()
+        await second.logout()
+        await server.stop()
