@@ -42,7 +42,7 @@ async def test_nick_is_left_out_of_the_login_reply_when_empty(live: QQServer) ->
 
 async def test_not_logged_in_gets_res_20_for_every_command(live: QQServer) -> None:
     raw = Raw(live.url, 10001)
-    commands: list[tuple[str, dict[str, object]]] = [
+    commands: list[tuple[str, dict[str, Any]]] = [
         ("List", {"TN": 160, "UN": 0}),
         ("Query_Stat", {"TN": 50, "UN": 0}),
         ("GetInfo", {"LV": 2, "UN": 10002}),
