@@ -534,10 +534,10 @@ _TRAILING_AMPERSAND = {
 
 
 def profile_keys(level: int) -> list[str]:
-    """GetInfo reply keys after RES for a level, in wire order."""
+    """GetInfo reply keys after RES for a level, in wire order (a new list each call)."""
     if level <= 1:
         return ["LV", "UN", "NK"]
-    return _PROFILE_KEYS_2 if level == 2 else _PROFILE_KEYS_3
+    return list(_PROFILE_KEYS_2 if level == 2 else _PROFILE_KEYS_3)
 
 
 def _profile_pairs(level: int, profile: Profile) -> list[tuple[str, str]]:
@@ -572,7 +572,9 @@ def _reply_pairs(reply: Reply) -> tuple[Command, list[tuple[str, str]]]:
                 pairs.append(("FC", str(reply.face)))
             return Command.LOGIN, pairs
         case LoginRefused(reason=reason):
-            return Command.LOGIN, [*ok, ("RS", "1"), ("RA", escape(reason))]
+            # like NK above: the Java client breaks on an empty value here
+            ra = [("RA", escape(reason))] if reason else []
+            return Command.LOGIN, [*ok, ("RS", "1"), *ra]
         case BuddyCount(count=n):
             return Command.LIST, [*ok, ("FN", str(n))]
         case BuddyPage(last=last, uins=uins):

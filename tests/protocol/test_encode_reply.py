@@ -75,6 +75,19 @@ def test_login_refused() -> None:
     assert body == "VER=1.1&CMD=Login&SEQ=11281&UIN=315103947&RES=0&RS=1&RA=密码错误".encode()
 
 
+def test_login_refused_omits_empty_reason() -> None:
+    # Same rule as NK: no empty values in a Login reply (the Java client).
+    body = encode_reply(LoginRefused(reason=""), LOGIN)
+    assert body == b"VER=1.1&CMD=Login&SEQ=11281&UIN=315103947&RES=0&RS=1"
+
+
+def test_profile_keys_cannot_be_changed_by_a_caller() -> None:
+    profile_keys(2).clear()
+    profile_keys(3).append("XX")
+    assert len(profile_keys(2)) == 16
+    assert len(profile_keys(3)) == 26
+
+
 def test_header_echoes_version_and_seq() -> None:
     request = LogoutRequest(uin=10001, seq="a&b=c", ver="1.2")
     body = encode_reply(Done(command=Command.LOGOUT), request)

@@ -18,6 +18,8 @@ from qqdesk.protocol import (
     ChangeStatusRequest,
     Constellation,
     FetchMessagesRequest,
+    LoginOk,
+    LoginRefused,
     LoginRequest,
     LogoutRequest,
     Message,
@@ -119,6 +121,13 @@ def test_messages_round_trip(ms: list[Message]) -> None:
 def test_extended_messages_round_trip(items: list[tuple[Message, int, int]]) -> None:
     ms = [Message(m.kind, m.sender, m.text, id=i, time=t) for m, i, t in items]
     reply = MessagesReply(messages=ms, extended=True)
+    assert round_trip(reply) == reply
+
+
+@PROFILE
+@given(text, st.booleans())
+def test_login_replies_round_trip(value: str, ok: bool) -> None:
+    reply = LoginOk(long_poll=55, nick=value, face=3) if ok else LoginRefused(reason=value)
     assert round_trip(reply) == reply
 
 
