@@ -43,16 +43,16 @@ def install_translator(app: QCoreApplication, language: str) -> str:
     for translator in _installed:
         app.removeTranslator(translator)
     _installed.clear()
-    if resolved == "en":
-        QLocale.setDefault(QLocale("en_US"))
-        return resolved
-
     own = QTranslator(app)
     if own.load(f"qqdesk_{resolved}", str(TRANSLATIONS_DIR)):
         app.installTranslator(own)
         _installed.append(own)
     else:
         log.warning("no qqdesk translation for %s in %s", resolved, TRANSLATIONS_DIR)
+    if resolved == "en":
+        # English is the source; its catalogue only has plural forms ("1 message").
+        QLocale.setDefault(QLocale("en_US"))
+        return resolved
 
     qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
     # Qt's own strings (button boxes, context menus); qtbase_ is the newer split

@@ -21,7 +21,7 @@ from qqdesk.ui.settings import Settings
 from qqdesk.ui.translations import update
 
 TS = update.ts_path("zh_CN")
-QM = update.qm_path("zh_CN")
+LANGUAGES = pytest.mark.parametrize("language", update.LANGUAGES)
 PLACEHOLDER = re.compile(r"\{[a-z_]*\}")
 
 
@@ -42,18 +42,22 @@ def translated_text(translation: ET.Element) -> str:
     return " ".join(f.text or "" for f in forms) if forms else (translation.text or "")
 
 
-def test_every_string_is_translated() -> None:
+@LANGUAGES
+def test_every_string_is_translated(language: str) -> None:
     problems = []
-    for context, source, translation in messages(TS):
+    for context, source, translation in messages(update.ts_path(language)):
         if translation.get("type") in ("unfinished", "obsolete", "vanished"):
             problems.append(f"{context}: {source!r} is {translation.get('type')}")
-        elif not translated_text(translation).strip():
+        elif not translated_text(translation).strip() or any(
+            not (form.text or "").strip() for form in translation.findall("numerusform")
+        ):
             problems.append(f"{context}: {source!r} has no translation")
     assert not problems, "\n".join(problems)
 
 
-def test_translations_keep_placeholders() -> None:
-    for context, source, translation in messages(TS):
+@LANGUAGES
+def test_translations_keep_placeholders(language: str) -> None:
+    for context, source, translation in messages(update.ts_path(language)):
         expected = sorted(PLACEHOLDER.findall(source))
         got = sorted(PLACEHOLDER.findall(translated_text(translation)))
         assert got == expected, f"{context}: {source!r}"
@@ -72,25 +76,29 @@ needs_tools = pytest.mark.skipif(not _tools_available(), reason="PySide6 tools n
 
 
 @needs_tools
-def test_ts_has_every_source_string(tmp_path: Path) -> None:
+@LANGUAGES
+def test_ts_has_every_source_string(language: str, tmp_path: Path) -> None:
     """A string added to the UI but not to the .ts would show in English."""
-    copy = tmp_path / TS.name
-    shutil.copy(TS, copy)
+    ts = update.ts_path(language)
+    copy = tmp_path / ts.name
+    shutil.copy(ts, copy)
     update.lupdate(copy, markers=tmp_path / update.MARKERS.name)
     fresh = {(c, s) for c, s, _ in messages(copy)}
-    committed = {(c, s) for c, s, _ in messages(TS)}
+    committed = {(c, s) for c, s, _ in messages(ts)}
     missing = sorted(fresh - committed)
     assert not missing, (
-        f"strings missing from {TS.name} (run {sys.executable} qqdesk/ui/translations/update.py"
+        f"strings missing from {ts.name} (run {sys.executable} qqdesk/ui/translations/update.py"
         f" and translate them): {missing}"
     )
 
 
 @needs_tools
-def test_qm_is_compiled_from_current_ts(tmp_path: Path) -> None:
-    fresh = tmp_path / QM.name
-    update.lrelease(TS, fresh)
-    assert QM.read_bytes() == fresh.read_bytes(), "run qqdesk/ui/translations/update.py"
+@LANGUAGES
+def test_qm_is_compiled_from_current_ts(language: str, tmp_path: Path) -> None:
+    qm = update.qm_path(language)
+    fresh = tmp_path / qm.name
+    update.lrelease(update.ts_path(language), fresh)
+    assert qm.read_bytes() == fresh.read_bytes(), "run qqdesk/ui/translations/update.py"
 
 
 def test_update_script_runs_standalone() -> None:
@@ -170,3 +178,15 @@ def test_wrapped_strings_are_found(tmp_path: Path) -> None:
         ("Status", "Busy"),
         ("Status", "Online"),
     ]
+
+
+def test_english_plurals(qapp: QApplication) -> None:
+    """English needs a catalogue too: "%n message(s)" must read "1 message", "4 messages"."""
+    from PySide6.QtCore import QCoreApplication
+
+    i18n.install_translator(qapp, "en")
+    plurals = [(c, s, t) for c, s, t in messages(update.ts_path("en")) if "%n" in s]
+    for context, source, translation in plurals:
+        one, many = (form.text or "" for form in translation.findall("numerusform"))
+        assert QCoreApplication.translate(context, source, "", 1) == one.replace("%n", "1")
+        assert QCoreApplication.translate(context, source, "", 4) == many.replace("%n", "4")

@@ -16,7 +16,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 UI_DIR = HERE.parent
-LANGUAGES = ("zh_CN",)
+LANGUAGES = ("zh_CN", "en")
+#: English is the source language; its .ts only holds plural forms ("1 message").
+PLURAL_ONLY = ("en",)
 
 
 def tool(name: str) -> str:
@@ -143,6 +145,8 @@ def lupdate(ts: Path, *, keep_obsolete: bool = False, markers: Path = MARKERS) -
     command = [tool("pyside6-lupdate"), "-silent", "-locations", "relative"]
     if not keep_obsolete:
         command.append("-no-obsolete")
+    if language in PLURAL_ONLY:
+        command.append("-pluralonly")
     command += ["-source-language", "en", "-target-language", language]
     command += [str(p.relative_to(root)) for p in sources()]
     command += [str(markers), "-ts", str(ts)]
