@@ -140,17 +140,18 @@ def seed(server: BuiltinServer) -> None:
 
 
 async def start_demo(
-    base_dir: Path | str | None = None, *, speed: float = 1.0, port: int = 0
+    base_dir: Path | str | None = None, *, speed: float = 1.0, port: int = 0, lan: bool = False
 ) -> Demo:
     """Reset and seed the demo store, start its server and bots; ``speed`` > 1 hurries bots.
 
     The demo lives in ``base_dir`` (default: the ``demo`` folder beside the user's
-    data) and listens on loopback only, on a free port unless ``port`` says otherwise.
+    data) and listens on loopback only (every interface with ``lan``), on a free port
+    unless ``port`` says otherwise.
     """
     directory = Path(base_dir) if base_dir is not None else default_demo_dir()
     directory.mkdir(parents=True, exist_ok=True)
     reset(directory)
-    server = await BuiltinServer.start(directory, port=port)
+    server = await BuiltinServer.start(directory, port=port, lan=lan)
     bots: list[Bot] = []
     try:
         seed(server)

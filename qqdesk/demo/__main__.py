@@ -18,8 +18,13 @@ from . import Demo, start_demo
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m qqdesk.demo",
-        description="Run the qqdesk demo server with its bots on this machine (loopback only). "
-        "在本机运行 qqdesk 演示服务器和机器人(仅限本机访问)。",
+        description="Run the qqdesk demo server with its bots, without a window. "
+        "无窗口运行 qqdesk 演示服务器和机器人。",
+    )
+    parser.add_argument(
+        "--lan",
+        action="store_true",
+        help="let other machines connect (every demo password is 'demo'; default: this machine)",
     )
     parser.add_argument(
         "--port",
@@ -47,6 +52,8 @@ def welcome(demo: Demo) -> str:
         f"演示服务器:{demo.address};请用号码 {demo.uin}、密码 '{demo.password}' 登录。"
         "按 Ctrl+C 结束。",
     ]
+    for url in demo.server.lan_urls:
+        lines.append(f"Other machines / 其他电脑: {url}")
     if demo.server.notice:
         lines.append(demo.server.notice)
     return "\n".join(lines)
@@ -68,7 +75,7 @@ async def serve(
             loop.add_signal_handler(sig, stop.set)
             handled.append(sig)
     try:
-        demo = await start_demo(args.dir, speed=args.speed, port=args.port)
+        demo = await start_demo(args.dir, speed=args.speed, port=args.port, lan=args.lan)
         try:
             print(welcome(demo), flush=True)
             if on_ready is not None:
