@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import datetime
 import logging
+import re
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
@@ -197,14 +198,27 @@ def echo_reply(text: str) -> str:
         return "你好像什么都没说?\nYou didn't say anything?"
     if words in ("help", "?", "？", "帮助", "/help"):
         return (
-            "我会重复你说的话。试试给「报时鸟」发「时间」,或者把「李雷」加为好友。\n"
-            "I repeat what you say. Ask Clock for the time, or watch Li Lei's status."
+            "我会重复你说的话。想知道时间,问「报时鸟」;留意「李雷」的状态变化。\n"
+            "I repeat what you say. Ask Clock for the time; watch Li Lei's status change."
         )
-    if any(g in words for g in ("你好", "您好", "hello", "hi ", "hey")) or words == "hi":
+    if _GREETING.search(words):
         return "你好!我是小回声,很高兴认识你。\nHello! I'm Echo, nice to meet you."
-    if any(t in words for t in ("时间", "几点", "time")):
+    if _TIME_QUESTION.search(words):
         return "问时间请找「报时鸟」。\nFor the time, ask Clock."
-    return f"你说:「{text}」\nYou said: “{text}”"
+    quote = _quote(text.strip())
+    return f"你说:「{quote}」\nYou said: “{quote}”"
+
+
+#: Longest piece of the user's text the echo bot quotes back.
+ECHO_QUOTE_CHARS = 200
+
+_GREETING = re.compile(r"你好|您好|嗨|\b(hello|hi|hey)\b")
+_TIME_QUESTION = re.compile(r"时间|几点|\btime\b")
+
+
+def _quote(text: str) -> str:
+    # The answer holds the text twice; a long text is cut so both halves stay readable.
+    return text if len(text) <= ECHO_QUOTE_CHARS else text[:ECHO_QUOTE_CHARS] + "…"
 
 
 class ClockBot(Bot):
