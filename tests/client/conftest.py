@@ -3,15 +3,56 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from qqdesk.client import AccountSession, Event, HistoryStore, Timing
+from qqdesk.client import AccountSession, AuthMode, Event, HistoryStore, Timing
+from qqdesk.server import QQServer, SqliteStore
 
 from .scripted import ScriptedServer
+
+ALICE, BOB, CAROL, VERA, NOLAN = 10001, 10002, 10003, 10004, 10005
+
+
+def populate(admin: Any) -> None:
+    admin.create_account(ALICE, "alice-pw", nick="Alice", face=3)
+    admin.create_account(BOB, "bob-pw", nick="Bob 小明", face=270, province="云南省", age=30)
+    admin.create_account(CAROL, "carol-pw", nick="Carol, Esq.", intro="网络为媒,关系为本")
+    admin.create_account(VERA, "vera-pw", nick="Vera", auth=AuthMode.VERIFY)
+    admin.create_account(NOLAN, "nolan-pw", nick="Nolan", auth=AuthMode.NOBODY)
+    for a, b in ((ALICE, BOB), (BOB, ALICE), (ALICE, CAROL)):
+        admin.add_buddy(a, b)
+
+
+class Clock:
+    """The server's clock, movable by the test (idle expiry, penalties)."""
+
+    def __init__(self, speed: float = 1.0) -> None:
+        self.offset = 0.0
+        self.speed = speed
+        self.start = time.monotonic()
+
+    def __call__(self) -> float:
+        return self.start + (time.monotonic() - self.start) * self.speed + self.offset
+
+
+@pytest.fixture
+async def real(tmp_path: Path) -> AsyncIterator[QQServer]:
+    """A real server in the test's loop with a movable clock and the cast above."""
+    clock = Clock()
+    server = QQServer(SqliteStore(tmp_path / "server.sqlite3"), clock=clock, long_poll=5)
+    server.test_clock = clock  # type: ignore[attr-defined]
+    populate(server.admin)
+    await server.start("127.0.0.1", 0)
+    try:
+        yield server
+    finally:
+        await server.stop()
+
 
 #: Every delay scaled down so no test waits long.
 FAST = Timing(

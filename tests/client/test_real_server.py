@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -28,52 +26,23 @@ from qqdesk.client import (
 from qqdesk.protocol import MAX_MESSAGE_CHARS
 from qqdesk.server import QQServer, SqliteStore
 
-from .conftest import FAST, next_event, next_state, wait_for
+from .conftest import (
+    ALICE,
+    BOB,
+    CAROL,
+    FAST,
+    NOLAN,
+    VERA,
+    Clock,
+    next_event,
+    next_state,
+    populate,
+    wait_for,
+)
 
 pytestmark = pytest.mark.timeout(30)
 
 NewSession = Callable[..., AccountSession]
-ALICE, BOB, CAROL, VERA, NOLAN = 10001, 10002, 10003, 10004, 10005
-
-
-def populate(admin: Any) -> None:
-    admin.create_account(ALICE, "alice-pw", nick="Alice", face=3)
-    admin.create_account(BOB, "bob-pw", nick="Bob 小明", face=270, province="云南省", age=30)
-    admin.create_account(CAROL, "carol-pw", nick="Carol, Esq.", intro="网络为媒,关系为本")
-    admin.create_account(VERA, "vera-pw", nick="Vera", auth=AuthMode.VERIFY)
-    admin.create_account(NOLAN, "nolan-pw", nick="Nolan", auth=AuthMode.NOBODY)
-    for a, b in ((ALICE, BOB), (BOB, ALICE), (ALICE, CAROL)):
-        admin.add_buddy(a, b)
-
-
-class Clock:
-    """The server's clock, movable by the test (idle expiry, penalties)."""
-
-    def __init__(self, speed: float = 1.0) -> None:
-        self.offset = 0.0
-        self.speed = speed
-        self.start = time.monotonic()
-
-    def __call__(self) -> float:
-        return self.start + (time.monotonic() - self.start) * self.speed + self.offset
-
-
-@pytest.fixture
-async def real(tmp_path: Path) -> AsyncIterator[QQServer]:
-    """A real server in the test's loop with a movable clock and the cast above."""
-    clock = Clock()
-    server = QQServer(SqliteStore(tmp_path / "server.sqlite3"), clock=clock, long_poll=5)
-    server.test_clock = clock  # type: ignore[attr-defined]
-    populate(server.admin)
-    await server.start("127.0.0.1", 0)
-    try:
-        yield server
-    finally:
-        await server.stop()
-
-
-def session_for(new_session: NewSession, server: Any, uin: int, password: str) -> AccountSession:
-    return new_session(server.url, uin=uin, password=password)
 
 
 async def test_login_logout_and_errors(real: QQServer, new_session: NewSession) -> None:

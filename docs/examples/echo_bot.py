@@ -1,0 +1,33 @@
+"""Echo bot: answers every message with the same text.
+
+Usage: python echo_bot.py http://127.0.0.1:8000 10001 password
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+from qqdesk.client import AccountSession, MessageReceived
+
+
+async def echo(server_url: str, uin: int, password: str) -> None:
+    async with AccountSession(server_url, uin, password) as session:
+        print(f"{uin} is online; Ctrl+C stops")
+        async for event in session.events():
+            if isinstance(event, MessageReceived):
+                await session.send_message(event.sender, event.text)
+
+
+def main() -> None:
+    if len(sys.argv) != 4:
+        sys.exit(__doc__)
+    server_url, uin, password = sys.argv[1:]
+    try:
+        asyncio.run(echo(server_url, int(uin), password))
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()

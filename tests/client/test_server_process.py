@@ -1,0 +1,77 @@
+"""kill -9 of the real server process mid-conversation, then a restart: nothing lost or doubled."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from qqdesk.client import AccountSession, ConnectionState, DeliveryState, MessageReceived
+from qqdesk.server import QQServer, SqliteStore
+from tests.support.servers import ServerProcess
+
+from .conftest import ALICE, BOB, next_event, next_state, populate, wait_for
+
+pytestmark = pytest.mark.timeout(60)
+
+NewSession = Callable[..., AccountSession]
+
+
+async def test_kill_9_mid_conversation_then_restart(
+    tmp_path: Path, new_session: NewSession
+) -> None:
+    db = tmp_path / "server.sqlite3"
+    setup = QQServer(SqliteStore(db))
+    populate(setup.admin)
+    setup.store.close()
+    process = ServerProcess(db)
+    await asyncio.to_thread(process.start)
+    try:
+        alice = new_session(process.url, ALICE, "alice-pw")
+        bob = new_session(process.url, BOB, "bob-pw", store=tmp_path / "bob.sqlite3")
+        await alice.login()
+        await bob.login()
+        alice_events, bob_events = alice.events(), bob.events()
+
+        live = [await alice.send_message(BOB, f"live {i}") for i in range(3)]
+        for i in range(3):
+            assert (await next_event(bob_events, MessageReceived)).text == f"live {i}"
+        await bob.logout()
+        queued = [await alice.send_message(BOB, f"queued {i}") for i in range(2)]
+        for sent in live + queued:
+            assert await alice.wait_delivered(sent.local_id) is DeliveryState.SENT
+
+        await asyncio.to_thread(process.kill)
+        await next_state(alice_events, ConnectionState.RECONNECTING)
+        during = [await alice.send_message(BOB, f"during {i}") for i in range(2)]
+        # Nothing is shown as sent that the server did not accept.
+        for sent in during:
+            assert await alice.wait_delivered(sent.local_id) is DeliveryState.FAILED
+
+        await asyncio.to_thread(process.start)  # same port, same store
+        await next_state(alice_events, ConnectionState.CONNECTED, timeout=15)
+        for sent in during:
+            await alice.resend(sent.local_id)
+        after = await alice.send_message(BOB, "after")
+        for sent in [*during, after]:
+            assert await alice.wait_delivered(sent.local_id) is DeliveryState.SENT
+        assert all(m.state is DeliveryState.SENT for m in alice.history(BOB))
+
+        bob_again = new_session(process.url, BOB, "bob-pw", store=tmp_path / "bob.sqlite3")
+        await bob_again.login()
+        expected = [
+            *(f"live {i}" for i in range(3)),
+            *(f"queued {i}" for i in range(2)),
+            *(f"during {i}" for i in range(2)),
+            "after",
+        ]
+        await wait_for(lambda: bob_again.count(ALICE) >= len(expected), timeout=10)
+        await asyncio.sleep(0.3)  # a duplicate would arrive by now
+        texts = [m.text for m in reversed(bob_again.history(ALICE, limit=100))]
+        assert texts == expected
+        await bob_again.logout()
+        await alice.logout()
+    finally:
+        await asyncio.to_thread(process.kill)
