@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
 from qqdesk.client import errors
@@ -234,7 +235,7 @@ def test_search_shows_results_in_words(qtbot: Any, others: Any, alice_session: A
     dialog = _add_dialog(qtbot, alice_session)
     dialog.province_edit.setText("青海")
     with qtbot.waitSignal(dialog.searched, timeout=WAIT):
-        dialog.search_button.click()
+        qtbot.keyClick(dialog.province_edit, Qt.Key.Key_Return)
         assert not dialog.search_button.isEnabled()  # in flight
     assert dialog.search_button.isEnabled()
     assert {dialog.results.user(r).uin for r in range(dialog.results.rowCount())} == {
@@ -284,7 +285,7 @@ def test_add_nobody_by_number(qtbot: Any, others: Any, alice_session: Any) -> No
     dialog.tabs.setCurrentIndex(1)
     qtbot.keyClicks(dialog.number_edit, str(CLOSED[0]))
     with qtbot.waitSignal(dialog.finished_add, timeout=WAIT) as blocker:
-        dialog.number_add_button.click()
+        qtbot.keyClick(dialog.number_edit, Qt.Key.Key_Return)  # Enter adds on this page
     assert blocker.args == [CLOSED[0], "refused"]
     assert dialog.message.text() == f"{CLOSED[2]} ({CLOSED[0]}) does not accept friend requests."
 
@@ -422,10 +423,11 @@ def test_profile_in_chinese(
 def test_profile_look_up_and_unknown_number(qtbot: Any, described: Any, alice_session: Any) -> None:
     dialog = ProfileDialog(alice_session, 24259132)
     qtbot.addWidget(dialog)
-    qtbot.waitSignal(dialog.loaded, timeout=WAIT).wait()
+    with qtbot.waitSignal(dialog.loaded, timeout=WAIT):
+        dialog.show()
     dialog.lookup_edit.setText("99999")
     with qtbot.waitSignal(dialog.failed, timeout=WAIT) as blocker:
-        dialog.lookup_button.click()
+        qtbot.keyClick(dialog.lookup_edit, Qt.Key.Key_Return)  # looks up, does not close
     assert blocker.args == ["There is no user with this number."]
     assert dialog.pages.currentIndex() == 1
     dialog.lookup_edit.setText(str(ALICE[0]))

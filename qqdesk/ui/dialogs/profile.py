@@ -80,9 +80,10 @@ class ProfileDialog(QDialog):
         self.lookup_edit = QLineEdit(str(uin))
         self.lookup_edit.setValidator(QRegularExpressionValidator(r"\d{0,10}", self))
         self.lookup_edit.setPlaceholderText(self.tr("QQ number"))
-        self.lookup_edit.returnPressed.connect(self._look_up)
         self.lookup_button = QPushButton(self.tr("Look Up"))
         self.lookup_button.clicked.connect(self._look_up)
+        # Enter in the number field looks the number up (not Close).
+        self.lookup_button.setDefault(True)
         lookup = QHBoxLayout()
         lookup.addWidget(QLabel(self.tr("Number:")))
         lookup.addWidget(self.lookup_edit, 1)

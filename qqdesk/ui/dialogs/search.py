@@ -279,6 +279,7 @@ class AddBuddyDialog(QDialog):
         self.tabs = QTabWidget()
         self.tabs.addTab(self._search_tab(), self.tr("Find People"))
         self.tabs.addTab(self._number_tab(), self.tr("Add by Number"))
+        self.tabs.currentChanged.connect(self._tab_changed)
 
         self.message = QLabel()
         self.message.setWordWrap(True)
@@ -307,7 +308,6 @@ class AddBuddyDialog(QDialog):
         self.province_edit = QLineEdit()
         self.province_edit.setPlaceholderText(self.tr("Any"))
         self.province_edit.setCompleter(QCompleter(list(PROVINCES), self.province_edit))
-        self.province_edit.returnPressed.connect(self.search)
         self.search_button = QPushButton(self.tr("Search"))
         self.search_button.setDefault(True)
         self.search_button.clicked.connect(self.search)
@@ -368,7 +368,6 @@ class AddBuddyDialog(QDialog):
         self.number_edit.setPlaceholderText(self.tr("QQ number"))
         self.number_edit.setValidator(QRegularExpressionValidator(r"\d{0,10}", self))
         self.number_edit.textChanged.connect(self._update_buttons)
-        self.number_edit.returnPressed.connect(self.add_number)
         self.number_add_button = QPushButton(self.tr("Add Friend"))
         self.number_add_button.clicked.connect(self.add_number)
         self.number_view_button = QPushButton(self.tr("View Profile"))
@@ -387,6 +386,13 @@ class AddBuddyDialog(QDialog):
         layout.addLayout(buttons)
         layout.addStretch(1)
         return page
+
+    def _tab_changed(self, index: int) -> None:
+        # Enter does what the page is for: search, or add the typed number.
+        searching = index == 0
+        self.search_button.setDefault(searching)
+        self.number_add_button.setDefault(not searching)
+        (self.province_edit if searching else self.number_edit).setFocus()
 
     # -- state -------------------------------------------------------------------------
 
