@@ -104,6 +104,8 @@ class Session:
     acks: bool = False
     wakeup: asyncio.Event = field(default_factory=asyncio.Event)
     ended: bool = False
+    #: GetMsgEx requests now waiting (a held long poll keeps the session alive).
+    polls: int = 0
 
 
 @dataclass(frozen=True)
@@ -174,15 +176,16 @@ class Service:
         if command is Command.LOGOUT:
             return self._reply(self._logout(request, ip, cookies), request)
         if not MIN_UIN <= uin <= MAX_UIN:
-            if command is Command.LOGIN:
-                return self._error(Result.NO_SUCH_NUMBER, request)
-            return self._error(Result.NOT_LOGGED_IN, request)
+            return self._error(Result.NO_SUCH_NUMBER, request)
         if self._penalized(uin, command):
             return self._error(Result.TOO_FREQUENT, request)
         if isinstance(request, LoginRequest):
             return await self._login(request, ip)
         session = self._session(uin, ip, cookies)
         if session is None:
+            # only the failure path looks the number up: 5 for no account, else 20
+            if uin not in self.sessions and self.store.account(uin) is None:
+                return self._error(Result.NO_SUCH_NUMBER, request)
             return self._error(Result.NOT_LOGGED_IN, request)
         reply: Reply
         match request:
@@ -285,7 +288,11 @@ class Service:
     def expire_idle(self) -> int:
         """End every session silent for longer than the idle timeout; how many ended."""
         now = self.clock()
-        stale = [s for s in self.sessions.values() if now - s.last_seen > self.idle_timeout]
+        stale = [
+            s
+            for s in self.sessions.values()
+            if now - s.last_seen > self.idle_timeout and not s.polls
+        ]
         for session in stale:
             self._end(session, expired=True)
         self._prune(now)
@@ -315,6 +322,13 @@ class Service:
     async def _fetch(self, session: Session, request: FetchMessagesRequest) -> Reply:
         if request.ack is not None:
             session.acks = True
+        session.polls += 1
+        try:
+            return await self._poll(session, request)
+        finally:
+            session.polls -= 1
+
+    async def _poll(self, session: Session, request: FetchMessagesRequest) -> Reply:
         wait = min(request.wait or 0, self.long_poll)
         deadline = self.clock() + wait
         while True:

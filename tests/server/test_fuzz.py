@@ -80,6 +80,9 @@ VALUES = st.one_of(
     st.sampled_from(COMMANDS),
     st.text(max_size=30),
 )
+#: The well-behaved user's own address; the fuzz comes from 127.0.0.1 and never
+#: uses that user's number (from the same address it could rightly log them out).
+STEADY_IP = "127.0.0.2"
 RES = re.compile(rb"^VER=[^&]*&CMD=[A-Za-z_]+&SEQ=[^&]*&UIN=\d+&RES=(0|3|5|20)(&|$)")
 
 
@@ -91,7 +94,7 @@ def soups(draw: st.DrawFn) -> bytes:
             ("VER", "1.1"),
             ("CMD", draw(st.sampled_from(COMMANDS))),
             ("SEQ", "1"),
-            ("UIN", draw(st.sampled_from(["10001", "10002", "10003", "5"]))),
+            ("UIN", draw(st.sampled_from(["10001", "10002", "5"]))),
             *pairs,
         ]
     sep = draw(st.sampled_from(["&", "&&", " & "]))
@@ -115,7 +118,8 @@ def test_random_bodies_never_hurt_the_server_or_another_user(tmp_path: object) -
 
         async def login_steady_user() -> None:
             body = f"VER=1.1&CMD=Login&SEQ=1&UIN=10003&PS={md5('pw')}&M5=1&LC={LOGIN_CODE}"
-            assert b"RES=0&RS=0" in (await post(url, body.encode()))[2]
+            reply = (await post(url, body.encode(), source=STEADY_IP))[2]
+            assert b"RES=0&RS=0" in reply
 
         loop.run_until_complete(login_steady_user())
 
@@ -135,7 +139,7 @@ def test_random_bodies_never_hurt_the_server_or_another_user(tmp_path: object) -
             finally:
                 writer.close()
             # the well-behaved user is served, unaffected
-            status, _h, reply = await post(url, well_behaved)
+            status, _h, reply = await post(url, well_behaved, source=STEADY_IP)
             assert status == 200 and reply.endswith(b"&RES=0&FN=1"), reply
 
         @settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))

@@ -193,3 +193,33 @@ async def test_at_most_fifty_messages_per_reply_oldest_first(
         assert int(got["MN"]) <= 50
         seen += got["MG"].split(",")[:-1]
     assert seen == [f"n{i}" for i in range(120)]
+
+
+async def test_a_held_long_poll_keeps_the_session_alive(
+    live: QQServer, alice: Raw, clock: FakeClock
+) -> None:
+    poll = asyncio.create_task(alice.send("GetMsgEx", WT=1, AK=0))
+    await asyncio.sleep(0.3)
+    clock.advance(400)
+    assert live.service.expire_idle() == 0
+    assert (await asyncio.wait_for(poll, 5)).endswith(b"&MN=0&MT=&UN=&MG=")
+    assert (await alice.send("List")).endswith(b"&RES=0&FN=1")
+
+
+async def test_unknown_and_small_numbers_get_res_5(live: QQServer) -> None:
+    for uin in (55555, 100, 9999):
+        raw = Raw(live.url, uin)
+        assert (await raw.send("List", TN=10)).endswith(b"&UIN=%d&RES=5" % uin)
+        assert (await raw.send("GetMsgEx")).endswith(b"&RES=5")
+        assert (await raw.send("Logout")).endswith(b"&RES=0")
+
+
+async def test_session_replaced_while_polling_answers_res_20(make_server: MakeServer) -> None:
+    srv = await make_server(clock=time.monotonic)
+    srv.admin.create_account(10001, "pw")
+    here, there = Raw(srv.url, 10001), Raw(srv.url, 10001, source="127.0.0.2")
+    await here.login()
+    poll = asyncio.create_task(here.send("GetMsgEx", WT=30))
+    await asyncio.sleep(0.2)
+    await there.login()
+    assert (await asyncio.wait_for(poll, 5)).endswith(b"&RES=20")
