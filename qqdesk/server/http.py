@@ -16,6 +16,10 @@ log = logging.getLogger(__name__)
 #: Largest body the protocol needs (2000 characters of MG are at most ~18 KiB escaped).
 MAX_BODY = 64 * 1024
 
+#: How long, and how much, a refused client's remaining input is read and dropped.
+LINGER_SECONDS = 1.0
+LINGER_BYTES = 1024 * 1024
+
 _REASONS = {
     200: "OK",
     400: "Bad Request",
@@ -92,6 +96,9 @@ class HttpFrontEnd:
         self.limits = limits or Limits()
         self._connections: set[asyncio.Task[None]] = set()
         self._writers: set[asyncio.StreamWriter] = set()
+        #: Connections inside the handler (their answer is still to be written).
+        self._busy: set[asyncio.Task[None]] = set()
+        self._closing = False
 
     @property
     def connection_count(self) -> int:
@@ -127,13 +134,22 @@ class HttpFrontEnd:
         with contextlib.suppress(Exception, asyncio.CancelledError):
             await asyncio.wait_for(writer.wait_closed(), 1.0)
 
-    async def close_all(self) -> None:
-        """End every connection (after the service woke its long polls)."""
-        tasks = list(self._connections)
-        for task in tasks:
+    async def close_all(self, grace: float = 2.0) -> None:
+        """End every connection: idle ones now, busy ones once they answered (up to ``grace``).
+
+        Call it after the service woke its long polls, so busy ones answer soon.
+        """
+        self._closing = True
+        for task in self._connections - self._busy:
             task.cancel()
-        if tasks:
-            await asyncio.wait(tasks, timeout=2.0)
+        busy = list(self._busy)
+        if busy:
+            await asyncio.wait(busy, timeout=grace)
+        rest = list(self._connections)
+        for task in rest:
+            task.cancel()
+        if rest:
+            await asyncio.wait(rest, timeout=grace)
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         peer = writer.get_extra_info("peername")
@@ -143,21 +159,18 @@ class HttpFrontEnd:
             try:
                 head = await self._read_head(reader)
             except HttpError as exc:
-                writer.write(_response(exc.status, keep_alive=False))
-                await writer.drain()
+                await self._refuse(reader, writer, _response(exc.status, keep_alive=False))
                 return
             if head is None:
                 return
             keep_alive = _wants_keep_alive(head)
             if head.method != "POST":
-                writer.write(_response(405, keep_alive=False, allow=True))
-                await writer.drain()
+                await self._refuse(reader, writer, _response(405, keep_alive=False, allow=True))
                 return
             try:
                 length = _content_length(head.headers, limits.max_body_bytes)
             except HttpError as exc:
-                writer.write(_response(exc.status, keep_alive=False))
-                await writer.drain()
+                await self._refuse(reader, writer, _response(exc.status, keep_alive=False))
                 return
             if head.headers.get("expect", "").lower() == "100-continue":
                 writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
@@ -171,6 +184,9 @@ class HttpFrontEnd:
             form = (
                 "application/x-www-form-urlencoded" in head.headers.get("content-type", "").lower()
             )
+            task = asyncio.current_task()
+            assert task is not None
+            self._busy.add(task)
             try:
                 answer = await self.handler(body, ip, form, _cookies(head.headers))
             except Exception:
@@ -178,12 +194,37 @@ class HttpFrontEnd:
                 writer.write(_response(500, keep_alive=False))
                 await writer.drain()
                 return
+            finally:
+                self._busy.discard(task)
+            keep_alive = keep_alive and not self._closing
             writer.write(
                 _response(200, answer.body, keep_alive=keep_alive, set_cookie=answer.set_cookie)
             )
             await writer.drain()
             if not keep_alive:
                 return
+
+    async def _refuse(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, response: bytes
+    ) -> None:
+        """Answer an error and close, without letting unread input reset the connection.
+
+        Closing a socket with unread bytes sends RST, which can destroy the answer
+        before the client reads it; so the write side is shut first and what the
+        client still sends is read and dropped for a moment.
+        """
+        writer.write(response)
+        await writer.drain()
+        if writer.can_write_eof():
+            writer.write_eof()
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(LINGER_SECONDS):
+                dropped = 0
+                while dropped < LINGER_BYTES:
+                    chunk = await reader.read(65536)
+                    if not chunk:
+                        break
+                    dropped += len(chunk)
 
     async def _read_head(self, reader: asyncio.StreamReader) -> _Head | None:
         """The next request head; None at a clean end of the connection."""

@@ -113,8 +113,7 @@ class QQServer:
         if self._server is not None:
             self._server.close()
         self.service.close()
-        # let woken long polls write their answers before connections are cut
-        await asyncio.sleep(0)
+        # woken long polls write their answers before their connections close
         await self.front_end.close_all()
         if self._server is not None:
             with contextlib.suppress(Exception):

@@ -109,6 +109,10 @@ async def test_big_body_is_refused_without_reading_it(live: QQServer) -> None:
         assert status == 413
     finally:
         writer.close()
+    # a client that sends the whole big body anyway still reads the 413
+    too_big = b"VER=1.1&CMD=Logout&SEQ=7&UIN=10001&XX=" + b"y" * 200_000
+    status, headers, _body = await post(live.url, too_big)
+    assert status == 413 and headers["connection"] == "close"
     exactly = b"VER=1.1&CMD=Logout&SEQ=7&UIN=10001&XX=" + b"y" * (65536 - 38)
     assert len(exactly) == 65536
     assert (await post(live.url, exactly))[2] == LOGOUT_REPLY

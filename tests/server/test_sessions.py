@@ -159,12 +159,9 @@ async def test_long_poll_is_capped_by_lp_and_woken_by_stop(make_server: MakeServ
     await asyncio.sleep(0.2)
     started = time.monotonic()
     await srv2.stop()
-    try:
-        body = await asyncio.wait_for(poll, 5)
-        assert body.endswith(b"&MN=0&MT=&UN=&MG=")
-    except (ConnectionError, asyncio.IncompleteReadError):
-        pass  # the connection may be cut instead; either way nobody waits
-    assert time.monotonic() - started < 5
+    body = await asyncio.wait_for(poll, 5)  # answered, not cut off
+    assert body.endswith(b"&MN=0&MT=&UN=&MG=")
+    assert time.monotonic() - started < 3
 
 
 async def test_acknowledged_delivery_keeps_messages_until_acked(alice: Raw, bob: Raw) -> None:
