@@ -6,6 +6,7 @@ Usage: python echo_bot.py http://127.0.0.1:8000 10001 password
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 
 from qqdesk.client import AccountSession, MessageReceived
@@ -23,10 +24,8 @@ def main() -> None:
     if len(sys.argv) != 4:
         sys.exit(__doc__)
     server_url, uin, password = sys.argv[1:]
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(echo(server_url, int(uin), password))
-    except KeyboardInterrupt:
-        pass
 
 
 if __name__ == "__main__":

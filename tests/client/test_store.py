@@ -127,7 +127,7 @@ def test_100k_messages_page_without_loading_all(tmp_path: Path) -> None:
     for _ in range(20):
         page = s.history(10005, before_id=before, limit=50)
         before = page[-1].local_id
-    assert time.perf_counter() - started < 0.5
+    assert time.perf_counter() - started < 2.0
     assert s.count(10005) == 10_000
     assert len(s.search("number 99999")) == 1
     s.close()
