@@ -86,7 +86,7 @@ class QQServer:
         sockname = self._server.sockets[0].getsockname()
         self._host, self._port = host, int(sockname[1])
         self._sweeper = asyncio.create_task(self._sweep())
-        log.info("listening on %s", self.url)
+        log.debug("listening on %s", self.url)
 
     async def _handle(self, body: bytes, ip: str, form: bool, cookies: dict[str, str]) -> Answer:
         return await self.service.handle(body, ip, form_urlencoded=form, cookies=cookies)
