@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -263,3 +265,23 @@ async def test_logged_in_elsewhere_stops(tmp_path: Path, new_session: NewSession
         await first.logout()
         await second.logout()
         await server.stop()
+
+
+async def test_after_the_machine_sleeps_it_logs_in_again_within_seconds(
+    real: QQServer, new_session: NewSession
+) -> None:
+    jump = [0.0]
+    timing = dataclasses.replace(FAST, wall=lambda: time.time() + jump[0])
+    alice = new_session(real.url, ALICE, "alice-pw", timing=timing)
+    await alice.login()
+    events = alice.events()
+    generation = alice._generation
+    await asyncio.sleep(0.3)  # the long poll (5 s) is held now
+    # Asleep for an hour: the held request cannot be trusted; check the session at once.
+    jump[0] = 3600.0
+    started = time.monotonic()
+    await wait_for(lambda: alice._generation > generation, timeout=3)
+    assert time.monotonic() - started < 2.0
+    async with new_session(real.url, BOB, "bob-pw") as bob:
+        await bob.send_message(ALICE, "good morning")
+        assert (await next_event(events, MessageReceived)).text == "good morning"
