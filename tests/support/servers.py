@@ -22,6 +22,9 @@ T = TypeVar("T")
 
 ROOT = Path(__file__).resolve().parents[2]
 
+#: scrypt cost for test servers (production uses 2**14; each hash stores its own cost).
+TEST_SCRYPT_N = 2**8
+
 
 class ServerThread:
     """A QQServer on 127.0.0.1:<free port>, running its own asyncio loop in a background thread.
@@ -36,6 +39,8 @@ class ServerThread:
             self._tmp = tempfile.TemporaryDirectory(prefix="qqdesk-server-")
             db_path = Path(self._tmp.name) / "server.sqlite3"
         self.db_path = Path(db_path)
+        # Tests create many accounts; a cheap password hash keeps them fast.
+        server_kwargs.setdefault("scrypt_n", TEST_SCRYPT_N)
         self.server_kwargs = server_kwargs
         self.loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
