@@ -21,7 +21,6 @@ import pytest
 async def server(tmp_path: Path) -> AsyncIterator[Any]:
     """A started QQServer on 127.0.0.1:<free port> with a fresh SQLite store, in the test's loop."""
     from qqdesk.server import QQServer, SqliteStore
-
     from tests.support.servers import TEST_SCRYPT_N
 
     srv = QQServer(SqliteStore(tmp_path / "server.sqlite3"), scrypt_n=TEST_SCRYPT_N)
