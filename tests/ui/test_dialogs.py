@@ -40,6 +40,12 @@ CAREFUL = (20002, "careful-pw", "Careful 谨慎")
 CLOSED = (20003, "closed-pw", "Closed 封闭")
 
 
+@pytest.fixture(autouse=True)
+def english(qapp: QApplication) -> None:
+    """The app always installs a catalogue; English has the plural forms ("1 user")."""
+    i18n.install_translator(qapp, "en")
+
+
 # -- settings dialog (no server needed) ------------------------------------------------
 
 
@@ -247,7 +253,7 @@ def test_search_shows_results_in_words(qtbot: Any, others: Any, alice_session: A
     cells = [dialog.results.index(row, c).data() for c in range(6)]
     assert cells[:5] == [OPEN[2], str(OPEN[0]), "30", "Female", "青海"]
     assert cells[5] == "Offline"  # nobody logged in as Open
-    assert "Found 3 people" in dialog.message.text()
+    assert dialog.message.text() == "3 users found."
     assert not dialog.more_button.isEnabled()
 
 
@@ -264,7 +270,7 @@ def test_search_pages_with_more(qtbot: Any, server: Any, alice_session: Any) -> 
         dialog.more_button.click()
     assert dialog.results.rowCount() == 25
     assert not dialog.more_button.isEnabled()
-    assert "Found 25 people" in dialog.message.text()
+    assert dialog.message.text() == "25 users found."
 
 
 def test_add_anyone_from_search(qtbot: Any, others: Any, alice_session: Any) -> None:

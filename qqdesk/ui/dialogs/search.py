@@ -470,13 +470,11 @@ class AddBuddyDialog(QDialog):
         if count == 0:
             status_label(self.message, self.tr("Nobody matches. Try fewer conditions."))
         elif self._last_page:
-            status_label(self.message, self.tr("Found {count} people.").format(count=count))
+            status_label(self.message, self.tr("%n user(s) found.", "", count))
         else:
             status_label(
                 self.message,
-                self.tr("Showing the first {count} people. Press More for the rest.").format(
-                    count=count
-                ),
+                self.tr("Showing the first %n user(s). Press More for the rest.", "", count),
             )
         if count and not self.table.selectionModel().hasSelection():
             self.table.selectRow(0)

@@ -2,6 +2,25 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="en">
 <context>
+    <name>AddBuddyDialog</name>
+    <message numerus="yes">
+        <location filename="../dialogs/search.py" line="+473"/>
+        <source>%n user(s) found.</source>
+        <translation>
+            <numerusform>%n user found.</numerusform>
+            <numerusform>%n users found.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+4"/>
+        <source>Showing the first %n user(s). Press More for the rest.</source>
+        <translation>
+            <numerusform>Showing the first %n user. Press More for the rest.</numerusform>
+            <numerusform>Showing the first %n users. Press More for the rest.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>Tray</name>
     <message numerus="yes">
         <location filename="../tray.py" line="+72"/>

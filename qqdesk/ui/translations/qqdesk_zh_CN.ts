@@ -34,12 +34,12 @@
     <message>
         <location filename="../dialogs/search.py" line="+276"/>
         <location line="+75"/>
-        <location line="+21"/>
+        <location line="+20"/>
         <source>Add Friend</source>
         <translation>添加好友</translation>
     </message>
     <message>
-        <location line="-92"/>
+        <location line="-91"/>
         <source>Find People</source>
         <translation>查找用户</translation>
     </message>
@@ -49,14 +49,14 @@
         <translation>按号码添加</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+22"/>
         <location line="+2"/>
         <location line="+4"/>
         <source>Any</source>
         <translation>不限</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>Search</source>
         <translation>查找</translation>
     </message>
@@ -82,17 +82,17 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+25"/>
+        <location line="+24"/>
         <source>View Profile</source>
         <translation>查看资料</translation>
     </message>
     <message>
-        <location line="-6"/>
+        <location line="-5"/>
         <source>QQ number</source>
         <translation>QQ号码</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+7"/>
         <source>Know their QQ number? Type it here to add them directly.</source>
         <translation>知道对方的QQ号码？在这里输入，直接加为好友。</translation>
     </message>
@@ -102,7 +102,7 @@
         <translation>号码：</translation>
     </message>
     <message>
-        <location line="+74"/>
+        <location line="+81"/>
         <source>Searching…</source>
         <translation>正在查找…</translation>
     </message>
@@ -111,18 +111,22 @@
         <source>Nobody matches. Try fewer conditions.</source>
         <translation>没有找到符合条件的用户，请减少查找条件再试。</translation>
     </message>
-    <message>
+    <message numerus="yes">
         <location line="+2"/>
-        <source>Found {count} people.</source>
-        <translation>共找到 {count} 位用户。</translation>
+        <source>%n user(s) found.</source>
+        <translation>
+            <numerusform>共找到 %n 位用户。</numerusform>
+        </translation>
     </message>
-    <message>
+    <message numerus="yes">
         <location line="+4"/>
-        <source>Showing the first {count} people. Press More for the rest.</source>
-        <translation>已显示前 {count} 位用户，点击“更多”查看其余的。</translation>
+        <source>Showing the first %n user(s). Press More for the rest.</source>
+        <translation>
+            <numerusform>已显示前 %n 位用户，点击“更多”查看其余的。</numerusform>
+        </translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+34"/>
         <source>Enter a QQ number of 5 to 10 digits.</source>
         <translation>请输入5到10位数字的QQ号码。</translation>
     </message>
@@ -596,12 +600,12 @@
         <translation>QQ号码</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>Look Up</source>
         <translation>查看</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+5"/>
         <source>Number:</source>
         <translation>号码：</translation>
     </message>
@@ -800,7 +804,7 @@
 <context>
     <name>SearchResultsModel</name>
     <message>
-        <location filename="../dialogs/search.py" line="-452"/>
+        <location filename="../dialogs/search.py" line="-456"/>
         <source>Nickname</source>
         <translation>昵称</translation>
     </message>
