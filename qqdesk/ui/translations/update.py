@@ -104,10 +104,10 @@ def wrapped_strings(path: Path) -> list[tuple[str, str]]:
                 found += [(context, value) for value in dicts[text.value.id]]
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.args:
-            context = helpers.get(node.func.id)
-            text = _literal(node.args[0])
-            if context is not None and text is not None:
-                found.append((context, text))
+            helper_context = helpers.get(node.func.id)
+            literal = _literal(node.args[0])
+            if helper_context is not None and literal is not None:
+                found.append((helper_context, literal))
     return found
 
 
