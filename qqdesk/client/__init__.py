@@ -9,7 +9,6 @@ from .errors import (
     QQError,
     RequestRefused,
     ServerUnavailable,
-    SessionClosed,
     TooFrequent,
     WrongPassword,
 )
@@ -57,7 +56,6 @@ __all__ = [
     "SearchResult",
     "SearchResults",
     "ServerUnavailable",
-    "SessionClosed",
     "Sex",
     "Status",
     "StoredMessage",

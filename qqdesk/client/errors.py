@@ -47,7 +47,3 @@ class NotLoggedIn(QQError):
 
 class RequestRefused(QQError):
     """The server answered NULL (an empty body): it refused the request as malformed."""
-
-
-class SessionClosed(QQError):
-    """The session was logged out or closed; log in again to use it."""
