@@ -9,6 +9,7 @@ from .errors import (
     QQError,
     RequestRefused,
     ServerUnavailable,
+    SessionClosed,
     TooFrequent,
     WrongPassword,
 )
@@ -56,6 +57,7 @@ __all__ = [
     "SearchResult",
     "SearchResults",
     "ServerUnavailable",
+    "SessionClosed",
     "Sex",
     "Status",
     "StoredMessage",

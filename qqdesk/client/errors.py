@@ -47,3 +47,7 @@ class NotLoggedIn(QQError):
 
 class RequestRefused(QQError):
     """The server answered NULL (an empty body): it refused the request as malformed."""
+
+
+class SessionClosed(QQError):
+    """The session is not logged in (never, or logged out): call ``login()`` first."""

@@ -65,6 +65,7 @@ from .errors import (
     QQError,
     RequestRefused,
     ServerUnavailable,
+    SessionClosed,
     TooFrequent,
     WrongPassword,
 )
@@ -543,6 +544,8 @@ class AccountSession:
     ) -> Reply:
         """A request with the failure policy: RES=20 logs in again once and replays;
         RES=3 waits out the penalty and retries; RES=5 is NoSuchUser."""
+        if not self._logged_in.is_set():
+            raise SessionClosed("not logged in")
         replayed = not relogin
         waits = 0
         while True:

@@ -26,6 +26,7 @@ from qqdesk.client import (
     RequestApproved,
     RequestRefusedEvent,
     ServerUnavailable,
+    SessionClosed,
     Sex,
     Status,
     WrongPassword,
@@ -547,3 +548,18 @@ async def test_events_before_anyone_listens_are_kept(
     assert session.state is ConnectionState.STOPPED
     assert scripted.commands()[-1] == "LOGOUT"
     assert session._transport is None and not session._tasks
+
+
+async def test_calls_need_a_login_and_never_log_in_by_themselves(
+    scripted: ScriptedServer, new_session: NewSession
+) -> None:
+    scripted.profiles = {24259132: SEED_PROFILE}
+    session = new_session(scripted.url)
+    with pytest.raises(SessionClosed):
+        await session.profile(24259132)
+    await session.login()
+    assert (await session.profile(24259132, level=2)).nick == "微程"
+    await session.logout()
+    with pytest.raises(SessionClosed):
+        await session.set_status(Status.BUSY)
+    assert scripted.count("LOGIN") == 1
