@@ -669,6 +669,8 @@ class AccountSession:
             except LoginFailed as exc:
                 await self._give_up(str(exc))
                 return
+            except SessionClosed:
+                return
             except RequestRefused:
                 # A server that refuses the extension fields gets the legacy request.
                 if self._extensions:
@@ -841,7 +843,10 @@ class AccountSession:
                 continue
             if message.state is not DeliveryState.PENDING:
                 continue
-            state = await self._deliver(message)
+            try:
+                state = await self._deliver(message)
+            except SessionClosed:
+                continue  # logged out meanwhile: it stays pending for the next login
             self._finish(message, state)
 
     async def _deliver(self, message: StoredMessage) -> DeliveryState:
