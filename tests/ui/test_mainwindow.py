@@ -176,12 +176,12 @@ def test_real_server_buddies_statuses_and_status_change(
 def test_real_server_lost_and_back_shows_then_hides_banner(
     qtbot: Any, qt_run: Any, server: Any, alice_session: Any
 ) -> None:
-    from .conftest import SamePortServer
+    from .conftest import SamePortServer, lose_server
 
     alice = real_window(qtbot, alice_session)
     qtbot.waitUntil(lambda: len(tree_rows(alice)) == 1, timeout=10_000)
     port, db_path = server.port, server.db_path
-    server.stop()
+    lose_server(server)
     qtbot.waitUntil(alice.reconnect_banner.isVisible, timeout=15_000)
     assert alice.reconnect_banner.text() == "Connection lost — reconnecting…"
     again = SamePortServer(db_path, port)
