@@ -262,8 +262,9 @@ class BuddyTreeModel(QAbstractItemModel):
         """Replace one group's members in one reset (objects with uin, nick, face, status)."""
         self.beginResetModel()
         group = self.group(kind)
+        # Unread counts outlive a reload (the list is fetched again after a reconnect).
+        kept_unread = {old.uin: old.unread for old in group.buddies if old.unread}
         for old in group.buddies:
-            self._unread_total -= old.unread
             self._by_uin.pop(old.uin, None)
         items: dict[int, BuddyItem] = {}
         for source in buddies:
@@ -274,7 +275,7 @@ class BuddyTreeModel(QAbstractItemModel):
                 other.group.buddies.remove(other)
                 other.group.keys.remove(other.sort_key)
                 other.group.online -= other.online
-            unread = other.unread if other is not None else 0
+            unread = other.unread if other is not None else kept_unread.get(uin, 0)
             items[uin] = BuddyItem(
                 uin=uin,
                 nick=str(getattr(source, "nick", "") or ""),

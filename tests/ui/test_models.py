@@ -98,6 +98,16 @@ def test_strangers_group_and_unread(model: BuddyTreeModel, qtbot) -> None:
     assert model.group_index(GroupKind.FRIENDS).data() == "My friends (2/4)"
 
 
+def test_reload_keeps_unread_counts(model: BuddyTreeModel) -> None:
+    model.add_unread(10001, 2)
+    model.add_buddy(20000, "stranger", kind=GroupKind.STRANGERS)
+    model.add_unread(20000, 1)
+    model.set_buddies([B(10001, "Bob", status=Status.ONLINE), B(10005, "Eve")])
+    assert model.index_of(10001).data(Roles.UNREAD) == 2
+    assert model.total_unread() == 3
+    assert names(model) == ["Bob", "Eve"]
+
+
 def test_filter_by_nick_or_number_keeps_groups(model: BuddyTreeModel) -> None:
     proxy = BuddyFilterProxyModel()
     proxy.setSourceModel(model)
