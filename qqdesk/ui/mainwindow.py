@@ -11,6 +11,7 @@ from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -134,6 +135,9 @@ class MainWindow(QMainWindow):
 
         self._connect_bridge()
         self._apply_settings()
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusWindowChanged.connect(self._focus_changed)
         if settings is not None and hasattr(settings, "subscribe"):
             self._unsubscribe = settings.subscribe(self._setting_changed)
             self.destroyed.connect(lambda *_: self._unsubscribe())
@@ -420,7 +424,14 @@ class MainWindow(QMainWindow):
     def open_chat(self, uin: int) -> None:
         self.chats.open_chat(int(uin))
 
+    def _focus_changed(self, *_: Any) -> None:
+        # The session polls fast while the user is in a conversation (short polling).
+        set_active = getattr(self.session, "set_active", None)
+        if set_active is not None:
+            set_active(any(chat.is_in_front() for chat in self.chats.chats()))
+
     def _chat_activated(self, uin: int) -> None:
+        self._focus_changed()
         self.model.set_unread(int(uin), 0)
         if self._notice_uin == uin:
             self.notice_banner.hide()
