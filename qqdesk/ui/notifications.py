@@ -1,4 +1,4 @@
-"""Desktop notifications for new messages: freedesktop D-Bus, else the tray, else in-app."""
+"""Desktop notifications for new messages: the tray (freedesktop on Linux), else in-app."""
 
 from __future__ import annotations
 
@@ -7,17 +7,10 @@ import enum
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 log = logging.getLogger(__name__)
-
-try:
-    from PySide6.QtDBus import QDBus, QDBusConnection, QDBusInterface
-
-    HAVE_DBUS = True
-except ImportError:  # some Qt builds come without D-Bus
-    HAVE_DBUS = False
 
 try:  # QtMultimedia is not part of PySide6-Essentials
     from PySide6.QtMultimedia import QSoundEffect  # type: ignore[attr-defined]
@@ -26,12 +19,10 @@ try:  # QtMultimedia is not part of PySide6-Essentials
 except ImportError:
     HAVE_SOUND = False
 
-_SERVICE = "org.freedesktop.Notifications"
-_PATH = "/org/freedesktop/Notifications"
-
 
 class Backend(enum.Enum):
-    DBUS = "dbus"
+    #: QSystemTrayIcon.showMessage; on Linux desktops Qt sends it to the
+    #: org.freedesktop.Notifications service itself, clicks included.
     TRAY = "tray"
     IN_APP = "in-app"
 
@@ -39,8 +30,13 @@ class Backend(enum.Enum):
 class Notifier(QObject):
     """Tells the user about a message and reports which chat they clicked.
 
-    ``in_app`` is the main window's banner, used when neither a notification
-    service nor a tray is there.
+    ``in_app`` is the main window's banner, used when there is no tray.
+
+    Notify is not called over QtDBus by hand: PySide6 cannot marshal its uint32
+    ``replaces_id`` (a Python int goes out as int32 and daemons reject the call,
+    as a test daemon showed), while QSystemTrayIcon.showMessage reaches the same
+    service through Qt's own D-Bus tray. ``use_dbus`` is kept for callers and
+    ignored.
     """
 
     #: the user clicked a notification about the chat with uin
@@ -52,41 +48,20 @@ class Notifier(QObject):
         in_app: Callable[[int, str, str], None] | None = None,
         parent: QObject | None = None,
         *,
-        use_dbus: bool = True,
+        use_dbus: bool = False,
     ) -> None:
         super().__init__(parent)
         self._tray = tray
         self._in_app = in_app
-        self._dbus: QDBusInterface | None = None  # type: ignore[no-any-unimported]
-        self._by_id: dict[int, int] = {}
         self._tray_uin: int | None = None
         self.enabled = True
         self.sounds = True
         self._sound: object | None = None
-        if use_dbus and HAVE_DBUS:
-            self._connect_dbus()
         if tray is not None:
             tray.messageClicked.connect(self._tray_clicked)
 
-    def _connect_dbus(self) -> None:
-        bus = QDBusConnection.sessionBus()
-        if not bus.isConnected():
-            return
-        registered = bus.interface().isServiceRegistered(_SERVICE)
-        if not registered.isValid() or not registered.value():
-            return
-        interface = QDBusInterface(_SERVICE, _PATH, _SERVICE, bus, self)
-        if not interface.isValid():
-            return
-        self._dbus = interface
-        bus.connect(
-            _SERVICE, _PATH, _SERVICE, "ActionInvoked", self, "2_action_invoked(uint,QString)"
-        )
-
     @property
     def backend(self) -> Backend:
-        if self._dbus is not None:
-            return Backend.DBUS
         if self._tray is not None and self._tray.isVisible() and QSystemTrayIcon.supportsMessages():
             return Backend.TRAY
         return Backend.IN_APP
@@ -107,10 +82,6 @@ class Notifier(QObject):
             return None
         backend = self.backend
         short = body if len(body) <= 200 else body[:199] + "…"
-        if backend is Backend.DBUS and self._notify_dbus(uin, title, short):
-            return backend
-        if backend is Backend.DBUS:
-            backend = Backend.TRAY if self._tray is not None else Backend.IN_APP
         if backend is Backend.TRAY and self._tray is not None:
             self._tray_uin = uin
             self._tray.showMessage(title, short, QSystemTrayIcon.MessageIcon.Information, 6000)
@@ -118,35 +89,6 @@ class Notifier(QObject):
         if self._in_app is not None:
             self._in_app(uin, title, short)
         return Backend.IN_APP
-
-    def _notify_dbus(self, uin: int, title: str, body: str) -> bool:
-        assert self._dbus is not None
-        actions = ["default", self.tr("Open chat")]
-        reply = self._dbus.call(
-            QDBus.CallMode.Block,
-            "Notify",
-            "qqdesk",
-            0,
-            "io.github.qqdesk.Qqdesk",
-            title,
-            body,
-            actions,
-            {"desktop-entry": "io.github.qqdesk.Qqdesk"},
-            -1,
-        )
-        arguments = reply.arguments()
-        if reply.errorName() or not arguments:
-            log.warning("notification service refused: %s", reply.errorMessage())
-            return False
-        with contextlib.suppress(TypeError, ValueError):
-            self._by_id[int(arguments[0])] = uin
-        return True
-
-    @Slot("uint", str)
-    def _action_invoked(self, notification_id: int, action: str) -> None:
-        uin = self._by_id.pop(int(notification_id), None)
-        if uin is not None:
-            self.chatRequested.emit(uin)
 
     def _tray_clicked(self) -> None:
         if self._tray_uin is not None:
