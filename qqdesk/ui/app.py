@@ -179,6 +179,8 @@ class App(QObject):
             self.settings.subscribe(self._setting_changed)
 
     def _setting_changed(self, name: str) -> None:
+        if self.settings is None:
+            return
         if name == "language" and not self.args.lang:
             install = _guarded("qqdesk.ui.i18n", "install_translator")
             if install is not None:
@@ -270,7 +272,7 @@ def create_qapplication(argv: list[str]) -> QApplication:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the desktop app; returns the process exit code."""
-    import qasync
+    import qasync  # type: ignore[import-untyped]
 
     protect_none()
     argv = list(sys.argv[1:] if argv is None else argv)

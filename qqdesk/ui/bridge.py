@@ -22,6 +22,8 @@ from qqdesk.client.events import (
     RequestRefused,
 )
 
+from .qtcompat import UIN
+
 log = logging.getLogger(__name__)
 
 
@@ -38,18 +40,18 @@ class SessionBridge(QObject):
 
     # QQ numbers reach 2**32 - 1, beyond Qt's 32-bit int: they travel as qlonglong.
     #: sender, text, unix time, local history id
-    messageReceived = Signal("qlonglong", str, float, "qlonglong")
+    messageReceived = Signal(UIN, str, float, UIN)
     #: uin, status (a qqdesk.protocol.Status value)
-    buddyStatusChanged = Signal("qlonglong", int)
+    buddyStatusChanged = Signal(UIN, int)
     #: uin, reason
-    addRequestReceived = Signal("qlonglong", str)
-    requestApproved = Signal("qlonglong")
+    addRequestReceived = Signal(UIN, str)
+    requestApproved = Signal(UIN)
     #: uin, reason
-    requestRefused = Signal("qlonglong", str)
+    requestRefused = Signal(UIN, str)
     #: ConnectionState, detail
     connectionStateChanged = Signal(object, str)
     #: local id, peer, DeliveryState
-    messageStateChanged = Signal("qlonglong", "qlonglong", object)
+    messageStateChanged = Signal(UIN, UIN, object)
 
     def __init__(self, session: EventSource, parent: QObject | None = None) -> None:
         super().__init__(parent)

@@ -40,6 +40,7 @@ from qqdesk.protocol import Status
 from . import icons
 from .delegates import BubbleDelegate
 from .models import ChatEntry, ChatHistoryModel, EntryKind, Roles, visible_status
+from .qtcompat import UIN
 from .tasks import spawn
 
 log = logging.getLogger(__name__)
@@ -91,8 +92,8 @@ class ChatWindow(QWidget):
     """One conversation: the buddy's face, name and status, the history, the typing box."""
 
     #: the chat got new messages while it was not in front (uin)
-    activated = Signal("qlonglong")
-    closed = Signal("qlonglong")
+    activated = Signal(UIN)
+    closed = Signal(UIN)
 
     def __init__(
         self,
@@ -492,7 +493,7 @@ class ChatManager(QObject):
     """Opens, finds and routes to chat windows (one per buddy), alone or in tabs."""
 
     #: the user is now looking at the chat with uin (clear its unread count)
-    chatActivated = Signal("qlonglong")
+    chatActivated = Signal(UIN)
 
     def __init__(
         self,

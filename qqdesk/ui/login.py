@@ -99,7 +99,7 @@ def server_url(text: str) -> str:
 
 
 def default_session_factory(url: str, uin: int, password: str) -> Any:
-    from qqdesk.client import AccountSession  # type: ignore[attr-defined]
+    from qqdesk.client import AccountSession
 
     return AccountSession(url, uin, password)
 

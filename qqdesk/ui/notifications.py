@@ -10,10 +10,12 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
+from .qtcompat import UIN
+
 log = logging.getLogger(__name__)
 
 try:  # QtMultimedia is not part of PySide6-Essentials
-    from PySide6.QtMultimedia import QSoundEffect  # type: ignore[attr-defined]
+    from PySide6.QtMultimedia import QSoundEffect
 
     HAVE_SOUND = True
 except ImportError:
@@ -40,7 +42,7 @@ class Notifier(QObject):
     """
 
     #: the user clicked a notification about the chat with uin
-    chatRequested = Signal("qlonglong")
+    chatRequested = Signal(UIN)
 
     def __init__(
         self,
@@ -110,7 +112,7 @@ def _make_sound(parent: QObject) -> object | None:
     try:
         from PySide6.QtCore import QUrl
 
-        from qqdesk import resources  # type: ignore[attr-defined]
+        from qqdesk import resources
 
         path = resources.sound_path("message")
     except Exception:

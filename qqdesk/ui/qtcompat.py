@@ -1,9 +1,13 @@
-"""Work-around for a Qt binding bug that would crash the app: call protect_none() first."""
+"""Work-arounds for Qt binding limits: 64-bit signal numbers, and protect_none() first."""
 
 from __future__ import annotations
 
 import ctypes
 import sys
+from typing import Any
+
+#: Signal argument type for QQ numbers: they reach 2**32 - 1, beyond Qt's 32-bit int.
+UIN: Any = "qlonglong"
 
 #: How many references protect_none() adds: more than a process ever drops.
 _PADDING = 1 << 40
