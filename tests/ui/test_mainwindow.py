@@ -190,3 +190,31 @@ def test_real_server_lost_and_back_shows_then_hides_banner(
     finally:
         qt_run(alice_session.close(), timeout_ms=5000)
         again.stop()
+
+
+def test_menus_open_the_dialogs(
+    qtbot: Any, tmp_path: Any, alice_bob: tuple[MainWindow, MainWindow]
+) -> None:
+    from qqdesk.ui.dialogs.profile import ProfileDialog
+    from qqdesk.ui.dialogs.requests import IncomingRequestDialog
+    from qqdesk.ui.dialogs.search import AddBuddyDialog
+    from qqdesk.ui.dialogs.settings_dialog import SettingsDialog
+    from qqdesk.ui.settings import Settings
+
+    alice, _bob = alice_bob
+    alice.settings = Settings(tmp_path / "settings.json")
+
+    def opened(cls: type) -> list[Any]:
+        return [w for w in alice.findChildren(cls) if w.isVisible()]
+
+    alice.add_friend_action.trigger()
+    assert len(opened(AddBuddyDialog)) == 1
+    alice.settings_action.trigger()
+    assert len(opened(SettingsDialog)) == 1
+    alice.show_profile(10002)
+    assert len(opened(ProfileDialog)) == 1
+    alice.on_add_request(30000, "we met at the conference")
+    assert len(opened(IncomingRequestDialog)) == 1
+    for cls in (AddBuddyDialog, SettingsDialog, ProfileDialog, IncomingRequestDialog):
+        for dialog in opened(cls):
+            dialog.close()
