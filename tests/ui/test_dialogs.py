@@ -466,3 +466,13 @@ def test_server_gone_is_said_in_words(qtbot: Any, others: Any, alice_session: An
     qtbot.waitSignal(profile.failed, timeout=WAIT).wait()
     assert profile.pages.currentIndex() == 1
     assert "reach the server" in profile.error_label.text()
+
+
+def test_logged_out_session_is_said_in_words(
+    qtbot: Any, described: Any, alice_session: Any, qt_run: Any
+) -> None:
+    qt_run(alice_session.logout())
+    dialog = ProfileDialog(alice_session, 24259132)
+    qtbot.addWidget(dialog)
+    qtbot.waitSignal(dialog.failed, timeout=WAIT).wait()
+    assert dialog.error_label.text() == "You are not logged in. Log in again and retry."

@@ -185,7 +185,7 @@
 <context>
     <name>ChatTabsWindow</name>
     <message>
-        <location filename="../chat.py" line="+457"/>
+        <location filename="../chat.py" line="+458"/>
         <source>Chats</source>
         <translation>聊天</translation>
     </message>
@@ -462,13 +462,13 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../mainwindow.py" line="+111"/>
+        <location filename="../mainwindow.py" line="+112"/>
         <source>qqdesk</source>
         <extracomment>the user asked to quit (menu, tray, or closing without a tray)</extracomment>
         <translation>qqdesk</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+36"/>
         <source>&amp;qqdesk</source>
         <translation>&amp;qqdesk</translation>
     </message>
@@ -543,7 +543,7 @@
         <translation>您已离线。</translation>
     </message>
     <message>
-        <location line="+57"/>
+        <location line="+64"/>
         <source>&amp;Chat</source>
         <translation>聊天(&amp;C)</translation>
     </message>
@@ -576,15 +576,6 @@
         <location line="+34"/>
         <source>Open</source>
         <translation>打开</translation>
-    </message>
-</context>
-<context>
-    <name>Notifier</name>
-    <message>
-        <location filename="../notifications.py" line="+124"/>
-        <source>Open chat</source>
-        <extracomment>the user clicked a notification about the chat with uin</extracomment>
-        <translation>打开聊天</translation>
     </message>
 </context>
 <context>
