@@ -23,10 +23,15 @@ def protect_none() -> None:
     ``processEvents()``...). None starts with some thousands of references, so after
     a few minutes of use CPython aborts with "deallocating None". Adding 2**40
     references up front outlasts any session. From CPython 3.12 on, None is
-    immortal and nothing needs doing.
+    immortal and nothing needs doing. pyproject.toml excludes 6.12.0, so this only
+    acts where that build was installed anyway (a bundle or --no-deps install).
     """
     global _done
     if _done or sys.version_info >= (3, 12) or sys.implementation.name != "cpython":
+        return
+    import PySide6
+
+    if PySide6.__version__ != "6.12.0":
         return
     # True and False lose references the same way on some calls (seen at exit).
     for singleton in (None, True, False):
