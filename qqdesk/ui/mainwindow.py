@@ -566,4 +566,5 @@ class MainWindow(QMainWindow):
     def shutdown(self) -> None:
         """Close every window without asking (used after logout)."""
         self._quitting = True
+        spawn(self.notifier.close())
         self.close()

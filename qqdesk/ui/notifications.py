@@ -1,4 +1,4 @@
-"""Desktop notifications for new messages: the tray (freedesktop on Linux), else in-app."""
+"""Message notifications: the desktop notification service, else the tray, else in-app."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
+from .desktop_notify import DesktopNotifications
 from .qtcompat import UIN
+from .tasks import spawn
 
 log = logging.getLogger(__name__)
 
@@ -23,8 +25,9 @@ except ImportError:
 
 
 class Backend(enum.Enum):
-    #: QSystemTrayIcon.showMessage; on Linux desktops Qt sends it to the
-    #: org.freedesktop.Notifications service itself, clicks included.
+    #: org.freedesktop.Notifications on the session bus (desktop_notify.py).
+    DBUS = "dbus"
+    #: QSystemTrayIcon.showMessage, where a tray exists.
     TRAY = "tray"
     IN_APP = "in-app"
 
@@ -32,13 +35,10 @@ class Backend(enum.Enum):
 class Notifier(QObject):
     """Tells the user about a message and reports which chat they clicked.
 
-    ``in_app`` is the main window's banner, used when there is no tray.
-
-    Notify is not called over QtDBus by hand: PySide6 cannot marshal its uint32
-    ``replaces_id`` (a Python int goes out as int32 and daemons reject the call,
-    as a test daemon showed), while QSystemTrayIcon.showMessage reaches the same
-    service through Qt's own D-Bus tray. ``use_dbus`` is kept for callers and
-    ignored.
+    With ``use_dbus`` it first connects (in the background) to the desktop's
+    notification service on the session bus; until that succeeds, or where there
+    is none, the tray shows the message, and without a tray ``in_app`` (the main
+    window's banner) does.
     """
 
     #: the user clicked a notification about the chat with uin
@@ -61,9 +61,26 @@ class Notifier(QObject):
         self._sound: object | None = None
         if tray is not None:
             tray.messageClicked.connect(self._tray_clicked)
+        self._desktop: DesktopNotifications | None = None
+        if use_dbus:
+            desktop = DesktopNotifications(self.chatRequested.emit)
+            spawn(desktop.connect(), on_done=lambda ok: self._desktop_ready(desktop, ok))
+
+    def _desktop_ready(self, desktop: DesktopNotifications, connected: bool) -> None:
+        if connected:
+            self._desktop = desktop
+            log.info("notifications go to the desktop's notification service")
+
+    async def close(self) -> None:
+        """Let go of the session bus connection, if any."""
+        if self._desktop is not None:
+            desktop, self._desktop = self._desktop, None
+            await desktop.close()
 
     @property
     def backend(self) -> Backend:
+        if self._desktop is not None and self._desktop.connected:
+            return Backend.DBUS
         if self._tray is not None and self._tray.isVisible() and QSystemTrayIcon.supportsMessages():
             return Backend.TRAY
         return Backend.IN_APP
@@ -84,6 +101,12 @@ class Notifier(QObject):
             return None
         backend = self.backend
         short = body if len(body) <= 200 else body[:199] + "…"
+        if backend is Backend.DBUS and self._desktop is not None:
+            spawn(
+                self._desktop.notify(uin, title, short, _icon_name()),
+                on_error=lambda exc: self._desktop_failed(exc, uin, title, short),
+            )
+            return backend
         if backend is Backend.TRAY and self._tray is not None:
             self._tray_uin = uin
             self._tray.showMessage(title, short, QSystemTrayIcon.MessageIcon.Information, 6000)
@@ -91,6 +114,20 @@ class Notifier(QObject):
         if self._in_app is not None:
             self._in_app(uin, title, short)
         return Backend.IN_APP
+
+    def _desktop_failed(self, exc: BaseException, uin: int, title: str, body: str) -> None:
+        """The service went away: use the next way from now on, for this message too."""
+        log.warning("desktop notification failed, falling back: %s", exc)
+        self._desktop = None
+        if self.enabled:
+            self.notify_without_sound(uin, title, body)
+
+    def notify_without_sound(self, uin: int, title: str, body: str) -> Backend | None:
+        sounds, self.sounds = self.sounds, False
+        try:
+            return self.notify(uin, title, body)
+        finally:
+            self.sounds = sounds
 
     def _tray_clicked(self) -> None:
         if self._tray_uin is not None:
@@ -120,3 +157,13 @@ def _make_sound(parent: QObject) -> object | None:
     effect = QSoundEffect(parent)
     effect.setSource(QUrl.fromLocalFile(str(path)))
     return effect
+
+
+def _icon_name() -> str:
+    """The app icon for the notification: a file path the service can read, else none."""
+    try:
+        from qqdesk import resources
+
+        return str(resources.app_icon_path(128))
+    except Exception:
+        return ""

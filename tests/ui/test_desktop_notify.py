@@ -1,0 +1,166 @@
+"""Desktop notifications over a real private D-Bus session bus with a notification service on it."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import subprocess
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from qqdesk.ui.desktop_notify import PATH, SERVICE, DesktopNotifications
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("dbus-daemon") is None, reason="needs dbus-daemon (Debian package dbus)"
+)
+
+
+@pytest.fixture
+def session_bus(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A private session bus; DBUS_SESSION_BUS_ADDRESS points at it."""
+    daemon = subprocess.Popen(
+        ["dbus-daemon", "--session", "--nofork", "--print-address=1"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert daemon.stdout is not None
+    address = daemon.stdout.readline().strip()
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", address)
+    try:
+        yield address
+    finally:
+        daemon.terminate()
+        daemon.wait(5)
+
+
+class NotificationService(threading.Thread):
+    """A minimal freedesktop notification daemon: records Notify calls, can 'click' one."""
+
+    def __init__(self, address: str) -> None:
+        super().__init__(daemon=True)
+        from jeepney.bus_messages import message_bus
+        from jeepney.io.blocking import open_dbus_connection
+
+        self.conn = open_dbus_connection(address)
+        reply = self.conn.send_and_get_reply(message_bus.RequestName(SERVICE))
+        assert reply.body[0] == 1  # primary owner
+        self.calls: list[tuple[Any, ...]] = []
+        self.signature = ""
+        self.got_call = threading.Event()
+        self._halt = threading.Event()
+
+    def run(self) -> None:
+        from jeepney import HeaderFields, MessageType, new_method_return
+
+        while not self._halt.is_set():
+            try:
+                msg = self.conn.receive(timeout=0.2)
+            except TimeoutError:
+                continue
+            except Exception:
+                return
+            fields = msg.header.fields
+            if (
+                msg.header.message_type == MessageType.method_call
+                and fields.get(HeaderFields.member) == "Notify"
+            ):
+                self.signature = fields.get(HeaderFields.signature, "")
+                self.calls.append(msg.body)
+                self.conn.send(new_method_return(msg, "u", (len(self.calls) + 40,)))
+                self.got_call.set()
+
+    def click(self, notification_id: int, action: str = "default") -> None:
+        from jeepney import DBusAddress, new_signal
+
+        emitter = DBusAddress(PATH, interface=SERVICE)
+        self.conn.send(new_signal(emitter, "ActionInvoked", "us", (notification_id, action)))
+
+    def stop(self) -> None:
+        self._halt.set()
+        self.join(2)
+        self.conn.close()
+
+
+def test_notify_reaches_the_service_and_a_click_opens_the_chat(session_bus: str) -> None:
+    service = NotificationService(session_bus)
+    service.start()
+    clicked: list[int] = []
+
+    async def scenario() -> int:
+        notifications = DesktopNotifications(clicked.append)
+        assert await notifications.connect()
+        nid = await notifications.notify(10002, "Message from Bob", "hi, 你好")
+        service.click(nid, "other-action")  # not the default action: ignored
+        service.click(nid)
+        for _ in range(100):
+            if clicked:
+                break
+            await asyncio.sleep(0.02)
+        await notifications.close()
+        return nid
+
+    try:
+        nid = asyncio.run(scenario())
+    finally:
+        service.stop()
+    assert nid == 41
+    assert service.signature == "susssasa{sv}i"  # replaces_id really is a uint32
+    app_name, replaces, _icon, title, body, actions, hints, _timeout = service.calls[0]
+    assert (app_name, replaces, title, body) == ("qqdesk", 0, "Message from Bob", "hi, 你好")
+    assert actions[0] == "default"
+    assert hints["desktop-entry"][1] == "io.github.qqdesk.Qqdesk"
+    assert clicked == [10002]
+
+
+def test_no_service_on_the_bus_means_not_connected(session_bus: str) -> None:
+    async def scenario() -> bool:
+        notifications = DesktopNotifications(lambda key: None)
+        ok = await notifications.connect()
+        await notifications.close()
+        return ok
+
+    assert asyncio.run(scenario()) is False
+
+
+def test_no_session_bus_means_not_connected(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
+    assert asyncio.run(DesktopNotifications(lambda key: None).connect()) is False
+
+
+def test_notifier_prefers_the_desktop_service_and_a_click_requests_the_chat(
+    session_bus: str, qtbot: Any, qt_run: Any
+) -> None:
+    from qqdesk.ui.notifications import Backend, Notifier
+
+    service = NotificationService(session_bus)
+    service.start()
+    shown: list[tuple[Any, ...]] = []
+    try:
+        notifier = Notifier(None, lambda *a: shown.append(a), use_dbus=True)
+        notifier.sounds = False
+        qtbot.waitUntil(lambda: notifier.backend is Backend.DBUS, timeout=5000)
+        assert notifier.notify(10002, "Message from Bob", "hello") is Backend.DBUS
+        qtbot.waitUntil(service.got_call.is_set, timeout=5000)
+        with qtbot.waitSignal(notifier.chatRequested, timeout=5000) as blocker:
+            service.click(41)
+        assert blocker.args == [10002]
+        assert shown == []  # nothing fell back to the in-app banner
+        qt_run(notifier.close())
+    finally:
+        service.stop()
+
+
+def test_notifier_falls_back_in_app_when_the_bus_has_no_service(
+    session_bus: str, qtbot: Any, qt_run: Any
+) -> None:
+    from qqdesk.ui.notifications import Backend, Notifier
+
+    shown: list[tuple[Any, ...]] = []
+    notifier = Notifier(None, lambda *a: shown.append(a), use_dbus=True)
+    notifier.sounds = False
+    qt_run(asyncio.sleep(0.5))  # the connection attempt finishes and finds no service
+    assert notifier.notify(10002, "Message from Bob", "hello") is Backend.IN_APP
+    assert shown == [(10002, "Message from Bob", "hello")]
