@@ -17,6 +17,8 @@ from PySide6.QtNetwork import QLocalServer, QLocalSocket
 from PySide6.QtWidgets import QApplication
 
 from . import icons
+from .crash import CrashReporter
+from .logs import configure_logging
 from .qtcompat import protect_none
 from .tasks import spawn
 
@@ -42,6 +44,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--lang", choices=("en", "zh_CN"), help="interface language (default: from settings)"
     )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="try qqdesk on a built-in demo server with bots (your own data is not touched)",
+    )
+    parser.add_argument(
+        "--self-check",
+        action="store_true",
+        help="check that the built-in server and the client work together, then exit",
+    )
     for hook in PARSER_HOOKS:
         hook(parser)
     return parser
@@ -50,10 +62,11 @@ def build_parser() -> argparse.ArgumentParser:
 # -- one instance per user ----------------------------------------------------------------
 
 
-def instance_key(user: str | None = None) -> str:
-    """The local socket name of the running instance, one per user."""
+def instance_key(user: str | None = None, *, demo: bool = False) -> str:
+    """The local socket name of the running instance, one per user (and one demo beside it)."""
     user = user if user is not None else getpass.getuser()
-    return "qqdesk-" + hashlib.sha1(user.encode("utf-8")).hexdigest()[:16]
+    key = "qqdesk-" + hashlib.sha1(user.encode("utf-8")).hexdigest()[:16]
+    return key + "-demo" if demo else key
 
 
 class SingleInstance(QObject):
@@ -154,6 +167,13 @@ class App(QObject):
         self.exit_code = 0
         self.finished: asyncio.Future[int] = asyncio.get_event_loop().create_future()
         self.instance: SingleInstance | None = None
+        #: The running demo (``--demo``): its server, bots and the user's demo account.
+        self.demo: Any | None = None
+        #: The built-in server (a qqdesk.builtin.BuiltinServer) while it runs.
+        self.builtin: Any | None = None
+        self._builtin_task: asyncio.Task[Any] | None = None
+        #: The port the built-in server asks for first (tests use 0: any free port).
+        self.builtin_port = 8000
 
     def _load_settings(self) -> Any | None:
         load = _guarded("qqdesk.ui.settings", "load_settings")
@@ -195,13 +215,93 @@ class App(QObject):
     def show_login(self) -> None:
         from .login import LoginDialog
 
-        self.login = LoginDialog(self.settings)
+        self.login = LoginDialog(self.settings, offer_builtin=True)
         if self.args.server:
-            self.login.server_edit.setText(self.args.server)
+            self.login.use_other_server(self.args.server)
         self.login.loggedIn.connect(self.signed_in)
         self.login.rejected.connect(lambda: self.quit(0))
+        self.login.builtinRequested.connect(self.start_builtin)
+        if self.login.builtin_chosen():
+            self.start_builtin()
         self.login.show()
         self.login.raise_()
+
+    # -- the built-in server -------------------------------------------------------------
+
+    def start_builtin(self) -> None:
+        """Start the built-in server (once) and hand it to the sign-in dialog when it listens."""
+        if self.builtin is not None:
+            if self.login is not None:
+                self.login.set_builtin(self.builtin)
+            return
+        if self._builtin_task is not None:
+            return
+        from qqdesk.builtin import BuiltinServer
+
+        lan = bool(getattr(self.settings, "expose_on_lan", False))
+        self._builtin_task = spawn(
+            BuiltinServer.start(lan=lan, port=self.builtin_port),
+            on_done=self._builtin_started,
+            on_error=self._builtin_failed,
+        )
+
+    def _builtin_started(self, builtin: Any) -> None:
+        self._builtin_task = None
+        self.builtin = builtin
+        if builtin.port_changed:
+            log.warning("%s", builtin.notice.replace("\n", " "))
+        if self.finished.done():
+            spawn(self._stop_builtin())
+        elif self.login is not None:
+            self.login.set_builtin(builtin)
+
+    def _builtin_failed(self, exc: BaseException) -> None:
+        self._builtin_task = None
+        log.error("the built-in server did not start", exc_info=exc)
+        if self.login is not None:
+            self.login.builtin_failed(exc)
+
+    async def _stop_builtin(self) -> None:
+        builtin, self.builtin = self.builtin, None
+        if builtin is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(builtin.stop(), 5)
+
+    # -- the demo ----------------------------------------------------------------------
+
+    def start_demo(self, *, speed: float = 1.0, base_dir: Any | None = None) -> None:
+        """Start the demo world and sign its account in; the main window follows.
+
+        The demo keeps everything in its own folder and never writes the server or the
+        number into the user's settings.
+        """
+        from qqdesk.demo import start_demo
+
+        async def run() -> Any:
+            self.demo = await start_demo(base_dir, speed=speed)
+            return await self.demo.sign_in()
+
+        def failed(exc: BaseException) -> None:
+            log.error("the demo could not start", exc_info=exc)
+            self.quit(1)
+
+        spawn(run(), on_done=self._demo_signed_in, on_error=failed)
+
+    def _demo_signed_in(self, session: Any) -> None:
+        if self.finished.done():
+            # Quit while the demo was starting: the shutdown already ran without it.
+            spawn(self._stop_demo(session))
+            return
+        self.signed_in(session)
+
+    async def _stop_demo(self, session: Any | None = None) -> None:
+        demo, self.demo = self.demo, None
+        if session is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(session.close(), 5)
+        if demo is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(demo.stop(), 5)
 
     def signed_in(self, session: Any) -> None:
         from .mainwindow import MainWindow
@@ -240,6 +340,10 @@ class App(QObject):
             finish = getattr(self.session, "close", None) or self.session.logout
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(finish(), 5)
+        if self._builtin_task is not None:
+            self._builtin_task.cancel()
+        await self._stop_demo()
+        await self._stop_builtin()
         if self.settings is not None:
             with contextlib.suppress(Exception):
                 self.settings.save()
@@ -247,13 +351,6 @@ class App(QObject):
             self.instance.close()
         if not self.finished.done():
             self.finished.set_result(self.exit_code)
-
-
-def _configure_logging(debug: bool) -> None:
-    logging.basicConfig(
-        level=logging.DEBUG if debug else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
 
 
 def create_qapplication(argv: list[str]) -> QApplication:
@@ -277,26 +374,43 @@ def main(argv: list[str] | None = None) -> int:
     protect_none()
     argv = list(sys.argv[1:] if argv is None else argv)
     args, qt_args = build_parser().parse_known_args(argv)
-    _configure_logging(args.debug)
-    qapp = create_qapplication([sys.argv[0], *qt_args])
+    log_file = configure_logging(args.debug)
+    if args.self_check:
+        from qqdesk.selfcheck import self_check
 
-    instance = SingleInstance()
+        return asyncio.run(self_check())
+    log.info("qqdesk starts (log: %s)", log_file)
+    qapp = create_qapplication([sys.argv[0], *qt_args])
+    crashes = CrashReporter(log_file, qapp)
+
+    instance = SingleInstance(instance_key(demo=args.demo))
     if instance.tell_running():
         log.info("qqdesk already runs for this user; asked it to come to the front")
         return 0
 
     loop = qasync.QEventLoop(qapp)
     asyncio.set_event_loop(loop)
-    with loop:
-        app = App(qapp, args)
-        app.instance = instance
-        instance.listen()
-        instance.raiseRequested.connect(app.bring_to_front)
-        app.apply_language_and_theme()
-        for hook in STARTUP_HOOKS:
-            code = hook(args, app)
-            if code is not None:
-                instance.close()
-                return code
-        app.show_login()
-        return int(loop.run_until_complete(app.finished))
+    crashes.install(loop)
+    try:
+        with loop:
+            app = App(qapp, args)
+            app.instance = instance
+            instance.listen()
+            instance.raiseRequested.connect(app.bring_to_front)
+            app.apply_language_and_theme()
+            for hook in STARTUP_HOOKS:
+                code = hook(args, app)
+                if code is not None:
+                    instance.close()
+                    return code
+            if args.demo:
+                app.start_demo()
+            else:
+                app.show_login()
+            return int(loop.run_until_complete(app.finished))
+    except Exception as exc:
+        # The loop is gone, so the report shows its dialog here and now.
+        crashes.report(exc, exc.__traceback__, "qqdesk stopped")
+        return 1
+    finally:
+        crashes.uninstall()

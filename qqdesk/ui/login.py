@@ -1,4 +1,4 @@
-"""The sign-in dialog: number, password, "Remember me" (system keyring), status and server."""
+"""The sign-in dialog: number, password, "Remember me" (keyring), status, server, new accounts."""
 
 from __future__ import annotations
 
@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 
 KEYRING_SERVICE = "qqdesk"
 DEFAULT_SERVER = "127.0.0.1:8000"
+#: Longest nickname the create-account page takes (the classic clients show about this much).
+MAX_NICK = 24
 
 SessionFactory = Callable[[str, int, str], Any]
 
@@ -131,13 +133,21 @@ def login_error_text(exc: BaseException) -> str:
     return tr("Could not sign in: {reason}").format(reason=str(exc) or type(exc).__name__)
 
 
+#: The server choice's items.
+BUILTIN, OTHER = 0, 1
+
+
 class LoginDialog(QDialog):
     """Sign in. On success ``loggedIn(session)`` is emitted and the dialog accepts.
 
-    Pages live in a QStackedWidget so other pages (create account) can be added.
+    The server is either the built-in one (the app starts it and hands it over with
+    :meth:`set_builtin`; ``builtinRequested`` asks for it) or another host:port. With
+    the built-in server a second page creates an account on it.
     """
 
     loggedIn = Signal(object)
+    #: The user chose the built-in server and the dialog has none yet.
+    builtinRequested = Signal()
 
     def __init__(
         self,
@@ -146,13 +156,21 @@ class LoginDialog(QDialog):
         *,
         session_factory: SessionFactory | None = None,
         passwords: PasswordStore | None = None,
+        offer_builtin: bool = False,
     ) -> None:
         super().__init__(parent)
         self.settings = settings
+        #: Whether the built-in server is a choice (the app runs one); else host:port only.
+        self.offer_builtin = offer_builtin
         self.session_factory = session_factory or default_session_factory
         self.passwords = passwords if passwords is not None else PasswordStore()
         self.session: Any | None = None
         self._task: Any | None = None
+        #: The running built-in server (qqdesk.builtin.BuiltinServer), once started.
+        self.builtin: Any | None = None
+        self._builtin_problem = ""
+        #: The "other server" text, kept while the field shows the built-in address.
+        self._other_server = DEFAULT_SERVER
         self.setWindowTitle(self.tr("Sign in to qqdesk"))
         self.setWindowIcon(icons.app_icon())
         self.setMinimumWidth(360)
@@ -194,9 +212,20 @@ class LoginDialog(QDialog):
         self.status_combo = QComboBox()
         for status in (Status.ONLINE, Status.BUSY, Status.INVISIBLE):
             self.status_combo.addItem(icons.status_icon(status), status_words(status), int(status))
+        self.server_choice = QComboBox()
+        self.server_choice.setObjectName("serverChoice")
+        self.server_choice.addItem(self.tr("Built-in server on this computer"))
+        self.server_choice.addItem(self.tr("Other server (host:port)"))
+        self.server_choice.setVisible(offer_builtin)
         self.server_edit = QLineEdit()
         self.server_edit.setObjectName("server")
         self.server_edit.setPlaceholderText(DEFAULT_SERVER)
+        self.create_link = QPushButton(self.tr("&Create an account on this computer..."))
+        self.create_link.setObjectName("createAccount")
+        self.create_link.setFlat(True)
+        self.create_link.setAutoDefault(False)
+        self.create_link.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.create_link.clicked.connect(self.show_create_page)
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -204,13 +233,25 @@ class LoginDialog(QDialog):
         form.addRow(self.tr("&Password:"), self.password_edit)
         form.addRow("", self.remember_check)
         form.addRow(self.tr("&Status:"), self.status_combo)
-        form.addRow(self.tr("Se&rver:"), self.server_edit)
+        server_box = QWidget()
+        server_column = QVBoxLayout(server_box)
+        server_column.setContentsMargins(0, 0, 0, 0)
+        server_column.addWidget(self.server_choice)
+        server_column.addWidget(self.server_edit)
+        server_label = QLabel(self.tr("Se&rver:"))
+        server_label.setBuddy(self.server_choice if offer_builtin else self.server_edit)
+        form.addRow(server_label, server_box)
 
         self.error_label = QLabel()
         self.error_label.setObjectName("loginError")
         self.error_label.setWordWrap(True)
         self.error_label.setStyleSheet("color: #c62828;")
         self.error_label.hide()
+        self.info_label = QLabel()
+        self.info_label.setObjectName("loginInfo")
+        self.info_label.setWordWrap(True)
+        self.info_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.info_label.hide()
         self.progress = QProgressBar()
         self.progress.setRange(0, 0)
         self.progress.setTextVisible(False)
@@ -222,8 +263,13 @@ class LoginDialog(QDialog):
         page.addWidget(heading)
         page.addSpacing(8)
         page.addLayout(form)
+        page.addWidget(self.create_link, 0, Qt.AlignmentFlag.AlignLeft)
+        page.addWidget(self.info_label)
         page.addWidget(self.error_label)
         page.addWidget(self.progress)
+
+        self.create_page = self._build_create_page()
+        self.pages.addWidget(self.create_page)
 
         self.buttons = QDialogButtonBox()
         self.sign_in_button = QPushButton(self.tr("&Sign in"))
@@ -243,19 +289,233 @@ class LoginDialog(QDialog):
         self.number_edit.textChanged.connect(self._number_changed)
         self.password_edit.textChanged.connect(lambda _: self.error_label.hide())
         self._load_settings()
+        self.server_choice.currentIndexChanged.connect(self._server_chosen)
+        self._show_server()
+        self.show_sign_in_page()
+
+    def _build_create_page(self) -> QWidget:
+        page = QWidget()
+        heading = QLabel(self.tr("Create an account"))
+        font = heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setBold(True)
+        heading.setFont(font)
+        explain = QLabel(
+            self.tr(
+                "The account is made on the built-in server of this computer. "
+                "You get a new QQ number to sign in with."
+            )
+        )
+        explain.setWordWrap(True)
+        self.nick_edit = QLineEdit()
+        self.nick_edit.setObjectName("newNick")
+        self.nick_edit.setMaxLength(MAX_NICK)
+        self.nick_edit.setPlaceholderText(self.tr("The name your friends see"))
+        self.new_password_edit = QLineEdit()
+        self.new_password_edit.setObjectName("newPassword")
+        self.new_password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.confirm_edit = QLineEdit()
+        self.confirm_edit.setObjectName("confirmPassword")
+        self.confirm_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow(self.tr("&Nickname:"), self.nick_edit)
+        form.addRow(self.tr("Pass&word:"), self.new_password_edit)
+        form.addRow(self.tr("&Again:"), self.confirm_edit)
+        self.create_error = QLabel()
+        self.create_error.setObjectName("createError")
+        self.create_error.setWordWrap(True)
+        self.create_error.setStyleSheet("color: #c62828;")
+        self.create_error.hide()
+        self.create_button = QPushButton(self.tr("C&reate Account"))
+        self.create_button.setObjectName("createButton")
+        self.create_button.setAutoDefault(False)
+        self.create_button.clicked.connect(self.create_account)
+        self.back_button = QPushButton(self.tr("&Back"))
+        self.back_button.setAutoDefault(False)
+        self.back_button.clicked.connect(self.show_sign_in_page)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.back_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.create_button)
+        for edit in (self.nick_edit, self.new_password_edit, self.confirm_edit):
+            edit.textChanged.connect(lambda _: self.create_error.hide())
+        layout = QVBoxLayout(page)
+        layout.addWidget(heading)
+        layout.addWidget(explain)
+        layout.addSpacing(8)
+        layout.addLayout(form)
+        layout.addWidget(self.create_error)
+        layout.addStretch(1)
+        layout.addLayout(buttons)
+        return page
 
     def _load_settings(self) -> None:
         server = DEFAULT_SERVER
+        builtin = True
         if self.settings is not None:
             server = str(getattr(self.settings, "server", "") or DEFAULT_SERVER)
+            builtin = bool(getattr(self.settings, "use_builtin_server", True))
             last = getattr(self.settings, "last_uin", None)
             if last:
                 self.number_edit.setText(str(last))
-        self.server_edit.setText(server)
+        builtin = builtin and self.offer_builtin
+        self._other_server = server
+        self.server_choice.setCurrentIndex(BUILTIN if builtin else OTHER)
         if self.number_edit.text():
             self.password_edit.setFocus()
         else:
             self.number_edit.setFocus()
+
+    # -- the server choice -----------------------------------------------------------
+
+    def builtin_chosen(self) -> bool:
+        return self.server_choice.currentIndex() == BUILTIN
+
+    def use_other_server(self, address: str) -> None:
+        """Choose "other server" with ``address`` (``--server`` on the command line)."""
+        self._other_server = address
+        self.server_choice.setCurrentIndex(OTHER)
+        self._show_server()
+
+    def set_builtin(self, builtin: Any) -> None:
+        """The built-in server listens now; show its address (and a moved port)."""
+        self.builtin = builtin
+        self._builtin_problem = ""
+        self._show_server()
+
+    def builtin_failed(self, exc: BaseException) -> None:
+        self._builtin_problem = str(exc) or type(exc).__name__
+        self._show_server()
+
+    def _server_chosen(self, index: int) -> None:
+        if index == OTHER:
+            self.server_edit.setText(self._other_server)
+        elif not self.server_edit.isReadOnly():
+            # Leaving "other server": keep what was typed for coming back.
+            self._other_server = self.server_edit.text().strip() or DEFAULT_SERVER
+        self.error_label.hide()
+        self._show_server()
+        if index == BUILTIN and self.builtin is None:
+            self.builtinRequested.emit()
+
+    def _show_server(self) -> None:
+        builtin = self.builtin_chosen()
+        self.server_edit.setReadOnly(builtin)
+        self.create_link.setVisible(builtin)
+        self.create_link.setEnabled(builtin and self.builtin is not None)
+        notes: list[str] = []
+        if builtin:
+            if self.builtin is not None:
+                self.server_edit.setText(self.builtin.address)
+                if self.builtin.port_changed:
+                    notes.append(self.builtin.notice)
+                if self.builtin.lan_urls:
+                    notes.append(
+                        self.tr("Other computers can connect to: {addresses}").format(
+                            addresses=", ".join(self.builtin.lan_urls)
+                        )
+                    )
+            elif self._builtin_problem:
+                self.server_edit.clear()
+                notes.append(
+                    self.tr("The built-in server could not start: {reason}").format(
+                        reason=self._builtin_problem
+                    )
+                )
+            else:
+                self.server_edit.clear()
+                self.server_edit.setPlaceholderText(self.tr("Starting..."))
+        else:
+            self.server_edit.setPlaceholderText(DEFAULT_SERVER)
+            if not self.server_edit.text():
+                self.server_edit.setText(self._other_server)
+        self.info_label.setText("\n".join(notes))
+        self.info_label.setVisible(bool(notes))
+
+    def _server_address(self) -> str | None:
+        """The URL to sign in to, or None (with the reason shown) when there is none yet."""
+        if not self.builtin_chosen():
+            return server_url(self.server_edit.text())
+        if self.builtin is not None:
+            return str(self.builtin.url)
+        if self._builtin_problem:
+            self.show_error(self.tr("The built-in server could not start. Choose another server."))
+        else:
+            self.show_error(self.tr("The built-in server is still starting. Try again."))
+        return None
+
+    # -- the create-account page ---------------------------------------------------
+
+    def show_create_page(self) -> None:
+        if self.builtin is None:
+            return
+        self.error_label.hide()
+        self.create_error.hide()
+        self.pages.setCurrentWidget(self.create_page)
+        self.sign_in_button.hide()
+        self.sign_in_button.setDefault(False)
+        self.create_button.setAutoDefault(True)
+        self.create_button.setDefault(True)
+        self.nick_edit.setFocus()
+
+    def show_sign_in_page(self) -> None:
+        self.pages.setCurrentWidget(self.sign_in_page)
+        self.create_button.setDefault(False)
+        self.create_button.setAutoDefault(False)
+        self.sign_in_button.show()
+        self.sign_in_button.setDefault(True)
+
+    def _create_failed(self, text: str, focus: QLineEdit) -> None:
+        self.create_error.setText(text)
+        self.create_error.show()
+        focus.setFocus()
+        focus.selectAll()
+
+    def create_account(self) -> int | None:
+        """Make the account on the built-in server; returns its number (None on a problem)."""
+        if self.builtin is None:
+            return None
+        nick = self.nick_edit.text().strip()
+        password = self.new_password_edit.text()
+        if not nick:
+            self._create_failed(self.tr("Enter a nickname."), self.nick_edit)
+            return None
+        if not password:
+            self._create_failed(self.tr("Choose a password."), self.new_password_edit)
+            return None
+        if password != self.confirm_edit.text():
+            self._create_failed(
+                self.tr("The two passwords differ. Type the same password twice."),
+                self.confirm_edit,
+            )
+            return None
+        try:
+            uin = int(self.builtin.create_account(password, nick))
+        except Exception as exc:
+            log.warning("creating an account failed: %r", exc)
+            self._create_failed(
+                self.tr("The account could not be created: {reason}").format(
+                    reason=str(exc) or type(exc).__name__
+                ),
+                self.nick_edit,
+            )
+            return None
+        log.info("created account %d on the built-in server", uin)
+        self.nick_edit.clear()
+        self.new_password_edit.clear()
+        self.confirm_edit.clear()
+        self.show_sign_in_page()
+        self.number_edit.setText(str(uin))
+        self.password_edit.setText(password)
+        self.info_label.setText(
+            self.tr("Your new QQ number is {number}. Note it down: you sign in with it.").format(
+                number=uin
+            )
+        )
+        self.info_label.show()
+        self.sign_in_button.setFocus()
+        return uin
 
     def _number_changed(self, text: str) -> None:
         self.error_label.hide()
@@ -280,11 +540,15 @@ class LoginDialog(QDialog):
             self.number_edit,
             self.password_edit,
             self.status_combo,
+            self.server_choice,
             self.server_edit,
+            self.create_link,
             self.sign_in_button,
         ):
             widget.setEnabled(not busy)
         self.remember_check.setEnabled(not busy and self.passwords.available)
+        if not busy:
+            self.create_link.setEnabled(self.builtin_chosen() and self.builtin is not None)
 
     def sign_in(self) -> None:
         number = self.number_edit.text().strip()
@@ -298,7 +562,9 @@ class LoginDialog(QDialog):
             self.password_edit.setFocus()
             return
         uin = int(number)
-        url = server_url(self.server_edit.text())
+        url = self._server_address()
+        if url is None:
+            return
         self.error_label.hide()
         self._set_busy(True)
         try:
@@ -338,7 +604,11 @@ class LoginDialog(QDialog):
         if self.settings is not None:
             with contextlib.suppress(Exception):
                 self.settings.last_uin = uin
-                self.settings.server = self.server_edit.text().strip() or DEFAULT_SERVER
+                if self.offer_builtin:
+                    self.settings.use_builtin_server = self.builtin_chosen()
+                if not self.builtin_chosen():
+                    # The built-in server's port may be a one-off fallback: never kept.
+                    self.settings.server = self.server_edit.text().strip() or DEFAULT_SERVER
                 self.settings.remember_password = remember
                 self.settings.save()
         self.loggedIn.emit(session)

@@ -1,0 +1,237 @@
+"""First run: --self-check, an account made on the built-in server and signed in, the demo."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import keyring
+import pytest
+from keyring.backend import KeyringBackend
+from PySide6.QtWidgets import QApplication
+
+from qqdesk.demo.data import BUDDIES, Behaviour
+from qqdesk.ui.app import App, build_parser, instance_key, main
+from qqdesk.ui.models import BuddyTreeModel
+
+REPO = Path(__file__).resolve().parents[2]
+XDG = ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME")
+
+
+def xdg_env(base: Path) -> dict[str, str]:
+    return {name: str(base / name.lower()) for name in XDG}
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Every user folder (data, settings, log, cache) inside tmp_path; logging put back after."""
+    for name, value in xdg_env(tmp_path).items():
+        monkeypatch.setenv(name, value)
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield tmp_path
+    for handler in list(root.handlers):
+        if handler not in handlers:
+            root.removeHandler(handler)
+            handler.close()
+    root.setLevel(level)
+
+
+class MemoryKeyring(KeyringBackend):
+    priority = 10  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.data: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.data.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.data[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.data.pop((service, username), None)
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    """The app's "Remember me" must not reach the real keyring of whoever runs the tests."""
+    old = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(old)
+
+
+def new_app(qapp: QApplication, *argv: str) -> App:
+    app = App(qapp, build_parser().parse_args(list(argv)))
+    app.builtin_port = 0  # never the shared machine's port 8000
+    return app
+
+
+def quit_app(qtbot: Any, app: App) -> None:
+    app.quit(0)
+    qtbot.waitUntil(app.finished.done, timeout=15_000)
+
+
+def buddy_count(model: BuddyTreeModel) -> int:
+    return sum(model.rowCount(model.index(row, 0)) for row in range(model.rowCount()))
+
+
+# -- --self-check ------------------------------------------------------------------------
+
+
+def test_self_check_runs_without_a_window(home: Path) -> None:
+    assert main(["--self-check"]) == 0
+    assert QApplication.instance() is None or not QApplication.topLevelWidgets()
+
+
+def test_readme_launch_command_self_check_headless(tmp_path: Path) -> None:
+    env = {**os.environ, **xdg_env(tmp_path), "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run(
+        [sys.executable, "-m", "qqdesk", "--self-check"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "self-check passed" in done.stderr
+    assert (tmp_path / "xdg_state_home" / "qqdesk" / "log" / "qqdesk.log").exists()
+
+
+def test_parser_knows_demo_and_self_check() -> None:
+    args = build_parser().parse_args(["--demo", "--self-check"])
+    assert args.demo and args.self_check
+    assert instance_key("u", demo=True) != instance_key("u")
+
+
+# -- the built-in server and a new account ------------------------------------------------
+
+
+def test_create_account_and_sign_in_on_the_builtin_server(
+    qtbot: Any, qapp: QApplication, qt_loop: Any, home: Path, memory_keyring: MemoryKeyring
+) -> None:
+    app = new_app(qapp)
+    app.show_login()
+    login = app.login
+    assert login is not None
+    assert login.builtin_chosen()
+    qtbot.waitUntil(lambda: app.builtin is not None, timeout=10_000)
+    builtin = app.builtin
+    assert login.server_edit.text() == builtin.address
+    assert login.server_edit.isReadOnly()
+    assert str(home / "xdg_data_home") in str(builtin.data_dir)
+
+    assert login.create_link.isVisible() and login.create_link.isEnabled()
+    login.create_link.click()
+    assert login.pages.currentWidget() is login.create_page
+    login.nick_edit.setText("新朋友 Newbie")  # QTest types ASCII only
+    qtbot.keyClicks(login.new_password_edit, "first-pw")
+    qtbot.keyClicks(login.confirm_edit, "first-pX")
+    login.create_button.click()
+    assert login.create_error.isVisible()
+    assert "differ" in login.create_error.text()
+    assert login.pages.currentWidget() is login.create_page
+    login.confirm_edit.clear()
+    qtbot.keyClicks(login.confirm_edit, "first-pw")
+    login.create_button.click()
+
+    assert login.pages.currentWidget() is login.sign_in_page
+    number = login.number_edit.text()
+    assert number.isdigit() and int(number) >= 10000
+    assert number in login.info_label.text()
+    assert login.password_edit.text() == "first-pw"
+
+    login.sign_in_button.click()
+    qtbot.waitUntil(lambda: app.window is not None, timeout=10_000)
+    assert app.session is not None and app.session.uin == int(number)
+    assert app.window.isVisible()
+
+    saved = json.loads(app.settings.path.read_text(encoding="utf-8"))
+    assert saved["last_uin"] == int(number)
+    assert saved["use_builtin_server"] is True
+    # The built-in server's port is never written as the server to use.
+    assert saved["server"] == "127.0.0.1:8000"
+    assert memory_keyring.data == {}
+
+    quit_app(qtbot, app)
+    assert app.builtin is None
+    assert not app.window.isVisible()
+
+
+def test_other_server_choice_keeps_what_was_typed(
+    qtbot: Any, qapp: QApplication, qt_loop: Any, home: Path
+) -> None:
+    app = new_app(qapp)
+    app.show_login()
+    login = app.login
+    qtbot.waitUntil(lambda: app.builtin is not None, timeout=10_000)
+    login.server_choice.setCurrentIndex(1)
+    assert not login.server_edit.isReadOnly()
+    assert not login.create_link.isVisible()
+    login.server_edit.setText("192.168.1.9:8000")
+    login.server_choice.setCurrentIndex(0)
+    assert login.server_edit.text() == app.builtin.address
+    login.server_choice.setCurrentIndex(1)
+    assert login.server_edit.text() == "192.168.1.9:8000"
+    quit_app(qtbot, app)
+
+
+def test_create_account_checks_its_fields(
+    qtbot: Any, qapp: QApplication, qt_loop: Any, home: Path
+) -> None:
+    app = new_app(qapp)
+    app.show_login()
+    login = app.login
+    qtbot.waitUntil(lambda: app.builtin is not None, timeout=10_000)
+    login.show_create_page()
+    login.create_button.click()
+    assert "nickname" in login.create_error.text()
+    qtbot.keyClicks(login.nick_edit, "Ann")
+    login.create_button.click()
+    assert "password" in login.create_error.text()
+    assert login.pages.currentWidget() is login.create_page
+    login.back_button.click()
+    assert login.pages.currentWidget() is login.sign_in_page
+    assert login.sign_in_button.isVisible()
+    quit_app(qtbot, app)
+
+
+# -- the demo ------------------------------------------------------------------------------
+
+
+def test_demo_shows_buddies_and_a_bot_answers(
+    qtbot: Any, qapp: QApplication, qt_loop: Any, home: Path
+) -> None:
+    app = new_app(qapp, "--demo")
+    app.start_demo(speed=20, base_dir=home / "demo")
+    qtbot.waitUntil(lambda: app.window is not None, timeout=20_000)
+    window = app.window
+    assert window.isVisible()
+    assert app.demo is not None
+    qtbot.waitUntil(lambda: buddy_count(window.model) >= len(BUDDIES), timeout=10_000)
+
+    echo = next(p for p in BUDDIES if p.behaviour is Behaviour.ECHO)
+    heard: list[int] = []
+    window.bridge.messageReceived.connect(lambda sender, *_: heard.append(int(sender)))
+    chat = window.chats.open_chat(echo.uin)
+    chat.send_text("hello")
+    qtbot.waitUntil(lambda: echo.uin in heard, timeout=15_000)
+
+    quit_app(qtbot, app)
+    assert app.demo is None
+    # The demo leaves the user's settings without its server or number.
+    settings_file = home / "xdg_config_home" / "qqdesk" / "settings.json"
+    if settings_file.exists():
+        saved = json.loads(settings_file.read_text(encoding="utf-8"))
+        assert saved.get("last_uin") is None
+        assert saved.get("server") == "127.0.0.1:8000"
