@@ -41,6 +41,8 @@ class CrashReporter(QObject):
         self.dialogs_shown = 0
         self._busy = False
         self._showing = False
+        #: A dialog is queued to show once the failing code has returned.
+        self._queued = False
         self._previous_hook: ExceptHook | None = None
 
     # -- installing ------------------------------------------------------------------
@@ -97,26 +99,29 @@ class CrashReporter(QObject):
         try:
             log.critical("%s", what, exc_info=(type(exc), exc, tb))
             details = "".join(traceback.format_exception(type(exc), exc, tb))
-            if not self._may_show():
-                return
-            if QThread.currentThread().loopLevel() > 0:
-                # Out of the failing slot or task first: a modal loop inside it could
-                # run the very code that failed again.
-                QTimer.singleShot(0, lambda: self.show_dialog(details))
-            else:
-                self.show_dialog(details)
+            show = self._may_show()
         except Exception:
             with contextlib.suppress(Exception):
                 sys.stderr.write("qqdesk: could not report an error:\n" + traceback.format_exc())
+            return
         finally:
             self._busy = False
+        if not show:
+            return
+        if QThread.currentThread().loopLevel() > 0:
+            # Out of the failing slot or task first: a modal loop inside it could run
+            # the very code that failed again.
+            self._queued = True
+            QTimer.singleShot(0, lambda: self.show_dialog(details))
+        else:
+            self.show_dialog(details)
 
     def _may_show(self) -> bool:
         if threading.current_thread() is not threading.main_thread():
             return False
         if not isinstance(QApplication.instance(), QApplication):
             return False
-        return not self._showing and self.dialogs_shown < MAX_DIALOGS
+        return not (self._showing or self._queued) and self.dialogs_shown < MAX_DIALOGS
 
     def message(self) -> str:
         where = str(self.log_file) if self.log_file is not None else self.tr("(no log file)")
@@ -124,6 +129,7 @@ class CrashReporter(QObject):
 
     def show_dialog(self, details: str) -> None:
         """The modal message box; errors shown while it is open are only logged."""
+        self._queued = False
         if self._showing:
             return
         self.dialogs_shown += 1
