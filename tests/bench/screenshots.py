@@ -1,0 +1,178 @@
+"""Screenshots for the README: main window, a chat with a bot's reply, a profile; en and zh_CN.
+
+Run it from the repository root under a virtual X display::
+
+    xvfb-run -a -s "-screen 0 1280x800x24" \
+        .venv/bin/python tests/bench/screenshots.py docs/screenshots
+
+For each language it starts the demo world (qqdesk.demo.start_demo) in a temporary
+folder with hurried bots, signs in as the demo user, waits until the bots are online,
+sends a message to the echo bot and waits for its reply, then saves
+``main-<lang>.png``, ``chat-<lang>.png`` and ``profile-<lang>.png`` (QWidget.grab)
+into the given folder. Everything is stopped and removed at the end; loopback only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from PySide6.QtCore import QEvent  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+
+from qqdesk.demo import start_demo  # noqa: E402
+from qqdesk.demo.data import BUDDIES  # noqa: E402
+from qqdesk.protocol import Status  # noqa: E402
+from qqdesk.ui.app import create_qapplication  # noqa: E402
+from qqdesk.ui.i18n import install_translator  # noqa: E402
+from qqdesk.ui.models import Roles  # noqa: E402
+from qqdesk.ui.theme import apply_theme  # noqa: E402
+
+ECHO_BOT = 10002
+#: Words to the echo bot in each language, and the size of each shot.
+MESSAGES = {"en": "Hello! What time is it?", "zh_CN": "你好!现在几点了?"}
+MAIN_SIZE = (360, 640)
+CHAT_SIZE = (560, 520)
+PROFILE_SIZE = (560, 640)
+#: PNGs larger than this are saved again with fewer colours.
+MAX_BYTES = 200_000
+
+
+async def wait_for(check: Callable[[], bool], what: str, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"gave up waiting for {what}")
+        await asyncio.sleep(0.05)
+
+
+async def settle(widget: QWidget, seconds: float = 0.4) -> None:
+    """Let layouts, pending paints and late replies land before the grab."""
+    await asyncio.sleep(seconds)
+    QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+    widget.repaint()
+    await asyncio.sleep(0.05)
+
+
+def save(widget: QWidget, path: Path) -> None:
+    pixmap = widget.grab()
+    if not pixmap.save(str(path), "PNG"):
+        raise OSError(f"could not write {path}")
+    if path.stat().st_size > MAX_BYTES:
+        # Anti-aliased text makes many colours; 256 of them still read well.
+        image = pixmap.toImage().convertToFormat(pixmap.toImage().Format.Format_Indexed8)
+        image.save(str(path), "PNG", 9)
+    print(f"{path} {pixmap.width()}x{pixmap.height()} {path.stat().st_size // 1024} KB")
+
+
+def online_buddies(window: Any) -> int:
+    model = window.model
+    friends = model.index(0, 0)
+    return sum(
+        1
+        for row in range(model.rowCount(friends))
+        if model.index(row, 0, friends).data(Roles.STATUS) in (Status.ONLINE, Status.BUSY)
+    )
+
+
+async def shoot(qapp: QApplication, language: str, out: Path) -> None:
+    from qqdesk.ui.dialogs.profile import ProfileDialog
+    from qqdesk.ui.mainwindow import MainWindow
+
+    install_translator(qapp, language)
+    with tempfile.TemporaryDirectory(prefix="qqdesk-shots-") as tmp:
+        demo = await start_demo(Path(tmp), speed=5.0)
+        session = None
+        window = None
+        try:
+            session = await demo.sign_in()
+            window = MainWindow(session, use_tray=False, use_dbus=False)
+            window.resize(*MAIN_SIZE)
+            window.show()
+            window.start()
+            friends = len(BUDDIES)
+            await wait_for(
+                lambda: window.model.rowCount(window.model.index(0, 0)) == friends,
+                "the buddy list",
+            )
+            await wait_for(lambda: online_buddies(window) >= 3, "bots online")
+            await asyncio.sleep(1.0)  # statuses and strangers' first words settle
+            window.tree.clearSelection()
+            await settle(window)
+            save(window, out / f"main-{language}.png")
+
+            window.open_chat(ECHO_BOT)
+            chat = window.chats.chat(ECHO_BOT)
+            assert chat is not None
+            chat.resize(*CHAT_SIZE)
+            chat.send_text(MESSAGES[language])
+
+            def replied() -> bool:
+                model = chat.model
+                return any(
+                    not model.entry(r).outgoing and model.entry(r).text
+                    for r in range(model.rowCount())
+                )
+
+            await wait_for(replied, "the echo bot's reply")
+            await settle(chat, 1.0)
+            save(chat, out / f"chat-{language}.png")
+            chat.close()
+
+            profile = ProfileDialog(session, ECHO_BOT)
+            profile.resize(*PROFILE_SIZE)
+            profile.show()
+            await wait_for(lambda: profile.profile is not None, "the profile")
+            await settle(profile)
+            save(profile, out / f"profile-{language}.png")
+            profile.close()
+            profile.deleteLater()
+        finally:
+            if window is not None:
+                window.shutdown()
+                window.close()
+                window.deleteLater()
+            if session is not None:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(session.close(), 5)
+            await demo.stop()
+            await asyncio.sleep(0.1)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out", type=Path, help="folder for the PNGs")
+    parser.add_argument(
+        "--lang", action="append", choices=sorted(MESSAGES), help="only these (default: all)"
+    )
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    import qasync  # type: ignore[import-untyped]
+
+    qapp = create_qapplication([sys.argv[0]])
+    apply_theme(qapp, "light")
+    loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+
+    async def all_languages() -> None:
+        for language in args.lang or sorted(MESSAGES):
+            await shoot(qapp, language, args.out)
+
+    with loop:
+        loop.run_until_complete(asyncio.wait_for(all_languages(), 150))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
