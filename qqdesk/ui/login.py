@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QRegularExpression, Qt, Signal
-from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtGui import QKeyEvent, QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -432,6 +432,13 @@ class LoginDialog(QDialog):
                 self.server_edit.setText(self._other_server)
         self.info_label.setText("\n".join(notes))
         self.info_label.setVisible(bool(notes))
+        self._fit()
+
+    def _fit(self) -> None:
+        # A shown note must push the dialog taller, not squeeze the fields.
+        if not self.isVisible():
+            return  # before the first show the layout sizes the dialog itself
+        self.resize(self.width(), max(self.height(), self.sizeHint().height()))
 
     def _server_address(self) -> str | None:
         """The URL to sign in to, or None (with the reason shown) when there is none yet."""
@@ -453,7 +460,7 @@ class LoginDialog(QDialog):
         self.error_label.hide()
         self.create_error.hide()
         self.pages.setCurrentWidget(self.create_page)
-        self.sign_in_button.hide()
+        self.buttons.hide()
         self.sign_in_button.setDefault(False)
         self.create_button.setAutoDefault(True)
         self.create_button.setDefault(True)
@@ -463,14 +470,21 @@ class LoginDialog(QDialog):
         self.pages.setCurrentWidget(self.sign_in_page)
         self.create_button.setDefault(False)
         self.create_button.setAutoDefault(False)
-        self.sign_in_button.show()
+        self.buttons.show()
         self.sign_in_button.setDefault(True)
 
     def _create_failed(self, text: str, focus: QLineEdit) -> None:
         self.create_error.setText(text)
         self.create_error.show()
+        self._fit()
         focus.setFocus()
         focus.selectAll()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape and self.pages.currentWidget() is self.create_page:
+            self.show_sign_in_page()  # Escape leaves the page, not the app
+            return
+        super().keyPressEvent(event)
 
     def create_account(self) -> int | None:
         """Make the account on the built-in server; returns its number (None on a problem)."""
@@ -514,6 +528,7 @@ class LoginDialog(QDialog):
             )
         )
         self.info_label.show()
+        self._fit()
         self.sign_in_button.setFocus()
         return uin
 

@@ -14,6 +14,7 @@ from typing import Any
 import keyring
 import pytest
 from keyring.backend import KeyringBackend
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from qqdesk.demo.data import BUDDIES, Behaviour
@@ -108,6 +109,17 @@ def test_readme_launch_command_self_check_headless(tmp_path: Path) -> None:
     assert (tmp_path / "xdg_state_home" / "qqdesk" / "log" / "qqdesk.log").exists()
 
 
+def test_installed_launcher_self_check_headless(tmp_path: Path) -> None:
+    launcher = Path(sys.executable).with_name("qqdesk")
+    if not launcher.exists():
+        pytest.skip("qqdesk is not installed in this environment (pip install -e .)")
+    env = {**os.environ, **xdg_env(tmp_path), "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run(
+        [str(launcher), "--self-check"], env=env, capture_output=True, text=True, timeout=90
+    )
+    assert done.returncode == 0, done.stderr
+
+
 def test_parser_knows_demo_and_self_check() -> None:
     args = build_parser().parse_args(["--demo", "--self-check"])
     assert args.demo and args.self_check
@@ -200,9 +212,15 @@ def test_create_account_checks_its_fields(
     login.create_button.click()
     assert "password" in login.create_error.text()
     assert login.pages.currentWidget() is login.create_page
+    assert not login.sign_in_button.isVisible()
     login.back_button.click()
     assert login.pages.currentWidget() is login.sign_in_page
     assert login.sign_in_button.isVisible()
+    # Escape on the page goes back to signing in; it does not quit the app.
+    login.show_create_page()
+    qtbot.keyClick(login.nick_edit, Qt.Key.Key_Escape)
+    assert login.pages.currentWidget() is login.sign_in_page
+    assert login.isVisible()
     quit_app(qtbot, app)
 
 
