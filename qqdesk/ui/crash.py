@@ -19,8 +19,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 log = logging.getLogger(__name__)
 
-#: After this many dialogs in one run, errors are only logged (a broken timer must not
-#: bury the desktop in message boxes).
+# After this many dialogs in one run, errors are only logged (a broken timer must not
+# bury the desktop in message boxes).
 MAX_DIALOGS = 3
 
 ExceptHook = Callable[[type[BaseException], BaseException, TracebackType | None], Any]
@@ -41,7 +41,7 @@ class CrashReporter(QObject):
         self.dialogs_shown = 0
         self._busy = False
         self._showing = False
-        #: A dialog is queued to show once the failing code has returned.
+        # A dialog is queued to show once the failing code has returned.
         self._queued = False
         self._previous_hook: ExceptHook | None = None
 

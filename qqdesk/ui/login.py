@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 
 KEYRING_SERVICE = "qqdesk"
 DEFAULT_SERVER = "127.0.0.1:8000"
-#: Longest nickname the create-account page takes (the classic clients show about this much).
+# Longest nickname the create-account page takes (the classic clients show about this much).
 MAX_NICK = 24
 
 SessionFactory = Callable[[str, int, str], Any]
@@ -133,7 +133,7 @@ def login_error_text(exc: BaseException) -> str:
     return tr("Could not sign in: {reason}").format(reason=str(exc) or type(exc).__name__)
 
 
-#: The server choice's items.
+# The server choice's items.
 BUILTIN, OTHER = 0, 1
 
 
@@ -146,7 +146,7 @@ class LoginDialog(QDialog):
     """
 
     loggedIn = Signal(object)
-    #: The user chose the built-in server and the dialog has none yet.
+    # The user chose the built-in server and the dialog has none yet.
     builtinRequested = Signal()
 
     def __init__(
@@ -160,16 +160,16 @@ class LoginDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.settings = settings
-        #: Whether the built-in server is a choice (the app runs one); else host:port only.
+        # Whether the built-in server is a choice (the app runs one); else host:port only.
         self.offer_builtin = offer_builtin
         self.session_factory = session_factory or default_session_factory
         self.passwords = passwords if passwords is not None else PasswordStore()
         self.session: Any | None = None
         self._task: Any | None = None
-        #: The running built-in server (qqdesk.builtin.BuiltinServer), once started.
+        # The running built-in server (qqdesk.builtin.BuiltinServer), once started.
         self.builtin: Any | None = None
         self._builtin_problem = ""
-        #: The "other server" text, kept while the field shows the built-in address.
+        # The "other server" text, kept while the field shows the built-in address.
         self._other_server = DEFAULT_SERVER
         self.setWindowTitle(self.tr("Sign in to qqdesk"))
         self.setWindowIcon(icons.app_icon())

@@ -4,7 +4,7 @@
 <context>
     <name></name>
     <message>
-        <location filename="../login.py" line="+117"/>
+        <location filename="../login.py" line="+119"/>
         <source>Wrong password. Check it and try again.</source>
         <translation>密码错误，请检查后重试。</translation>
     </message>
@@ -246,6 +246,29 @@
     </message>
 </context>
 <context>
+    <name>CrashReporter</name>
+    <message>
+        <location filename="../crash.py" line="+127"/>
+        <source>(no log file)</source>
+        <translation>（没有日志文件）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>qqdesk ran into a problem. The log is at {path}.</source>
+        <translation>qqdesk 遇到了问题。日志位于 {path}。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>qqdesk</source>
+        <translation>qqdesk</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Open Log Folder</source>
+        <translation>打开日志文件夹</translation>
+    </message>
+</context>
+<context>
     <name>Delegates</name>
     <message>
         <location filename="wrapped_strings.py" line="+4"/>
@@ -364,7 +387,7 @@
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../login.py" line="+25"/>
+        <location filename="../login.py" line="+41"/>
         <source>Sign in to qqdesk</source>
         <translation>登录 qqdesk</translation>
     </message>
@@ -399,7 +422,22 @@
         <translation>密码保存在系统密钥环中（绝不写入文件）。</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+7"/>
+        <source>Built-in server on this computer</source>
+        <translation>本机的内置服务器</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Other server (host:port)</source>
+        <translation>其他服务器（主机:端口）</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>&amp;Create an account on this computer...</source>
+        <translation>在本机注册新账号(&amp;C)...</translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <source>&amp;Number:</source>
         <translation>号码(&amp;N)：</translation>
     </message>
@@ -414,17 +452,107 @@
         <translation>状态(&amp;S)：</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+6"/>
         <source>Se&amp;rver:</source>
         <translation>服务器(&amp;R)：</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+34"/>
         <source>&amp;Sign in</source>
         <translation>登录(&amp;S)</translation>
     </message>
     <message>
-        <location line="+64"/>
+        <location line="+23"/>
+        <source>Create an account</source>
+        <translation>注册新账号</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>The account is made on the built-in server of this computer. You get a new QQ number to sign in with.</source>
+        <translation>账号建在本机的内置服务器上。您会得到一个新的QQ号码，用它登录。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>The name your friends see</source>
+        <translation>好友看到的名字</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>&amp;Nickname:</source>
+        <translation>昵称(&amp;N)：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Pass&amp;word:</source>
+        <translation>密码(&amp;W)：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Again:</source>
+        <translation>确认密码(&amp;A)：</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>C&amp;reate Account</source>
+        <translation>注册(&amp;R)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>&amp;Back</source>
+        <translation>返回(&amp;B)</translation>
+    </message>
+    <message>
+        <location line="+81"/>
+        <source>Other computers can connect to: {addresses}</source>
+        <translation>其他电脑可以连接到：{addresses}</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>The built-in server could not start: {reason}</source>
+        <translation>内置服务器无法启动：{reason}</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Starting...</source>
+        <translation>正在启动...</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>The built-in server could not start. Choose another server.</source>
+        <translation>内置服务器无法启动，请选择其他服务器。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The built-in server is still starting. Try again.</source>
+        <translation>内置服务器还在启动中，请稍后再试。</translation>
+    </message>
+    <message>
+        <location line="+44"/>
+        <source>Enter a nickname.</source>
+        <translation>请输入昵称。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Choose a password.</source>
+        <translation>请设置密码。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The two passwords differ. Type the same password twice.</source>
+        <translation>两次输入的密码不一致，请输入相同的密码。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>The account could not be created: {reason}</source>
+        <translation>无法注册账号：{reason}</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Your new QQ number is {number}. Note it down: you sign in with it.</source>
+        <translation>您的新QQ号码是 {number}。请记下来：登录时要用它。</translation>
+    </message>
+    <message>
+        <location line="+46"/>
         <source>Enter your QQ number (5 digits or more).</source>
         <translation>请输入QQ号码（5位或以上数字）。</translation>
     </message>
