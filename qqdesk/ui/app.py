@@ -307,6 +307,11 @@ class App(QObject):
         from .mainwindow import MainWindow
 
         self.session = session
+        if self.login is not None and not self.login.builtin_chosen():
+            # Signed in elsewhere: the built-in server would only hold its port.
+            if self._builtin_task is not None:
+                self._builtin_task.cancel()
+            spawn(self._stop_builtin())
         self.window = MainWindow(session, settings=self.settings)
         self.window.quitRequested.connect(lambda: self.quit(0))
         geometry = self.settings.geometry("main") if self.settings is not None else None

@@ -21,6 +21,8 @@ from qqdesk.demo.data import BUDDIES, Behaviour
 from qqdesk.ui.app import App, build_parser, instance_key, main
 from qqdesk.ui.models import BuddyTreeModel
 
+from .conftest import ALICE
+
 REPO = Path(__file__).resolve().parents[2]
 XDG = ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME")
 
@@ -253,3 +255,24 @@ def test_demo_shows_buddies_and_a_bot_answers(
         saved = json.loads(settings_file.read_text(encoding="utf-8"))
         assert saved.get("last_uin") is None
         assert saved.get("server") == "127.0.0.1:8000"
+
+
+def test_signing_in_to_another_server_stops_the_builtin_one(
+    qtbot: Any, qapp: QApplication, qt_loop: Any, home: Path, server: Any, memory_keyring: Any
+) -> None:
+    app = new_app(qapp)
+    app.show_login()
+    login = app.login
+    qtbot.waitUntil(lambda: app.builtin is not None, timeout=10_000)
+    login.server_choice.setCurrentIndex(1)
+    address = server.url.removeprefix("http://")
+    login.server_edit.setText(address)
+    login.number_edit.setText(str(ALICE[0]))
+    login.password_edit.setText(ALICE[1])
+    login.sign_in_button.click()
+    qtbot.waitUntil(lambda: app.window is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: app.builtin is None, timeout=10_000)
+    saved = json.loads(app.settings.path.read_text(encoding="utf-8"))
+    assert saved["server"] == address
+    assert saved["use_builtin_server"] is False
+    quit_app(qtbot, app)
