@@ -989,7 +989,7 @@
     <message>
         <location line="-6"/>
         <source>Windows opened from now on use the new language; the others follow when qqdesk restarts.</source>
-        <translation>之后打开的窗口将使用新的语言，其他窗口在重新启动 qqdesk 后更新。</translation>
+        <translation>新打开的窗口立即使用新语言，其余窗口在重启 qqdesk 后更新。</translation>
     </message>
     <message>
         <location line="+7"/>
