@@ -8,6 +8,7 @@ import contextlib
 import getpass
 import hashlib
 import logging
+import signal
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -402,6 +403,10 @@ def main(argv: list[str] | None = None) -> int:
             app.instance = instance
             instance.listen()
             instance.raiseRequested.connect(app.bring_to_front)
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                # Ctrl+C or a session ending: sign out and stop the servers, not just die.
+                with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                    loop.add_signal_handler(signum, app.quit, 0)
             app.apply_language_and_theme()
             for hook in STARTUP_HOOKS:
                 code = hook(args, app)

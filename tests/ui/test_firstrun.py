@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 import logging
 import os
+import signal
+import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -120,6 +123,39 @@ def test_installed_launcher_self_check_headless(tmp_path: Path) -> None:
         [str(launcher), "--self-check"], env=env, capture_output=True, text=True, timeout=90
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_demo_launch_signs_in_and_quits_cleanly_on_sigterm(tmp_path: Path) -> None:
+    """``python -m qqdesk --demo`` as a process: the demo account signs in; SIGTERM signs out."""
+    env = {**os.environ, **xdg_env(tmp_path), "QT_QPA_PLATFORM": "offscreen"}
+    log = tmp_path / "xdg_state_home" / "qqdesk" / "log" / "qqdesk.log"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "qqdesk", "--demo"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and process.poll() is None:
+            if log.exists() and "10001: connected" in log.read_text(encoding="utf-8"):
+                break
+            time.sleep(0.2)
+        assert process.poll() is None, process.stderr.read() if process.stderr else ""
+        assert "demo runs on" in log.read_text(encoding="utf-8")
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 0, stderr
+    assert "10001: stopped logged out" in log.read_text(encoding="utf-8")
+    # The user's own data is untouched: only the demo folder was written.
+    data = tmp_path / "xdg_data_home" / "qqdesk"
+    assert not (data / "server.sqlite3").exists()
 
 
 def test_parser_knows_demo_and_self_check() -> None:
@@ -276,3 +312,23 @@ def test_signing_in_to_another_server_stops_the_builtin_one(
     assert saved["server"] == address
     assert saved["use_builtin_server"] is False
     quit_app(qtbot, app)
+
+
+def test_a_taken_port_is_told_and_never_saved(
+    qtbot: Any, qapp: QApplication, qt_loop: Any, home: Path
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        app = new_app(qapp)
+        app.builtin_port = taken.getsockname()[1]
+        app.show_login()
+        qtbot.waitUntil(lambda: app.builtin is not None, timeout=10_000)
+        login = app.login
+        assert app.builtin.port_changed
+        assert login.info_label.isVisible()
+        assert str(app.builtin.port) in login.info_label.text()
+        assert login.server_edit.text() == app.builtin.address
+        quit_app(qtbot, app)
+    saved = json.loads(app.settings.path.read_text(encoding="utf-8"))
+    assert saved["server"] == "127.0.0.1:8000"
