@@ -27,10 +27,10 @@ log = logging.getLogger(__name__)
 
 APP_ID = "io.github.qqdesk.Qqdesk"
 
-#: Extra command-line options: each hook gets the parser before parsing (``--demo``...).
+# Extra command-line options: each hook gets the parser before parsing (``--demo``...).
 PARSER_HOOKS: list[Callable[[argparse.ArgumentParser], None]] = []
-#: Each hook runs after the QApplication exists and before sign-in; a hook that returns
-#: an int ends start-up with that exit code (``--self-check``), None lets it go on.
+# Each hook runs after the QApplication exists and before sign-in; a hook that returns
+# an int ends start-up with that exit code (``--self-check``), None lets it go on.
 STARTUP_HOOKS: list[Callable[[argparse.Namespace, App], int | None]] = []
 
 
@@ -168,12 +168,13 @@ class App(QObject):
         self.exit_code = 0
         self.finished: asyncio.Future[int] = asyncio.get_event_loop().create_future()
         self.instance: SingleInstance | None = None
-        #: The running demo (``--demo``): its server, bots and the user's demo account.
+        # The running demo (``--demo``): its server, bots and the user's demo account.
         self.demo: Any | None = None
-        #: The built-in server (a qqdesk.builtin.BuiltinServer) while it runs.
+        self.demo_error: Any | None = None
+        # The built-in server (a qqdesk.builtin.BuiltinServer) while it runs.
         self.builtin: Any | None = None
         self._builtin_task: asyncio.Task[Any] | None = None
-        #: The port the built-in server asks for first (tests use 0: any free port).
+        # The port the built-in server asks for first (tests use 0: any free port).
         self.builtin_port = 8000
 
     def _load_settings(self) -> Any | None:
@@ -284,9 +285,23 @@ class App(QObject):
 
         def failed(exc: BaseException) -> None:
             log.error("the demo could not start", exc_info=exc)
-            self.quit(1)
+            self.tell_demo_failed(exc)
 
         spawn(run(), on_done=self._demo_signed_in, on_error=failed)
+
+    def tell_demo_failed(self, exc: BaseException) -> None:
+        """Say why the demo did not start (a launcher has no terminal), then quit with 1."""
+        from PySide6.QtWidgets import QMessageBox
+
+        self.demo_error = QMessageBox(
+            QMessageBox.Icon.Warning,
+            self.tr("qqdesk demo"),
+            self.tr("The demo could not start: {reason}").format(
+                reason=str(exc) or type(exc).__name__
+            ),
+        )
+        self.demo_error.finished.connect(lambda _: self.quit(1))
+        self.demo_error.show()
 
     def _demo_signed_in(self, session: Any) -> None:
         if self.finished.done():

@@ -332,3 +332,22 @@ def test_a_taken_port_is_told_and_never_saved(
         quit_app(qtbot, app)
     saved = json.loads(app.settings.path.read_text(encoding="utf-8"))
     assert saved["server"] == "127.0.0.1:8000"
+
+
+def test_a_demo_that_cannot_start_says_why_and_quits_with_1(
+    qtbot: Any, qapp: QApplication, qt_loop: Any, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import qqdesk.demo
+
+    async def broken(*args: Any, **kwargs: Any) -> Any:
+        raise OSError("no room on the disk")
+
+    monkeypatch.setattr(qqdesk.demo, "start_demo", broken)
+    app = new_app(qapp, "--demo")
+    app.start_demo()
+    qtbot.waitUntil(lambda: app.demo_error is not None, timeout=10_000)
+    assert "no room on the disk" in app.demo_error.text()
+    assert not app.finished.done()
+    app.demo_error.accept()
+    qtbot.waitUntil(app.finished.done, timeout=10_000)
+    assert app.finished.result() == 1

@@ -162,6 +162,19 @@
     </message>
 </context>
 <context>
+    <name>App</name>
+    <message>
+        <location filename="../app.py" line="+298"/>
+        <source>qqdesk demo</source>
+        <translation>qqdesk 演示</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The demo could not start: {reason}</source>
+        <translation>演示无法启动：{reason}</translation>
+    </message>
+</context>
+<context>
     <name>Banner</name>
     <message>
         <location filename="../widgets.py" line="+41"/>
