@@ -27,10 +27,11 @@ log = logging.getLogger(__name__)
 
 APP_ID = "io.github.qqdesk.Qqdesk"
 
-# Extra command-line options: each hook gets the parser before parsing (``--demo``...).
+# Extra command-line options: each hook gets the parser before parsing.
 PARSER_HOOKS: list[Callable[[argparse.ArgumentParser], None]] = []
 # Each hook runs after the QApplication exists and before sign-in; a hook that returns
-# an int ends start-up with that exit code (``--self-check``), None lets it go on.
+# an int ends start-up with that exit code, None lets it go on. A hook must not run the
+# loop itself (a second run_until_complete under qasync breaks servers): use spawn().
 STARTUP_HOOKS: list[Callable[[argparse.Namespace, App], int | None]] = []
 
 
