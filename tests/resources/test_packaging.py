@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import ast
+import fnmatch
 import importlib.util
+import os
 import re
+import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -16,6 +19,11 @@ import qqdesk
 REPO = Path(__file__).resolve().parents[2]
 PACKAGING = REPO / "packaging"
 SPECS = [PACKAGING / os_name / "qqdesk.spec" for os_name in ("linux", "windows", "macos")]
+#: A built one-folder bundle to inspect (packaging/linux/ci-check.sh sets it after building).
+BUNDLE = os.environ.get("QQDESK_BUNDLE")
+needs_bundle = pytest.mark.skipif(
+    not BUNDLE, reason="set QQDESK_BUNDLE=dist/qqdesk after a build (ci-check.sh does)"
+)
 
 
 def load_bundle() -> ModuleType:
@@ -102,3 +110,68 @@ def test_launcher_starts_the_desktop_app() -> None:
     assert [(node.module, [a.name for a in node.names]) for node in imports] == [
         ("qqdesk.ui.app", ["main"])
     ]
+
+
+def test_ci_builds_and_checks_the_linux_bundle() -> None:
+    script = PACKAGING / "linux" / "ci-check.sh"
+    assert "set -euo pipefail" in script.read_text(encoding="utf-8")
+    assert os.access(script, os.X_OK)
+    subprocess.run(["bash", "-n", str(script)], check=True)
+    assert "packaging/linux/ci-check.sh" in (REPO / ".ci" / "run").read_text(encoding="utf-8")
+
+
+# -- a built bundle (only with QQDESK_BUNDLE) ------------------------------------------------
+
+
+@needs_bundle
+def test_built_bundle_carries_resources_translations_and_qt_plugins() -> None:
+    bundle = load_bundle()
+    internal = Path(str(BUNDLE)) / "_internal"
+    missing = [
+        f"{dest}/{Path(src).name}"
+        for src, dest in bundle.datas()
+        if not (internal / dest / Path(src).name).is_file()
+    ]
+    assert not missing
+    assert len(list((internal / "resources" / "faces").glob("*.svg"))) == 100
+    assert (internal / "install.sh").is_file()
+    qt = internal / "PySide6" / "Qt"
+    for plugin in (
+        "platforms/libqxcb.so",
+        "platforms/libqwayland.so",
+        "platforms/libqoffscreen.so",
+        "imageformats/libqsvg.so",
+        "iconengines/libqsvgicon.so",
+    ):
+        assert (qt / "plugins" / plugin).is_file(), plugin
+    assert sorted(p.name for p in (qt / "translations").glob("*.qm")) == sorted(
+        bundle.QT_TRANSLATIONS
+    )
+
+
+@needs_bundle
+def test_built_bundle_leaves_out_unused_qt_and_other_bindings() -> None:
+    bundle = load_bundle()
+    internal = Path(str(BUNDLE)) / "_internal"
+    files = [p.relative_to(internal).as_posix() for p in internal.rglob("*") if p.is_file()]
+    modules = {Path(f).name.split(".")[0] for f in files if f.startswith("PySide6/Qt")}
+    qt_libs = {
+        Path(f).name.split(".")[0].removeprefix("libQt6")
+        for f in files
+        if Path(f).name.startswith("libQt6")
+    }
+    excluded_qt = {name.removeprefix("PySide6.") for name in bundle.QT_EXCLUDES}
+    assert not modules & excluded_qt
+    # libQt6OpenGL comes in as a dependency of the xcb GL integration; the rest must not.
+    assert not qt_libs & {name.removeprefix("Qt") for name in excluded_qt} - {"OpenGL"}
+    other = set(bundle.OTHER_EXCLUDES)
+    assert not [f for f in files if f.split("/")[0].split(".")[0] in other]
+    assert not [f for f in files if Path(f).name.split(".")[0] in other]
+    assert not [f for f in files if fnmatch.fnmatch(Path(f).name, "libt[ck]*[0-9].so*")]
+    assert not [f for f in files if any(fnmatch.fnmatch(f, p) for p in bundle.EMBEDDED_ONLY)]
+    # The pure-Python modules travel in the PYZ archive inside the executable.
+    readers = pytest.importorskip("PyInstaller.archive.readers")
+    executable = readers.CArchiveReader(str(Path(str(BUNDLE)) / bundle.APP_NAME))
+    pyz = executable.open_embedded_archive("PYZ.pyz")
+    assert not [name for name in pyz.toc if name.split(".")[0] in other]
+    assert not [name for name in pyz.toc if name in bundle.QT_EXCLUDES]
