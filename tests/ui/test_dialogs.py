@@ -36,7 +36,8 @@ WAIT = NETWORK_TIMEOUT_MS
 
 # Accounts besides Alice and Bob, one per auth mode.
 OPEN = (20001, "open-pw", "Open 开放")
-CAREFUL = (20002, "careful-pw", "Careful 谨慎")
+# A number above 2**31: signals carry QQ numbers as 64-bit (qtcompat.UIN).
+CAREFUL = (3_000_000_002, "careful-pw", "Careful 谨慎")
 CLOSED = (20003, "closed-pw", "Closed 封闭")
 
 
@@ -366,6 +367,28 @@ def test_verification_request_refused_with_reason(
     qtbot.addWidget(box)
     assert box.text() == f"{CAREFUL[0]} refused your friend request."
     assert box.informativeText() == "Reason: Sorry, I don't know you"
+
+
+def test_request_from_a_number_above_two_to_the_31(
+    qtbot: Any, others: Any, careful_session: Any, qt_run: Any, tmp_path: Path
+) -> None:
+    """QQ numbers reach 2**32 - 1: the dialog's signal must not wrap them negative."""
+    big = (4_000_000_001, "big-pw", "Big 大号")
+    _create(others, big, AuthMode.ANYONE)
+    requester = make_session(others, big, tmp_path)
+    qt_run(requester.login())
+    try:
+        qt_run(requester.request_buddy(CAREFUL[0], "hello"))
+        request = qt_run(_next_event(careful_session, AddRequestReceived))
+        assert request.uin == big[0]
+        incoming = IncomingRequestDialog(careful_session, request.uin, request.reason)
+        qtbot.addWidget(incoming)
+        incoming.add_back_check.setChecked(False)
+        with qtbot.waitSignal(incoming.answered, timeout=WAIT) as answered:
+            incoming.approve_button.click()
+        assert answered.args == [big[0], True]
+    finally:
+        qt_run(requester.close(), timeout_ms=5000)
 
 
 FULL_PROFILE: dict[str, Any] = {

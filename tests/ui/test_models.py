@@ -127,21 +127,16 @@ def test_filter_by_nick_or_number_keeps_groups(model: BuddyTreeModel) -> None:
     assert proxy.rowCount() == 2
 
 
-def test_ten_thousand_buddies_fast(qapp) -> None:
+def test_ten_thousand_buddies_sorted_counted_and_filtered(qapp) -> None:
+    """A big list stays correct; its speed is measured in tests/bench/bench_ui.py."""
     model = BuddyTreeModel()
     buddies = [
         B(10000 + i, f"buddy {i:05d}", face=i % 100, status=[10, 20, 30, 40][i % 4])
         for i in range(10_000)
     ]
-    start = time.perf_counter()
     model.set_buddies(buddies)
-    loaded = time.perf_counter() - start
-    start = time.perf_counter()
     for i in range(0, 10_000, 10):
         model.set_status(10000 + i, Status.ONLINE if i % 20 else Status.OFFLINE)
-    moved = time.perf_counter() - start
-    assert loaded < 1.0, loaded
-    assert moved < 1.0, moved
     group = model.group_index(GroupKind.FRIENDS)
     assert model.rowCount(group) == 10_000
     statuses = [model.index(r, 0, group).data(Roles.STATUS) for r in range(model.rowCount(group))]
@@ -150,9 +145,7 @@ def test_ten_thousand_buddies_fast(qapp) -> None:
     assert group.data(Roles.ONLINE_COUNT) == sum(online)
     proxy = BuddyFilterProxyModel()
     proxy.setSourceModel(model)
-    start = time.perf_counter()
     proxy.set_filter_text("buddy 0999")
-    assert time.perf_counter() - start < 1.0
     assert proxy.rowCount(proxy.index(0, 0)) == 10
 
 

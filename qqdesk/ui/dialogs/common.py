@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -225,9 +226,16 @@ class CallRunner(QObject):
             if not self._closed:
                 on_done(value)
 
+        def finished(done: asyncio.Task[None]) -> None:
+            self._tasks.discard(done)
+            # Cancelled before its first step (the dialog closed at once): the call
+            # never ran, so close it rather than leave a never-awaited coroutine.
+            if inspect.iscoroutine(call) and inspect.getcoroutinestate(call) == "CORO_CREATED":
+                call.close()
+
         task = asyncio.ensure_future(wrapped())
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(finished)
         return task
 
     def cancel_all(self) -> None:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from qqdesk.protocol import AuthMode, Profile
 
+from ..qtcompat import UIN
 from .common import CallRunner, error_text, face_pixmap, status_label, who
 from .profile import ProfileDialog
 
@@ -56,7 +57,7 @@ class IncomingRequestDialog(QDialog):
     """ "X wants to add you as a friend": view their profile, approve or refuse."""
 
     # Emitted with (uin, approved) once the answer reached the server.
-    answered = Signal(int, bool)
+    answered = Signal(UIN, bool)
     failed = Signal(str)
 
     def __init__(

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from qqdesk.protocol import AuthMode, Sex, Status
 
+from ..qtcompat import UIN
 from .common import (
     CallRunner,
     error_text,
@@ -172,7 +173,7 @@ class SearchResultsModel(QAbstractTableModel):
 class VerificationRequestDialog(QDialog):
     """Asks a user who requires verification to approve me (Ack_AddToList CD=2)."""
 
-    sent = Signal(int)
+    sent = Signal(UIN)
 
     def __init__(
         self,
@@ -260,7 +261,7 @@ class AddBuddyDialog(QDialog):
     """QQ's "Find / Add Friend" window."""
 
     # Emitted with (uin, outcome) after each add: "added", "requested", "refused".
-    finished_add = Signal(int, str)
+    finished_add = Signal(UIN, str)
     # Emitted when a search page has arrived.
     searched = Signal()
     # Emitted with the error text of any failed call.
