@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-import importlib
 import logging
 from typing import Any
 
@@ -31,6 +31,7 @@ from . import icons
 from .bridge import SessionBridge
 from .chat import ChatManager
 from .delegates import BuddyDelegate
+from .dialogs import AddBuddyDialog, IncomingRequestDialog, ProfileDialog, SettingsDialog
 from .models import BuddyFilterProxyModel, BuddyTreeModel, GroupKind, Roles
 from .notifications import Notifier
 from .tasks import spawn
@@ -39,14 +40,8 @@ from .widgets import Banner, StatusSelector
 
 log = logging.getLogger(__name__)
 
-
-def _optional(module: str, name: str) -> Any | None:
-    """A class from the dialogs engineer's modules, or None while it is not there."""
-    try:
-        return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        log.debug("%s.%s is not available", module, name)
-        return None
+# How long a stranger's message notice waits for their nickname before it shows.
+STRANGER_LOOKUP_SECONDS = 3.0
 
 
 class MemoryHistory:
@@ -321,9 +316,10 @@ class MainWindow(QMainWindow):
         b.messageStateChanged.connect(self.on_message_state)
 
     def on_message(self, sender: int, text: str, when: float, local_id: int) -> None:
+        lookup: asyncio.Task[None] | None = None
         if sender not in self.model:
             self.model.add_buddy(sender, str(sender), kind=GroupKind.STRANGERS)
-            spawn(self._fill_in_stranger(sender), on_error=lambda exc: None)
+            lookup = spawn(self._fill_in_stranger(sender), on_error=lambda exc: None)
         if self._memory is not None:
             self._memory.add(
                 sender, {"local_id": local_id, "text": text, "time": when, "outgoing": False}
@@ -334,11 +330,19 @@ class MainWindow(QMainWindow):
             if chat.is_in_front():
                 return
         self.model.add_unread(sender)
+        if lookup is None:
+            self._notify_message(sender, text)
+        else:
+            # A stranger's notice waits (briefly) for their nickname, so it names them.
+            lookup.add_done_callback(lambda _task: self._notify_message(sender, text))
+
+    def _notify_message(self, sender: int, text: str) -> None:
         nick, _face, _status = self._buddy_info(sender)
         self.notifier.notify(sender, self.tr("Message from {name}").format(name=nick), text)
 
     async def _fill_in_stranger(self, uin: int) -> None:
-        profile = await self.session.profile(uin, 1)
+        async with asyncio.timeout(STRANGER_LOOKUP_SECONDS):
+            profile = await self.session.profile(uin, 1)
         if uin in self.model:
             self.model.update_buddy(uin, nick=profile.nick or str(uin), face=profile.face)
             chat = self.chats.chat(uin)
@@ -354,32 +358,38 @@ class MainWindow(QMainWindow):
             self.chats.update_tab(chat)
 
     def on_add_request(self, uin: int, reason: str) -> None:
-        dialog_cls = _optional("qqdesk.ui.dialogs.requests", "IncomingRequestDialog")
-        if dialog_cls is None:
-            self.notice_banner.show_message(
-                self.tr("{uin} asks to add you as a friend: {reason}").format(
-                    uin=uin, reason=reason
-                )
-            )
-            return
-        dialog = dialog_cls(self.session, uin, reason, self)
+        dialog = IncomingRequestDialog(self.session, uin, reason, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
-        if hasattr(dialog, "answered"):
-            dialog.answered.connect(lambda *_: spawn(self.reload_buddies()))
+        dialog.answered.connect(lambda *_: spawn(self.reload_buddies()))
         dialog.show()
         self.notifier.notify(uin, self.tr("Friend request"), reason or str(uin))
 
     def on_request_approved(self, uin: int) -> None:
         spawn(self.reload_buddies(), on_error=self._show_error)
-        self.notice_banner.show_message(
-            self.tr("{uin} accepted your friend request.").format(uin=uin), kind="info"
-        )
+
+        def tell(name: str) -> None:
+            self.notice_banner.show_message(
+                self.tr("{name} accepted your friend request.").format(name=name), kind="info"
+            )
+
+        spawn(self._name_of(uin), on_done=tell, on_error=lambda _exc: tell(str(uin)))
 
     def on_request_refused(self, uin: int, reason: str) -> None:
-        text = self.tr("{uin} declined your friend request.").format(uin=uin)
-        if reason:
-            text += " " + self.tr("Reason: {reason}").format(reason=reason)
-        self.notice_banner.show_message(text, kind="warning")
+        def tell(name: str) -> None:
+            text = self.tr("{name} declined your friend request.").format(name=name)
+            if reason:
+                text += " " + self.tr("Reason: {reason}").format(reason=reason)
+            self.notice_banner.show_message(text, kind="warning")
+
+        spawn(self._name_of(uin), on_done=tell, on_error=lambda _exc: tell(str(uin)))
+
+    async def _name_of(self, uin: int) -> str:
+        """ "Nick (number)" from the list, else from the server; the number if neither knows."""
+        nick, _face, _status = self._buddy_info(uin)
+        if nick == str(uin):
+            async with asyncio.timeout(STRANGER_LOOKUP_SECONDS):
+                nick = (await self.session.profile(uin, 1)).nick or nick
+        return nick if nick == str(uin) else f"{nick} ({uin})"
 
     def on_connection_state(self, state: ConnectionState, detail: str) -> None:
         if state is ConnectionState.RECONNECTING:
@@ -467,10 +477,7 @@ class MainWindow(QMainWindow):
         return menu
 
     def show_profile(self, uin: int) -> None:
-        dialog_cls = _optional("qqdesk.ui.dialogs.profile", "ProfileDialog")
-        if dialog_cls is None:
-            return
-        dialog = dialog_cls(self.session, uin, self)
+        dialog = ProfileDialog(self.session, uin, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         dialog.show()
 
@@ -495,20 +502,15 @@ class MainWindow(QMainWindow):
         spawn(self.session.remove_buddy(uin), on_done=done, on_error=self._show_error)
 
     def show_add_friend(self) -> None:
-        dialog_cls = _optional("qqdesk.ui.dialogs.search", "AddBuddyDialog")
-        if dialog_cls is None:
-            return
-        dialog = dialog_cls(self.session, self)
+        dialog = AddBuddyDialog(self.session, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
-        if hasattr(dialog, "finished_add"):
-            dialog.finished_add.connect(lambda *_: spawn(self.reload_buddies()))
+        dialog.finished_add.connect(lambda *_: spawn(self.reload_buddies()))
         dialog.show()
 
     def show_settings(self) -> None:
-        dialog_cls = _optional("qqdesk.ui.dialogs.settings_dialog", "SettingsDialog")
-        if dialog_cls is None or self.settings is None:
+        if self.settings is None:
             return
-        dialog = dialog_cls(self.settings, self)
+        dialog = SettingsDialog(self.settings, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         dialog.show()
 

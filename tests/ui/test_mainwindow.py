@@ -7,7 +7,13 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 
-from qqdesk.client.events import ConnectionState, ConnectionStateChanged, MessageReceived
+from qqdesk.client.events import (
+    ConnectionState,
+    ConnectionStateChanged,
+    MessageReceived,
+    RequestApproved,
+    RequestRefused,
+)
 from qqdesk.protocol import Status
 from qqdesk.ui.mainwindow import MainWindow
 from qqdesk.ui.models import GroupKind, Roles
@@ -82,19 +88,40 @@ def test_stranger_message_adds_stranger_and_unread(
     qtbot: Any, alice_bob: tuple[MainWindow, MainWindow]
 ) -> None:
     alice, _bob = alice_bob
+    alice.session.hub.nicks[55555] = "Zed"
     alice.bridge.deliver(MessageReceived(55555, "hi, remember me?", 1_700_000_000.0, 77))
     assert 55555 in alice.model
     assert alice.model.index_of(55555).parent().data(Roles.GROUP_KEY) == "strangers"
     assert alice.model.index_of(55555).data(Roles.UNREAD) == 1
-    # No tray, no notification service: the notice shows in the window and opens the chat.
-    assert alice.notice_banner.isVisible()
-    assert "hi, remember me?" in alice.notice_banner.text()
+    # No tray, no notification service: the notice shows in the window and opens the chat;
+    # it names the stranger once their nickname has been looked up.
+    qtbot.waitUntil(alice.notice_banner.isVisible)
+    assert alice.notice_banner.text() == "Message from Zed: hi, remember me?"
+    assert alice.model.index_of(55555).data() == "Zed"
     qtbot.mouseClick(alice.notice_banner.button, Qt.MouseButton.LeftButton)
     chat = alice.chats.chat(55555)
     assert chat is not None
     assert alice.model.index_of(55555).data(Roles.UNREAD) == 0
     assert alice.model.group_index(GroupKind.STRANGERS).data() == "Strangers (0/1)"
     chat.close()
+
+
+def test_request_answers_name_who_answered(
+    qtbot: Any, alice_bob: tuple[MainWindow, MainWindow]
+) -> None:
+    alice, _bob = alice_bob
+    alice.session.hub.nicks[66666] = "Yuki"
+    alice.bridge.deliver(RequestRefused(66666, "not now"))
+    qtbot.waitUntil(alice.notice_banner.isVisible)
+    assert alice.notice_banner.text() == (
+        "Yuki (66666) declined your friend request. Reason: not now"
+    )
+    alice.bridge.deliver(RequestApproved(10003))  # Carol is in the list already
+    qtbot.waitUntil(lambda: "accepted" in alice.notice_banner.text())
+    assert alice.notice_banner.text() == "Carol (10003) accepted your friend request."
+    alice.bridge.deliver(RequestApproved(77777))  # nobody knows this one's nickname
+    qtbot.waitUntil(lambda: "77777" in alice.notice_banner.text())
+    assert alice.notice_banner.text() == "77777 accepted your friend request."
 
 
 def test_filter_box_filters_tree(qtbot: Any, alice_bob: tuple[MainWindow, MainWindow]) -> None:

@@ -32,7 +32,7 @@
 <context>
     <name>AddBuddyDialog</name>
     <message>
-        <location filename="../dialogs/search.py" line="+276"/>
+        <location filename="../dialogs/search.py" line="+277"/>
         <location line="+75"/>
         <location line="+20"/>
         <source>Add Friend</source>
@@ -164,7 +164,7 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../app.py" line="+298"/>
+        <location filename="../app.py" line="+299"/>
         <source>qqdesk demo</source>
         <translation>qqdesk 演示</translation>
     </message>
@@ -297,7 +297,7 @@
 <context>
     <name>IncomingRequestDialog</name>
     <message>
-        <location filename="../dialogs/requests.py" line="+73"/>
+        <location filename="../dialogs/requests.py" line="+74"/>
         <source>Friend Request</source>
         <translation>好友请求</translation>
     </message>
@@ -603,7 +603,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../mainwindow.py" line="+112"/>
+        <location filename="../mainwindow.py" line="+107"/>
         <source>qqdesk</source>
         <extracomment>the user asked to quit (menu, tray, or closing without a tray)</extracomment>
         <translation>qqdesk</translation>
@@ -644,29 +644,24 @@
         <translation>号码：{uin}</translation>
     </message>
     <message>
-        <location line="+87"/>
+        <location line="+95"/>
         <source>Message from {name}</source>
         <translation>来自 {name} 的消息</translation>
     </message>
     <message>
-        <location line="+22"/>
-        <source>{uin} asks to add you as a friend: {reason}</source>
-        <translation>{uin} 请求加您为好友：{reason}</translation>
-    </message>
-    <message>
-        <location line="+10"/>
+        <location line="+24"/>
         <source>Friend request</source>
         <translation>好友请求</translation>
     </message>
     <message>
-        <location line="+5"/>
-        <source>{uin} accepted your friend request.</source>
-        <translation>{uin} 同意了您的好友请求。</translation>
+        <location line="+7"/>
+        <source>{name} accepted your friend request.</source>
+        <translation>{name} 同意了您的好友请求。</translation>
     </message>
     <message>
-        <location line="+4"/>
-        <source>{uin} declined your friend request.</source>
-        <translation>{uin} 拒绝了您的好友请求。</translation>
+        <location line="+7"/>
+        <source>{name} declined your friend request.</source>
+        <translation>{name} 拒绝了您的好友请求。</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -674,7 +669,7 @@
         <translation>理由：{reason}</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+16"/>
         <source>Connection lost — reconnecting…</source>
         <translation>网络连接已断开，正在重新连接…</translation>
     </message>
@@ -699,7 +694,7 @@
         <translation>删除好友(&amp;R)…</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+13"/>
         <source>Remove friend</source>
         <translation>删除好友</translation>
     </message>
@@ -714,7 +709,7 @@
         <translation>删除</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+29"/>
         <source>Open</source>
         <translation>打开</translation>
     </message>
@@ -1180,7 +1175,7 @@
 <context>
     <name>Words</name>
     <message>
-        <location filename="../dialogs/common.py" line="+32"/>
+        <location filename="../dialogs/common.py" line="+33"/>
         <source>Any</source>
         <translation>不限</translation>
     </message>
