@@ -73,7 +73,7 @@ async def _run(directory: Path, progress: _Progress) -> None:
             progress(f"sending a message from {first} to {second}")
             await sender.send_message(second, PROBE)
             progress("waiting for the message to arrive")
-            await _receive(receiver, first, PROBE)
+            await receive(receiver, first, PROBE)
             progress("signing out")
             await sender.logout()
             await receiver.logout()
@@ -83,7 +83,7 @@ async def _run(directory: Path, progress: _Progress) -> None:
             await server.stop()
 
 
-async def _receive(session: AccountSession, sender: int, text: str) -> None:
+async def receive(session: AccountSession, sender: int, text: str) -> None:
     async for event in session.events():
         if isinstance(event, MessageReceived) and event.sender == sender:
             if event.text != text:

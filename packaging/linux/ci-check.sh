@@ -11,9 +11,10 @@
 #     resources, translations, Qt plugins there; unused Qt and other bindings not;
 #   - `qqdesk --self-check` exits 0 with QT_QPA_PLATFORM=offscreen and, when
 #     xvfb-run exists, under Xvfb with xcb;
+#     (the self-check opens a main window and a chat window on the built-in server,
+#     after loading the artwork and both catalogues);
 #   - under Xvfb with xcb, `qqdesk --demo --lang zh_CN` opens its windows, signs in,
-#     logs no warning and exits 0 on SIGTERM (this is what loads the xcb plugin:
-#     --self-check itself never creates a QApplication);
+#     logs no warning and exits 0 on SIGTERM;
 #   - without a network (unshare -n, where allowed) the self-check fails and says so.
 # Every run gets its own HOME, XDG_* folders and TMPDIR under a temporary folder and
 # no D-Bus session, so it never touches the user's data, keyring or running qqdesk.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import getpass
 import hashlib
 import logging
@@ -13,6 +14,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+import qasync  # type: ignore[import-untyped]
 from PySide6.QtCore import QByteArray, QCoreApplication, QObject, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 from PySide6.QtWidgets import QApplication
@@ -389,18 +391,32 @@ def create_qapplication(argv: list[str]) -> QApplication:
     return qapp
 
 
+def run_self_check(qt_args: list[str]) -> int:
+    """``--self-check``: server, client and store first, then Qt and the windows."""
+    from qqdesk.selfcheck import self_check
+
+    from .selfcheck import check_windows, choose_platform
+
+    code = asyncio.run(self_check())
+    if code != 0:
+        return code
+    choose_platform()
+    qapp = create_qapplication([sys.argv[0], *qt_args])
+    loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+    with loop:
+        say = functools.partial(print, file=sys.stderr, flush=True)
+        return int(loop.run_until_complete(check_windows(qapp, say)))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the desktop app; returns the process exit code."""
-    import qasync  # type: ignore[import-untyped]
-
     protect_none()
     argv = list(sys.argv[1:] if argv is None else argv)
     args, qt_args = build_parser().parse_known_args(argv)
     log_file = configure_logging(args.debug)
     if args.self_check:
-        from qqdesk.selfcheck import self_check
-
-        return asyncio.run(self_check())
+        return run_self_check(qt_args)
     log.info("qqdesk starts (log: %s)", log_file)
     qapp = create_qapplication([sys.argv[0], *qt_args])
     crashes = CrashReporter(log_file, qapp)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -21,8 +22,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from qqdesk.demo.data import BUDDIES, Behaviour
-from qqdesk.ui.app import App, build_parser, instance_key, main
+from qqdesk.ui.app import App, build_parser, instance_key
 from qqdesk.ui.models import BuddyTreeModel
+from qqdesk.ui.selfcheck import choose_platform
 
 from .conftest import ALICE
 
@@ -94,24 +96,54 @@ def buddy_count(model: BuddyTreeModel) -> int:
 # -- --self-check ------------------------------------------------------------------------
 
 
-def test_self_check_runs_without_a_window(home: Path) -> None:
-    assert main(["--self-check"]) == 0
-    assert QApplication.instance() is None or not QApplication.topLevelWidgets()
-
-
-def test_readme_launch_command_self_check_headless(tmp_path: Path) -> None:
-    env = {**os.environ, **xdg_env(tmp_path), "QT_QPA_PLATFORM": "offscreen"}
-    done = subprocess.run(
+def self_check(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """``python -m qqdesk --self-check`` as a process with its own home folders."""
+    return subprocess.run(
         [sys.executable, "-m", "qqdesk", "--self-check"],
         cwd=REPO,
-        env=env,
+        env={**os.environ, **xdg_env(tmp_path), **env},
         capture_output=True,
         text=True,
         timeout=90,
     )
+
+
+def test_readme_launch_command_self_check_headless(tmp_path: Path) -> None:
+    done = self_check(tmp_path, QT_QPA_PLATFORM="offscreen")
     assert done.returncode == 0, done.stderr
+    # Both halves ran: server, client and store; then Qt, artwork, catalogues, windows.
     assert "self-check passed" in done.stderr
+    assert "friend to show online in the buddy tree" in done.stderr
+    assert "windows passed" in done.stderr and "on the offscreen platform" in done.stderr
     assert (tmp_path / "xdg_state_home" / "qqdesk" / "log" / "qqdesk.log").exists()
+
+
+def test_self_check_finds_missing_artwork(tmp_path: Path) -> None:
+    """A bundle that lost a file must fail its self-check, not paint a stand-in."""
+    broken = tmp_path / "resources"
+    shutil.copytree(REPO / "resources", broken)
+    (broken / "faces" / "100.svg").unlink()  # face id 297 is picture 297/3+1 = 100
+    done = self_check(tmp_path, QT_QPA_PLATFORM="offscreen", QQDESK_RESOURCES=str(broken))
+    assert done.returncode == 1, done.stderr
+    assert "self-check FAILED while loading artwork" in done.stderr
+    assert "100.svg" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("environ", "platform"),
+    [
+        ({}, "offscreen"),
+        ({"DISPLAY": ":0"}, None),
+        ({"WAYLAND_DISPLAY": "wayland-0"}, None),
+        ({"QT_QPA_PLATFORM": "xcb"}, "xcb"),
+    ],
+)
+def test_self_check_draws_offscreen_only_without_a_display(
+    environ: dict[str, str], platform: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "platform", "linux")
+    choose_platform(environ)
+    assert environ.get("QT_QPA_PLATFORM") == platform
 
 
 def test_installed_launcher_self_check_headless(tmp_path: Path) -> None:
