@@ -7,7 +7,7 @@ import contextlib
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from qqdesk.builtin import BuiltinServer
@@ -30,25 +30,41 @@ async def self_check(timeout: float = 20, *, say: Say = _stderr) -> int:
     Returns 0 when everything worked, 1 on failure and 2 on time-out; each step and
     any failure is reported through ``say`` (stderr by default).
     """
+    return await run_checks(
+        _run, timeout=timeout, say=say, passed="self-check passed", passed_zh="自检通过"
+    )
+
+
+Steps = Callable[[Path, "Progress"], Awaitable[None]]
+
+
+async def run_checks(steps: Steps, *, timeout: float, say: Say, passed: str, passed_zh: str) -> int:
+    """Run ``steps(folder, progress)`` in a temporary folder within ``timeout``.
+
+    0 when they passed, 1 when one raised, 2 on time-out; every step and the outcome
+    go through ``say``, in English and Chinese.
+    """
     started = time.monotonic()
-    progress = _Progress(say)
+    progress = Progress(say)
     try:
         async with asyncio.timeout(timeout):
             with tempfile.TemporaryDirectory(prefix="qqdesk-selfcheck-") as tmp:
-                await _run(Path(tmp), progress)
+                await steps(Path(tmp), progress)
     except TimeoutError:
         say(f"self-check FAILED: timed out after {timeout:g} s while {progress.step}")
         say(f"自检失败:{progress.step} 超时({timeout:g} 秒)")
         return 2
     except Exception as exc:
-        say(f"self-check FAILED: {type(exc).__name__}: {exc}")
+        say(f"self-check FAILED while {progress.step}: {type(exc).__name__}: {exc}")
         say(f"自检失败:{type(exc).__name__}: {exc}")
         return 1
-    say(f"self-check passed in {time.monotonic() - started:.1f} s / 自检通过")
+    say(f"{passed} in {time.monotonic() - started:.1f} s / {passed_zh}")
     return 0
 
 
-class _Progress:
+class Progress:
+    """Says each step as it starts, and remembers it for the failure report."""
+
     def __init__(self, say: Say) -> None:
         self.say = say
         self.step = "starting"
@@ -58,7 +74,7 @@ class _Progress:
         self.say(f"self-check: {step}")
 
 
-async def _run(directory: Path, progress: _Progress) -> None:
+async def _run(directory: Path, progress: Progress) -> None:
     progress("starting the built-in server")
     server = await BuiltinServer.start(directory / "server", port=0)
     try:

@@ -13,8 +13,6 @@ import asyncio
 import contextlib
 import os
 import sys
-import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -26,7 +24,7 @@ from qqdesk import resources
 from qqdesk.builtin import BuiltinServer
 from qqdesk.client import AccountSession
 from qqdesk.protocol import Status
-from qqdesk.selfcheck import PROBE, Say, receive
+from qqdesk.selfcheck import PROBE, Progress, Say, receive, run_checks
 
 from . import i18n
 from .mainwindow import MainWindow
@@ -51,31 +49,17 @@ def choose_platform(environ: dict[str, str] | os._Environ[str] = os.environ) -> 
 
 async def check_windows(qapp: QApplication, say: Say, timeout: float = 30) -> int:
     """Run the windowed checks on the running (qasync) loop; 0 passed, 1 failed, 2 timed out."""
-    started = time.monotonic()
-    step = "starting"
 
-    def progress(what: str) -> None:
-        nonlocal step
-        step = what
-        say(f"self-check: {what}")
+    async def steps(directory: Path, progress: Progress) -> None:
+        await _run(qapp, directory, progress)
 
-    try:
-        async with asyncio.timeout(timeout):
-            with tempfile.TemporaryDirectory(prefix="qqdesk-selfcheck-ui-") as tmp:
-                await _run(qapp, Path(tmp), progress)
-    except TimeoutError:
-        say(f"self-check FAILED: timed out after {timeout:g} s while {step}")
-        say(f"自检失败:{step} 超时({timeout:g} 秒)")
-        return 2
-    except Exception as exc:
-        say(f"self-check FAILED while {step}: {type(exc).__name__}: {exc}")
-        say(f"自检失败:{type(exc).__name__}: {exc}")
-        return 1
-    say(
-        f"self-check of the windows passed in {time.monotonic() - started:.1f} s "
-        f"on the {QGuiApplication.platformName()} platform / 窗口自检通过"
+    return await run_checks(
+        steps,
+        timeout=timeout,
+        say=say,
+        passed=f"self-check of the windows on the {QGuiApplication.platformName()} platform passed",
+        passed_zh="窗口自检通过",
     )
-    return 0
 
 
 async def _run(qapp: QApplication, directory: Path, progress: Callable[[str], None]) -> None:
