@@ -7,7 +7,7 @@ import contextlib
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 from qqdesk.builtin import BuiltinServer
@@ -74,29 +74,44 @@ class Progress:
         self.say(f"self-check: {step}")
 
 
-async def _run(directory: Path, progress: Progress) -> None:
+@contextlib.asynccontextmanager
+async def two_accounts(
+    directory: Path, progress: Progress, *, friends: bool = False
+) -> AsyncIterator[tuple[AccountSession, AccountSession]]:
+    """A built-in server in ``directory`` with two accounts, both signed in.
+
+    With ``friends`` each is in the other's list. Leaving signs both out and stops
+    the server; histories stay in ``directory``, never in the user's data.
+    """
     progress("starting the built-in server")
     server = await BuiltinServer.start(directory / "server", port=0)
     try:
         progress(f"creating two accounts on {server.url}")
         first = server.create_account("selfcheck-1", "Self-check 1")
-        second = server.create_account("selfcheck-2", "Self-check 2")
+        second = server.create_account("selfcheck-2", "Self-check 2 自检")
+        if friends:
+            server.server.admin.add_buddy(first, second)
+            server.server.admin.add_buddy(second, first)
         progress(f"signing in {first} and {second}")
-        # Histories go to the temporary folder, never to the user's data.
-        sender = AccountSession(server.url, first, "selfcheck-1", store=directory / "1.sqlite3")
-        receiver = AccountSession(server.url, second, "selfcheck-2", store=directory / "2.sqlite3")
-        async with sender, receiver:  # entering logs in
-            progress(f"sending a message from {first} to {second}")
-            await sender.send_message(second, PROBE)
-            progress("waiting for the message to arrive")
-            await receive(receiver, first, PROBE)
+        one = AccountSession(server.url, first, "selfcheck-1", store=directory / "1.sqlite3")
+        two = AccountSession(server.url, second, "selfcheck-2", store=directory / "2.sqlite3")
+        async with one, two:  # entering logs in
+            yield one, two
             progress("signing out")
-            await sender.logout()
-            await receiver.logout()
+            await one.logout()
+            await two.logout()
         progress("stopping the built-in server")
     finally:
         with contextlib.suppress(Exception):
             await server.stop()
+
+
+async def _run(directory: Path, progress: Progress) -> None:
+    async with two_accounts(directory, progress) as (sender, receiver):
+        progress(f"sending a message from {sender.uin} to {receiver.uin}")
+        await sender.send_message(receiver.uin, PROBE)
+        progress("waiting for the message to arrive")
+        await receive(receiver, sender.uin, PROBE)
 
 
 async def receive(session: AccountSession, sender: int, text: str) -> None:

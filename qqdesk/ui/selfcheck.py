@@ -10,7 +10,6 @@ friend and chats with them through a chat window.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import sys
 from collections.abc import Callable
@@ -21,10 +20,9 @@ from PySide6.QtGui import QGuiApplication, QIcon, QPixmap
 from PySide6.QtWidgets import QApplication
 
 from qqdesk import resources
-from qqdesk.builtin import BuiltinServer
 from qqdesk.client import AccountSession
 from qqdesk.protocol import Status
-from qqdesk.selfcheck import PROBE, Progress, Say, receive, run_checks
+from qqdesk.selfcheck import PROBE, Progress, Say, receive, run_checks, two_accounts
 
 from . import i18n
 from .mainwindow import MainWindow
@@ -62,34 +60,17 @@ async def check_windows(qapp: QApplication, say: Say, timeout: float = 30) -> in
     )
 
 
-async def _run(qapp: QApplication, directory: Path, progress: Callable[[str], None]) -> None:
+async def _run(qapp: QApplication, directory: Path, progress: Progress) -> None:
     progress(f"loading artwork from {resources.resources_dir()}")
     _check_artwork()
     progress("loading the zh_CN and en translations")
     _check_translations(qapp)
-    progress("starting the built-in server")
-    server = await BuiltinServer.start(directory / "server", port=0)
-    try:
-        me = server.create_account("selfcheck-1", "Self-check 1")
-        friend = server.create_account("selfcheck-2", "Self-check 2 自检")
-        server.server.admin.add_buddy(me, friend)
-        server.server.admin.add_buddy(friend, me)
-        progress(f"signing in {me} and {friend}")
-        own = AccountSession(server.url, me, "selfcheck-1", store=directory / "1.sqlite3")
-        other = AccountSession(server.url, friend, "selfcheck-2", store=directory / "2.sqlite3")
-        async with other, own:  # entering logs in
-            window = MainWindow(own, use_tray=False, use_dbus=False)
-            try:
-                await _chat_through_windows(window, other, friend, progress)
-            finally:
-                window.shutdown()
-            progress("signing out")
-            await own.logout()
-            await other.logout()
-        progress("stopping the built-in server")
-    finally:
-        with contextlib.suppress(Exception):
-            await server.stop()
+    async with two_accounts(directory, progress, friends=True) as (own, other):
+        window = MainWindow(own, use_tray=False, use_dbus=False)
+        try:
+            await _chat_through_windows(window, other, other.uin, progress)
+        finally:
+            window.shutdown()
 
 
 async def _chat_through_windows(
