@@ -1,13 +1,14 @@
 """Pictures the app paints with: faces with status badges, status icons and the app icon.
 
-Pictures come from ``qqdesk.resources`` when it has them; otherwise they are drawn,
-so the app never shows an empty square.
+Pictures come from ``qqdesk.resources``; a file missing from a broken install is
+logged and drawn instead, so the app never shows an empty square.
 """
 
 from __future__ import annotations
 
 import contextlib
-import importlib
+import logging
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QImage, QPainter, QPen, QPixmap
 
+from qqdesk import resources
 from qqdesk.protocol import Status
 from qqdesk.protocol.types import face_picture_number
 
@@ -26,26 +28,22 @@ STATUS_COLOURS = {
     Status.OFFLINE: QColor("#b0b4ba"),
 }
 
+log = logging.getLogger(__name__)
+
 _AVATAR_COLOURS = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#b07aa1", "#9c755f"]
 
 
-def _resources() -> Any | None:
+def _resource_path(find: Callable[..., Path], *args: Any) -> Path | None:
+    """The file ``find(*args)`` names, or None when the install lacks it (then we draw)."""
     try:
-        return importlib.import_module("qqdesk.resources")
-    except ImportError:
+        path = find(*args)
+    except (FileNotFoundError, ValueError) as exc:
+        log.warning("no picture for %s%r: %s", find.__name__, args, exc)
         return None
-
-
-def _resource_path(name: str, *args: Any) -> Path | None:
-    module = _resources()
-    func = getattr(module, name, None) if module is not None else None
-    if func is None:
+    if not path.is_file():
+        log.warning("picture missing: %s", path)
         return None
-    with contextlib.suppress(Exception):
-        path = func(*args)
-        if path is not None and Path(path).is_file():
-            return Path(path)
-    return None
+    return path
 
 
 def _grey(pixmap: QPixmap) -> QPixmap:
@@ -61,7 +59,7 @@ def _grey(pixmap: QPixmap) -> QPixmap:
 @lru_cache(maxsize=512)
 def face_pixmap(face: int, size: int = 40, initial: str = "") -> QPixmap:
     """The face picture for face id ``face`` (picture FC/3+1), ``size`` pixels square."""
-    path = _resource_path("face_path", face)
+    path = _resource_path(resources.face_path, face)
     if path is not None:
         # Through QIcon so SVG faces render sharp at the asked size.
         pixmap = QIcon(str(path)).pixmap(size, size)
@@ -93,7 +91,7 @@ def _drawn_face(face: int, size: int, initial: str) -> QPixmap:
 @lru_cache(maxsize=64)
 def status_badge(status: int, size: int = 12) -> QPixmap:
     """The small status picture shown on faces and in the status selector."""
-    path = _resource_path("status_badge_path", int(status))
+    path = _resource_path(resources.status_badge_path, int(status))
     if path is not None:
         pixmap = QIcon(str(path)).pixmap(size, size)
         if not pixmap.isNull():
@@ -139,23 +137,15 @@ def buddy_face(face: int, status: int, size: int = 36, initial: str = "") -> QPi
 
 
 def app_icon() -> QIcon:
-    """The application icon: the packaged one, else a drawn penguin-blue bubble."""
-    module = _resources()
-    func = getattr(module, "app_icon_path", None) if module is not None else None
-    if func is not None:
-        icon = QIcon()
-        for size in (16, 24, 32, 48, 64, 128, 256):
-            with contextlib.suppress(Exception):
-                path = func(size)
-                if path is not None and Path(path).is_file():
-                    icon.addFile(str(path))
-        if not icon.isNull():
-            return icon
-        with contextlib.suppress(Exception):
-            path = func()
-            if path is not None and Path(path).is_file():
-                return QIcon(str(path))
-    return QIcon(drawn_app_icon(64))
+    """The application icon in every size the resources have; drawn if none is there."""
+    icon = QIcon()
+    for size in (16, 24, 32, 48, 64, 128, 256):
+        path = _resource_path(resources.app_icon_path, size)
+        if path is not None:
+            icon.addFile(str(path))
+    if icon.isNull():
+        return QIcon(drawn_app_icon(64))
+    return icon
 
 
 def drawn_app_icon(size: int, unread: int = 0) -> QPixmap:
@@ -206,7 +196,7 @@ def with_unread_badge(pixmap: QPixmap, unread: int) -> QPixmap:
 
 def tray_icon(unread: int) -> QIcon:
     """The tray icon; with unread messages the "unread" picture carrying the count."""
-    path = _resource_path("tray_icon_path", unread > 0)
+    path = _resource_path(resources.tray_icon_path, unread > 0)
     if path is not None:
         base = QIcon(str(path)).pixmap(32, 32)
         if not base.isNull():
