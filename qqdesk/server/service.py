@@ -8,8 +8,9 @@ import logging
 import math
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from qqdesk.protocol import (
@@ -62,6 +63,7 @@ from .store import (
     SCRYPT_N,
     Account,
     Store,
+    StoredMessage,
     check_password,
     hash_password,
     md5_hex,
@@ -148,6 +150,9 @@ class Service:
         self._sent: dict[int, collections.deque[float]] = {}
         self._penalties: dict[tuple[int, Command], float] = {}
         self._login_failures: dict[object, collections.deque[float]] = {}
+        #: Per recipient, the newest write to their queue not yet committed: a fetch
+        #: waits for it, so that what was accepted for a user is in their next answer.
+        self._queued: dict[int, asyncio.Future[Any]] = {}
         self._closing = False
         self.admin = Admin(self)
 
@@ -196,11 +201,11 @@ class Service:
             case ProfileRequest():
                 reply = self._get_info(request)
             case AddBuddyRequest():
-                reply = self._add(session, request)
+                reply = await self._add(session, request)
             case AddBuddyAnswerRequest():
-                reply = self._ack(session, request)
+                reply = await self._ack(session, request)
             case RemoveBuddyRequest():
-                self.store.remove_buddy(session.uin, request.target)
+                await self.store.aremove_buddy(session.uin, request.target)
                 reply = Done(command=command)
             case ChangeStatusRequest():
                 self._set_status(session, request.status)
@@ -208,7 +213,7 @@ class Service:
             case FetchMessagesRequest():
                 reply = await self._fetch(session, request)
             case SendMessageRequest():
-                reply = self._send(session, request)
+                reply = await self._send(session, request)
             case SearchRequest():
                 reply = self._search(session, request)
             case _:  # pragma: no cover - every command is matched above
@@ -262,7 +267,10 @@ class Service:
         return Status.OFFLINE if session is None else session.status.visible
 
     def _broadcast_status(self, uin: int, status: Status) -> None:
-        """Tell every online user who has ``uin`` in their list (MT=99, MG=status)."""
+        """Tell every online user who has ``uin`` in their list (MT=99, MG=status).
+
+        Nobody waits for these to reach the disk: a status is news, not a message.
+        """
         watchers = [w for w in self.store.watchers(uin) if w in self.sessions and w != uin]
         if watchers:
             self._enqueue([(w, uin, MessageType.STATUS, str(int(status))) for w in watchers])
@@ -312,9 +320,21 @@ class Service:
 
     # ------------------------------------------------------------------ messages
 
-    def _enqueue(self, messages: list[tuple[int, int, int, str]]) -> None:
-        self.store.enqueue(messages)
-        for recipient, *_ in messages:
+    def _enqueue(self, messages: list[tuple[int, int, int, str]]) -> asyncio.Future[list[int]]:
+        """Queue messages; the future completes once they are durable and recipients are woken."""
+        written = self.store.aenqueue(messages)
+        recipients = {recipient for recipient, *_ in messages}
+        for recipient in recipients:
+            self._queued[recipient] = written
+        written.add_done_callback(partial(self._enqueued, recipients))
+        return written
+
+    def _enqueued(self, recipients: Collection[int], written: asyncio.Future[list[int]]) -> None:
+        if not written.cancelled() and written.exception() is not None:
+            log.error("queueing messages for %s failed: %s", recipients, written.exception())
+        for recipient in recipients:
+            if self._queued.get(recipient) is written:
+                del self._queued[recipient]
             session = self.sessions.get(recipient)
             if session is not None:
                 session.wakeup.set()
@@ -322,6 +342,7 @@ class Service:
     async def _fetch(self, session: Session, request: FetchMessagesRequest) -> Reply:
         if request.ack is not None:
             session.acks = True
+            await self.store.adelete_upto(session.uin, request.ack)
         session.polls += 1
         try:
             return await self._poll(session, request)
@@ -331,12 +352,10 @@ class Service:
     async def _poll(self, session: Session, request: FetchMessagesRequest) -> Reply:
         wait = min(request.wait or 0, self.long_poll)
         deadline = self.clock() + wait
-        while True:
+        stored: list[StoredMessage] = []
+        while not session.ended:
             session.wakeup.clear()
-            if session.acks:
-                stored = self.store.ack_and_fetch(session.uin, request.ack, MAX_MESSAGES_PER_REPLY)
-            else:
-                stored = self.store.deliver_and_delete(session.uin, MAX_MESSAGES_PER_REPLY)
+            stored = await self._take(session)
             remaining = deadline - self.clock()
             if stored or remaining <= 0 or session.ended or self._closing:
                 break
@@ -345,18 +364,30 @@ class Service:
             except TimeoutError:
                 # one last look, then answer whatever is there
                 deadline = self.clock()
-            request = FetchMessagesRequest(
-                uin=request.uin, seq=request.seq, ver=request.ver, wait=request.wait, ack=None
-            )
         session.last_seen = max(session.last_seen, self.clock())
-        if session.ended and self.sessions.get(session.uin) is not session:
+        # messages already taken off a legacy queue go to this client, replaced or not
+        taken = bool(stored) and not session.acks
+        if session.ended and self.sessions.get(session.uin) is not session and not taken:
             return ErrorReply(command=Command.GET_MSG_EX, result=Result.NOT_LOGGED_IN)
         messages = [
             Message(kind=m.kind, sender=m.sender, text=m.text, id=m.id, time=m.time) for m in stored
         ]
         return MessagesReply(messages=messages, extended=request.extended or session.acks)
 
-    def _send(self, session: Session, request: SendMessageRequest) -> Reply:
+    async def _take(self, session: Session) -> list[StoredMessage]:
+        """The messages for this answer: kept until acknowledged (AK), or taken off the queue."""
+        uin = session.uin
+        queued = self._queued.get(uin)
+        if queued is not None:
+            await asyncio.wait([queued])
+        if session.acks:
+            return self.store.pending(uin, MAX_MESSAGES_PER_REPLY)
+        if session.ended or not self.store.pending(uin, 1):
+            return []
+        # legacy clients cannot tell a repeat: gone for good before the answer goes out
+        return await self.store.adeliver_and_delete(uin, MAX_MESSAGES_PER_REPLY)
+
+    async def _send(self, session: Session, request: SendMessageRequest) -> Reply:
         now = self.clock()
         sent = self._sent.setdefault(session.uin, collections.deque())
         while sent and sent[0] <= now - RATE_WINDOW:
@@ -365,8 +396,12 @@ class Service:
             return self._penalize(session.uin, Command.CLTMSG)
         if not self._is_account(request.target):
             return ErrorReply(command=Command.CLTMSG, result=Result.NO_SUCH_NUMBER)
-        self._enqueue([(request.target, session.uin, MessageType.TEXT, request.text)])
         sent.append(now)
+        # RES=0 only once the message is on disk; shielded so that a cancelled
+        # request still wakes the recipient when the write lands
+        await asyncio.shield(
+            self._enqueue([(request.target, session.uin, MessageType.TEXT, request.text)])
+        )
         return Done(command=Command.CLTMSG)
 
     # ------------------------------------------------------------------ commands
@@ -388,12 +423,12 @@ class Service:
                 self._login_failures.setdefault(key, collections.deque()).append(self.clock())
             return self._reply(LoginRefused(reason=WRONG_PASSWORD), request)
         self._login_failures.pop(("uin", request.uin), None)
+        # status messages queued for an earlier login are stale; Query_Stat tells the truth
+        await self.store.adrop_kind(request.uin, MessageType.STATUS)
         old = self.sessions.pop(request.uin, None)
         if old is not None:
             old.ended = True
             old.wakeup.set()
-        # status messages queued for an earlier login are stale; Query_Stat tells the truth
-        self.store.drop_kind(request.uin, MessageType.STATUS)
         profile = account.profile
         session = Session(
             uin=request.uin,
@@ -461,19 +496,19 @@ class Service:
             return ErrorReply(command=Command.GET_INFO, result=Result.NO_SUCH_NUMBER)
         return ProfileReply(level=request.level, profile=account.profile)
 
-    def _add(self, session: Session, request: AddBuddyRequest) -> Reply:
+    async def _add(self, session: Session, request: AddBuddyRequest) -> Reply:
         target = request.target
         account = self.store.account(target) if MIN_UIN <= target <= MAX_UIN else None
         if account is None:
             return ErrorReply(command=Command.ADD_TO_LIST, result=Result.NO_SUCH_NUMBER)
         auth = account.auth
         if auth is AuthMode.ANYONE:
-            self.store.add_buddy(session.uin, target)
+            await self.store.aadd_buddy(session.uin, target)
         elif auth.refuses_everyone:
             auth = AuthMode.NOBODY
         return AddBuddyReply(target=target, auth=int(auth))
 
-    def _ack(self, session: Session, request: AddBuddyAnswerRequest) -> Reply:
+    async def _ack(self, session: Session, request: AddBuddyAnswerRequest) -> Reply:
         me, other = session.uin, request.target
         if request.code > AckCode.REQUEST:
             return self._penalize(me, Command.ACK_ADD_TO_LIST)
@@ -484,16 +519,19 @@ class Service:
         if request.code == AckCode.REQUEST:
             if account.auth.refuses_everyone:
                 return done  # nobody may add this user: the request goes nowhere
-            self.store.put_request(me, other, request.reason)
-            self._enqueue([(other, me, MessageType.ADD_REQUEST, request.reason)])
+            await self.store.aput_request(me, other, request.reason)
+            await asyncio.shield(
+                self._enqueue([(other, me, MessageType.ADD_REQUEST, request.reason)])
+            )
             return done
-        if self.store.take_request(other, me) is None:
+        if await self.store.atake_request(other, me) is None:
             return done  # no such request: nothing changes
         if request.code == AckCode.APPROVE:
-            self.store.add_buddy(other, me)
-            self._enqueue([(other, me, MessageType.REQUEST_APPROVED, request.reason)])
+            await self.store.aadd_buddy(other, me)
+            kind = MessageType.REQUEST_APPROVED
         else:
-            self._enqueue([(other, me, MessageType.REQUEST_REFUSED, request.reason)])
+            kind = MessageType.REQUEST_REFUSED
+        await asyncio.shield(self._enqueue([(other, me, kind, request.reason)]))
         return done
 
     def _search(self, session: Session, request: SearchRequest) -> Reply:

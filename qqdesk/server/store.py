@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
+import contextlib
 import dataclasses
 import hashlib
 import hmac
+import logging
 import os
+import queue
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from qqdesk.protocol import (
     MIN_UIN,
@@ -25,6 +29,10 @@ from qqdesk.protocol import (
     Sex,
     Zodiac,
 )
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 class StoreError(Exception):
@@ -104,7 +112,14 @@ def md5_hex(password: str) -> str:
 
 
 class Store(Protocol):
-    """What the service needs from storage; every method is one short transaction."""
+    """What the service needs from storage; every method is one short transaction.
+
+    Reads answer at once. Plain write methods return once their transaction is
+    committed (for admin tools, which may block). The ``a``-prefixed writes are for
+    the server's event loop: the write is queued when the method is called (queued
+    writes are applied in call order) and the returned future completes once it is
+    committed and synced to disk.
+    """
 
     def close(self) -> None: ...
 
@@ -142,11 +157,25 @@ class Store(Protocol):
 
     # messages
     def enqueue(self, messages: Sequence[tuple[int, int, int, str]]) -> list[int]: ...
-    def pending(self, recipient: int, limit: int) -> list[StoredMessage]: ...
+    def pending(self, recipient: int, limit: int, after: int = 0) -> list[StoredMessage]: ...
     def delete_upto(self, recipient: int, last_id: int) -> None: ...
     def ack_and_fetch(self, recipient: int, ack: int | None, limit: int) -> list[StoredMessage]: ...
     def deliver_and_delete(self, recipient: int, limit: int) -> list[StoredMessage]: ...
     def drop_kind(self, recipient: int, kind: int) -> None: ...
+
+    # writes from the event loop (see above)
+    def aadd_buddy(self, owner: int, buddy: int) -> asyncio.Future[bool]: ...
+    def aremove_buddy(self, owner: int, buddy: int) -> asyncio.Future[bool]: ...
+    def aput_request(self, requester: int, target: int, reason: str) -> asyncio.Future[None]: ...
+    def atake_request(self, requester: int, target: int) -> asyncio.Future[str | None]: ...
+    def aenqueue(
+        self, messages: Sequence[tuple[int, int, int, str]]
+    ) -> asyncio.Future[list[int]]: ...
+    def adelete_upto(self, recipient: int, last_id: int) -> asyncio.Future[None]: ...
+    def adeliver_and_delete(
+        self, recipient: int, limit: int
+    ) -> asyncio.Future[list[StoredMessage]]: ...
+    def adrop_kind(self, recipient: int, kind: int) -> asyncio.Future[None]: ...
 
 
 def _column(name: str) -> str:
@@ -228,55 +257,230 @@ def normalize_profile_fields(fields: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-class SqliteStore:
-    """The store in one SQLite file: WAL, ``synchronous=FULL``; nothing acknowledged is lost.
+@dataclass(eq=False, slots=True)
+class _Write:
+    """One queued write: what to run, whether it must reach the disk, who waits for it."""
 
-    Safe to call from several threads (one connection behind a lock); every
-    method is a single short transaction on indexed columns.
+    run: Callable[[sqlite3.Connection], Any]
+    durable: bool
+    #: A caller on an event loop waits here (completed on that loop) ...
+    loop: asyncio.AbstractEventLoop | None = None
+    future: asyncio.Future[Any] | None = None
+    #: ... or a blocking caller waits here.
+    waiter: concurrent.futures.Future[Any] | None = None
+
+
+def _settle(outcomes: list[tuple[asyncio.Future[Any], BaseException | None, Any]]) -> None:
+    """Complete a batch's futures on their loop (a cancelled caller has stopped waiting)."""
+    for future, error, value in outcomes:
+        if future.done():
+            continue
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(value)
+
+
+class _GroupCommitter:
+    """The store's only writing connection, on a thread of its own, committing in groups.
+
+    Writes queued while a commit (and its fsync) is under way go together into the
+    next transaction, each inside a savepoint so that one failing write does not
+    undo the others. N concurrent writers thus cost one fsync instead of N, and
+    nobody's event loop waits for the disk. A batch with any durable write commits
+    with ``synchronous=FULL``, others with NORMAL. Nothing waiting is told "done"
+    before its batch is committed.
+    """
+
+    #: Most writes in one transaction (bounds the time one commit holds the lock).
+    MAX_BATCH = 1000
+
+    def __init__(self, db: sqlite3.Connection, path: Path) -> None:
+        self._db = db
+        self._path = path
+        self._jobs: queue.SimpleQueue[_Write | None] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._closed = False
+        self._synchronous = ""
+        #: Transactions committed, and how many of them were synced (for tests and benchmarks).
+        self.commits = 0
+        self.synced_commits = 0
+        self._thread = threading.Thread(target=self._run, name="qqdesk-store-writer", daemon=True)
+        self._thread.start()
+
+    def submit(self, run: Callable[[sqlite3.Connection], T], durable: bool) -> asyncio.Future[T]:
+        """Queue a write from the running loop; the future completes once it is committed."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        try:
+            self._put(_Write(run, durable, loop=loop, future=future))
+        except StoreError as exc:
+            future.set_exception(exc)
+        return future
+
+    def call(self, run: Callable[[sqlite3.Connection], T], durable: bool) -> T:
+        """Queue a write and block until it is committed; its result or its exception."""
+        waiter: concurrent.futures.Future[T] = concurrent.futures.Future()
+        self._put(_Write(run, durable, waiter=waiter))
+        return waiter.result()
+
+    def _put(self, job: _Write) -> None:
+        with self._lock:
+            if self._closed:
+                raise StoreError("the store is closed")
+            self._jobs.put(job)
+
+    def close(self) -> None:
+        """Commit what is queued, then end the thread and close the connection; idempotent."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            self._jobs.put(None)
+        self._thread.join()
+        self._db.close()
+
+    def _run(self) -> None:
+        stopping = False
+        while not stopping:
+            job = self._jobs.get()
+            if job is None:
+                break
+            batch = [job]
+            while len(batch) < self.MAX_BATCH:
+                try:
+                    job = self._jobs.get_nowait()
+                except queue.Empty:
+                    break
+                if job is None:
+                    stopping = True
+                    break
+                batch.append(job)
+            self._commit(batch)
+
+    def _commit(self, batch: list[_Write]) -> None:
+        db = self._db
+        durable = any(job.durable for job in batch)
+        outcomes: list[tuple[BaseException | None, Any]] = []
+        try:
+            synchronous = "FULL" if durable else "NORMAL"
+            if synchronous != self._synchronous:
+                db.execute(f"PRAGMA synchronous={synchronous}")
+                self._synchronous = synchronous
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                for job in batch:
+                    db.execute("SAVEPOINT job")
+                    try:
+                        value = job.run(db)
+                    except Exception as exc:
+                        db.execute("ROLLBACK TO job")
+                        outcomes.append((exc, None))
+                    else:
+                        outcomes.append((None, value))
+                    db.execute("RELEASE job")
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        db.execute("ROLLBACK")
+                raise
+        except Exception as exc:
+            log.error("writing to %s failed: %s", self._path, exc)
+            failed = StoreError(f"cannot write to {self._path}: {exc}")
+            outcomes = [(failed, None)] * len(batch)
+        else:
+            self.commits += 1
+            self.synced_commits += durable
+        waiting: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], Any, Any]]] = {}
+        for job, (error, value) in zip(batch, outcomes, strict=True):
+            if job.waiter is not None:
+                if error is not None:
+                    job.waiter.set_exception(error)
+                else:
+                    job.waiter.set_result(value)
+            elif job.loop is not None and job.future is not None:
+                waiting.setdefault(job.loop, []).append((job.future, error, value))
+        for loop, items in waiting.items():
+            # one wake-up per loop and batch, not one per write
+            with contextlib.suppress(RuntimeError):  # that loop is closed: nobody waits
+                loop.call_soon_threadsafe(_settle, items)
+
+
+class SqliteStore:
+    """The store in one SQLite file (WAL); nothing acknowledged is lost.
+
+    Reads run on the caller's thread on a reading connection (WAL lets it see
+    every committed write). Writes go to one writing connection on its own thread
+    that commits concurrent writes together (group commit, see _GroupCommitter):
+    durable ones with ``synchronous=FULL``, so a write that returned survives a
+    crash or a power cut. Safe to call from several threads; every method is a
+    single short transaction on indexed columns.
     """
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self._lock = threading.RLock()
+        self._db: sqlite3.Connection | None = None
+        writer: sqlite3.Connection | None = None
         try:
             if self.path.parent and not self.path.parent.exists():
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db: sqlite3.Connection | None = sqlite3.connect(
-                str(self.path), isolation_level=None, check_same_thread=False, timeout=10.0
-            )
-            self._db.row_factory = sqlite3.Row
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
-            self._db.execute("PRAGMA foreign_keys=OFF")
-            self._db.executescript(_SCHEMA)
+            writer = self._connect()
+            writer.executescript(_SCHEMA)
+            self._db = self._connect()
         except (sqlite3.Error, OSError) as exc:
+            for db in (writer, self._db):
+                if db is not None:
+                    db.close()
+            self._db = None
             raise StoreError(f"cannot open store {self.path}: {exc}") from exc
+        self._writer = _GroupCommitter(writer, self.path)
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(
+            str(self.path), isolation_level=None, check_same_thread=False, timeout=10.0
+        )
+        db.row_factory = sqlite3.Row
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=FULL")
+        db.execute("PRAGMA foreign_keys=OFF")
+        return db
 
     # -- plumbing --
 
     @property
     def db(self) -> sqlite3.Connection:
+        """The reading connection."""
         if self._db is None:
             raise StoreError("the store is closed")
         return self._db
 
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            db = self.db
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                yield db
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
+    @property
+    def commits(self) -> int:
+        """Write transactions committed so far (each holds one or more writes)."""
+        return self._writer.commits
+
+    @property
+    def synced_commits(self) -> int:
+        """Of those, the ones synced to disk (one fsync each)."""
+        return self._writer.synced_commits
 
     def _query(self, sql: str, args: Sequence[object] = ()) -> list[sqlite3.Row]:
         with self._lock:
             return self.db.execute(sql, args).fetchall()
 
+    def _write(self, run: Callable[[sqlite3.Connection], T], *, durable: bool = True) -> T:
+        return self._writer.call(run, durable)
+
+    def _awrite(
+        self, run: Callable[[sqlite3.Connection], T], *, durable: bool = True
+    ) -> asyncio.Future[T]:
+        return self._writer.submit(run, durable)
+
     def close(self) -> None:
+        """Commit the writes still queued, then close; idempotent."""
+        self._writer.close()
         with self._lock:
             if self._db is not None:
                 self._db.close()
@@ -298,19 +502,21 @@ class SqliteStore:
     ) -> int:
         values = {name: getattr(profile, name) for name in PROFILE_FIELDS}
         values = {k: int(v) if k in _INT_FIELDS else v for k, v in values.items()}
-        with self._tx() as db:
-            if uin is None:
+
+        def run(db: sqlite3.Connection) -> int:
+            number = uin
+            if number is None:
                 row = db.execute("SELECT MAX(uin) FROM accounts").fetchone()
-                uin = max(MIN_UIN, (row[0] or 0) + 1)
-            elif db.execute("SELECT 1 FROM accounts WHERE uin=?", (uin,)).fetchone():
-                raise ValueError(f"account {uin} already exists")
+                number = max(MIN_UIN, (row[0] or 0) + 1)
+            elif db.execute("SELECT 1 FROM accounts WHERE uin=?", (number,)).fetchone():
+                raise ValueError(f"account {number} already exists")
             columns = ", ".join(values)
             marks = ", ".join("?" for _ in values)
             db.execute(
                 f"INSERT INTO accounts (uin, password_hash, auth, searchable, created, {columns})"
                 f" VALUES (?, ?, ?, ?, ?, {marks})",
                 (
-                    uin,
+                    number,
                     password_hash,
                     int(auth),
                     int(searchable),
@@ -318,7 +524,9 @@ class SqliteStore:
                     *values.values(),
                 ),
             )
-        return uin
+            return number
+
+        return self._write(run)
 
     def account(self, uin: int) -> Account | None:
         rows = self._query(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE uin=?", (uin,))
@@ -329,11 +537,13 @@ class SqliteStore:
         return str(rows[0][0]) if rows else None
 
     def set_password_hash(self, uin: int, password_hash: str) -> bool:
-        with self._tx() as db:
+        def run(db: sqlite3.Connection) -> bool:
             cur = db.execute(
                 "UPDATE accounts SET password_hash=? WHERE uin=?", (password_hash, uin)
             )
             return cur.rowcount > 0
+
+        return self._write(run)
 
     def update_account(
         self,
@@ -347,7 +557,8 @@ class SqliteStore:
             values["auth"] = int(auth)
         if searchable is not None:
             values["searchable"] = int(searchable)
-        with self._tx() as db:
+
+        def run(db: sqlite3.Connection) -> bool:
             if not values:
                 return (
                     db.execute("SELECT 1 FROM accounts WHERE uin=?", (uin,)).fetchone() is not None
@@ -355,6 +566,8 @@ class SqliteStore:
             sets = ", ".join(f"{k}=?" for k in values)
             cur = db.execute(f"UPDATE accounts SET {sets} WHERE uin=?", (*values.values(), uin))
             return cur.rowcount > 0
+
+        return self._write(run)
 
     def list_accounts(self) -> list[Account]:
         rows = self._query(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts ORDER BY uin")
@@ -405,99 +618,140 @@ class SqliteStore:
         return [int(r[0]) for r in self._query("SELECT owner FROM buddies WHERE buddy=?", (uin,))]
 
     def add_buddy(self, owner: int, buddy: int) -> bool:
-        with self._tx() as db:
-            if db.execute(
-                "SELECT 1 FROM buddies WHERE owner=? AND buddy=?", (owner, buddy)
-            ).fetchone():
-                return False
-            row = db.execute("SELECT MAX(position) FROM buddies WHERE owner=?", (owner,)).fetchone()
-            position = (row[0] if row[0] is not None else -1) + 1
-            db.execute(
-                "INSERT INTO buddies (owner, buddy, position) VALUES (?, ?, ?)",
-                (owner, buddy, position),
-            )
-            return True
+        return self._write(lambda db: _add_buddy(db, owner, buddy))
+
+    def aadd_buddy(self, owner: int, buddy: int) -> asyncio.Future[bool]:
+        return self._awrite(lambda db: _add_buddy(db, owner, buddy))
 
     def remove_buddy(self, owner: int, buddy: int) -> bool:
-        with self._tx() as db:
-            cur = db.execute("DELETE FROM buddies WHERE owner=? AND buddy=?", (owner, buddy))
-            return cur.rowcount > 0
+        return self._write(lambda db: _remove_buddy(db, owner, buddy))
+
+    def aremove_buddy(self, owner: int, buddy: int) -> asyncio.Future[bool]:
+        return self._awrite(lambda db: _remove_buddy(db, owner, buddy))
 
     # -- add requests --
 
     def put_request(self, requester: int, target: int, reason: str) -> None:
-        with self._tx() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO requests (requester, target, reason, created)"
-                " VALUES (?, ?, ?, ?)",
-                (requester, target, reason, int(time.time())),
-            )
+        self._write(lambda db: _put_request(db, requester, target, reason))
+
+    def aput_request(self, requester: int, target: int, reason: str) -> asyncio.Future[None]:
+        return self._awrite(lambda db: _put_request(db, requester, target, reason))
 
     def take_request(self, requester: int, target: int) -> str | None:
-        with self._tx() as db:
-            row = db.execute(
-                "DELETE FROM requests WHERE requester=? AND target=? RETURNING reason",
-                (requester, target),
-            ).fetchone()
-            return None if row is None else str(row[0])
+        return self._write(lambda db: _take_request(db, requester, target))
+
+    def atake_request(self, requester: int, target: int) -> asyncio.Future[str | None]:
+        return self._awrite(lambda db: _take_request(db, requester, target))
 
     # -- messages --
 
     def enqueue(self, messages: Sequence[tuple[int, int, int, str]]) -> list[int]:
         """Queue (recipient, sender, kind, text) messages; returns their ids once durable."""
-        now = int(time.time())
-        ids: list[int] = []
-        with self._tx() as db:
-            for recipient, sender, kind, text in messages:
-                cur = db.execute(
-                    "INSERT INTO messages (recipient, sender, kind, text, time)"
-                    " VALUES (?, ?, ?, ?, ?)",
-                    (recipient, sender, int(kind), text, now),
-                )
-                ids.append(int(cur.lastrowid or 0))
-        return ids
+        return self._write(lambda db: _enqueue(db, messages))
 
-    def pending(self, recipient: int, limit: int) -> list[StoredMessage]:
+    def aenqueue(self, messages: Sequence[tuple[int, int, int, str]]) -> asyncio.Future[list[int]]:
+        return self._awrite(lambda db: _enqueue(db, messages))
+
+    def pending(self, recipient: int, limit: int, after: int = 0) -> list[StoredMessage]:
+        """The oldest ``limit`` messages queued for ``recipient`` with an id above ``after``."""
         rows = self._query(
             "SELECT id, recipient, sender, kind, text, time FROM messages"
-            " WHERE recipient=? ORDER BY id LIMIT ?",
-            (recipient, limit),
+            " WHERE recipient=? AND id>? ORDER BY id LIMIT ?",
+            (recipient, after, limit),
         )
         return [StoredMessage(*r) for r in rows]
 
     def delete_upto(self, recipient: int, last_id: int) -> None:
-        with self._tx() as db:
-            db.execute("DELETE FROM messages WHERE recipient=? AND id<=?", (recipient, last_id))
+        self._write(lambda db: _delete_upto(db, recipient, last_id))
+
+    def adelete_upto(self, recipient: int, last_id: int) -> asyncio.Future[None]:
+        return self._awrite(lambda db: _delete_upto(db, recipient, last_id))
 
     def ack_and_fetch(self, recipient: int, ack: int | None, limit: int) -> list[StoredMessage]:
         """Forget messages up to ``ack`` (if given), then the oldest ``limit`` still queued."""
-        with self._tx() as db:
-            if ack is not None:
-                db.execute("DELETE FROM messages WHERE recipient=? AND id<=?", (recipient, ack))
-            rows = db.execute(
-                "SELECT id, recipient, sender, kind, text, time FROM messages"
-                " WHERE recipient=? ORDER BY id LIMIT ?",
-                (recipient, limit),
-            ).fetchall()
-        return [StoredMessage(*r) for r in rows]
+        if ack is not None:
+            self.delete_upto(recipient, ack)
+        return self.pending(recipient, limit)
 
     def deliver_and_delete(self, recipient: int, limit: int) -> list[StoredMessage]:
         """Legacy delivery: the oldest ``limit`` messages, gone from the queue."""
-        with self._tx() as db:
-            rows = db.execute(
-                "SELECT id, recipient, sender, kind, text, time FROM messages"
-                " WHERE recipient=? ORDER BY id LIMIT ?",
-                (recipient, limit),
-            ).fetchall()
-            if rows:
-                db.execute(
-                    "DELETE FROM messages WHERE recipient=? AND id<=?", (recipient, rows[-1][0])
-                )
-        return [StoredMessage(*r) for r in rows]
+        return self._write(lambda db: _deliver_and_delete(db, recipient, limit))
+
+    def adeliver_and_delete(
+        self, recipient: int, limit: int
+    ) -> asyncio.Future[list[StoredMessage]]:
+        return self._awrite(lambda db: _deliver_and_delete(db, recipient, limit))
 
     def drop_kind(self, recipient: int, kind: int) -> None:
-        with self._tx() as db:
-            db.execute("DELETE FROM messages WHERE recipient=? AND kind=?", (recipient, kind))
+        self._write(lambda db: _drop_kind(db, recipient, kind))
+
+    def adrop_kind(self, recipient: int, kind: int) -> asyncio.Future[None]:
+        return self._awrite(lambda db: _drop_kind(db, recipient, kind))
+
+
+# The writes themselves; each runs on the writing connection inside a transaction.
+
+
+def _add_buddy(db: sqlite3.Connection, owner: int, buddy: int) -> bool:
+    if db.execute("SELECT 1 FROM buddies WHERE owner=? AND buddy=?", (owner, buddy)).fetchone():
+        return False
+    row = db.execute("SELECT MAX(position) FROM buddies WHERE owner=?", (owner,)).fetchone()
+    position = (row[0] if row[0] is not None else -1) + 1
+    db.execute(
+        "INSERT INTO buddies (owner, buddy, position) VALUES (?, ?, ?)", (owner, buddy, position)
+    )
+    return True
+
+
+def _remove_buddy(db: sqlite3.Connection, owner: int, buddy: int) -> bool:
+    cur = db.execute("DELETE FROM buddies WHERE owner=? AND buddy=?", (owner, buddy))
+    return cur.rowcount > 0
+
+
+def _put_request(db: sqlite3.Connection, requester: int, target: int, reason: str) -> None:
+    db.execute(
+        "INSERT OR REPLACE INTO requests (requester, target, reason, created) VALUES (?, ?, ?, ?)",
+        (requester, target, reason, int(time.time())),
+    )
+
+
+def _take_request(db: sqlite3.Connection, requester: int, target: int) -> str | None:
+    row = db.execute(
+        "DELETE FROM requests WHERE requester=? AND target=? RETURNING reason",
+        (requester, target),
+    ).fetchone()
+    return None if row is None else str(row[0])
+
+
+def _enqueue(db: sqlite3.Connection, messages: Sequence[tuple[int, int, int, str]]) -> list[int]:
+    now = int(time.time())
+    ids: list[int] = []
+    for recipient, sender, kind, text in messages:
+        cur = db.execute(
+            "INSERT INTO messages (recipient, sender, kind, text, time) VALUES (?, ?, ?, ?, ?)",
+            (recipient, sender, int(kind), text, now),
+        )
+        ids.append(int(cur.lastrowid or 0))
+    return ids
+
+
+def _delete_upto(db: sqlite3.Connection, recipient: int, last_id: int) -> None:
+    db.execute("DELETE FROM messages WHERE recipient=? AND id<=?", (recipient, last_id))
+
+
+def _deliver_and_delete(db: sqlite3.Connection, recipient: int, limit: int) -> list[StoredMessage]:
+    rows = db.execute(
+        "SELECT id, recipient, sender, kind, text, time FROM messages"
+        " WHERE recipient=? ORDER BY id LIMIT ?",
+        (recipient, limit),
+    ).fetchall()
+    if rows:
+        _delete_upto(db, recipient, rows[-1][0])
+    return [StoredMessage(*r) for r in rows]
+
+
+def _drop_kind(db: sqlite3.Connection, recipient: int, kind: int) -> None:
+    db.execute("DELETE FROM messages WHERE recipient=? AND kind=?", (recipient, kind))
 
 
 __all__ = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from pathlib import Path
 
@@ -101,6 +102,11 @@ def test_durability_settings_and_indexes(tmp_path: Path) -> None:
     store = SqliteStore(tmp_path / "s.sqlite3")
     assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store.db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    # messages and account changes are synced before they count as written
+    synced = store.synced_commits
+    store.enqueue([(10002, 10001, 9, "m")])
+    store.create_account(10001, _hash("x"), Profile(uin=10001), AuthMode.ANYONE, True)
+    assert store.synced_commits == synced + 2
     plans = {
         "SELECT buddy FROM buddies WHERE owner=1 ORDER BY position": "buddies_order",
         "SELECT owner FROM buddies WHERE buddy=1": "buddies_reverse",
@@ -139,3 +145,51 @@ def test_unopenable_store_is_a_store_error(tmp_path: Path) -> None:
     (tmp_path / "junk.sqlite3").write_bytes(b"this is not a database" * 100)
     with pytest.raises(StoreError):
         SqliteStore(tmp_path / "junk.sqlite3")
+
+
+async def test_concurrent_writes_share_one_commit_and_keep_call_order(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "s.sqlite3")
+    before = store.commits
+    futures = [store.aenqueue([(10002, 10001, 9, f"m{i}")]) for i in range(200)]
+    ids = [ids[0] for ids in await asyncio.gather(*futures)]
+    assert ids == sorted(ids) and len(set(ids)) == 200  # applied in call order
+    # writes queued while one commit syncs go together into the next one
+    assert store.commits - before < 200
+    assert [m.text for m in store.pending(10002, 500)] == [f"m{i}" for i in range(200)]
+    store.close()
+
+
+async def test_a_failing_write_does_not_undo_the_others_in_its_commit(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "s.sqlite3")
+    store.create_account(10001, _hash("x"), Profile(uin=10001), AuthMode.ANYONE, True)
+
+    def half_then_fail(db: sqlite3.Connection) -> None:
+        db.execute("INSERT INTO messages (recipient, sender, kind, text, time) VALUES (1,1,9,'',0)")
+        raise ValueError("no")
+
+    first = store.aenqueue([(10002, 10001, 9, "kept")])
+    failing = store._writer.submit(half_then_fail, True)
+    last = store.aadd_buddy(10002, 10001)
+    assert await last
+    with pytest.raises(ValueError, match="no"):
+        await failing
+    assert await first
+    assert [m.text for m in store.pending(10002, 10)] == ["kept"] and not store.pending(1, 10)
+    with pytest.raises(ValueError, match="already exists"):
+        store.create_account(10001, _hash("x"), Profile(uin=10001), AuthMode.ANYONE, True)
+    store.close()
+
+
+async def test_close_commits_what_is_queued_then_refuses_writes(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "s.sqlite3")
+    queued = [store.aenqueue([(10002, 10001, 9, f"m{i}")]) for i in range(50)]
+    store.close()  # nobody awaited them: they are committed all the same
+    with pytest.raises(StoreError):
+        store.enqueue([(10002, 10001, 9, "late")])
+    with pytest.raises(StoreError):
+        await store.aenqueue([(10002, 10001, 9, "late")])
+    await asyncio.gather(*queued)
+    store.close()  # twice is fine
+    again = SqliteStore(tmp_path / "s.sqlite3")
+    assert [m.text for m in again.pending(10002, 100)] == [f"m{i}" for i in range(50)]
+    again.close()
