@@ -11,7 +11,6 @@ import hashlib
 import logging
 import signal
 import sys
-from collections.abc import Callable
 from typing import Any
 
 import qasync  # type: ignore[import-untyped]
@@ -21,20 +20,16 @@ from PySide6.QtWidgets import QApplication
 
 from . import icons
 from .crash import CrashReporter
+from .i18n import install_translator
 from .logs import configure_logging
 from .qtcompat import protect_none
+from .settings import Settings, SettingsError, load_settings
 from .tasks import spawn
+from .theme import apply_theme
 
 log = logging.getLogger(__name__)
 
 APP_ID = "io.github.qqdesk.Qqdesk"
-
-# Extra command-line options: each hook gets the parser before parsing.
-PARSER_HOOKS: list[Callable[[argparse.ArgumentParser], None]] = []
-# Each hook runs after the QApplication exists and before sign-in; a hook that returns
-# an int ends start-up with that exit code, None lets it go on. A hook must not run the
-# loop itself (a second run_until_complete under qasync breaks servers): use spawn().
-STARTUP_HOOKS: list[Callable[[argparse.Namespace, App], int | None]] = []
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -58,8 +53,6 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="check that the built-in server and the client work together, then exit",
     )
-    for hook in PARSER_HOOKS:
-        hook(parser)
     return parser
 
 
@@ -147,13 +140,6 @@ class SingleInstance(QObject):
 # -- the application ------------------------------------------------------------------
 
 
-def _guarded(module: str, name: str) -> Any | None:
-    try:
-        return getattr(__import__(module, fromlist=[name]), name)
-    except (ImportError, AttributeError):
-        return None
-
-
 class App(QObject):
     """What runs between start and quit: settings, sign-in, the main window, shutdown."""
 
@@ -163,8 +149,10 @@ class App(QObject):
         self.args = args
         self.settings = self._load_settings()
         if args.server and self.settings is not None:
-            with contextlib.suppress(Exception):
+            try:
                 self.settings.server = args.server
+            except SettingsError as exc:
+                log.warning("--server %s: %s", args.server, exc)
         self.session: Any | None = None
         self.window: Any | None = None
         self.login: Any | None = None
@@ -180,42 +168,34 @@ class App(QObject):
         # The port the built-in server asks for first (tests use 0: any free port).
         self.builtin_port = 8000
 
-    def _load_settings(self) -> Any | None:
-        load = _guarded("qqdesk.ui.settings", "load_settings")
-        if load is None:
-            return None
+    def _load_settings(self) -> Settings | None:
+        """The user's settings; None (defaults, nothing saved) when they cannot be read."""
         try:
-            return load()
-        except Exception:
+            return load_settings()
+        except (OSError, SettingsError):
             log.exception("settings could not be loaded")
             return None
 
     def apply_language_and_theme(self) -> None:
-        language = self.args.lang or str(getattr(self.settings, "language", "system"))
-        install = _guarded("qqdesk.ui.i18n", "install_translator")
-        if install is not None:
-            with contextlib.suppress(Exception):
-                install(self.qapp, language)
-        apply = _guarded("qqdesk.ui.theme", "apply_theme")
-        if apply is not None and self.settings is not None:
-            with contextlib.suppress(Exception):
-                apply(self.qapp, str(getattr(self.settings, "theme", "system")))
-        if self.settings is not None and hasattr(self.settings, "subscribe"):
-            self.settings.subscribe(self._setting_changed)
+        settings = self.settings
+        install_translator(
+            self.qapp, self.args.lang or (settings.language if settings else "system")
+        )
+        if settings is not None:
+            apply_theme(self.qapp, settings.theme)
+            settings.subscribe(self._setting_changed)
 
     def _setting_changed(self, name: str) -> None:
         if self.settings is None:
             return
         if name == "language" and not self.args.lang:
-            install = _guarded("qqdesk.ui.i18n", "install_translator")
-            if install is not None:
-                install(self.qapp, str(self.settings.language))
+            install_translator(self.qapp, self.settings.language)
         elif name == "theme":
-            apply = _guarded("qqdesk.ui.theme", "apply_theme")
-            if apply is not None:
-                apply(self.qapp, str(self.settings.theme))
-        with contextlib.suppress(Exception):
+            apply_theme(self.qapp, self.settings.theme)
+        try:
             self.settings.save()
+        except SettingsError as exc:
+            log.warning("%s", exc)
 
     def show_login(self) -> None:
         from .login import LoginDialog
@@ -243,7 +223,7 @@ class App(QObject):
             return
         from qqdesk.builtin import BuiltinServer
 
-        lan = bool(getattr(self.settings, "expose_on_lan", False))
+        lan = self.settings is not None and self.settings.expose_on_lan
         self._builtin_task = spawn(
             BuiltinServer.start(lan=lan, port=self.builtin_port),
             on_done=self._builtin_started,
@@ -336,7 +316,7 @@ class App(QObject):
         geometry = self.settings.geometry("main") if self.settings is not None else None
         if geometry:
             self.window.restoreGeometry(QByteArray(geometry))
-        start_in_tray = bool(getattr(self.settings, "start_in_tray", False))
+        start_in_tray = self.settings is not None and self.settings.start_in_tray
         if not (start_in_tray and self.window.tray is not None):
             self.window.show()
         self.window.start()
@@ -440,11 +420,6 @@ def main(argv: list[str] | None = None) -> int:
                 with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                     loop.add_signal_handler(signum, app.quit, 0)
             app.apply_language_and_theme()
-            for hook in STARTUP_HOOKS:
-                code = hook(args, app)
-                if code is not None:
-                    instance.close()
-                    return code
             if args.demo:
                 app.start_demo()
             else:
