@@ -153,6 +153,8 @@ class Service:
         #: Per recipient, the newest write to their queue not yet committed: a fetch
         #: waits for it, so that what was accepted for a user is in their next answer.
         self._queued: dict[int, asyncio.Future[Any]] = {}
+        #: Per recipient, the newest acknowledged id whose deletion is not yet committed.
+        self._acked: dict[int, int] = {}
         self._closing = False
         self.admin = Admin(self)
 
@@ -339,10 +341,33 @@ class Service:
             if session is not None:
                 session.wakeup.set()
 
+    def _forget(self, uin: int, upto: int) -> None:
+        """Drop messages up to ``upto`` that ``uin`` acknowledged (AK), without waiting.
+
+        Only clients that send AK get here, and they drop a message whose id they
+        have seen; so if a crash undoes the deletion, the redelivery is harmless
+        and the reply need not wait for the disk. Until the deletion is committed,
+        fetches skip those ids.
+        """
+        if upto <= self._acked.get(uin, 0):
+            return
+        oldest = self.store.pending(uin, 1)
+        if not oldest or oldest[0].id > upto:
+            return  # nothing to delete
+        self._acked[uin] = upto
+        deleted = self.store.adelete_upto(uin, upto)
+        deleted.add_done_callback(partial(self._forgotten, uin, upto))
+
+    def _forgotten(self, uin: int, upto: int, deleted: asyncio.Future[None]) -> None:
+        if self._acked.get(uin) == upto:
+            del self._acked[uin]
+        if not deleted.cancelled() and deleted.exception() is not None:
+            log.warning("dropping acknowledged messages of %d failed: %s", uin, deleted.exception())
+
     async def _fetch(self, session: Session, request: FetchMessagesRequest) -> Reply:
         if request.ack is not None:
             session.acks = True
-            await self.store.adelete_upto(session.uin, request.ack)
+            self._forget(session.uin, request.ack)
         session.polls += 1
         try:
             return await self._poll(session, request)
@@ -381,10 +406,11 @@ class Service:
         if queued is not None:
             await asyncio.wait([queued])
         if session.acks:
-            return self.store.pending(uin, MAX_MESSAGES_PER_REPLY)
+            return self.store.pending(uin, MAX_MESSAGES_PER_REPLY, after=self._acked.get(uin, 0))
         if session.ended or not self.store.pending(uin, 1):
             return []
-        # legacy clients cannot tell a repeat: gone for good before the answer goes out
+        # Legacy clients cannot tell a repeat: the deletion is committed before the
+        # answer goes out (a crash cannot bring these back; only a power cut can).
         return await self.store.adeliver_and_delete(uin, MAX_MESSAGES_PER_REPLY)
 
     async def _send(self, session: Session, request: SendMessageRequest) -> Reply:

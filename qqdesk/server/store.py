@@ -118,7 +118,10 @@ class Store(Protocol):
     committed (for admin tools, which may block). The ``a``-prefixed writes are for
     the server's event loop: the write is queued when the method is called (queued
     writes are applied in call order) and the returned future completes once it is
-    committed and synced to disk.
+    committed. Writes that create or change data are synced to disk before they
+    count as committed; deleting delivered messages (``delete_upto``,
+    ``deliver_and_delete``, ``drop_kind``) is committed without waiting for the
+    disk: a power cut can bring such messages back, but never lose one.
     """
 
     def close(self) -> None: ...
@@ -288,7 +291,8 @@ class _GroupCommitter:
     next transaction, each inside a savepoint so that one failing write does not
     undo the others. N concurrent writers thus cost one fsync instead of N, and
     nobody's event loop waits for the disk. A batch with any durable write commits
-    with ``synchronous=FULL``, others with NORMAL. Nothing waiting is told "done"
+    with ``synchronous=FULL``; a batch of deletions only with NORMAL (committed to
+    the WAL, synced with the next durable batch). Nothing waiting is told "done"
     before its batch is committed.
     """
 
@@ -662,10 +666,10 @@ class SqliteStore:
         return [StoredMessage(*r) for r in rows]
 
     def delete_upto(self, recipient: int, last_id: int) -> None:
-        self._write(lambda db: _delete_upto(db, recipient, last_id))
+        self._write(lambda db: _delete_upto(db, recipient, last_id), durable=False)
 
     def adelete_upto(self, recipient: int, last_id: int) -> asyncio.Future[None]:
-        return self._awrite(lambda db: _delete_upto(db, recipient, last_id))
+        return self._awrite(lambda db: _delete_upto(db, recipient, last_id), durable=False)
 
     def ack_and_fetch(self, recipient: int, ack: int | None, limit: int) -> list[StoredMessage]:
         """Forget messages up to ``ack`` (if given), then the oldest ``limit`` still queued."""
@@ -675,18 +679,18 @@ class SqliteStore:
 
     def deliver_and_delete(self, recipient: int, limit: int) -> list[StoredMessage]:
         """Legacy delivery: the oldest ``limit`` messages, gone from the queue."""
-        return self._write(lambda db: _deliver_and_delete(db, recipient, limit))
+        return self._write(lambda db: _deliver_and_delete(db, recipient, limit), durable=False)
 
     def adeliver_and_delete(
         self, recipient: int, limit: int
     ) -> asyncio.Future[list[StoredMessage]]:
-        return self._awrite(lambda db: _deliver_and_delete(db, recipient, limit))
+        return self._awrite(lambda db: _deliver_and_delete(db, recipient, limit), durable=False)
 
     def drop_kind(self, recipient: int, kind: int) -> None:
-        self._write(lambda db: _drop_kind(db, recipient, kind))
+        self._write(lambda db: _drop_kind(db, recipient, kind), durable=False)
 
     def adrop_kind(self, recipient: int, kind: int) -> asyncio.Future[None]:
-        return self._awrite(lambda db: _drop_kind(db, recipient, kind))
+        return self._awrite(lambda db: _drop_kind(db, recipient, kind), durable=False)
 
 
 # The writes themselves; each runs on the writing connection inside a transaction.

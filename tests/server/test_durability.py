@@ -207,3 +207,59 @@ async def test_stop_with_writes_in_flight_answers_them_and_loses_none(
     stored = {m.text for m in store.pending(RECEIVER, 1000)}
     store.close()
     assert acked <= stored
+
+
+def test_kill_9_after_legacy_delivery_does_not_deliver_again(tmp_path: Path) -> None:
+    """A client without AK cannot tell a repeat: what it was given is gone for good."""
+    db = tmp_path / "legacy.sqlite3"
+    _accounts(db, [RECEIVER, RECEIVER + 1])
+    proc = ServerProcess(db)
+    try:
+        proc.start()
+
+        async def send_and_fetch() -> dict[str, str]:
+            alice, bob = Raw(proc.url, RECEIVER + 1), Raw(proc.url, RECEIVER)
+            await alice.login()
+            await bob.login()
+            for i in range(3):
+                assert (await alice.send("CLTMSG", UN=RECEIVER, MG=f"once {i}")).endswith(
+                    b"&RES=0&"
+                )
+            return fields(await bob.send("GetMsgEx"))
+
+        assert asyncio.run(send_and_fetch())["MG"] == "once 0,once 1,once 2,"
+        proc.kill()  # right after the answer
+        proc.start()
+
+        async def fetch_again() -> bytes:
+            bob = Raw(proc.url, RECEIVER)
+            await bob.login()
+            return await bob.send("GetMsgEx")
+
+        assert asyncio.run(fetch_again()).endswith(b"&MN=0&MT=&UN=&MG=")
+    finally:
+        proc.stop()
+
+
+async def test_an_acknowledgement_takes_effect_before_its_deletion_is_written(
+    make_server: MakeServer,
+) -> None:
+    srv = await make_server()
+    srv.admin.create_account(10001, "pw")
+    srv.admin.create_account(10002, "pw")
+    alice, bob = Raw(srv.url, 10001), Raw(srv.url, 10002)
+    await alice.login()
+    await bob.login()
+    for i in range(3):
+        await alice.send("CLTMSG", UN=10002, MG=f"m{i}")
+    first = fields(await bob.send("GetMsgEx", AK=0))
+    ids = [int(i) for i in first["MI"].split(",")[:-1]]
+    synced = srv.store.synced_commits  # type: ignore[attr-defined]
+    # the reply does not wait for the deletion, and never repeats what was acknowledged
+    assert fields(await bob.send("GetMsgEx", AK=ids[1]))["MG"] == "m2,"
+    assert fields(await bob.send("GetMsgEx", AK=ids[1]))["MG"] == "m2,"
+    assert fields(await bob.send("GetMsgEx", AK=ids[2]))["MN"] == "0"
+    assert srv.store.synced_commits == synced  # type: ignore[attr-defined]
+    async with asyncio.timeout(5):  # and the deletion does get written
+        while srv.store.pending(10002, 10):
+            await asyncio.sleep(0.01)

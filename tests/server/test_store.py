@@ -107,6 +107,12 @@ def test_durability_settings_and_indexes(tmp_path: Path) -> None:
     store.enqueue([(10002, 10001, 9, "m")])
     store.create_account(10001, _hash("x"), Profile(uin=10001), AuthMode.ANYONE, True)
     assert store.synced_commits == synced + 2
+    # taking delivered messages off a queue is committed but not synced (see Store)
+    commits, synced = store.commits, store.synced_commits
+    store.delete_upto(10002, 1)
+    store.deliver_and_delete(10002, 10)
+    store.drop_kind(10002, 99)
+    assert (store.commits, store.synced_commits) == (commits + 3, synced)
     plans = {
         "SELECT buddy FROM buddies WHERE owner=1 ORDER BY position": "buddies_order",
         "SELECT owner FROM buddies WHERE buddy=1": "buddies_reverse",
