@@ -332,6 +332,7 @@ class Service:
         return written
 
     def _enqueued(self, recipients: Collection[int], written: asyncio.Future[list[int]]) -> None:
+        # (cancelled means the request was cut off at stop(); the write goes on)
         if not written.cancelled() and written.exception() is not None:
             log.error("queueing messages for %s failed: %s", recipients, written.exception())
         for recipient in recipients:
@@ -423,11 +424,8 @@ class Service:
         if not self._is_account(request.target):
             return ErrorReply(command=Command.CLTMSG, result=Result.NO_SUCH_NUMBER)
         sent.append(now)
-        # RES=0 only once the message is on disk; shielded so that a cancelled
-        # request still wakes the recipient when the write lands
-        await asyncio.shield(
-            self._enqueue([(request.target, session.uin, MessageType.TEXT, request.text)])
-        )
+        # RES=0 only once the message is on disk
+        await self._enqueue([(request.target, session.uin, MessageType.TEXT, request.text)])
         return Done(command=Command.CLTMSG)
 
     # ------------------------------------------------------------------ commands
@@ -546,9 +544,7 @@ class Service:
             if account.auth.refuses_everyone:
                 return done  # nobody may add this user: the request goes nowhere
             await self.store.aput_request(me, other, request.reason)
-            await asyncio.shield(
-                self._enqueue([(other, me, MessageType.ADD_REQUEST, request.reason)])
-            )
+            await self._enqueue([(other, me, MessageType.ADD_REQUEST, request.reason)])
             return done
         if await self.store.atake_request(other, me) is None:
             return done  # no such request: nothing changes
@@ -557,7 +553,7 @@ class Service:
             kind = MessageType.REQUEST_APPROVED
         else:
             kind = MessageType.REQUEST_REFUSED
-        await asyncio.shield(self._enqueue([(other, me, kind, request.reason)]))
+        await self._enqueue([(other, me, kind, request.reason)])
         return done
 
     def _search(self, session: Session, request: SearchRequest) -> Reply:

@@ -288,11 +288,11 @@ class _GroupCommitter:
     """The store's only writing connection, on a thread of its own, committing in groups.
 
     Writes queued while a commit (and its fsync) is under way go together into the
-    next transaction, each inside a savepoint so that one failing write does not
-    undo the others. N concurrent writers thus cost one fsync instead of N, and
-    nobody's event loop waits for the disk. A batch with any durable write commits
-    with ``synchronous=FULL``; a batch of deletions only with NORMAL (committed to
-    the WAL, synced with the next durable batch). Nothing waiting is told "done"
+    next transaction; one failing write does not undo the others (see _apply). N
+    concurrent writers thus cost one fsync instead of N, and nobody's event loop
+    waits for the disk. A batch with any durable write commits with
+    ``synchronous=FULL``; a batch of deletions only with NORMAL (committed to the
+    WAL, synced with the next durable batch). Nothing waiting is told "done"
     before its batch is committed.
     """
 
@@ -344,6 +344,43 @@ class _GroupCommitter:
         self._thread.join()
         self._db.close()
 
+    def _apply(
+        self, batch: list[_Write], *, guarded: bool
+    ) -> list[tuple[BaseException | None, Any]] | None:
+        """Run a batch in one transaction and commit it: each write's (error, result).
+
+        Unguarded, a failing write undoes the whole batch and the answer is None
+        (unless it was alone). Guarded, each write runs in a savepoint, so that a
+        failing one is undone alone; that costs two statements a write, and
+        writes rarely fail, so it is only the second attempt.
+        """
+        db = self._db
+        outcomes: list[tuple[BaseException | None, Any]] = []
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for job in batch:
+                if guarded:
+                    db.execute("SAVEPOINT job")
+                try:
+                    value = job.run(db)
+                except Exception as exc:
+                    if not guarded:
+                        db.execute("ROLLBACK")
+                        return [(exc, None)] if len(batch) == 1 else None
+                    db.execute("ROLLBACK TO job")
+                    outcomes.append((exc, None))
+                else:
+                    outcomes.append((None, value))
+                if guarded:
+                    db.execute("RELEASE job")
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    db.execute("ROLLBACK")
+            raise
+        return outcomes
+
     def _run(self) -> None:
         stopping = False
         while not stopping:
@@ -363,32 +400,17 @@ class _GroupCommitter:
             self._commit(batch)
 
     def _commit(self, batch: list[_Write]) -> None:
-        db = self._db
         durable = any(job.durable for job in batch)
-        outcomes: list[tuple[BaseException | None, Any]] = []
+        outcomes: list[tuple[BaseException | None, Any]] | None
         try:
             synchronous = "FULL" if durable else "NORMAL"
             if synchronous != self._synchronous:
-                db.execute(f"PRAGMA synchronous={synchronous}")
+                self._db.execute(f"PRAGMA synchronous={synchronous}")
                 self._synchronous = synchronous
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                for job in batch:
-                    db.execute("SAVEPOINT job")
-                    try:
-                        value = job.run(db)
-                    except Exception as exc:
-                        db.execute("ROLLBACK TO job")
-                        outcomes.append((exc, None))
-                    else:
-                        outcomes.append((None, value))
-                    db.execute("RELEASE job")
-                db.execute("COMMIT")
-            except BaseException:
-                if db.in_transaction:
-                    with contextlib.suppress(sqlite3.Error):
-                        db.execute("ROLLBACK")
-                raise
+            outcomes = self._apply(batch, guarded=False)
+            if outcomes is None:  # a write failed and all were undone: again, one by one
+                outcomes = self._apply(batch, guarded=True)
+            assert outcomes is not None
         except Exception as exc:
             log.error("writing to %s failed: %s", self._path, exc)
             failed = StoreError(f"cannot write to {self._path}: {exc}")
