@@ -155,6 +155,11 @@ class HttpFrontEnd:
         peer = writer.get_extra_info("peername")
         ip = _client_ip(peer)
         limits = self.limits
+        task = asyncio.current_task()
+        assert task is not None
+        cookies = _CookieCache()
+        # Time limits are asyncio.timeout scopes, not wait_for: wait_for wraps
+        # each read in a new task, which cost more than parsing the request.
         while True:
             try:
                 head = await self._read_head(reader)
@@ -176,7 +181,8 @@ class HttpFrontEnd:
                 writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
                 await writer.drain()
             try:
-                body = await asyncio.wait_for(reader.readexactly(length), limits.body_timeout)
+                async with asyncio.timeout(limits.body_timeout):
+                    body = await reader.readexactly(length)
             except TimeoutError:
                 writer.write(_response(408, keep_alive=False))
                 await writer.drain()
@@ -184,11 +190,9 @@ class HttpFrontEnd:
             form = (
                 "application/x-www-form-urlencoded" in head.headers.get("content-type", "").lower()
             )
-            task = asyncio.current_task()
-            assert task is not None
             self._busy.add(task)
             try:
-                answer = await self.handler(body, ip, form, _cookies(head.headers))
+                answer = await self.handler(body, ip, form, cookies.parse(head.headers))
             except Exception:
                 log.exception("request from %s failed", ip)
                 writer.write(_response(500, keep_alive=False))
@@ -234,7 +238,8 @@ class HttpFrontEnd:
         skipped = 0
         while True:
             try:
-                first = await asyncio.wait_for(reader.read(1), limits.idle_timeout)
+                async with asyncio.timeout(limits.idle_timeout):
+                    first = await reader.read(1)
             except TimeoutError:
                 return None
             if not first:
@@ -326,13 +331,24 @@ def _content_length(headers: dict[str, str], limit: int) -> int:
     return length
 
 
-def _cookies(headers: dict[str, str]) -> dict[str, str]:
-    raw = headers.get("cookie")
-    if not raw:
-        return {}
+def _cookies(raw: str) -> dict[str, str]:
     jar: SimpleCookie = SimpleCookie()
     try:
         jar.load(raw)
     except CookieError:
         return {}
     return {k: m.value for k, m in jar.items()}
+
+
+class _CookieCache:
+    """A connection's cookies: a client sends the same Cookie header on every request."""
+
+    def __init__(self) -> None:
+        self._raw = ""
+        self._parsed: dict[str, str] = {}
+
+    def parse(self, headers: dict[str, str]) -> dict[str, str]:
+        raw = headers.get("cookie", "")
+        if raw != self._raw:
+            self._raw, self._parsed = raw, _cookies(raw) if raw else {}
+        return dict(self._parsed)

@@ -173,3 +173,29 @@ async def test_expect_100_continue(live: QQServer) -> None:
         assert (status, body) == (200, LOGOUT_REPLY)
     finally:
         writer.close()
+
+
+async def test_each_request_on_a_connection_is_judged_by_its_own_cookie(
+    make_server: MakeServer,
+) -> None:
+    srv = await make_server(strict_sessions=True)
+    srv.admin.create_account(10001, "pw")
+    raw = Raw(srv.url, 10001)
+    await raw.login()
+    assert raw.cookie is not None
+    reader, writer = await open_connection(srv.url)
+    try:
+        for cookie, result in [
+            (raw.cookie, b"&RES=0&FN=0"),
+            (raw.cookie, b"&RES=0&FN=0"),
+            ("QQS_10001=forged", b"&RES=20"),
+            (None, b"&RES=20"),
+            (raw.cookie, b"&RES=0&FN=0"),
+        ]:
+            body = b"VER=1.1&CMD=List&SEQ=1&UIN=10001"
+            writer.write(request_bytes(body, {"Cookie": cookie} if cookie else None))
+            await writer.drain()
+            _status, _h, reply = await asyncio.wait_for(read_response(reader), 5)
+            assert reply.endswith(result), (cookie, reply)
+    finally:
+        writer.close()
