@@ -22,7 +22,7 @@ from . import icons
 from .crash import CrashReporter
 from .i18n import install_translator
 from .logs import configure_logging
-from .qtcompat import protect_none
+from .qtcompat import collect_garbage_in_gui_thread, protect_none
 from .settings import Settings, SettingsError, load_settings
 from .tasks import spawn
 from .theme import apply_theme
@@ -366,6 +366,9 @@ def create_qapplication(argv: list[str]) -> QApplication:
     QApplication.setApplicationDisplayName("qqdesk")
     QApplication.setDesktopFileName(APP_ID)
     qapp.setWindowIcon(icons.app_icon())
+    # Server, store and executor threads share this process: Qt objects must never
+    # be freed in them, so the cyclic collector runs from Qt's loop instead.
+    collect_garbage_in_gui_thread(qapp)
     # Closing the main window may only hide it; quitting is the App's decision.
     qapp.setQuitOnLastWindowClosed(False)
     return qapp

@@ -1,10 +1,13 @@
-"""Work-arounds for Qt binding limits: 64-bit signal numbers, and protect_none() first."""
+"""Work-arounds for Qt binding limits: 64-bit signal numbers, None refcounts, GC threads."""
 
 from __future__ import annotations
 
 import ctypes
+import gc
 import sys
 from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QObject, QTimer
 
 #: Signal argument type for QQ numbers: they reach 2**32 - 1, beyond Qt's 32-bit int.
 UIN: Any = "qlonglong"
@@ -38,3 +41,48 @@ def protect_none() -> None:
         refcount = ctypes.c_ssize_t.from_address(id(singleton))
         refcount.value += _PADDING
     _done = True
+
+
+class MainThreadGarbageCollector(QObject):
+    """Runs Python's cyclic garbage collector in the GUI thread only.
+
+    Left automatic, the collector runs in whichever thread happens to allocate when
+    a threshold is crossed: a server thread, the store's writer thread, an executor
+    worker. If it then frees a cycle holding a Qt object, that object's C++ side is
+    destroyed in the wrong thread ("QObject::~QObject: Timers cannot be stopped from
+    another thread") and the process may crash. So automatic collection is switched
+    off and this timer does the same generational work from the Qt event loop.
+    """
+
+    def __init__(self, parent: QObject, interval_ms: int = 250) -> None:
+        super().__init__(parent)
+        self._thresholds = gc.get_threshold()
+        gc.disable()
+        self._timer = QTimer(self)
+        self._timer.setInterval(interval_ms)
+        self._timer.timeout.connect(self.collect)
+        self._timer.start()
+
+    def collect(self) -> int:
+        """Collect the generations whose allocation counts passed their thresholds."""
+        counts = gc.get_count()
+        generation = -1
+        for gen, (count, threshold) in enumerate(zip(counts, self._thresholds, strict=True)):
+            if threshold and count > threshold:
+                generation = gen
+            else:
+                break
+        return gc.collect(generation) if generation >= 0 else 0
+
+    def stop(self) -> None:
+        """Hand collection back to Python (for tests and for shutting down)."""
+        self._timer.stop()
+        gc.enable()
+
+
+def collect_garbage_in_gui_thread(app: QCoreApplication) -> MainThreadGarbageCollector:
+    """Install the collector on ``app`` once; later calls return the same one."""
+    existing = app.findChild(MainThreadGarbageCollector)
+    if isinstance(existing, MainThreadGarbageCollector):
+        return existing
+    return MainThreadGarbageCollector(app)

@@ -20,7 +20,7 @@ import pytest
 import qasync
 from PySide6.QtWidgets import QApplication
 
-from qqdesk.ui.qtcompat import protect_none
+from qqdesk.ui.qtcompat import collect_garbage_in_gui_thread, protect_none
 
 # PySide6 6.12 on CPython 3.11 drops a reference to None on every void Qt call;
 # without this a long test session aborts with "deallocating None".
@@ -30,6 +30,12 @@ T = TypeVar("T")
 
 #: Default patience for anything that crosses the loopback network.
 NETWORK_TIMEOUT_MS = 10_000
+
+
+@pytest.fixture(scope="session", autouse=True)
+def gc_in_gui_thread(qapp: QApplication) -> None:
+    """As in the app: the server threads of these tests must never free Qt objects."""
+    collect_garbage_in_gui_thread(qapp)
 
 
 @pytest.fixture
