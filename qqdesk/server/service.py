@@ -191,7 +191,7 @@ class Service:
         session = self._session(uin, ip, cookies)
         if session is None:
             # only the failure path looks the number up: 5 for no account, else 20
-            if uin not in self.sessions and self.store.account(uin) is None:
+            if uin not in self.sessions and not self.store.is_account(uin):
                 return self._error(Result.NO_SUCH_NUMBER, request)
             return self._error(Result.NOT_LOGGED_IN, request)
         reply: Reply
@@ -259,7 +259,7 @@ class Service:
         return session
 
     def _is_account(self, uin: int) -> bool:
-        return MIN_UIN <= uin <= MAX_UIN and self.store.account(uin) is not None
+        return MIN_UIN <= uin <= MAX_UIN and self.store.is_account(uin)
 
     # ------------------------------------------------------------------ presence
 

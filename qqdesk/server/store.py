@@ -136,6 +136,7 @@ class Store(Protocol):
         searchable: bool,
     ) -> int: ...
     def account(self, uin: int) -> Account | None: ...
+    def is_account(self, uin: int) -> bool: ...
     def password_hash(self, uin: int) -> str | None: ...
     def set_password_hash(self, uin: int, password_hash: str) -> bool: ...
     def update_account(
@@ -557,6 +558,10 @@ class SqliteStore:
     def account(self, uin: int) -> Account | None:
         rows = self._query(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE uin=?", (uin,))
         return _account(rows[0]) if rows else None
+
+    def is_account(self, uin: int) -> bool:
+        """Whether ``uin`` is an account (cheaper than account(): nothing is decoded)."""
+        return bool(self._query("SELECT 1 FROM accounts WHERE uin=?", (uin,)))
 
     def password_hash(self, uin: int) -> str | None:
         rows = self._query("SELECT password_hash FROM accounts WHERE uin=?", (uin,))

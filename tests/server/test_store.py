@@ -60,6 +60,7 @@ def test_accounts_profiles_and_next_free_number(tmp_path: Path) -> None:
         store.update_account(50000, {"blood_type": 9})
     assert [a.profile.uin for a in store.list_accounts()] == [10000, 50000, 50001]
     assert store.account(12345) is None
+    assert store.is_account(50000) and not store.is_account(12345)
 
 
 def test_buddy_lists_keep_order_and_reverse_index(tmp_path: Path) -> None:
