@@ -53,10 +53,12 @@ class Limits:
 
 
 class HttpError(Exception):
-    def __init__(self, status: int, *, allow: bool = False) -> None:
+    def __init__(self, status: int, *, allow: bool = False, linger: bool = True) -> None:
         super().__init__(status)
         self.status = status
         self.allow = allow
+        #: Read and drop what the client still sends before closing (see _refuse).
+        self.linger = linger
 
 
 @dataclass
@@ -154,39 +156,24 @@ class HttpFrontEnd:
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         peer = writer.get_extra_info("peername")
         ip = _client_ip(peer)
-        limits = self.limits
         task = asyncio.current_task()
         assert task is not None
         cookies = _CookieCache()
-        # Time limits are asyncio.timeout scopes, not wait_for: wait_for wraps
-        # each read in a new task, which cost more than parsing the request.
         while True:
             try:
-                head = await self._read_head(reader)
+                request = await self._read_request(reader, writer)
             except HttpError as exc:
-                await self._refuse(reader, writer, _response(exc.status, keep_alive=False))
+                response = _response(exc.status, keep_alive=False, allow=exc.allow)
+                if exc.linger:
+                    await self._refuse(reader, writer, response)
+                else:
+                    writer.write(response)
+                    await writer.drain()
                 return
-            if head is None:
+            if request is None:
                 return
+            head, body = request
             keep_alive = _wants_keep_alive(head)
-            if head.method != "POST":
-                await self._refuse(reader, writer, _response(405, keep_alive=False, allow=True))
-                return
-            try:
-                length = _content_length(head.headers, limits.max_body_bytes)
-            except HttpError as exc:
-                await self._refuse(reader, writer, _response(exc.status, keep_alive=False))
-                return
-            if head.headers.get("expect", "").lower() == "100-continue":
-                writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
-                await writer.drain()
-            try:
-                async with asyncio.timeout(limits.body_timeout):
-                    body = await reader.readexactly(length)
-            except TimeoutError:
-                writer.write(_response(408, keep_alive=False))
-                await writer.drain()
-                return
             form = (
                 "application/x-www-form-urlencoded" in head.headers.get("content-type", "").lower()
             )
@@ -230,54 +217,57 @@ class HttpFrontEnd:
                         break
                     dropped += len(chunk)
 
-    async def _read_head(self, reader: asyncio.StreamReader) -> _Head | None:
-        """The next request head; None at a clean end of the connection."""
+    async def _read_request(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> tuple[_Head, bytes] | None:
+        """The next POST's head and body; None at a clean end of the connection.
+
+        One asyncio.timeout scope, moved on as the request comes in (idle until
+        its first byte, then the head's limit, then the body's): a scope per
+        phase, or wait_for (a new task per read), cost more than the parsing.
+        """
         limits = self.limits
-        # Wait for the first byte that is not a stray CR/LF (a PHP client appends
-        # "\r\n\r\n" after its body that Content-Length does not count).
+        loop = asyncio.get_running_loop()
+        phase = "idle"
+        try:
+            async with asyncio.timeout(limits.idle_timeout) as deadline:
+                first = await self._first_byte(reader)
+                if first is None:
+                    return None
+                phase = "head"
+                deadline.reschedule(loop.time() + limits.header_timeout)
+                head = _parse_head(await self._read_lines(reader, first))
+                if head.method != "POST":
+                    raise HttpError(405, allow=True)
+                length = _content_length(head.headers, limits.max_body_bytes)
+                if head.headers.get("expect", "").lower() == "100-continue":
+                    writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+                    await writer.drain()
+                phase = "body"
+                deadline.reschedule(loop.time() + limits.body_timeout)
+                body = await reader.readexactly(length)
+        except TimeoutError:
+            if phase == "idle":
+                return None
+            raise HttpError(408, linger=phase == "head") from None
+        return head, body
+
+    async def _first_byte(self, reader: asyncio.StreamReader) -> bytes | None:
+        """The request's first byte; None at the end of the connection.
+
+        Stray CR and LF bytes are skipped: a PHP client appends CR LF CR LF after
+        its body that Content-Length does not count.
+        """
         skipped = 0
         while True:
-            try:
-                async with asyncio.timeout(limits.idle_timeout):
-                    first = await reader.read(1)
-            except TimeoutError:
-                return None
+            first = await reader.read(1)
             if not first:
                 return None
             if first not in (b"\r", b"\n"):
-                break
+                return first
             skipped += 1
-            if skipped > limits.max_header_bytes:
+            if skipped > self.limits.max_header_bytes:
                 raise HttpError(400)
-        try:
-            async with asyncio.timeout(limits.header_timeout):
-                lines = await self._read_lines(reader, first)
-        except TimeoutError:
-            raise HttpError(408) from None
-        request_line = lines[0].decode("latin-1")
-        # "POST  HTTP/1.1" (empty target) is a legacy client's request line.
-        parts = request_line.split(" ")
-        method = parts[0]
-        if not method.isalpha() or not method.isupper():
-            raise HttpError(400)
-        version = parts[-1] if len(parts) >= 2 and parts[-1].startswith("HTTP/") else "HTTP/1.0"
-        if version not in ("HTTP/1.0", "HTTP/1.1"):
-            raise HttpError(505)
-        headers: dict[str, str] = {}
-        for raw in lines[1:]:
-            name, sep, value = raw.decode("latin-1").partition(":")
-            name = name.strip().lower()
-            if not sep or not name or " " in name:
-                raise HttpError(400)
-            value = value.strip()
-            if name in headers:
-                if name == "content-length" and headers[name] != value:
-                    raise HttpError(400)
-                if name != "content-length":
-                    headers[name] = headers[name] + ", " + value
-                continue
-            headers[name] = value
-        return _Head(method=method, version=version, headers=headers)
 
     async def _read_lines(self, reader: asyncio.StreamReader, first: bytes) -> list[bytes]:
         budget = self.limits.max_header_bytes
@@ -301,6 +291,34 @@ class HttpFrontEnd:
                     continue
                 return lines
             lines.append(line)
+
+
+def _parse_head(lines: list[bytes]) -> _Head:
+    """A request head from its lines (request line first); HttpError if it is malformed."""
+    request_line = lines[0].decode("latin-1")
+    # "POST  HTTP/1.1" (empty target) is a legacy client's request line.
+    parts = request_line.split(" ")
+    method = parts[0]
+    if not method.isalpha() or not method.isupper():
+        raise HttpError(400)
+    version = parts[-1] if len(parts) >= 2 and parts[-1].startswith("HTTP/") else "HTTP/1.0"
+    if version not in ("HTTP/1.0", "HTTP/1.1"):
+        raise HttpError(505)
+    headers: dict[str, str] = {}
+    for raw in lines[1:]:
+        name, sep, value = raw.decode("latin-1").partition(":")
+        name = name.strip().lower()
+        if not sep or not name or " " in name:
+            raise HttpError(400)
+        value = value.strip()
+        if name in headers:
+            if name == "content-length" and headers[name] != value:
+                raise HttpError(400)
+            if name != "content-length":
+                headers[name] = headers[name] + ", " + value
+            continue
+        headers[name] = value
+    return _Head(method=method, version=version, headers=headers)
 
 
 def _client_ip(peer: object) -> str:
