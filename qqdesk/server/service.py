@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from qqdesk.protocol import (
     MAX_MESSAGES_PER_REPLY,
@@ -71,6 +71,8 @@ from .store import (
 )
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 #: Cookie the Login reply sets (extension); one name per number so that one
 #: browser-like cookie jar can hold several accounts.
@@ -324,14 +326,17 @@ class Service:
 
     def _enqueue(self, messages: list[tuple[int, int, int, str]]) -> asyncio.Future[list[int]]:
         """Queue messages; the future completes once they are durable and recipients are woken."""
-        written = self.store.aenqueue(messages)
         recipients = {recipient for recipient, *_ in messages}
+        return self._track(self.store.aenqueue(messages), recipients)
+
+    def _track(self, written: asyncio.Future[T], recipients: Collection[int]) -> asyncio.Future[T]:
+        """Polls of ``recipients`` wait for ``written`` (a write queueing messages), then wake."""
         for recipient in recipients:
             self._queued[recipient] = written
         written.add_done_callback(partial(self._enqueued, recipients))
         return written
 
-    def _enqueued(self, recipients: Collection[int], written: asyncio.Future[list[int]]) -> None:
+    def _enqueued(self, recipients: Collection[int], written: asyncio.Future[Any]) -> None:
         # (cancelled means the request was cut off at stop(); the write goes on)
         if not written.cancelled() and written.exception() is not None:
             log.error("queueing messages for %s failed: %s", recipients, written.exception())
@@ -543,17 +548,15 @@ class Service:
         if request.code == AckCode.REQUEST:
             if account.auth.refuses_everyone:
                 return done  # nobody may add this user: the request goes nowhere
-            await self.store.aput_request(me, other, request.reason)
-            await self._enqueue([(other, me, MessageType.ADD_REQUEST, request.reason)])
+            requested = self.store.arequest(me, other, request.reason, MessageType.ADD_REQUEST)
+            await self._track(requested, {other})
             return done
-        if await self.store.atake_request(other, me) is None:
-            return done  # no such request: nothing changes
-        if request.code == AckCode.APPROVE:
-            await self.store.aadd_buddy(other, me)
-            kind = MessageType.REQUEST_APPROVED
-        else:
-            kind = MessageType.REQUEST_REFUSED
-        await self._enqueue([(other, me, kind, request.reason)])
+        approve = request.code == AckCode.APPROVE
+        kind = MessageType.REQUEST_APPROVED if approve else MessageType.REQUEST_REFUSED
+        # One transaction: the request goes, the buddy is added and the answer queued.
+        # Without such a request nothing changes (and nothing is queued).
+        answered = self.store.aanswer_request(other, me, approve, request.reason, kind)
+        await self._track(answered, {other})
         return done
 
     def _search(self, session: Session, request: SearchRequest) -> Reply:

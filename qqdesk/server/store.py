@@ -170,8 +170,12 @@ class Store(Protocol):
     # writes from the event loop (see above)
     def aadd_buddy(self, owner: int, buddy: int) -> asyncio.Future[bool]: ...
     def aremove_buddy(self, owner: int, buddy: int) -> asyncio.Future[bool]: ...
-    def aput_request(self, requester: int, target: int, reason: str) -> asyncio.Future[None]: ...
-    def atake_request(self, requester: int, target: int) -> asyncio.Future[str | None]: ...
+    def arequest(
+        self, requester: int, target: int, reason: str, notice: int
+    ) -> asyncio.Future[list[int]]: ...
+    def aanswer_request(
+        self, requester: int, target: int, approve: bool, reason: str, notice: int
+    ) -> asyncio.Future[list[int] | None]: ...
     def aenqueue(
         self, messages: Sequence[tuple[int, int, int, str]]
     ) -> asyncio.Future[list[int]]: ...
@@ -665,14 +669,39 @@ class SqliteStore:
     def put_request(self, requester: int, target: int, reason: str) -> None:
         self._write(lambda db: _put_request(db, requester, target, reason))
 
-    def aput_request(self, requester: int, target: int, reason: str) -> asyncio.Future[None]:
-        return self._awrite(lambda db: _put_request(db, requester, target, reason))
+    def arequest(
+        self, requester: int, target: int, reason: str, notice: int
+    ) -> asyncio.Future[list[int]]:
+        """Keep ``requester``'s request to ``target`` and queue ``target``'s notice, at once."""
+
+        def run(db: sqlite3.Connection) -> list[int]:
+            _put_request(db, requester, target, reason)
+            return _enqueue(db, [(target, requester, notice, reason)])
+
+        return self._awrite(run)
 
     def take_request(self, requester: int, target: int) -> str | None:
         return self._write(lambda db: _take_request(db, requester, target))
 
-    def atake_request(self, requester: int, target: int) -> asyncio.Future[str | None]:
-        return self._awrite(lambda db: _take_request(db, requester, target))
+    def aanswer_request(
+        self, requester: int, target: int, approve: bool, reason: str, notice: int
+    ) -> asyncio.Future[list[int] | None]:
+        """``target`` answers ``requester``'s request, in one transaction.
+
+        The request goes; if approved, ``target`` joins ``requester``'s list; the
+        ``notice`` message (from ``target``, with ``reason``) is queued for
+        ``requester``. None, and nothing changed, when there was no such request. A
+        crash can never leave the request gone but the buddy not added.
+        """
+
+        def run(db: sqlite3.Connection) -> list[int] | None:
+            if _take_request(db, requester, target) is None:
+                return None
+            if approve:
+                _add_buddy(db, requester, target)
+            return _enqueue(db, [(requester, target, notice, reason)])
+
+        return self._awrite(run)
 
     # -- messages --
 

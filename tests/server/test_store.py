@@ -200,3 +200,35 @@ async def test_close_commits_what_is_queued_then_refuses_writes(tmp_path: Path) 
     again = SqliteStore(tmp_path / "s.sqlite3")
     assert [m.text for m in again.pending(10002, 100)] == [f"m{i}" for i in range(50)]
     again.close()
+
+
+async def test_answering_a_request_is_one_transaction(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The request goes, the buddy is added and the answer is queued, or none of it."""
+    from qqdesk.server import store as store_module
+
+    store = SqliteStore(tmp_path / "s.sqlite3")
+    for uin in (10001, 10002):
+        store.create_account(uin, _hash("x"), Profile(uin=uin), AuthMode.VERIFY, True)
+    assert await store.arequest(10001, 10002, "hi", 2)
+    assert [(m.sender, m.kind, m.text) for m in store.pending(10002, 10)] == [(10001, 2, "hi")]
+
+    def broken_enqueue(*_: object) -> list[int]:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(store_module, "_enqueue", broken_enqueue)
+        with pytest.raises(sqlite3.OperationalError):
+            await store.aanswer_request(10001, 10002, True, "", 3)
+    # Nothing of the failed answer stuck: the request is still there, no buddy added.
+    assert store.buddies(10001) == [] and store.pending(10001, 10) == []
+    assert await store.aanswer_request(10001, 10002, True, "welcome", 3)
+    assert store.buddies(10001) == [10002]
+    assert [(m.sender, m.kind, m.text) for m in store.pending(10001, 10)] == [
+        (10002, 3, "welcome")
+    ]
+    # Answered once: a second answer finds no request and changes nothing.
+    assert await store.aanswer_request(10001, 10002, False, "no", 4) is None
+    assert len(store.pending(10001, 10)) == 1
+    store.close()
