@@ -225,9 +225,7 @@ async def test_answering_a_request_is_one_transaction(
     assert store.buddies(10001) == [] and store.pending(10001, 10) == []
     assert await store.aanswer_request(10001, 10002, True, "welcome", 3)
     assert store.buddies(10001) == [10002]
-    assert [(m.sender, m.kind, m.text) for m in store.pending(10001, 10)] == [
-        (10002, 3, "welcome")
-    ]
+    assert [(m.sender, m.kind, m.text) for m in store.pending(10001, 10)] == [(10002, 3, "welcome")]
     # Answered once: a second answer finds no request and changes nothing.
     assert await store.aanswer_request(10001, 10002, False, "no", 4) is None
     assert len(store.pending(10001, 10)) == 1
