@@ -3,6 +3,7 @@
 from qqdesk.protocol import AuthMode, Profile, SearchResult, Sex, Status
 
 from .errors import (
+    HistoryUnavailable,
     LoginFailed,
     NoSuchUser,
     NotLoggedIn,
@@ -23,6 +24,7 @@ from .events import (
     MessageReceived,
     MessageStateChanged,
     RequestApproved,
+    Trouble,
 )
 from .events import (
     RequestRefused as RequestRefusedEvent,
@@ -43,6 +45,7 @@ __all__ = [
     "DeliveryState",
     "Event",
     "HistoryStore",
+    "HistoryUnavailable",
     "LoginFailed",
     "MessageReceived",
     "MessageStateChanged",
@@ -63,6 +66,7 @@ __all__ = [
     "StoredMessage",
     "Timing",
     "TooFrequent",
+    "Trouble",
     "WrongPassword",
     "split_text",
 ]

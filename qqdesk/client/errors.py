@@ -49,5 +49,13 @@ class RequestRefused(QQError):
     """The server answered NULL (an empty body): it refused the request as malformed."""
 
 
+class HistoryUnavailable(QQError):
+    """The local history store cannot be written (disk full, read-only, removed).
+
+    Nothing is lost: a message to send was not queued (the caller still has it),
+    and received messages stay unacknowledged on the server until they can be kept.
+    """
+
+
 class SessionClosed(QQError):
     """The session is not logged in (never, or logged out): call ``login()`` first."""

@@ -24,6 +24,16 @@ class ConnectionState(enum.Enum):
     STOPPED = "stopped"
 
 
+class Trouble(enum.Enum):
+    """Why a session is RECONNECTING."""
+
+    #: The server cannot be reached (or answers nonsense).
+    NETWORK = "network"
+    #: The local history store cannot be written (disk full...); received messages
+    #: wait on the server until it can.
+    STORAGE = "storage"
+
+
 class DeliveryState(enum.Enum):
     """Life of an outgoing message in the outbox."""
 
@@ -76,6 +86,8 @@ class ConnectionStateChanged:
     state: ConnectionState
     #: A short human-readable reason (English; the UI words its own text).
     detail: str = ""
+    #: What is wrong, while RECONNECTING.
+    trouble: Trouble = Trouble.NETWORK
 
 
 @dataclass(frozen=True)

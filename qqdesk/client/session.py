@@ -10,6 +10,7 @@ import hashlib
 import logging
 import os
 import random
+import sqlite3
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
@@ -59,6 +60,7 @@ from qqdesk.protocol import (
 )
 
 from .errors import (
+    HistoryUnavailable,
     LoginFailed,
     NoSuchUser,
     NotLoggedIn,
@@ -79,6 +81,7 @@ from .events import (
     MessageReceived,
     MessageStateChanged,
     RequestApproved,
+    Trouble,
 )
 from .events import (
     RequestRefused as RequestRefusedEvent,
@@ -88,6 +91,9 @@ from .transport import Transport
 from .types import AddRequest, Buddy, OutgoingMessage, SearchResults, StoredMessage
 
 log = logging.getLogger(__name__)
+
+#: What the local history store raises when it cannot write (disk full, read-only...).
+STORAGE_ERRORS = (sqlite3.Error, OSError)
 
 T = TypeVar("T")
 R = TypeVar("R", bound=Reply)
@@ -209,6 +215,8 @@ class AccountSession:
         self._seen: collections.OrderedDict[tuple[int, int | None], None] = (
             collections.OrderedDict()
         )
+        # Ids for received messages the store could not keep (negative, never a row id).
+        self._unsaved = 0
         self._interval = self.timing.fast_poll
         self._active = False
         self._last_poll_wall = 0.0
@@ -406,7 +414,10 @@ class AccountSession:
         """
         if not text:
             raise ValueError("an empty message cannot be sent")
-        ids = self.store.add_outgoing(uin, split_text(text), self.timing.wall())
+        try:
+            ids = self.store.add_outgoing(uin, split_text(text), self.timing.wall())
+        except STORAGE_ERRORS as exc:
+            raise HistoryUnavailable(f"cannot keep the message to send: {exc}") from exc
         for local_id in ids:
             self._emit(MessageStateChanged(local_id, uin, DeliveryState.PENDING))
         self._queue(ids)
@@ -489,12 +500,14 @@ class AccountSession:
             if stopped:
                 queue.put_nowait(None)
 
-    def _set_state(self, state: ConnectionState, detail: str = "") -> None:
+    def _set_state(
+        self, state: ConnectionState, detail: str = "", trouble: Trouble = Trouble.NETWORK
+    ) -> None:
         if state is self.state:
             return
         self.state = state
         log.info("%s: %s %s", self.uin, state.value, detail)
-        self._emit(ConnectionStateChanged(state, detail))
+        self._emit(ConnectionStateChanged(state, detail, trouble))
 
     # -- talking to the server ------------------------------------------------------------
 
@@ -681,16 +694,21 @@ class AccountSession:
             except (ServerUnavailable, NotLoggedIn, TooFrequent) as exc:
                 failures += 1
                 self._set_state(ConnectionState.RECONNECTING, str(exc))
-                delay = min(
-                    self.timing.backoff_max, self.timing.backoff_first * 2 ** (failures - 1)
-                )
-                await self._pause(delay * self._random.uniform(0.5, 1.0))
+                await self._pause(self._backoff(failures))
                 continue
-            failures = 0
             self._last_poll_wall = self.timing.wall()
             if self.state is not ConnectionState.CONNECTED:
                 self._set_state(ConnectionState.CONNECTED)
-            self._receive(reply)
+            try:
+                self._receive(reply)
+            except HistoryUnavailable as exc:
+                # What could not be kept stays on the server; try again after a pause.
+                log.error("%s: %s", self.uin, exc)
+                failures += 1
+                self._set_state(ConnectionState.RECONNECTING, str(exc), Trouble.STORAGE)
+                await self._pause(self._backoff(failures))
+                continue
+            failures = 0
             if self.long_poll is None:
                 await self._pause(self._next_interval(bool(reply.messages)))
 
@@ -704,6 +722,11 @@ class AccountSession:
             timeout=timeout,
         )
         return _expect(reply, MessagesReply)
+
+    def _backoff(self, failures: int) -> float:
+        """Seconds to wait after ``failures`` failures in a row: doubling, capped, jittered."""
+        delay = min(self.timing.backoff_max, self.timing.backoff_first * 2.0 ** (failures - 1))
+        return delay * self._random.uniform(0.5, 1.0)
 
     def _long_poll_wait(self) -> int | None:
         if self.long_poll is None:
@@ -769,31 +792,48 @@ class AccountSession:
             wall, mono = now_wall, now_mono
 
     def _receive(self, reply: MessagesReply) -> None:
+        """Keep and announce each message; acknowledge (AK) only what was kept.
+
+        Raises HistoryUnavailable when the store cannot keep a message that the
+        server holds until acknowledged: it and the ones after it are fetched again.
+        """
         newest = 0
         for message in reply.messages:
-            if message.id is not None:
-                newest = max(newest, message.id)
-                key = (message.id, message.time)
-                if key in self._seen:
-                    continue
+            key = None if message.id is None else (message.id, message.time)
+            if key is None or key not in self._seen:
+                try:
+                    self._dispatch(message)
+                except STORAGE_ERRORS as exc:
+                    if key is not None and self._extensions:
+                        self._ack = newest
+                        raise HistoryUnavailable(f"cannot keep received messages: {exc}") from exc
+                    # A server without acknowledged delivery has dropped it already:
+                    # show it at least, though it will be missing from the history.
+                    log.error("%s: message from %s not kept: %s", self.uin, message.sender, exc)
+                    self._dispatch(message, keep=False)
+                except Exception:
+                    log.exception("%s: could not handle %r", self.uin, message)
+            if key is not None:
+                newest = max(newest, key[0])
                 self._seen[key] = None
                 if len(self._seen) > 5000:
                     self._seen.popitem(last=False)
-            try:
-                self._dispatch(message)
-            except Exception:
-                log.exception("%s: could not handle %r", self.uin, message)
         self._ack = newest
 
-    def _dispatch(self, message: Message) -> None:
+    def _dispatch(self, message: Message, *, keep: bool = True) -> None:
+        """Store (unless not ``keep``) and announce one received message."""
         kind, sender, text = message.kind, message.sender, message.text
         if kind == MessageType.TEXT:
             when = float(message.time) if message.time else self.timing.wall()
-            local_id = self.store.add_incoming(
-                sender, text, when, server_id=message.id, server_time=message.time
-            )
-            if local_id is None:
-                return
+            if keep:
+                local_id = self.store.add_incoming(
+                    sender, text, when, server_id=message.id, server_time=message.time
+                )
+                if local_id is None:
+                    return
+            else:
+                self._unsaved -= 1
+                local_id = self._unsaved
             self._note_activity()
             self._emit(MessageReceived(sender, text, when, local_id))
         elif kind == MessageType.STATUS:
@@ -802,13 +842,18 @@ class AccountSession:
             except ValueError:
                 log.info("%s: odd status %r from %s", self.uin, text, sender)
                 return
-            self.store.set_buddy_status(sender, status)
+            try:
+                self.store.set_buddy_status(sender, status)
+            except STORAGE_ERRORS as exc:  # only the cached list's status: not worth a retry
+                log.warning("%s: cannot cache the status of %s: %s", self.uin, sender, exc)
             self._emit(BuddyStatusChanged(sender, status))
         elif kind == MessageType.ADD_REQUEST:
-            self.store.add_request(sender, text)
+            if keep:
+                self.store.add_request(sender, text)
             self._emit(AddRequestReceived(sender, text))
         elif kind == MessageType.REQUEST_APPROVED:
-            self._remember_buddy(sender)
+            if keep:
+                self._remember_buddy(sender)
             self._emit(RequestApproved(sender))
         elif kind == MessageType.REQUEST_REFUSED:
             self._emit(RequestRefusedEvent(sender, text))
@@ -865,10 +910,7 @@ class AccountSession:
             except (ServerUnavailable, NotLoggedIn, TooFrequent) as exc:
                 log.info("%s: message %s, try %d: %s", self.uin, message.local_id, attempt, exc)
                 if attempt < self.timing.send_attempts:
-                    delay = min(
-                        self.timing.backoff_max, self.timing.backoff_first * 2 ** (attempt - 1)
-                    )
-                    await asyncio.sleep(delay * self._random.uniform(0.5, 1.0))
+                    await asyncio.sleep(self._backoff(attempt))
         return DeliveryState.FAILED
 
     def _finish(self, message: StoredMessage, state: DeliveryState) -> None:
@@ -880,7 +922,12 @@ class AccountSession:
                     self._set_delivery(later, DeliveryState.FAILED)
 
     def _set_delivery(self, message: StoredMessage, state: DeliveryState) -> None:
-        self.store.set_state(message.local_id, state)
+        try:
+            self.store.set_state(message.local_id, state)
+        except STORAGE_ERRORS as exc:
+            # The server's answer stands; only the stored state lags (a message left
+            # pending in the store would be sent again at the next start).
+            log.error("%s: cannot store the state of %s: %s", self.uin, message.local_id, exc)
         self._emit(MessageStateChanged(message.local_id, message.peer, state))
         for future in self._waiters.pop(message.local_id, []):
             if not future.done():

@@ -48,8 +48,8 @@ class SessionBridge(QObject):
     requestApproved = Signal(UIN)
     #: uin, reason
     requestRefused = Signal(UIN, str)
-    #: ConnectionState, detail
-    connectionStateChanged = Signal(object, str)
+    #: ConnectionState, detail, Trouble
+    connectionStateChanged = Signal(object, str, object)
     #: local id, peer, DeliveryState
     messageStateChanged = Signal(UIN, UIN, object)
 
@@ -130,6 +130,8 @@ _EMITTERS: dict[type, Callable[[SessionBridge, Any], None]] = {
     AddRequestReceived: lambda b, e: b.addRequestReceived.emit(e.uin, e.reason),
     RequestApproved: lambda b, e: b.requestApproved.emit(e.uin),
     RequestRefused: lambda b, e: b.requestRefused.emit(e.uin, e.reason),
-    ConnectionStateChanged: lambda b, e: b.connectionStateChanged.emit(e.state, e.detail),
+    ConnectionStateChanged: lambda b, e: b.connectionStateChanged.emit(
+        e.state, e.detail, e.trouble
+    ),
     MessageStateChanged: lambda b, e: b.messageStateChanged.emit(e.local_id, e.peer, e.state),
 }

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from qqdesk.client.events import ConnectionState, DeliveryState
+from qqdesk.client.events import ConnectionState, DeliveryState, Trouble
 from qqdesk.protocol import Status
 
 from . import icons
@@ -391,8 +391,19 @@ class MainWindow(QMainWindow):
                 nick = (await self.session.profile(uin, 1)).nick or nick
         return nick if nick == str(uin) else f"{nick} ({uin})"
 
-    def on_connection_state(self, state: ConnectionState, detail: str) -> None:
-        if state is ConnectionState.RECONNECTING:
+    def on_connection_state(
+        self, state: ConnectionState, detail: str, trouble: Trouble = Trouble.NETWORK
+    ) -> None:
+        if state is ConnectionState.RECONNECTING and trouble is Trouble.STORAGE:
+            self.reconnect_banner.show_message(
+                self.tr(
+                    "Cannot save messages: the disk may be full. New messages wait on "
+                    "the server until there is room again."
+                ),
+                kind="error",
+                closable=False,
+            )
+        elif state is ConnectionState.RECONNECTING:
             self.reconnect_banner.show_message(
                 self.tr("Connection lost — reconnecting…"), kind="warning", closable=False
             )

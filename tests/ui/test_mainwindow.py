@@ -13,6 +13,7 @@ from qqdesk.client.events import (
     MessageReceived,
     RequestApproved,
     RequestRefused,
+    Trouble,
 )
 from qqdesk.protocol import Status
 from qqdesk.ui.mainwindow import MainWindow
@@ -80,6 +81,13 @@ def test_reconnect_banner_follows_connection_state(
     alice.bridge.deliver(ConnectionStateChanged(ConnectionState.RECONNECTING, "timeout"))
     assert alice.reconnect_banner.isVisible()
     assert alice.reconnect_banner.text() == "Connection lost — reconnecting…"
+    alice.bridge.deliver(ConnectionStateChanged(ConnectionState.CONNECTED))
+    assert not alice.reconnect_banner.isVisible()
+    full = "cannot keep received messages: database or disk is full"
+    alice.bridge.deliver(
+        ConnectionStateChanged(ConnectionState.RECONNECTING, full, Trouble.STORAGE)
+    )
+    assert alice.reconnect_banner.text().startswith("Cannot save messages: the disk may be full.")
     alice.bridge.deliver(ConnectionStateChanged(ConnectionState.CONNECTED))
     assert not alice.reconnect_banner.isVisible()
 

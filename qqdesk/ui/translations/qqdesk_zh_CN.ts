@@ -164,7 +164,7 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../app.py" line="+299"/>
+        <location filename="../app.py" line="+281"/>
         <source>qqdesk demo</source>
         <translation>qqdesk 演示</translation>
     </message>
@@ -645,7 +645,9 @@
     </message>
     <message>
         <location line="+95"/>
+        <location filename="../selfcheck.py" line="+135"/>
         <source>Message from {name}</source>
+        <extracomment>What the friend answers; it has to show in the chat window.</extracomment>
         <translation>来自 {name} 的消息</translation>
     </message>
     <message>
@@ -669,7 +671,12 @@
         <translation>理由：{reason}</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+19"/>
+        <source>Cannot save messages: the disk may be full. New messages wait on the server until there is room again.</source>
+        <translation>无法保存消息：磁盘可能已满。新消息会留在服务器上，直到有空间为止。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>Connection lost — reconnecting…</source>
         <translation>网络连接已断开，正在重新连接…</translation>
     </message>
