@@ -10,8 +10,9 @@ from urllib.parse import quote
 
 import pytest
 
-from qqdesk.protocol import LOGIN_CODE
+from qqdesk.protocol import LOGIN_CODE, AuthMode, Profile
 from qqdesk.server import QQServer, SqliteStore
+from qqdesk.server.store import hash_password, md5_hex
 from tests.support.wire import post
 
 #: A cheap password hash for tests that create many accounts (production uses 2**14).
@@ -65,6 +66,20 @@ class Raw:
     def head(self, cmd: str) -> str:
         """The reply header this client's next request will be answered with."""
         return f"VER=1.1&CMD={cmd}&SEQ={self.seq + 1}&UIN={self.uin}&"
+
+
+def store_accounts(db: Path, uins: list[int]) -> None:
+    """Accounts (password 'pw') straight into a store file, with a cheap password hash."""
+    store = SqliteStore(db)
+    for uin in uins:
+        store.create_account(
+            uin,
+            hash_password(md5_hex("pw"), n=FAST_SCRYPT),
+            Profile(uin=uin),
+            AuthMode.ANYONE,
+            True,
+        )
+    store.close()
 
 
 def fields(body: bytes) -> dict[str, str]:

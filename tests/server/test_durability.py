@@ -6,14 +6,12 @@ import asyncio
 import time
 from pathlib import Path
 
-from qqdesk.protocol import AuthMode, Profile
 from qqdesk.server import SqliteStore
 from qqdesk.server.cli import main as cli_main
 from qqdesk.server.service import RATE_LIMIT
-from qqdesk.server.store import hash_password, md5_hex
 from tests.support.servers import ServerProcess, ServerThread
 
-from .conftest import FAST_SCRYPT, MakeServer, Raw, fields
+from .conftest import MakeServer, Raw, fields, store_accounts
 
 
 async def test_offline_message_survives_a_restart(tmp_path: Path, make_server: MakeServer) -> None:
@@ -92,20 +90,6 @@ SENDERS = 30
 RECEIVER = 20000
 
 
-def _accounts(db: Path, uins: list[int]) -> None:
-    """Accounts straight into the store file, with a cheap password hash."""
-    store = SqliteStore(db)
-    for uin in uins:
-        store.create_account(
-            uin,
-            hash_password(md5_hex("pw"), n=FAST_SCRYPT),
-            Profile(uin=uin),
-            AuthMode.ANYONE,
-            True,
-        )
-    store.close()
-
-
 async def _send_all(url: str, sender: int, acked: set[str], *, stop: asyncio.Event) -> None:
     """Send RATE_LIMIT messages one after another; note those answered RES=0."""
     raw = Raw(url, sender)
@@ -152,7 +136,7 @@ def test_kill_9_under_many_concurrent_senders_loses_and_repeats_nothing(tmp_path
     """
     db = tmp_path / "many.sqlite3"
     senders = [RECEIVER + 1 + i for i in range(SENDERS)]
-    _accounts(db, [RECEIVER, *senders])
+    store_accounts(db, [RECEIVER, *senders])
     proc = ServerProcess(db)
     acked: set[str] = set()
     seen: dict[int, str] = {}
@@ -189,7 +173,7 @@ async def test_stop_with_writes_in_flight_answers_them_and_loses_none(
 ) -> None:
     db = tmp_path / "stop.sqlite3"
     senders = [RECEIVER + 1 + i for i in range(SENDERS)]
-    _accounts(db, [RECEIVER, *senders])
+    store_accounts(db, [RECEIVER, *senders])
     srv = await make_server(db)
     acked: set[str] = set()
     stop = asyncio.Event()
@@ -217,7 +201,7 @@ async def test_stop_with_writes_in_flight_answers_them_and_loses_none(
 def test_kill_9_after_legacy_delivery_does_not_deliver_again(tmp_path: Path) -> None:
     """A client without AK cannot tell a repeat: what it was given is gone for good."""
     db = tmp_path / "legacy.sqlite3"
-    _accounts(db, [RECEIVER, RECEIVER + 1])
+    store_accounts(db, [RECEIVER, RECEIVER + 1])
     proc = ServerProcess(db)
     try:
         proc.start()
