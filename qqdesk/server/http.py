@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from http.cookies import CookieError, SimpleCookie
 
-from .service import Answer
+from .service import Answer, Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +75,7 @@ def _response(
     keep_alive: bool,
     set_cookie: str | None = None,
     allow: bool = False,
+    retry_after: int | None = None,
 ) -> bytes:
     lines = [
         f"HTTP/1.1 {status} {_REASONS.get(status, 'Error')}",
@@ -85,6 +86,8 @@ def _response(
     ]
     if allow:
         lines.append("Allow: POST")
+    if retry_after is not None:
+        lines.append(f"Retry-After: {retry_after}")
     if set_cookie:
         lines.append(f"Set-Cookie: {set_cookie}")
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
@@ -178,8 +181,13 @@ class HttpFrontEnd:
                 "application/x-www-form-urlencoded" in head.headers.get("content-type", "").lower()
             )
             self._busy.add(task)
+            unavailable: Unavailable | None = None
             try:
                 answer = await self.handler(body, ip, form, cookies.parse(head.headers))
+            except Unavailable as exc:
+                # Not done (the store cannot write): no RES, so the client must not take
+                # it as done. The store has logged why, once: no traceback per request.
+                unavailable = exc
             except Exception:
                 log.exception("request from %s failed", ip)
                 writer.write(_response(500, keep_alive=False))
@@ -188,9 +196,15 @@ class HttpFrontEnd:
             finally:
                 self._busy.discard(task)
             keep_alive = keep_alive and not self._closing
-            writer.write(
-                _response(200, answer.body, keep_alive=keep_alive, set_cookie=answer.set_cookie)
-            )
+            if unavailable is not None:
+                response = _response(
+                    503, keep_alive=keep_alive, retry_after=unavailable.retry_after
+                )
+            else:
+                response = _response(
+                    200, answer.body, keep_alive=keep_alive, set_cookie=answer.set_cookie
+                )
+            writer.write(response)
             await writer.drain()
             if not keep_alive:
                 return

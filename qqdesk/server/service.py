@@ -64,6 +64,7 @@ from .store import (
     Account,
     Store,
     StoredMessage,
+    StoreError,
     check_password,
     hash_password,
     md5_hex,
@@ -91,6 +92,18 @@ LOGIN_WINDOW = 300.0
 MAX_SEARCH_PAGE = 100
 #: Wording of a refused Login (RA).
 WRONG_PASSWORD = "密码错误"
+#: Seconds a client is asked to wait (Retry-After) when the store cannot write.
+RETRY_AFTER = 30
+
+
+class Unavailable(Exception):
+    """The request needs a write the store cannot make now (a full disk): it was not done.
+
+    The protocol has no RES for this; the front-end answers HTTP 503 with
+    Retry-After, which a client must take as "not delivered, try again later".
+    """
+
+    retry_after = RETRY_AFTER
 
 
 @dataclass
@@ -176,7 +189,12 @@ class Service:
         except ProtocolError as exc:
             log.debug("NULL for a request from %s: %s", ip, exc)
             return NULL
-        return await self.answer(request, ip, cookies or {})
+        try:
+            return await self.answer(request, ip, cookies or {})
+        except StoreError as exc:
+            # the store logged it (once for a spell of failures, not per request)
+            log.debug("%s from %s not done: %s", request.command.request_name, ip, exc)
+            raise Unavailable(str(exc)) from exc
 
     async def answer(self, request: Request, ip: str, cookies: dict[str, str]) -> Answer:
         """Answer a decoded request."""
@@ -338,8 +356,9 @@ class Service:
 
     def _enqueued(self, recipients: Collection[int], written: asyncio.Future[Any]) -> None:
         # (cancelled means the request was cut off at stop(); the write goes on)
-        if not written.cancelled() and written.exception() is not None:
-            log.error("queueing messages for %s failed: %s", recipients, written.exception())
+        error = None if written.cancelled() else written.exception()
+        if error is not None and not isinstance(error, StoreError):  # (the store logs its own)
+            log.error("queueing messages for %s failed: %s", recipients, error)
         for recipient in recipients:
             if self._queued.get(recipient) is written:
                 del self._queued[recipient]
@@ -367,8 +386,9 @@ class Service:
     def _forgotten(self, uin: int, upto: int, deleted: asyncio.Future[None]) -> None:
         if self._acked.get(uin) == upto:
             del self._acked[uin]
-        if not deleted.cancelled() and deleted.exception() is not None:
-            log.warning("dropping acknowledged messages of %d failed: %s", uin, deleted.exception())
+        error = None if deleted.cancelled() else deleted.exception()
+        if error is not None and not isinstance(error, StoreError):  # (the store logs its own)
+            log.warning("dropping acknowledged messages of %d failed: %s", uin, error)
 
     async def _fetch(self, session: Session, request: FetchMessagesRequest) -> Reply:
         if request.ack is not None:
@@ -453,7 +473,11 @@ class Service:
             return self._reply(LoginRefused(reason=WRONG_PASSWORD), request)
         self._login_failures.pop(("uin", request.uin), None)
         # status messages queued for an earlier login are stale; Query_Stat tells the truth
-        await self.store.adrop_kind(request.uin, MessageType.STATUS)
+        # (tidying only: a store that cannot write, a full disk, must not stop a login)
+        try:
+            await self.store.adrop_kind(request.uin, MessageType.STATUS)
+        except StoreError as exc:
+            log.debug("stale status messages of %d kept: %s", request.uin, exc)
         old = self.sessions.pop(request.uin, None)
         if old is not None:
             old.ended = True
@@ -681,4 +705,13 @@ def _auth_mode(value: AuthMode | int) -> AuthMode:
     return AuthMode.NOBODY if mode.refuses_everyone else mode
 
 
-__all__ = ["COOKIE_PREFIX", "NULL", "PROFILE_FIELDS", "Admin", "Answer", "Service", "Session"]
+__all__ = [
+    "COOKIE_PREFIX",
+    "NULL",
+    "PROFILE_FIELDS",
+    "Admin",
+    "Answer",
+    "Service",
+    "Session",
+    "Unavailable",
+]

@@ -121,7 +121,9 @@ class Store(Protocol):
     committed. Writes that create or change data are synced to disk before they
     count as committed; deleting delivered messages (``delete_upto``,
     ``deliver_and_delete``, ``drop_kind``) is committed without waiting for the
-    disk: a power cut can bring such messages back, but never lose one.
+    disk: a power cut can bring such messages back, but never lose one. A write
+    that cannot be committed (a full disk) fails with StoreError, and nothing of
+    it is kept.
     """
 
     def close(self) -> None: ...
@@ -303,6 +305,8 @@ class _GroupCommitter:
 
     #: Most writes in one transaction (bounds the time one commit holds the lock).
     MAX_BATCH = 1000
+    #: Seconds before the same write failure is logged again.
+    REPORT_AGAIN = 300.0
 
     def __init__(self, db: sqlite3.Connection, path: Path) -> None:
         self._db = db
@@ -311,6 +315,9 @@ class _GroupCommitter:
         self._lock = threading.Lock()
         self._closed = False
         self._synchronous = ""
+        #: The last failure logged and when; whether no durable write has worked since.
+        self._reported: tuple[str, float] | None = None
+        self._unresolved = False
         #: Transactions committed, and how many of them were synced (for tests and benchmarks).
         self.commits = 0
         self.synced_commits = 0
@@ -357,7 +364,9 @@ class _GroupCommitter:
         Unguarded, a failing write undoes the whole batch and the answer is None
         (unless it was alone). Guarded, each write runs in a savepoint, so that a
         failing one is undone alone; that costs two statements a write, and
-        writes rarely fail, so it is only the second attempt.
+        writes rarely fail, so it is only the second attempt. When SQLite itself
+        undid the transaction (it does on SQLITE_FULL and on I/O errors), a
+        guarded batch fails as a whole with that error: nothing of it was kept.
         """
         db = self._db
         outcomes: list[tuple[BaseException | None, Any]] = []
@@ -370,8 +379,11 @@ class _GroupCommitter:
                     value = job.run(db)
                 except Exception as exc:
                     if not guarded:
-                        db.execute("ROLLBACK")
+                        if db.in_transaction:
+                            db.execute("ROLLBACK")
                         return [(exc, None)] if len(batch) == 1 else None
+                    if not db.in_transaction:
+                        raise
                     db.execute("ROLLBACK TO job")
                     outcomes.append((exc, None))
                 else:
@@ -416,13 +428,13 @@ class _GroupCommitter:
             if outcomes is None:  # a write failed and all were undone: again, one by one
                 outcomes = self._apply(batch, guarded=True)
             assert outcomes is not None
-        except Exception as exc:
-            log.error("writing to %s failed: %s", self._path, exc)
-            failed = StoreError(f"cannot write to {self._path}: {exc}")
-            outcomes = [(failed, None)] * len(batch)
+        except Exception as exc:  # nothing of the batch was committed
+            outcomes = [(self._failed(exc, always=True), None) for _ in batch]
         else:
             self.commits += 1
             self.synced_commits += durable
+            outcomes = [(self._failed(error), value) for error, value in outcomes]
+        self._report(outcomes, durable)
         waiting: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], Any, Any]]] = {}
         for job, (error, value) in zip(batch, outcomes, strict=True):
             if job.waiter is not None:
@@ -436,6 +448,31 @@ class _GroupCommitter:
             # one wake-up per loop and batch, not one per write
             with contextlib.suppress(RuntimeError):  # that loop is closed: nobody waits
                 loop.call_soon_threadsafe(_settle, items)
+
+    def _failed(self, error: BaseException | None, *, always: bool = False) -> BaseException | None:
+        """A write's error as its caller sees it: SQLite's own errors (a full disk: "database
+        or disk is full") become StoreError, and so does any error that undid a whole batch."""
+        if isinstance(error, sqlite3.Error) or (always and error is not None):
+            failed = StoreError(f"cannot write to {self._path}: {error}")
+            failed.__cause__ = error
+            return failed
+        return error
+
+    def _report(self, outcomes: list[tuple[BaseException | None, Any]], durable: bool) -> None:
+        """Log failing writes once, not per request: a full disk fails every write that
+        needs room until it is fixed. The same failure is logged again after
+        REPORT_AGAIN seconds; once a durable write works again, that is logged too."""
+        problem = next((str(e) for e, _ in outcomes if isinstance(e, StoreError)), None)
+        if problem is not None:
+            now = time.monotonic()
+            last = self._reported
+            if last is None or last[0] != problem or now - last[1] >= self.REPORT_AGAIN:
+                log.error("%s; writes fail until this is fixed, reads go on", problem)
+                self._reported = (problem, now)
+                self._unresolved = True
+        elif durable and self._unresolved:
+            log.warning("writing to %s works again", self._path)
+            self._unresolved = False
 
 
 class SqliteStore:
@@ -467,6 +504,8 @@ class SqliteStore:
             self._db = None
             raise StoreError(f"cannot open store {self.path}: {exc}") from exc
         self._writer = _GroupCommitter(writer, self.path)
+        #: SQLite's own page cap, kept while limit_pages() has set another.
+        self._max_pages: int | None = None
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(
@@ -496,6 +535,24 @@ class SqliteStore:
     def synced_commits(self) -> int:
         """Of those, the ones synced to disk (one fsync each)."""
         return self._writer.synced_commits
+
+    def limit_pages(self, pages: int | None) -> int:
+        """For tests and drills: a full disk, without filling one.
+
+        Caps the database at ``pages`` pages on the writing connection (SQLite's
+        ``max_page_count``; a cap below the current size means the current size):
+        a write that needs a new page then fails with SQLITE_FULL, "database or
+        disk is full", exactly as when the disk is full. None lifts the cap
+        ("space is back"). Returns the cap now in force. Queued like any write.
+        """
+
+        def run(db: sqlite3.Connection) -> int:
+            if self._max_pages is None:
+                self._max_pages = int(db.execute("PRAGMA max_page_count").fetchone()[0])
+            cap = self._max_pages if pages is None else max(1, pages)
+            return int(db.execute(f"PRAGMA max_page_count={int(cap)}").fetchone()[0])
+
+        return self._write(run, durable=False)
 
     def _query(self, sql: str, args: Sequence[object] = ()) -> list[sqlite3.Row]:
         with self._lock:

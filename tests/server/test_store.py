@@ -219,7 +219,7 @@ async def test_answering_a_request_is_one_transaction(
 
     with monkeypatch.context() as patch:
         patch.setattr(store_module, "_enqueue", broken_enqueue)
-        with pytest.raises(sqlite3.OperationalError):
+        with pytest.raises(StoreError, match="disk I/O error"):
             await store.aanswer_request(10001, 10002, True, "", 3)
     # Nothing of the failed answer stuck: the request is still there, no buddy added.
     assert store.buddies(10001) == [] and store.pending(10001, 10) == []
