@@ -11,6 +11,17 @@ class ServerUnavailable(QQError, ConnectionError):
     """The server could not be reached, timed out or answered something unreadable."""
 
 
+class ServerBusy(ServerUnavailable):
+    """The server is up but cannot take writes now (HTTP 503, e.g. its disk is full).
+
+    ``retry_after`` is the seconds it asked the client to wait (Retry-After), or None.
+    """
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class LoginFailed(QQError):
     """The server refused to log the account in; ``reason`` is its words."""
 

@@ -66,6 +66,7 @@ from .errors import (
     NotLoggedIn,
     QQError,
     RequestRefused,
+    ServerBusy,
     ServerUnavailable,
     SessionClosed,
     TooFrequent,
@@ -94,6 +95,7 @@ log = logging.getLogger(__name__)
 
 #: What the local history store raises when it cannot write (disk full, read-only...).
 STORAGE_ERRORS = (sqlite3.Error, OSError)
+INF = float("inf")
 
 T = TypeVar("T")
 R = TypeVar("R", bound=Reply)
@@ -895,7 +897,9 @@ class AccountSession:
             self._finish(message, state)
 
     async def _deliver(self, message: StoredMessage) -> DeliveryState:
-        for attempt in range(1, self.timing.send_attempts + 1):
+        attempt = 0
+        while attempt < self.timing.send_attempts:
+            attempt += 1
             try:
                 await self._call(
                     lambda seq: SendMessageRequest(
@@ -907,6 +911,12 @@ class AccountSession:
             except (NoSuchUser, RequestRefused, LoginFailed) as exc:
                 log.info("%s: message %s failed: %s", self.uin, message.local_id, exc)
                 return DeliveryState.FAILED
+            except ServerBusy as exc:
+                # Up but unable to keep it (its disk is full): it stays pending, not
+                # failed, however long that lasts; the server said when to ask again.
+                log.info("%s: message %s waits: %s", self.uin, message.local_id, exc)
+                attempt -= 1
+                await asyncio.sleep(min(exc.retry_after or INF, self.timing.backoff_max))
             except (ServerUnavailable, NotLoggedIn, TooFrequent) as exc:
                 log.info("%s: message %s, try %d: %s", self.uin, message.local_id, attempt, exc)
                 if attempt < self.timing.send_attempts:

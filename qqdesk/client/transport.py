@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import httpx
 
-from .errors import ServerUnavailable
+from .errors import ServerBusy, ServerUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +75,10 @@ class Transport:
                 raise ServerUnavailable(f"{self.url}: {exc or type(exc).__name__}") from exc
             except httpx.HTTPError as exc:
                 raise ServerUnavailable(f"{self.url}: {exc or type(exc).__name__}") from exc
+            if response.status_code == 503:
+                raise ServerBusy(
+                    f"{self.url} is busy (HTTP 503)", _seconds(response.headers.get("Retry-After"))
+                )
             if response.status_code != 200:
                 raise ServerUnavailable(f"{self.url} answered HTTP {response.status_code}")
             # Cookies from Login: httpx files them in the client's jar, which is ours.
@@ -97,3 +101,11 @@ class Transport:
 
     async def aclose(self) -> None:
         await self._reset()
+
+
+def _seconds(retry_after: str | None) -> float | None:
+    """Retry-After in seconds (the HTTP-date form is not used by our server: None)."""
+    try:
+        return max(0.0, float(retry_after)) if retry_after else None
+    except ValueError:
+        return None

@@ -6,6 +6,7 @@ SQLite's ``max_page_count`` makes the store fail exactly as a full disk does
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -22,7 +23,7 @@ from qqdesk.client import (
     MessageReceived,
 )
 from qqdesk.protocol import MAX_MESSAGE_CHARS
-from qqdesk.server import QQServer
+from qqdesk.server import QQServer, SqliteStore
 
 from .conftest import ALICE, BOB, next_event, next_state, wait_for
 from .scripted import ScriptedServer
@@ -120,3 +121,23 @@ async def test_a_legacy_server_s_message_is_shown_though_it_cannot_be_kept(
     assert got[0].local_id < 0 and got[1].local_id < got[0].local_id  # not store rows
     assert session.history(24259132) == []
     assert session.state is ConnectionState.CONNECTED
+
+
+async def test_a_message_stays_pending_while_the_server_s_disk_is_full(
+    real: QQServer, new_session: NewSession
+) -> None:
+    """HTTP 503 (ServerBusy) is not a failed try: the message waits, then goes once."""
+    alice, bob, events = await alice_and_bob(real, new_session)
+    store = real.service.store
+    assert isinstance(store, SqliteStore)
+    store.limit_pages(0)  # the server's disk is full
+    sent = await alice.send_message(BOB, LONG)
+    # Far longer than the send attempts of FAST timing would last (3 tries, < 1 s).
+    await asyncio.sleep(1.5)
+    assert alice.store.message(sent.local_id).state is DeliveryState.PENDING  # type: ignore[union-attr]
+    store.limit_pages(None)  # space is back
+    assert await asyncio.wait_for(alice.wait_delivered(sent.local_id), 5) is DeliveryState.SENT
+    received = await next_event(events, MessageReceived)
+    assert received.text == LONG
+    await asyncio.sleep(0.3)
+    assert [m.text for m in bob.store.history(ALICE)] == [LONG]  # once
