@@ -16,8 +16,10 @@ import importlib
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, TypeVar
 
+import keyring
 import pytest
 import qasync
+from keyring.backend import KeyringBackend
 from PySide6.QtWidgets import QApplication
 
 from qqdesk.ui.qtcompat import collect_garbage_in_gui_thread, protect_none
@@ -370,3 +372,32 @@ def fake_hub(qt_loop: qasync.QEventLoop) -> FakeHub:
     hub.lists[10001] = {10002, 10003}
     hub.lists[10002] = {10001}
     return hub
+
+
+class MemoryKeyring(KeyringBackend):
+    """A keyring in memory: "Remember me" in tests never reaches the real one."""
+
+    priority = 10  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.data: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.data.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.data[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.data.pop((service, username), None)
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    """The app's "Remember me" must not reach the real keyring of whoever runs the tests."""
+    old = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(old)
