@@ -4,6 +4,7 @@ Shared by :mod:`qqdesk.server` and :mod:`qqdesk.client`; see docs/protocol.md.
 """
 
 from .commands import (
+    PROFILE_FIELD_BY_KEY,
     AddBuddyAnswerRequest,
     AddBuddyReply,
     AddBuddyRequest,
@@ -71,6 +72,7 @@ __all__ = [
     "MAX_MESSAGE_CHARS",
     "MAX_UIN",
     "MIN_UIN",
+    "PROFILE_FIELD_BY_KEY",
     "SUPPORTED_VERSIONS",
     "AckCode",
     "AddBuddyAnswerRequest",

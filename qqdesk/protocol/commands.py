@@ -488,8 +488,8 @@ _PROFILE_KEYS_2 = "AD AG EM FC HP JB LV PC PH PR PV RN SC SX UN NK".split()  # n
 _PROFILE_KEYS_3 = (
     "AD AG BT CO CT CV CY EM FC HP ID JB LV MO MT MV PC PH PR PV RN SC SH SX UN NK".split()  # noqa: SIM905
 )
-# GetInfo key -> Profile attribute (LV is the level, written separately).
-_PROFILE_ATTRS = {
+#: GetInfo key -> Profile attribute (LV is the level, written separately).
+PROFILE_FIELD_BY_KEY = {
     "AD": "address",
     "AG": "age",
     "BT": "blood_type",
@@ -546,7 +546,7 @@ def _profile_pairs(level: int, profile: Profile) -> list[tuple[str, str]]:
         if key == "LV":
             out.append((key, str(level)))
             continue
-        value = getattr(profile, _PROFILE_ATTRS[key])
+        value = getattr(profile, PROFILE_FIELD_BY_KEY[key])
         out.append((key, escape(str(int(value)) if isinstance(value, int) else value)))
     return out
 
@@ -669,7 +669,7 @@ def _as_enum(enum_type: type[int], value: int) -> int:
 
 def _decode_profile(kv: dict[str, str]) -> Profile:
     values: dict[str, object] = {}
-    for key, attr in _PROFILE_ATTRS.items():
+    for key, attr in PROFILE_FIELD_BY_KEY.items():
         if key not in kv:
             continue
         raw = kv[key]

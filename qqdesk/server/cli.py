@@ -16,7 +16,7 @@ from typing import Any, NoReturn
 
 import platformdirs
 
-from qqdesk.protocol import MAX_UIN, MIN_UIN, AuthMode
+from qqdesk.protocol import MAX_UIN, MIN_UIN, PROFILE_FIELD_BY_KEY, AuthMode
 
 from .server import QQServer
 from .service import Admin, Service
@@ -24,33 +24,8 @@ from .store import SqliteStore, StoreError
 
 log = logging.getLogger("qqdesk.server")
 
-#: GetInfo keys -> profile attribute names (what ``setinfo`` accepts).
-INFO_KEYS = {
-    "AD": "address",
-    "AG": "age",
-    "BT": "blood_type",
-    "CO": "constellation",
-    "CT": "city",
-    "CV": "cv",
-    "CY": "country",
-    "EM": "email",
-    "FC": "face",
-    "HP": "homepage",
-    "ID": "id_field",
-    "JB": "job",
-    "MO": "mobile",
-    "MT": "mt",
-    "MV": "mv",
-    "NK": "nick",
-    "PC": "postcode",
-    "PH": "phone",
-    "PR": "intro",
-    "PV": "province",
-    "RN": "real_name",
-    "SC": "school",
-    "SH": "zodiac",
-    "SX": "sex",
-}
+#: GetInfo keys -> profile attribute names (what ``setinfo`` accepts; not the number).
+INFO_KEYS = {key: name for key, name in PROFILE_FIELD_BY_KEY.items() if key != "UN"}
 
 
 class UsageError(Exception):

@@ -48,7 +48,7 @@ from qqdesk.protocol import (
     parse_request_body,
     profile_keys,
 )
-from qqdesk.protocol.commands import _PROFILE_ATTRS
+from qqdesk.protocol.commands import PROFILE_FIELD_BY_KEY
 from qqdesk.protocol.wire import escape, unescape
 
 settings.register_profile(
@@ -209,8 +209,8 @@ def test_profile_round_trip(level: int, profile: Profile) -> None:
     decoded = round_trip(ProfileReply(level=level, profile=profile))
     assert isinstance(decoded, ProfileReply)
     assert decoded.level == level
-    sent = {_PROFILE_ATTRS[k] for k in profile_keys(level) if k != "LV"}
-    for attr in _PROFILE_ATTRS.values():
+    sent = {PROFILE_FIELD_BY_KEY[k] for k in profile_keys(level) if k != "LV"}
+    for attr in PROFILE_FIELD_BY_KEY.values():
         expected = getattr(profile, attr) if attr in sent else getattr(Profile(uin=0), attr)
         assert getattr(decoded.profile, attr) == expected, attr
 
