@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import dataclasses
 import functools
 import hashlib
 import logging
@@ -291,12 +292,27 @@ class AccountSession:
         """The buddy list as last seen (no network), for an instant start."""
         return self.store.buddies()
 
-    async def buddies(self) -> list[Buddy]:
-        """My whole buddy list with nicknames, faces and statuses (paged until the end)."""
+    async def buddies(self, *, partial: Callable[[list[Buddy]], None] | None = None) -> list[Buddy]:
+        """My whole buddy list with nicknames, faces and statuses (paged until the end).
+
+        Buddies that are offline and not in the cache need one GetInfo each for their
+        nickname; when there are such, ``partial`` first gets the whole list without
+        those nicknames, so that a long list can show at once.
+        """
         numbers = await self._buddy_numbers()
         online = {b.uin: b for b in await self.online_buddies()}
         cached = {b.uin: b for b in self.store.buddies()}
         missing = [u for u in numbers if not (online.get(u) or cached.get(u) or Buddy(u)).nick]
+        if missing and partial is not None:
+            partial(
+                [
+                    dataclasses.replace(
+                        online.get(u) or cached.get(u) or Buddy(u),
+                        status=online[u].status if u in online else Status.OFFLINE,
+                    )
+                    for u in numbers
+                ]
+            )
         profiles = await self._short_profiles(missing)
         result: list[Buddy] = []
         for uin in numbers:

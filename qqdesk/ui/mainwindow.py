@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from typing import Any
 
@@ -277,11 +278,18 @@ class MainWindow(QMainWindow):
         """Connect to the session's events and load the buddy list."""
         self.bridge.start()
         self.bridge.flush()
+        cached = getattr(self.session, "cached_buddies", None)
+        if callable(cached):
+            # The list of the last run at once, everyone offline until the server says.
+            self._show_buddies([dataclasses.replace(b, status=Status.OFFLINE) for b in cached()])
         spawn(self.reload_buddies(), on_error=self._show_error)
         spawn(self._load_own_profile(), on_error=lambda exc: log.info("own profile: %s", exc))
 
     async def reload_buddies(self) -> None:
-        buddies = list(await self.session.buddies())
+        """Ask the server for the list; a long first one shows before its nicknames."""
+        self._show_buddies(list(await self.session.buddies(partial=self._show_buddies)))
+
+    def _show_buddies(self, buddies: list[Any]) -> None:
         self.model.set_buddies(buddies)
         for buddy in buddies:
             chat = self.chats.chat(int(buddy.uin))

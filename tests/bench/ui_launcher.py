@@ -9,8 +9,9 @@ the parent's clock before it started this process) and the process's resident me
 * ``app``: what ``python -m qqdesk`` does after an automatic sign-in (App.signed_in):
   an AccountSession logs in, a MainWindow is built, shown and started; milestones
   ``shown`` (first paint of the buddy tree), ``listed`` (the whole buddy list is in
-  the model and painted), then with ``--chat`` ``chat`` (a chat window has painted
-  its first page of history). Then it logs out and ends.
+  the model and painted), ``named`` (every buddy has its nickname, checked every
+  0.5 s), then with ``--chat`` ``chat`` (a chat window has painted its first page
+  of history). Then it logs out and ends.
 
 Nothing here is added to the app: the same classes the app uses, driven directly,
 without settings, tray, notifications or the single-instance socket.
@@ -76,6 +77,7 @@ async def run_bare(qapp: QApplication) -> None:
 async def run_app(qapp: QApplication, args: argparse.Namespace) -> None:
     from qqdesk.client import AccountSession
     from qqdesk.ui.mainwindow import MainWindow
+    from qqdesk.ui.models import Roles
 
     session = AccountSession(args.server, args.uin, args.password, store=args.history)
     try:
@@ -92,6 +94,16 @@ async def run_app(qapp: QApplication, args: argparse.Namespace) -> None:
             await asyncio.sleep(0.01)
         window.tree.viewport().repaint()
         report("listed", buddies=window.model.rowCount(window.model.index(0, 0)))
+        friends = window.model.index(0, 0)
+
+        def unnamed() -> int:
+            rows = window.model.rowCount(friends)
+            return sum(not window.model.index(r, 0, friends).data(Roles.NICK) for r in range(rows))
+
+        while unnamed():
+            await asyncio.sleep(0.5)  # seldom: counting 10,000 rows costs the client time
+        window.tree.viewport().repaint()
+        report("named")
         if args.chat:
             chat = window.chats.open_chat(args.chat)
             # The first page is laid out and scrolled to the end on the loop's next turn;

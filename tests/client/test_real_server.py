@@ -14,6 +14,7 @@ from qqdesk.client import (
     AccountSession,
     AddRequestReceived,
     AuthMode,
+    Buddy,
     BuddyStatusChanged,
     ConnectionState,
     DeliveryState,
@@ -285,3 +286,26 @@ async def test_after_the_machine_sleeps_it_logs_in_again_within_seconds(
     async with new_session(real.url, BOB, "bob-pw") as bob:
         await bob.send_message(ALICE, "good morning")
         assert (await next_event(events, MessageReceived)).text == "good morning"
+
+
+async def test_a_first_long_list_shows_before_its_nicknames(
+    real: QQServer, new_session: NewSession
+) -> None:
+    """``partial`` gets the list before the GetInfo round for offline nicknames, only then."""
+    bob = new_session(real.url, BOB, "bob-pw")
+    await bob.login()
+    await bob.set_status(Status.BUSY)
+    alice = new_session(real.url, ALICE, "alice-pw")
+    await alice.login()
+    early: list[list[tuple[int, str, Status]]] = []
+
+    def partial(buddies: list[Buddy]) -> None:
+        early.append([(b.uin, b.nick, b.status) for b in buddies])
+
+    full = await alice.buddies(partial=partial)
+    # Bob is online, so his nickname came with Query_Stat; offline Carol's is not known yet.
+    assert early == [[(BOB, "Bob 小明", Status.BUSY), (CAROL, "", Status.OFFLINE)]]
+    assert [(b.uin, b.nick) for b in full] == [(BOB, "Bob 小明"), (CAROL, "Carol, Esq.")]
+    early.clear()
+    await alice.buddies(partial=partial)  # every nickname is cached now: nothing early
+    assert early == []

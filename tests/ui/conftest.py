@@ -276,7 +276,7 @@ class FakeSession:
         self.hub.sessions.pop(self.uin, None)
         self._tell_watchers(20)
 
-    async def buddies(self) -> list[FakeBuddy]:
+    async def buddies(self, *, partial: Any = None) -> list[FakeBuddy]:
         return [
             FakeBuddy(u, self.hub.nicks.get(u, str(u)), 0, self.hub.statuses.get(u, 20))
             for u in sorted(self.hub.lists[self.uin])

@@ -208,6 +208,18 @@ def test_real_server_buddies_statuses_and_status_change(
     qtbot.waitUntil(lambda: tree_rows(bob) == [("Alice", Status.ONLINE)], timeout=10_000)
 
 
+def test_the_last_list_shows_at_once_everyone_offline_until_the_server_answers(
+    qtbot: Any, qt_run: Any, alice_session: Any, bob_session: Any
+) -> None:
+    first = real_window(qtbot, alice_session)
+    qtbot.waitUntil(lambda: tree_rows(first) == [("Bob 小明", Status.ONLINE)], timeout=10_000)
+    first.shutdown()
+    again = real_window(qtbot, alice_session)
+    # Before any reply: the cached list, nobody shown online on old news.
+    assert tree_rows(again) == [("Bob 小明", Status.OFFLINE)]
+    qtbot.waitUntil(lambda: tree_rows(again) == [("Bob 小明", Status.ONLINE)], timeout=10_000)
+
+
 def test_real_server_lost_and_back_shows_then_hides_banner(
     qtbot: Any, qt_run: Any, server: Any, alice_session: Any
 ) -> None:
