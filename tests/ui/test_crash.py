@@ -17,22 +17,18 @@ from qqdesk.ui import crash
 from qqdesk.ui.crash import CrashReporter
 from qqdesk.ui.logs import configure_logging, current_log_file, log_path
 
+from .conftest import logging_put_back
+
 
 @pytest.fixture
 def log_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """qqdesk's logging configured with its folders in tmp_path; put back afterwards."""
     for name in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
         monkeypatch.setenv(name, str(tmp_path / name.lower()))
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    path = configure_logging()
-    assert path is not None
-    yield path
-    for handler in list(root.handlers):
-        if handler not in handlers:
-            root.removeHandler(handler)
-            handler.close()
-    root.setLevel(level)
+    with logging_put_back():
+        path = configure_logging()
+        assert path is not None
+        yield path
 
 
 class Boxes:

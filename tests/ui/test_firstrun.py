@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import os
 import shutil
 import signal
@@ -24,7 +23,7 @@ from qqdesk.ui.app import App, build_parser, instance_key
 from qqdesk.ui.models import BuddyTreeModel
 from qqdesk.ui.selfcheck import choose_platform
 
-from .conftest import ALICE, MemoryKeyring
+from .conftest import ALICE, MemoryKeyring, logging_put_back
 
 REPO = Path(__file__).resolve().parents[2]
 XDG = ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME")
@@ -39,14 +38,8 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Every user folder (data, settings, log, cache) inside tmp_path; logging put back after."""
     for name, value in xdg_env(tmp_path).items():
         monkeypatch.setenv(name, value)
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield tmp_path
-    for handler in list(root.handlers):
-        if handler not in handlers:
-            root.removeHandler(handler)
-            handler.close()
-    root.setLevel(level)
+    with logging_put_back():
+        yield tmp_path
 
 
 def new_app(qapp: QApplication, *argv: str) -> App:
