@@ -11,7 +11,7 @@ from typing import Any
 
 import platformdirs
 
-from qqdesk.protocol import AuthMode
+from qqdesk.protocol.classic import AuthMode
 from qqdesk.server import QQServer, SqliteStore
 
 log = logging.getLogger(__name__)

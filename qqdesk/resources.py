@@ -36,7 +36,7 @@ MARKER = Path("icons", "qqdesk.svg")
 FACE_COUNT = 100
 #: The sizes of the app icon that exist as PNG files (``icons/qqdesk-<size>.png``).
 ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
-#: Badge file per presence code (the protocol's ST values, ``qqdesk.protocol.Status``).
+#: Badge file per presence code (the protocol's ST values, ``qqdesk.protocol.classic.Status``).
 _BADGES = {10: "online", 20: "offline", 30: "busy", 40: "invisible"}
 
 

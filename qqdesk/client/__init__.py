@@ -1,6 +1,6 @@
 """The client core: an account session over asyncio + httpx that emits typed events (no Qt)."""
 
-from qqdesk.protocol import AuthMode, Profile, SearchResult, Sex, Status
+from qqdesk.protocol.classic import AuthMode, Profile, SearchResult, Sex, Status
 
 from .errors import (
     HistoryUnavailable,

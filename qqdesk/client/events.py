@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from qqdesk.protocol import Status
+from qqdesk.protocol.classic import Status
 
 
 class ConnectionState(enum.Enum):

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import TypeVar
 
-from qqdesk.protocol import (
+from qqdesk.protocol.classic import (
     MAX_MESSAGE_CHARS,
     AckCode,
     AddBuddyAnswerRequest,

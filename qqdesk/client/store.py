@@ -10,7 +10,7 @@ from pathlib import Path
 
 import platformdirs
 
-from qqdesk.protocol import Status
+from qqdesk.protocol.classic import Status
 
 from .events import DeliveryState
 from .types import AddRequest, Buddy, StoredMessage

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from qqdesk.protocol import SearchResult, Status
+from qqdesk.protocol.classic import SearchResult, Status
 
 from .events import DeliveryState
 

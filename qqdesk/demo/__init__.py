@@ -12,7 +12,7 @@ import platformdirs
 
 from qqdesk.builtin import STORE_NAME, BuiltinServer
 from qqdesk.client import AccountSession
-from qqdesk.protocol import Status
+from qqdesk.protocol.classic import Status
 
 from .bots import Bot, make_bot
 from .data import BUDDIES, ME, PEOPLE, DemoPerson, Role, profile_fields

@@ -18,7 +18,7 @@ from qqdesk.client.events import (
     RequestApproved,
     RequestRefused,
 )
-from qqdesk.protocol import MAX_MESSAGE_CHARS, Status
+from qqdesk.protocol.classic import MAX_MESSAGE_CHARS, Status
 
 from .data import Behaviour, DemoPerson
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, fields
 
-from qqdesk.protocol import AuthMode, Status
-from qqdesk.protocol.types import BloodType, Constellation, Profile, Sex, Zodiac
+from qqdesk.protocol.classic import AuthMode, Status
+from qqdesk.protocol.classic.types import BloodType, Constellation, Profile, Sex, Zodiac
 
 
 class Role(enum.Enum):

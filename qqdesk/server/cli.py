@@ -16,7 +16,7 @@ from typing import Any, NoReturn
 
 import platformdirs
 
-from qqdesk.protocol import MAX_UIN, MIN_UIN, PROFILE_FIELD_BY_KEY, AuthMode
+from qqdesk.protocol.classic import MAX_UIN, MIN_UIN, PROFILE_FIELD_BY_KEY, AuthMode
 
 from .server import QQServer
 from .service import Admin, Service

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, TypeVar
 
-from qqdesk.protocol import (
+from qqdesk.protocol.classic import (
     MAX_MESSAGES_PER_REPLY,
     MAX_UIN,
     MIN_UIN,

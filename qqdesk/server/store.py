@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from qqdesk.protocol import (
+from qqdesk.protocol.classic import (
     MIN_UIN,
     AuthMode,
     BloodType,

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from qqdesk.client.events import DeliveryState
-from qqdesk.protocol import Status
+from qqdesk.protocol.classic import Status
 
 from . import icons
 from .delegates import BubbleDelegate

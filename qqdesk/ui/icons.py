@@ -17,8 +17,8 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QImage, QPainter, QPen, QPixmap
 
 from qqdesk import resources
-from qqdesk.protocol import Status
-from qqdesk.protocol.types import face_picture_number
+from qqdesk.protocol.classic import Status
+from qqdesk.protocol.classic.types import face_picture_number
 
 #: Colours of the drawn status dots, as QQ users know them.
 STATUS_COLOURS = {

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from qqdesk.protocol import Status
+from qqdesk.protocol.classic import Status
 
 from . import icons
 from .chat import status_words

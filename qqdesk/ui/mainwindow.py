@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from qqdesk.client.events import ConnectionState, DeliveryState, Trouble
-from qqdesk.protocol import Status
+from qqdesk.protocol.classic import Status
 
 from . import icons
 from .bridge import SessionBridge

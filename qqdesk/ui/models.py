@@ -24,7 +24,7 @@ from PySide6.QtCore import (
 )
 
 from qqdesk.client.events import DeliveryState
-from qqdesk.protocol import Status
+from qqdesk.protocol.classic import Status
 
 from . import icons
 from .tasks import spawn

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QApplication
 
 from qqdesk import resources
 from qqdesk.client import AccountSession
-from qqdesk.protocol import Status
+from qqdesk.protocol.classic import Status
 from qqdesk.selfcheck import PROBE, Progress, Say, receive, run_checks, two_accounts
 
 from . import i18n

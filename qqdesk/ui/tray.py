@@ -6,7 +6,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
-from qqdesk.protocol import Status
+from qqdesk.protocol.classic import Status
 
 from . import icons
 from .chat import status_words

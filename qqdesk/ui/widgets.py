@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
-from qqdesk.protocol import Status
+from qqdesk.protocol.classic import Status
 
 from . import icons
 from .chat import status_words

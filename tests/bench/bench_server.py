@@ -41,7 +41,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from qqdesk.protocol import (  # noqa: E402
+from qqdesk.protocol.classic import (  # noqa: E402
     FetchMessagesRequest,
     LoginRequest,
     MessagesReply,

@@ -55,7 +55,7 @@ from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 from qqdesk.client import HistoryStore  # noqa: E402
 from qqdesk.client.events import DeliveryState  # noqa: E402
 from qqdesk.client.types import Buddy  # noqa: E402
-from qqdesk.protocol import Status  # noqa: E402
+from qqdesk.protocol.classic import Status  # noqa: E402
 from qqdesk.ui.chat import ChatWindow  # noqa: E402
 from qqdesk.ui.models import BuddyFilterProxyModel, BuddyTreeModel  # noqa: E402
 from tests.support.servers import ServerThread  # noqa: E402

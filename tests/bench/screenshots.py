@@ -32,7 +32,7 @@ from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from qqdesk.demo import start_demo  # noqa: E402
 from qqdesk.demo.data import BUDDIES  # noqa: E402
-from qqdesk.protocol import Status  # noqa: E402
+from qqdesk.protocol.classic import Status  # noqa: E402
 from qqdesk.ui.app import create_qapplication  # noqa: E402
 from qqdesk.ui.i18n import install_translator  # noqa: E402
 from qqdesk.ui.models import Roles  # noqa: E402

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from qqdesk.protocol.wire import escape, join_list, parse_request_body
+from qqdesk.protocol.classic.wire import escape, join_list, parse_request_body
 
 #: Seed 000's GetInfo LV=2 reply after RES=0, byte for byte (double-encoded PR).
 SEED_PROFILE = (

@@ -22,7 +22,7 @@ from qqdesk.client import (
     HistoryUnavailable,
     MessageReceived,
 )
-from qqdesk.protocol import MAX_MESSAGE_CHARS
+from qqdesk.protocol.classic import MAX_MESSAGE_CHARS
 from qqdesk.server import QQServer, SqliteStore
 
 from .conftest import ALICE, BOB, next_event, next_state, wait_for

@@ -26,7 +26,7 @@ from qqdesk.client import (
     Status,
     WrongPassword,
 )
-from qqdesk.protocol import MAX_MESSAGE_CHARS
+from qqdesk.protocol.classic import MAX_MESSAGE_CHARS
 from qqdesk.server import QQServer, SqliteStore
 
 from .conftest import (

@@ -31,7 +31,7 @@ from qqdesk.client import (
     Status,
     WrongPassword,
 )
-from qqdesk.protocol import MAX_MESSAGE_CHARS
+from qqdesk.protocol.classic import MAX_MESSAGE_CHARS
 
 from .conftest import FAST, next_event, next_state, wait_for
 from .scripted import SEED_PROFILE, SEED_PROFILE_3, Answer, ScriptedServer, md5

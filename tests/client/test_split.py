@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from qqdesk.client import split_text
-from qqdesk.protocol import MAX_MESSAGE_CHARS
+from qqdesk.protocol.classic import MAX_MESSAGE_CHARS
 
 
 @given(st.text(min_size=1, max_size=9000), st.integers(min_value=4, max_value=3000))

@@ -17,7 +17,7 @@ from qqdesk.demo.bots import (
     make_bot,
 )
 from qqdesk.demo.data import BUDDIES, EVERYONE, ME, Behaviour
-from qqdesk.protocol import MAX_MESSAGE_CHARS
+from qqdesk.protocol.classic import MAX_MESSAGE_CHARS
 
 
 def test_echo_repeats_in_both_languages() -> None:

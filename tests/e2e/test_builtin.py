@@ -12,7 +12,7 @@ import pytest
 from qqdesk import builtin
 from qqdesk.builtin import STORE_NAME, BuiltinServer
 from qqdesk.client.events import MessageReceived
-from qqdesk.protocol import MIN_UIN
+from qqdesk.protocol.classic import MIN_UIN
 from qqdesk.server import QQServer
 
 from .conftest import EventLog, NewSession

@@ -17,7 +17,7 @@ from qqdesk.client import (
 )
 from qqdesk.demo import Demo, start_demo
 from qqdesk.demo.data import BUDDIES, EVERYONE, Behaviour, Role, person
-from qqdesk.protocol import AuthMode, Status
+from qqdesk.protocol.classic import AuthMode, Status
 
 from .conftest import EventLog
 

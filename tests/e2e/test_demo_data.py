@@ -16,8 +16,8 @@ from qqdesk.demo.data import (
     person,
     profile_fields,
 )
-from qqdesk.protocol import AuthMode, Status
-from qqdesk.protocol.types import BloodType, Constellation, Profile, Sex, Zodiac
+from qqdesk.protocol.classic import AuthMode, Status
+from qqdesk.protocol.classic.types import BloodType, Constellation, Profile, Sex, Zodiac
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 LATIN = re.compile(r"[A-Za-z]")

@@ -10,7 +10,7 @@ from qqdesk.builtin import STORE_NAME
 from qqdesk.client import NoSuchUser
 from qqdesk.demo import start_demo
 from qqdesk.demo.data import ME
-from qqdesk.protocol import Status
+from qqdesk.protocol.classic import Status
 
 from .conftest import NewSession
 

@@ -6,7 +6,7 @@ import hashlib
 
 import pytest
 
-from qqdesk.protocol import (
+from qqdesk.protocol.classic import (
     LOGIN_CODE,
     ChangeStatusRequest,
     FetchMessagesRequest,

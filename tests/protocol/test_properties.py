@@ -8,7 +8,7 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qqdesk.protocol import (
+from qqdesk.protocol.classic import (
     AckCode,
     AddBuddyAnswerRequest,
     AddBuddyRequest,
@@ -48,8 +48,8 @@ from qqdesk.protocol import (
     parse_request_body,
     profile_keys,
 )
-from qqdesk.protocol.commands import PROFILE_FIELD_BY_KEY
-from qqdesk.protocol.wire import escape, unescape
+from qqdesk.protocol.classic.commands import PROFILE_FIELD_BY_KEY
+from qqdesk.protocol.classic.wire import escape, unescape
 
 settings.register_profile(
     "qqdesk-protocol",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from qqdesk.protocol import (
+from qqdesk.protocol.classic import (
     AddBuddyReply,
     BloodType,
     BuddyCount,

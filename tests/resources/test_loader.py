@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from qqdesk import resources
-from qqdesk.protocol import Status
+from qqdesk.protocol.classic import Status
 
 REPO = Path(__file__).resolve().parents[2]
 

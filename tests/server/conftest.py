@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 import pytest
 
-from qqdesk.protocol import LOGIN_CODE, AuthMode, Profile
+from qqdesk.protocol.classic import LOGIN_CODE, AuthMode, Profile
 from qqdesk.server import QQServer, SqliteStore
 from qqdesk.server.store import hash_password, md5_hex
 from tests.support.wire import post

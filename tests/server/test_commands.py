@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from qqdesk.protocol import LOGIN_CODE, AuthMode, BloodType, Constellation, Sex, Zodiac
+from qqdesk.protocol.classic import LOGIN_CODE, AuthMode, BloodType, Constellation, Sex, Zodiac
 from qqdesk.server import QQServer
 
 from .conftest import Raw, fields, md5

@@ -22,7 +22,7 @@ from urllib.parse import quote
 
 import pytest
 
-from qqdesk.protocol import MessageType
+from qqdesk.protocol.classic import MessageType
 from qqdesk.server import QQServer, SqliteStore, StoreError
 from qqdesk.server.service import RETRY_AFTER
 from tests.support.servers import ServerProcess

@@ -8,7 +8,7 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qqdesk.protocol import LOGIN_CODE
+from qqdesk.protocol.classic import LOGIN_CODE
 from tests.support.servers import ServerThread
 from tests.support.wire import open_connection, post, read_response
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from qqdesk.protocol import AuthMode, Profile, Sex
+from qqdesk.protocol.classic import AuthMode, Profile, Sex
 from qqdesk.server import SqliteStore, StoreError
 from qqdesk.server.store import check_password, hash_password, md5_hex
 

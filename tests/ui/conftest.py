@@ -284,7 +284,7 @@ class FakeSession:
         ]
 
     async def profile(self, uin: int, level: int = 3) -> Any:
-        from qqdesk.protocol.types import Profile
+        from qqdesk.protocol.classic.types import Profile
 
         return Profile(uin=uin, nick=self.hub.nicks.get(uin, ""))
 
@@ -299,7 +299,7 @@ class FakeSession:
 
     def _tell_watchers(self, status: int) -> None:
         from qqdesk.client.events import BuddyStatusChanged
-        from qqdesk.protocol import Status
+        from qqdesk.protocol.classic import Status
 
         for other in self.hub.sessions.values():
             if self.uin in self.hub.lists.get(other.uin, set()):

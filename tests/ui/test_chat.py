@@ -7,7 +7,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, Qt
 
 from qqdesk.client.events import DeliveryState
-from qqdesk.protocol import Status
+from qqdesk.protocol.classic import Status
 from qqdesk.ui.bridge import SessionBridge
 from qqdesk.ui.chat import ChatManager, ChatWindow
 from qqdesk.ui.models import Roles

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
 from qqdesk.client import errors
 from qqdesk.client.events import AddRequestReceived, RequestApproved, RequestRefused
-from qqdesk.protocol import AuthMode, BloodType, Constellation, Sex, Zodiac
+from qqdesk.protocol.classic import AuthMode, BloodType, Constellation, Sex, Zodiac
 from qqdesk.ui import i18n
 from qqdesk.ui import settings as settings_module
 from qqdesk.ui.dialogs import (

@@ -7,7 +7,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 
 from qqdesk.client.events import DeliveryState
-from qqdesk.protocol import Status
+from qqdesk.protocol.classic import Status
 from qqdesk.ui.chat import ChatWindow
 from qqdesk.ui.mainwindow import MainWindow
 from qqdesk.ui.models import GroupKind, Roles

@@ -10,7 +10,7 @@ import pytest
 from keyring.backends import fail
 from PySide6.QtCore import Qt
 
-from qqdesk.protocol import Status
+from qqdesk.protocol.classic import Status
 from qqdesk.ui.login import LoginDialog, PasswordStore, login_error_text, server_url
 from qqdesk.ui.settings import Settings
 

@@ -15,7 +15,7 @@ from qqdesk.client.events import (
     RequestRefused,
     Trouble,
 )
-from qqdesk.protocol import Status
+from qqdesk.protocol.classic import Status
 from qqdesk.ui.mainwindow import MainWindow
 from qqdesk.ui.models import GroupKind, Roles
 

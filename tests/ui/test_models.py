@@ -10,7 +10,7 @@ from PySide6.QtCore import QModelIndex
 from PySide6.QtTest import QAbstractItemModelTester
 
 from qqdesk.client.events import DeliveryState
-from qqdesk.protocol import Status
+from qqdesk.protocol.classic import Status
 from qqdesk.ui.models import (
     BuddyFilterProxyModel,
     BuddyTreeModel,

@@ -6,7 +6,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QSystemTrayIcon
 
-from qqdesk.protocol import Status
+from qqdesk.protocol.classic import Status
 from qqdesk.ui.app import SingleInstance, build_parser
 from qqdesk.ui.notifications import Backend, Notifier
 from qqdesk.ui.tray import Tray

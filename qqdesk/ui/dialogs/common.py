@@ -14,7 +14,7 @@ from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPainterPath, QPalette
 from PySide6.QtWidgets import QLabel, QWidget
 
 from qqdesk.client import errors
-from qqdesk.protocol import BloodType, Constellation, Result, Sex, Status, Zodiac
+from qqdesk.protocol.classic import BloodType, Constellation, Result, Sex, Status, Zodiac
 from qqdesk.resources import face_path
 
 log = logging.getLogger(__name__)

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from qqdesk.protocol import MAX_UIN, MIN_UIN, Profile
+from qqdesk.protocol.classic import MAX_UIN, MIN_UIN, Profile
 
 from .common import (
     EMPTY,

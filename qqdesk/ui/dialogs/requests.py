@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from qqdesk.protocol import AuthMode, Profile
+from qqdesk.protocol.classic import AuthMode, Profile
 
 from ..qtcompat import UIN
 from .common import CallRunner, error_text, face_pixmap, status_label, who

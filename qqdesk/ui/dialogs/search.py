@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from qqdesk.protocol import AuthMode, Sex, Status
+from qqdesk.protocol.classic import AuthMode, Sex, Status
 
 from ..qtcompat import UIN
 from .common import (

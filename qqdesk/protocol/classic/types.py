@@ -1,9 +1,43 @@
-"""Typed values of the classic HTTP QQ protocol: statuses, codes and profiles."""
+"""Typed values of the classic HTTP QQ protocol: statuses, codes, and the core values it uses."""
 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+
+from qqdesk.core import (
+    MAX_UIN,
+    MIN_UIN,
+    AuthMode,
+    BloodType,
+    Constellation,
+    Presence,
+    Profile,
+    Sex,
+    Zodiac,
+    face_picture_number,
+)
+
+__all__ = [
+    "CLIENT_VERSION",
+    "LOGIN_CODE",
+    "MAX_MESSAGES_PER_REPLY",
+    "MAX_MESSAGE_CHARS",
+    "MAX_UIN",
+    "MIN_UIN",
+    "SUPPORTED_VERSIONS",
+    "AckCode",
+    "AuthMode",
+    "BloodType",
+    "Command",
+    "Constellation",
+    "MessageType",
+    "Profile",
+    "Result",
+    "Sex",
+    "Status",
+    "Zodiac",
+    "face_picture_number",
+]
 
 #: The login code every legacy client sends; anything else gets NULL.
 LOGIN_CODE = "9326B87B234E7235"
@@ -19,12 +53,6 @@ MAX_MESSAGE_CHARS = 2000
 
 #: Most messages one GetMsgEx reply carries.
 MAX_MESSAGES_PER_REPLY = 50
-
-#: Numbers below this are never accounts (seed 001: UIN=100 gets RES=5).
-MIN_UIN = 10000
-
-#: Largest QQ number (32-bit unsigned); larger numbers are never accounts.
-MAX_UIN = 4294967295
 
 
 class Status(enum.IntEnum):
@@ -45,6 +73,17 @@ class Status(enum.IntEnum):
         """True for statuses that others see as online (online, busy)."""
         return self in (Status.ONLINE, Status.BUSY)
 
+    @property
+    def presence(self) -> Presence:
+        """The core presence this classic code stands for."""
+        return _PRESENCE_BY_STATUS[self]
+
+    @classmethod
+    def of(cls, presence: Presence) -> Status:
+        """The classic projection of a core presence (SMARTQQ-NOTES §13.2): away,
+        busy, silent and callme all show as busy (30), hidden as invisible (40)."""
+        return _STATUS_BY_PRESENCE[presence]
+
 
 class MessageType(enum.IntEnum):
     """Kinds of messages GetMsgEx delivers (MT)."""
@@ -54,20 +93,6 @@ class MessageType(enum.IntEnum):
     REQUEST_REFUSED = 4
     TEXT = 9
     STATUS = 99
-
-
-class AuthMode(enum.IntEnum):
-    """Who may add a user to their buddy list (CD of AddToList)."""
-
-    ANYONE = 0
-    VERIFY = 1
-    #: Seen from the legacy server (seed 001); clients treat it like NOBODY.
-    NOBODY_LEGACY = 2
-    NOBODY = 3
-
-    @property
-    def refuses_everyone(self) -> bool:
-        return self in (AuthMode.NOBODY, AuthMode.NOBODY_LEGACY)
 
 
 class AckCode(enum.IntEnum):
@@ -85,52 +110,6 @@ class Result(enum.IntEnum):
     TOO_FREQUENT = 3
     NO_SUCH_NUMBER = 5
     NOT_LOGGED_IN = 20
-
-
-class Sex(enum.IntEnum):
-    MALE = 0
-    FEMALE = 1
-
-
-class BloodType(enum.IntEnum):
-    UNKNOWN = 0
-    A = 1
-    B = 2
-    O = 3  # noqa: E741 - the blood type's own name
-    AB = 4
-    OTHER = 5
-
-
-class Constellation(enum.IntEnum):
-    UNKNOWN = 0
-    AQUARIUS = 1
-    PISCES = 2
-    ARIES = 3
-    TAURUS = 4
-    GEMINI = 5
-    CANCER = 6
-    LEO = 7
-    VIRGO = 8
-    LIBRA = 9
-    SCORPIO = 10
-    SAGITTARIUS = 11
-    CAPRICORN = 12
-
-
-class Zodiac(enum.IntEnum):
-    UNKNOWN = 0
-    RAT = 1
-    OX = 2
-    TIGER = 3
-    RABBIT = 4
-    DRAGON = 5
-    SNAKE = 6
-    HORSE = 7
-    GOAT = 8
-    MONKEY = 9
-    ROOSTER = 10
-    DOG = 11
-    PIG = 12
 
 
 class Command(enum.Enum):
@@ -177,41 +156,18 @@ _REQUEST_NAMES = {
 _BY_UPPER = {c.value.upper(): c for c in Command}
 
 
-def face_picture_number(face: int) -> int:
-    """The number of the picture for face id FC (seeds: FC/3+1, so 270 -> 91)."""
-    return max(face, 0) // 3 + 1
-
-
-@dataclass(frozen=True)
-class Profile:
-    """Everything GetInfo can tell about a user, in words.
-
-    The four fields the seeds call unknown (CV, ID, MT, MV) are carried through
-    verbatim so that a profile survives a round trip.
-    """
-
-    uin: int
-    nick: str = ""
-    face: int = 0
-    age: int = 0
-    sex: Sex = Sex.MALE
-    province: str = ""
-    city: str = ""
-    country: str = ""
-    address: str = ""
-    postcode: str = ""
-    phone: str = ""
-    mobile: str = ""
-    email: str = ""
-    homepage: str = ""
-    job: str = ""
-    school: str = ""
-    real_name: str = ""
-    intro: str = ""
-    blood_type: BloodType = BloodType.UNKNOWN
-    constellation: Constellation = Constellation.UNKNOWN
-    zodiac: Zodiac = Zodiac.UNKNOWN
-    cv: str = ""
-    id_field: str = ""
-    mt: str = ""
-    mv: str = ""
+_PRESENCE_BY_STATUS = {
+    Status.ONLINE: Presence.ONLINE,
+    Status.OFFLINE: Presence.OFFLINE,
+    Status.BUSY: Presence.BUSY,
+    Status.INVISIBLE: Presence.HIDDEN,
+}
+_STATUS_BY_PRESENCE = {
+    Presence.ONLINE: Status.ONLINE,
+    Presence.AWAY: Status.BUSY,
+    Presence.BUSY: Status.BUSY,
+    Presence.SILENT: Status.BUSY,
+    Presence.CALLME: Status.BUSY,
+    Presence.HIDDEN: Status.INVISIBLE,
+    Presence.OFFLINE: Status.OFFLINE,
+}

@@ -1,0 +1,119 @@
+"""Message content as parts: text and classic faces, and its plain-text form.
+
+A face travels as a part of its own on the Smart QQ channel (``["face", 14]``);
+the classic protocol carries text only, so there a face is written as ``/微笑``
+(the form Smart QQ clients such as qqbot used too) and read back when the name
+is known. Unknown ``/words`` stay text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TypeAlias
+
+
+@dataclass(frozen=True)
+class Face:
+    """One classic face (emoticon) by its id."""
+
+    id: int
+
+    @property
+    def name(self) -> str | None:
+        """The face's Chinese name, as written in text form; None when unknown."""
+        names = FACE_NAMES.get(self.id)
+        return names[0] if names else None
+
+    @property
+    def english_name(self) -> str | None:
+        names = FACE_NAMES.get(self.id)
+        return names[1] if names else None
+
+
+Part: TypeAlias = str | Face
+#: A message's content: text and faces in order (never two texts in a row).
+Content: TypeAlias = tuple[Part, ...]
+
+#: Face id -> (Chinese name, English name) for the commonly used classic faces
+#: (SMARTQQ-NOTES §6.7).
+FACE_NAMES: dict[int, tuple[str, str]] = {
+    0: ("惊讶", "Surprised"),
+    1: ("撇嘴", "Pouting"),
+    2: ("色", "Infatuated"),
+    3: ("发呆", "Dazed"),
+    4: ("得意", "Proud"),
+    5: ("流泪", "Tears"),
+    6: ("害羞", "Shy"),
+    7: ("闭嘴", "Silent"),
+    8: ("睡", "Sleepy"),
+    9: ("大哭", "Crying"),
+    10: ("尴尬", "Awkward"),
+    11: ("发怒", "Angry"),
+    12: ("调皮", "Tongue out"),
+    13: ("呲牙", "Grin"),
+    14: ("微笑", "Smile"),
+    50: ("难过", "Sad"),
+    51: ("酷", "Cool"),
+    74: ("可爱", "Cute"),
+}
+
+_BY_NAME: dict[str, int] = {names[0]: face for face, names in FACE_NAMES.items()}
+#: Longest names first, so that a longer name wins over its own prefix.
+_NAMES_LONGEST_FIRST = sorted(_BY_NAME, key=len, reverse=True)
+
+
+def face_by_name(name: str) -> Face | None:
+    """The face whose Chinese name is ``name``; None when there is none."""
+    face = _BY_NAME.get(name)
+    return None if face is None else Face(face)
+
+
+def _append(parts: list[Part], part: Part) -> None:
+    if isinstance(part, str):
+        if not part:
+            return
+        if parts and isinstance(parts[-1], str):
+            parts[-1] += part
+            return
+    parts.append(part)
+
+
+def normalize(parts: list[Part] | tuple[Part, ...]) -> Content:
+    """Content with empty texts dropped and neighbouring texts joined."""
+    out: list[Part] = []
+    for part in parts:
+        _append(out, part)
+    return tuple(out)
+
+
+def parse_text(text: str) -> Content:
+    """Content from the plain-text form: ``/微笑`` becomes Face(14); the rest is text."""
+    parts: list[Part] = []
+    start = 0
+    i = text.find("/")
+    while i != -1:
+        for name in _NAMES_LONGEST_FIRST:
+            if text.startswith(name, i + 1):
+                _append(parts, text[start:i])
+                _append(parts, Face(_BY_NAME[name]))
+                start = i + 1 + len(name)
+                break
+        i = text.find("/", max(start, i + 1))
+    _append(parts, text[start:])
+    return tuple(parts)
+
+
+def render_text(content: Content) -> str:
+    """The plain-text form: faces as ``/名字`` (unknown faces as ``/face<id>``)."""
+    out: list[str] = []
+    for part in content:
+        if isinstance(part, Face):
+            out.append(f"/{part.name}" if part.name else f"/face{part.id}")
+        else:
+            out.append(part)
+    return "".join(out)
+
+
+def plain_text(content: Content) -> str:
+    """Only the text parts, faces left out (for search indexes and previews)."""
+    return "".join(part for part in content if isinstance(part, str))
