@@ -1,0 +1,78 @@
+"""The Smart QQ web channel as pure codecs (SMARTQQ-NOTES): paths, request parsing,
+hashes, content parts and reply bodies. No I/O, no sessions: the server's Smart QQ
+front-end uses these, and so can a client."""
+
+from .content import (
+    BAD_CONTENT,
+    DEFAULT_FONT,
+    decode_event_content,
+    decode_send_content,
+    encode_event_content,
+    encode_send_content,
+)
+from .hashes import bkn, contact_hash, hash33, time33
+from .paths import PATHS, Call, call_for
+from .presence import CLIENT_TYPE_PC, CLIENT_TYPE_WEB, parse_status_word, stat_code, status_word
+from .replies import (
+    LOGIN_PAGE,
+    POLL_TIMEOUT,
+    PROXY_PAGE,
+    RESULT_OK,
+    SEND_OK,
+    QrState,
+    Retcode,
+    discussion_message_event,
+    dumps,
+    error,
+    group_message_event,
+    kick_event,
+    message_event,
+    ok,
+    poll_reply,
+    ptui_callback,
+    status_change_event,
+)
+from .request import WebRequest, WebRequestError, as_int, host_name, parse_request
+
+__all__ = [
+    "BAD_CONTENT",
+    "CLIENT_TYPE_PC",
+    "CLIENT_TYPE_WEB",
+    "DEFAULT_FONT",
+    "LOGIN_PAGE",
+    "PATHS",
+    "POLL_TIMEOUT",
+    "PROXY_PAGE",
+    "RESULT_OK",
+    "SEND_OK",
+    "Call",
+    "QrState",
+    "Retcode",
+    "WebRequest",
+    "WebRequestError",
+    "as_int",
+    "bkn",
+    "call_for",
+    "contact_hash",
+    "decode_event_content",
+    "decode_send_content",
+    "discussion_message_event",
+    "dumps",
+    "encode_event_content",
+    "encode_send_content",
+    "error",
+    "group_message_event",
+    "hash33",
+    "host_name",
+    "kick_event",
+    "message_event",
+    "ok",
+    "parse_request",
+    "parse_status_word",
+    "poll_reply",
+    "ptui_callback",
+    "stat_code",
+    "status_change_event",
+    "status_word",
+    "time33",
+]
