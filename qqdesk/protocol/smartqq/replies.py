@@ -60,59 +60,49 @@ def poll_reply(event: dict[str, Any]) -> bytes:
     return ok([event])
 
 
+def _message(poll_type: str, content: Content, **ids: int) -> dict[str, Any]:
+    """A message event: the ids given, ``msg_type`` 0 and the content, keys sorted."""
+    value: dict[str, Any] = {"content": encode_event_content(content), "msg_type": 0, **ids}
+    return {"poll_type": poll_type, "value": dict(sorted(value.items()))}
+
+
 def message_event(
     *, from_uin: int, to_uin: int, msg_id: int, time: int, content: Content
 ) -> dict[str, Any]:
     """A buddy message (``poll_type`` ``message``)."""
-    return {
-        "poll_type": "message",
-        "value": {
-            "content": encode_event_content(content),
-            "from_uin": from_uin,
-            "msg_id": msg_id,
-            "msg_type": 0,
-            "time": time,
-            "to_uin": to_uin,
-        },
-    }
+    return _message("message", content, from_uin=from_uin, msg_id=msg_id, time=time, to_uin=to_uin)
 
 
 def group_message_event(
     *, gid: int, send_uin: int, to_uin: int, msg_id: int, time: int, content: Content
 ) -> dict[str, Any]:
     """A group message: ``from_uin`` and ``group_code`` are the gid (§6.3)."""
-    return {
-        "poll_type": "group_message",
-        "value": {
-            "content": encode_event_content(content),
-            "from_uin": gid,
-            "group_code": gid,
-            "msg_id": msg_id,
-            "msg_type": 0,
-            "send_uin": send_uin,
-            "time": time,
-            "to_uin": to_uin,
-        },
-    }
+    return _message(
+        "group_message",
+        content,
+        from_uin=gid,
+        group_code=gid,
+        msg_id=msg_id,
+        send_uin=send_uin,
+        time=time,
+        to_uin=to_uin,
+    )
 
 
 def discussion_message_event(
     *, did: int, send_uin: int, to_uin: int, msg_id: int, time: int, content: Content
 ) -> dict[str, Any]:
     """A discussion message: ``from_uin`` and ``did`` are the discussion's id (§6.3)."""
-    return {
-        "poll_type": "discu_message",
-        "value": {
-            "content": encode_event_content(content),
-            "did": did,
-            "from_uin": did,
-            "msg_id": msg_id,
-            "msg_type": 0,
-            "send_uin": send_uin,
-            "time": time,
-            "to_uin": to_uin,
-        },
-    }
+    return _message(
+        "discu_message",
+        content,
+        did=did,
+        from_uin=did,
+        msg_id=msg_id,
+        send_uin=send_uin,
+        time=time,
+        to_uin=to_uin,
+    )
 
 
 def status_change_event(
