@@ -251,3 +251,30 @@ def test_status_words_and_stat_codes() -> None:
     assert parse_status_word("nonsense") is None
     assert {stat_code(p) for p in Presence} == {10, 20, 30, 40, 50, 60, 70}
     assert stat_code(Presence.ONLINE) == 10 and stat_code(Presence.SILENT) == 70
+
+
+# ------------------------------------------------------------------ opaque ids (§5, §13.6)
+
+
+def test_opaque_ids_are_stable_per_viewer_and_never_qq_numbers() -> None:
+    from qqdesk.core import Conversation
+    from qqdesk.protocol.smartqq.ids import OpaqueIds, is_opaque, opaque_id
+
+    key = b"k" * 32
+    bob = Conversation.buddy(10002)
+    group = Conversation.group(10002)  # the same number as a group is another id
+    first = opaque_id(key, 10001, bob)
+    assert first == opaque_id(key, 10001, bob)  # stable across sign-ins and nodes
+    assert first != opaque_id(key, 10003, bob)  # different per viewer
+    assert first != opaque_id(key, 10001, group)
+    assert first != opaque_id(b"other key" * 4, 10001, bob)
+    numbers = [opaque_id(key, 10001, Conversation.buddy(u)) for u in range(10000, 12000)]
+    assert all(is_opaque(n) and 2**32 <= n < 2**53 for n in numbers)
+    assert len(set(numbers)) == len(numbers)
+
+    ids = OpaqueIds(key, viewer=10001)
+    assert ids.resolve(first) is None  # not learnt yet
+    ids.learn([bob, group])
+    assert ids.resolve(first) == bob
+    assert ids.resolve(ids.id_of(group)) == group
+    assert ids.resolve(10001) == Conversation.buddy(10001)  # self: the QQ number
