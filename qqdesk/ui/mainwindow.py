@@ -33,6 +33,7 @@ from .bridge import SessionBridge
 from .chat import ChatManager
 from .delegates import BuddyDelegate
 from .dialogs import AddBuddyDialog, IncomingRequestDialog, ProfileDialog, SettingsDialog
+from .errors import describe_error
 from .models import BuddyFilterProxyModel, BuddyTreeModel, GroupKind, Roles
 from .notifications import Notifier
 from .tasks import spawn
@@ -547,12 +548,7 @@ class MainWindow(QMainWindow):
         self.notice_banner.hide()
 
     def _show_error(self, exc: BaseException) -> None:
-        text = str(exc) or exc.__class__.__name__
-        with contextlib.suppress(ImportError, AttributeError):
-            from qqdesk.ui.dialogs.common import error_text
-
-            text = error_text(exc)
-        self.notice_banner.show_message(text, kind="error")
+        self.notice_banner.show_message(describe_error(exc), kind="error")
 
     # -- window life ---------------------------------------------------------------
 

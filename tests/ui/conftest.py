@@ -417,3 +417,13 @@ def logging_put_back() -> Iterator[None]:
                 root.removeHandler(handler)
                 handler.close()
         root.setLevel(level)
+
+
+@pytest.fixture
+def chinese(qapp: QApplication) -> Iterator[None]:
+    """The UI in Simplified Chinese for one test, then back in English."""
+    from qqdesk.ui import i18n
+
+    assert i18n.install_translator(qapp, "zh_CN") == "zh_CN"
+    yield
+    assert i18n.install_translator(qapp, "en") == "en"

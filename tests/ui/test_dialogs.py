@@ -12,7 +12,6 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
-from qqdesk.client import errors
 from qqdesk.client.events import AddRequestReceived, RequestApproved, RequestRefused
 from qqdesk.protocol.classic import AuthMode, BloodType, Constellation, Sex, Zodiac
 from qqdesk.ui import i18n
@@ -24,7 +23,7 @@ from qqdesk.ui.dialogs import (
     SettingsDialog,
     show_request_result,
 )
-from qqdesk.ui.dialogs.common import EMPTY, error_text
+from qqdesk.ui.dialogs.common import EMPTY
 from qqdesk.ui.dialogs.search import FoundUser, SearchResultsModel
 from qqdesk.ui.dialogs.settings_dialog import parse_server_address
 from qqdesk.ui.settings import Settings, load_settings
@@ -174,16 +173,6 @@ def test_results_model_rows_and_words(qtbot: Any) -> None:
     # Invisible users look offline to others; unknown fields are a dash.
     assert second == ["10006", "10006", EMPTY, "Male", EMPTY, "Offline"]
     assert model.index(0, 0).data(SearchResultsModel.UserRole).uin == 10005
-
-
-def test_error_words() -> None:
-    assert error_text(errors.NoSuchUser(99999)) == "There is no user with this number."
-    assert error_text(errors.SessionClosed()).startswith("You are not logged in")
-    assert error_text(errors.NotLoggedIn()).startswith("You are not logged in")
-    assert "Wait a few seconds" in error_text(errors.TooFrequent())
-    assert "reach the server" in error_text(errors.ServerUnavailable("timed out"))
-    assert "reach the server" in error_text(ConnectionRefusedError())
-    assert error_text(RuntimeError("boom")) == "Something went wrong: boom"
 
 
 # -- against the real server --------------------------------------------------------------

@@ -13,8 +13,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPainterPath, QPalette, QPixmap
 from PySide6.QtWidgets import QLabel, QWidget
 
-from qqdesk.client import errors
-from qqdesk.protocol.classic import BloodType, Constellation, Result, Sex, Status, Zodiac
+from qqdesk.protocol.classic import BloodType, Constellation, Sex, Status, Zodiac
 from qqdesk.resources import face_path
 
 log = logging.getLogger(__name__)
@@ -107,31 +106,6 @@ def who(uin: int, nick: str = "") -> str:
     """'Nick (number)', or just the number when the nickname is unknown."""
     nick = nick.strip()
     return f"{nick} ({uin})" if nick else str(uin)
-
-
-# -- errors in words --------------------------------------------------------------
-
-
-def error_text(exc: BaseException) -> str:
-    """Say in the user's words what went wrong with a session call."""
-    if isinstance(exc, errors.NoSuchUser) or getattr(exc, "result", None) == Result.NO_SUCH_NUMBER:
-        return QCoreApplication.translate("Words", "There is no user with this number.")
-    if isinstance(exc, (errors.NotLoggedIn, errors.SessionClosed)):
-        return QCoreApplication.translate("Words", "You are not logged in. Log in again and retry.")
-    if isinstance(exc, errors.TooFrequent):
-        return QCoreApplication.translate(
-            "Words", "The server is busy with your requests. Wait a few seconds and try again."
-        )
-    if isinstance(exc, errors.RequestRefused):
-        return QCoreApplication.translate("Words", "The server did not accept this request.")
-    if isinstance(exc, (errors.ServerUnavailable, OSError, asyncio.TimeoutError)):
-        return QCoreApplication.translate(
-            "Words", "Cannot reach the server. Check your connection and try again."
-        )
-    detail = str(exc).strip() or type(exc).__name__
-    return QCoreApplication.translate("Words", "Something went wrong: {detail}").format(
-        detail=detail
-    )
 
 
 # -- faces ------------------------------------------------------------------------

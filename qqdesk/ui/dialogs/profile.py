@@ -27,12 +27,12 @@ from PySide6.QtWidgets import (
 
 from qqdesk.protocol.classic import MAX_UIN, MIN_UIN, Profile
 
+from ..errors import describe_error
 from .common import (
     EMPTY,
     CallRunner,
     blood_type_text,
     constellation_text,
-    error_text,
     face_pixmap,
     or_dash,
     sex_text,
@@ -255,7 +255,7 @@ class ProfileDialog(QDialog):
         self.refresh_button.setEnabled(not busy)
 
     def _on_error(self, exc: BaseException) -> None:
-        self._show_error(error_text(exc))
+        self._show_error(describe_error(exc))
 
     def _show_error(self, text: str) -> None:
         self._set_busy(False)

@@ -20,8 +20,9 @@ from PySide6.QtWidgets import (
 
 from qqdesk.protocol.classic import AuthMode, Profile
 
+from ..errors import describe_error
 from ..qtcompat import UIN
-from .common import CallRunner, error_text, face_pixmap, status_label, who
+from .common import CallRunner, face_pixmap, status_label, who
 from .profile import ProfileDialog
 
 MAX_REASON_CHARS = 200
@@ -205,7 +206,7 @@ class IncomingRequestDialog(QDialog):
     def _on_add_back_error(self, exc: BaseException) -> None:
         name = who(self.uin, self.nick)
         text = self.tr("You approved {name}, but adding them failed: {error}")
-        self._finish(text.format(name=name, error=error_text(exc)), True)
+        self._finish(text.format(name=name, error=describe_error(exc)), True)
 
     # -- refusing --------------------------------------------------------------------
 
@@ -243,7 +244,7 @@ class IncomingRequestDialog(QDialog):
         self.answered.emit(self.uin, approved)
 
     def _on_error(self, exc: BaseException) -> None:
-        text = error_text(exc)
+        text = describe_error(exc)
         status_label(self.message, text, "error")
         self._set_busy(False)
         self.failed.emit(text)

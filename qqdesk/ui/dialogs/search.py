@@ -37,10 +37,10 @@ from PySide6.QtWidgets import (
 
 from qqdesk.protocol.classic import AuthMode, Sex, Status
 
+from ..errors import describe_error
 from ..qtcompat import UIN
 from .common import (
     CallRunner,
-    error_text,
     face_pixmap,
     or_dash,
     sex_text,
@@ -253,7 +253,7 @@ class VerificationRequestDialog(QDialog):
 
     def _on_error(self, exc: BaseException) -> None:
         self.reason_edit.setReadOnly(False)
-        status_label(self.message, error_text(exc), "error")
+        status_label(self.message, describe_error(exc), "error")
         self._update()
 
 
@@ -420,7 +420,7 @@ class AddBuddyDialog(QDialog):
         return self.results.user(rows[0].row()) if rows else None
 
     def _fail(self, exc: BaseException) -> None:
-        text = error_text(exc)
+        text = describe_error(exc)
         status_label(self.message, text, "error")
         self._update_buttons()
         self.failed.emit(text)
