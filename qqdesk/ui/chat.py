@@ -220,7 +220,11 @@ class ChatWindow(QWidget):
 
     def _update_header(self) -> None:
         self.name_label.setText(self.title())
-        self.face_label.setPixmap(icons.buddy_face(self.face, self.status, 40, self.nick))
+        self.face_label.setPixmap(
+            icons.face_picture(
+                self.face, 40, self.nick, status=self.status, ratio=self.devicePixelRatioF()
+            )
+        )
         self.status_label.setText(status_words(visible_status(self.status)))
         self.setWindowTitle(self.tr("Chat with {name}").format(name=self.nick))
 
@@ -542,7 +546,9 @@ class ChatManager(QObject):
             if self.chats_in_tabs:
                 tabs = self._tab_window()
                 tabs.tabs.addTab(
-                    chat, QIcon(icons.buddy_face(chat.face, chat.status, 16)), chat.nick
+                    chat,
+                    QIcon(icons.face_picture(chat.face, 16, chat.nick, status=chat.status)),
+                    chat.nick,
                 )
         if self.chats_in_tabs and self._tabs is not None:
             window: QWidget = self._tabs
@@ -575,7 +581,7 @@ class ChatManager(QObject):
             index = self._tabs.tabs.indexOf(chat)
             if index >= 0:
                 self._tabs.tabs.setTabIcon(
-                    index, QIcon(icons.buddy_face(chat.face, chat.status, 16))
+                    index, QIcon(icons.face_picture(chat.face, 16, chat.nick, status=chat.status))
                 )
 
     def set_send_with_ctrl_enter(self, on: bool) -> None:

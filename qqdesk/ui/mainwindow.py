@@ -247,7 +247,13 @@ class MainWindow(QMainWindow):
         self.nick_label.setText(nick)
         self.number_label.setText(self.tr("Number: {uin}").format(uin=self.own_uin))
         self.face_label.setPixmap(
-            icons.buddy_face(self.own_face, int(self.status_selector.status()), 48, nick)
+            icons.face_picture(
+                self.own_face,
+                48,
+                nick,
+                status=int(self.status_selector.status()),
+                ratio=self.devicePixelRatioF(),
+            )
         )
         self._update_title()
 

@@ -237,7 +237,7 @@ class BuddyTreeModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return buddy.nick or str(buddy.uin)
         if role == Qt.ItemDataRole.DecorationRole:
-            return icons.buddy_face(buddy.face, buddy.status, 36, buddy.nick)
+            return icons.face_picture(buddy.face, 36, buddy.nick, status=buddy.status)
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{buddy.nick} ({buddy.uin})"
         if role == Roles.UIN:

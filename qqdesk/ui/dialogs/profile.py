@@ -28,12 +28,12 @@ from PySide6.QtWidgets import (
 from qqdesk.protocol.classic import MAX_UIN, MIN_UIN, Profile
 
 from ..errors import describe_error
+from ..icons import face_picture
 from .common import (
     EMPTY,
     CallRunner,
     blood_type_text,
     constellation_text,
-    face_pixmap,
     or_dash,
     sex_text,
     zodiac_text,
@@ -267,7 +267,9 @@ class ProfileDialog(QDialog):
         self._set_busy(False)
         self.profile = profile
         self.setWindowTitle(self.tr("Profile of {name}").format(name=profile.nick or profile.uin))
-        self.face_label.setPixmap(face_pixmap(profile.face, FACE_SIZE, profile.nick))
+        self.face_label.setPixmap(
+            face_picture(profile.face, FACE_SIZE, profile.nick, ratio=self.devicePixelRatioF())
+        )
         self.nick_label.setText(profile.nick or str(profile.uin))
         self.number_label.setText(self.tr("QQ number: {number}").format(number=profile.uin))
         words = {

@@ -21,8 +21,9 @@ from PySide6.QtWidgets import (
 from qqdesk.protocol.classic import AuthMode, Profile
 
 from ..errors import describe_error
+from ..icons import face_picture
 from ..qtcompat import UIN
-from .common import CallRunner, face_pixmap, status_label, who
+from .common import CallRunner, status_label, who
 from .profile import ProfileDialog
 
 MAX_REASON_CHARS = 200
@@ -76,7 +77,7 @@ class IncomingRequestDialog(QDialog):
 
         self.face_label = QLabel()
         self.face_label.setFixedSize(56, 56)
-        self.face_label.setPixmap(face_pixmap(0, 56, str(uin)))
+        self.face_label.setPixmap(face_picture(0, 56, str(uin), ratio=self.devicePixelRatioF()))
         self.headline = QLabel()
         self.headline.setWordWrap(True)
         self.headline.setTextFormat(Qt.TextFormat.PlainText)
@@ -158,7 +159,9 @@ class IncomingRequestDialog(QDialog):
 
     def _on_profile(self, profile: Profile) -> None:
         self.nick = profile.nick
-        self.face_label.setPixmap(face_pixmap(profile.face, 56, profile.nick))
+        self.face_label.setPixmap(
+            face_picture(profile.face, 56, profile.nick, ratio=self.devicePixelRatioF())
+        )
         self._show_who()
 
     def _set_busy(self, busy: bool) -> None:
