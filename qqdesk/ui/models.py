@@ -664,6 +664,15 @@ class ChatHistoryModel(QAbstractListModel):
         self.dataChanged.emit(index, index, [Roles.DELIVERY])
         return True
 
+    def attach_id(self, entry: ChatEntry, local_id: int) -> None:
+        """The session gave ``entry`` (sent from this window) its local id; a state
+        heard for that id before the entry had it applies now."""
+        entry.local_id = local_id
+        self._ids.add(local_id)
+        early = self._early_states.pop(local_id, None)
+        if early is not None:
+            entry.state = early
+
     def replace_id(self, old_id: int, new_id: int) -> None:
         """A resent message got a new local id from the session."""
         row = self.row_of(old_id)

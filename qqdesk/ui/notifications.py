@@ -108,8 +108,7 @@ class Notifier(QObject):
             )
             return backend
         if backend is Backend.TRAY and self._tray is not None:
-            self._tray_uin = uin
-            self._tray.showMessage(title, short, QSystemTrayIcon.MessageIcon.Information, 6000)
+            self.show_in_tray(uin, title, short)
             return backend
         if self._in_app is not None:
             self._in_app(uin, title, short)
@@ -128,6 +127,13 @@ class Notifier(QObject):
             return self.notify(uin, title, body)
         finally:
             self.sounds = sounds
+
+    def show_in_tray(self, uin: int, title: str, body: str) -> None:
+        """The tray's balloon about the chat with ``uin``; clicking it asks for that chat."""
+        if self._tray is None:
+            return
+        self._tray_uin = uin
+        self._tray.showMessage(title, body, QSystemTrayIcon.MessageIcon.Information, 6000)
 
     def _tray_clicked(self) -> None:
         if self._tray_uin is not None:

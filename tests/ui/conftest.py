@@ -305,7 +305,8 @@ class FakeSession:
             if self.uin in self.hub.lists.get(other.uin, set()):
                 other.queue.put_nowait(BuddyStatusChanged(self.uin, Status(status).visible))
 
-    def _store(self, peer: int, text: str, outgoing: bool, state: Any) -> int:
+    def store_message(self, peer: int, text: str, outgoing: bool, state: Any) -> int:
+        """Keep a message in this fake's history, as the session's store would; its local id."""
         import time as _time
 
         local_id = self._next_id
@@ -324,7 +325,7 @@ class FakeSession:
     async def send_message(self, uin: int, text: str) -> int:
         from qqdesk.client.events import DeliveryState, MessageStateChanged
 
-        local_id = self._store(uin, text, True, DeliveryState.PENDING)
+        local_id = self.store_message(uin, text, True, DeliveryState.PENDING)
         self.sent.append((uin, text))
         asyncio.get_running_loop().call_later(0.01, self._deliver, uin, text, local_id)
         self.queue.put_nowait(MessageStateChanged(local_id, uin, DeliveryState.PENDING))
@@ -338,7 +339,7 @@ class FakeSession:
             return
         other = self.hub.sessions.get(uin)
         if other is not None:
-            other_id = other._store(self.uin, text, False, DeliveryState.SENT)
+            other_id = other.store_message(self.uin, text, False, DeliveryState.SENT)
             import time as _time
 
             other.queue.put_nowait(MessageReceived(self.uin, text, _time.time(), other_id))

@@ -117,7 +117,7 @@ def test_failed_send_then_resend_after_server_returns(
             state = to_bob.model.index(0, 0).data(Roles.DELIVERY)
             if state is DeliveryState.FAILED and clicks < 5:
                 clicks += 1
-                rect = to_bob.view.visualRect(to_bob._view_model.index(0, 0))
+                rect = to_bob.view.visualRect(to_bob.view.model().index(0, 0))
                 qtbot.mouseClick(
                     to_bob.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center()
                 )

@@ -50,7 +50,7 @@ def test_notifications_fall_back_to_in_app(qtbot: Any, qapp: Any) -> None:
 def test_tray_message_click_opens_that_chat(qtbot: Any, qapp: Any) -> None:
     icon = QSystemTrayIcon()
     notifier = Notifier(icon, None, use_dbus=False)
-    notifier._tray_uin = 10002  # as after showMessage() about Bob
+    notifier.show_in_tray(10002, "Message from Bob", "hello")
     with qtbot.waitSignal(notifier.chatRequested) as blocker:
         icon.messageClicked.emit()
     assert blocker.args == [10002]
