@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pytest
 from PySide6.QtCore import QModelIndex
 from PySide6.QtTest import QAbstractItemModelTester
+from pytestqt.modeltest import ModelTester
 
 from qqdesk.client.events import DeliveryState
 from qqdesk.protocol.classic import Status
@@ -34,9 +35,10 @@ def names(model: BuddyTreeModel, kind: GroupKind = GroupKind.FRIENDS) -> list[st
 
 
 @pytest.fixture
-def model(qapp) -> BuddyTreeModel:
+def model(qapp, qtmodeltester: ModelTester) -> BuddyTreeModel:
     m = BuddyTreeModel()
-    QAbstractItemModelTester(m, QAbstractItemModelTester.FailureReportingMode.Fatal, m)
+    # Attached first, so it audits filling the model too (it reports by Qt warning).
+    qtmodeltester.check(m)
     m.set_buddies(
         [
             B(10003, "carol", status=Status.OFFLINE),
@@ -110,8 +112,10 @@ def test_reload_keeps_unread_counts(model: BuddyTreeModel) -> None:
 
 def test_filter_by_nick_or_number_keeps_groups(model: BuddyTreeModel) -> None:
     proxy = BuddyFilterProxyModel()
+    # qtmodeltester holds one tester (the source model's); the proxy gets its own, in
+    # the same Warning mode, attached before the proxy is given its source.
+    QAbstractItemModelTester(proxy, QAbstractItemModelTester.FailureReportingMode.Warning, proxy)
     proxy.setSourceModel(model)
-    QAbstractItemModelTester(proxy, QAbstractItemModelTester.FailureReportingMode.Fatal, proxy)
     assert proxy.rowCount() == 2
     proxy.set_filter_text("AL")
     assert proxy.rowCount() == 1
@@ -177,6 +181,7 @@ class FakeStore:
 
 
 def test_history_pages_lazily_toward_older(qapp) -> None:
+    # No model tester here: it fetches more by itself (see the next test).
     store = FakeStore(120)
     model = ChatHistoryModel(10002, store.history)
     assert model.rowCount() == 0
@@ -194,11 +199,26 @@ def test_history_pages_lazily_toward_older(qapp) -> None:
     assert store.calls == [None, 71, 21]
     assert model.index(0, 0).data(Roles.OUTGOING) is False
     assert model.index(1, 0).data(Roles.OUTGOING) is True
-    QAbstractItemModelTester(model, QAbstractItemModelTester.FailureReportingMode.Fatal, model)
 
 
-def test_history_states_and_system_lines(qapp) -> None:
+def test_history_paging_passes_the_model_tester(qapp, qtmodeltester: ModelTester) -> None:
+    store = FakeStore(120)
+    model = ChatHistoryModel(10002, store.history)
+    # Attached before any page loads: it audits every insertion, and calls
+    # canFetchMore/fetchMore itself as a view would.
+    qtmodeltester.check(model)
+    model.load_initial()
+    while model.canFetchMore(QModelIndex()):
+        model.fetchMore(QModelIndex())
+    assert [model.index(r, 0).data() for r in range(model.rowCount())] == [
+        f"message {i}" for i in range(1, 121)
+    ]
+    assert store.calls == [None, 71, 21]
+
+
+def test_history_states_and_system_lines(qapp, qtmodeltester: ModelTester) -> None:
     model = ChatHistoryModel(10002, None)
+    qtmodeltester.check(model)
     assert not model.canFetchMore(QModelIndex())
     model.set_state(7, DeliveryState.SENT)  # heard before the message is shown
     model.add_outgoing("hi", 7)
