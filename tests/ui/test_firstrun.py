@@ -160,6 +160,14 @@ def test_parser_knows_demo_and_self_check() -> None:
     assert instance_key("u", demo=True) != instance_key("u")
 
 
+def test_instance_key_is_per_user_and_data_folder(home: Path) -> None:
+    """A test's app (its own XDG folders) never raises, nor is raised by, the user's."""
+    assert instance_key("u", folder="/a") == instance_key("u", folder="/a")
+    assert instance_key("u", folder="/a") != instance_key("u", folder="/b")
+    assert instance_key("u", folder="/a") != instance_key("v", folder="/a")
+    assert instance_key() == instance_key(folder=home / "xdg_data_home" / "qqdesk")
+
+
 # -- the built-in server and a new account ------------------------------------------------
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from PySide6.QtWidgets import QSystemTrayIcon
@@ -57,7 +58,8 @@ def test_tray_message_click_opens_that_chat(qtbot: Any, qapp: Any) -> None:
 
 
 def test_second_instance_raises_the_first(qtbot: Any, qapp: Any) -> None:
-    key = "qqdesk-test-" + str(id(qtbot))
+    # The test's own name: never the user's running qqdesk, nor another test run's.
+    key = "qqdesk-test-" + uuid.uuid4().hex
     first = SingleInstance(key)
     assert not first.tell_running(200)
     assert first.listen()
