@@ -9,7 +9,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -121,7 +120,7 @@ def test_installed_launcher_self_check_headless(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
 
 
-def test_demo_launch_signs_in_and_quits_cleanly_on_sigterm(tmp_path: Path) -> None:
+def test_demo_launch_signs_in_and_quits_cleanly_on_sigterm(qtbot: Any, tmp_path: Path) -> None:
     """``python -m qqdesk --demo`` as a process: the demo account signs in; SIGTERM signs out."""
     env = {**os.environ, **xdg_env(tmp_path), "QT_QPA_PLATFORM": "offscreen"}
     log = tmp_path / "xdg_state_home" / "qqdesk" / "log" / "qqdesk.log"
@@ -134,11 +133,13 @@ def test_demo_launch_signs_in_and_quits_cleanly_on_sigterm(tmp_path: Path) -> No
         text=True,
     )
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and process.poll() is None:
-            if log.exists() and "10001: connected" in log.read_text(encoding="utf-8"):
-                break
-            time.sleep(0.2)
+        qtbot.waitUntil(
+            lambda: (
+                process.poll() is not None
+                or (log.exists() and "10001: connected" in log.read_text(encoding="utf-8"))
+            ),
+            timeout=60_000,
+        )
         assert process.poll() is None, process.stderr.read() if process.stderr else ""
         assert "demo runs on" in log.read_text(encoding="utf-8")
         process.send_signal(signal.SIGTERM)
