@@ -15,7 +15,6 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox
 from qqdesk.client.events import AddRequestReceived, RequestApproved, RequestRefused
 from qqdesk.protocol.classic import AuthMode, BloodType, Constellation, Sex, Zodiac
 from qqdesk.ui import i18n
-from qqdesk.ui import settings as settings_module
 from qqdesk.ui.dialogs import (
     AddBuddyDialog,
     IncomingRequestDialog,
@@ -147,7 +146,7 @@ def test_settings_dialog_reports_failed_save(
     def disk_full(src: object, dst: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(settings_module.os, "replace", disk_full)
+    monkeypatch.setattr("qqdesk.ui.settings.os.replace", disk_full)
     dialog = SettingsDialog(settings)
     qtbot.addWidget(dialog)
     dialog.sounds_check.setChecked(False)

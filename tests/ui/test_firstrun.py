@@ -15,12 +15,16 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
+from qqdesk.builtin import BuiltinServer
 from qqdesk.demo.data import BUDDIES, Behaviour
 from qqdesk.ui.app import App, build_parser, instance_key
+from qqdesk.ui.login import LoginDialog
+from qqdesk.ui.mainwindow import MainWindow
 from qqdesk.ui.models import BuddyTreeModel
 from qqdesk.ui.selfcheck import choose_platform
+from qqdesk.ui.settings import Settings
 
 from .conftest import ALICE, MemoryKeyring, logging_put_back
 
@@ -45,6 +49,34 @@ def new_app(qapp: QApplication, *argv: str) -> App:
     app = App(qapp, build_parser().parse_args(list(argv)))
     app.builtin_port = 0  # never the shared machine's port 8000
     return app
+
+
+# App holds what it started as optional attributes; these say a test expects one there.
+
+
+def login_of(app: App) -> LoginDialog:
+    assert isinstance(app.login, LoginDialog)
+    return app.login
+
+
+def window_of(app: App) -> MainWindow:
+    assert isinstance(app.window, MainWindow)
+    return app.window
+
+
+def builtin_of(app: App) -> BuiltinServer:
+    assert isinstance(app.builtin, BuiltinServer)
+    return app.builtin
+
+
+def settings_of(app: App) -> Settings:
+    assert app.settings is not None
+    return app.settings
+
+
+def demo_error_of(app: App) -> QMessageBox:
+    assert isinstance(app.demo_error, QMessageBox)
+    return app.demo_error
 
 
 def quit_app(qtbot: Any, app: App) -> None:
@@ -177,11 +209,10 @@ def test_create_account_and_sign_in_on_the_builtin_server(
 ) -> None:
     app = new_app(qapp)
     app.show_login()
-    login = app.login
-    assert login is not None
+    login = login_of(app)
     assert login.builtin_chosen()
     qtbot.waitUntil(lambda: app.builtin is not None, timeout=10_000)
-    builtin = app.builtin
+    builtin = builtin_of(app)
     assert login.server_edit.text() == builtin.address
     assert login.server_edit.isReadOnly()
     assert str(home / "xdg_data_home") in str(builtin.data_dir)
@@ -209,9 +240,9 @@ def test_create_account_and_sign_in_on_the_builtin_server(
     login.sign_in_button.click()
     qtbot.waitUntil(lambda: app.window is not None, timeout=10_000)
     assert app.session is not None and app.session.uin == int(number)
-    assert app.window.isVisible()
+    assert window_of(app).isVisible()
 
-    saved = json.loads(app.settings.path.read_text(encoding="utf-8"))
+    saved = json.loads(settings_of(app).path.read_text(encoding="utf-8"))
     assert saved["last_uin"] == int(number)
     assert saved["use_builtin_server"] is True
     # The built-in server's port is never written as the server to use.
@@ -220,7 +251,7 @@ def test_create_account_and_sign_in_on_the_builtin_server(
 
     quit_app(qtbot, app)
     assert app.builtin is None
-    assert not app.window.isVisible()
+    assert not window_of(app).isVisible()
 
 
 def test_other_server_choice_keeps_what_was_typed(
@@ -228,14 +259,14 @@ def test_other_server_choice_keeps_what_was_typed(
 ) -> None:
     app = new_app(qapp)
     app.show_login()
-    login = app.login
+    login = login_of(app)
     qtbot.waitUntil(lambda: app.builtin is not None, timeout=10_000)
     login.server_choice.setCurrentIndex(1)
     assert not login.server_edit.isReadOnly()
     assert not login.create_link.isVisible()
     login.server_edit.setText("192.168.1.9:8000")
     login.server_choice.setCurrentIndex(0)
-    assert login.server_edit.text() == app.builtin.address
+    assert login.server_edit.text() == builtin_of(app).address
     login.server_choice.setCurrentIndex(1)
     assert login.server_edit.text() == "192.168.1.9:8000"
     quit_app(qtbot, app)
@@ -246,7 +277,7 @@ def test_create_account_checks_its_fields(
 ) -> None:
     app = new_app(qapp)
     app.show_login()
-    login = app.login
+    login = login_of(app)
     qtbot.waitUntil(lambda: app.builtin is not None, timeout=10_000)
     login.show_create_page()
     login.create_button.click()
@@ -276,7 +307,7 @@ def test_demo_shows_buddies_and_a_bot_answers(
     app = new_app(qapp, "--demo")
     app.start_demo(speed=20, base_dir=home / "demo")
     qtbot.waitUntil(lambda: app.window is not None, timeout=20_000)
-    window = app.window
+    window = window_of(app)
     assert window.isVisible()
     assert app.demo is not None
     qtbot.waitUntil(lambda: buddy_count(window.model) >= len(BUDDIES), timeout=10_000)
@@ -303,7 +334,7 @@ def test_signing_in_to_another_server_stops_the_builtin_one(
 ) -> None:
     app = new_app(qapp)
     app.show_login()
-    login = app.login
+    login = login_of(app)
     qtbot.waitUntil(lambda: app.builtin is not None, timeout=10_000)
     login.server_choice.setCurrentIndex(1)
     address = server.url.removeprefix("http://")
@@ -313,7 +344,7 @@ def test_signing_in_to_another_server_stops_the_builtin_one(
     login.sign_in_button.click()
     qtbot.waitUntil(lambda: app.window is not None, timeout=10_000)
     qtbot.waitUntil(lambda: app.builtin is None, timeout=10_000)
-    saved = json.loads(app.settings.path.read_text(encoding="utf-8"))
+    saved = json.loads(settings_of(app).path.read_text(encoding="utf-8"))
     assert saved["server"] == address
     assert saved["use_builtin_server"] is False
     quit_app(qtbot, app)
@@ -329,13 +360,13 @@ def test_a_taken_port_is_told_and_never_saved(
         app.builtin_port = taken.getsockname()[1]
         app.show_login()
         qtbot.waitUntil(lambda: app.builtin is not None, timeout=10_000)
-        login = app.login
-        assert app.builtin.port_changed
+        login = login_of(app)
+        assert builtin_of(app).port_changed
         assert login.info_label.isVisible()
-        assert str(app.builtin.port) in login.info_label.text()
-        assert login.server_edit.text() == app.builtin.address
+        assert str(builtin_of(app).port) in login.info_label.text()
+        assert login.server_edit.text() == builtin_of(app).address
         quit_app(qtbot, app)
-    saved = json.loads(app.settings.path.read_text(encoding="utf-8"))
+    saved = json.loads(settings_of(app).path.read_text(encoding="utf-8"))
     assert saved["server"] == "127.0.0.1:8000"
 
 
@@ -351,8 +382,8 @@ def test_a_demo_that_cannot_start_says_why_and_quits_with_1(
     app = new_app(qapp, "--demo")
     app.start_demo()
     qtbot.waitUntil(lambda: app.demo_error is not None, timeout=10_000)
-    assert "no room on the disk" in app.demo_error.text()
+    assert "no room on the disk" in demo_error_of(app).text()
     assert not app.finished.done()
-    app.demo_error.accept()
+    demo_error_of(app).accept()
     qtbot.waitUntil(app.finished.done, timeout=10_000)
     assert app.finished.result() == 1

@@ -108,8 +108,10 @@ def test_success_remembers_in_keyring_and_settings(
     assert '"last_uin": 10001' in saved
     # Next start: number and password are filled in.
     again = make_dialog(qtbot, tmp_path)
-    again.settings.last_uin = 10001
-    again.settings.remember_password = True
+    settings = again.settings
+    assert isinstance(settings, Settings)
+    settings.last_uin = 10001
+    settings.remember_password = True
     again.number_edit.setText("10001")
     assert again.password_edit.text() == "s3cret"
     assert again.remember_check.isChecked()
@@ -117,7 +119,7 @@ def test_success_remembers_in_keyring_and_settings(
 
 def test_no_keyring_backend_disables_remember_me(qtbot: Any, tmp_path: Path) -> None:
     old = keyring.get_keyring()
-    keyring.set_keyring(fail.Keyring())
+    keyring.set_keyring(fail.Keyring())  # type: ignore[no-untyped-call]
     try:
         store = PasswordStore()
         dialog = LoginDialog(Settings(tmp_path / "s.json"), passwords=store)
