@@ -86,6 +86,9 @@ def _blank(size: int, ratio: float) -> QPixmap:
 
 def _grey(pixmap: QPixmap) -> QPixmap:
     image = pixmap.toImage().convertToFormat(QImage.Format.Format_ARGB32)
+    # Pixel for pixel: setAlphaChannel paints, and at a ratio of 2 it misplaced the
+    # mask (opaque black corners on grey faces).
+    image.setDevicePixelRatio(1.0)
     grey = image.convertToFormat(QImage.Format.Format_Grayscale8).convertToFormat(
         QImage.Format.Format_ARGB32
     )

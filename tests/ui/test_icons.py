@@ -50,10 +50,16 @@ def test_status_badge_sits_in_the_bottom_right_corner(qapp: QApplication, ratio:
     assert left > device_size / 2 and top > device_size / 2
 
 
-def test_faces_others_see_offline_are_grey_without_badge(qapp: QApplication) -> None:
+@pytest.mark.parametrize("ratio", [1.0, 2.0])
+def test_faces_others_see_offline_are_grey_without_badge(qapp: QApplication, ratio: float) -> None:
+    plain = pixels(icons.face_picture(3, SIZE, "Alice", ratio=ratio))
     for status in (Status.OFFLINE, Status.INVISIBLE, 99):
-        face = icons.face_picture(3, SIZE, "Alice", status=status, ratio=2.0)
-        assert face.devicePixelRatio() == 2.0
+        face = icons.face_picture(3, SIZE, "Alice", status=status, ratio=ratio)
+        assert face.devicePixelRatio() == ratio
+        # The same shape: transparent corners stay transparent (at 2x they were black).
+        assert [[v >> 24 for v in row] for row in pixels(face)] == [
+            [v >> 24 for v in row] for row in plain
+        ]
         for row in pixels(face):
             for value in row:
                 red, green, blue = (value >> 16) & 255, (value >> 8) & 255, value & 255
