@@ -11,6 +11,7 @@ import hashlib
 import logging
 import signal
 import sys
+from pathlib import Path
 from typing import Any
 
 import qasync  # type: ignore[import-untyped]
@@ -59,10 +60,23 @@ def build_parser() -> argparse.ArgumentParser:
 # -- one instance per user ----------------------------------------------------------------
 
 
-def instance_key(user: str | None = None, *, demo: bool = False) -> str:
-    """The local socket name of the running instance, one per user (and one demo beside it)."""
+def instance_key(
+    user: str | None = None, *, demo: bool = False, folder: Path | str | None = None
+) -> str:
+    """The local socket name of the running instance: one per user and data folder
+    (and one demo beside it).
+
+    Two copies on one data folder would fight over it, so the second raises the
+    first; a copy with folders of its own (another XDG_DATA_HOME, as every test that
+    starts the app has) is another app and runs beside it.
+    """
     user = user if user is not None else getpass.getuser()
-    key = "qqdesk-" + hashlib.sha1(user.encode("utf-8")).hexdigest()[:16]
+    if folder is None:
+        from qqdesk.builtin import default_data_dir
+
+        folder = default_data_dir()
+    who = f"{user}\0{Path(folder).resolve()}"
+    key = "qqdesk-" + hashlib.sha1(who.encode("utf-8")).hexdigest()[:16]
     return key + "-demo" if demo else key
 
 

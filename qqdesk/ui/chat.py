@@ -171,7 +171,7 @@ class ChatWindow(QWidget):
         self.send_button.clicked.connect(self.send_typed)
         self.close_button = QPushButton(self.tr("Close"))
         self.close_button.setAutoDefault(False)
-        self.close_button.clicked.connect(self._close_clicked)
+        self.close_button.clicked.connect(self.close_chat)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.close_button)
@@ -220,7 +220,11 @@ class ChatWindow(QWidget):
 
     def _update_header(self) -> None:
         self.name_label.setText(self.title())
-        self.face_label.setPixmap(icons.buddy_face(self.face, self.status, 40, self.nick))
+        self.face_label.setPixmap(
+            icons.face_picture(
+                self.face, 40, self.nick, status=self.status, ratio=self.devicePixelRatioF()
+            )
+        )
         self.status_label.setText(status_words(visible_status(self.status)))
         self.setWindowTitle(self.tr("Chat with {name}").format(name=self.nick))
 
@@ -286,11 +290,7 @@ class ChatWindow(QWidget):
         spawn(self.session.send_message(self.uin, entry.text), on_done=done, on_error=failed)
 
     def _attach_id(self, entry: ChatEntry, local_id: int) -> None:
-        entry.local_id = local_id
-        self.model._ids.add(local_id)
-        early = self.model._early_states.pop(local_id, None)
-        if early is not None:
-            entry.state = early
+        self.model.attach_id(entry, local_id)
         self._entry_changed(entry)
 
     def _set_entry_state(self, entry: ChatEntry, state: DeliveryState) -> None:
@@ -406,7 +406,8 @@ class ChatWindow(QWidget):
         tabs = _tab_widget_of(self)
         return tabs is None or tabs.currentWidget() is self
 
-    def _close_clicked(self) -> None:
+    def close_chat(self) -> None:
+        """Close this conversation: its tab when chats are in tabs, else its window."""
         tabs = _tab_widget_of(self)
         if tabs is not None:
             tabs.removeTab(tabs.indexOf(self))
@@ -471,7 +472,7 @@ class ChatTabsWindow(QWidget):
     def _close_tab(self, index: int) -> None:
         widget = self.tabs.widget(index)
         if isinstance(widget, ChatWindow):
-            widget._close_clicked()
+            widget.close_chat()
 
     def _current_changed(self, index: int) -> None:
         widget = self.tabs.widget(index)
@@ -517,6 +518,11 @@ class ChatManager(QObject):
     def chat(self, uin: int) -> ChatWindow | None:
         return self._chats.get(uin)
 
+    @property
+    def tabs_window(self) -> ChatTabsWindow | None:
+        """The window holding the chats as tabs, while there is one."""
+        return self._tabs
+
     def chats(self) -> list[ChatWindow]:
         return list(self._chats.values())
 
@@ -542,7 +548,9 @@ class ChatManager(QObject):
             if self.chats_in_tabs:
                 tabs = self._tab_window()
                 tabs.tabs.addTab(
-                    chat, QIcon(icons.buddy_face(chat.face, chat.status, 16)), chat.nick
+                    chat,
+                    QIcon(icons.face_picture(chat.face, 16, chat.nick, status=chat.status)),
+                    chat.nick,
                 )
         if self.chats_in_tabs and self._tabs is not None:
             window: QWidget = self._tabs
@@ -575,7 +583,7 @@ class ChatManager(QObject):
             index = self._tabs.tabs.indexOf(chat)
             if index >= 0:
                 self._tabs.tabs.setTabIcon(
-                    index, QIcon(icons.buddy_face(chat.face, chat.status, 16))
+                    index, QIcon(icons.face_picture(chat.face, 16, chat.nick, status=chat.status))
                 )
 
     def set_send_with_ctrl_enter(self, on: bool) -> None:

@@ -45,6 +45,11 @@ class CrashReporter(QObject):
         self._queued = False
         self._previous_hook: ExceptHook | None = None
 
+    @property
+    def idle(self) -> bool:
+        """True when no dialog is waiting to be shown or showing: nothing more will pop up."""
+        return not (self._queued or self._showing)
+
     # -- installing ------------------------------------------------------------------
 
     def install(self, loop: asyncio.AbstractEventLoop | None = None) -> None:

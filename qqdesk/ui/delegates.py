@@ -176,7 +176,8 @@ class BubbleDelegate(QStyledItemDelegate):
         small.setPointSizeF(max(7.0, font.pointSizeF() * 0.8))
         return small
 
-    def _meta_text(self, index: AnyIndex) -> str:
+    def meta_text(self, index: AnyIndex) -> str:
+        """The small line under a bubble: the time, and for own messages how sending went."""
         stamp = format_time(float(index.data(Roles.TIME) or 0))
         if not index.data(Roles.OUTGOING):
             return stamp
@@ -215,7 +216,7 @@ class BubbleDelegate(QStyledItemDelegate):
         text = str(index.data(Roles.TEXT) or "")
         _layout, used, height = self._text_layout(text, option.font, max_text)
         meta_metrics = QFontMetrics(self._meta_font(option.font))
-        meta_width = meta_metrics.horizontalAdvance(self._meta_text(index))
+        meta_width = meta_metrics.horizontalAdvance(self.meta_text(index))
         return (
             QRect(0, 0, max(used, 20), max(height, meta_metrics.height())),
             QRect(0, 0, meta_width, meta_metrics.height()),
@@ -271,7 +272,7 @@ class BubbleDelegate(QStyledItemDelegate):
             str(index.data(Roles.TEXT) or ""), option.font, text_rect.width() + 1
         )
         layout.draw(painter, QPointF(bubble.left() + self.PAD_H, bubble.top() + self.PAD_V))
-        meta = self._meta_text(index)
+        meta = self.meta_text(index)
         painter.setFont(self._meta_font(option.font))
         state = index.data(Roles.DELIVERY)
         meta_colour = QColor(text_colour)

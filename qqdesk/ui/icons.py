@@ -13,8 +13,18 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QImage, QPainter, QPen, QPixmap
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QGuiApplication,
+    QIcon,
+    QImage,
+    QPainter,
+    QPen,
+    QPixmap,
+)
 
 from qqdesk import resources
 from qqdesk.protocol.classic import Status
@@ -46,38 +56,60 @@ def _resource_path(find: Callable[..., Path], *args: Any) -> Path | None:
     return path
 
 
+def _ratio(ratio: float | None) -> float:
+    """The device pixel ratio to draw at: the one asked for, else the application's."""
+    if ratio is not None and ratio > 0:
+        return ratio
+    app = QGuiApplication.instance()
+    return app.devicePixelRatio() if isinstance(app, QGuiApplication) else 1.0
+
+
+def _picture(path: Path | None, size: int, ratio: float) -> QPixmap | None:
+    """The picture file at ``size`` logical pixels for ``ratio``; None when it fails."""
+    if path is None:
+        return None
+    # Through QIcon so SVG pictures render sharp at the asked size and ratio.
+    pixmap = QIcon(str(path)).pixmap(QSize(size, size), ratio)
+    if pixmap.isNull():
+        return None
+    pixmap.setDevicePixelRatio(ratio)
+    return pixmap
+
+
+def _blank(size: int, ratio: float) -> QPixmap:
+    """A transparent pixmap of ``size`` logical pixels; painters on it use logical units."""
+    pixmap = QPixmap(round(size * ratio), round(size * ratio))
+    pixmap.setDevicePixelRatio(ratio)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    return pixmap
+
+
 def _grey(pixmap: QPixmap) -> QPixmap:
     image = pixmap.toImage().convertToFormat(QImage.Format.Format_ARGB32)
+    # Pixel for pixel: setAlphaChannel paints, and at a ratio of 2 it misplaced the
+    # mask (opaque black corners on grey faces).
+    image.setDevicePixelRatio(1.0)
     grey = image.convertToFormat(QImage.Format.Format_Grayscale8).convertToFormat(
         QImage.Format.Format_ARGB32
     )
     # Keep the original alpha so round faces stay round.
     grey.setAlphaChannel(image.convertToFormat(QImage.Format.Format_Alpha8))
-    return QPixmap.fromImage(grey)
+    result = QPixmap.fromImage(grey)
+    result.setDevicePixelRatio(pixmap.devicePixelRatio())
+    return result
 
 
-@lru_cache(maxsize=512)
-def face_pixmap(face: int, size: int = 40, initial: str = "") -> QPixmap:
-    """The face picture for face id ``face`` (picture FC/3+1), ``size`` pixels square."""
-    path = _resource_path(resources.face_path, face)
-    if path is not None:
-        # Through QIcon so SVG faces render sharp at the asked size.
-        pixmap = QIcon(str(path)).pixmap(size, size)
-        if not pixmap.isNull():
-            return pixmap
-    return _drawn_face(face, size, initial)
-
-
-def _drawn_face(face: int, size: int, initial: str) -> QPixmap:
-    pixmap = QPixmap(size, size)
-    pixmap.fill(Qt.GlobalColor.transparent)
+def _drawn_face(face: int, size: int, name: str, ratio: float) -> QPixmap:
+    """A face for an install without pictures: the name's first letter on a colour."""
+    pixmap = _blank(size, ratio)
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     colour = QColor(_AVATAR_COLOURS[face_picture_number(face) % len(_AVATAR_COLOURS)])
     painter.setBrush(colour)
     painter.setPen(Qt.PenStyle.NoPen)
     painter.drawRoundedRect(QRectF(0, 0, size, size), size * 0.22, size * 0.22)
-    text = initial[:1].upper() if initial else str(face_picture_number(face))
+    initial = name.strip()[:1].upper()
+    text = initial or str(face_picture_number(face))
     font = QFont()
     font.setPixelSize(max(8, int(size * (0.5 if initial else 0.38))))
     font.setBold(True)
@@ -88,16 +120,17 @@ def _drawn_face(face: int, size: int, initial: str) -> QPixmap:
     return pixmap
 
 
-@lru_cache(maxsize=64)
-def status_badge(status: int, size: int = 12) -> QPixmap:
+def status_badge(status: int, size: int = 12, ratio: float | None = None) -> QPixmap:
     """The small status picture shown on faces and in the status selector."""
-    path = _resource_path(resources.status_badge_path, int(status))
-    if path is not None:
-        pixmap = QIcon(str(path)).pixmap(size, size)
-        if not pixmap.isNull():
-            return pixmap
-    pixmap = QPixmap(size, size)
-    pixmap.fill(Qt.GlobalColor.transparent)
+    return _status_badge(int(status), size, _ratio(ratio))
+
+
+@lru_cache(maxsize=256)
+def _status_badge(status: int, size: int, ratio: float) -> QPixmap:
+    picture = _picture(_resource_path(resources.status_badge_path, int(status)), size, ratio)
+    if picture is not None:
+        return picture
+    pixmap = _blank(size, ratio)
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     try:
@@ -119,19 +152,53 @@ def status_icon(status: int) -> QIcon:
     return QIcon(status_badge(status, 16))
 
 
-@lru_cache(maxsize=2048)
-def buddy_face(face: int, status: int, size: int = 36, initial: str = "") -> QPixmap:
-    """A buddy's face with the status badge in its corner; grey when not online."""
-    base = face_pixmap(face, size, initial)
+def _shows_online(status: int) -> bool:
+    """Whether others see ``status`` as online (invisible and unknown look offline)."""
     visible = Status.OFFLINE
     with contextlib.suppress(ValueError):
         visible = Status(status).visible
-    if not visible.is_online:
-        return _grey(base)
-    pixmap = QPixmap(base)
+    return visible.is_online
+
+
+def face_picture(
+    face: int,
+    size: int,
+    name: str = "",
+    *,
+    status: int | None = None,
+    badge: bool = True,
+    ratio: float | None = None,
+) -> QPixmap:
+    """The one way the UI draws a face: profile face id ``face`` at ``size`` logical pixels.
+
+    The picture is number FC/3+1 (``face_picture_number``); without picture files a
+    drawn face shows ``name``'s first letter. With a ``status``, a face that others
+    see offline is grey, and an online one carries the status ``badge`` in its
+    bottom-right corner. ``ratio`` is the device pixel ratio to draw for (default: the
+    application's); the result carries it, so painters and labels show it sharp.
+    """
+    status = None if status is None else int(status)
+    return _face_picture(face, size, name, status, badge, _ratio(ratio))
+
+
+@lru_cache(maxsize=2048)
+def _face_picture(
+    face: int, size: int, name: str, status: int | None, badge: bool, ratio: float
+) -> QPixmap:
+    path = _resource_path(resources.face_path, face)
+    pixmap = _picture(path, size, ratio) or _drawn_face(face, size, name, ratio)
+    if status is None:
+        return pixmap
+    if not _shows_online(status):
+        return _grey(pixmap)
+    if not badge:
+        return pixmap
+    pixmap = QPixmap(pixmap)
+    dot = status_badge(status, max(10, size // 3), ratio)
+    # Placed in logical units: the badge's width() is in device pixels.
+    dot_size = dot.deviceIndependentSize()
     painter = QPainter(pixmap)
-    badge = status_badge(status, max(10, size // 3))
-    painter.drawPixmap(size - badge.width(), size - badge.height(), badge)
+    painter.drawPixmap(QPointF(size - dot_size.width(), size - dot_size.height()), dot)
     painter.end()
     return pixmap
 

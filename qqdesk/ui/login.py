@@ -29,6 +29,7 @@ from qqdesk.protocol.classic import Status
 
 from . import icons
 from .chat import status_words
+from .errors import describe_error
 from .tasks import spawn
 
 log = logging.getLogger(__name__)
@@ -104,33 +105,6 @@ def default_session_factory(url: str, uin: int, password: str) -> Any:
     from qqdesk.client import AccountSession
 
     return AccountSession(url, uin, password)
-
-
-def login_error_text(exc: BaseException) -> str:
-    """Words for why signing in failed: wrong password, no such number, no server..."""
-    from PySide6.QtCore import QCoreApplication
-
-    def tr(text: str) -> str:
-        return QCoreApplication.translate("LoginDialog", text)
-
-    names = " ".join(c.__name__.lower() for c in type(exc).__mro__)
-    message = str(exc).lower()
-    if "password" in names or "wrong password" in message or "authentication" in names:
-        return tr("Wrong password. Check it and try again.")
-    if "nosuch" in names or "no such" in message or "unknown number" in message:
-        return tr("There is no account with this number.")
-    if "toofrequent" in names or "too frequent" in message or "too many" in message:
-        return tr("Too many attempts. Wait a little and try again.")
-    if (
-        isinstance(exc, OSError | TimeoutError)
-        or "connect" in names
-        or "timeout" in names
-        or "unreachable" in names
-        or "transport" in names
-        or "network" in names
-    ):
-        return tr("Cannot reach the server. Check the address and that the server is running.")
-    return tr("Could not sign in: {reason}").format(reason=str(exc) or type(exc).__name__)
 
 
 # The server choice's items.
@@ -586,7 +560,7 @@ class LoginDialog(QDialog):
             session = self.session_factory(url, uin, password)
         except Exception as exc:
             self._set_busy(False)
-            self.show_error(login_error_text(exc))
+            self.show_error(describe_error(exc, signing_in=True))
             return
         status = self.chosen_status()
 
@@ -602,7 +576,7 @@ class LoginDialog(QDialog):
         self._task = None
         self._set_busy(False)
         log.info("sign-in failed: %r", exc)
-        self.show_error(login_error_text(exc))
+        self.show_error(describe_error(exc, signing_in=True))
         self.password_edit.setFocus()
         self.password_edit.selectAll()
 

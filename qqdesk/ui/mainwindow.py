@@ -33,6 +33,7 @@ from .bridge import SessionBridge
 from .chat import ChatManager
 from .delegates import BuddyDelegate
 from .dialogs import AddBuddyDialog, IncomingRequestDialog, ProfileDialog, SettingsDialog
+from .errors import describe_error
 from .models import BuddyFilterProxyModel, BuddyTreeModel, GroupKind, Roles
 from .notifications import Notifier
 from .tasks import spawn
@@ -246,7 +247,13 @@ class MainWindow(QMainWindow):
         self.nick_label.setText(nick)
         self.number_label.setText(self.tr("Number: {uin}").format(uin=self.own_uin))
         self.face_label.setPixmap(
-            icons.buddy_face(self.own_face, int(self.status_selector.status()), 48, nick)
+            icons.face_picture(
+                self.own_face,
+                48,
+                nick,
+                status=int(self.status_selector.status()),
+                ratio=self.devicePixelRatioF(),
+            )
         )
         self._update_title()
 
@@ -547,12 +554,7 @@ class MainWindow(QMainWindow):
         self.notice_banner.hide()
 
     def _show_error(self, exc: BaseException) -> None:
-        text = str(exc) or exc.__class__.__name__
-        with contextlib.suppress(ImportError, AttributeError):
-            from qqdesk.ui.dialogs.common import error_text
-
-            text = error_text(exc)
-        self.notice_banner.show_message(text, kind="error")
+        self.notice_banner.show_message(describe_error(exc), kind="error")
 
     # -- window life ---------------------------------------------------------------
 

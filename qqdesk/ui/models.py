@@ -237,7 +237,7 @@ class BuddyTreeModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return buddy.nick or str(buddy.uin)
         if role == Qt.ItemDataRole.DecorationRole:
-            return icons.buddy_face(buddy.face, buddy.status, 36, buddy.nick)
+            return icons.face_picture(buddy.face, 36, buddy.nick, status=buddy.status)
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{buddy.nick} ({buddy.uin})"
         if role == Roles.UIN:
@@ -663,6 +663,15 @@ class ChatHistoryModel(QAbstractListModel):
         index = self.index(row, 0)
         self.dataChanged.emit(index, index, [Roles.DELIVERY])
         return True
+
+    def attach_id(self, entry: ChatEntry, local_id: int) -> None:
+        """The session gave ``entry`` (sent from this window) its local id; a state
+        heard for that id before the entry had it applies now."""
+        entry.local_id = local_id
+        self._ids.add(local_id)
+        early = self._early_states.pop(local_id, None)
+        if early is not None:
+            entry.state = early
 
     def replace_id(self, old_id: int, new_id: int) -> None:
         """A resent message got a new local id from the session."""

@@ -43,6 +43,8 @@ class Notifier(QObject):
 
     #: the user clicked a notification about the chat with uin
     chatRequested = Signal(UIN)
+    #: the look for the desktop's notification service (use_dbus) ended: found or not
+    desktopChecked = Signal(bool)
 
     def __init__(
         self,
@@ -64,12 +66,21 @@ class Notifier(QObject):
         self._desktop: DesktopNotifications | None = None
         if use_dbus:
             desktop = DesktopNotifications(self.chatRequested.emit)
-            spawn(desktop.connect(), on_done=lambda ok: self._desktop_ready(desktop, ok))
+            spawn(
+                desktop.connect(),
+                on_done=lambda ok: self._desktop_ready(desktop, ok),
+                on_error=self._desktop_unreachable,
+            )
+
+    def _desktop_unreachable(self, exc: BaseException) -> None:
+        log.warning("looking for the desktop's notification service failed: %s", exc)
+        self.desktopChecked.emit(False)
 
     def _desktop_ready(self, desktop: DesktopNotifications, connected: bool) -> None:
         if connected:
             self._desktop = desktop
             log.info("notifications go to the desktop's notification service")
+        self.desktopChecked.emit(connected)
 
     async def close(self) -> None:
         """Let go of the session bus connection, if any."""
@@ -108,8 +119,7 @@ class Notifier(QObject):
             )
             return backend
         if backend is Backend.TRAY and self._tray is not None:
-            self._tray_uin = uin
-            self._tray.showMessage(title, short, QSystemTrayIcon.MessageIcon.Information, 6000)
+            self.show_in_tray(uin, title, short)
             return backend
         if self._in_app is not None:
             self._in_app(uin, title, short)
@@ -128,6 +138,13 @@ class Notifier(QObject):
             return self.notify(uin, title, body)
         finally:
             self.sounds = sounds
+
+    def show_in_tray(self, uin: int, title: str, body: str) -> None:
+        """The tray's balloon about the chat with ``uin``; clicking it asks for that chat."""
+        if self._tray is None:
+            return
+        self._tray_uin = uin
+        self._tray.showMessage(title, body, QSystemTrayIcon.MessageIcon.Information, 6000)
 
     def _tray_clicked(self) -> None:
         if self._tray_uin is not None:

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 import keyring
 import pytest
-import qasync
+import qasync  # type: ignore[import-untyped]
 from keyring.backend import KeyringBackend
 from PySide6.QtWidgets import QApplication
 
@@ -63,7 +63,7 @@ def qt_loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
         asyncio.events._set_running_loop(None)
         # close() refuses a loop that believes it runs; stop() would also call
         # QApplication.exit(), which makes the next test's nested loops return at once.
-        loop._QEventLoop__is_running = False  # type: ignore[attr-defined]
+        loop._QEventLoop__is_running = False
         loop.close()
         asyncio.set_event_loop(None)
 
@@ -305,7 +305,8 @@ class FakeSession:
             if self.uin in self.hub.lists.get(other.uin, set()):
                 other.queue.put_nowait(BuddyStatusChanged(self.uin, Status(status).visible))
 
-    def _store(self, peer: int, text: str, outgoing: bool, state: Any) -> int:
+    def store_message(self, peer: int, text: str, outgoing: bool, state: Any) -> int:
+        """Keep a message in this fake's history, as the session's store would; its local id."""
         import time as _time
 
         local_id = self._next_id
@@ -324,7 +325,7 @@ class FakeSession:
     async def send_message(self, uin: int, text: str) -> int:
         from qqdesk.client.events import DeliveryState, MessageStateChanged
 
-        local_id = self._store(uin, text, True, DeliveryState.PENDING)
+        local_id = self.store_message(uin, text, True, DeliveryState.PENDING)
         self.sent.append((uin, text))
         asyncio.get_running_loop().call_later(0.01, self._deliver, uin, text, local_id)
         self.queue.put_nowait(MessageStateChanged(local_id, uin, DeliveryState.PENDING))
@@ -338,7 +339,7 @@ class FakeSession:
             return
         other = self.hub.sessions.get(uin)
         if other is not None:
-            other_id = other._store(self.uin, text, False, DeliveryState.SENT)
+            other_id = other.store_message(self.uin, text, False, DeliveryState.SENT)
             import time as _time
 
             other.queue.put_nowait(MessageReceived(self.uin, text, _time.time(), other_id))
@@ -378,10 +379,10 @@ def fake_hub(qt_loop: qasync.QEventLoop) -> FakeHub:
 class MemoryKeyring(KeyringBackend):
     """A keyring in memory: "Remember me" in tests never reaches the real one."""
 
-    priority = 10  # type: ignore[assignment]
+    priority = 10
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]  # keyring leaves it unannotated
         self.data: dict[tuple[str, str], str] = {}
 
     def get_password(self, service: str, username: str) -> str | None:
@@ -417,3 +418,13 @@ def logging_put_back() -> Iterator[None]:
                 root.removeHandler(handler)
                 handler.close()
         root.setLevel(level)
+
+
+@pytest.fixture
+def chinese(qapp: QApplication) -> Iterator[None]:
+    """The UI in Simplified Chinese for one test, then back in English."""
+    from qqdesk.ui import i18n
+
+    assert i18n.install_translator(qapp, "zh_CN") == "zh_CN"
+    yield
+    assert i18n.install_translator(qapp, "en") == "en"

@@ -87,7 +87,7 @@ def test_failed_message_resends_on_click(qtbot: Any, qt_run: Any, fake_hub: Fake
     chat.send_text("are you there?")
     qtbot.waitUntil(lambda: rows(chat) == [("are you there?", True, DeliveryState.FAILED)])
     index = chat.model.index(0, 0)
-    assert "resend" in chat.delegate._meta_text(index).lower()
+    assert "resend" in chat.delegate.meta_text(index).lower()
     fake_hub.failing.clear()
     chat.view.clicked.emit(index)
     qtbot.waitUntil(lambda: rows(chat) == [("are you there?", True, DeliveryState.SENT)])
@@ -137,7 +137,7 @@ def test_history_loads_and_pages_when_scrolled_to_top(
 ) -> None:
     alice = FakeSession(fake_hub, 10001, "Alice")
     for i in range(130):
-        alice._store(10002, f"old message {i}", i % 2 == 0, DeliveryState.SENT)
+        alice.store_message(10002, f"old message {i}", i % 2 == 0, DeliveryState.SENT)
     chat = open_chat(qtbot, alice)
     assert chat.model.rowCount() == 50
     assert chat.model.index(49, 0).data() == "old message 129"
@@ -160,14 +160,14 @@ def test_chats_in_tabs(qtbot: Any, qt_run: Any, fake_hub: FakeHub) -> None:
     manager.chats_in_tabs = True
     first = manager.open_chat(10002)
     second = manager.open_chat(10003)
-    tabs = manager._tabs
+    tabs = manager.tabs_window
     assert tabs is not None
     qtbot.addWidget(tabs)
     assert tabs.tabs.count() == 2
     assert tabs.tabs.currentWidget() is second
     assert manager.open_chat(10002) is first
     assert tabs.tabs.currentWidget() is first
-    first._close_clicked()
+    qtbot.mouseClick(first.close_button, Qt.MouseButton.LeftButton)
     assert tabs.tabs.count() == 1
     assert manager.chat(10002) is None
     tabs.close()

@@ -120,7 +120,7 @@ def test_errors_while_the_dialog_shows_are_logged_not_shown_again(
     first = raised(RuntimeError("first problem"))
     reporter.excepthook(type(first), first, first.__traceback__)
     qtbot.waitUntil(lambda: bool(boxes.shown))
-    qtbot.wait(50)
+    qtbot.waitUntil(lambda: reporter.idle)  # no further dialog is on its way
     assert len(boxes.shown) == 1
     flush_log()
     text = log_file.read_text(encoding="utf-8")
@@ -147,7 +147,7 @@ def test_a_failing_dialog_does_not_loop(
         for _ in range(crash.MAX_DIALOGS + 3):
             exc = raised(RuntimeError("again"))
             sys.excepthook(type(exc), exc, exc.__traceback__)
-        qtbot.wait(50)
+        qtbot.waitUntil(lambda: reporter.idle)  # no further dialog is on its way
     finally:
         reporter.uninstall()
     assert len(calls) == crash.MAX_DIALOGS
@@ -173,7 +173,7 @@ def test_unhandled_task_error_goes_through_the_loop_handler(
         qt_loop.call_exception_handler({"message": "just a note"})
         reset = raised(ConnectionResetError(104, "reset"))
         qt_loop.call_exception_handler({"message": "socket", "exception": reset})
-        qtbot.wait(50)
+        qtbot.waitUntil(lambda: reporter.idle)  # no further dialog is on its way
     finally:
         reporter.uninstall(qt_loop)
     assert len(boxes.shown) == 1
@@ -198,5 +198,5 @@ def test_errors_in_a_running_loop_show_one_dialog_after_the_failing_code(
 
     QTimer.singleShot(0, failing_slot)
     qtbot.waitUntil(lambda: bool(boxes.shown))
-    qtbot.wait(50)
+    qtbot.waitUntil(lambda: reporter.idle)  # no further dialog is on its way
     assert len(boxes.shown) == 1

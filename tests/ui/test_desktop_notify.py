@@ -90,15 +90,18 @@ def test_notify_reaches_the_service_and_a_click_opens_the_chat(session_bus: str)
     clicked: list[int] = []
 
     async def scenario() -> int:
-        notifications = DesktopNotifications(clicked.append)
+        click_heard = asyncio.Event()
+
+        def heard(uin: int) -> None:
+            clicked.append(uin)
+            click_heard.set()
+
+        notifications = DesktopNotifications(heard)
         assert await notifications.connect()
         nid = await notifications.notify(10002, "Message from Bob", "hi, 你好")
         service.click(nid, "other-action")  # not the default action: ignored
         service.click(nid)
-        for _ in range(100):
-            if clicked:
-                break
-            await asyncio.sleep(0.02)
+        await asyncio.wait_for(click_heard.wait(), 5)
         await notifications.close()
         return nid
 
@@ -161,6 +164,9 @@ def test_notifier_falls_back_in_app_when_the_bus_has_no_service(
     shown: list[tuple[Any, ...]] = []
     notifier = Notifier(None, lambda *a: shown.append(a), use_dbus=True)
     notifier.sounds = False
-    qt_run(asyncio.sleep(0.5))  # the connection attempt finishes and finds no service
+    # The look for a notification service finishes, and finds none.
+    with qtbot.waitSignal(notifier.desktopChecked, timeout=10_000) as checked:
+        pass
+    assert checked.args == [False]
     assert notifier.notify(10002, "Message from Bob", "hello") is Backend.IN_APP
     assert shown == [(10002, "Message from Bob", "hello")]

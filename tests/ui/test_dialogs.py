@@ -12,11 +12,9 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
-from qqdesk.client import errors
 from qqdesk.client.events import AddRequestReceived, RequestApproved, RequestRefused
 from qqdesk.protocol.classic import AuthMode, BloodType, Constellation, Sex, Zodiac
 from qqdesk.ui import i18n
-from qqdesk.ui import settings as settings_module
 from qqdesk.ui.dialogs import (
     AddBuddyDialog,
     IncomingRequestDialog,
@@ -24,7 +22,7 @@ from qqdesk.ui.dialogs import (
     SettingsDialog,
     show_request_result,
 )
-from qqdesk.ui.dialogs.common import EMPTY, error_text
+from qqdesk.ui.dialogs.common import EMPTY
 from qqdesk.ui.dialogs.search import FoundUser, SearchResultsModel
 from qqdesk.ui.dialogs.settings_dialog import parse_server_address
 from qqdesk.ui.settings import Settings, load_settings
@@ -148,7 +146,7 @@ def test_settings_dialog_reports_failed_save(
     def disk_full(src: object, dst: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(settings_module.os, "replace", disk_full)
+    monkeypatch.setattr("qqdesk.ui.settings.os.replace", disk_full)
     dialog = SettingsDialog(settings)
     qtbot.addWidget(dialog)
     dialog.sounds_check.setChecked(False)
@@ -174,16 +172,6 @@ def test_results_model_rows_and_words(qtbot: Any) -> None:
     # Invisible users look offline to others; unknown fields are a dash.
     assert second == ["10006", "10006", EMPTY, "Male", EMPTY, "Offline"]
     assert model.index(0, 0).data(SearchResultsModel.UserRole).uin == 10005
-
-
-def test_error_words() -> None:
-    assert error_text(errors.NoSuchUser(99999)) == "There is no user with this number."
-    assert error_text(errors.SessionClosed()).startswith("You are not logged in")
-    assert error_text(errors.NotLoggedIn()).startswith("You are not logged in")
-    assert "Wait a few seconds" in error_text(errors.TooFrequent())
-    assert "reach the server" in error_text(errors.ServerUnavailable("timed out"))
-    assert "reach the server" in error_text(ConnectionRefusedError())
-    assert error_text(RuntimeError("boom")) == "Something went wrong: boom"
 
 
 # -- against the real server --------------------------------------------------------------

@@ -9,19 +9,22 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
+from qqdesk.builtin import BuiltinServer
 from qqdesk.demo.data import BUDDIES, Behaviour
 from qqdesk.ui.app import App, build_parser, instance_key
+from qqdesk.ui.login import LoginDialog
+from qqdesk.ui.mainwindow import MainWindow
 from qqdesk.ui.models import BuddyTreeModel
 from qqdesk.ui.selfcheck import choose_platform
+from qqdesk.ui.settings import Settings
 
 from .conftest import ALICE, MemoryKeyring, logging_put_back
 
@@ -46,6 +49,34 @@ def new_app(qapp: QApplication, *argv: str) -> App:
     app = App(qapp, build_parser().parse_args(list(argv)))
     app.builtin_port = 0  # never the shared machine's port 8000
     return app
+
+
+# App holds what it started as optional attributes; these say a test expects one there.
+
+
+def login_of(app: App) -> LoginDialog:
+    assert isinstance(app.login, LoginDialog)
+    return app.login
+
+
+def window_of(app: App) -> MainWindow:
+    assert isinstance(app.window, MainWindow)
+    return app.window
+
+
+def builtin_of(app: App) -> BuiltinServer:
+    assert isinstance(app.builtin, BuiltinServer)
+    return app.builtin
+
+
+def settings_of(app: App) -> Settings:
+    assert app.settings is not None
+    return app.settings
+
+
+def demo_error_of(app: App) -> QMessageBox:
+    assert isinstance(app.demo_error, QMessageBox)
+    return app.demo_error
 
 
 def quit_app(qtbot: Any, app: App) -> None:
@@ -121,7 +152,7 @@ def test_installed_launcher_self_check_headless(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
 
 
-def test_demo_launch_signs_in_and_quits_cleanly_on_sigterm(tmp_path: Path) -> None:
+def test_demo_launch_signs_in_and_quits_cleanly_on_sigterm(qtbot: Any, tmp_path: Path) -> None:
     """``python -m qqdesk --demo`` as a process: the demo account signs in; SIGTERM signs out."""
     env = {**os.environ, **xdg_env(tmp_path), "QT_QPA_PLATFORM": "offscreen"}
     log = tmp_path / "xdg_state_home" / "qqdesk" / "log" / "qqdesk.log"
@@ -134,11 +165,13 @@ def test_demo_launch_signs_in_and_quits_cleanly_on_sigterm(tmp_path: Path) -> No
         text=True,
     )
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and process.poll() is None:
-            if log.exists() and "10001: connected" in log.read_text(encoding="utf-8"):
-                break
-            time.sleep(0.2)
+        qtbot.waitUntil(
+            lambda: (
+                process.poll() is not None
+                or (log.exists() and "10001: connected" in log.read_text(encoding="utf-8"))
+            ),
+            timeout=60_000,
+        )
         assert process.poll() is None, process.stderr.read() if process.stderr else ""
         assert "demo runs on" in log.read_text(encoding="utf-8")
         process.send_signal(signal.SIGTERM)
@@ -160,6 +193,14 @@ def test_parser_knows_demo_and_self_check() -> None:
     assert instance_key("u", demo=True) != instance_key("u")
 
 
+def test_instance_key_is_per_user_and_data_folder(home: Path) -> None:
+    """A test's app (its own XDG folders) never raises, nor is raised by, the user's."""
+    assert instance_key("u", folder="/a") == instance_key("u", folder="/a")
+    assert instance_key("u", folder="/a") != instance_key("u", folder="/b")
+    assert instance_key("u", folder="/a") != instance_key("v", folder="/a")
+    assert instance_key() == instance_key(folder=home / "xdg_data_home" / "qqdesk")
+
+
 # -- the built-in server and a new account ------------------------------------------------
 
 
@@ -168,11 +209,10 @@ def test_create_account_and_sign_in_on_the_builtin_server(
 ) -> None:
     app = new_app(qapp)
     app.show_login()
-    login = app.login
-    assert login is not None
+    login = login_of(app)
     assert login.builtin_chosen()
     qtbot.waitUntil(lambda: app.builtin is not None, timeout=10_000)
-    builtin = app.builtin
+    builtin = builtin_of(app)
     assert login.server_edit.text() == builtin.address
     assert login.server_edit.isReadOnly()
     assert str(home / "xdg_data_home") in str(builtin.data_dir)
@@ -200,9 +240,9 @@ def test_create_account_and_sign_in_on_the_builtin_server(
     login.sign_in_button.click()
     qtbot.waitUntil(lambda: app.window is not None, timeout=10_000)
     assert app.session is not None and app.session.uin == int(number)
-    assert app.window.isVisible()
+    assert window_of(app).isVisible()
 
-    saved = json.loads(app.settings.path.read_text(encoding="utf-8"))
+    saved = json.loads(settings_of(app).path.read_text(encoding="utf-8"))
     assert saved["last_uin"] == int(number)
     assert saved["use_builtin_server"] is True
     # The built-in server's port is never written as the server to use.
@@ -211,7 +251,7 @@ def test_create_account_and_sign_in_on_the_builtin_server(
 
     quit_app(qtbot, app)
     assert app.builtin is None
-    assert not app.window.isVisible()
+    assert not window_of(app).isVisible()
 
 
 def test_other_server_choice_keeps_what_was_typed(
@@ -219,14 +259,14 @@ def test_other_server_choice_keeps_what_was_typed(
 ) -> None:
     app = new_app(qapp)
     app.show_login()
-    login = app.login
+    login = login_of(app)
     qtbot.waitUntil(lambda: app.builtin is not None, timeout=10_000)
     login.server_choice.setCurrentIndex(1)
     assert not login.server_edit.isReadOnly()
     assert not login.create_link.isVisible()
     login.server_edit.setText("192.168.1.9:8000")
     login.server_choice.setCurrentIndex(0)
-    assert login.server_edit.text() == app.builtin.address
+    assert login.server_edit.text() == builtin_of(app).address
     login.server_choice.setCurrentIndex(1)
     assert login.server_edit.text() == "192.168.1.9:8000"
     quit_app(qtbot, app)
@@ -237,7 +277,7 @@ def test_create_account_checks_its_fields(
 ) -> None:
     app = new_app(qapp)
     app.show_login()
-    login = app.login
+    login = login_of(app)
     qtbot.waitUntil(lambda: app.builtin is not None, timeout=10_000)
     login.show_create_page()
     login.create_button.click()
@@ -267,7 +307,7 @@ def test_demo_shows_buddies_and_a_bot_answers(
     app = new_app(qapp, "--demo")
     app.start_demo(speed=20, base_dir=home / "demo")
     qtbot.waitUntil(lambda: app.window is not None, timeout=20_000)
-    window = app.window
+    window = window_of(app)
     assert window.isVisible()
     assert app.demo is not None
     qtbot.waitUntil(lambda: buddy_count(window.model) >= len(BUDDIES), timeout=10_000)
@@ -294,7 +334,7 @@ def test_signing_in_to_another_server_stops_the_builtin_one(
 ) -> None:
     app = new_app(qapp)
     app.show_login()
-    login = app.login
+    login = login_of(app)
     qtbot.waitUntil(lambda: app.builtin is not None, timeout=10_000)
     login.server_choice.setCurrentIndex(1)
     address = server.url.removeprefix("http://")
@@ -304,7 +344,7 @@ def test_signing_in_to_another_server_stops_the_builtin_one(
     login.sign_in_button.click()
     qtbot.waitUntil(lambda: app.window is not None, timeout=10_000)
     qtbot.waitUntil(lambda: app.builtin is None, timeout=10_000)
-    saved = json.loads(app.settings.path.read_text(encoding="utf-8"))
+    saved = json.loads(settings_of(app).path.read_text(encoding="utf-8"))
     assert saved["server"] == address
     assert saved["use_builtin_server"] is False
     quit_app(qtbot, app)
@@ -320,13 +360,13 @@ def test_a_taken_port_is_told_and_never_saved(
         app.builtin_port = taken.getsockname()[1]
         app.show_login()
         qtbot.waitUntil(lambda: app.builtin is not None, timeout=10_000)
-        login = app.login
-        assert app.builtin.port_changed
+        login = login_of(app)
+        assert builtin_of(app).port_changed
         assert login.info_label.isVisible()
-        assert str(app.builtin.port) in login.info_label.text()
-        assert login.server_edit.text() == app.builtin.address
+        assert str(builtin_of(app).port) in login.info_label.text()
+        assert login.server_edit.text() == builtin_of(app).address
         quit_app(qtbot, app)
-    saved = json.loads(app.settings.path.read_text(encoding="utf-8"))
+    saved = json.loads(settings_of(app).path.read_text(encoding="utf-8"))
     assert saved["server"] == "127.0.0.1:8000"
 
 
@@ -342,8 +382,8 @@ def test_a_demo_that_cannot_start_says_why_and_quits_with_1(
     app = new_app(qapp, "--demo")
     app.start_demo()
     qtbot.waitUntil(lambda: app.demo_error is not None, timeout=10_000)
-    assert "no room on the disk" in app.demo_error.text()
+    assert "no room on the disk" in demo_error_of(app).text()
     assert not app.finished.done()
-    app.demo_error.accept()
+    demo_error_of(app).accept()
     qtbot.waitUntil(app.finished.done, timeout=10_000)
     assert app.finished.result() == 1

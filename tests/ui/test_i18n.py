@@ -7,7 +7,6 @@ import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -124,13 +123,6 @@ def test_update_script_runs_standalone() -> None:
 )
 def test_resolve_language(setting: str, locale: str, expected: str) -> None:
     assert i18n.resolve_language(setting, QLocale(locale)) == expected
-
-
-@pytest.fixture
-def chinese(qapp: QApplication) -> Iterator[None]:
-    assert i18n.install_translator(qapp, "zh_CN") == "zh_CN"
-    yield
-    assert i18n.install_translator(qapp, "en") == "en"
 
 
 def test_chinese_words(chinese: None) -> None:

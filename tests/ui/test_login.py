@@ -10,19 +10,12 @@ import pytest
 from keyring.backends import fail
 from PySide6.QtCore import Qt
 
+from qqdesk.client import errors
 from qqdesk.protocol.classic import Status
-from qqdesk.ui.login import LoginDialog, PasswordStore, login_error_text, server_url
+from qqdesk.ui.login import LoginDialog, PasswordStore, server_url
 from qqdesk.ui.settings import Settings
 
 from .conftest import MemoryKeyring
-
-
-class WrongPasswordError(Exception):
-    pass
-
-
-class NoSuchNumberError(Exception):
-    pass
 
 
 class Session:
@@ -62,8 +55,8 @@ def fill(qtbot: Any, dialog: LoginDialog, number: str = "10001", password: str =
 @pytest.mark.parametrize(
     ("error", "words"),
     [
-        (WrongPasswordError("RS=1"), "Wrong password"),
-        (NoSuchNumberError("RES=5"), "no account with this number"),
+        (errors.WrongPassword("RS=1"), "Wrong password"),
+        (errors.NoSuchUser(10001), "no account with this number"),
         (ConnectionRefusedError(111, "refused"), "Cannot reach the server"),
     ],
 )
@@ -115,8 +108,10 @@ def test_success_remembers_in_keyring_and_settings(
     assert '"last_uin": 10001' in saved
     # Next start: number and password are filled in.
     again = make_dialog(qtbot, tmp_path)
-    again.settings.last_uin = 10001
-    again.settings.remember_password = True
+    settings = again.settings
+    assert isinstance(settings, Settings)
+    settings.last_uin = 10001
+    settings.remember_password = True
     again.number_edit.setText("10001")
     assert again.password_edit.text() == "s3cret"
     assert again.remember_check.isChecked()
@@ -124,7 +119,7 @@ def test_success_remembers_in_keyring_and_settings(
 
 def test_no_keyring_backend_disables_remember_me(qtbot: Any, tmp_path: Path) -> None:
     old = keyring.get_keyring()
-    keyring.set_keyring(fail.Keyring())
+    keyring.set_keyring(fail.Keyring())  # type: ignore[no-untyped-call]
     try:
         store = PasswordStore()
         dialog = LoginDialog(Settings(tmp_path / "s.json"), passwords=store)
@@ -136,9 +131,8 @@ def test_no_keyring_backend_disables_remember_me(qtbot: Any, tmp_path: Path) -> 
         keyring.set_keyring(old)
 
 
-def test_server_url_and_error_words() -> None:
+def test_server_url() -> None:
     assert server_url("") == "http://127.0.0.1:8000"
     assert server_url("example.org") == "http://example.org:8000"
     assert server_url("10.0.0.2:8080") == "http://10.0.0.2:8080"
     assert server_url("http://h:1/") == "http://h:1"
-    assert "Too many" in login_error_text(type("TooFrequentError", (Exception,), {})())

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
 
 from qqdesk.client.events import (
     ConnectionState,
@@ -252,7 +253,8 @@ def test_menus_open_the_dialogs(
     alice.settings = Settings(tmp_path / "settings.json")
 
     def opened(cls: type) -> list[Any]:
-        return [w for w in alice.findChildren(cls) if w.isVisible()]
+        found: list[QWidget] = alice.findChildren(cls)
+        return [w for w in found if w.isVisible()]
 
     alice.add_friend_action.trigger()
     assert len(opened(AddBuddyDialog)) == 1

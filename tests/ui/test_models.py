@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
-from PySide6.QtCore import QModelIndex
+from PySide6.QtCore import QAbstractItemModel, QModelIndex
 from PySide6.QtTest import QAbstractItemModelTester
+from PySide6.QtWidgets import QApplication
+from pytestqt.modeltest import ModelTester
 
 from qqdesk.client.events import DeliveryState
 from qqdesk.protocol.classic import Status
@@ -28,15 +32,22 @@ class B:
     status: int = int(Status.OFFLINE)
 
 
+def audit(qtmodeltester: ModelTester, model: QAbstractItemModel) -> None:
+    """qtmodeltester.check, typed (pytest-qt leaves it unannotated)."""
+    check: Callable[[QAbstractItemModel], None] = qtmodeltester.check
+    check(model)
+
+
 def names(model: BuddyTreeModel, kind: GroupKind = GroupKind.FRIENDS) -> list[str]:
     parent = model.group_index(kind)
     return [model.index(r, 0, parent).data() for r in range(model.rowCount(parent))]
 
 
 @pytest.fixture
-def model(qapp) -> BuddyTreeModel:
+def model(qapp: QApplication, qtmodeltester: ModelTester) -> BuddyTreeModel:
     m = BuddyTreeModel()
-    QAbstractItemModelTester(m, QAbstractItemModelTester.FailureReportingMode.Fatal, m)
+    # Attached first, so it audits filling the model too (it reports by Qt warning).
+    audit(qtmodeltester, m)
     m.set_buddies(
         [
             B(10003, "carol", status=Status.OFFLINE),
@@ -55,7 +66,7 @@ def test_online_first_then_by_name_case_blind(model: BuddyTreeModel) -> None:
     assert model.group_index(GroupKind.STRANGERS).data() == "Strangers (0/0)"
 
 
-def test_status_change_moves_one_row_and_updates_counts(model: BuddyTreeModel, qtbot) -> None:
+def test_status_change_moves_one_row_and_updates_counts(model: BuddyTreeModel, qtbot: Any) -> None:
     resets: list[int] = []
     moves: list[int] = []
     model.modelReset.connect(lambda: resets.append(1))
@@ -78,7 +89,7 @@ def test_status_change_moves_one_row_and_updates_counts(model: BuddyTreeModel, q
     assert model.set_status(99999, Status.ONLINE) is False
 
 
-def test_strangers_group_and_unread(model: BuddyTreeModel, qtbot) -> None:
+def test_strangers_group_and_unread(model: BuddyTreeModel, qtbot: Any) -> None:
     with qtbot.waitSignal(model.unreadChanged) as blocker:
         model.add_buddy(20000, "stranger", status=Status.ONLINE, kind=GroupKind.STRANGERS)
         model.add_unread(20000, 2)
@@ -110,8 +121,10 @@ def test_reload_keeps_unread_counts(model: BuddyTreeModel) -> None:
 
 def test_filter_by_nick_or_number_keeps_groups(model: BuddyTreeModel) -> None:
     proxy = BuddyFilterProxyModel()
+    # qtmodeltester holds one tester (the source model's); the proxy gets its own, in
+    # the same Warning mode, attached before the proxy is given its source.
+    QAbstractItemModelTester(proxy, QAbstractItemModelTester.FailureReportingMode.Warning, proxy)
     proxy.setSourceModel(model)
-    QAbstractItemModelTester(proxy, QAbstractItemModelTester.FailureReportingMode.Fatal, proxy)
     assert proxy.rowCount() == 2
     proxy.set_filter_text("AL")
     assert proxy.rowCount() == 1
@@ -127,7 +140,7 @@ def test_filter_by_nick_or_number_keeps_groups(model: BuddyTreeModel) -> None:
     assert proxy.rowCount() == 2
 
 
-def test_ten_thousand_buddies_sorted_counted_and_filtered(qapp) -> None:
+def test_ten_thousand_buddies_sorted_counted_and_filtered(qapp: QApplication) -> None:
     """A big list stays correct; its speed is measured in tests/bench/bench_ui.py."""
     model = BuddyTreeModel()
     buddies = [
@@ -176,7 +189,8 @@ class FakeStore:
         return list(reversed(older))[:limit]
 
 
-def test_history_pages_lazily_toward_older(qapp) -> None:
+def test_history_pages_lazily_toward_older(qapp: QApplication) -> None:
+    # No model tester here: it fetches more by itself (see the next test).
     store = FakeStore(120)
     model = ChatHistoryModel(10002, store.history)
     assert model.rowCount() == 0
@@ -194,11 +208,28 @@ def test_history_pages_lazily_toward_older(qapp) -> None:
     assert store.calls == [None, 71, 21]
     assert model.index(0, 0).data(Roles.OUTGOING) is False
     assert model.index(1, 0).data(Roles.OUTGOING) is True
-    QAbstractItemModelTester(model, QAbstractItemModelTester.FailureReportingMode.Fatal, model)
 
 
-def test_history_states_and_system_lines(qapp) -> None:
+def test_history_paging_passes_the_model_tester(
+    qapp: QApplication, qtmodeltester: ModelTester
+) -> None:
+    store = FakeStore(120)
+    model = ChatHistoryModel(10002, store.history)
+    # Attached before any page loads: it audits every insertion, and calls
+    # canFetchMore/fetchMore itself as a view would.
+    audit(qtmodeltester, model)
+    model.load_initial()
+    while model.canFetchMore(QModelIndex()):
+        model.fetchMore(QModelIndex())
+    assert [model.index(r, 0).data() for r in range(model.rowCount())] == [
+        f"message {i}" for i in range(1, 121)
+    ]
+    assert store.calls == [None, 71, 21]
+
+
+def test_history_states_and_system_lines(qapp: QApplication, qtmodeltester: ModelTester) -> None:
     model = ChatHistoryModel(10002, None)
+    audit(qtmodeltester, model)
     assert not model.canFetchMore(QModelIndex())
     model.set_state(7, DeliveryState.SENT)  # heard before the message is shown
     model.add_outgoing("hi", 7)

@@ -8,8 +8,8 @@ import os
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QApplication
 
-from qqdesk.ui import settings as settings_module
 from qqdesk.ui.settings import (
     SCHEMA_VERSION,
     Settings,
@@ -136,7 +136,7 @@ def test_failed_replace_keeps_old_file(path: Path, monkeypatch: pytest.MonkeyPat
     def disk_full(src: object, dst: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(settings_module.os, "replace", disk_full)
+    monkeypatch.setattr("qqdesk.ui.settings.os.replace", disk_full)
     s.theme = "light"
     with pytest.raises(SettingsError, match="No space left on device"):
         s.save()
@@ -178,7 +178,7 @@ def test_notifier_signal(qtbot, path: Path) -> None:  # type: ignore[no-untyped-
     assert blocker.args == ["language"]
 
 
-def test_theme_palettes(qapp) -> None:  # type: ignore[no-untyped-def]
+def test_theme_palettes(qapp: QApplication) -> None:
     from PySide6.QtGui import QPalette
 
     from qqdesk.ui.theme import apply_theme, current_theme

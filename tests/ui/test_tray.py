@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from PySide6.QtWidgets import QSystemTrayIcon
@@ -50,14 +51,15 @@ def test_notifications_fall_back_to_in_app(qtbot: Any, qapp: Any) -> None:
 def test_tray_message_click_opens_that_chat(qtbot: Any, qapp: Any) -> None:
     icon = QSystemTrayIcon()
     notifier = Notifier(icon, None, use_dbus=False)
-    notifier._tray_uin = 10002  # as after showMessage() about Bob
+    notifier.show_in_tray(10002, "Message from Bob", "hello")
     with qtbot.waitSignal(notifier.chatRequested) as blocker:
         icon.messageClicked.emit()
     assert blocker.args == [10002]
 
 
 def test_second_instance_raises_the_first(qtbot: Any, qapp: Any) -> None:
-    key = "qqdesk-test-" + str(id(qtbot))
+    # The test's own name: never the user's running qqdesk, nor another test run's.
+    key = "qqdesk-test-" + uuid.uuid4().hex
     first = SingleInstance(key)
     assert not first.tell_running(200)
     assert first.listen()

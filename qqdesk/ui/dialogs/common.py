@@ -1,4 +1,4 @@
-"""What the dialogs share: enum words, error words, faces and async calls."""
+"""What the dialogs share: enum words, who-is-who text and async calls."""
 
 from __future__ import annotations
 
@@ -6,16 +6,13 @@ import asyncio
 import inspect
 import logging
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QCoreApplication, QObject, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPainterPath, QPalette, QPixmap
+from PySide6.QtCore import QCoreApplication, QObject
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QLabel, QWidget
 
-from qqdesk.client import errors
-from qqdesk.protocol.classic import BloodType, Constellation, Result, Sex, Status, Zodiac
-from qqdesk.resources import face_path
+from qqdesk.protocol.classic import BloodType, Constellation, Sex, Status, Zodiac
 
 log = logging.getLogger(__name__)
 
@@ -107,82 +104,6 @@ def who(uin: int, nick: str = "") -> str:
     """'Nick (number)', or just the number when the nickname is unknown."""
     nick = nick.strip()
     return f"{nick} ({uin})" if nick else str(uin)
-
-
-# -- errors in words --------------------------------------------------------------
-
-
-def error_text(exc: BaseException) -> str:
-    """Say in the user's words what went wrong with a session call."""
-    if isinstance(exc, errors.NoSuchUser) or getattr(exc, "result", None) == Result.NO_SUCH_NUMBER:
-        return QCoreApplication.translate("Words", "There is no user with this number.")
-    if isinstance(exc, (errors.NotLoggedIn, errors.SessionClosed)):
-        return QCoreApplication.translate("Words", "You are not logged in. Log in again and retry.")
-    if isinstance(exc, errors.TooFrequent):
-        return QCoreApplication.translate(
-            "Words", "The server is busy with your requests. Wait a few seconds and try again."
-        )
-    if isinstance(exc, errors.RequestRefused):
-        return QCoreApplication.translate("Words", "The server did not accept this request.")
-    if isinstance(exc, (errors.ServerUnavailable, OSError, asyncio.TimeoutError)):
-        return QCoreApplication.translate(
-            "Words", "Cannot reach the server. Check your connection and try again."
-        )
-    detail = str(exc).strip() or type(exc).__name__
-    return QCoreApplication.translate("Words", "Something went wrong: {detail}").format(
-        detail=detail
-    )
-
-
-# -- faces ------------------------------------------------------------------------
-
-_FACE_COLOURS = ("#4c8bf5", "#e8710a", "#1e8e3e", "#a142f4", "#d93025", "#129eaf", "#f29900")
-
-
-def _face_file(face: int) -> Path | None:
-    try:
-        path = face_path(face)
-    except (ValueError, LookupError, OSError):
-        return None
-    return path if path.is_file() else None
-
-
-def face_pixmap(face: int, size: int, name: str = "", grey: bool = False) -> QPixmap:
-    """The face picture for face id ``face``, scaled to ``size`` pixels.
-
-    Falls back to a drawn avatar (the name's first letter on a colour chosen by
-    the face id) when the picture set is not available.
-    """
-    path = _face_file(face)
-    if path is not None:
-        icon = QIcon(str(path))
-        mode = QIcon.Mode.Disabled if grey else QIcon.Mode.Normal
-        # QIcon renders the SVG at the size asked for, so big faces stay sharp.
-        pixmap = icon.pixmap(QSize(size, size), mode)
-        if not pixmap.isNull():
-            return pixmap
-    return _drawn_face(face, size, name, grey)
-
-
-def _drawn_face(face: int, size: int, name: str, grey: bool) -> QPixmap:
-    pixmap = QPixmap(size, size)
-    pixmap.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(pixmap)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    colour = QColor("#9aa0a6") if grey else QColor(_FACE_COLOURS[max(face, 0) // 3 % 7])
-    path = QPainterPath()
-    radius = size * 0.22
-    path.addRoundedRect(QRectF(0, 0, size, size), radius, radius)
-    painter.fillPath(path, colour)
-    letter = (name.strip()[:1] or "Q").upper()
-    font = QFont()
-    font.setPixelSize(max(8, int(size * 0.5)))
-    font.setBold(True)
-    painter.setFont(font)
-    painter.setPen(QColor("white"))
-    painter.drawText(QRectF(0, 0, size, size), Qt.AlignmentFlag.AlignCenter, letter)
-    painter.end()
-    return pixmap
 
 
 # -- async calls --------------------------------------------------------------------

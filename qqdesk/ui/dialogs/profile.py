@@ -27,13 +27,13 @@ from PySide6.QtWidgets import (
 
 from qqdesk.protocol.classic import MAX_UIN, MIN_UIN, Profile
 
+from ..errors import describe_error
+from ..icons import face_picture
 from .common import (
     EMPTY,
     CallRunner,
     blood_type_text,
     constellation_text,
-    error_text,
-    face_pixmap,
     or_dash,
     sex_text,
     zodiac_text,
@@ -255,7 +255,7 @@ class ProfileDialog(QDialog):
         self.refresh_button.setEnabled(not busy)
 
     def _on_error(self, exc: BaseException) -> None:
-        self._show_error(error_text(exc))
+        self._show_error(describe_error(exc))
 
     def _show_error(self, text: str) -> None:
         self._set_busy(False)
@@ -267,7 +267,9 @@ class ProfileDialog(QDialog):
         self._set_busy(False)
         self.profile = profile
         self.setWindowTitle(self.tr("Profile of {name}").format(name=profile.nick or profile.uin))
-        self.face_label.setPixmap(face_pixmap(profile.face, FACE_SIZE, profile.nick))
+        self.face_label.setPixmap(
+            face_picture(profile.face, FACE_SIZE, profile.nick, ratio=self.devicePixelRatioF())
+        )
         self.nick_label.setText(profile.nick or str(profile.uin))
         self.number_label.setText(self.tr("QQ number: {number}").format(number=profile.uin))
         words = {

@@ -20,8 +20,10 @@ from PySide6.QtWidgets import (
 
 from qqdesk.protocol.classic import AuthMode, Profile
 
+from ..errors import describe_error
+from ..icons import face_picture
 from ..qtcompat import UIN
-from .common import CallRunner, error_text, face_pixmap, status_label, who
+from .common import CallRunner, status_label, who
 from .profile import ProfileDialog
 
 MAX_REASON_CHARS = 200
@@ -75,7 +77,7 @@ class IncomingRequestDialog(QDialog):
 
         self.face_label = QLabel()
         self.face_label.setFixedSize(56, 56)
-        self.face_label.setPixmap(face_pixmap(0, 56, str(uin)))
+        self.face_label.setPixmap(face_picture(0, 56, str(uin), ratio=self.devicePixelRatioF()))
         self.headline = QLabel()
         self.headline.setWordWrap(True)
         self.headline.setTextFormat(Qt.TextFormat.PlainText)
@@ -157,7 +159,9 @@ class IncomingRequestDialog(QDialog):
 
     def _on_profile(self, profile: Profile) -> None:
         self.nick = profile.nick
-        self.face_label.setPixmap(face_pixmap(profile.face, 56, profile.nick))
+        self.face_label.setPixmap(
+            face_picture(profile.face, 56, profile.nick, ratio=self.devicePixelRatioF())
+        )
         self._show_who()
 
     def _set_busy(self, busy: bool) -> None:
@@ -205,7 +209,7 @@ class IncomingRequestDialog(QDialog):
     def _on_add_back_error(self, exc: BaseException) -> None:
         name = who(self.uin, self.nick)
         text = self.tr("You approved {name}, but adding them failed: {error}")
-        self._finish(text.format(name=name, error=error_text(exc)), True)
+        self._finish(text.format(name=name, error=describe_error(exc)), True)
 
     # -- refusing --------------------------------------------------------------------
 
@@ -243,7 +247,7 @@ class IncomingRequestDialog(QDialog):
         self.answered.emit(self.uin, approved)
 
     def _on_error(self, exc: BaseException) -> None:
-        text = error_text(exc)
+        text = describe_error(exc)
         status_label(self.message, text, "error")
         self._set_busy(False)
         self.failed.emit(text)

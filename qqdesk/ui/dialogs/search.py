@@ -37,11 +37,11 @@ from PySide6.QtWidgets import (
 
 from qqdesk.protocol.classic import AuthMode, Sex, Status
 
+from ..errors import describe_error
+from ..icons import face_picture
 from ..qtcompat import UIN
 from .common import (
     CallRunner,
-    error_text,
-    face_pixmap,
     or_dash,
     sex_text,
     status_label,
@@ -100,7 +100,6 @@ class SearchResultsModel(QAbstractTableModel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._rows: list[FoundUser] = []
-        self._faces: dict[tuple[int, bool], QIcon] = {}
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
@@ -140,11 +139,8 @@ class SearchResultsModel(QAbstractTableModel):
                 status_text(Status(user.status).visible if user.status in (10, 20, 30, 40) else 20),
             )[column]
         if role == Qt.ItemDataRole.DecorationRole and column == self.NICK:
-            online = user.status in (Status.ONLINE, Status.BUSY)
-            key = (user.face, online)
-            if key not in self._faces:
-                self._faces[key] = QIcon(face_pixmap(user.face, 32, user.nick, grey=not online))
-            return self._faces[key]
+            # Grey when offline, and no badge: the status has its own column.
+            return QIcon(face_picture(user.face, 32, user.nick, status=user.status, badge=False))
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (self.NUMBER, self.AGE):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -191,7 +187,9 @@ class VerificationRequestDialog(QDialog):
         self.setWindowTitle(self.tr("Verification Required"))
 
         face_label = QLabel()
-        face_label.setPixmap(face_pixmap(face, 48, nick or str(uin)))
+        face_label.setPixmap(
+            face_picture(face, 48, nick or str(uin), ratio=self.devicePixelRatioF())
+        )
         face_label.setFixedSize(48, 48)
         intro = QLabel(
             self.tr("{name} only accepts friends they approve. Tell them who you are:").format(
@@ -253,7 +251,7 @@ class VerificationRequestDialog(QDialog):
 
     def _on_error(self, exc: BaseException) -> None:
         self.reason_edit.setReadOnly(False)
-        status_label(self.message, error_text(exc), "error")
+        status_label(self.message, describe_error(exc), "error")
         self._update()
 
 
@@ -420,7 +418,7 @@ class AddBuddyDialog(QDialog):
         return self.results.user(rows[0].row()) if rows else None
 
     def _fail(self, exc: BaseException) -> None:
-        text = error_text(exc)
+        text = describe_error(exc)
         status_label(self.message, text, "error")
         self._update_buttons()
         self.failed.emit(text)

@@ -2,34 +2,6 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
-    <name></name>
-    <message>
-        <location filename="../login.py" line="+119"/>
-        <source>Wrong password. Check it and try again.</source>
-        <translation>密码错误，请检查后重试。</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>There is no account with this number.</source>
-        <translation>该号码不存在。</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Too many attempts. Wait a little and try again.</source>
-        <translation>尝试次数过多，请稍后再试。</translation>
-    </message>
-    <message>
-        <location line="+9"/>
-        <source>Cannot reach the server. Check the address and that the server is running.</source>
-        <translation>无法连接到服务器，请检查地址并确认服务器正在运行。</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Could not sign in: {reason}</source>
-        <translation>登录失败：{reason}</translation>
-    </message>
-</context>
-<context>
     <name>AddBuddyDialog</name>
     <message>
         <location filename="../dialogs/search.py" line="+277"/>
@@ -185,7 +157,7 @@
 <context>
     <name>BuddyTreeModel</name>
     <message>
-        <location filename="wrapped_strings.py" line="+7"/>
+        <location filename="wrapped_strings.py" line="+8"/>
         <source>My friends</source>
         <translation>我的好友</translation>
     </message>
@@ -295,9 +267,77 @@
     </message>
 </context>
 <context>
+    <name>Errors</name>
+    <message>
+        <location line="+4"/>
+        <source>Cannot reach the server. Check the address and that the server is running.</source>
+        <translation>无法连接到服务器，请检查地址并确认服务器正在运行。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Cannot reach the server. Check your connection and try again.</source>
+        <translation>无法连接到服务器，请检查网络后重试。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Could not sign in: {reason}</source>
+        <translation>登录失败：{reason}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Something went wrong: {detail}</source>
+        <translation>出错了：{detail}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The server cannot take this right now. Try again in a little while.</source>
+        <translation>服务器暂时无法处理，请稍后再试。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The server did not accept this request.</source>
+        <translation>服务器拒绝了这个请求。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The server is busy with your requests. Wait a few seconds and try again.</source>
+        <translation>操作过于频繁，请稍等几秒再试。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>There is no account with this number.</source>
+        <translation>该号码不存在。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>There is no user with this number.</source>
+        <translation>该号码不存在。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Too many attempts. Wait a little and try again.</source>
+        <translation>尝试次数过多，请稍后再试。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Wrong password. Check it and try again.</source>
+        <translation>密码错误，请检查后重试。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>You are not logged in. Log in again and retry.</source>
+        <translation>您尚未登录，请重新登录后再试。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Your message history cannot be saved (is the disk full?). Nothing was lost; try again when there is room.</source>
+        <translation>无法保存聊天记录（磁盘是否已满？）。没有丢失任何内容，腾出空间后再试。</translation>
+    </message>
+</context>
+<context>
     <name>IncomingRequestDialog</name>
     <message>
-        <location filename="../dialogs/requests.py" line="+74"/>
+        <location filename="../dialogs/requests.py" line="+75"/>
         <source>Friend Request</source>
         <translation>好友请求</translation>
     </message>
@@ -400,7 +440,7 @@
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../login.py" line="+41"/>
+        <location filename="../login.py" line="+148"/>
         <source>Sign in to qqdesk</source>
         <translation>登录 qqdesk</translation>
     </message>
@@ -574,36 +614,11 @@
         <source>Enter your password.</source>
         <translation>请输入密码。</translation>
     </message>
-    <message>
-        <location filename="wrapped_strings.py" line="+4"/>
-        <source>Cannot reach the server. Check the address and that the server is running.</source>
-        <translation>无法连接到服务器，请检查地址并确认服务器正在运行。</translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>Could not sign in: {reason}</source>
-        <translation>登录失败：{reason}</translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>There is no account with this number.</source>
-        <translation>该号码不存在。</translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>Too many attempts. Wait a little and try again.</source>
-        <translation>尝试次数过多，请稍后再试。</translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>Wrong password. Check it and try again.</source>
-        <translation>密码错误，请检查后重试。</translation>
-    </message>
 </context>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../mainwindow.py" line="+107"/>
+        <location filename="../mainwindow.py" line="+109"/>
         <source>qqdesk</source>
         <extracomment>the user asked to quit (menu, tray, or closing without a tray)</extracomment>
         <translation>qqdesk</translation>
@@ -644,7 +659,7 @@
         <translation>号码：{uin}</translation>
     </message>
     <message>
-        <location line="+95"/>
+        <location line="+102"/>
         <location filename="../selfcheck.py" line="+135"/>
         <source>Message from {name}</source>
         <extracomment>What the friend answers; it has to show in the chat window.</extracomment>
@@ -1182,7 +1197,7 @@
 <context>
     <name>Words</name>
     <message>
-        <location filename="../dialogs/common.py" line="+33"/>
+        <location filename="../dialogs/common.py" line="+32"/>
         <source>Any</source>
         <translation>不限</translation>
     </message>
@@ -1361,36 +1376,6 @@
         <location line="+1"/>
         <source>Pig</source>
         <translation>猪</translation>
-    </message>
-    <message>
-        <location line="+25"/>
-        <source>There is no user with this number.</source>
-        <translation>该号码不存在。</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>You are not logged in. Log in again and retry.</source>
-        <translation>您尚未登录，请重新登录后再试。</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>The server is busy with your requests. Wait a few seconds and try again.</source>
-        <translation>操作过于频繁，请稍等几秒再试。</translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>The server did not accept this request.</source>
-        <translation>服务器拒绝了这个请求。</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Cannot reach the server. Check your connection and try again.</source>
-        <translation>无法连接到服务器，请检查网络后重试。</translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>Something went wrong: {detail}</source>
-        <translation>出错了：{detail}</translation>
     </message>
 </context>
 </TS>
