@@ -34,10 +34,12 @@ Part: TypeAlias = str | Face
 #: A message's content: text and faces in order (never two texts in a row).
 Content: TypeAlias = tuple[Part, ...]
 
-#: Face id -> (Chinese name, English name) for the commonly used classic faces
-#: (SMARTQQ-NOTES §6.7).
+#: Face id -> (Chinese name, English name) for the classic faces, in the order the
+#: Smart QQ face panel showed them (the picker keeps it). The ids are what Smart QQ
+#: clients send (``["face", 14]`` is 微笑; see SMARTQQ-NOTES §6.7), so they are not
+#: contiguous; the Chinese names are the text form ``/微笑``; the English names are ours.
 FACE_NAMES: dict[int, tuple[str, str]] = {
-    0: ("惊讶", "Surprised"),
+    14: ("微笑", "Smile"),
     1: ("撇嘴", "Pouting"),
     2: ("色", "Infatuated"),
     3: ("发呆", "Dazed"),
@@ -51,10 +53,60 @@ FACE_NAMES: dict[int, tuple[str, str]] = {
     11: ("发怒", "Angry"),
     12: ("调皮", "Tongue out"),
     13: ("呲牙", "Grin"),
-    14: ("微笑", "Smile"),
+    0: ("惊讶", "Surprised"),
     50: ("难过", "Sad"),
     51: ("酷", "Cool"),
+    96: ("冷汗", "Cold sweat"),
+    53: ("抓狂", "Frantic"),
+    54: ("吐", "Throwing up"),
+    73: ("偷笑", "Giggle"),
     74: ("可爱", "Cute"),
+    75: ("白眼", "Eye roll"),
+    76: ("傲慢", "Haughty"),
+    77: ("饥饿", "Hungry"),
+    78: ("困", "Drowsy"),
+    55: ("惊恐", "Terrified"),
+    56: ("流汗", "Sweating"),
+    57: ("憨笑", "Silly grin"),
+    58: ("大兵", "Soldier"),
+    79: ("奋斗", "Determined"),
+    80: ("咒骂", "Cursing"),
+    81: ("疑问", "Puzzled"),
+    82: ("嘘", "Shush"),
+    83: ("晕", "Dizzy"),
+    84: ("折磨", "Tormented"),
+    85: ("衰", "Unlucky"),
+    86: ("骷髅", "Skull"),
+    87: ("敲打", "Bonk"),
+    88: ("再见", "Bye"),
+    97: ("擦汗", "Wiping sweat"),
+    98: ("抠鼻", "Nose picking"),
+    99: ("鼓掌", "Applause"),
+    100: ("糗大了", "Mortified"),
+    101: ("坏笑", "Smirk"),
+    102: ("左哼哼", "Huff left"),
+    103: ("右哼哼", "Huff right"),
+    104: ("哈欠", "Yawn"),
+    105: ("鄙视", "Scorn"),
+    106: ("委屈", "Wronged"),
+    107: ("快哭了", "About to cry"),
+    108: ("阴险", "Sly"),
+    109: ("亲亲", "Kiss"),
+    110: ("吓", "Startled"),
+    111: ("可怜", "Pitiful"),
+    172: ("眨眼睛", "Wink"),
+    182: ("笑哭", "Tears of joy"),
+    179: ("doge", "Doge"),
+    173: ("泪奔", "Sobbing"),
+    174: ("无奈", "Helpless"),
+    212: ("托腮", "Chin in hand"),
+    175: ("卖萌", "Acting cute"),
+    178: ("斜眼笑", "Side-eye grin"),
+    177: ("喷血", "Spitting blood"),
+    180: ("惊喜", "Delighted"),
+    181: ("骚扰", "Pestering"),
+    176: ("小纠结", "Torn"),
+    183: ("我最美", "Gorgeous"),
 }
 
 _BY_NAME: dict[str, int] = {names[0]: face for face, names in FACE_NAMES.items()}
