@@ -295,6 +295,21 @@
     </message>
 </context>
 <context>
+    <name>FacePicker</name>
+    <message>
+        <location filename="../facepicker.py" line="+89"/>
+        <source>{name} ({text_form})</source>
+        <extracomment>Tooltip of a face in the face picker: its name, then how it is typed (/微笑).</extracomment>
+        <translation>{name}（{text_form}）</translation>
+    </message>
+    <message>
+        <location line="+94"/>
+        <source>Faces</source>
+        <extracomment>The face (emoticon) picker, for screen readers.</extracomment>
+        <translation>表情</translation>
+    </message>
+</context>
+<context>
     <name>IncomingRequestDialog</name>
     <message>
         <location filename="../dialogs/requests.py" line="+74"/>
@@ -603,7 +618,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../mainwindow.py" line="+107"/>
+        <location filename="../mainwindow.py" line="+108"/>
         <source>qqdesk</source>
         <extracomment>the user asked to quit (menu, tray, or closing without a tray)</extracomment>
         <translation>qqdesk</translation>
@@ -644,7 +659,7 @@
         <translation>号码：{uin}</translation>
     </message>
     <message>
-        <location line="+95"/>
+        <location line="+102"/>
         <location filename="../selfcheck.py" line="+135"/>
         <source>Message from {name}</source>
         <extracomment>What the friend answers; it has to show in the chat window.</extracomment>
