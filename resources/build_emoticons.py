@@ -7,7 +7,8 @@ Every face is a round yellow head with a dark rim, so it reads on light and dark
 backgrounds alike; an expression is a choice of eyes, brows and mouth plus a few
 extras (tears, sweat, blush, a hand, a prop), written down per face id in
 :data:`EXPRESSIONS`. The strokes are thick enough to survive 24 px. Nothing is
-random: the same table draws the same files on every machine.
+random: the same table draws the same files on every machine. The second half of
+the panel is things and hands (:data:`OBJECTS`), drawn with the same dark outline.
 """
 
 # SVG markup reads best one element a line, even past the line length.
@@ -71,6 +72,14 @@ class Canvas:
     def ellipse(self, x: float, y: float, rx: float, ry: float, fill: str) -> None:
         self.add(
             f'<ellipse cx="{num(x)}" cy="{num(y)}" rx="{num(rx)}" ry="{num(ry)}" fill="{fill}"/>'
+        )
+
+    def rect(
+        self, x: float, y: float, w: float, h: float, r: float, fill: str, extra: str = ""
+    ) -> None:
+        self.add(
+            f'<rect x="{num(x)}" y="{num(y)}" width="{num(w)}" height="{num(h)}" rx="{num(r)}"'
+            f' fill="{fill}"{extra}/>'
         )
 
     def path(self, d: str, fill: str, extra: str = "") -> None:
@@ -600,10 +609,344 @@ def _svg(title: str, canvas: Canvas) -> str:
     )
 
 
+# -- things and hands (the panel's second half) ------------------------------------------
+
+OUTLINE = f' stroke="{INK}" stroke-width="2.2" stroke-linejoin="round"'
+
+
+def _cleaver(canvas: Canvas) -> None:
+    canvas.path("M10 14 H44 V38 Q30 42 10 38 Z", "#c7d0da", OUTLINE)
+    canvas.circle(17, 21, 2.4, "#7f8a99")
+    canvas.add(f'<rect x="43" y="21" width="16" height="8" rx="3" fill="#8d5a2b"{OUTLINE}/>')
+
+
+def _watermelon(canvas: Canvas) -> None:
+    canvas.path("M6 26 H58 A26 26 0 0 1 6 26 Z", "#3f9b46", OUTLINE)
+    canvas.path("M11 26 H53 A21 21 0 0 1 11 26 Z", "#f1fbe6")
+    canvas.path("M13 26 H51 A19 19 0 0 1 13 26 Z", "#f0445a")
+    for x, y in ((22, 33), (32, 38), (42, 33), (27, 30), (37, 30)):
+        canvas.ellipse(x, y, 1.5, 2.2, INK)
+
+
+def _beer(canvas: Canvas) -> None:
+    canvas.add(
+        f'<path d="M44 24 h6 a7 7 0 0 1 0 18 h-6" fill="none" stroke="{INK}" stroke-width="4"/>'
+    )
+    canvas.add(f'<rect x="14" y="18" width="31" height="38" rx="4" fill="#ffb627"{OUTLINE}/>')
+    canvas.path(
+        "M12 22 a6 6 0 0 1 6 -10 a8 8 0 0 1 14 -3 a7 7 0 0 1 13 5 a5 5 0 0 1 2 8 Z", WHITE, OUTLINE
+    )
+    canvas.stroke("M22 30 V48 M30 30 V48 M38 30 V48", "#e8900c", 2.4)
+
+
+def _basketball(canvas: Canvas) -> None:
+    canvas.circle(32, 32, 25, "#f07a28", OUTLINE)
+    canvas.stroke("M7 32 H57 M32 7 V57 M14 14 Q26 32 14 50 M50 14 Q38 32 50 50", INK, 2)
+
+
+def _ping_pong(canvas: Canvas) -> None:
+    canvas.add(
+        f'<rect x="34" y="36" width="9" height="22" rx="3" fill="#a0652d"{OUTLINE} transform="rotate(-40 38 47)"/>'
+    )
+    canvas.circle(26, 28, 18, "#e23d44", OUTLINE)
+    canvas.circle(50, 14, 7, WHITE, OUTLINE)
+
+
+def _coffee(canvas: Canvas) -> None:
+    canvas.ellipse(30, 54, 24, 5, "#d9dee5")
+    canvas.add(
+        f'<path d="M46 32 h4 a6 6 0 0 1 0 12 h-4" fill="none" stroke="{INK}" stroke-width="3.4"/>'
+    )
+    canvas.path("M12 28 H48 V42 Q48 54 36 54 H24 Q12 54 12 42 Z", WHITE, OUTLINE)
+    canvas.ellipse(30, 29, 17, 3.5, "#6f3d1f")
+    canvas.stroke(
+        "M22 20 q-3 -4 0 -8 t0 -8 M32 20 q-3 -4 0 -8 t0 -8 M42 20 q-3 -4 0 -8", "#9aa3ad", 2.2
+    )
+
+
+def _rice(canvas: Canvas) -> None:
+    canvas.stroke("M40 4 L54 34 M46 3 L58 32", "#a0652d", 2.6)
+    canvas.path("M12 30 a20 14 0 0 1 40 0 Z", WHITE, OUTLINE)
+    canvas.path("M6 30 H58 Q56 54 32 56 Q8 54 6 30 Z", "#4f8fd9", OUTLINE)
+    canvas.stroke("M14 40 H50", WHITE, 2)
+
+
+def _pig(canvas: Canvas) -> None:
+    pink, dark = "#ffb3c4", "#d9687f"
+    canvas.path("M9 22 L12 6 L25 14 Z M55 22 L52 6 L39 14 Z", pink, OUTLINE)
+    canvas.circle(32, 35, 25, pink, f' stroke="{dark}" stroke-width="3"')
+    canvas.ellipse(32, 41, 11, 8, "#ff8fa8")
+    canvas.ellipse(28, 41, 2.2, 3.2, dark)
+    canvas.ellipse(36, 41, 2.2, 3.2, dark)
+    canvas.circle(21, 29, 3, INK)
+    canvas.circle(43, 29, 3, INK)
+
+
+def _bloom(canvas: Canvas, x: float, y: float, petals: str) -> None:
+    canvas.circle(x, y, 12, petals, OUTLINE)
+    canvas.stroke(f"M{num(x)} {num(y)} a3 3 0 1 1 3 3 a6 6 0 1 1 -6 -6", INK, 1.6)
+
+
+def _rose(canvas: Canvas) -> None:
+    canvas.stroke("M32 28 V60", "#2f8a3b", 3.4)
+    canvas.path("M32 46 Q20 36 14 44 Q22 52 32 46 Z", "#45b04f", OUTLINE)
+    _bloom(canvas, 32, 18, "#e8243b")
+
+
+def _wilted(canvas: Canvas) -> None:
+    canvas.stroke("M24 60 V34 Q24 18 40 22", "#7a8b47", 3.4)
+    canvas.path("M24 48 Q12 46 10 56 Q20 58 24 48 Z", "#9aa35a", OUTLINE)
+    _bloom(canvas, 42, 32, "#8e4a55")
+    canvas.path("M50 46 q4 4 2 8 q-4 -2 -2 -8 Z", "#8e4a55")
+
+
+def _lips(canvas: Canvas) -> None:
+    canvas.path(
+        "M6 30 Q16 14 26 20 Q32 23 38 20 Q48 14 58 30 Q46 50 32 50 Q18 50 6 30 Z",
+        "#e8243b",
+        OUTLINE,
+    )
+    canvas.stroke("M8 30 Q20 34 32 30 Q44 34 56 30", "#8c1020", 2.2)
+    canvas.ellipse(40, 40, 4, 2, "#ff8b98")
+
+
+HEART = "M32 56 C4 38 6 12 20 10 C27 9 31 14 32 18 C33 14 37 9 44 10 C58 12 60 38 32 56 Z"
+
+
+def _heart(canvas: Canvas) -> None:
+    canvas.path(HEART, "#f0304a", OUTLINE)
+    canvas.ellipse(20, 20, 5, 3, "#ff9aa8")
+
+
+def _broken_heart(canvas: Canvas) -> None:
+    canvas.add(
+        f'<g transform="translate(-3 2) rotate(-8 32 56)"><path d="M32 56 C4 38 6 12 20 10 C27 9 31 14 32 18 L27 28 L35 36 L29 46 Z" fill="#c2334a"{OUTLINE}/></g>'
+    )
+    canvas.add(
+        f'<g transform="translate(3 2) rotate(8 32 56)"><path d="M32 18 C33 14 37 9 44 10 C58 12 60 38 32 56 L29 46 L35 36 L27 28 Z" fill="#c2334a"{OUTLINE}/></g>'
+    )
+
+
+def _cake(canvas: Canvas) -> None:
+    canvas.add(f'<rect x="29" y="10" width="6" height="14" rx="2" fill="#6fb7ff"{OUTLINE}/>')
+    canvas.path("M32 2 q-4 4 0 7 q4 -3 0 -7 Z", "#ff9f1c")
+    canvas.add(f'<rect x="10" y="24" width="44" height="32" rx="5" fill="#ffe0b8"{OUTLINE}/>')
+    canvas.path(
+        "M10 30 Q15 38 20 30 Q26 38 32 30 Q38 38 44 30 Q49 38 54 30 V27 Q54 24 50 24 H14 Q10 24 10 27 Z",
+        "#ff7aa2",
+    )
+    canvas.stroke("M11 44 H53", "#e39a6b", 3)
+
+
+def _lightning(canvas: Canvas) -> None:
+    canvas.path("M36 3 L12 36 H29 L24 61 L52 24 H35 Z", "#ffd028", OUTLINE)
+
+
+def _bomb(canvas: Canvas) -> None:
+    canvas.stroke("M40 20 Q44 10 52 10", "#a0652d", 3)
+    canvas.path("M54 4 L56 9 L61 10 L56 12 L54 17 L52 12 L47 10 L52 9 Z", "#ff9f1c")
+    canvas.add(
+        '<rect x="33" y="16" width="10" height="8" rx="2" fill="#596273" transform="rotate(30 38 20)"/>'
+    )
+    canvas.circle(28, 38, 20, "#2d3340", f' stroke="{WHITE}" stroke-width="1.6"')
+    canvas.ellipse(20, 30, 5, 3, "#6b7487")
+
+
+def _knife(canvas: Canvas) -> None:
+    canvas.path("M4 30 Q20 14 44 22 V34 H10 Q4 34 4 30 Z", "#d6dde5", OUTLINE)
+    canvas.add(f'<rect x="43" y="21" width="18" height="14" rx="3" fill="#3b3f4a"{OUTLINE}/>')
+    canvas.circle(49, 28, 1.6, "#c7d0da")
+    canvas.circle(55, 28, 1.6, "#c7d0da")
+
+
+def _football(canvas: Canvas) -> None:
+    canvas.circle(32, 32, 25, WHITE, OUTLINE)
+    canvas.path("M32 22 L41 28 L38 39 H26 L23 28 Z", INK)
+    canvas.stroke("M32 22 V8 M41 28 L54 23 M38 39 L46 51 M26 39 L18 51 M23 28 L10 23", INK, 2)
+    canvas.path("M25 8 L32 7 L39 8 L32 12 Z M8 33 L10 26 L13 34 Z M56 33 L54 26 L51 34 Z", INK)
+
+
+def _ladybird(canvas: Canvas) -> None:
+    canvas.stroke("M26 14 Q22 6 16 6 M38 14 Q42 6 48 6", INK, 2)
+    canvas.circle(32, 18, 9, INK)
+    canvas.circle(32, 37, 22, "#e8303f", OUTLINE)
+    canvas.stroke("M32 16 V59", INK, 2.4)
+    for x, y, r in ((22, 32, 4), (42, 32, 4), (20, 46, 3.4), (44, 46, 3.4), (32, 25, 0)):
+        if r:
+            canvas.circle(x, y, r, INK)
+
+
+def _poop(canvas: Canvas) -> None:
+    brown = "#8a5a32"
+    canvas.path("M8 56 Q4 44 16 42 H48 Q60 44 56 56 Z", brown, OUTLINE)
+    canvas.path("M14 42 Q10 32 22 30 H42 Q54 32 50 42 Z", brown, OUTLINE)
+    canvas.path("M20 30 Q18 20 30 18 Q34 12 34 5 Q46 14 44 30 Z", brown, OUTLINE)
+    canvas.circle(25, 48, 3.2, WHITE)
+    canvas.circle(39, 48, 3.2, WHITE)
+    canvas.circle(25.6, 48.6, 1.6, INK)
+    canvas.circle(39.6, 48.6, 1.6, INK)
+
+
+def _moon(canvas: Canvas) -> None:
+    canvas.path("M40 6 A26 26 0 1 0 58 42 A20 20 0 1 1 40 6 Z", "#ffd84d", OUTLINE)
+    canvas.circle(22, 42, 2.6, "#f2b82d")
+    canvas.circle(16, 30, 1.8, "#f2b82d")
+
+
+def _sun(canvas: Canvas) -> None:
+    rays = " ".join(
+        f"M{num(32 + 20 * dx)} {num(32 + 20 * dy)} L{num(32 + 29 * dx)} {num(32 + 29 * dy)}"
+        for dx, dy in (
+            (1, 0),
+            (-1, 0),
+            (0, 1),
+            (0, -1),
+            (0.71, 0.71),
+            (-0.71, 0.71),
+            (0.71, -0.71),
+            (-0.71, -0.71),
+        )
+    )
+    canvas.stroke(rays, "#ff8c1a", 4)
+    canvas.circle(32, 32, 15, "#ffb81c", OUTLINE)
+
+
+def _gift(canvas: Canvas) -> None:
+    canvas.add(f'<rect x="10" y="26" width="44" height="32" rx="3" fill="#e84b5a"{OUTLINE}/>')
+    canvas.add(f'<rect x="6" y="18" width="52" height="10" rx="3" fill="#f06675"{OUTLINE}/>')
+    canvas.add('<rect x="28" y="18" width="8" height="40" fill="#ffd34e"/>')
+    canvas.path(
+        "M32 18 Q20 4 16 12 Q14 18 32 18 Z M32 18 Q44 4 48 12 Q50 18 32 18 Z", "#ffd34e", OUTLINE
+    )
+
+
+# A hand seen from the front: a palm, four fingers (e: extended, c: curled, b: bent),
+# and a thumb ("side" across the fist, "out" to the left, "" hidden).
+FINGER_X = (22.0, 28.5, 35.0, 41.5)
+HAND_STROKE = f' stroke="{RIM}" stroke-width="2" stroke-linejoin="round"'
+
+
+def _hand(canvas: Canvas, fingers: str, thumb: str, turn: float = 0, skin: str = HAND) -> None:
+    group = Canvas()
+    for x, kind in zip(FINGER_X, fingers, strict=True):
+        if kind == "e":
+            group.rect(x - 3, 8, 6.4, 30, 3.2, skin, HAND_STROKE)
+        elif kind == "b":
+            group.path(
+                f"M{num(x - 3)} 36 V20 Q{num(x - 3)} 14 {num(x + 3)} 14 H{num(x + 7)} V20"
+                f" H{num(x + 3.4)} V36 Z",
+                skin,
+                HAND_STROKE,
+            )
+    group.rect(18, 28, 29, 28, 8, skin, HAND_STROKE)
+    for x, kind in zip(FINGER_X, fingers, strict=True):
+        if kind == "c":
+            group.rect(x - 3, 24, 6.4, 12, 3.2, skin, HAND_STROKE)
+    if thumb == "side":
+        group.rect(14, 38, 24, 7.4, 3.7, skin, HAND_STROKE)
+    elif thumb == "out":
+        group.rect(6, 32, 18, 7.4, 3.7, skin, f'{HAND_STROKE} transform="rotate(-30 20 36)"')
+    # The hand spans x 6..47: centre it on the tile and let it fill the cell.
+    place = "translate(34 33) scale(1.18) translate(-29 -32)"
+    if turn:
+        place = f"rotate({num(turn)} 32 32) {place}"
+    canvas.add(f'<g transform="{place}">{"".join(group.parts)}</g>')
+
+
+def _thumb(canvas: Canvas, turn: float = 0) -> None:
+    """A fist seen from the side, its fingers stacked, the thumb up (turned: down)."""
+    hand = Canvas()
+    hand.rect(16, 6, 11, 30, 5.5, HAND, HAND_STROKE)
+    hand.rect(14, 26, 28, 32, 8, HAND, HAND_STROKE)
+    for y in (26, 33.5, 41, 48.5):
+        hand.rect(28, y, 22, 8, 4, HAND, HAND_STROKE)
+    turned = f' transform="rotate({num(turn)} 32 32)"' if turn else ""
+    canvas.add(f"<g{turned}>{''.join(hand.parts)}</g>")
+
+
+def _hug(canvas: Canvas) -> None:
+    _head(canvas, Expression("happy", "smile", "", ("blush",)))
+    canvas.add(
+        f'<g fill="{HAND}"{HAND_STROKE}><ellipse cx="15" cy="50" rx="9" ry="6" transform="rotate(-30 15 50)"/><ellipse cx="49" cy="50" rx="9" ry="6" transform="rotate(30 49 50)"/></g>'
+    )
+
+
+def _handshake(canvas: Canvas) -> None:
+    canvas.add(f'<rect x="0" y="30" width="14" height="16" rx="2" fill="#4f8fd9"{OUTLINE}/>')
+    canvas.add(f'<rect x="50" y="30" width="14" height="16" rx="2" fill="#e84b5a"{OUTLINE}/>')
+    canvas.add(f'<rect x="12" y="26" width="30" height="20" rx="9" fill="{HAND}"{HAND_STROKE}/>')
+    canvas.add(f'<rect x="24" y="30" width="28" height="20" rx="9" fill="#ffd56b"{HAND_STROKE}/>')
+    canvas.stroke("M30 36 H44 M30 42 H44", RIM, 1.6)
+    canvas.add(f'<rect x="20" y="21" width="16" height="7" rx="3.5" fill="{HAND}"{HAND_STROKE}/>')
+
+
+def _fist_salute(canvas: Canvas) -> None:
+    _hand(canvas, "cccc", "side")
+    canvas.add(f'<rect x="36" y="18" width="20" height="40" rx="8" fill="#ffd56b"{HAND_STROKE}/>')
+    canvas.stroke("M40 24 H54 M40 30 H54 M40 36 H54", RIM, 1.4)
+
+
+def _ok(canvas: Canvas) -> None:
+    _hand(canvas, "cee" + "e", "")
+    canvas.add(f'<circle cx="19" cy="30" r="7" fill="none" stroke="{RIM}" stroke-width="7.4"/>')
+    canvas.add(f'<circle cx="19" cy="30" r="7" fill="none" stroke="{HAND}" stroke-width="4.4"/>')
+
+
+def _no(canvas: Canvas) -> None:
+    canvas.circle(32, 32, 25, WHITE, ' stroke="#e23d44" stroke-width="7"')
+    canvas.stroke("M15 15 L49 49", "#e23d44", 7)
+
+
+def _hand_of(fingers: str, thumb: str, turn: float = 0) -> Callable[[Canvas], None]:
+    def draw_hand(canvas: Canvas) -> None:
+        _hand(canvas, fingers, thumb, turn)
+
+    return draw_hand
+
+
+OBJECTS: dict[int, Callable[[Canvas], None]] = {
+    112: _cleaver,  # 菜刀
+    32: _watermelon,  # 西瓜
+    113: _beer,  # 啤酒
+    114: _basketball,  # 篮球
+    115: _ping_pong,  # 乒乓
+    63: _coffee,  # 咖啡
+    64: _rice,  # 饭
+    59: _pig,  # 猪头
+    33: _rose,  # 玫瑰
+    34: _wilted,  # 凋谢
+    116: _lips,  # 示爱
+    36: _heart,  # 爱心
+    37: _broken_heart,  # 心碎
+    38: _cake,  # 蛋糕
+    91: _lightning,  # 闪电
+    92: _bomb,  # 炸弹
+    93: _knife,  # 刀
+    29: _football,  # 足球
+    117: _ladybird,  # 瓢虫
+    72: _poop,  # 便便
+    45: _moon,  # 月亮
+    42: _sun,  # 太阳
+    39: _gift,  # 礼物
+    62: _hug,  # 拥抱
+    46: _thumb,  # 强
+    47: lambda canvas: _thumb(canvas, 180),  # 弱
+    71: _handshake,  # 握手
+    95: _hand_of("eecc", "side"),  # 胜利
+    118: _fist_salute,  # 抱拳
+    119: _hand_of("bccc", "side", -15),  # 勾引
+    120: _hand_of("cccc", "side"),  # 拳头
+    121: _hand_of("ccce", "side"),  # 差劲
+    122: _hand_of("ecce", "out"),  # 爱你
+    123: _no,  # NO
+    124: _ok,  # OK
+}
+
+
 def draw(face_id: int) -> str:
-    """The SVG text of face ``face_id`` (a key of :data:`EXPRESSIONS` or :data:`SPECIAL`)."""
+    """The SVG text of face ``face_id`` (a key of EXPRESSIONS, SPECIAL or OBJECTS)."""
     canvas = Canvas()
-    special = SPECIAL.get(face_id)
+    special = SPECIAL.get(face_id) or OBJECTS.get(face_id)
     if special is not None:
         special(canvas)
     else:
@@ -629,7 +972,8 @@ def face_ids() -> list[int]:
 def main() -> None:
     EMOTICONS_DIR.mkdir(exist_ok=True)
     ids = face_ids()
-    missing = [face_id for face_id in ids if face_id not in EXPRESSIONS and face_id not in SPECIAL]
+    drawn = EXPRESSIONS.keys() | SPECIAL.keys() | OBJECTS.keys()
+    missing = [face_id for face_id in ids if face_id not in drawn]
     if missing:
         raise SystemExit(f"no drawing for face ids {missing}; add them to EXPRESSIONS")
     for face_id in ids:

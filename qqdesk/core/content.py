@@ -34,7 +34,8 @@ Part: TypeAlias = str | Face
 #: A message's content: text and faces in order (never two texts in a row).
 Content: TypeAlias = tuple[Part, ...]
 
-#: Face id -> (Chinese name, English name) for the classic faces, in the order the
+#: Face id -> (Chinese name, English name) for the classic faces (the first 103 of the
+#: table Smart QQ clients share: expressions, then things and hands), in the order the
 #: Smart QQ face panel showed them (the picker keeps it). The ids are what Smart QQ
 #: clients send (``["face", 14]`` is 微笑; see SMARTQQ-NOTES §6.7), so they are not
 #: contiguous; the Chinese names are the text form ``/微笑``; the English names are ours.
@@ -107,6 +108,41 @@ FACE_NAMES: dict[int, tuple[str, str]] = {
     181: ("骚扰", "Pestering"),
     176: ("小纠结", "Torn"),
     183: ("我最美", "Gorgeous"),
+    112: ("菜刀", "Cleaver"),
+    32: ("西瓜", "Watermelon"),
+    113: ("啤酒", "Beer"),
+    114: ("篮球", "Basketball"),
+    115: ("乒乓", "Ping-pong"),
+    63: ("咖啡", "Coffee"),
+    64: ("饭", "Rice"),
+    59: ("猪头", "Pig"),
+    33: ("玫瑰", "Rose"),
+    34: ("凋谢", "Wilted"),
+    116: ("示爱", "Lips"),
+    36: ("爱心", "Heart"),
+    37: ("心碎", "Broken heart"),
+    38: ("蛋糕", "Cake"),
+    91: ("闪电", "Lightning"),
+    92: ("炸弹", "Bomb"),
+    93: ("刀", "Knife"),
+    29: ("足球", "Football"),
+    117: ("瓢虫", "Ladybird"),
+    72: ("便便", "Poop"),
+    45: ("月亮", "Moon"),
+    42: ("太阳", "Sun"),
+    39: ("礼物", "Gift"),
+    62: ("拥抱", "Hug"),
+    46: ("强", "Thumbs up"),
+    47: ("弱", "Thumbs down"),
+    71: ("握手", "Handshake"),
+    95: ("胜利", "Victory"),
+    118: ("抱拳", "Fist salute"),
+    119: ("勾引", "Beckon"),
+    120: ("拳头", "Fist"),
+    121: ("差劲", "Pinky down"),
+    122: ("爱你", "Love you"),
+    123: ("NO", "No"),
+    124: ("OK", "OK"),
 }
 
 _BY_NAME: dict[str, int] = {names[0]: face for face, names in FACE_NAMES.items()}

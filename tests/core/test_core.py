@@ -86,11 +86,12 @@ def test_text_form_round_trips(text: str) -> None:
 
 def test_face_table_is_the_smart_qq_one() -> None:
     """Interoperability data (SMARTQQ-NOTES §6.7): ids as Smart QQ clients send them."""
-    assert len(FACE_NAMES) >= 68
+    assert len(FACE_NAMES) >= 100
     expected = {
         14: "微笑", 1: "撇嘴", 2: "色", 13: "呲牙", 0: "惊讶", 50: "难过", 51: "酷",
         96: "冷汗", 74: "可爱", 86: "骷髅", 100: "糗大了", 107: "快哭了", 179: "doge",
-        172: "眨眼睛", 212: "托腮", 183: "我最美",
+        172: "眨眼睛", 212: "托腮", 183: "我最美", 112: "菜刀", 32: "西瓜", 59: "猪头",
+        36: "爱心", 37: "心碎", 46: "强", 47: "弱", 93: "刀", 123: "NO", 124: "OK",
     }  # fmt: skip
     assert {face: FACE_NAMES[face][0] for face in expected} == expected
     chinese = [zh for zh, _en in FACE_NAMES.values()]
@@ -135,3 +136,5 @@ def test_longest_name_wins() -> None:
             assert parse_text(f"/{other}") == (face_by_name(other),)
     assert parse_text("/快哭了吗") == (Face(107), "吗")
     assert parse_text("/睡觉") == (Face(8), "觉")
+    # Latin names are matched as they are, like the clients that share the table do.
+    assert parse_text("/OKAY /ok") == (Face(124), "AY /ok")

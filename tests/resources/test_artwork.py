@@ -163,18 +163,16 @@ def _render(svg: Path, size: int) -> QImage:
 
 @pytest.mark.parametrize("face_id", list(FACE_NAMES))
 def test_every_face_of_the_table_has_a_picture_qt_draws(face_id: int, qapp: QApplication) -> None:
-    """Not just a file: at the picker's 24 px it covers its cell and shows features."""
+    """Not just a file: at the picker's 24 px it shows something, and not one flat colour
+    (faces fill their cell; a rose or a knife less so)."""
     path = resources.emoticon_path(face_id)
     assert path.name == f"{face_id}.svg"
     image = _render(path, 24)
-    painted = [
-        image.pixelColor(x, y).rgb()
-        for y in range(24)
-        for x in range(24)
-        if image.pixelColor(x, y).alpha() == 255
-    ]
-    assert len(painted) > 24 * 24 // 3, "the picture is (almost) empty"
-    assert len(set(painted)) > 8, "the picture is one flat colour"
+    pixels = [image.pixelColor(x, y) for y in range(24) for x in range(24)]
+    painted = [colour for colour in pixels if colour.alpha()]
+    assert len(painted) > 24 * 24 // 10, "the picture is (almost) empty"
+    opaque = {colour.rgb() for colour in painted if colour.alpha() == 255}
+    assert len(opaque) >= 4, "the picture is one flat colour"
 
 
 def test_emoticons_are_what_the_script_draws() -> None:

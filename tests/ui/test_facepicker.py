@@ -68,7 +68,7 @@ def test_opens_with_every_face_in_the_table_order(picker: FacePicker) -> None:
 
 
 def test_no_cell_is_blank(picker: FacePicker) -> None:
-    """Each cell of the grabbed popup shows its face: most of it differs from the background."""
+    """Each cell of the grabbed popup shows its picture, not just the background."""
     picker.view.setCurrentIndex(picker.view.model().index(-1, 0))  # no highlight anywhere
     image = picker.view.viewport().grab().toImage()
     background = image.pixelColor(image.width() - 2, image.height() - 2).rgb()  # an empty cell
@@ -82,7 +82,7 @@ def test_no_cell_is_blank(picker: FacePicker) -> None:
             for x in range(rect.left(), rect.right() + 1)
             if image.pixelColor(x, y).rgb() != background
         )
-        if painted < ICON_SIZE * ICON_SIZE // 3:
+        if painted < ICON_SIZE * ICON_SIZE // 10:
             blank.append(ORDER[row])
     assert not blank
 
