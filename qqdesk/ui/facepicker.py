@@ -180,8 +180,7 @@ class FacePicker(QFrame):
         # Frameless as popups are anyway, so no platform adds a frame to the placement.
         super().__init__(parent, Qt.WindowType.Popup | Qt.WindowType.FramelessWindowHint)
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        #: The face (emoticon) picker, for screen readers.
-        self.setAccessibleName(self.tr("Faces"))
+        self._retranslate()
         self.model = FaceListModel(self)
         self.view = QListView(self)
         self.view.setModel(self.model)
@@ -196,6 +195,7 @@ class FacePicker(QFrame):
         self.view.setSpacing(0)
         self.view.setItemDelegate(FaceCellDelegate(self.view))
         self.view.setMouseTracking(True)  # hover highlight follows the pointer
+        self.view.viewport().setAttribute(Qt.WidgetAttribute.WA_Hover)
         self.view.setFrameShape(QFrame.Shape.NoFrame)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -208,6 +208,17 @@ class FacePicker(QFrame):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.view)
         self.view.setCurrentIndex(self.model.index(0, 0))
+
+    def _retranslate(self) -> None:
+        #: The face (emoticon) picker, for screen readers.
+        self.setAccessibleName(self.tr("Faces"))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self._retranslate()
+            # Tooltips and names are asked for when shown; repaint what is on screen.
+            self.view.viewport().update()
+        super().changeEvent(event)
 
     def popup(self, at: QPoint) -> None:
         """Show the picker with its bottom-left corner at global point ``at`` (above a
@@ -228,8 +239,9 @@ class FacePicker(QFrame):
         self.view.setFocus(Qt.FocusReason.PopupFocusReason)
 
     def pick(self, face_id: int) -> None:
-        """Choose ``face_id`` as if the user had clicked it."""
-        self.view.setCurrentIndex(self.model.index(self.model.row_of(face_id), 0))
+        """Choose ``face_id`` as if the user had clicked it (the next popup starts there)."""
+        if face_id in FACE_NAMES:
+            self.view.setCurrentIndex(self.model.index(self.model.row_of(face_id), 0))
         self.close()
         self.facePicked.emit(face_id)
 

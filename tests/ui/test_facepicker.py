@@ -146,6 +146,19 @@ def test_tooltips_in_chinese(qtbot: Any, chinese: None) -> None:
     assert widget.accessibleName() == "表情"
 
 
+def test_language_change_reaches_an_open_picker(qapp: QApplication, picker: FacePicker) -> None:
+    assert picker.accessibleName() == "Faces"
+    i18n.install_translator(qapp, "zh_CN")
+    try:
+        QApplication.processEvents()  # LanguageChange is posted
+        assert picker.accessibleName() == "表情"
+        assert picker.view.model().index(1, 0).data(Qt.ItemDataRole.ToolTipRole) == "撇嘴（/撇嘴）"
+    finally:
+        i18n.install_translator(qapp, "en")
+    QApplication.processEvents()
+    assert picker.accessibleName() == "Faces"
+
+
 @pytest.mark.parametrize("editor_class", [QPlainTextEdit, QTextEdit])
 def test_insert_face_at_the_cursor(
     qtbot: Any, editor_class: type[QPlainTextEdit] | type[QTextEdit]

@@ -303,7 +303,7 @@
         <translation>{name}（{text_form}）</translation>
     </message>
     <message>
-        <location line="+94"/>
+        <location line="+125"/>
         <source>Faces</source>
         <extracomment>The face (emoticon) picker, for screen readers.</extracomment>
         <translation>表情</translation>
