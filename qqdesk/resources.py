@@ -22,11 +22,14 @@ folder (say, in site-packages) is never picked up by mistake.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import sysconfig
 from functools import cache
 from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 #: Environment variable that points at a resources folder, overriding the search.
 ENV_VAR = "QQDESK_RESOURCES"
@@ -85,6 +88,27 @@ def face_number(face_id: int) -> int:
 def face_path(face_id: int) -> Path:
     """The face picture (SVG) for face id ``face_id`` as the protocol sends it."""
     return resource_path("faces", f"{face_number(face_id)}.svg")
+
+
+#: The picture shown for a face id the app has no picture for (drawn like the others).
+UNKNOWN_EMOTICON = "unknown"
+# Face ids already reported as unknown: one log line per id, not one per message.
+_unknown_emoticons: set[int] = set()
+
+
+def emoticon_path(face_id: int) -> Path:
+    """The picture (SVG) of classic face (emoticon) ``face_id``, as in ``["face", 14]``.
+
+    An id without a picture of its own (a face newer than our table) gets
+    ``emoticons/unknown.svg``, and is logged once.
+    """
+    path = resource_path("emoticons", f"{int(face_id)}.svg")
+    if face_id >= 0 and path.is_file():
+        return path
+    if face_id not in _unknown_emoticons:
+        _unknown_emoticons.add(face_id)
+        log.info("no picture for face id %d; showing %s.svg", face_id, UNKNOWN_EMOTICON)
+    return resource_path("emoticons", f"{UNKNOWN_EMOTICON}.svg")
 
 
 def status_badge_path(status: int) -> Path:

@@ -1,4 +1,4 @@
-"""Every SVG is well-formed, renders with Qt's own renderer, and the faces match their script."""
+"""Every SVG is well-formed, renders with Qt's renderer, and the pictures match their scripts."""
 
 from __future__ import annotations
 
@@ -14,6 +14,9 @@ from PySide6.QtCore import QRectF
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QApplication
+
+from qqdesk import resources
+from qqdesk.core import FACE_NAMES
 
 RESOURCES = Path(__file__).resolve().parents[2] / "resources"
 SVGS = sorted(RESOURCES.rglob("*.svg"))
@@ -142,3 +145,50 @@ def test_icns_holds_the_retina_pngs() -> None:
         b"ic09": (512, 512),
         b"ic10": (1024, 1024),
     }
+
+
+# -- the classic faces (emoticons) -------------------------------------------------------
+
+
+def _render(svg: Path, size: int) -> QImage:
+    renderer = QSvgRenderer(str(svg))
+    assert renderer.isValid(), svg.name
+    image = QImage(size, size, QImage.Format.Format_ARGB32)
+    image.fill(0)
+    painter = QPainter(image)
+    renderer.render(painter, QRectF(0, 0, size, size))
+    painter.end()
+    return image
+
+
+@pytest.mark.parametrize("face_id", list(FACE_NAMES))
+def test_every_face_of_the_table_has_a_picture_qt_draws(face_id: int, qapp: QApplication) -> None:
+    """Not just a file: at the picker's 24 px it shows something, and not one flat colour
+    (faces fill their cell; a rose or a knife less so)."""
+    path = resources.emoticon_path(face_id)
+    assert path.name == f"{face_id}.svg"
+    image = _render(path, 24)
+    pixels = [image.pixelColor(x, y) for y in range(24) for x in range(24)]
+    painted = [colour for colour in pixels if colour.alpha()]
+    assert len(painted) > 24 * 24 // 10, "the picture is (almost) empty"
+    opaque = {colour.rgb() for colour in painted if colour.alpha() == 255}
+    assert len(opaque) >= 4, "the picture is one flat colour"
+
+
+def test_emoticons_are_what_the_script_draws() -> None:
+    """The committed SVGs are in step with build_emoticons.py and the face table."""
+    build = _load_script("build_emoticons")
+    on_disk = {p.stem for p in (RESOURCES / "emoticons").glob("*.svg")}
+    assert on_disk == {str(face_id) for face_id in FACE_NAMES} | {"unknown"}
+    for face_id in FACE_NAMES:
+        committed = (RESOURCES / "emoticons" / f"{face_id}.svg").read_text(encoding="utf-8")
+        assert committed == build.draw(face_id), f"emoticons/{face_id}.svg is stale"
+    unknown = (RESOURCES / "emoticons" / "unknown.svg").read_text(encoding="utf-8")
+    assert unknown == build.draw_unknown()
+
+
+def test_emoticons_differ_from_each_other_and_are_small() -> None:
+    paths = sorted((RESOURCES / "emoticons").glob("*.svg"))
+    bodies = {p.read_text(encoding="utf-8").split("</title>", 1)[1] for p in paths}
+    assert len(bodies) == len(paths)
+    assert max(p.stat().st_size for p in paths) < 3 * 1024

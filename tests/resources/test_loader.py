@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from qqdesk import resources
+from qqdesk.core import FACE_NAMES
 from qqdesk.protocol.classic import Status
 
 REPO = Path(__file__).resolve().parents[2]
@@ -136,3 +138,24 @@ def test_loader_imports_no_qt() -> None:
         "sys.exit(any(m.split('.')[0] in ('PySide6', 'shiboken6') for m in sys.modules))"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO)
+
+
+def test_every_face_of_the_table_has_its_emoticon() -> None:
+    missing = [f for f in FACE_NAMES if not resources.emoticon_path(f).is_file()]
+    assert not missing
+    assert resources.emoticon_path(14) == REPO / "resources" / "emoticons" / "14.svg"
+
+
+@pytest.mark.parametrize("face_id", [999, -1, 15])
+def test_unknown_face_shows_the_unknown_picture_and_is_logged_once(
+    face_id: int, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(resources, "_unknown_emoticons", set())
+    with caplog.at_level(logging.INFO, logger="qqdesk.resources"):
+        first = resources.emoticon_path(face_id)
+        again = resources.emoticon_path(face_id)
+    assert first == again == REPO / "resources" / "emoticons" / "unknown.svg"
+    assert first.is_file()
+    assert [r.getMessage() for r in caplog.records] == [
+        f"no picture for face id {face_id}; showing unknown.svg"
+    ]

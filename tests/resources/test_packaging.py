@@ -85,6 +85,8 @@ def test_macos_bundle_declares_what_finder_needs() -> None:
 def test_bundle_carries_the_resources_and_translations() -> None:
     pairs = {Path(src).relative_to(REPO).as_posix(): dest for src, dest in load_bundle().datas()}
     assert pairs["resources/faces/1.svg"] == "resources/faces"
+    assert pairs["resources/emoticons/14.svg"] == "resources/emoticons"
+    assert pairs["resources/emoticons/unknown.svg"] == "resources/emoticons"
     assert pairs["resources/icons/qqdesk-256.png"] == "resources/icons"
     assert pairs["resources/linux/io.github.qqdesk.Qqdesk.desktop"] == "resources/linux"
     assert pairs["resources/sounds/message.wav"] == "resources/sounds"

@@ -4,7 +4,7 @@
 <context>
     <name>AddBuddyDialog</name>
     <message>
-        <location filename="../dialogs/search.py" line="+277"/>
+        <location filename="../dialogs/search.py" line="+275"/>
         <location line="+75"/>
         <location line="+20"/>
         <source>Add Friend</source>
@@ -136,7 +136,7 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../app.py" line="+281"/>
+        <location filename="../app.py" line="+295"/>
         <source>qqdesk demo</source>
         <translation>qqdesk 演示</translation>
     </message>
@@ -170,7 +170,7 @@
 <context>
     <name>ChatTabsWindow</name>
     <message>
-        <location filename="../chat.py" line="+458"/>
+        <location filename="../chat.py" line="+459"/>
         <source>Chats</source>
         <translation>聊天</translation>
     </message>
@@ -178,7 +178,7 @@
 <context>
     <name>ChatWindow</name>
     <message>
-        <location line="-290"/>
+        <location line="-291"/>
         <source>&amp;Send</source>
         <extracomment>the chat got new messages while it was not in front (uin)</extracomment>
         <translation>发送(&amp;S)</translation>
@@ -200,7 +200,7 @@
         <translation>输入消息 — 按 Enter 发送，Shift+Enter 换行</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+17"/>
         <source>Chat with {name}</source>
         <translation>与 {name} 聊天</translation>
     </message>
@@ -220,7 +220,7 @@
         <translation>{name} 上线了</translation>
     </message>
     <message>
-        <location line="+143"/>
+        <location line="+139"/>
         <source>&amp;Copy</source>
         <translation>复制(&amp;C)</translation>
     </message>
@@ -233,7 +233,7 @@
 <context>
     <name>CrashReporter</name>
     <message>
-        <location filename="../crash.py" line="+127"/>
+        <location filename="../crash.py" line="+132"/>
         <source>(no log file)</source>
         <translation>（没有日志文件）</translation>
     </message>
@@ -335,9 +335,24 @@
     </message>
 </context>
 <context>
+    <name>FacePicker</name>
+    <message>
+        <location filename="../facepicker.py" line="+89"/>
+        <source>{name} ({text_form})</source>
+        <extracomment>Tooltip of a face in the face picker: its name, then how it is typed (/微笑).</extracomment>
+        <translation>{name}（{text_form}）</translation>
+    </message>
+    <message>
+        <location line="+125"/>
+        <source>Faces</source>
+        <extracomment>The face (emoticon) picker, for screen readers.</extracomment>
+        <translation>表情</translation>
+    </message>
+</context>
+<context>
     <name>IncomingRequestDialog</name>
     <message>
-        <location filename="../dialogs/requests.py" line="+75"/>
+        <location filename="../dialogs/requests.py" line="+76"/>
         <source>Friend Request</source>
         <translation>好友请求</translation>
     </message>
@@ -387,7 +402,7 @@
         <translation>QQ号码：{number}</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+25"/>
         <source>Approving…</source>
         <translation>正在同意…</translation>
     </message>
@@ -659,7 +674,7 @@
         <translation>号码：{uin}</translation>
     </message>
     <message>
-        <location line="+102"/>
+        <location line="+108"/>
         <location filename="../selfcheck.py" line="+135"/>
         <source>Message from {name}</source>
         <extracomment>What the friend answers; it has to show in the chat window.</extracomment>
@@ -894,7 +909,7 @@
         <translation>{name} 的资料</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+5"/>
         <source>QQ number: {number}</source>
         <translation>QQ号码：{number}</translation>
     </message>
@@ -902,7 +917,7 @@
 <context>
     <name>RefuseReasonDialog</name>
     <message>
-        <location filename="../dialogs/requests.py" line="-207"/>
+        <location filename="../dialogs/requests.py" line="-209"/>
         <source>Refuse Friend Request</source>
         <translation>拒绝好友请求</translation>
     </message>
@@ -925,7 +940,7 @@
 <context>
     <name>RequestResult</name>
     <message>
-        <location line="+216"/>
+        <location line="+218"/>
         <source>Friend Request</source>
         <translation>好友请求</translation>
     </message>
@@ -953,7 +968,7 @@
 <context>
     <name>SearchResultsModel</name>
     <message>
-        <location filename="../dialogs/search.py" line="-456"/>
+        <location filename="../dialogs/search.py" line="-455"/>
         <source>Nickname</source>
         <translation>昵称</translation>
     </message>
@@ -1169,12 +1184,12 @@
 <context>
     <name>VerificationRequestDialog</name>
     <message>
-        <location filename="../dialogs/search.py" line="+69"/>
+        <location filename="../dialogs/search.py" line="+66"/>
         <source>Verification Required</source>
         <translation>身份验证</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+8"/>
         <source>{name} only accepts friends they approve. Tell them who you are:</source>
         <translation>{name} 需要验证才能加为好友，请输入验证信息：</translation>
     </message>
@@ -1197,7 +1212,7 @@
 <context>
     <name>Words</name>
     <message>
-        <location filename="../dialogs/common.py" line="+32"/>
+        <location filename="../dialogs/common.py" line="+30"/>
         <source>Any</source>
         <translation>不限</translation>
     </message>
