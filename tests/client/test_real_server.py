@@ -277,7 +277,9 @@ async def test_after_the_machine_sleeps_it_logs_in_again_within_seconds(
     await alice.login()
     events = alice.events()
     generation = alice._generation
-    await asyncio.sleep(0.3)  # the long poll (5 s) is held now
+    # The long poll (5 s) is held now.
+    sessions = real.service.sessions
+    await wait_for(lambda: ALICE in sessions and sessions[ALICE].polls > 0)
     # Asleep for an hour: the held request cannot be trusted; check the session at once.
     jump[0] = 3600.0
     started = time.monotonic()
