@@ -6,7 +6,6 @@ logged and drawn instead, so the app never shows an empty square.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from collections.abc import Callable
 from functools import lru_cache
@@ -17,15 +16,31 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QImage, QPainter, QPen, QPixmap
 
 from qqdesk import resources
-from qqdesk.protocol.classic import Status
-from qqdesk.protocol.classic.types import face_picture_number
+from qqdesk.core import Presence, face_picture_number
 
 #: Colours of the drawn status dots, as QQ users know them.
 STATUS_COLOURS = {
-    Status.ONLINE: QColor("#3cb043"),
-    Status.BUSY: QColor("#e0a800"),
-    Status.INVISIBLE: QColor("#8a8f99"),
-    Status.OFFLINE: QColor("#b0b4ba"),
+    Presence.ONLINE: QColor("#3cb043"),
+    Presence.BUSY: QColor("#e0a800"),
+    Presence.HIDDEN: QColor("#8a8f99"),
+    Presence.OFFLINE: QColor("#b0b4ba"),
+}
+
+#: The badge picture of each presence; away and the like look busy (not here to chat).
+_BADGE_NAMES = {
+    Presence.ONLINE: "online",
+    Presence.AWAY: "busy",
+    Presence.BUSY: "busy",
+    Presence.SILENT: "busy",
+    Presence.CALLME: "online",
+    Presence.HIDDEN: "invisible",
+    Presence.OFFLINE: "offline",
+}
+#: The same for the drawn badge, when the picture is missing.
+_DRAWN_AS = {
+    Presence.AWAY: Presence.BUSY,
+    Presence.SILENT: Presence.BUSY,
+    Presence.CALLME: Presence.ONLINE,
 }
 
 log = logging.getLogger(__name__)
@@ -88,10 +103,15 @@ def _drawn_face(face: int, size: int, initial: str) -> QPixmap:
     return pixmap
 
 
+def status_badge_path(status: Presence) -> Path:
+    """The badge picture (SVG) of a presence; the file is not checked to exist."""
+    return resources.resource_path("status", f"{_BADGE_NAMES[status]}.svg")
+
+
 @lru_cache(maxsize=64)
-def status_badge(status: int, size: int = 12) -> QPixmap:
+def status_badge(status: Presence, size: int = 12) -> QPixmap:
     """The small status picture shown on faces and in the status selector."""
-    path = _resource_path(resources.status_badge_path, int(status))
+    path = _resource_path(status_badge_path, status)
     if path is not None:
         pixmap = QIcon(str(path)).pixmap(size, size)
         if not pixmap.isNull():
@@ -100,33 +120,28 @@ def status_badge(status: int, size: int = 12) -> QPixmap:
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    try:
-        colour = STATUS_COLOURS[Status(status)]
-    except ValueError:
-        colour = STATUS_COLOURS[Status.OFFLINE]
+    drawn = _DRAWN_AS.get(status, status)
+    colour = STATUS_COLOURS[drawn]
     painter.setPen(QPen(QColor("white"), max(1.0, size / 8)))
     painter.setBrush(QBrush(colour))
     inset = size / 10
     painter.drawEllipse(QRectF(inset, inset, size - 2 * inset, size - 2 * inset))
-    if status == Status.BUSY:
+    if drawn is Presence.BUSY:
         painter.setPen(QPen(QColor("white"), max(1.0, size / 7)))
         painter.drawLine(QPointF(size * 0.3, size / 2), QPointF(size * 0.7, size / 2))
     painter.end()
     return pixmap
 
 
-def status_icon(status: int) -> QIcon:
+def status_icon(status: Presence) -> QIcon:
     return QIcon(status_badge(status, 16))
 
 
 @lru_cache(maxsize=2048)
-def buddy_face(face: int, status: int, size: int = 36, initial: str = "") -> QPixmap:
+def buddy_face(face: int, status: Presence, size: int = 36, initial: str = "") -> QPixmap:
     """A buddy's face with the status badge in its corner; grey when not online."""
     base = face_pixmap(face, size, initial)
-    visible = Status.OFFLINE
-    with contextlib.suppress(ValueError):
-        visible = Status(status).visible
-    if not visible.is_online:
+    if not status.visible.is_online:
         return _grey(base)
     pixmap = QPixmap(base)
     painter = QPainter(pixmap)

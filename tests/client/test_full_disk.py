@@ -17,6 +17,7 @@ import pytest
 from qqdesk.client import (
     AccountSession,
     ConnectionState,
+    Conversation,
     DeliveryState,
     Event,
     HistoryStore,
@@ -31,6 +32,8 @@ from .scripted import ScriptedServer
 from .test_real_server import NewSession
 
 pytestmark = pytest.mark.timeout(30)
+
+buddy = Conversation.buddy
 
 #: More than a database page (4,500 bytes in UTF-8), so that keeping it needs a page
 #: the disk does not have; still one message (under MAX_MESSAGE_CHARS).
@@ -93,7 +96,7 @@ async def test_received_messages_wait_on_the_server_until_they_can_be_kept(
     await next_state(events, ConnectionState.CONNECTED, timeout=5)
     got = [await next_event(events, MessageReceived) for _ in range(2)]
     assert [m.text for m in got] == [LONG, "third"]
-    kept = [m.text for m in bob.store.history(ALICE)]
+    kept = [m.text for m in bob.store.history(buddy(ALICE))]
     assert sorted(kept) == sorted(["first", LONG, "third"])  # each exactly once
     await wait_for(lambda: real.service.store.pending(BOB, 10) == [], timeout=5)
 
@@ -102,7 +105,7 @@ def test_fill_disk_really_fills_it(tmp_path: Path) -> None:
     store = HistoryStore(tmp_path / "h.sqlite3")
     fill_disk(store)
     with pytest.raises(sqlite3.OperationalError, match="database or disk is full"):
-        store.add_incoming(ALICE, LONG, 0.0)
+        store.add_incoming(buddy(ALICE), (LONG,), 0.0)
     store.close()
 
 
@@ -149,4 +152,4 @@ async def test_a_message_stays_pending_while_the_server_s_disk_is_full(
     assert received.text == LONG
     # Bob acknowledged it: the server will not deliver it again.
     await wait_for(lambda: store.pending(BOB, 10) == [], timeout=5)
-    assert [m.text for m in bob.store.history(ALICE)] == [LONG]  # once
+    assert [m.text for m in bob.store.history(buddy(ALICE))] == [LONG]  # once

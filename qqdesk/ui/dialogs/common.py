@@ -14,7 +14,7 @@ from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPainterPath, QPalette
 from PySide6.QtWidgets import QLabel, QWidget
 
 from qqdesk.client import errors
-from qqdesk.protocol.classic import BloodType, Constellation, Result, Sex, Status, Zodiac
+from qqdesk.core import BloodType, Constellation, Presence, Sex, Zodiac
 from qqdesk.resources import face_path
 
 log = logging.getLogger(__name__)
@@ -38,14 +38,16 @@ def sex_text(sex: Sex | int | None) -> str:
     return words.get(int(sex), EMPTY)
 
 
-def status_text(status: Status | int) -> str:
-    words: dict[int, str] = {
-        Status.ONLINE: QCoreApplication.translate("Words", "Online"),
-        Status.BUSY: QCoreApplication.translate("Words", "Busy"),
-        Status.INVISIBLE: QCoreApplication.translate("Words", "Invisible"),
-        Status.OFFLINE: QCoreApplication.translate("Words", "Offline"),
+def status_text(status: Presence) -> str:
+    # Away, silent and call-me read as busy, as the classic protocol shows them.
+    words: dict[Presence, str] = {
+        Presence.ONLINE: QCoreApplication.translate("Words", "Online"),
+        Presence.BUSY: QCoreApplication.translate("Words", "Busy"),
+        Presence.HIDDEN: QCoreApplication.translate("Words", "Invisible"),
     }
-    return words.get(int(status), QCoreApplication.translate("Words", "Offline"))
+    if status in (Presence.AWAY, Presence.SILENT, Presence.CALLME):
+        status = Presence.BUSY
+    return words.get(status, QCoreApplication.translate("Words", "Offline"))
 
 
 def blood_type_text(blood: BloodType | int) -> str:
@@ -114,7 +116,7 @@ def who(uin: int, nick: str = "") -> str:
 
 def error_text(exc: BaseException) -> str:
     """Say in the user's words what went wrong with a session call."""
-    if isinstance(exc, errors.NoSuchUser) or getattr(exc, "result", None) == Result.NO_SUCH_NUMBER:
+    if isinstance(exc, errors.NoSuchUser):
         return QCoreApplication.translate("Words", "There is no user with this number.")
     if isinstance(exc, (errors.NotLoggedIn, errors.SessionClosed)):
         return QCoreApplication.translate("Words", "You are not logged in. Log in again and retry.")
