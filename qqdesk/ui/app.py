@@ -29,7 +29,14 @@ from .theme import apply_theme
 
 if TYPE_CHECKING:
     # Only for hints: the client (and httpx) load when a session is made.
+    from PySide6.QtWidgets import QMessageBox
+
+    from qqdesk.builtin import BuiltinServer
     from qqdesk.client.api import ChatSession
+    from qqdesk.demo import Demo
+
+    from .login import LoginDialog
+    from .mainwindow import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -158,16 +165,16 @@ class App(QObject):
             except SettingsError as exc:
                 log.warning("--server %s: %s", args.server, exc)
         self.session: ChatSession | None = None
-        self.window: Any | None = None
-        self.login: Any | None = None
+        self.window: MainWindow | None = None
+        self.login: LoginDialog | None = None
         self.exit_code = 0
         self.finished: asyncio.Future[int] = asyncio.get_event_loop().create_future()
         self.instance: SingleInstance | None = None
         # The running demo (``--demo``): its server, bots and the user's demo account.
-        self.demo: Any | None = None
-        self.demo_error: Any | None = None
+        self.demo: Demo | None = None
+        self.demo_error: QMessageBox | None = None
         # The built-in server (a qqdesk.builtin.BuiltinServer) while it runs.
-        self.builtin: Any | None = None
+        self.builtin: BuiltinServer | None = None
         self._builtin_task: asyncio.Task[Any] | None = None
         # The port the built-in server asks for first (tests use 0: any free port).
         self.builtin_port = 8000

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 import keyring
 import pytest
-import qasync
+import qasync  # type: ignore[import-untyped]
 from keyring.backend import KeyringBackend
 from PySide6.QtWidgets import QApplication
 
@@ -84,7 +84,7 @@ def qt_loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
         asyncio.events._set_running_loop(None)
         # close() refuses a loop that believes it runs; stop() would also call
         # QApplication.exit(), which makes the next test's nested loops return at once.
-        loop._QEventLoop__is_running = False  # type: ignore[attr-defined]
+        loop._QEventLoop__is_running = False
         loop.close()
         asyncio.set_event_loop(None)
 
@@ -451,10 +451,10 @@ def fake_hub(qt_loop: qasync.QEventLoop) -> FakeHub:
 class MemoryKeyring(KeyringBackend):
     """A keyring in memory: "Remember me" in tests never reaches the real one."""
 
-    priority = 10  # type: ignore[assignment]
+    priority = 10
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]
         self.data: dict[tuple[str, str], str] = {}
 
     def get_password(self, service: str, username: str) -> str | None:

@@ -6,6 +6,7 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt
 
+from qqdesk.client import Content, Conversation, OutgoingMessage
 from qqdesk.client.events import DeliveryState
 from qqdesk.core import Presence
 from qqdesk.ui.bridge import SessionBridge
@@ -100,10 +101,12 @@ def test_send_error_marks_failed_and_resend_sends_again(
     class Flaky(FakeSession):
         fail = True
 
-        async def send_message(self, uin: int, text: str) -> int:
+        async def send_message(
+            self, to: Conversation | int, message: str | Content
+        ) -> OutgoingMessage:
             if self.fail:
                 raise ConnectionError("server unreachable")
-            return await super().send_message(uin, text)
+            return await super().send_message(to, message)
 
     alice = Flaky(fake_hub, 10001, "Alice")
     qt_run(alice.login())

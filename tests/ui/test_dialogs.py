@@ -17,7 +17,6 @@ from qqdesk.client.events import AddRequestReceived, RequestApproved, RequestRef
 from qqdesk.client.types import FoundUser
 from qqdesk.core import AuthMode, BloodType, Constellation, Presence, Sex, Zodiac
 from qqdesk.ui import i18n
-from qqdesk.ui import settings as settings_module
 from qqdesk.ui.dialogs import (
     AddBuddyDialog,
     IncomingRequestDialog,
@@ -149,7 +148,7 @@ def test_settings_dialog_reports_failed_save(
     def disk_full(src: object, dst: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(settings_module.os, "replace", disk_full)
+    monkeypatch.setattr("qqdesk.ui.settings.os.replace", disk_full)
     dialog = SettingsDialog(settings)
     qtbot.addWidget(dialog)
     dialog.sounds_check.setChecked(False)

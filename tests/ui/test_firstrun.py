@@ -12,7 +12,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from PySide6.QtCore import Qt
@@ -27,6 +27,15 @@ from .conftest import ALICE, MemoryKeyring, logging_put_back
 
 REPO = Path(__file__).resolve().parents[2]
 XDG = ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME")
+
+
+T = TypeVar("T")
+
+
+def the(value: T | None) -> T:
+    """``value``, which the test has made sure is there by now."""
+    assert value is not None
+    return value
 
 
 def xdg_env(base: Path) -> dict[str, str]:
@@ -168,11 +177,11 @@ def test_create_account_and_sign_in_on_the_builtin_server(
 ) -> None:
     app = new_app(qapp)
     app.show_login()
-    login = app.login
+    login = the(app.login)
     assert login is not None
     assert login.builtin_chosen()
     qtbot.waitUntil(lambda: app.builtin is not None, timeout=10_000)
-    builtin = app.builtin
+    builtin = the(app.builtin)
     assert login.server_edit.text() == builtin.address
     assert login.server_edit.isReadOnly()
     assert str(home / "xdg_data_home") in str(builtin.data_dir)
@@ -200,9 +209,9 @@ def test_create_account_and_sign_in_on_the_builtin_server(
     login.sign_in_button.click()
     qtbot.waitUntil(lambda: app.window is not None, timeout=10_000)
     assert app.session is not None and app.session.uin == int(number)
-    assert app.window.isVisible()
+    assert the(app.window).isVisible()
 
-    saved = json.loads(app.settings.path.read_text(encoding="utf-8"))
+    saved = json.loads(the(app.settings).path.read_text(encoding="utf-8"))
     assert saved["last_uin"] == int(number)
     assert saved["use_builtin_server"] is True
     # The built-in server's port is never written as the server to use.
@@ -211,7 +220,7 @@ def test_create_account_and_sign_in_on_the_builtin_server(
 
     quit_app(qtbot, app)
     assert app.builtin is None
-    assert not app.window.isVisible()
+    assert not the(app.window).isVisible()
 
 
 def test_other_server_choice_keeps_what_was_typed(
@@ -219,14 +228,14 @@ def test_other_server_choice_keeps_what_was_typed(
 ) -> None:
     app = new_app(qapp)
     app.show_login()
-    login = app.login
+    login = the(app.login)
     qtbot.waitUntil(lambda: app.builtin is not None, timeout=10_000)
     login.server_choice.setCurrentIndex(1)
     assert not login.server_edit.isReadOnly()
     assert not login.create_link.isVisible()
     login.server_edit.setText("192.168.1.9:8000")
     login.server_choice.setCurrentIndex(0)
-    assert login.server_edit.text() == app.builtin.address
+    assert login.server_edit.text() == the(app.builtin).address
     login.server_choice.setCurrentIndex(1)
     assert login.server_edit.text() == "192.168.1.9:8000"
     quit_app(qtbot, app)
@@ -237,7 +246,7 @@ def test_create_account_checks_its_fields(
 ) -> None:
     app = new_app(qapp)
     app.show_login()
-    login = app.login
+    login = the(app.login)
     qtbot.waitUntil(lambda: app.builtin is not None, timeout=10_000)
     login.show_create_page()
     login.create_button.click()
@@ -267,7 +276,7 @@ def test_demo_shows_buddies_and_a_bot_answers(
     app = new_app(qapp, "--demo")
     app.start_demo(speed=20, base_dir=home / "demo")
     qtbot.waitUntil(lambda: app.window is not None, timeout=20_000)
-    window = app.window
+    window = the(app.window)
     assert window.isVisible()
     assert app.demo is not None
     qtbot.waitUntil(lambda: buddy_count(window.model) >= len(BUDDIES), timeout=10_000)
@@ -294,7 +303,7 @@ def test_signing_in_to_another_server_stops_the_builtin_one(
 ) -> None:
     app = new_app(qapp)
     app.show_login()
-    login = app.login
+    login = the(app.login)
     qtbot.waitUntil(lambda: app.builtin is not None, timeout=10_000)
     login.server_choice.setCurrentIndex(1)
     address = server.url.removeprefix("http://")
@@ -304,7 +313,7 @@ def test_signing_in_to_another_server_stops_the_builtin_one(
     login.sign_in_button.click()
     qtbot.waitUntil(lambda: app.window is not None, timeout=10_000)
     qtbot.waitUntil(lambda: app.builtin is None, timeout=10_000)
-    saved = json.loads(app.settings.path.read_text(encoding="utf-8"))
+    saved = json.loads(the(app.settings).path.read_text(encoding="utf-8"))
     assert saved["server"] == address
     assert saved["use_builtin_server"] is False
     quit_app(qtbot, app)
@@ -320,13 +329,13 @@ def test_a_taken_port_is_told_and_never_saved(
         app.builtin_port = taken.getsockname()[1]
         app.show_login()
         qtbot.waitUntil(lambda: app.builtin is not None, timeout=10_000)
-        login = app.login
-        assert app.builtin.port_changed
+        login = the(app.login)
+        assert the(app.builtin).port_changed
         assert login.info_label.isVisible()
-        assert str(app.builtin.port) in login.info_label.text()
-        assert login.server_edit.text() == app.builtin.address
+        assert str(the(app.builtin).port) in login.info_label.text()
+        assert login.server_edit.text() == the(app.builtin).address
         quit_app(qtbot, app)
-    saved = json.loads(app.settings.path.read_text(encoding="utf-8"))
+    saved = json.loads(the(app.settings).path.read_text(encoding="utf-8"))
     assert saved["server"] == "127.0.0.1:8000"
 
 
@@ -342,8 +351,8 @@ def test_a_demo_that_cannot_start_says_why_and_quits_with_1(
     app = new_app(qapp, "--demo")
     app.start_demo()
     qtbot.waitUntil(lambda: app.demo_error is not None, timeout=10_000)
-    assert "no room on the disk" in app.demo_error.text()
+    assert "no room on the disk" in the(app.demo_error).text()
     assert not app.finished.done()
-    app.demo_error.accept()
+    the(app.demo_error).accept()
     qtbot.waitUntil(app.finished.done, timeout=10_000)
     assert app.finished.result() == 1

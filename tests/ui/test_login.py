@@ -14,7 +14,7 @@ from qqdesk.core import Presence
 from qqdesk.ui.login import LoginDialog, PasswordStore, login_error_text, server_url
 from qqdesk.ui.settings import Settings
 
-from .conftest import MemoryKeyring
+from .conftest import FakeHub, FakeSession, MemoryKeyring
 
 
 class WrongPasswordError(Exception):
@@ -25,9 +25,12 @@ class NoSuchNumberError(Exception):
     pass
 
 
-class Session:
+class Session(FakeSession):
+    """A session that remembers how it was made and fails to log in when told to."""
+
     def __init__(self, url: str, uin: int, password: str, error: BaseException | None) -> None:
-        self.url, self.uin, self.password, self.error = url, uin, password, error
+        super().__init__(FakeHub(), uin, str(uin))
+        self.url, self.password, self.error = url, password, error
         self.statuses: list[Presence] = []
 
     async def login(self) -> None:
@@ -115,6 +118,7 @@ def test_success_remembers_in_keyring_and_settings(
     assert '"last_uin": 10001' in saved
     # Next start: number and password are filled in.
     again = make_dialog(qtbot, tmp_path)
+    assert again.settings is not None
     again.settings.last_uin = 10001
     again.settings.remember_password = True
     again.number_edit.setText("10001")
@@ -124,7 +128,7 @@ def test_success_remembers_in_keyring_and_settings(
 
 def test_no_keyring_backend_disables_remember_me(qtbot: Any, tmp_path: Path) -> None:
     old = keyring.get_keyring()
-    keyring.set_keyring(fail.Keyring())
+    keyring.set_keyring(fail.Keyring())  # type: ignore[no-untyped-call]
     try:
         store = PasswordStore()
         dialog = LoginDialog(Settings(tmp_path / "s.json"), passwords=store)

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
 
 from qqdesk.client.events import (
     AddRequestReceived,
@@ -21,6 +22,12 @@ from qqdesk.ui.mainwindow import MainWindow
 from qqdesk.ui.models import GroupKind, Roles
 
 from .conftest import FakeHub, FakeSession
+
+
+def fake(window: MainWindow) -> FakeSession:
+    """The in-memory session behind ``window`` (for what the test told it to do)."""
+    assert isinstance(window.session, FakeSession)
+    return window.session
 
 
 def make_window(qtbot: Any, qt_run: Any, session: Any, **kwargs: Any) -> MainWindow:
@@ -68,7 +75,7 @@ def test_status_change_shows_in_the_other_tree(
     index = alice.status_selector.findData(Presence.BUSY.value)
     alice.status_selector.activated.emit(index)
     qtbot.waitUntil(lambda: tree_rows(bob) == [("Alice", Presence.BUSY)])
-    assert alice.session.status_calls == [Presence.BUSY]
+    assert fake(alice).status_calls == [Presence.BUSY]
     index = alice.status_selector.findData(Presence.HIDDEN.value)
     alice.status_selector.setCurrentIndex(index)
     alice.status_selector.activated.emit(index)
@@ -106,7 +113,7 @@ def test_stranger_message_adds_stranger_and_unread(
     qtbot: Any, alice_bob: tuple[MainWindow, MainWindow]
 ) -> None:
     alice, _bob = alice_bob
-    alice.session.hub.nicks[55555] = "Zed"
+    fake(alice).hub.nicks[55555] = "Zed"
     alice.bridge.deliver(
         MessageReceived(
             account=10001,
@@ -137,7 +144,7 @@ def test_request_answers_name_who_answered(
     qtbot: Any, alice_bob: tuple[MainWindow, MainWindow]
 ) -> None:
     alice, _bob = alice_bob
-    alice.session.hub.nicks[66666] = "Yuki"
+    fake(alice).hub.nicks[66666] = "Yuki"
     alice.bridge.deliver(RequestRefused(account=10001, uin=66666, reason="not now"))
     qtbot.waitUntil(alice.notice_banner.isVisible)
     assert alice.notice_banner.text() == (
@@ -172,7 +179,7 @@ def test_context_menu_offers_chat_profile_remove(
     assert texts == ["&Chat", "View &profile", "&Remove from list…"]
     alice.remove_buddy(10003)
     qtbot.waitUntil(lambda: 10003 not in alice.model)
-    assert alice.session.removed == [10003]
+    assert fake(alice).removed == [10003]
     menu.actions()[0].trigger()
     chat = alice.chats.chat(10003)
     assert chat is not None and chat.isVisible()
@@ -272,7 +279,7 @@ def test_menus_open_the_dialogs(
     alice, _bob = alice_bob
     alice.settings = Settings(tmp_path / "settings.json")
 
-    def opened(cls: type) -> list[Any]:
+    def opened(cls: type[QWidget]) -> list[QWidget]:
         return [w for w in alice.findChildren(cls) if w.isVisible()]
 
     alice.add_friend_action.trigger()

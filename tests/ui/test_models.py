@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QModelIndex
 from PySide6.QtTest import QAbstractItemModelTester
+from PySide6.QtWidgets import QApplication
 
 from qqdesk.client import Buddy
 from qqdesk.client.events import DeliveryState
@@ -30,7 +32,7 @@ def names(model: BuddyTreeModel, kind: GroupKind = GroupKind.FRIENDS) -> list[st
 
 
 @pytest.fixture
-def model(qapp) -> BuddyTreeModel:
+def model(qapp: QApplication) -> BuddyTreeModel:
     m = BuddyTreeModel()
     QAbstractItemModelTester(m, QAbstractItemModelTester.FailureReportingMode.Fatal, m)
     m.set_buddies(
@@ -51,7 +53,7 @@ def test_online_first_then_by_name_case_blind(model: BuddyTreeModel) -> None:
     assert model.group_index(GroupKind.STRANGERS).data() == "Strangers (0/0)"
 
 
-def test_status_change_moves_one_row_and_updates_counts(model: BuddyTreeModel, qtbot) -> None:
+def test_status_change_moves_one_row_and_updates_counts(model: BuddyTreeModel, qtbot: Any) -> None:
     resets: list[int] = []
     moves: list[int] = []
     model.modelReset.connect(lambda: resets.append(1))
@@ -74,7 +76,7 @@ def test_status_change_moves_one_row_and_updates_counts(model: BuddyTreeModel, q
     assert model.set_status(99999, Presence.ONLINE) is False
 
 
-def test_strangers_group_and_unread(model: BuddyTreeModel, qtbot) -> None:
+def test_strangers_group_and_unread(model: BuddyTreeModel, qtbot: Any) -> None:
     with qtbot.waitSignal(model.unreadChanged) as blocker:
         model.add_buddy(20000, "stranger", status=Presence.ONLINE, kind=GroupKind.STRANGERS)
         model.add_unread(20000, 2)
@@ -123,7 +125,7 @@ def test_filter_by_nick_or_number_keeps_groups(model: BuddyTreeModel) -> None:
     assert proxy.rowCount() == 2
 
 
-def test_ten_thousand_buddies_sorted_counted_and_filtered(qapp) -> None:
+def test_ten_thousand_buddies_sorted_counted_and_filtered(qapp: QApplication) -> None:
     """A big list stays correct; its speed is measured in tests/bench/bench_ui.py."""
     model = BuddyTreeModel()
     buddies = [
@@ -171,7 +173,7 @@ class FakeStore:
         return list(reversed(older))[:limit]
 
 
-def test_history_pages_lazily_toward_older(qapp) -> None:
+def test_history_pages_lazily_toward_older(qapp: QApplication) -> None:
     store = FakeStore(120)
     model = ChatHistoryModel(10002, store.history)
     assert model.rowCount() == 0
@@ -192,7 +194,7 @@ def test_history_pages_lazily_toward_older(qapp) -> None:
     QAbstractItemModelTester(model, QAbstractItemModelTester.FailureReportingMode.Fatal, model)
 
 
-def test_history_states_and_system_lines(qapp) -> None:
+def test_history_states_and_system_lines(qapp: QApplication) -> None:
     model = ChatHistoryModel(10002, None)
     assert not model.canFetchMore(QModelIndex())
     model.set_state(7, DeliveryState.SENT)  # heard before the message is shown

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from qqdesk.ui import settings as settings_module
 from qqdesk.ui.settings import (
     SCHEMA_VERSION,
     Settings,
@@ -136,7 +135,7 @@ def test_failed_replace_keeps_old_file(path: Path, monkeypatch: pytest.MonkeyPat
     def disk_full(src: object, dst: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(settings_module.os, "replace", disk_full)
+    monkeypatch.setattr("qqdesk.ui.settings.os.replace", disk_full)
     s.theme = "light"
     with pytest.raises(SettingsError, match="No space left on device"):
         s.save()
@@ -184,7 +183,7 @@ def test_theme_palettes(qapp) -> None:  # type: ignore[no-untyped-def]
     from qqdesk.ui.theme import apply_theme, current_theme
 
     def window_lightness() -> int:
-        return qapp.palette().color(QPalette.ColorRole.Window).lightness()
+        return int(qapp.palette().color(QPalette.ColorRole.Window).lightness())
 
     try:
         assert apply_theme(qapp, "dark") == "dark"

@@ -20,7 +20,7 @@ def test_tray_unread_and_status_menu(qtbot: Any, qapp: Any) -> None:
     assert tray.icon.icon().pixmap(32, 32).toImage() != empty
     tray.set_unread(0)
     assert tray.icon.toolTip() == "qqdesk"
-    chosen: list[int] = []
+    chosen: list[Presence] = []
     tray.statusRequested.connect(chosen.append)
     busy = next(a for a in tray.status_menu.actions() if a.text() == "Busy")
     busy.trigger()
