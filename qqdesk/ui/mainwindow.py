@@ -57,22 +57,6 @@ log = logging.getLogger(__name__)
 STRANGER_LOOKUP_SECONDS = 3.0
 
 
-class MemoryHistory:
-    """Keeps messages for peers when the session has no local store."""
-
-    def __init__(self) -> None:
-        self._records: dict[int, list[dict[str, Any]]] = {}
-
-    def add(self, peer: int, record: dict[str, Any]) -> None:
-        self._records.setdefault(peer, []).append(record)
-
-    def history(self, peer: int, before_id: int | None = None, limit: int = 50) -> list[Any]:
-        records = self._records.get(peer, [])
-        if before_id is not None:
-            records = [r for r in records if (r.get("local_id") or 0) < before_id]
-        return list(reversed(records))[:limit]
-
-
 class MainWindow(QMainWindow):
     """Own face, nick and status on top, the buddy tree below; chats open from here."""
 
@@ -99,17 +83,10 @@ class MainWindow(QMainWindow):
         self.model = BuddyTreeModel(self)
         self.proxy = BuddyFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
-        self._memory: MemoryHistory | None = None
-        history = getattr(session, "history", None)
-        if not callable(history):
-            history = getattr(getattr(session, "store", None), "history", None)
-        if not callable(history):
-            self._memory = MemoryHistory()
-            history = self._memory.history
         self.chats = ChatManager(
             session,
             own_uin=self.own_uin,
-            history=history,
+            history=session.history,
             buddy_info=self._buddy_info,
             parent=self,
         )
@@ -342,10 +319,6 @@ class MainWindow(QMainWindow):
         if sender not in self.model:
             self.model.add_buddy(sender, str(sender), kind=GroupKind.STRANGERS)
             lookup = spawn(self._fill_in_stranger(sender), on_error=lambda exc: None)
-        if self._memory is not None:
-            self._memory.add(
-                sender, {"local_id": local_id, "text": text, "time": when, "outgoing": False}
-            )
         chat = self.chats.chat(sender)
         if chat is not None:
             chat.add_incoming(text, when, local_id)
