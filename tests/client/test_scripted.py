@@ -20,6 +20,7 @@ from qqdesk.client import (
     ConnectionStateChanged,
     Conversation,
     DeliveryState,
+    Face,
     LoginFailed,
     MessageReceived,
     MessageStateChanged,
@@ -302,6 +303,30 @@ async def test_short_polling_receives_every_kind_of_message(
     )
     assert [r.uin for r in session.add_requests()] == [106814]
     assert all("WT" not in f for f in scripted.log if f["CMD"] == "GetMsgEx")
+
+
+async def test_the_classic_link_speaks_content_and_conversations_at_its_edge(
+    scripted: ScriptedServer, new_session: NewSession
+) -> None:
+    """Faces travel as ``/微笑`` on the classic wire and are face parts everywhere else."""
+    session = new_session(scripted.url)
+    await session.login()
+    events = session.events()
+    scripted.push(10001, 9, 24259132, "hi /微笑/unknown")
+    got = await next_event(events, MessageReceived)
+    assert got.account == 10001
+    assert got.conversation == Conversation.buddy(24259132)
+    assert got.content == ("hi ", Face(14), "/unknown")
+    assert got.text == "hi /微笑/unknown"
+    assert session.history(Conversation.buddy(24259132))[0].content == got.content
+    sent = await session.send_message(Conversation.buddy(24259132), ("ok ", Face(14)))
+    assert await session.wait_delivered(sent.local_id) is DeliveryState.SENT
+    assert scripted.sent == [(10001, 24259132, "ok /微笑")]
+    # The classic protocol has no groups: such a message fails and nothing is sent.
+    group = await session.send_message(Conversation.group(4242), "hello group")
+    assert await session.wait_delivered(group.local_id) is DeliveryState.FAILED
+    assert scripted.count("CLTMSG") == 1
+    assert session.history(Conversation.group(4242))[0].state is DeliveryState.FAILED
 
 
 async def test_redelivered_messages_are_shown_once_and_acknowledged(
