@@ -42,7 +42,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -52,7 +52,7 @@ from PySide6.QtCore import QEvent, QObject, QSortFilterProxyModel, Qt  # noqa: E
 from PySide6.QtGui import QStandardItem, QStandardItemModel  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
-from qqdesk.client import Conversation, HistoryStore  # noqa: E402
+from qqdesk.client import ChatSession, Conversation, HistoryStore  # noqa: E402
 from qqdesk.client.events import DeliveryState  # noqa: E402
 from qqdesk.client.types import Buddy  # noqa: E402
 from qqdesk.core import Presence  # noqa: E402
@@ -166,7 +166,7 @@ def buddy_rows() -> list[Row]:
         root = model.invisibleRootItem()
         for b in buddies:
             item = QStandardItem(b.nick)
-            item.setData(int(b.status), Qt.ItemDataRole.UserRole)
+            item.setData(b.status.value, Qt.ItemDataRole.UserRole)
             root.appendRow(item)
         return model, proxy
 
@@ -201,13 +201,13 @@ def buddy_rows() -> list[Row]:
 
     def statuses_qqdesk() -> None:
         for uin, status in changes:
-            model.set_status(uin, int(status))
+            model.set_status(uin, status)
 
     items = [plain.item(row) for row in range(BUDDIES)]
 
     def statuses_plain() -> None:
         for uin, status in changes:
-            items[uin - FIRST_BUDDY].setData(int(status), Qt.ItemDataRole.UserRole)
+            items[uin - FIRST_BUDDY].setData(status.value, Qt.ItemDataRole.UserRole)
 
     status_time = median_time(statuses_qqdesk)
     status_base = median_time(statuses_plain)
@@ -260,7 +260,7 @@ def chat_rows(qapp: QApplication, history_path: Path) -> list[Row]:
 
         def open_chat() -> None:
             chat = ChatWindow(
-                NoSession(),
+                cast(ChatSession, NoSession()),
                 CHAT_PEER,
                 nick(1),
                 1,
@@ -291,8 +291,8 @@ def chat_rows(qapp: QApplication, history_path: Path) -> list[Row]:
     def read_directly() -> None:
         db = sqlite3.connect(history_path)
         db.execute(
-            "SELECT id, peer, outgoing, text, time, state FROM messages"
-            " WHERE peer = ? ORDER BY id DESC LIMIT 50",
+            "SELECT id, kind, number, outgoing, content, time, state FROM messages"
+            " WHERE kind = 'buddy' AND number = ? ORDER BY id DESC LIMIT 50",
             (CHAT_PEER,),
         ).fetchall()
         db.close()
