@@ -77,9 +77,9 @@ _V2 = [
     "ALTER TABLE messages ADD COLUMN kind TEXT NOT NULL DEFAULT 'buddy'",
     "ALTER TABLE messages ADD COLUMN sender INTEGER",
     "ALTER TABLE messages ADD COLUMN content TEXT NOT NULL DEFAULT '[]'",
-    "DROP INDEX messages_by_peer",
+    "DROP INDEX IF EXISTS messages_by_peer",
     "CREATE INDEX messages_by_conversation ON messages (kind, number, id)",
-    "DROP INDEX messages_server_key",
+    "DROP INDEX IF EXISTS messages_server_key",
     """CREATE UNIQUE INDEX messages_server_key
     ON messages (kind, number, server_id, server_time) WHERE server_id IS NOT NULL""",
     """CREATE TABLE buddies_v2 (
