@@ -51,6 +51,7 @@ def test_the_project_keeps_its_layers() -> None:
         ("protocol/classic/wire.py", "import httpx", "httpx only in the client's transport"),
         ("server/cli.py", "import qqdesk.client", "server and client never import each other"),
         ("core/presence.py", "import qqdesk.protocol.classic", "core is the bottom layer"),
+        ("ui/tray.py", "import qqdesk.protocol.classic", "the UI never imports a protocol codec"),
     ],
 )
 def test_a_forbidden_import_breaks_the_contract(

@@ -17,7 +17,7 @@ async def echo(server_url: str, uin: int, password: str) -> None:
         print(f"{uin} is online; Ctrl+C stops")
         async for event in session.events():
             if isinstance(event, MessageReceived):
-                await session.send_message(event.sender, event.text)
+                await session.send_message(event.conversation, event.content)
 
 
 def main() -> None:

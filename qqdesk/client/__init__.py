@@ -1,8 +1,19 @@
 """The client core: an account session over asyncio + httpx that emits typed events (no Qt)."""
 
-from qqdesk.protocol.classic import AuthMode, Profile, SearchResult, Sex, Status
+from qqdesk.core import (
+    AuthMode,
+    Content,
+    Conversation,
+    ConversationKind,
+    Face,
+    Presence,
+    Profile,
+    Sex,
+)
 
+from .api import ChatSession
 from .errors import (
+    HistoryTooNew,
     HistoryUnavailable,
     LoginFailed,
     NoSuchUser,
@@ -30,9 +41,11 @@ from .events import (
 from .events import (
     RequestRefused as RequestRefusedEvent,
 )
-from .session import AccountSession, Timing, split_text
+from .links.classic import split_text
+from .session import AccountSession
 from .store import HistoryStore
-from .types import AddRequest, Buddy, OutgoingMessage, SearchResults, StoredMessage
+from .timing import Timing
+from .types import AddRequest, Buddy, FoundUser, OutgoingMessage, SearchResults, StoredMessage
 
 __all__ = [
     "AccountSession",
@@ -41,11 +54,18 @@ __all__ = [
     "AuthMode",
     "Buddy",
     "BuddyStatusChanged",
+    "ChatSession",
     "ConnectionState",
     "ConnectionStateChanged",
+    "Content",
+    "Conversation",
+    "ConversationKind",
     "DeliveryState",
     "Event",
+    "Face",
+    "FoundUser",
     "HistoryStore",
+    "HistoryTooNew",
     "HistoryUnavailable",
     "LoginFailed",
     "MessageReceived",
@@ -53,18 +73,17 @@ __all__ = [
     "NoSuchUser",
     "NotLoggedIn",
     "OutgoingMessage",
+    "Presence",
     "Profile",
     "QQError",
     "RequestApproved",
     "RequestRefused",
     "RequestRefusedEvent",
-    "SearchResult",
     "SearchResults",
     "ServerBusy",
     "ServerUnavailable",
     "SessionClosed",
     "Sex",
-    "Status",
     "StoredMessage",
     "Timing",
     "TooFrequent",

@@ -70,3 +70,17 @@ class HistoryUnavailable(QQError):
 
 class SessionClosed(QQError):
     """The session is not logged in (never, or logged out): call ``login()`` first."""
+
+
+class HistoryTooNew(QQError):
+    """The history file was written by a newer qqdesk; this one does not touch it."""
+
+    def __init__(self, path: str, version: int, supported: int) -> None:
+        super().__init__(
+            f"{path} holds history in schema version {version}, written by a newer"
+            f" qqdesk; this one reads up to version {supported}. Update qqdesk, or"
+            " move the file away to start a new history."
+        )
+        self.path = path
+        self.version = version
+        self.supported = supported

@@ -1,7 +1,9 @@
 """Events an account session emits, as plain dataclasses (no Qt, no I/O).
 
-The desktop app turns them into Qt signals; bots read them from
-``AccountSession.events()``.
+Every event names the account it belongs to, and message events their
+conversation, so that one listener can serve several accounts and, later,
+groups and discussions. The desktop app turns them into Qt signals; bots read
+them from ``AccountSession.events()``.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from qqdesk.protocol.classic import Status
+from qqdesk.core import Content, Conversation, Presence, render_text
 
 
 class ConnectionState(enum.Enum):
@@ -42,47 +44,65 @@ class DeliveryState(enum.Enum):
     FAILED = "failed"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class MessageReceived:
-    """A text message from a buddy or a stranger (already stored locally)."""
+    """A message in a conversation (already stored locally).
 
+    For a buddy chat ``conversation`` is ``Conversation.buddy(sender)``.
+    """
+
+    #: The account that received it.
+    account: int
+    conversation: Conversation
+    #: Who wrote it.
     sender: int
-    text: str
+    content: Content
     #: Unix time the server stamped (TM), else the time it arrived.
     time: float
-    #: Row id of the message in the local history store.
+    #: Row id of the message in the local history store (negative: not kept).
     local_id: int
 
+    @property
+    def text(self) -> str:
+        """The plain-text form of the content (faces as ``/微笑``)."""
+        return render_text(self.content)
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, kw_only=True)
 class BuddyStatusChanged:
+    account: int
     uin: int
-    status: Status
+    #: What the buddy shows (never HIDDEN: others see a hidden user as offline).
+    status: Presence
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AddRequestReceived:
     """Someone asks to add me to their list; approve() or refuse() answers."""
 
+    account: int
     uin: int
     reason: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RequestApproved:
     """A user I asked approved; they are in my buddy list now."""
 
+    account: int
     uin: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RequestRefused:
+    account: int
     uin: int
     reason: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ConnectionStateChanged:
+    account: int
     state: ConnectionState
     #: A short human-readable reason (English; the UI words its own text).
     detail: str = ""
@@ -90,13 +110,19 @@ class ConnectionStateChanged:
     trouble: Trouble = Trouble.NETWORK
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class MessageStateChanged:
     """An outgoing message moved between pending, sent and failed."""
 
+    account: int
     local_id: int
-    peer: int
+    conversation: Conversation
     state: DeliveryState
+
+    @property
+    def peer(self) -> int:
+        """The conversation's number (the buddy's, in a buddy chat)."""
+        return self.conversation.number
 
 
 Event = (

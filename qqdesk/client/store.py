@@ -1,22 +1,35 @@
-"""Local SQLite store of one account: history with full-text search, buddy cache, requests."""
+"""Local SQLite store of one account: history by conversation with full-text search,
+buddy cache, requests; a schema version with ordered migrations run on open."""
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import platformdirs
 
-from qqdesk.protocol.classic import Status
+from qqdesk.core import (
+    Content,
+    Conversation,
+    ConversationKind,
+    Face,
+    Part,
+    Presence,
+    parse_text,
+    render_text,
+)
 
+from .errors import HistoryTooNew
 from .events import DeliveryState
 from .types import AddRequest, Buddy, StoredMessage
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS messages (
+# Version 1: the schema qqdesk wrote before versions were kept (user_version 0, or 1).
+_V1 = [
+    """CREATE TABLE IF NOT EXISTS messages (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     peer INTEGER NOT NULL,
     outgoing INTEGER NOT NULL,
@@ -27,43 +40,105 @@ CREATE TABLE IF NOT EXISTS messages (
     server_time INTEGER,
     -- first part's id when a long text was split; parts fail together
     chain INTEGER
-);
-CREATE INDEX IF NOT EXISTS messages_by_peer ON messages (peer, id);
-CREATE INDEX IF NOT EXISTS messages_pending ON messages (state) WHERE state = 'pending';
--- a server that restarts from an empty store reuses ids, so its time is part of the key
-CREATE UNIQUE INDEX IF NOT EXISTS messages_server_key
-    ON messages (peer, server_id, server_time) WHERE server_id IS NOT NULL;
-CREATE TABLE IF NOT EXISTS buddies (
+)""",
+    "CREATE INDEX IF NOT EXISTS messages_by_peer ON messages (peer, id)",
+    "CREATE INDEX IF NOT EXISTS messages_pending ON messages (state) WHERE state = 'pending'",
+    # A server that restarts from an empty store reuses ids, so its time is part of the key.
+    """CREATE UNIQUE INDEX IF NOT EXISTS messages_server_key
+    ON messages (peer, server_id, server_time) WHERE server_id IS NOT NULL""",
+    """CREATE TABLE IF NOT EXISTS buddies (
     uin INTEGER PRIMARY KEY,
     nick TEXT NOT NULL,
     face INTEGER NOT NULL,
     status INTEGER NOT NULL,
     position INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS requests (
+)""",
+    """CREATE TABLE IF NOT EXISTS requests (
     uin INTEGER PRIMARY KEY,
     reason TEXT NOT NULL,
     time REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS settings (
+)""",
+    """CREATE TABLE IF NOT EXISTS settings (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
-);
-"""
+)""",
+]
+
+# Version 1 kept presence as the classic protocol's codes; version 2 in words.
+_PRESENCE_OF_V1_CODE = (
+    "CASE {0} WHEN 10 THEN 'online' WHEN 30 THEN 'busy' WHEN 40 THEN 'hidden' ELSE 'offline' END"
+)
+
+_V2 = [
+    # Messages name their conversation (kind + number) instead of a buddy's number;
+    # ``text`` stays as the plain-text form (render_text) that the FTS index reads,
+    # ``content`` holds the parts as JSON, ``sender`` who wrote a group message.
+    "ALTER TABLE messages RENAME COLUMN peer TO number",
+    "ALTER TABLE messages ADD COLUMN kind TEXT NOT NULL DEFAULT 'buddy'",
+    "ALTER TABLE messages ADD COLUMN sender INTEGER",
+    "ALTER TABLE messages ADD COLUMN content TEXT NOT NULL DEFAULT '[]'",
+    "DROP INDEX IF EXISTS messages_by_peer",
+    "CREATE INDEX messages_by_conversation ON messages (kind, number, id)",
+    "DROP INDEX IF EXISTS messages_server_key",
+    """CREATE UNIQUE INDEX messages_server_key
+    ON messages (kind, number, server_id, server_time) WHERE server_id IS NOT NULL""",
+    """CREATE TABLE buddies_v2 (
+    uin INTEGER PRIMARY KEY,
+    nick TEXT NOT NULL,
+    face INTEGER NOT NULL,
+    presence TEXT NOT NULL,
+    position INTEGER NOT NULL
+)""",
+    "INSERT INTO buddies_v2 (uin, nick, face, presence, position)"
+    f" SELECT uin, nick, face, {_PRESENCE_OF_V1_CODE.format('status')}, position FROM buddies",
+    "DROP TABLE buddies",
+    "ALTER TABLE buddies_v2 RENAME TO buddies",
+    f"UPDATE settings SET value = {_PRESENCE_OF_V1_CODE.format('CAST(value AS INTEGER)')}"
+    " WHERE key = 'status'",
+]
+
+
+def _v1(db: sqlite3.Connection) -> None:
+    for statement in _V1:
+        db.execute(statement)
+
+
+def _v2(db: sqlite3.Connection) -> None:
+    for statement in _V2:
+        db.execute(statement)
+    # The classic protocol's text form is the only one version 1 knew: its faces
+    # (``/微笑``) become face parts.
+    rows = db.execute("SELECT id, text FROM messages").fetchall()
+    db.executemany(
+        "UPDATE messages SET content = ? WHERE id = ?",
+        [(content_json(parse_text(str(text))), int(i)) for i, text in rows],
+    )
+
+
+#: Step n brings a file from version n-1 to n, in one transaction.
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2]
+
+
+def schema_version() -> int:
+    """The version this code writes."""
+    return len(MIGRATIONS)
+
 
 # Trigram tokens find any substring of 3+ characters, Chinese included.
-_FTS_SCHEMA = """
-CREATE VIRTUAL TABLE IF NOT EXISTS messages_fts
-    USING fts5(text, content='messages', content_rowid='id', tokenize='trigram');
-CREATE TRIGGER IF NOT EXISTS messages_fts_insert AFTER INSERT ON messages BEGIN
+_FTS = [
+    """CREATE VIRTUAL TABLE IF NOT EXISTS messages_fts
+    USING fts5(text, content='messages', content_rowid='id', tokenize='trigram')""",
+    """CREATE TRIGGER IF NOT EXISTS messages_fts_insert AFTER INSERT ON messages BEGIN
     INSERT INTO messages_fts (rowid, text) VALUES (new.id, new.text);
-END;
-CREATE TRIGGER IF NOT EXISTS messages_fts_delete AFTER DELETE ON messages BEGIN
+END""",
+    """CREATE TRIGGER IF NOT EXISTS messages_fts_delete AFTER DELETE ON messages BEGIN
     INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.id, old.text);
-END;
-"""
+END""",
+]
 
-_COLUMNS = "id, peer, outgoing, text, time, state, server_id"
+_COLUMNS = ("id", "kind", "number", "outgoing", "content", "time", "state", "server_id", "sender")
+_SELECT = ", ".join(_COLUMNS)
+_SELECT_M = ", ".join("m." + c for c in _COLUMNS)
 
 
 def default_path(uin: int) -> Path:
@@ -84,37 +159,65 @@ def _fts5_available() -> bool:
     return True
 
 
+def content_json(content: Content) -> str:
+    """Content as stored: ``["text", {"face": 14}]``."""
+    return json.dumps(
+        [part if isinstance(part, str) else {"face": part.id} for part in content],
+        ensure_ascii=False,
+    )
+
+
+def content_from_json(stored: str) -> Content:
+    parts: list[Part] = []
+    for item in json.loads(stored):
+        parts.append(item if isinstance(item, str) else Face(int(item["face"])))
+    return tuple(parts)
+
+
 def _row(row: Sequence[object]) -> StoredMessage:
-    local_id, peer, outgoing, text, when, state, server_id = row
+    local_id, kind, number, outgoing, content, when, state, server_id, sender = row
     return StoredMessage(
         local_id=int(local_id),  # type: ignore[call-overload]
-        peer=int(peer),  # type: ignore[call-overload]
+        conversation=Conversation(ConversationKind(kind), int(number)),  # type: ignore[call-overload]
         outgoing=bool(outgoing),
-        text=str(text),
+        content=content_from_json(str(content)),
         time=float(when),  # type: ignore[arg-type]
         state=DeliveryState(state),
         server_id=None if server_id is None else int(server_id),  # type: ignore[call-overload]
+        sender=None if sender is None else int(sender),  # type: ignore[call-overload]
     )
+
+
+def _presence(value: object) -> Presence:
+    try:
+        return Presence(value)
+    except ValueError:
+        return Presence.OFFLINE
 
 
 class HistoryStore:
     """One account's local data in one SQLite file (WAL), used from one thread.
 
-    Pages of history are read by the ``(peer, id)`` index, so 100k messages
-    never load at once.
+    Pages of history are read by the ``(kind, number, id)`` index, so 100k
+    messages never load at once. Opening a file of an older schema version
+    migrates it; a file of a newer version is refused (HistoryTooNew).
     """
 
     def __init__(self, path: str | os.PathLike[str], *, full_text: bool | None = None) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(self.path, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
-        wanted = _fts5_available() if full_text is None else full_text
-        self.full_text = wanted
-        if wanted:
-            self._db.executescript(_FTS_SCHEMA)
+        try:
+            self._migrate()
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            wanted = _fts5_available() if full_text is None else full_text
+            self.full_text = wanted
+            if wanted:
+                self._add_full_text()
+        except BaseException:
+            self._db.close()
+            raise
 
     @classmethod
     def for_account(cls, uin: int) -> HistoryStore:
@@ -123,36 +226,85 @@ class HistoryStore:
     def close(self) -> None:
         self._db.close()
 
+    @property
+    def version(self) -> int:
+        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    def _migrate(self) -> None:
+        version = self.version
+        if version > schema_version():
+            raise HistoryTooNew(str(self.path), version, schema_version())
+        if version == 0 and self._has_table("messages"):
+            # Files from before versions were kept say 0; they are version 1.
+            version = 1
+        for number in range(version + 1, schema_version() + 1):
+            with self._transaction():
+                MIGRATIONS[number - 1](self._db)
+                self._db.execute(f"PRAGMA user_version = {number}")
+
+    def _has_table(self, name: str) -> bool:
+        row = self._db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+        ).fetchone()
+        return row is not None
+
+    def _add_full_text(self) -> None:
+        with self._transaction():
+            new = not self._has_table("messages_fts")
+            for statement in _FTS:
+                self._db.execute(statement)
+            if new:
+                # Messages kept while the index was missing are indexed too.
+                self._db.execute("INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')")
+
     # -- messages ---------------------------------------------------------------
 
     def add_incoming(
         self,
-        peer: int,
-        text: str,
+        conversation: Conversation,
+        content: Content,
         when: float,
         *,
+        sender: int | None = None,
         server_id: int | None = None,
         server_time: int | None = None,
     ) -> int | None:
         """Store a received message; None when the server delivered it before."""
         cursor = self._db.execute(
-            "INSERT OR IGNORE INTO messages"
-            " (peer, outgoing, text, time, state, server_id, server_time)"
-            " VALUES (?, 0, ?, ?, 'sent', ?, ?)",
-            (peer, text, when, server_id, server_time if server_id is not None else None),
+            "INSERT OR IGNORE INTO messages (kind, number, sender, outgoing, text, content,"
+            " time, state, server_id, server_time) VALUES (?, ?, ?, 0, ?, ?, ?, 'sent', ?, ?)",
+            (
+                conversation.kind.value,
+                conversation.number,
+                None if conversation.is_buddy else sender,
+                render_text(content),
+                content_json(content),
+                when,
+                server_id,
+                server_time if server_id is not None else None,
+            ),
         )
         return cursor.lastrowid if cursor.rowcount else None
 
-    def add_outgoing(self, peer: int, parts: Sequence[str], when: float | None = None) -> list[int]:
-        """Store the parts of an outgoing text as pending, in order, in one transaction."""
+    def add_outgoing(
+        self, conversation: Conversation, parts: Sequence[Content], when: float | None = None
+    ) -> list[int]:
+        """Store the parts of an outgoing message as pending, in order, in one transaction."""
         when = time.time() if when is None else when
         ids: list[int] = []
         with self._transaction():
-            for text in parts:
+            for content in parts:
                 cursor = self._db.execute(
-                    "INSERT INTO messages (peer, outgoing, text, time, state, chain)"
-                    " VALUES (?, 1, ?, ?, 'pending', ?)",
-                    (peer, text, when, ids[0] if ids else None),
+                    "INSERT INTO messages (kind, number, outgoing, text, content, time, state,"
+                    " chain) VALUES (?, ?, 1, ?, ?, ?, 'pending', ?)",
+                    (
+                        conversation.kind.value,
+                        conversation.number,
+                        render_text(content),
+                        content_json(content),
+                        when,
+                        ids[0] if ids else None,
+                    ),
                 )
                 assert cursor.lastrowid is not None
                 ids.append(cursor.lastrowid)
@@ -165,14 +317,14 @@ class HistoryStore:
 
     def message(self, local_id: int) -> StoredMessage | None:
         row = self._db.execute(
-            f"SELECT {_COLUMNS} FROM messages WHERE id = ?", (local_id,)
+            f"SELECT {_SELECT} FROM messages WHERE id = ?", (local_id,)
         ).fetchone()
         return None if row is None else _row(row)
 
     def chain_after(self, local_id: int) -> list[StoredMessage]:
         """The later parts of the long text that ``local_id`` belongs to."""
         rows = self._db.execute(
-            f"SELECT {_COLUMNS} FROM messages WHERE chain = "
+            f"SELECT {_SELECT} FROM messages WHERE chain = "
             "(SELECT chain FROM messages WHERE id = ?) AND id > ? ORDER BY id",
             (local_id, local_id),
         ).fetchall()
@@ -181,7 +333,7 @@ class HistoryStore:
     def chain_of(self, local_id: int) -> list[StoredMessage]:
         """Every part of the long text that ``local_id`` belongs to (just it when unsplit)."""
         rows = self._db.execute(
-            f"SELECT {_COLUMNS} FROM messages WHERE chain = "
+            f"SELECT {_SELECT} FROM messages WHERE chain = "
             "(SELECT chain FROM messages WHERE id = ?) ORDER BY id",
             (local_id,),
         ).fetchall()
@@ -193,56 +345,62 @@ class HistoryStore:
     def pending(self) -> list[StoredMessage]:
         """Outgoing messages not yet accepted by the server, oldest first."""
         rows = self._db.execute(
-            f"SELECT {_COLUMNS} FROM messages WHERE state = 'pending' ORDER BY id"
+            f"SELECT {_SELECT} FROM messages WHERE state = 'pending' ORDER BY id"
         ).fetchall()
         return [_row(r) for r in rows]
 
     def history(
-        self, peer: int, before_id: int | None = None, limit: int = 50
+        self, conversation: Conversation, before_id: int | None = None, limit: int = 50
     ) -> list[StoredMessage]:
-        """A page of the conversation with ``peer``, newest first, older than ``before_id``."""
+        """A page of ``conversation``, newest first, older than ``before_id``."""
+        key = (conversation.kind.value, conversation.number)
         if before_id is None:
             rows = self._db.execute(
-                f"SELECT {_COLUMNS} FROM messages WHERE peer = ? ORDER BY id DESC LIMIT ?",
-                (peer, limit),
+                f"SELECT {_SELECT} FROM messages WHERE kind = ? AND number = ?"
+                " ORDER BY id DESC LIMIT ?",
+                (*key, limit),
             ).fetchall()
         else:
             rows = self._db.execute(
-                f"SELECT {_COLUMNS} FROM messages WHERE peer = ? AND id < ?"
+                f"SELECT {_SELECT} FROM messages WHERE kind = ? AND number = ? AND id < ?"
                 " ORDER BY id DESC LIMIT ?",
-                (peer, before_id, limit),
+                (*key, before_id, limit),
             ).fetchall()
         return [_row(r) for r in rows]
 
-    def count(self, peer: int | None = None) -> int:
-        if peer is None:
+    def count(self, conversation: Conversation | None = None) -> int:
+        if conversation is None:
             row = self._db.execute("SELECT COUNT(*) FROM messages").fetchone()
         else:
             row = self._db.execute(
-                "SELECT COUNT(*) FROM messages WHERE peer = ?", (peer,)
+                "SELECT COUNT(*) FROM messages WHERE kind = ? AND number = ?",
+                (conversation.kind.value, conversation.number),
             ).fetchone()
         return int(row[0])
 
-    def search(self, text: str, peer: int | None = None, limit: int = 100) -> list[StoredMessage]:
+    def search(
+        self, text: str, conversation: Conversation | None = None, limit: int = 100
+    ) -> list[StoredMessage]:
         """Messages containing ``text`` (case-insensitive for Latin letters), newest first."""
         text = text.strip()
         if not text:
             return []
-        where_peer = "" if peer is None else " AND m.peer = ?"
-        extra: tuple[object, ...] = () if peer is None else (peer,)
+        where = "" if conversation is None else " AND m.kind = ? AND m.number = ?"
+        extra: tuple[object, ...] = (
+            () if conversation is None else (conversation.kind.value, conversation.number)
+        )
         if self.full_text and len(text) >= 3:
             phrase = '"' + text.replace('"', '""') + '"'
             sql = (
-                f"SELECT {', '.join('m.' + c.strip() for c in _COLUMNS.split(','))}"
-                " FROM messages_fts f JOIN messages m ON m.id = f.rowid"
-                f" WHERE messages_fts MATCH ?{where_peer} ORDER BY m.id DESC LIMIT ?"
+                f"SELECT {_SELECT_M} FROM messages_fts f JOIN messages m ON m.id = f.rowid"
+                f" WHERE messages_fts MATCH ?{where} ORDER BY m.id DESC LIMIT ?"
             )
             rows = self._db.execute(sql, (phrase, *extra, limit)).fetchall()
         else:
             pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             sql = (
-                f"SELECT {_COLUMNS} FROM messages m WHERE text LIKE ? ESCAPE '\\'"
-                f"{where_peer} ORDER BY id DESC LIMIT ?"
+                f"SELECT {_SELECT_M} FROM messages m WHERE m.text LIKE ? ESCAPE '\\'"
+                f"{where} ORDER BY m.id DESC LIMIT ?"
             )
             rows = self._db.execute(sql, (pattern, *extra, limit)).fetchall()
         return [_row(r) for r in rows]
@@ -252,40 +410,40 @@ class HistoryStore:
     def buddies(self) -> list[Buddy]:
         """The buddy list as last seen, so it shows at once on start."""
         rows = self._db.execute(
-            "SELECT uin, nick, face, status FROM buddies ORDER BY position"
+            "SELECT uin, nick, face, presence FROM buddies ORDER BY position"
         ).fetchall()
-        return [Buddy(int(u), str(n), int(f), _status(int(s))) for u, n, f, s in rows]
+        return [Buddy(int(u), str(n), int(f), _presence(p)) for u, n, f, p in rows]
 
     def save_buddies(self, buddies: Iterable[Buddy]) -> None:
         with self._transaction():
             self._db.execute("DELETE FROM buddies")
             self._db.executemany(
-                "INSERT OR REPLACE INTO buddies (uin, nick, face, status, position)"
+                "INSERT OR REPLACE INTO buddies (uin, nick, face, presence, position)"
                 " VALUES (?, ?, ?, ?, ?)",
-                [(b.uin, b.nick, b.face, int(b.status), i) for i, b in enumerate(buddies)],
+                [(b.uin, b.nick, b.face, b.status.value, i) for i, b in enumerate(buddies)],
             )
 
     def put_buddy(self, buddy: Buddy) -> None:
         self._db.execute(
-            "INSERT INTO buddies (uin, nick, face, status, position)"
+            "INSERT INTO buddies (uin, nick, face, presence, position)"
             " VALUES (?, ?, ?, ?, (SELECT COALESCE(MAX(position), -1) + 1 FROM buddies))"
             " ON CONFLICT (uin) DO UPDATE SET nick = excluded.nick, face = excluded.face,"
-            " status = excluded.status",
-            (buddy.uin, buddy.nick, buddy.face, int(buddy.status)),
+            " presence = excluded.presence",
+            (buddy.uin, buddy.nick, buddy.face, buddy.status.value),
         )
 
-    def set_buddy_status(self, uin: int, status: Status) -> None:
-        self._db.execute("UPDATE buddies SET status = ? WHERE uin = ?", (int(status), uin))
+    def set_buddy_status(self, uin: int, status: Presence) -> None:
+        self._db.execute("UPDATE buddies SET presence = ? WHERE uin = ?", (status.value, uin))
 
     def remove_buddy(self, uin: int) -> None:
         self._db.execute("DELETE FROM buddies WHERE uin = ?", (uin,))
 
-    def last_status(self) -> Status | None:
+    def last_status(self) -> Presence | None:
         value = self._setting("status")
-        return None if value is None else _status(int(value))
+        return None if value is None else _presence(value)
 
-    def set_last_status(self, status: Status) -> None:
-        self._set_setting("status", str(int(status)))
+    def set_last_status(self, status: Presence) -> None:
+        self._set_setting("status", status.value)
 
     def add_request(self, uin: int, reason: str, when: float | None = None) -> None:
         self._db.execute(
@@ -318,14 +476,7 @@ class _Transaction:
         self._db = db
 
     def __enter__(self) -> None:
-        self._db.execute("BEGIN")
+        self._db.execute("BEGIN IMMEDIATE")
 
     def __exit__(self, kind: object, value: object, tb: object) -> None:
         self._db.execute("COMMIT" if kind is None else "ROLLBACK")
-
-
-def _status(value: int) -> Status:
-    try:
-        return Status(value)
-    except ValueError:
-        return Status.OFFLINE

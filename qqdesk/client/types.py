@@ -1,10 +1,10 @@
-"""Plain values an account session hands out: buddies, stored messages, requests."""
+"""Plain values an account session hands out: buddies, stored messages, requests, users."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from qqdesk.protocol.classic import SearchResult, Status
+from qqdesk.core import Content, Conversation, Presence, Sex, render_text
 
 from .events import DeliveryState
 
@@ -16,22 +16,35 @@ class Buddy:
     uin: int
     nick: str = ""
     face: int = 0
-    status: Status = Status.OFFLINE
+    status: Presence = Presence.OFFLINE
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class StoredMessage:
     """One message of the local history, in either direction."""
 
     local_id: int
-    peer: int
+    conversation: Conversation
     outgoing: bool
-    text: str
+    content: Content
     #: Unix time: the server's stamp for incoming messages, the send time for outgoing.
     time: float
     state: DeliveryState
     #: The server's message id (incoming, with acknowledged delivery), for dedupe.
     server_id: int | None = None
+    #: Who wrote an incoming group or discussion message (None in buddy chats and
+    #: for my own messages: the conversation says who).
+    sender: int | None = None
+
+    @property
+    def text(self) -> str:
+        """The plain-text form of the content (faces as ``/微笑``)."""
+        return render_text(self.content)
+
+    @property
+    def peer(self) -> int:
+        """The conversation's number (the buddy's, in a buddy chat)."""
+        return self.conversation.number
 
 
 @dataclass(frozen=True)
@@ -44,10 +57,24 @@ class AddRequest:
 
 
 @dataclass(frozen=True)
+class FoundUser:
+    """One user a search found."""
+
+    uin: int
+    nick: str
+    face: int
+    age: int
+    #: None when the server sent a value that is no sex we know.
+    sex: Sex | None
+    province: str
+    status: Presence
+
+
+@dataclass(frozen=True)
 class SearchResults:
     """One page of a user search; ``last`` is False when more pages follow."""
 
-    results: list[SearchResult]
+    results: list[FoundUser]
     last: bool
 
 
@@ -59,9 +86,13 @@ class OutgoingMessage:
     the parts after it, so the last part is sent only when the whole text is.
     """
 
-    peer: int
+    conversation: Conversation
     local_ids: tuple[int, ...]
 
     @property
     def local_id(self) -> int:
         return self.local_ids[-1]
+
+    @property
+    def peer(self) -> int:
+        return self.conversation.number

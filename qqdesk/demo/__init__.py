@@ -12,7 +12,7 @@ import platformdirs
 
 from qqdesk.builtin import STORE_NAME, BuiltinServer
 from qqdesk.client import AccountSession
-from qqdesk.protocol.classic import Status
+from qqdesk.core import Presence
 
 from .bots import Bot, make_bot
 from .data import BUDDIES, ME, PEOPLE, DemoPerson, Role, profile_fields
@@ -67,12 +67,12 @@ class Demo:
         """An AccountSession for the demo account (not logged in), history kept in the demo."""
         return AccountSession(self.server_url, self.uin, self.password, store=self.history_path)
 
-    async def sign_in(self, status: Status = Status.ONLINE) -> AccountSession:
+    async def sign_in(self, status: Presence = Presence.ONLINE) -> AccountSession:
         """The demo account, logged in with ``status``; the caller logs it out."""
         session = self.new_session()
         try:
             await session.login()
-            if status is not Status.ONLINE:
+            if status is not Presence.ONLINE:
                 await session.set_status(status)
         except BaseException:
             await session.close()

@@ -18,7 +18,8 @@ from qqdesk.client.events import (
     RequestApproved,
     RequestRefused,
 )
-from qqdesk.protocol.classic import MAX_MESSAGE_CHARS, Status
+from qqdesk.core import Presence
+from qqdesk.protocol.classic import MAX_MESSAGE_CHARS
 
 from .data import Behaviour, DemoPerson
 
@@ -29,11 +30,11 @@ TYPING_DELAY = 1.0
 #: Seconds (before the speed factor) until the moody bot first changes its status.
 FIRST_MOOD_CHANGE = 8.0
 #: The moody bot's statuses in turn, each with how long (before the speed factor) it stays.
-MOODS: tuple[tuple[Status, float], ...] = (
-    (Status.BUSY, 20.0),
-    (Status.ONLINE, 15.0),
-    (Status.INVISIBLE, 15.0),
-    (Status.ONLINE, 20.0),
+MOODS: tuple[tuple[Presence, float], ...] = (
+    (Presence.BUSY, 20.0),
+    (Presence.ONLINE, 15.0),
+    (Presence.HIDDEN, 15.0),
+    (Presence.ONLINE, 20.0),
 )
 
 _WEEKDAYS_ZH = "一二三四五六日"
@@ -64,7 +65,7 @@ class Bot:
         self.speed = speed
         #: Where the bot keeps its client history (one SQLite file per bot).
         self.store_dir = store_dir
-        self.status = person.status
+        self.status = person.status.presence
         self.session: AccountSession | None = None
         self.ready = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -104,7 +105,7 @@ class Bot:
                 self.server_url, self.uin, self.person.password, store=store
             ) as session:
                 self.session = session
-                if self.status is not Status.ONLINE:
+                if self.status is not Presence.ONLINE:
                     await session.set_status(self.status)
                 self.ready.set()
                 routine = asyncio.create_task(self._guard(self.routine()))
@@ -158,7 +159,7 @@ class Bot:
         await self.pause(TYPING_DELAY)
         await self.session.send_message(uin, text[:MAX_MESSAGE_CHARS])
 
-    async def set_status(self, status: Status) -> None:
+    async def set_status(self, status: Presence) -> None:
         assert self.session is not None
         await self.session.set_status(status)
         self.status = status
@@ -248,9 +249,9 @@ class MoodyBot(Bot):
                 await self.pause(stay)
 
     async def on_message(self, sender: int, text: str) -> None:
-        if self.status is Status.BUSY:
+        if self.status is Presence.BUSY:
             reply = "[自动回复] 我在开会,稍后回复。\n[Auto-reply] In a meeting, back soon."
-        elif self.status is Status.INVISIBLE:
+        elif self.status is Presence.HIDDEN:
             reply = "嘘,我隐身了,别告诉别人!\nShh, I'm invisible, don't tell anyone!"
         else:
             reply = "在的!有什么事?\nHere! What's up?"

@@ -12,7 +12,7 @@ import logging
 import signal
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import qasync  # type: ignore[import-untyped]
 from PySide6.QtCore import QByteArray, QCoreApplication, QObject, Signal
@@ -27,6 +27,17 @@ from .qtcompat import collect_garbage_in_gui_thread, protect_none
 from .settings import Settings, SettingsError, load_settings
 from .tasks import spawn
 from .theme import apply_theme
+
+if TYPE_CHECKING:
+    # Only for hints: the client (and httpx) load when a session is made.
+    from PySide6.QtWidgets import QMessageBox
+
+    from qqdesk.builtin import BuiltinServer
+    from qqdesk.client.api import ChatSession
+    from qqdesk.demo import Demo
+
+    from .login import LoginDialog
+    from .mainwindow import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -167,17 +178,17 @@ class App(QObject):
                 self.settings.server = args.server
             except SettingsError as exc:
                 log.warning("--server %s: %s", args.server, exc)
-        self.session: Any | None = None
-        self.window: Any | None = None
-        self.login: Any | None = None
+        self.session: ChatSession | None = None
+        self.window: MainWindow | None = None
+        self.login: LoginDialog | None = None
         self.exit_code = 0
         self.finished: asyncio.Future[int] = asyncio.get_event_loop().create_future()
         self.instance: SingleInstance | None = None
         # The running demo (``--demo``): its server, bots and the user's demo account.
-        self.demo: Any | None = None
-        self.demo_error: Any | None = None
+        self.demo: Demo | None = None
+        self.demo_error: QMessageBox | None = None
         # The built-in server (a qqdesk.builtin.BuiltinServer) while it runs.
-        self.builtin: Any | None = None
+        self.builtin: BuiltinServer | None = None
         self._builtin_task: asyncio.Task[Any] | None = None
         # The port the built-in server asks for first (tests use 0: any free port).
         self.builtin_port = 8000
@@ -300,14 +311,14 @@ class App(QObject):
         self.demo_error.finished.connect(lambda _: self.quit(1))
         self.demo_error.show()
 
-    def _demo_signed_in(self, session: Any) -> None:
+    def _demo_signed_in(self, session: ChatSession) -> None:
         if self.finished.done():
             # Quit while the demo was starting: the shutdown already ran without it.
             spawn(self._stop_demo(session))
             return
         self.signed_in(session)
 
-    async def _stop_demo(self, session: Any | None = None) -> None:
+    async def _stop_demo(self, session: ChatSession | None = None) -> None:
         demo, self.demo = self.demo, None
         if session is not None:
             with contextlib.suppress(Exception):
@@ -316,7 +327,7 @@ class App(QObject):
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(demo.stop(), 5)
 
-    def signed_in(self, session: Any) -> None:
+    def signed_in(self, session: ChatSession) -> None:
         from .mainwindow import MainWindow
 
         self.session = session
@@ -354,10 +365,9 @@ class App(QObject):
         if self.window is not None:
             self.window.shutdown()
         if self.session is not None:
-            # close() logs out and closes the history store; older sessions only log out.
-            finish = getattr(self.session, "close", None) or self.session.logout
+            # close() logs out and closes the history store.
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(finish(), 5)
+                await asyncio.wait_for(self.session.close(), 5)
         if self._builtin_task is not None:
             self._builtin_task.cancel()
         await self._stop_demo()

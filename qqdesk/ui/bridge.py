@@ -6,10 +6,10 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
-from typing import Any, Protocol
+from typing import Protocol
 
 import shiboken6
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Signal, SignalInstance
 
 from qqdesk.client.events import (
     AddRequestReceived,
@@ -21,8 +21,6 @@ from qqdesk.client.events import (
     RequestApproved,
     RequestRefused,
 )
-
-from .qtcompat import UIN
 
 log = logging.getLogger(__name__)
 
@@ -38,20 +36,14 @@ class SessionBridge(QObject):
     in order, by :meth:`flush`; after that, events are emitted as they come.
     """
 
-    # QQ numbers reach 2**32 - 1, beyond Qt's 32-bit int: they travel as qlonglong.
-    #: sender, text, unix time, local history id
-    messageReceived = Signal(UIN, str, float, UIN)
-    #: uin, status (a qqdesk.protocol.Status value)
-    buddyStatusChanged = Signal(UIN, int)
-    #: uin, reason
-    addRequestReceived = Signal(UIN, str)
-    requestApproved = Signal(UIN)
-    #: uin, reason
-    requestRefused = Signal(UIN, str)
-    #: ConnectionState, detail, Trouble
-    connectionStateChanged = Signal(object, str, object)
-    #: local id, peer, DeliveryState
-    messageStateChanged = Signal(UIN, UIN, object)
+    # Each signal carries the session's event itself (a frozen dataclass), typed.
+    messageReceived = Signal(MessageReceived)
+    buddyStatusChanged = Signal(BuddyStatusChanged)
+    addRequestReceived = Signal(AddRequestReceived)
+    requestApproved = Signal(RequestApproved)
+    requestRefused = Signal(RequestRefused)
+    connectionStateChanged = Signal(ConnectionStateChanged)
+    messageStateChanged = Signal(MessageStateChanged)
 
     def __init__(self, session: EventSource, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -110,28 +102,22 @@ class SessionBridge(QObject):
             self._buffer.append(event)
 
     def _emit(self, event: Event) -> None:
-        handler = _EMITTERS.get(type(event))
-        if handler is None:
+        signal = _EMITTERS.get(type(event))
+        if signal is None:
             log.debug("bridge: no signal for %r", event)
             return
         try:
-            handler(self, event)
+            signal(self).emit(event)
         except Exception:
             log.exception("bridge: a slot failed on %r", event)
 
 
-def _message(bridge: SessionBridge, e: Any) -> None:
-    bridge.messageReceived.emit(e.sender, e.text, float(e.time), e.local_id)
-
-
-_EMITTERS: dict[type, Callable[[SessionBridge, Any], None]] = {
-    MessageReceived: _message,
-    BuddyStatusChanged: lambda b, e: b.buddyStatusChanged.emit(e.uin, int(e.status)),
-    AddRequestReceived: lambda b, e: b.addRequestReceived.emit(e.uin, e.reason),
-    RequestApproved: lambda b, e: b.requestApproved.emit(e.uin),
-    RequestRefused: lambda b, e: b.requestRefused.emit(e.uin, e.reason),
-    ConnectionStateChanged: lambda b, e: b.connectionStateChanged.emit(
-        e.state, e.detail, e.trouble
-    ),
-    MessageStateChanged: lambda b, e: b.messageStateChanged.emit(e.local_id, e.peer, e.state),
+_EMITTERS: dict[type, Callable[[SessionBridge], SignalInstance]] = {
+    MessageReceived: lambda b: b.messageReceived,
+    BuddyStatusChanged: lambda b: b.buddyStatusChanged,
+    AddRequestReceived: lambda b: b.addRequestReceived,
+    RequestApproved: lambda b: b.requestApproved,
+    RequestRefused: lambda b: b.requestRefused,
+    ConnectionStateChanged: lambda b: b.connectionStateChanged,
+    MessageStateChanged: lambda b: b.messageStateChanged,
 }

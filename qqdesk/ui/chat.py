@@ -34,8 +34,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from qqdesk.client.api import ChatSession
 from qqdesk.client.events import DeliveryState
-from qqdesk.protocol.classic import Status
+from qqdesk.core import Presence
 
 from . import icons
 from .delegates import BubbleDelegate
@@ -46,21 +47,21 @@ from .tasks import spawn
 log = logging.getLogger(__name__)
 
 
-def status_words(status: int) -> str:
+def status_words(status: Presence) -> str:
     """A status as the user reads it (translated)."""
     from PySide6.QtCore import QCoreApplication
 
+    # Away, silent and call-me read as busy, as the classic protocol shows them.
     words = {
-        Status.ONLINE: "Online",
-        Status.BUSY: "Busy",
-        Status.INVISIBLE: "Invisible",
-        Status.OFFLINE: "Offline",
+        Presence.ONLINE: "Online",
+        Presence.AWAY: "Busy",
+        Presence.BUSY: "Busy",
+        Presence.SILENT: "Busy",
+        Presence.CALLME: "Busy",
+        Presence.HIDDEN: "Invisible",
+        Presence.OFFLINE: "Offline",
     }
-    try:
-        key = Status(status)
-    except ValueError:
-        key = Status.OFFLINE
-    return QCoreApplication.translate("Status", words[key])
+    return QCoreApplication.translate("Status", words[status])
 
 
 class MessageInput(QPlainTextEdit):
@@ -97,11 +98,11 @@ class ChatWindow(QWidget):
 
     def __init__(
         self,
-        session: Any,
+        session: ChatSession,
         uin: int,
         nick: str = "",
         face: int = 0,
-        status: int = int(Status.OFFLINE),
+        status: Presence = Presence.OFFLINE,
         *,
         history: Callable[..., Any] | None = None,
         own_uin: int | None = None,
@@ -113,7 +114,7 @@ class ChatWindow(QWidget):
         self.uin = uin
         self.nick = nick or str(uin)
         self.face = face
-        self.status = int(status)
+        self.status = status
         self.model = ChatHistoryModel(uin, history, own_uin, self)
         self.setWindowIcon(icons.app_icon())
         self.setMinimumSize(380, 360)
@@ -235,16 +236,16 @@ class ChatWindow(QWidget):
             self.face = face
         self._update_header()
 
-    def set_status(self, status: int) -> None:
+    def set_status(self, status: Presence) -> None:
         """The buddy's status changed: header, plus a line in the conversation."""
         old = visible_status(self.status)
-        self.status = int(status)
+        self.status = status
         new = visible_status(self.status)
         self._update_header()
         if old != new:
-            if new is Status.OFFLINE:
+            if new is Presence.OFFLINE:
                 line = self.tr("{name} went offline").format(name=self.nick)
-            elif new is Status.BUSY:
+            elif new is Presence.BUSY:
                 line = self.tr("{name} is busy").format(name=self.nick)
             else:
                 line = self.tr("{name} is online").format(name=self.nick)
@@ -314,8 +315,7 @@ class ChatWindow(QWidget):
         if entry.state is not DeliveryState.FAILED:
             return
         self._set_entry_state(entry, DeliveryState.PENDING)
-        resend = getattr(self.session, "resend", None)
-        if entry.local_id is not None and resend is not None:
+        if entry.local_id is not None:
 
             def failed(exc: BaseException) -> None:
                 log.warning("resending %s failed: %s", entry.local_id, exc)
@@ -326,7 +326,7 @@ class ChatWindow(QWidget):
                 if new_id is not None and new_id != entry.local_id and entry.local_id is not None:
                     self.model.replace_id(entry.local_id, new_id)
 
-            spawn(resend(entry.local_id), on_done=done, on_error=failed)
+            spawn(self.session.resend(entry.local_id), on_done=done, on_error=failed)
         else:
             self._send(entry)
 
@@ -498,18 +498,18 @@ class ChatManager(QObject):
 
     def __init__(
         self,
-        session: Any,
+        session: ChatSession,
         *,
         own_uin: int | None = None,
         history: Callable[..., Any] | None = None,
-        buddy_info: Callable[[int], tuple[str, int, int]] | None = None,
+        buddy_info: Callable[[int], tuple[str, int, Presence]] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.session = session
         self.own_uin = own_uin
         self.history = history
-        self.buddy_info = buddy_info or (lambda uin: (str(uin), 0, int(Status.OFFLINE)))
+        self.buddy_info = buddy_info or (lambda uin: (str(uin), 0, Presence.OFFLINE))
         self.chats_in_tabs = False
         self.send_with_ctrl_enter = False
         self._chats: dict[int, ChatWindow] = {}

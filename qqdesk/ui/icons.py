@@ -6,7 +6,6 @@ logged and drawn instead, so the app never shows an empty square.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from collections.abc import Callable
 from functools import lru_cache
@@ -27,15 +26,31 @@ from PySide6.QtGui import (
 )
 
 from qqdesk import resources
-from qqdesk.protocol.classic import Status
-from qqdesk.protocol.classic.types import face_picture_number
+from qqdesk.core import Presence, face_picture_number
 
 #: Colours of the drawn status dots, as QQ users know them.
 STATUS_COLOURS = {
-    Status.ONLINE: QColor("#3cb043"),
-    Status.BUSY: QColor("#e0a800"),
-    Status.INVISIBLE: QColor("#8a8f99"),
-    Status.OFFLINE: QColor("#b0b4ba"),
+    Presence.ONLINE: QColor("#3cb043"),
+    Presence.BUSY: QColor("#e0a800"),
+    Presence.HIDDEN: QColor("#8a8f99"),
+    Presence.OFFLINE: QColor("#b0b4ba"),
+}
+
+#: The badge picture of each presence; away and the like look busy (not here to chat).
+_BADGE_NAMES = {
+    Presence.ONLINE: "online",
+    Presence.AWAY: "busy",
+    Presence.BUSY: "busy",
+    Presence.SILENT: "busy",
+    Presence.CALLME: "online",
+    Presence.HIDDEN: "invisible",
+    Presence.OFFLINE: "offline",
+}
+#: The same for the drawn badge, when the picture is missing.
+_DRAWN_AS = {
+    Presence.AWAY: Presence.BUSY,
+    Presence.SILENT: Presence.BUSY,
+    Presence.CALLME: Presence.ONLINE,
 }
 
 log = logging.getLogger(__name__)
@@ -120,44 +135,38 @@ def _drawn_face(face: int, size: int, name: str, ratio: float) -> QPixmap:
     return pixmap
 
 
-def status_badge(status: int, size: int = 12, ratio: float | None = None) -> QPixmap:
+def status_badge_path(status: Presence) -> Path:
+    """The badge picture (SVG) of a presence; the file is not checked to exist."""
+    return resources.resource_path("status", f"{_BADGE_NAMES[status]}.svg")
+
+
+def status_badge(status: Presence, size: int = 12, ratio: float | None = None) -> QPixmap:
     """The small status picture shown on faces and in the status selector."""
-    return _status_badge(int(status), size, _ratio(ratio))
+    return _status_badge(status, size, _ratio(ratio))
 
 
 @lru_cache(maxsize=256)
-def _status_badge(status: int, size: int, ratio: float) -> QPixmap:
-    picture = _picture(_resource_path(resources.status_badge_path, int(status)), size, ratio)
+def _status_badge(status: Presence, size: int, ratio: float) -> QPixmap:
+    picture = _picture(_resource_path(status_badge_path, status), size, ratio)
     if picture is not None:
         return picture
     pixmap = _blank(size, ratio)
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    try:
-        colour = STATUS_COLOURS[Status(status)]
-    except ValueError:
-        colour = STATUS_COLOURS[Status.OFFLINE]
+    drawn = _DRAWN_AS.get(status, status)
     painter.setPen(QPen(QColor("white"), max(1.0, size / 8)))
-    painter.setBrush(QBrush(colour))
+    painter.setBrush(QBrush(STATUS_COLOURS[drawn]))
     inset = size / 10
     painter.drawEllipse(QRectF(inset, inset, size - 2 * inset, size - 2 * inset))
-    if status == Status.BUSY:
+    if drawn is Presence.BUSY:
         painter.setPen(QPen(QColor("white"), max(1.0, size / 7)))
         painter.drawLine(QPointF(size * 0.3, size / 2), QPointF(size * 0.7, size / 2))
     painter.end()
     return pixmap
 
 
-def status_icon(status: int) -> QIcon:
+def status_icon(status: Presence) -> QIcon:
     return QIcon(status_badge(status, 16))
-
-
-def _shows_online(status: int) -> bool:
-    """Whether others see ``status`` as online (invisible and unknown look offline)."""
-    visible = Status.OFFLINE
-    with contextlib.suppress(ValueError):
-        visible = Status(status).visible
-    return visible.is_online
 
 
 def face_picture(
@@ -165,7 +174,7 @@ def face_picture(
     size: int,
     name: str = "",
     *,
-    status: int | None = None,
+    status: Presence | None = None,
     badge: bool = True,
     ratio: float | None = None,
 ) -> QPixmap:
@@ -177,19 +186,18 @@ def face_picture(
     bottom-right corner. ``ratio`` is the device pixel ratio to draw for (default: the
     application's); the result carries it, so painters and labels show it sharp.
     """
-    status = None if status is None else int(status)
     return _face_picture(face, size, name, status, badge, _ratio(ratio))
 
 
 @lru_cache(maxsize=2048)
 def _face_picture(
-    face: int, size: int, name: str, status: int | None, badge: bool, ratio: float
+    face: int, size: int, name: str, status: Presence | None, badge: bool, ratio: float
 ) -> QPixmap:
     path = _resource_path(resources.face_path, face)
     pixmap = _picture(path, size, ratio) or _drawn_face(face, size, name, ratio)
     if status is None:
         return pixmap
-    if not _shows_online(status):
+    if not status.visible.is_online:
         return _grey(pixmap)
     if not badge:
         return pixmap

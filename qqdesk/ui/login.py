@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QRegularExpression, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QRegularExpressionValidator
@@ -25,12 +25,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from qqdesk.protocol.classic import Status
+from qqdesk.core import Presence
 
 from . import icons
 from .chat import status_words
 from .errors import describe_error
 from .tasks import spawn
+
+if TYPE_CHECKING:
+    # Only for hints: the client (and httpx) load when a session is made.
+    from qqdesk.client.api import ChatSession
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +43,7 @@ DEFAULT_SERVER = "127.0.0.1:8000"
 # Longest nickname the create-account page takes (the classic clients show about this much).
 MAX_NICK = 24
 
-SessionFactory = Callable[[str, int, str], Any]
+SessionFactory = Callable[[str, int, str], "ChatSession"]
 
 
 class PasswordStore:
@@ -101,7 +105,7 @@ def server_url(text: str) -> str:
     return "http://" + text
 
 
-def default_session_factory(url: str, uin: int, password: str) -> Any:
+def default_session_factory(url: str, uin: int, password: str) -> ChatSession:
     from qqdesk.client import AccountSession
 
     return AccountSession(url, uin, password)
@@ -138,7 +142,7 @@ class LoginDialog(QDialog):
         self.offer_builtin = offer_builtin
         self.session_factory = session_factory or default_session_factory
         self.passwords = passwords if passwords is not None else PasswordStore()
-        self.session: Any | None = None
+        self.session: ChatSession | None = None
         self._task: Any | None = None
         # The running built-in server (qqdesk.builtin.BuiltinServer), once started.
         self.builtin: Any | None = None
@@ -184,8 +188,8 @@ class LoginDialog(QDialog):
                 self.tr("Keep the password in the system keyring (never in a file).")
             )
         self.status_combo = QComboBox()
-        for status in (Status.ONLINE, Status.BUSY, Status.INVISIBLE):
-            self.status_combo.addItem(icons.status_icon(status), status_words(status), int(status))
+        for status in (Presence.ONLINE, Presence.BUSY, Presence.HIDDEN):
+            self.status_combo.addItem(icons.status_icon(status), status_words(status), status.value)
         self.server_choice = QComboBox()
         self.server_choice.setObjectName("serverChoice")
         self.server_choice.addItem(self.tr("Built-in server on this computer"))
@@ -516,8 +520,8 @@ class LoginDialog(QDialog):
             self.password_edit.setText(stored)
             self.remember_check.setChecked(True)
 
-    def chosen_status(self) -> Status:
-        return Status(int(self.status_combo.currentData()))
+    def chosen_status(self) -> Presence:
+        return Presence(self.status_combo.currentData())
 
     def show_error(self, text: str) -> None:
         self.error_label.setText(text)
@@ -564,9 +568,9 @@ class LoginDialog(QDialog):
             return
         status = self.chosen_status()
 
-        async def login() -> Any:
+        async def login() -> ChatSession:
             await session.login()
-            if status is not Status.ONLINE:
+            if status is not Presence.ONLINE:
                 await session.set_status(status)
             return session
 
@@ -580,7 +584,7 @@ class LoginDialog(QDialog):
         self.password_edit.setFocus()
         self.password_edit.selectAll()
 
-    def _signed_in(self, session: Any) -> None:
+    def _signed_in(self, session: ChatSession) -> None:
         self._task = None
         self._set_busy(False)
         self.session = session

@@ -25,8 +25,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from qqdesk.client.events import ConnectionState, DeliveryState, Trouble
-from qqdesk.protocol.classic import Status
+from qqdesk.client.api import ChatSession
+from qqdesk.client.events import (
+    AddRequestReceived,
+    BuddyStatusChanged,
+    ConnectionState,
+    ConnectionStateChanged,
+    MessageReceived,
+    MessageStateChanged,
+    RequestApproved,
+    RequestRefused,
+    Trouble,
+)
+from qqdesk.client.types import Buddy
+from qqdesk.core import Presence
 
 from . import icons
 from .bridge import SessionBridge
@@ -46,22 +58,6 @@ log = logging.getLogger(__name__)
 STRANGER_LOOKUP_SECONDS = 3.0
 
 
-class MemoryHistory:
-    """Keeps messages for peers when the session has no local store."""
-
-    def __init__(self) -> None:
-        self._records: dict[int, list[dict[str, Any]]] = {}
-
-    def add(self, peer: int, record: dict[str, Any]) -> None:
-        self._records.setdefault(peer, []).append(record)
-
-    def history(self, peer: int, before_id: int | None = None, limit: int = 50) -> list[Any]:
-        records = self._records.get(peer, [])
-        if before_id is not None:
-            records = [r for r in records if (r.get("local_id") or 0) < before_id]
-        return list(reversed(records))[:limit]
-
-
 class MainWindow(QMainWindow):
     """Own face, nick and status on top, the buddy tree below; chats open from here."""
 
@@ -70,7 +66,7 @@ class MainWindow(QMainWindow):
 
     def __init__(
         self,
-        session: Any,
+        session: ChatSession,
         bridge: SessionBridge | None = None,
         settings: Any | None = None,
         parent: QWidget | None = None,
@@ -81,24 +77,17 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.session = session
         self.settings = settings
-        self.own_uin = int(getattr(session, "uin", 0) or 0)
-        self.own_nick = str(getattr(session, "nick", "") or "")
-        self.own_face = int(getattr(session, "face", 0) or 0)
+        self.own_uin = session.uin
+        self.own_nick = session.nick
+        self.own_face = session.face
         self.bridge = bridge if bridge is not None else SessionBridge(session, self)
         self.model = BuddyTreeModel(self)
         self.proxy = BuddyFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
-        self._memory: MemoryHistory | None = None
-        history = getattr(session, "history", None)
-        if not callable(history):
-            history = getattr(getattr(session, "store", None), "history", None)
-        if not callable(history):
-            self._memory = MemoryHistory()
-            history = self._memory.history
         self.chats = ChatManager(
             session,
             own_uin=self.own_uin,
-            history=history,
+            history=session.history,
             buddy_info=self._buddy_info,
             parent=self,
         )
@@ -122,7 +111,7 @@ class MainWindow(QMainWindow):
             self.tray.quitRequested.connect(self.request_quit)
             self.tray.statusRequested.connect(self.choose_status)
             self.model.unreadChanged.connect(self.tray.set_unread)
-            self.tray.set_status(Status.ONLINE)
+            self.tray.set_status(Presence.ONLINE)
             self.tray.show()
         self.notifier = Notifier(
             self.tray.icon if self.tray else None, self._in_app_notice, self, use_dbus=use_dbus
@@ -251,7 +240,7 @@ class MainWindow(QMainWindow):
                 self.own_face,
                 48,
                 nick,
-                status=int(self.status_selector.status()),
+                status=self.status_selector.status(),
                 ratio=self.devicePixelRatioF(),
             )
         )
@@ -285,10 +274,10 @@ class MainWindow(QMainWindow):
         """Connect to the session's events and load the buddy list."""
         self.bridge.start()
         self.bridge.flush()
-        cached = getattr(self.session, "cached_buddies", None)
-        if callable(cached):
-            # The list of the last run at once, everyone offline until the server says.
-            self._show_buddies([dataclasses.replace(b, status=Status.OFFLINE) for b in cached()])
+        # The list of the last run at once, everyone offline until the server says.
+        self._show_buddies(
+            [dataclasses.replace(b, status=Presence.OFFLINE) for b in self.session.cached_buddies()]
+        )
         spawn(self.reload_buddies(), on_error=self._show_error)
         spawn(self._load_own_profile(), on_error=lambda exc: log.info("own profile: %s", exc))
 
@@ -296,12 +285,12 @@ class MainWindow(QMainWindow):
         """Ask the server for the list; a long first one shows before its nicknames."""
         self._show_buddies(list(await self.session.buddies(partial=self._show_buddies)))
 
-    def _show_buddies(self, buddies: list[Any]) -> None:
+    def _show_buddies(self, buddies: list[Buddy]) -> None:
         self.model.set_buddies(buddies)
         for buddy in buddies:
-            chat = self.chats.chat(int(buddy.uin))
+            chat = self.chats.chat(buddy.uin)
             if chat is not None:
-                chat.set_status(int(buddy.status))
+                chat.set_status(buddy.status)
         self.tree.expandAll()
 
     async def _load_own_profile(self) -> None:
@@ -312,10 +301,10 @@ class MainWindow(QMainWindow):
         self.own_face = profile.face or self.own_face
         self._update_header()
 
-    def _buddy_info(self, uin: int) -> tuple[str, int, int]:
+    def _buddy_info(self, uin: int) -> tuple[str, int, Presence]:
         buddy = self.model.buddy_item(uin)
         if buddy is None:
-            return (str(uin), 0, int(Status.OFFLINE))
+            return (str(uin), 0, Presence.OFFLINE)
         return (buddy.nick or str(uin), buddy.face, buddy.status)
 
     # -- events from the session -----------------------------------------------------
@@ -330,15 +319,13 @@ class MainWindow(QMainWindow):
         b.connectionStateChanged.connect(self.on_connection_state)
         b.messageStateChanged.connect(self.on_message_state)
 
-    def on_message(self, sender: int, text: str, when: float, local_id: int) -> None:
+    def on_message(self, event: MessageReceived) -> None:
+        # Only buddy chats so far (the classic link has no others).
+        sender, text, when, local_id = event.sender, event.text, event.time, event.local_id
         lookup: asyncio.Task[None] | None = None
         if sender not in self.model:
             self.model.add_buddy(sender, str(sender), kind=GroupKind.STRANGERS)
             lookup = spawn(self._fill_in_stranger(sender), on_error=lambda exc: None)
-        if self._memory is not None:
-            self._memory.add(
-                sender, {"local_id": local_id, "text": text, "time": when, "outgoing": False}
-            )
         chat = self.chats.chat(sender)
         if chat is not None:
             chat.add_incoming(text, when, local_id)
@@ -364,7 +351,8 @@ class MainWindow(QMainWindow):
             if chat is not None:
                 chat.set_buddy(profile.nick, profile.face)
 
-    def on_buddy_status(self, uin: int, status: int) -> None:
+    def on_buddy_status(self, event: BuddyStatusChanged) -> None:
+        uin, status = event.uin, event.status
         if not self.model.set_status(uin, status):
             return
         chat = self.chats.chat(uin)
@@ -372,14 +360,16 @@ class MainWindow(QMainWindow):
             chat.set_status(status)
             self.chats.update_tab(chat)
 
-    def on_add_request(self, uin: int, reason: str) -> None:
+    def on_add_request(self, event: AddRequestReceived) -> None:
+        uin, reason = event.uin, event.reason
         dialog = IncomingRequestDialog(self.session, uin, reason, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         dialog.answered.connect(lambda *_: spawn(self.reload_buddies()))
         dialog.show()
         self.notifier.notify(uin, self.tr("Friend request"), reason or str(uin))
 
-    def on_request_approved(self, uin: int) -> None:
+    def on_request_approved(self, event: RequestApproved) -> None:
+        uin = event.uin
         spawn(self.reload_buddies(), on_error=self._show_error)
 
         def tell(name: str) -> None:
@@ -389,7 +379,9 @@ class MainWindow(QMainWindow):
 
         spawn(self._name_of(uin), on_done=tell, on_error=lambda _exc: tell(str(uin)))
 
-    def on_request_refused(self, uin: int, reason: str) -> None:
+    def on_request_refused(self, event: RequestRefused) -> None:
+        uin, reason = event.uin, event.reason
+
         def tell(name: str) -> None:
             text = self.tr("{name} declined your friend request.").format(name=name)
             if reason:
@@ -406,9 +398,8 @@ class MainWindow(QMainWindow):
                 nick = (await self.session.profile(uin, 1)).nick or nick
         return nick if nick == str(uin) else f"{nick} ({uin})"
 
-    def on_connection_state(
-        self, state: ConnectionState, detail: str, trouble: Trouble = Trouble.NETWORK
-    ) -> None:
+    def on_connection_state(self, event: ConnectionStateChanged) -> None:
+        state, detail, trouble = event.state, event.detail, event.trouble
         if state is ConnectionState.RECONNECTING and trouble is Trouble.STORAGE:
             self.reconnect_banner.show_message(
                 self.tr(
@@ -433,14 +424,14 @@ class MainWindow(QMainWindow):
                 text += " " + detail
             self.reconnect_banner.show_message(text, kind="error", closable=False)
 
-    def on_message_state(self, local_id: int, peer: int, state: DeliveryState) -> None:
-        chat = self.chats.chat(peer)
+    def on_message_state(self, event: MessageStateChanged) -> None:
+        chat = self.chats.chat(event.peer)
         if chat is not None:
-            chat.set_delivery_state(local_id, state)
+            chat.set_delivery_state(event.local_id, event.state)
 
     # -- actions -------------------------------------------------------------------
 
-    def choose_status(self, status: int) -> None:
+    def choose_status(self, status: Presence) -> None:
         """The user picked a status (selector or tray): tell the server, show the result."""
         previous = self.status_selector.status()
         self.status_selector.set_status(status)
@@ -455,16 +446,14 @@ class MainWindow(QMainWindow):
             self._update_header()
             self._show_error(exc)
 
-        spawn(self.session.set_status(Status(status)), on_error=failed)
+        spawn(self.session.set_status(status), on_error=failed)
 
     def open_chat(self, uin: int) -> None:
         self.chats.open_chat(int(uin))
 
     def _focus_changed(self, *_: Any) -> None:
         # The session polls fast while the user is in a conversation (short polling).
-        set_active = getattr(self.session, "set_active", None)
-        if set_active is not None:
-            set_active(any(chat.is_in_front() for chat in self.chats.chats()))
+        self.session.set_active(any(chat.is_in_front() for chat in self.chats.chats()))
 
     def _chat_activated(self, uin: int) -> None:
         self._focus_changed()

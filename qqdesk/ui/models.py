@@ -24,7 +24,8 @@ from PySide6.QtCore import (
 )
 
 from qqdesk.client.events import DeliveryState
-from qqdesk.protocol.classic import Status
+from qqdesk.client.types import Buddy
+from qqdesk.core import Presence
 
 from . import icons
 from .tasks import spawn
@@ -66,12 +67,9 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("BuddyTreeModel", text)
 
 
-def visible_status(status: int) -> Status:
-    """What a status looks like to others (invisible reads as offline; unknown as offline)."""
-    try:
-        return Status(status).visible
-    except ValueError:
-        return Status.OFFLINE
+def visible_status(status: Presence) -> Presence:
+    """What a status looks like to others (hidden reads as offline)."""
+    return status.visible
 
 
 # -- buddy tree ----------------------------------------------------------------------------
@@ -87,7 +85,7 @@ class BuddyItem:
     uin: int
     nick: str
     face: int = 0
-    status: int = int(Status.OFFLINE)
+    status: Presence = Presence.OFFLINE
     unread: int = 0
     group: GroupItem | None = None
 
@@ -258,8 +256,8 @@ class BuddyTreeModel(QAbstractItemModel):
 
     # -- changing ------------------------------------------------------------------
 
-    def set_buddies(self, buddies: Iterable[Any], kind: GroupKind = GroupKind.FRIENDS) -> None:
-        """Replace one group's members in one reset (objects with uin, nick, face, status)."""
+    def set_buddies(self, buddies: Iterable[Buddy], kind: GroupKind = GroupKind.FRIENDS) -> None:
+        """Replace one group's members in one reset."""
         self.beginResetModel()
         group = self.group(kind)
         # Unread counts outlive a reload (the list is fetched again after a reconnect).
@@ -278,9 +276,9 @@ class BuddyTreeModel(QAbstractItemModel):
             unread = other.unread if other is not None else kept_unread.get(uin, 0)
             items[uin] = BuddyItem(
                 uin=uin,
-                nick=str(getattr(source, "nick", "") or ""),
-                face=int(getattr(source, "face", 0) or 0),
-                status=int(getattr(source, "status", Status.OFFLINE) or Status.OFFLINE),
+                nick=source.nick,
+                face=source.face,
+                status=source.status,
                 unread=unread,
                 group=group,
             )
@@ -298,7 +296,7 @@ class BuddyTreeModel(QAbstractItemModel):
         uin: int,
         nick: str = "",
         face: int = 0,
-        status: int = int(Status.OFFLINE),
+        status: Presence = Presence.OFFLINE,
         kind: GroupKind = GroupKind.FRIENDS,
     ) -> None:
         """Add one buddy (or move them to ``kind``'s group, keeping their unread count)."""
@@ -343,7 +341,7 @@ class BuddyTreeModel(QAbstractItemModel):
             self._unread_total -= buddy.unread
             self.unreadChanged.emit(self._unread_total)
 
-    def set_status(self, uin: int, status: int) -> bool:
+    def set_status(self, uin: int, status: Presence) -> bool:
         """A buddy's status changed; moves their row if the order changes. False if unknown."""
         if uin not in self._by_uin:
             return False
@@ -356,7 +354,7 @@ class BuddyTreeModel(QAbstractItemModel):
         *,
         nick: str | None = None,
         face: int | None = None,
-        status: int | None = None,
+        status: Presence | None = None,
     ) -> None:
         buddy = self._by_uin.get(uin)
         if buddy is None or buddy.group is None:
@@ -370,7 +368,7 @@ class BuddyTreeModel(QAbstractItemModel):
         if face is not None:
             buddy.face = face
         if status is not None:
-            buddy.status = int(status)
+            buddy.status = status
         del group.keys[old_row]
         buddy_row = group.buddies.pop(old_row)
         new_row = bisect.bisect_left(group.keys, buddy.sort_key)

@@ -21,10 +21,10 @@ from PySide6.QtWidgets import QApplication
 
 from qqdesk import resources
 from qqdesk.client import AccountSession
-from qqdesk.protocol.classic import Status
+from qqdesk.core import Presence
 from qqdesk.selfcheck import PROBE, Progress, Say, receive, run_checks, two_accounts
 
-from . import i18n
+from . import i18n, icons
 from .mainwindow import MainWindow
 from .models import Roles
 
@@ -82,7 +82,7 @@ async def _chat_through_windows(
 
     def friend_online() -> bool:
         buddy = window.model.buddy_item(friend)
-        return buddy is not None and buddy.status == int(Status.ONLINE)
+        return buddy is not None and buddy.status is Presence.ONLINE
 
     progress("waiting for the friend to show online in the buddy tree")
     await _until(friend_online)
@@ -114,7 +114,7 @@ def _check_artwork() -> None:
         resources.app_icon_path(64),
         resources.face_path(0),
         resources.face_path(297),
-        resources.status_badge_path(int(Status.BUSY)),
+        icons.status_badge_path(Presence.BUSY),
         resources.tray_icon_path(unread=True),
     ]
     for path in pictures:

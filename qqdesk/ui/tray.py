@@ -6,13 +6,13 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
-from qqdesk.protocol.classic import Status
+from qqdesk.core import Presence
 
 from . import icons
 from .chat import status_words
 
 #: Order of statuses in every status menu, as QQ users know it.
-STATUS_ORDER = (Status.ONLINE, Status.BUSY, Status.INVISIBLE, Status.OFFLINE)
+STATUS_ORDER = (Presence.ONLINE, Presence.BUSY, Presence.HIDDEN, Presence.OFFLINE)
 
 
 class Tray(QObject):
@@ -20,7 +20,7 @@ class Tray(QObject):
 
     openRequested = Signal()
     quitRequested = Signal()
-    statusRequested = Signal(int)
+    statusRequested = Signal(Presence)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -31,13 +31,13 @@ class Tray(QObject):
         self.open_action.triggered.connect(self.openRequested)
         self.status_menu = self.menu.addMenu(self.tr("&Status"))
         self._status_group = QActionGroup(self)
-        self._status_actions: dict[int, QAction] = {}
+        self._status_actions: dict[Presence, QAction] = {}
         for status in STATUS_ORDER:
             action = self.status_menu.addAction(icons.status_icon(status), status_words(status))
             action.setCheckable(True)
-            action.triggered.connect(lambda _=False, s=status: self.statusRequested.emit(int(s)))
+            action.triggered.connect(lambda _=False, s=status: self.statusRequested.emit(s))
             self._status_group.addAction(action)
-            self._status_actions[int(status)] = action
+            self._status_actions[status] = action
         self.menu.addSeparator()
         self.quit_action = self.menu.addAction(self.tr("&Quit"))
         self.quit_action.triggered.connect(self.quitRequested)
@@ -55,8 +55,8 @@ class Tray(QObject):
     def hide(self) -> None:
         self.icon.hide()
 
-    def set_status(self, status: int) -> None:
-        action = self._status_actions.get(int(status))
+    def set_status(self, status: Presence) -> None:
+        action = self._status_actions.get(status)
         if action is not None:
             action.setChecked(True)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
-from qqdesk.protocol.classic import Status
+from qqdesk.core import Presence
 
 from . import icons
 from .chat import status_words
@@ -71,22 +71,22 @@ class Banner(QFrame):
 class StatusSelector(QComboBox):
     """Online, Busy, Invisible, Offline, each with its badge; ``statusChosen`` on user choice."""
 
-    statusChosen = Signal(int)
+    statusChosen = Signal(Presence)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("statusSelector")
         for status in STATUS_ORDER:
-            self.addItem(icons.status_icon(status), status_words(status), int(status))
+            self.addItem(icons.status_icon(status), status_words(status), status.value)
         self._quiet = False
         self.activated.connect(self._chosen)
 
-    def status(self) -> Status:
-        return Status(int(self.currentData()))
+    def status(self) -> Presence:
+        return Presence(self.currentData())
 
-    def set_status(self, status: int) -> None:
+    def set_status(self, status: Presence) -> None:
         """Show ``status`` without reporting it as the user's choice."""
-        index = self.findData(int(status))
+        index = self.findData(status.value)
         if index >= 0:
             self._quiet = True
             self.setCurrentIndex(index)
@@ -94,4 +94,4 @@ class StatusSelector(QComboBox):
 
     def _chosen(self, index: int) -> None:
         if not self._quiet:
-            self.statusChosen.emit(int(self.itemData(index)))
+            self.statusChosen.emit(Presence(self.itemData(index)))

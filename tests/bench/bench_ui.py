@@ -42,7 +42,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -52,13 +52,15 @@ from PySide6.QtCore import QEvent, QObject, QSortFilterProxyModel, Qt  # noqa: E
 from PySide6.QtGui import QStandardItem, QStandardItemModel  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
-from qqdesk.client import HistoryStore  # noqa: E402
+from qqdesk.client import ChatSession, Conversation, HistoryStore  # noqa: E402
 from qqdesk.client.events import DeliveryState  # noqa: E402
 from qqdesk.client.types import Buddy  # noqa: E402
-from qqdesk.protocol.classic import Status  # noqa: E402
+from qqdesk.core import Presence  # noqa: E402
 from qqdesk.ui.chat import ChatWindow  # noqa: E402
 from qqdesk.ui.models import BuddyFilterProxyModel, BuddyTreeModel  # noqa: E402
 from tests.support.servers import ServerThread  # noqa: E402
+
+buddy = Conversation.buddy
 
 LAUNCHER = Path(__file__).with_name("ui_launcher.py")
 RUNS = 5
@@ -102,8 +104,8 @@ def nick(i: int) -> str:
     return f"小明 {i}" if i % 5 == 0 else f"Buddy {i}"
 
 
-def status_of(i: int) -> Status:
-    return (Status.ONLINE, Status.BUSY, Status.OFFLINE, Status.OFFLINE)[i % 4]
+def status_of(i: int) -> Presence:
+    return (Presence.ONLINE, Presence.BUSY, Presence.OFFLINE, Presence.OFFLINE)[i % 4]
 
 
 # -- child processes -----------------------------------------------------------------------
@@ -164,7 +166,7 @@ def buddy_rows() -> list[Row]:
         root = model.invisibleRootItem()
         for b in buddies:
             item = QStandardItem(b.nick)
-            item.setData(int(b.status), Qt.ItemDataRole.UserRole)
+            item.setData(b.status.value, Qt.ItemDataRole.UserRole)
             root.appendRow(item)
         return model, proxy
 
@@ -190,19 +192,22 @@ def buddy_rows() -> list[Row]:
     filtering_base = median_time(filter_plain) / len(FILTERS)
 
     changes = [
-        (FIRST_BUDDY + (i * 7919) % BUDDIES, (Status.ONLINE, Status.OFFLINE, Status.BUSY)[i % 3])
+        (
+            FIRST_BUDDY + (i * 7919) % BUDDIES,
+            (Presence.ONLINE, Presence.OFFLINE, Presence.BUSY)[i % 3],
+        )
         for i in range(STATUS_CHANGES)
     ]
 
     def statuses_qqdesk() -> None:
         for uin, status in changes:
-            model.set_status(uin, int(status))
+            model.set_status(uin, status)
 
     items = [plain.item(row) for row in range(BUDDIES)]
 
     def statuses_plain() -> None:
         for uin, status in changes:
-            items[uin - FIRST_BUDDY].setData(int(status), Qt.ItemDataRole.UserRole)
+            items[uin - FIRST_BUDDY].setData(status.value, Qt.ItemDataRole.UserRole)
 
     status_time = median_time(statuses_qqdesk)
     status_base = median_time(statuses_plain)
@@ -251,16 +256,16 @@ class NoSession:
 def chat_rows(qapp: QApplication, history_path: Path) -> list[Row]:
     store = HistoryStore(history_path)
     try:
-        count = store.count(CHAT_PEER)
+        count = store.count(buddy(CHAT_PEER))
 
         def open_chat() -> None:
             chat = ChatWindow(
-                NoSession(),
+                cast(ChatSession, NoSession()),
                 CHAT_PEER,
                 nick(1),
                 1,
-                int(Status.ONLINE),
-                history=store.history,
+                Presence.ONLINE,
+                history=lambda peer, before, limit: store.history(buddy(peer), before, limit),
                 own_uin=ME,
             )
             chat.resize(560, 520)
@@ -286,8 +291,8 @@ def chat_rows(qapp: QApplication, history_path: Path) -> list[Row]:
     def read_directly() -> None:
         db = sqlite3.connect(history_path)
         db.execute(
-            "SELECT id, peer, outgoing, text, time, state FROM messages"
-            " WHERE peer = ? ORDER BY id DESC LIMIT 50",
+            "SELECT id, kind, number, outgoing, content, time, state FROM messages"
+            " WHERE kind = 'buddy' AND number = ? ORDER BY id DESC LIMIT 50",
             (CHAT_PEER,),
         ).fetchall()
         db.close()
@@ -332,8 +337,12 @@ def fill_history(path: Path) -> None:
             # (a pending one would be resent at sign-in).
             with store._transaction():
                 for i in range(chunk, chunk + 19):
-                    store.add_incoming(CHAT_PEER, f"message {i} from {nick(1)}", 1.7e9 + i)
-            (sent,) = store.add_outgoing(CHAT_PEER, [f"my reply {chunk + 19}"], 1.7e9 + chunk + 19)
+                    store.add_incoming(
+                        buddy(CHAT_PEER), (f"message {i} from {nick(1)}",), 1.7e9 + i
+                    )
+            (sent,) = store.add_outgoing(
+                buddy(CHAT_PEER), [(f"my reply {chunk + 19}",)], 1.7e9 + chunk + 19
+            )
             store.set_state(sent, DeliveryState.SENT)
     finally:
         store.close()

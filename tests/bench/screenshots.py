@@ -30,9 +30,9 @@ sys.path.insert(0, str(ROOT))
 from PySide6.QtCore import QEvent  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
+from qqdesk.core import Presence  # noqa: E402
 from qqdesk.demo import start_demo  # noqa: E402
 from qqdesk.demo.data import BUDDIES  # noqa: E402
-from qqdesk.protocol.classic import Status  # noqa: E402
 from qqdesk.ui.app import create_qapplication  # noqa: E402
 from qqdesk.ui.i18n import install_translator  # noqa: E402
 from qqdesk.ui.models import Roles  # noqa: E402
@@ -81,7 +81,7 @@ def online_buddies(window: Any) -> int:
     return sum(
         1
         for row in range(model.rowCount(friends))
-        if model.index(row, 0, friends).data(Roles.STATUS) in (Status.ONLINE, Status.BUSY)
+        if model.index(row, 0, friends).data(Roles.STATUS) in (Presence.ONLINE, Presence.BUSY)
     )
 
 

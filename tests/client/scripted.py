@@ -91,6 +91,8 @@ class ScriptedServer:
     sent: list[tuple[int, int, str]] = field(default_factory=list)
     next_id: int = 1
     port: int = 0
+    #: GetMsgEx requests held open right now (long polling).
+    holding: int = 0
 
     def __post_init__(self) -> None:
         self._server: asyncio.Server | None = None
@@ -270,8 +272,12 @@ class ScriptedServer:
             queue[:] = [m for m in queue if m.id > ack]
         if not queue and f.get("WT") and self.long_poll:
             self._arrived.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._arrived.wait(), min(int(f["WT"]), self.long_poll))
+            self.holding += 1
+            try:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._arrived.wait(), min(int(f["WT"]), self.long_poll))
+            finally:
+                self.holding -= 1
         batch = queue[:50]
         if not extended:
             del queue[: len(batch)]

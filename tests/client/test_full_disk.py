@@ -7,6 +7,7 @@ SQLite's ``max_page_count`` makes the store fail exactly as a full disk does
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -16,6 +17,7 @@ import pytest
 from qqdesk.client import (
     AccountSession,
     ConnectionState,
+    Conversation,
     DeliveryState,
     Event,
     HistoryStore,
@@ -25,11 +27,13 @@ from qqdesk.client import (
 from qqdesk.protocol.classic import MAX_MESSAGE_CHARS
 from qqdesk.server import QQServer, SqliteStore
 
-from .conftest import ALICE, BOB, next_event, next_state, wait_for
+from .conftest import ALICE, BOB, FAST, next_event, next_state, wait_for
 from .scripted import ScriptedServer
 from .test_real_server import NewSession
 
 pytestmark = pytest.mark.timeout(30)
+
+buddy = Conversation.buddy
 
 #: More than a database page (4,500 bytes in UTF-8), so that keeping it needs a page
 #: the disk does not have; still one message (under MAX_MESSAGE_CHARS).
@@ -92,7 +96,7 @@ async def test_received_messages_wait_on_the_server_until_they_can_be_kept(
     await next_state(events, ConnectionState.CONNECTED, timeout=5)
     got = [await next_event(events, MessageReceived) for _ in range(2)]
     assert [m.text for m in got] == [LONG, "third"]
-    kept = [m.text for m in bob.store.history(ALICE)]
+    kept = [m.text for m in bob.store.history(buddy(ALICE))]
     assert sorted(kept) == sorted(["first", LONG, "third"])  # each exactly once
     await wait_for(lambda: real.service.store.pending(BOB, 10) == [], timeout=5)
 
@@ -101,7 +105,7 @@ def test_fill_disk_really_fills_it(tmp_path: Path) -> None:
     store = HistoryStore(tmp_path / "h.sqlite3")
     fill_disk(store)
     with pytest.raises(sqlite3.OperationalError, match="database or disk is full"):
-        store.add_incoming(ALICE, LONG, 0.0)
+        store.add_incoming(buddy(ALICE), (LONG,), 0.0)
     store.close()
 
 
@@ -123,21 +127,29 @@ async def test_a_legacy_server_s_message_is_shown_though_it_cannot_be_kept(
     assert session.state is ConnectionState.CONNECTED
 
 
+def busy_answers(caplog: pytest.LogCaptureFixture) -> int:
+    """How many times the outbox was told the server is busy (HTTP 503)."""
+    return sum(" waits: " in r.getMessage() for r in caplog.records)
+
+
 async def test_a_message_stays_pending_while_the_server_s_disk_is_full(
-    real: QQServer, new_session: NewSession
+    real: QQServer, new_session: NewSession, caplog: pytest.LogCaptureFixture
 ) -> None:
     """HTTP 503 (ServerBusy) is not a failed try: the message waits, then goes once."""
+    caplog.set_level(logging.INFO, logger="qqdesk.client")
     alice, bob, events = await alice_and_bob(real, new_session)
     store = real.service.store
     assert isinstance(store, SqliteStore)
     store.limit_pages(0)  # the server's disk is full
     sent = await alice.send_message(BOB, LONG)
-    # Far longer than the send attempts of FAST timing would last (3 tries, < 1 s).
-    await asyncio.sleep(1.5)
+    # More busy answers than FAST timing's send attempts: a failed try would have
+    # failed it by now.
+    await wait_for(lambda: busy_answers(caplog) > FAST.send_attempts, timeout=10)
     assert alice.store.message(sent.local_id).state is DeliveryState.PENDING  # type: ignore[union-attr]
     store.limit_pages(None)  # space is back
     assert await asyncio.wait_for(alice.wait_delivered(sent.local_id), 5) is DeliveryState.SENT
     received = await next_event(events, MessageReceived)
     assert received.text == LONG
-    await asyncio.sleep(0.3)
-    assert [m.text for m in bob.store.history(ALICE)] == [LONG]  # once
+    # Bob acknowledged it: the server will not deliver it again.
+    await wait_for(lambda: store.pending(BOB, 10) == [], timeout=5)
+    assert [m.text for m in bob.store.history(buddy(ALICE))] == [LONG]  # once

@@ -20,10 +20,10 @@ from qqdesk.client import (
     DeliveryState,
     MessageReceived,
     NoSuchUser,
+    Presence,
     RequestApproved,
     RequestRefusedEvent,
     Sex,
-    Status,
     WrongPassword,
 )
 from qqdesk.protocol.classic import MAX_MESSAGE_CHARS
@@ -54,7 +54,8 @@ async def test_login_logout_and_errors(real: QQServer, new_session: NewSession) 
     assert alice.state is ConnectionState.CONNECTED
     assert (alice.nick, alice.face, alice.long_poll) == ("Alice", 3, 5)
     await alice.logout()
-    assert alice.state is ConnectionState.STOPPED
+    # mypy narrowed ``state`` above; logout() changed it.
+    assert alice.state is ConnectionState.STOPPED  # type: ignore[comparison-overlap]
     with pytest.raises(WrongPassword):
         await new_session(real.url, ALICE, "wrong").login()
     with pytest.raises(NoSuchUser):
@@ -68,7 +69,7 @@ async def test_strict_sessions_need_the_cookie(tmp_path: Path, new_session: NewS
     try:
         alice = new_session(server.url, ALICE, "alice-pw")
         await alice.login()
-        await alice.set_status(Status.BUSY)
+        await alice.set_status(Presence.BUSY)
         assert [b.uin for b in await alice.buddies()] == [BOB, CAROL]
     finally:
         await alice.logout()
@@ -78,13 +79,13 @@ async def test_strict_sessions_need_the_cookie(tmp_path: Path, new_session: NewS
 async def test_buddies_profiles_and_search(real: QQServer, new_session: NewSession) -> None:
     bob = new_session(real.url, BOB, "bob-pw")
     await bob.login()
-    await bob.set_status(Status.BUSY)
+    await bob.set_status(Presence.BUSY)
     alice = new_session(real.url, ALICE, "alice-pw")
     await alice.login()
     buddies = await alice.buddies()
     assert [(b.uin, b.nick, b.status) for b in buddies] == [
-        (BOB, "Bob 小明", Status.BUSY),
-        (CAROL, "Carol, Esq.", Status.OFFLINE),
+        (BOB, "Bob 小明", Presence.BUSY),
+        (CAROL, "Carol, Esq.", Presence.OFFLINE),
     ]
     assert buddies[0].face == 270
     assert [b.uin for b in await alice.online_buddies()] == [BOB]
@@ -116,13 +117,13 @@ async def test_messages_both_ways_and_status_changes(
     assert alice.history(BOB)[0].state is DeliveryState.SENT and alice.history(BOB)[0].outgoing
     await bob.send_message(ALICE, "hi back")
     assert (await next_event(alice_events, MessageReceived)).text == "hi back"
-    await bob.set_status(Status.BUSY)
+    await bob.set_status(Presence.BUSY)
     assert await next_event(alice_events, BuddyStatusChanged) == BuddyStatusChanged(
-        BOB, Status.BUSY
+        account=ALICE, uin=BOB, status=Presence.BUSY
     )
-    await bob.set_status(Status.INVISIBLE)
+    await bob.set_status(Presence.HIDDEN)
     assert await next_event(alice_events, BuddyStatusChanged) == BuddyStatusChanged(
-        BOB, Status.OFFLINE
+        account=ALICE, uin=BOB, status=Presence.OFFLINE
     )
     long_text = "长" * (MAX_MESSAGE_CHARS + 10)
     parts = await alice.send_message(BOB, long_text)
@@ -161,17 +162,19 @@ async def test_add_buddy_every_auth_mode_and_requests(
         await carol.add_buddy(66666)
     await carol.request_buddy(VERA, "我是 Carol, 你好")
     request = await next_event(vera_events, AddRequestReceived)
-    assert request == AddRequestReceived(CAROL, "我是 Carol, 你好")
+    assert request == AddRequestReceived(account=VERA, uin=CAROL, reason="我是 Carol, 你好")
     assert [r.uin for r in vera.add_requests()] == [CAROL]
     await vera.refuse(CAROL, "不认识")
     assert await next_event(carol_events, RequestRefusedEvent) == RequestRefusedEvent(
-        VERA, "不认识"
+        account=CAROL, uin=VERA, reason="不认识"
     )
     assert vera.add_requests() == []
     await carol.request_buddy(VERA, "again")
     await next_event(vera_events, AddRequestReceived)
     await vera.approve(CAROL)
-    assert await next_event(carol_events, RequestApproved) == RequestApproved(VERA)
+    assert await next_event(carol_events, RequestApproved) == RequestApproved(
+        account=CAROL, uin=VERA
+    )
     assert {b.uin for b in await carol.buddies()} == {BOB, VERA}
     await carol.remove_buddy(BOB)
     assert [b.uin for b in await carol.buddies()] == [VERA]
@@ -206,14 +209,14 @@ async def test_expired_session_logs_in_again_and_replays(
 ) -> None:
     alice = new_session(real.url, ALICE, "alice-pw")
     await alice.login()
-    await alice.set_status(Status.BUSY)
+    await alice.set_status(Presence.BUSY)
     real.test_clock.offset += 1000  # type: ignore[attr-defined]
     assert real.service.expire_idle() == 1
     assert (await alice.profile(BOB, level=1)).nick == "Bob 小明"
     # Logged in again, with the chosen status restored.
     async with new_session(real.url, BOB, "bob-pw") as bob:
         online = {b.uin: b.status for b in await bob.online_buddies()}
-        assert online == {ALICE: Status.BUSY}
+        assert online == {ALICE: Presence.BUSY}
 
 
 async def test_server_restart_on_the_same_port_reconnects(
@@ -276,12 +279,14 @@ async def test_after_the_machine_sleeps_it_logs_in_again_within_seconds(
     alice = new_session(real.url, ALICE, "alice-pw", timing=timing)
     await alice.login()
     events = alice.events()
-    generation = alice._generation
-    await asyncio.sleep(0.3)  # the long poll (5 s) is held now
+    generation = alice.link.generation
+    # The long poll (5 s) is held now.
+    sessions = real.service.sessions
+    await wait_for(lambda: ALICE in sessions and sessions[ALICE].polls > 0)
     # Asleep for an hour: the held request cannot be trusted; check the session at once.
     jump[0] = 3600.0
     started = time.monotonic()
-    await wait_for(lambda: alice._generation > generation, timeout=3)
+    await wait_for(lambda: alice.link.generation > generation, timeout=3)
     assert time.monotonic() - started < 2.0
     async with new_session(real.url, BOB, "bob-pw") as bob:
         await bob.send_message(ALICE, "good morning")
@@ -294,17 +299,17 @@ async def test_a_first_long_list_shows_before_its_nicknames(
     """``partial`` gets the list before the GetInfo round for offline nicknames, only then."""
     bob = new_session(real.url, BOB, "bob-pw")
     await bob.login()
-    await bob.set_status(Status.BUSY)
+    await bob.set_status(Presence.BUSY)
     alice = new_session(real.url, ALICE, "alice-pw")
     await alice.login()
-    early: list[list[tuple[int, str, Status]]] = []
+    early: list[list[tuple[int, str, Presence]]] = []
 
     def partial(buddies: list[Buddy]) -> None:
         early.append([(b.uin, b.nick, b.status) for b in buddies])
 
     full = await alice.buddies(partial=partial)
     # Bob is online, so his nickname came with Query_Stat; offline Carol's is not known yet.
-    assert early == [[(BOB, "Bob 小明", Status.BUSY), (CAROL, "", Status.OFFLINE)]]
+    assert early == [[(BOB, "Bob 小明", Presence.BUSY), (CAROL, "", Presence.OFFLINE)]]
     assert [(b.uin, b.nick) for b in full] == [(BOB, "Bob 小明"), (CAROL, "Carol, Esq.")]
     early.clear()
     await alice.buddies(partial=partial)  # every nickname is cached now: nothing early

@@ -18,17 +18,19 @@ from qqdesk.client import (
     BuddyStatusChanged,
     ConnectionState,
     ConnectionStateChanged,
+    Conversation,
     DeliveryState,
+    Face,
     LoginFailed,
     MessageReceived,
     MessageStateChanged,
     NoSuchUser,
+    Presence,
     RequestApproved,
     RequestRefusedEvent,
     ServerUnavailable,
     SessionClosed,
     Sex,
-    Status,
     WrongPassword,
 )
 from qqdesk.protocol.classic import MAX_MESSAGE_CHARS
@@ -90,7 +92,7 @@ async def test_cookie_from_login_is_sent_back(new_session: NewSession) -> None:
     try:
         session = new_session(f"http://127.0.0.1:{port}")
         await session.login()
-        await session.set_status(Status.BUSY)
+        await session.set_status(Presence.BUSY)
         assert "qqsid=s3cret" not in seen[0]
         assert "qqsid=s3cret" in seen[-1]
         await session.logout()
@@ -144,11 +146,11 @@ async def test_buddies_page_until_last_and_fill_nicknames(
     await session.login()
     buddies = await session.buddies()
     assert buddies == [
-        Buddy(561256, "在线的人", 141, Status.ONLINE),
-        Buddy(1943497, "Busy, Bee", 270, Status.BUSY),
-        Buddy(24259132, "微程", 270, Status.OFFLINE),
-        Buddy(106814, "Hackfan 好", 0, Status.OFFLINE),
-        Buddy(55555, "", 0, Status.OFFLINE),
+        Buddy(561256, "在线的人", 141, Presence.ONLINE),
+        Buddy(1943497, "Busy, Bee", 270, Presence.BUSY),
+        Buddy(24259132, "微程", 270, Presence.OFFLINE),
+        Buddy(106814, "Hackfan 好", 0, Presence.OFFLINE),
+        Buddy(55555, "", 0, Presence.OFFLINE),
     ]
     assert scripted.count("LIST") == 3
     lists = [f for f in scripted.log if f["CMD"] == "List"]
@@ -194,7 +196,7 @@ async def test_both_cmd_spellings_are_read(
             f"VER=1.1&CMD=GETINFO&SEQ={f['SEQ']}&UIN=10001&RES=0&LV=1&UN=8&NK=Eight".encode()
         ),
     ]
-    numbers = await session._buddy_numbers()
+    numbers = await session.link.buddy_numbers()
     assert numbers == [7, 8]
     assert (await session.profile(7, level=1)).nick == "Seven"
     assert (await session.profile(8, level=1)).nick == "Eight"
@@ -210,7 +212,7 @@ async def test_survives_the_query_stat_second_response(
     await session.login()
     for _ in range(3):
         online = await session.online_buddies()
-        assert online == [Buddy(561256, "A", 141, Status.ONLINE)]
+        assert online == [Buddy(561256, "A", 141, Presence.ONLINE)]
         # The stray second response must never be read as the answer to the next request.
         profile = await session.profile(24259132, level=2)
         assert profile.nick == "微程"
@@ -259,9 +261,9 @@ async def test_add_request_approve_refuse_remove_status_search(
     await session.refuse(5001, "no=thanks")
     await session.remove_buddy(24259132)
     assert 24259132 not in [b.uin for b in session.cached_buddies()]
-    await session.set_status(Status.INVISIBLE)
-    assert session.status is Status.INVISIBLE
-    assert session.store.last_status() is Status.INVISIBLE
+    await session.set_status(Presence.HIDDEN)
+    assert session.status is Presence.HIDDEN
+    assert session.store.last_status() is Presence.HIDDEN
     found = await session.search(age=30, sex=Sex.MALE, province="云南省")
     assert found.last and [(r.uin, r.nick, r.province) for r in found.results] == [
         (24259132, "微程", "云南省")
@@ -289,12 +291,42 @@ async def test_short_polling_receives_every_kind_of_message(
     got = await next_event(events, MessageReceived)
     assert (got.sender, got.text) == (24259132, "hello, world & more")
     assert session.history(24259132)[0].local_id == got.local_id  # stored before the event
-    assert await next_event(events, BuddyStatusChanged) == BuddyStatusChanged(24259132, Status.BUSY)
-    assert await next_event(events, AddRequestReceived) == AddRequestReceived(106814, "请加我")
-    assert await next_event(events, RequestApproved) == RequestApproved(31337)
-    assert await next_event(events, RequestRefusedEvent) == RequestRefusedEvent(4444, "不行")
+    assert await next_event(events, BuddyStatusChanged) == BuddyStatusChanged(
+        account=10001, uin=24259132, status=Presence.BUSY
+    )
+    assert await next_event(events, AddRequestReceived) == AddRequestReceived(
+        account=10001, uin=106814, reason="请加我"
+    )
+    assert await next_event(events, RequestApproved) == RequestApproved(account=10001, uin=31337)
+    assert await next_event(events, RequestRefusedEvent) == RequestRefusedEvent(
+        account=10001, uin=4444, reason="不行"
+    )
     assert [r.uin for r in session.add_requests()] == [106814]
     assert all("WT" not in f for f in scripted.log if f["CMD"] == "GetMsgEx")
+
+
+async def test_the_classic_link_speaks_content_and_conversations_at_its_edge(
+    scripted: ScriptedServer, new_session: NewSession
+) -> None:
+    """Faces travel as ``/微笑`` on the classic wire and are face parts everywhere else."""
+    session = new_session(scripted.url)
+    await session.login()
+    events = session.events()
+    scripted.push(10001, 9, 24259132, "hi /微笑/unknown")
+    got = await next_event(events, MessageReceived)
+    assert got.account == 10001
+    assert got.conversation == Conversation.buddy(24259132)
+    assert got.content == ("hi ", Face(14), "/unknown")
+    assert got.text == "hi /微笑/unknown"
+    assert session.history(Conversation.buddy(24259132))[0].content == got.content
+    sent = await session.send_message(Conversation.buddy(24259132), ("ok ", Face(14)))
+    assert await session.wait_delivered(sent.local_id) is DeliveryState.SENT
+    assert scripted.sent == [(10001, 24259132, "ok /微笑")]
+    # The classic protocol has no groups: such a message fails and nothing is sent.
+    group = await session.send_message(Conversation.group(4242), "hello group")
+    assert await session.wait_delivered(group.local_id) is DeliveryState.FAILED
+    assert scripted.count("CLTMSG") == 1
+    assert session.history(Conversation.group(4242))[0].state is DeliveryState.FAILED
 
 
 async def test_redelivered_messages_are_shown_once_and_acknowledged(
@@ -333,8 +365,7 @@ async def test_long_poll_when_offered(scripted: ScriptedServer, new_session: New
     await session.login()
     assert session.long_poll == 2
     events = session.events()
-    await wait_for(lambda: scripted.count("GETMSGEX") >= 1)
-    await asyncio.sleep(0.2)
+    await wait_for(lambda: scripted.holding > 0)  # a long poll is held now
     started = time.monotonic()
     scripted.push(10001, 9, 24259132, "pushed")
     got = await next_event(events, MessageReceived)
@@ -363,7 +394,7 @@ async def test_short_polling_backs_off_but_not_beyond_hi(
     scripted: ScriptedServer, new_session: NewSession
 ) -> None:
     session = new_session(scripted.url)
-    session.keepalive = 60
+    session.link.keepalive = 60
     assert session._next_interval(False) == pytest.approx(FAST.fast_poll * 1.5)
     for _ in range(100):
         interval = session._next_interval(False)
@@ -394,7 +425,7 @@ async def test_not_logged_in_logs_in_again_once_and_replays(
     scripted.profiles = {24259132: SEED_PROFILE}
     session = new_session(scripted.url)
     await session.login()
-    await session.set_status(Status.BUSY)
+    await session.set_status(Presence.BUSY)
     scripted.sessions.clear()  # the server forgot us (restart, expiry)
     assert (await session.profile(24259132, level=2)).nick == "微程"
     assert scripted.count("LOGIN") == 2
@@ -475,7 +506,10 @@ async def test_outbox_stores_pending_first_and_fails_after_bounded_retries(
     sent = await session.send_message(24259132, "will fail")
     assert session.history(24259132)[0].state is DeliveryState.PENDING
     assert await next_event(events, MessageStateChanged) == MessageStateChanged(
-        sent.local_id, 24259132, DeliveryState.PENDING
+        account=10001,
+        local_id=sent.local_id,
+        conversation=Conversation.buddy(24259132),
+        state=DeliveryState.PENDING,
     )
     assert (await next_event(events, MessageStateChanged)).state is DeliveryState.FAILED
     assert session.history(24259132)[0].state is DeliveryState.FAILED
@@ -525,7 +559,7 @@ async def test_pending_messages_of_a_killed_run_go_out_after_login(
     from qqdesk.client import HistoryStore
 
     store = HistoryStore(tmp_path / "left.sqlite3")
-    left = store.add_outgoing(24259132, ["left behind"])
+    left = store.add_outgoing(Conversation.buddy(24259132), [("left behind",)])
     store.close()
     session = new_session(scripted.url, store=tmp_path / "left.sqlite3")
     sent_before_login = await session.send_message(24259132, "queued before login")
@@ -547,7 +581,7 @@ async def test_events_before_anyone_listens_are_kept(
         assert (await next_event(events, MessageReceived)).text == "offline message"
     assert session.state is ConnectionState.STOPPED
     assert scripted.commands()[-1] == "LOGOUT"
-    assert session._transport is None and not session._tasks
+    assert not session.link.transport_open and not session._tasks
 
 
 async def test_calls_need_a_login_and_never_log_in_by_themselves(
@@ -561,5 +595,5 @@ async def test_calls_need_a_login_and_never_log_in_by_themselves(
     assert (await session.profile(24259132, level=2)).nick == "微程"
     await session.logout()
     with pytest.raises(SessionClosed):
-        await session.set_status(Status.BUSY)
+        await session.set_status(Presence.BUSY)
     assert scripted.count("LOGIN") == 1

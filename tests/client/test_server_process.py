@@ -68,9 +68,11 @@ async def test_kill_9_mid_conversation_then_restart(
             "after",
         ]
         await wait_for(lambda: bob_again.count(ALICE) >= len(expected), timeout=10)
-        await asyncio.sleep(0.3)  # a duplicate would arrive by now
+        # Delivery is in order: a duplicate of any of them would come before this one.
+        await alice.send_message(BOB, "last")
+        await wait_for(lambda: bob_again.history(ALICE, limit=1)[0].text == "last", timeout=10)
         texts = [m.text for m in reversed(bob_again.history(ALICE, limit=100))]
-        assert texts == expected
+        assert texts == [*expected, "last"]
         await bob_again.logout()
         await alice.logout()
     finally:

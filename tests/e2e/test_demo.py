@@ -15,9 +15,9 @@ from qqdesk.client import (
     RequestApproved,
     RequestRefusedEvent,
 )
+from qqdesk.core import AuthMode, Presence
 from qqdesk.demo import Demo, start_demo
 from qqdesk.demo.data import BUDDIES, EVERYONE, Behaviour, Role, person
-from qqdesk.protocol.classic import AuthMode, Status
 
 from .conftest import EventLog
 
@@ -88,9 +88,11 @@ async def test_echo_and_clock_bots_answer(me: Any, log: EventLog) -> None:
 
 async def test_moody_bot_changes_status(me: Any, log: EventLog) -> None:
     moody = _uin(Behaviour.MOODY)
-    await log.wait_for(BuddyStatusChanged, lambda e: e.uin == moody and e.status is Status.BUSY)
+    await log.wait_for(BuddyStatusChanged, lambda e: e.uin == moody and e.status is Presence.BUSY)
     # Invisible reads as offline to buddies.
-    await log.wait_for(BuddyStatusChanged, lambda e: e.uin == moody and e.status is Status.OFFLINE)
+    await log.wait_for(
+        BuddyStatusChanged, lambda e: e.uin == moody and e.status is Presence.OFFLINE
+    )
 
 
 async def test_strangers_write_and_a_requester_asks(me: Any, log: EventLog) -> None:

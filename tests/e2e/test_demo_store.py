@@ -8,9 +8,9 @@ import pytest
 
 from qqdesk.builtin import STORE_NAME
 from qqdesk.client import NoSuchUser
+from qqdesk.core import Presence
 from qqdesk.demo import start_demo
 from qqdesk.demo.data import ME
-from qqdesk.protocol.classic import Status
 
 from .conftest import NewSession
 
@@ -47,8 +47,8 @@ async def test_demo_with_base_dir_touches_nothing_else(
     async with await start_demo(tmp_path / "elsewhere", speed=SPEED) as running:
         assert running.data_dir == tmp_path / "elsewhere"
         assert len(running.bots) >= 8 and all(b.ready.is_set() for b in running.bots)
-        session = await running.sign_in(Status.BUSY)
-        assert session.status is Status.BUSY
+        session = await running.sign_in(Presence.BUSY)
+        assert session.status is Presence.BUSY
         await session.close()
     assert running.history_path.parent == tmp_path / "elsewhere"
     assert running.history_path.exists()

@@ -14,7 +14,8 @@ import asyncio
 import contextlib
 import importlib
 import logging
-from collections.abc import Awaitable, Callable, Iterator
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any, TypeVar
 
 import keyring
@@ -23,6 +24,26 @@ import qasync  # type: ignore[import-untyped]
 from keyring.backend import KeyringBackend
 from PySide6.QtWidgets import QApplication
 
+from qqdesk.client import (
+    AccountSession,
+    AuthMode,
+    Buddy,
+    BuddyStatusChanged,
+    ChatSession,
+    Content,
+    Conversation,
+    DeliveryState,
+    Event,
+    MessageReceived,
+    MessageStateChanged,
+    OutgoingMessage,
+    Presence,
+    Profile,
+    SearchResults,
+    Sex,
+    StoredMessage,
+)
+from qqdesk.core import parse_text, render_text
 from qqdesk.ui.qtcompat import collect_garbage_in_gui_thread, protect_none
 
 # PySide6 6.12 on CPython 3.11 drops a reference to None on every void Qt call;
@@ -96,7 +117,6 @@ def _server_thread_class() -> Any:
 
 
 def _session_class() -> Any:
-    from qqdesk.client import AccountSession
 
     return AccountSession
 
@@ -237,11 +257,6 @@ def bob_session(server: Any, qt_run: Callable[..., Any], tmp_path: Any) -> Itera
 # -- an in-process stand-in for a session, for widget tests that need exact control ---------
 
 
-class FakeBuddy:
-    def __init__(self, uin: int, nick: str, face: int = 0, status: int = 20) -> None:
-        self.uin, self.nick, self.face, self.status = uin, nick, face, status
-
-
 class FakeHub:
     """Routes messages and statuses between FakeSessions, like a tiny server."""
 
@@ -249,121 +264,179 @@ class FakeHub:
         self.sessions: dict[int, FakeSession] = {}
         self.nicks: dict[int, str] = {}
         self.lists: dict[int, set[int]] = {}
-        self.statuses: dict[int, int] = {}
+        self.statuses: dict[int, Presence] = {}
         #: uins whose outgoing messages fail
         self.failing: set[int] = set()
 
 
 class FakeSession:
-    """The AccountSession interface in memory: events, buddies, messages with local ids."""
+    """The ChatSession interface in memory: events, buddies, messages with local ids."""
 
     def __init__(self, hub: FakeHub, uin: int, nick: str) -> None:
         self.hub, self.uin, self.nick, self.face = hub, uin, nick, 0
         hub.nicks[uin] = nick
         hub.lists.setdefault(uin, set())
-        self.queue: asyncio.Queue[Any] = asyncio.Queue()
+        self.queue: asyncio.Queue[Event] = asyncio.Queue()
         self.sent: list[tuple[int, str]] = []
-        self.records: dict[int, list[dict[str, Any]]] = {}
+        self.records: dict[int, list[StoredMessage]] = {}
         self._next_id = 1
-        self.status_calls: list[int] = []
+        self.status_calls: list[Presence] = []
         self.removed: list[int] = []
+        self.active = False
 
     async def login(self) -> None:
         self.hub.sessions[self.uin] = self
-        self.hub.statuses[self.uin] = 10
-        self._tell_watchers(10)
+        self.hub.statuses[self.uin] = Presence.ONLINE
+        self._tell_watchers(Presence.ONLINE)
 
     async def logout(self) -> None:
         self.hub.sessions.pop(self.uin, None)
-        self._tell_watchers(20)
+        self._tell_watchers(Presence.OFFLINE)
 
-    async def buddies(self, *, partial: Any = None) -> list[FakeBuddy]:
+    async def close(self) -> None:
+        await self.logout()
+
+    def cached_buddies(self) -> list[Buddy]:
+        return []
+
+    async def buddies(self, *, partial: Callable[[list[Buddy]], None] | None = None) -> list[Buddy]:
         return [
-            FakeBuddy(u, self.hub.nicks.get(u, str(u)), 0, self.hub.statuses.get(u, 20))
+            Buddy(
+                u,
+                self.hub.nicks.get(u, str(u)),
+                0,
+                self.hub.statuses.get(u, Presence.OFFLINE).visible,
+            )
             for u in sorted(self.hub.lists[self.uin])
         ]
 
-    async def profile(self, uin: int, level: int = 3) -> Any:
-        from qqdesk.protocol.classic.types import Profile
-
+    async def profile(self, uin: int, level: int = 3) -> Profile:
         return Profile(uin=uin, nick=self.hub.nicks.get(uin, ""))
 
-    async def set_status(self, status: Any) -> None:
-        self.status_calls.append(int(status))
-        self.hub.statuses[self.uin] = int(status)
-        self._tell_watchers(int(status))
+    async def search(
+        self,
+        age: int | None = None,
+        sex: Sex | None = None,
+        province: str | None = None,
+        *,
+        offset: int = 0,
+        page_size: int = 20,
+    ) -> SearchResults:
+        return SearchResults(results=[], last=True)
+
+    async def add_buddy(self, uin: int) -> AuthMode:
+        self.hub.lists[self.uin].add(uin)
+        return AuthMode.ANYONE
+
+    async def request_buddy(self, uin: int, reason: str) -> None:
+        pass
+
+    async def approve(self, uin: int) -> None:
+        pass
+
+    async def refuse(self, uin: int, reason: str = "") -> None:
+        pass
+
+    async def set_status(self, status: Presence) -> None:
+        self.status_calls.append(status)
+        self.hub.statuses[self.uin] = status
+        self._tell_watchers(status)
 
     async def remove_buddy(self, uin: int) -> None:
         self.removed.append(uin)
         self.hub.lists[self.uin].discard(uin)
 
-    def _tell_watchers(self, status: int) -> None:
-        from qqdesk.client.events import BuddyStatusChanged
-        from qqdesk.protocol.classic import Status
+    def set_active(self, active: bool) -> None:
+        self.active = active
 
+    def _tell_watchers(self, status: Presence) -> None:
         for other in self.hub.sessions.values():
             if self.uin in self.hub.lists.get(other.uin, set()):
-                other.queue.put_nowait(BuddyStatusChanged(self.uin, Status(status).visible))
+                other.queue.put_nowait(
+                    BuddyStatusChanged(account=other.uin, uin=self.uin, status=status.visible)
+                )
 
-    def store_message(self, peer: int, text: str, outgoing: bool, state: Any) -> int:
+    def store_message(self, peer: int, text: str, outgoing: bool, state: DeliveryState) -> int:
         """Keep a message in this fake's history, as the session's store would; its local id."""
-        import time as _time
-
         local_id = self._next_id
         self._next_id += 1
         self.records.setdefault(peer, []).append(
-            {
-                "local_id": local_id,
-                "text": text,
-                "time": _time.time(),
-                "outgoing": outgoing,
-                "state": state,
-            }
+            StoredMessage(
+                local_id=local_id,
+                conversation=Conversation.buddy(peer),
+                outgoing=outgoing,
+                content=parse_text(text),
+                time=time.time(),
+                state=state,
+            )
         )
         return local_id
 
-    async def send_message(self, uin: int, text: str) -> int:
-        from qqdesk.client.events import DeliveryState, MessageStateChanged
-
+    async def send_message(self, to: Conversation | int, message: str | Content) -> OutgoingMessage:
+        conversation = to if isinstance(to, Conversation) else Conversation.buddy(to)
+        uin = conversation.number
+        text = message if isinstance(message, str) else render_text(message)
         local_id = self.store_message(uin, text, True, DeliveryState.PENDING)
         self.sent.append((uin, text))
         asyncio.get_running_loop().call_later(0.01, self._deliver, uin, text, local_id)
-        self.queue.put_nowait(MessageStateChanged(local_id, uin, DeliveryState.PENDING))
-        return local_id
+        self._state(local_id, uin, DeliveryState.PENDING)
+        return OutgoingMessage(conversation=conversation, local_ids=(local_id,))
+
+    def _state(self, local_id: int, uin: int, state: DeliveryState) -> None:
+        self.queue.put_nowait(
+            MessageStateChanged(
+                account=self.uin,
+                local_id=local_id,
+                conversation=Conversation.buddy(uin),
+                state=state,
+            )
+        )
 
     def _deliver(self, uin: int, text: str, local_id: int) -> None:
-        from qqdesk.client.events import DeliveryState, MessageReceived, MessageStateChanged
-
         if self.uin in self.hub.failing:
-            self.queue.put_nowait(MessageStateChanged(local_id, uin, DeliveryState.FAILED))
+            self._state(local_id, uin, DeliveryState.FAILED)
             return
         other = self.hub.sessions.get(uin)
         if other is not None:
             other_id = other.store_message(self.uin, text, False, DeliveryState.SENT)
-            import time as _time
-
-            other.queue.put_nowait(MessageReceived(self.uin, text, _time.time(), other_id))
-        self.queue.put_nowait(MessageStateChanged(local_id, uin, DeliveryState.SENT))
+            other.queue.put_nowait(
+                MessageReceived(
+                    account=uin,
+                    conversation=Conversation.buddy(self.uin),
+                    sender=self.uin,
+                    content=parse_text(text),
+                    time=time.time(),
+                    local_id=other_id,
+                )
+            )
+        self._state(local_id, uin, DeliveryState.SENT)
 
     async def resend(self, local_id: int) -> int:
         for peer, records in self.records.items():
             for record in records:
-                if record["local_id"] == local_id:
+                if record.local_id == local_id:
                     asyncio.get_running_loop().call_later(
-                        0.01, self._deliver, peer, record["text"], local_id
+                        0.01, self._deliver, peer, record.text, local_id
                     )
                     return local_id
         raise KeyError(local_id)
 
-    def history(self, peer: int, before_id: int | None = None, limit: int = 50) -> list[Any]:
+    def history(
+        self, conversation: Conversation | int, before_id: int | None = None, limit: int = 50
+    ) -> list[StoredMessage]:
+        peer = conversation.number if isinstance(conversation, Conversation) else conversation
         records = [
-            r for r in self.records.get(peer, []) if before_id is None or r["local_id"] < before_id
+            r for r in self.records.get(peer, []) if before_id is None or r.local_id < before_id
         ]
         return list(reversed(records))[:limit]
 
-    async def events(self) -> Any:
+    async def events(self) -> AsyncIterator[Event]:
         while True:
             yield await self.queue.get()
+
+
+#: The double is checked against the seam the app uses (mypy).
+_fake_is_a_chat_session: type[ChatSession] = FakeSession
 
 
 @pytest.fixture

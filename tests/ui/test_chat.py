@@ -6,8 +6,9 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt
 
+from qqdesk.client import Content, Conversation, OutgoingMessage
 from qqdesk.client.events import DeliveryState
-from qqdesk.protocol.classic import Status
+from qqdesk.core import Presence
 from qqdesk.ui.bridge import SessionBridge
 from qqdesk.ui.chat import ChatManager, ChatWindow
 from qqdesk.ui.models import Roles
@@ -29,10 +30,10 @@ def rows(chat: ChatWindow) -> list[tuple[str, bool, Any]]:
 
 def open_chat(qtbot: Any, session: Any, peer: int = 10002, **kwargs: Any) -> ChatWindow:
     """A chat window that hears its session's delivery states (as the main window wires it)."""
-    chat = ChatWindow(session, peer, "Bob", 0, Status.ONLINE, history=session.history, **kwargs)
+    chat = ChatWindow(session, peer, "Bob", 0, Presence.ONLINE, history=session.history, **kwargs)
     qtbot.addWidget(chat)
     bridge = SessionBridge(session, chat)
-    bridge.messageStateChanged.connect(lambda lid, _peer, st: chat.set_delivery_state(lid, st))
+    bridge.messageStateChanged.connect(lambda e: chat.set_delivery_state(e.local_id, e.state))
     bridge.start()
     bridge.flush()
     chat.show()
@@ -53,7 +54,7 @@ def test_enter_sends_shift_enter_breaks_line(qtbot: Any, qt_run: Any, fake_hub: 
     assert chat.input.toPlainText() == ""
     qtbot.waitUntil(lambda: rows(chat) == [("first line\nsecond line", True, DeliveryState.SENT)])
     assert alice.sent == [(10002, "first line\nsecond line")]
-    assert bob.records[10001][0]["text"] == "first line\nsecond line"
+    assert bob.records[10001][0].text == "first line\nsecond line"
     # Blank input sends nothing.
     qtbot.keyClick(chat.input, Qt.Key.Key_Return)
     assert len(alice.sent) == 1
@@ -91,7 +92,7 @@ def test_failed_message_resends_on_click(qtbot: Any, qt_run: Any, fake_hub: Fake
     fake_hub.failing.clear()
     chat.view.clicked.emit(index)
     qtbot.waitUntil(lambda: rows(chat) == [("are you there?", True, DeliveryState.SENT)])
-    assert bob.records[10001][0]["text"] == "are you there?"
+    assert bob.records[10001][0].text == "are you there?"
 
 
 def test_send_error_marks_failed_and_resend_sends_again(
@@ -100,10 +101,12 @@ def test_send_error_marks_failed_and_resend_sends_again(
     class Flaky(FakeSession):
         fail = True
 
-        async def send_message(self, uin: int, text: str) -> int:
+        async def send_message(
+            self, to: Conversation | int, message: str | Content
+        ) -> OutgoingMessage:
             if self.fail:
                 raise ConnectionError("server unreachable")
-            return await super().send_message(uin, text)
+            return await super().send_message(to, message)
 
     alice = Flaky(fake_hub, 10001, "Alice")
     qt_run(alice.login())
@@ -120,9 +123,9 @@ def test_status_lines_and_header(qtbot: Any, qt_run: Any, fake_hub: FakeHub) -> 
     alice = FakeSession(fake_hub, 10001, "Alice")
     chat = open_chat(qtbot, alice)
     assert chat.status_label.text() == "Online"
-    chat.set_status(Status.OFFLINE)
-    chat.set_status(Status.INVISIBLE)  # still offline to us: no second line
-    chat.set_status(Status.BUSY)
+    chat.set_status(Presence.OFFLINE)
+    chat.set_status(Presence.HIDDEN)  # still offline to us: no second line
+    chat.set_status(Presence.BUSY)
     assert chat.status_label.text() == "Busy"
     system = [
         chat.model.index(r, 0).data()

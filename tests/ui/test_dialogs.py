@@ -13,7 +13,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
 from qqdesk.client.events import AddRequestReceived, RequestApproved, RequestRefused
-from qqdesk.protocol.classic import AuthMode, BloodType, Constellation, Sex, Zodiac
+from qqdesk.client.types import FoundUser
+from qqdesk.core import AuthMode, BloodType, Constellation, Presence, Sex, Zodiac
 from qqdesk.ui import i18n
 from qqdesk.ui.dialogs import (
     AddBuddyDialog,
@@ -23,7 +24,7 @@ from qqdesk.ui.dialogs import (
     show_request_result,
 )
 from qqdesk.ui.dialogs.common import EMPTY
-from qqdesk.ui.dialogs.search import FoundUser, SearchResultsModel
+from qqdesk.ui.dialogs.search import SearchResultsModel
 from qqdesk.ui.dialogs.settings_dialog import parse_server_address
 from qqdesk.ui.settings import Settings, load_settings
 from qqdesk.ui.theme import current_theme
@@ -161,9 +162,12 @@ def test_settings_dialog_reports_failed_save(
 
 def test_results_model_rows_and_words(qtbot: Any) -> None:
     model = SearchResultsModel()
-    model.append([FoundUser(10005, "小红", 3, 19, 1, "云南", 30)])
+    model.append([FoundUser(10005, "小红", 3, 19, Sex.FEMALE, "云南", Presence.BUSY)])
     model.append(
-        [FoundUser(10005, "小红", 3, 19, 1, "云南", 30), FoundUser(10006, "", 0, 0, 0, "", 40)]
+        [
+            FoundUser(10005, "小红", 3, 19, Sex.FEMALE, "云南", Presence.BUSY),
+            FoundUser(10006, "", 0, 0, Sex.MALE, "", Presence.HIDDEN),
+        ]
     )
     assert model.rowCount() == 2 and model.columnCount() == 6
     row = [model.index(0, c).data() for c in range(6)]

@@ -7,7 +7,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 
 from qqdesk.client.events import DeliveryState
-from qqdesk.protocol.classic import Status
+from qqdesk.core import Presence
 from qqdesk.ui.chat import ChatWindow
 from qqdesk.ui.mainwindow import MainWindow
 from qqdesk.ui.models import GroupKind, Roles
@@ -50,7 +50,7 @@ def test_two_windows_chat_both_ways(
     bob = app_window(qtbot, bob_session)
     qtbot.waitUntil(lambda: 10002 in alice.model and 10001 in bob.model, timeout=10_000)
     qtbot.waitUntil(
-        lambda: alice.model.index_of(10002).data(Roles.STATUS) == Status.ONLINE, timeout=10_000
+        lambda: alice.model.index_of(10002).data(Roles.STATUS) == Presence.ONLINE, timeout=10_000
     )
 
     to_bob = open_by_double_click(qtbot, alice, 10002)
@@ -82,7 +82,7 @@ def test_two_windows_chat_both_ways(
     # Bob signs out: Alice's tree and open chat say so.
     qt_run(bob_session.logout())
     qtbot.waitUntil(
-        lambda: alice.model.index_of(10002).data(Roles.STATUS) == Status.OFFLINE, timeout=10_000
+        lambda: alice.model.index_of(10002).data(Roles.STATUS) == Presence.OFFLINE, timeout=10_000
     )
     assert to_bob.status_label.text() == "Offline"
     assert alice.model.group_index(GroupKind.FRIENDS).data() == "My friends (0/1)"

@@ -314,7 +314,7 @@ def test_demo_shows_buddies_and_a_bot_answers(
 
     echo = next(p for p in BUDDIES if p.behaviour is Behaviour.ECHO)
     heard: list[int] = []
-    window.bridge.messageReceived.connect(lambda sender, *_: heard.append(int(sender)))
+    window.bridge.messageReceived.connect(lambda event: heard.append(event.sender))
     chat = window.chats.open_chat(echo.uin)
     chat.send_text("hello")
     qtbot.waitUntil(lambda: echo.uin in heard, timeout=15_000)

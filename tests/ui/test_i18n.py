@@ -13,6 +13,7 @@ import pytest
 from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import QApplication
 
+from qqdesk.core import Presence
 from qqdesk.ui import i18n
 from qqdesk.ui.dialogs import SettingsDialog
 from qqdesk.ui.dialogs.common import blood_type_text, sex_text, status_text
@@ -127,7 +128,7 @@ def test_resolve_language(setting: str, locale: str, expected: str) -> None:
 
 def test_chinese_words(chinese: None) -> None:
     assert sex_text(1) == "女"
-    assert status_text(30) == "忙碌"
+    assert status_text(Presence.BUSY) == "忙碌"
     assert blood_type_text(4) == "AB型"
 
 

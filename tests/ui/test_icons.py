@@ -9,7 +9,7 @@ from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QApplication
 
 from qqdesk import resources
-from qqdesk.protocol.classic import Status
+from qqdesk.core import Presence
 from qqdesk.ui import icons
 
 SIZE = 36
@@ -40,7 +40,7 @@ def test_face_size_and_ratio(qapp: QApplication, ratio: float) -> None:
 @pytest.mark.parametrize("ratio", [1.0, 2.0])
 def test_status_badge_sits_in_the_bottom_right_corner(qapp: QApplication, ratio: float) -> None:
     plain = icons.face_picture(3, SIZE, "Alice", ratio=ratio)
-    online = icons.face_picture(3, SIZE, "Alice", status=Status.ONLINE, ratio=ratio)
+    online = icons.face_picture(3, SIZE, "Alice", status=Presence.ONLINE, ratio=ratio)
     assert online.devicePixelRatio() == ratio and online.size() == plain.size()
     left, top, right, bottom = changed_box(plain, online)
     device_size = round(SIZE * ratio)
@@ -53,7 +53,7 @@ def test_status_badge_sits_in_the_bottom_right_corner(qapp: QApplication, ratio:
 @pytest.mark.parametrize("ratio", [1.0, 2.0])
 def test_faces_others_see_offline_are_grey_without_badge(qapp: QApplication, ratio: float) -> None:
     plain = pixels(icons.face_picture(3, SIZE, "Alice", ratio=ratio))
-    for status in (Status.OFFLINE, Status.INVISIBLE, 99):
+    for status in (Presence.OFFLINE, Presence.HIDDEN):
         face = icons.face_picture(3, SIZE, "Alice", status=status, ratio=ratio)
         assert face.devicePixelRatio() == ratio
         # The same shape: transparent corners stay transparent (at 2x they were black).
@@ -68,9 +68,9 @@ def test_faces_others_see_offline_are_grey_without_badge(qapp: QApplication, rat
 
 def test_no_badge_when_asked(qapp: QApplication) -> None:
     plain = icons.face_picture(3, SIZE, "Alice")
-    bare = icons.face_picture(3, SIZE, "Alice", status=Status.BUSY, badge=False)
+    bare = icons.face_picture(3, SIZE, "Alice", status=Presence.BUSY, badge=False)
     assert pixels(bare) == pixels(plain)
-    busy = icons.face_picture(3, SIZE, "Alice", status=Status.BUSY)
+    busy = icons.face_picture(3, SIZE, "Alice", status=Presence.BUSY)
     assert pixels(busy) != pixels(plain)
 
 
@@ -82,7 +82,7 @@ def test_drawn_face_without_pictures(
 
     monkeypatch.setattr(resources, "face_path", missing)
     # A size no other test asks for, so the renderer's cache has nothing at it.
-    face = icons.face_picture(3, 37, "Zoe", status=Status.ONLINE, ratio=2.0)
+    face = icons.face_picture(3, 37, "Zoe", status=Presence.ONLINE, ratio=2.0)
     assert face.width() == 74 and face.devicePixelRatio() == 2.0
     assert not face.toImage().isNull()
     assert "no picture" in caplog.text

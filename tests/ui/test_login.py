@@ -11,23 +11,34 @@ from keyring.backends import fail
 from PySide6.QtCore import Qt
 
 from qqdesk.client import errors
-from qqdesk.protocol.classic import Status
+from qqdesk.core import Presence
 from qqdesk.ui.login import LoginDialog, PasswordStore, server_url
 from qqdesk.ui.settings import Settings
 
-from .conftest import MemoryKeyring
+from .conftest import FakeHub, FakeSession, MemoryKeyring
 
 
-class Session:
+class WrongPasswordError(Exception):
+    pass
+
+
+class NoSuchNumberError(Exception):
+    pass
+
+
+class Session(FakeSession):
+    """A session that remembers how it was made and fails to log in when told to."""
+
     def __init__(self, url: str, uin: int, password: str, error: BaseException | None) -> None:
-        self.url, self.uin, self.password, self.error = url, uin, password, error
-        self.statuses: list[Status] = []
+        super().__init__(FakeHub(), uin, str(uin))
+        self.url, self.password, self.error = url, password, error
+        self.statuses: list[Presence] = []
 
     async def login(self) -> None:
         if self.error is not None:
             raise self.error
 
-    async def set_status(self, status: Status) -> None:
+    async def set_status(self, status: Presence) -> None:
         self.statuses.append(status)
 
 
@@ -95,13 +106,13 @@ def test_success_remembers_in_keyring_and_settings(
     dialog = make_dialog(qtbot, tmp_path)
     fill(qtbot, dialog, "10001", "s3cret")
     dialog.server_edit.setText("localhost:9000")
-    dialog.status_combo.setCurrentIndex(dialog.status_combo.findData(int(Status.BUSY)))
+    dialog.status_combo.setCurrentIndex(dialog.status_combo.findData(Presence.BUSY.value))
     dialog.remember_check.setChecked(True)
     with qtbot.waitSignal(dialog.loggedIn) as blocker:
         dialog.sign_in()
     session = blocker.args[0]
     assert session.url == "http://localhost:9000"
-    assert session.statuses == [Status.BUSY]
+    assert session.statuses == [Presence.BUSY]
     assert memory_keyring.data == {("qqdesk", "10001"): "s3cret"}
     saved = (tmp_path / "settings.json").read_text()
     assert "s3cret" not in saved

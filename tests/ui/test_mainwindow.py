@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 from qqdesk.client.events import (
+    AddRequestReceived,
     ConnectionState,
     ConnectionStateChanged,
     MessageReceived,
@@ -16,11 +17,17 @@ from qqdesk.client.events import (
     RequestRefused,
     Trouble,
 )
-from qqdesk.protocol.classic import Status
+from qqdesk.core import Conversation, Presence
 from qqdesk.ui.mainwindow import MainWindow
 from qqdesk.ui.models import GroupKind, Roles
 
 from .conftest import FakeHub, FakeSession
+
+
+def fake(window: MainWindow) -> FakeSession:
+    """The in-memory session behind ``window`` (for what the test told it to do)."""
+    assert isinstance(window.session, FakeSession)
+    return window.session
 
 
 def make_window(qtbot: Any, qt_run: Any, session: Any, **kwargs: Any) -> MainWindow:
@@ -32,7 +39,9 @@ def make_window(qtbot: Any, qt_run: Any, session: Any, **kwargs: Any) -> MainWin
     return window
 
 
-def tree_rows(window: MainWindow, kind: GroupKind = GroupKind.FRIENDS) -> list[tuple[str, int]]:
+def tree_rows(
+    window: MainWindow, kind: GroupKind = GroupKind.FRIENDS
+) -> list[tuple[str, Presence]]:
     model = window.model
     parent = model.group_index(kind)
     return [
@@ -46,13 +55,13 @@ def alice_bob(qtbot: Any, qt_run: Any, fake_hub: FakeHub) -> tuple[MainWindow, M
     bob = make_window(qtbot, qt_run, FakeSession(fake_hub, 10002, "Bob"))
     alice = make_window(qtbot, qt_run, FakeSession(fake_hub, 10001, "Alice"))
     qtbot.waitUntil(lambda: len(tree_rows(alice)) == 2)
-    qtbot.waitUntil(lambda: tree_rows(bob) == [("Alice", Status.ONLINE)])
+    qtbot.waitUntil(lambda: tree_rows(bob) == [("Alice", Presence.ONLINE)])
     return alice, bob
 
 
 def test_buddies_with_statuses_and_header(alice_bob: tuple[MainWindow, MainWindow]) -> None:
     alice, _bob = alice_bob
-    assert tree_rows(alice) == [("Bob", Status.ONLINE), ("Carol", Status.OFFLINE)]
+    assert tree_rows(alice) == [("Bob", Presence.ONLINE), ("Carol", Presence.OFFLINE)]
     assert alice.model.group_index(GroupKind.FRIENDS).data() == "My friends (1/2)"
     assert alice.nick_label.text() == "Alice"
     assert "10001" in alice.number_label.text()
@@ -63,14 +72,14 @@ def test_status_change_shows_in_the_other_tree(
     qtbot: Any, alice_bob: tuple[MainWindow, MainWindow]
 ) -> None:
     alice, bob = alice_bob
-    index = alice.status_selector.findData(int(Status.BUSY))
+    index = alice.status_selector.findData(Presence.BUSY.value)
     alice.status_selector.activated.emit(index)
-    qtbot.waitUntil(lambda: tree_rows(bob) == [("Alice", Status.BUSY)])
-    assert alice.session.status_calls == [Status.BUSY]
-    index = alice.status_selector.findData(int(Status.INVISIBLE))
+    qtbot.waitUntil(lambda: tree_rows(bob) == [("Alice", Presence.BUSY)])
+    assert fake(alice).status_calls == [Presence.BUSY]
+    index = alice.status_selector.findData(Presence.HIDDEN.value)
     alice.status_selector.setCurrentIndex(index)
     alice.status_selector.activated.emit(index)
-    qtbot.waitUntil(lambda: tree_rows(bob) == [("Alice", Status.OFFLINE)])
+    qtbot.waitUntil(lambda: tree_rows(bob) == [("Alice", Presence.OFFLINE)])
     assert bob.model.group_index(GroupKind.FRIENDS).data() == "My friends (0/1)"
 
 
@@ -79,17 +88,24 @@ def test_reconnect_banner_follows_connection_state(
 ) -> None:
     alice, _bob = alice_bob
     assert not alice.reconnect_banner.isVisible()
-    alice.bridge.deliver(ConnectionStateChanged(ConnectionState.RECONNECTING, "timeout"))
+    alice.bridge.deliver(
+        ConnectionStateChanged(account=10001, state=ConnectionState.RECONNECTING, detail="timeout")
+    )
     assert alice.reconnect_banner.isVisible()
     assert alice.reconnect_banner.text() == "Connection lost — reconnecting…"
-    alice.bridge.deliver(ConnectionStateChanged(ConnectionState.CONNECTED))
+    alice.bridge.deliver(ConnectionStateChanged(account=10001, state=ConnectionState.CONNECTED))
     assert not alice.reconnect_banner.isVisible()
     full = "cannot keep received messages: database or disk is full"
     alice.bridge.deliver(
-        ConnectionStateChanged(ConnectionState.RECONNECTING, full, Trouble.STORAGE)
+        ConnectionStateChanged(
+            account=10001,
+            state=ConnectionState.RECONNECTING,
+            detail=full,
+            trouble=Trouble.STORAGE,
+        )
     )
     assert alice.reconnect_banner.text().startswith("Cannot save messages: the disk may be full.")
-    alice.bridge.deliver(ConnectionStateChanged(ConnectionState.CONNECTED))
+    alice.bridge.deliver(ConnectionStateChanged(account=10001, state=ConnectionState.CONNECTED))
     assert not alice.reconnect_banner.isVisible()
 
 
@@ -97,8 +113,17 @@ def test_stranger_message_adds_stranger_and_unread(
     qtbot: Any, alice_bob: tuple[MainWindow, MainWindow]
 ) -> None:
     alice, _bob = alice_bob
-    alice.session.hub.nicks[55555] = "Zed"
-    alice.bridge.deliver(MessageReceived(55555, "hi, remember me?", 1_700_000_000.0, 77))
+    fake(alice).hub.nicks[55555] = "Zed"
+    alice.bridge.deliver(
+        MessageReceived(
+            account=10001,
+            conversation=Conversation.buddy(55555),
+            sender=55555,
+            content=("hi, remember me?",),
+            time=1_700_000_000.0,
+            local_id=77,
+        )
+    )
     assert 55555 in alice.model
     assert alice.model.index_of(55555).parent().data(Roles.GROUP_KEY) == "strangers"
     assert alice.model.index_of(55555).data(Roles.UNREAD) == 1
@@ -119,16 +144,18 @@ def test_request_answers_name_who_answered(
     qtbot: Any, alice_bob: tuple[MainWindow, MainWindow]
 ) -> None:
     alice, _bob = alice_bob
-    alice.session.hub.nicks[66666] = "Yuki"
-    alice.bridge.deliver(RequestRefused(66666, "not now"))
+    fake(alice).hub.nicks[66666] = "Yuki"
+    alice.bridge.deliver(RequestRefused(account=10001, uin=66666, reason="not now"))
     qtbot.waitUntil(alice.notice_banner.isVisible)
     assert alice.notice_banner.text() == (
         "Yuki (66666) declined your friend request. Reason: not now"
     )
-    alice.bridge.deliver(RequestApproved(10003))  # Carol is in the list already
+    alice.bridge.deliver(RequestApproved(account=10001, uin=10003))  # Carol is in the list already
     qtbot.waitUntil(lambda: "accepted" in alice.notice_banner.text())
     assert alice.notice_banner.text() == "Carol (10003) accepted your friend request."
-    alice.bridge.deliver(RequestApproved(77777))  # nobody knows this one's nickname
+    alice.bridge.deliver(
+        RequestApproved(account=10001, uin=77777)
+    )  # nobody knows this one's nickname
     qtbot.waitUntil(lambda: "77777" in alice.notice_banner.text())
     assert alice.notice_banner.text() == "77777 accepted your friend request."
 
@@ -152,7 +179,7 @@ def test_context_menu_offers_chat_profile_remove(
     assert texts == ["&Chat", "View &profile", "&Remove from list…"]
     alice.remove_buddy(10003)
     qtbot.waitUntil(lambda: 10003 not in alice.model)
-    assert alice.session.removed == [10003]
+    assert fake(alice).removed == [10003]
     menu.actions()[0].trigger()
     chat = alice.chats.chat(10003)
     assert chat is not None and chat.isVisible()
@@ -190,35 +217,35 @@ def test_real_server_buddies_statuses_and_status_change(
 ) -> None:
     alice = real_window(qtbot, alice_session)
     bob = real_window(qtbot, bob_session)
-    qtbot.waitUntil(lambda: tree_rows(alice) == [("Bob 小明", Status.ONLINE)], timeout=10_000)
-    qtbot.waitUntil(lambda: tree_rows(bob) == [("Alice", Status.ONLINE)], timeout=10_000)
+    qtbot.waitUntil(lambda: tree_rows(alice) == [("Bob 小明", Presence.ONLINE)], timeout=10_000)
+    qtbot.waitUntil(lambda: tree_rows(bob) == [("Alice", Presence.ONLINE)], timeout=10_000)
     assert alice.model.group_index(GroupKind.FRIENDS).data() == "My friends (1/1)"
     qtbot.waitUntil(lambda: alice.nick_label.text() == "Alice")
 
-    index = alice.status_selector.findData(int(Status.BUSY))
+    index = alice.status_selector.findData(Presence.BUSY.value)
     alice.status_selector.setCurrentIndex(index)
     alice.status_selector.activated.emit(index)
-    qtbot.waitUntil(lambda: tree_rows(bob) == [("Alice", Status.BUSY)], timeout=10_000)
-    index = alice.status_selector.findData(int(Status.INVISIBLE))
+    qtbot.waitUntil(lambda: tree_rows(bob) == [("Alice", Presence.BUSY)], timeout=10_000)
+    index = alice.status_selector.findData(Presence.HIDDEN.value)
     alice.status_selector.setCurrentIndex(index)
     alice.status_selector.activated.emit(index)
-    qtbot.waitUntil(lambda: tree_rows(bob) == [("Alice", Status.OFFLINE)], timeout=10_000)
-    index = alice.status_selector.findData(int(Status.ONLINE))
+    qtbot.waitUntil(lambda: tree_rows(bob) == [("Alice", Presence.OFFLINE)], timeout=10_000)
+    index = alice.status_selector.findData(Presence.ONLINE.value)
     alice.status_selector.setCurrentIndex(index)
     alice.status_selector.activated.emit(index)
-    qtbot.waitUntil(lambda: tree_rows(bob) == [("Alice", Status.ONLINE)], timeout=10_000)
+    qtbot.waitUntil(lambda: tree_rows(bob) == [("Alice", Presence.ONLINE)], timeout=10_000)
 
 
 def test_the_last_list_shows_at_once_everyone_offline_until_the_server_answers(
     qtbot: Any, qt_run: Any, alice_session: Any, bob_session: Any
 ) -> None:
     first = real_window(qtbot, alice_session)
-    qtbot.waitUntil(lambda: tree_rows(first) == [("Bob 小明", Status.ONLINE)], timeout=10_000)
+    qtbot.waitUntil(lambda: tree_rows(first) == [("Bob 小明", Presence.ONLINE)], timeout=10_000)
     first.shutdown()
     again = real_window(qtbot, alice_session)
     # Before any reply: the cached list, nobody shown online on old news.
-    assert tree_rows(again) == [("Bob 小明", Status.OFFLINE)]
-    qtbot.waitUntil(lambda: tree_rows(again) == [("Bob 小明", Status.ONLINE)], timeout=10_000)
+    assert tree_rows(again) == [("Bob 小明", Presence.OFFLINE)]
+    qtbot.waitUntil(lambda: tree_rows(again) == [("Bob 小明", Presence.ONLINE)], timeout=10_000)
 
 
 def test_real_server_lost_and_back_shows_then_hides_banner(
@@ -252,9 +279,8 @@ def test_menus_open_the_dialogs(
     alice, _bob = alice_bob
     alice.settings = Settings(tmp_path / "settings.json")
 
-    def opened(cls: type) -> list[Any]:
-        found: list[QWidget] = alice.findChildren(cls)
-        return [w for w in found if w.isVisible()]
+    def opened(cls: type[QWidget]) -> list[QWidget]:
+        return [w for w in alice.findChildren(cls) if w.isVisible()]
 
     alice.add_friend_action.trigger()
     assert len(opened(AddBuddyDialog)) == 1
@@ -262,7 +288,9 @@ def test_menus_open_the_dialogs(
     assert len(opened(SettingsDialog)) == 1
     alice.show_profile(10002)
     assert len(opened(ProfileDialog)) == 1
-    alice.on_add_request(30000, "we met at the conference")
+    alice.on_add_request(
+        AddRequestReceived(account=10001, uin=30000, reason="we met at the conference")
+    )
     assert len(opened(IncomingRequestDialog)) == 1
     for cls in (AddBuddyDialog, SettingsDialog, ProfileDialog, IncomingRequestDialog):
         for dialog in opened(cls):

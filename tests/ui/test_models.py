@@ -13,8 +13,9 @@ from PySide6.QtTest import QAbstractItemModelTester
 from PySide6.QtWidgets import QApplication
 from pytestqt.modeltest import ModelTester
 
+from qqdesk.client import Buddy
 from qqdesk.client.events import DeliveryState
-from qqdesk.protocol.classic import Status
+from qqdesk.core import Presence
 from qqdesk.ui.models import (
     BuddyFilterProxyModel,
     BuddyTreeModel,
@@ -23,13 +24,8 @@ from qqdesk.ui.models import (
     Roles,
 )
 
-
-@dataclass
-class B:
-    uin: int
-    nick: str
-    face: int = 0
-    status: int = int(Status.OFFLINE)
+B = Buddy
+STATUSES = [Presence.ONLINE, Presence.OFFLINE, Presence.BUSY, Presence.HIDDEN]
 
 
 def audit(qtmodeltester: ModelTester, model: QAbstractItemModel) -> None:
@@ -50,10 +46,10 @@ def model(qapp: QApplication, qtmodeltester: ModelTester) -> BuddyTreeModel:
     audit(qtmodeltester, m)
     m.set_buddies(
         [
-            B(10003, "carol", status=Status.OFFLINE),
-            B(10001, "Bob", status=Status.BUSY),
-            B(10002, "alice", status=Status.ONLINE),
-            B(10004, "Dave", status=Status.INVISIBLE),
+            B(10003, "carol", status=Presence.OFFLINE),
+            B(10001, "Bob", status=Presence.BUSY),
+            B(10002, "alice", status=Presence.ONLINE),
+            B(10004, "Dave", status=Presence.HIDDEN),
         ]
     )
     return m
@@ -71,34 +67,34 @@ def test_status_change_moves_one_row_and_updates_counts(model: BuddyTreeModel, q
     moves: list[int] = []
     model.modelReset.connect(lambda: resets.append(1))
     model.rowsMoved.connect(lambda *args: moves.append(1))
-    model.set_status(10003, Status.ONLINE)
+    model.set_status(10003, Presence.ONLINE)
     assert names(model) == ["alice", "Bob", "carol", "Dave"]  # carol sorts after Bob anyway
     assert moves == []
     assert model.group_index(GroupKind.FRIENDS).data() == "My friends (3/4)"
-    model.set_status(10003, Status.OFFLINE)
+    model.set_status(10003, Presence.OFFLINE)
     with qtbot.waitSignal(model.rowsMoved):
-        model.set_status(10002, Status.OFFLINE)
+        model.set_status(10002, Presence.OFFLINE)
     assert names(model) == ["Bob", "alice", "carol", "Dave"]
     assert model.group_index(GroupKind.FRIENDS).data() == "My friends (1/4)"
     with qtbot.waitSignal(model.rowsMoved):
-        model.set_status(10004, Status.ONLINE)
+        model.set_status(10004, Presence.ONLINE)
     assert names(model) == ["Bob", "Dave", "alice", "carol"]
     assert model.group_index(GroupKind.FRIENDS).data() == "My friends (2/4)"
-    assert model.index_of(10004).data(Roles.STATUS) == Status.ONLINE
+    assert model.index_of(10004).data(Roles.STATUS) == Presence.ONLINE
     assert resets == []
-    assert model.set_status(99999, Status.ONLINE) is False
+    assert model.set_status(99999, Presence.ONLINE) is False
 
 
 def test_strangers_group_and_unread(model: BuddyTreeModel, qtbot: Any) -> None:
     with qtbot.waitSignal(model.unreadChanged) as blocker:
-        model.add_buddy(20000, "stranger", status=Status.ONLINE, kind=GroupKind.STRANGERS)
+        model.add_buddy(20000, "stranger", status=Presence.ONLINE, kind=GroupKind.STRANGERS)
         model.add_unread(20000, 2)
     assert blocker.args == [2]
     assert names(model, GroupKind.STRANGERS) == ["stranger"]
     assert model.group_index(GroupKind.STRANGERS).data() == "Strangers (1/1)"
     assert model.index_of(20000).data(Roles.UNREAD) == 2
     # Approved as a friend: they move and keep their unread count.
-    model.add_buddy(20000, "stranger", status=Status.ONLINE)
+    model.add_buddy(20000, "stranger", status=Presence.ONLINE)
     assert names(model, GroupKind.STRANGERS) == []
     assert "stranger" in names(model)
     assert model.total_unread() == 2
@@ -113,7 +109,7 @@ def test_reload_keeps_unread_counts(model: BuddyTreeModel) -> None:
     model.add_unread(10001, 2)
     model.add_buddy(20000, "stranger", kind=GroupKind.STRANGERS)
     model.add_unread(20000, 1)
-    model.set_buddies([B(10001, "Bob", status=Status.ONLINE), B(10005, "Eve")])
+    model.set_buddies([B(10001, "Bob", status=Presence.ONLINE), B(10005, "Eve")])
     assert model.index_of(10001).data(Roles.UNREAD) == 2
     assert model.total_unread() == 3
     assert names(model) == ["Bob", "Eve"]
@@ -144,16 +140,15 @@ def test_ten_thousand_buddies_sorted_counted_and_filtered(qapp: QApplication) ->
     """A big list stays correct; its speed is measured in tests/bench/bench_ui.py."""
     model = BuddyTreeModel()
     buddies = [
-        B(10000 + i, f"buddy {i:05d}", face=i % 100, status=[10, 20, 30, 40][i % 4])
-        for i in range(10_000)
+        B(10000 + i, f"buddy {i:05d}", face=i % 100, status=STATUSES[i % 4]) for i in range(10_000)
     ]
     model.set_buddies(buddies)
     for i in range(0, 10_000, 10):
-        model.set_status(10000 + i, Status.ONLINE if i % 20 else Status.OFFLINE)
+        model.set_status(10000 + i, Presence.ONLINE if i % 20 else Presence.OFFLINE)
     group = model.group_index(GroupKind.FRIENDS)
     assert model.rowCount(group) == 10_000
     statuses = [model.index(r, 0, group).data(Roles.STATUS) for r in range(model.rowCount(group))]
-    online = [s in (10, 30) for s in statuses]
+    online = [s.is_online for s in statuses]
     assert online == sorted(online, reverse=True)
     assert group.data(Roles.ONLINE_COUNT) == sum(online)
     proxy = BuddyFilterProxyModel()

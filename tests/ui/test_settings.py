@@ -184,7 +184,7 @@ def test_theme_palettes(qapp: QApplication) -> None:
     from qqdesk.ui.theme import apply_theme, current_theme
 
     def window_lightness() -> int:
-        return qapp.palette().color(QPalette.ColorRole.Window).lightness()
+        return int(qapp.palette().color(QPalette.ColorRole.Window).lightness())
 
     try:
         assert apply_theme(qapp, "dark") == "dark"

@@ -7,7 +7,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QSystemTrayIcon
 
-from qqdesk.protocol.classic import Status
+from qqdesk.core import Presence
 from qqdesk.ui.app import SingleInstance, build_parser
 from qqdesk.ui.notifications import Backend, Notifier
 from qqdesk.ui.tray import Tray
@@ -21,12 +21,12 @@ def test_tray_unread_and_status_menu(qtbot: Any, qapp: Any) -> None:
     assert tray.icon.icon().pixmap(32, 32).toImage() != empty
     tray.set_unread(0)
     assert tray.icon.toolTip() == "qqdesk"
-    chosen: list[int] = []
+    chosen: list[Presence] = []
     tray.statusRequested.connect(chosen.append)
     busy = next(a for a in tray.status_menu.actions() if a.text() == "Busy")
     busy.trigger()
-    assert chosen == [Status.BUSY]
-    tray.set_status(Status.INVISIBLE)
+    assert chosen == [Presence.BUSY]
+    tray.set_status(Presence.HIDDEN)
     checked = [a.text() for a in tray.status_menu.actions() if a.isChecked()]
     assert checked == ["Invisible"]
     with qtbot.waitSignal(tray.openRequested):

@@ -12,7 +12,7 @@ from PySide6.QtCore import QCoreApplication, QObject
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QLabel, QWidget
 
-from qqdesk.protocol.classic import BloodType, Constellation, Sex, Status, Zodiac
+from qqdesk.core import BloodType, Constellation, Presence, Sex, Zodiac
 
 log = logging.getLogger(__name__)
 
@@ -35,14 +35,16 @@ def sex_text(sex: Sex | int | None) -> str:
     return words.get(int(sex), EMPTY)
 
 
-def status_text(status: Status | int) -> str:
-    words: dict[int, str] = {
-        Status.ONLINE: QCoreApplication.translate("Words", "Online"),
-        Status.BUSY: QCoreApplication.translate("Words", "Busy"),
-        Status.INVISIBLE: QCoreApplication.translate("Words", "Invisible"),
-        Status.OFFLINE: QCoreApplication.translate("Words", "Offline"),
+def status_text(status: Presence) -> str:
+    # Away, silent and call-me read as busy, as the classic protocol shows them.
+    words: dict[Presence, str] = {
+        Presence.ONLINE: QCoreApplication.translate("Words", "Online"),
+        Presence.BUSY: QCoreApplication.translate("Words", "Busy"),
+        Presence.HIDDEN: QCoreApplication.translate("Words", "Invisible"),
     }
-    return words.get(int(status), QCoreApplication.translate("Words", "Offline"))
+    if status in (Presence.AWAY, Presence.SILENT, Presence.CALLME):
+        status = Presence.BUSY
+    return words.get(status, QCoreApplication.translate("Words", "Offline"))
 
 
 def blood_type_text(blood: BloodType | int) -> str:

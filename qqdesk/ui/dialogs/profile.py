@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from qqdesk.protocol.classic import MAX_UIN, MIN_UIN, Profile
+from qqdesk.client.api import ChatSession
+from qqdesk.core import MAX_UIN, MIN_UIN, Profile
 
 from ..errors import describe_error
 from ..icons import face_picture
@@ -65,7 +66,7 @@ class ProfileDialog(QDialog):
     # Emitted with the error text when loading fails.
     failed = Signal(str)
 
-    def __init__(self, session: object, uin: int, parent: QWidget | None = None) -> None:
+    def __init__(self, session: ChatSession, uin: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
         self.uin = uin
@@ -247,7 +248,7 @@ class ProfileDialog(QDialog):
         self.loading_label.setText(self.tr("Loading the profile of {number}…").format(number=uin))
         self.pages.setCurrentIndex(0)
         self._set_busy(True)
-        call = self.session.profile(uin, level=3)  # type: ignore[attr-defined]
+        call = self.session.profile(uin, level=3)
         self._calls.run(call, self._show_profile, self._on_error)
 
     def _set_busy(self, busy: bool) -> None:

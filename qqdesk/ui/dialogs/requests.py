@@ -18,7 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from qqdesk.protocol.classic import AuthMode, Profile
+from qqdesk.client.api import ChatSession
+from qqdesk.core import AuthMode, Profile
 
 from ..errors import describe_error
 from ..icons import face_picture
@@ -63,7 +64,7 @@ class IncomingRequestDialog(QDialog):
     failed = Signal(str)
 
     def __init__(
-        self, session: object, uin: int, reason: str, parent: QWidget | None = None
+        self, session: ChatSession, uin: int, reason: str, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.session = session
@@ -147,7 +148,7 @@ class IncomingRequestDialog(QDialog):
         # Apart from _calls: looking up the nickname must not hold up an answer.
         self._lookup = CallRunner(self)
         self._lookup.run(
-            self.session.profile(uin, level=2),  # type: ignore[attr-defined]
+            self.session.profile(uin, level=2),
             self._on_profile,
             lambda _exc: None,  # the number alone is enough to answer
         )
@@ -181,7 +182,7 @@ class IncomingRequestDialog(QDialog):
             return
         self._set_busy(True)
         status_label(self.message, self.tr("Approving…"))
-        call = self.session.approve(self.uin)  # type: ignore[attr-defined]
+        call = self.session.approve(self.uin)
         self._calls.run(call, self._on_approved, self._on_error)
 
     def _on_approved(self, _result: object) -> None:
@@ -189,16 +190,16 @@ class IncomingRequestDialog(QDialog):
         name = who(self.uin, self.nick)
         if self.add_back_check.isChecked():
             status_label(self.message, self.tr("Approved. Adding {name}…").format(name=name))
-            call = self.session.add_buddy(self.uin)  # type: ignore[attr-defined]
+            call = self.session.add_buddy(self.uin)
             self._calls.run(call, self._on_added_back, self._on_add_back_error)
         else:
             self._finish(self.tr("You approved {name}.").format(name=name), True)
 
-    def _on_added_back(self, mode: object) -> None:
+    def _on_added_back(self, mode: AuthMode) -> None:
         name = who(self.uin, self.nick)
-        if AuthMode(int(mode)) == AuthMode.ANYONE:  # type: ignore[call-overload]
+        if mode is AuthMode.ANYONE:
             text = self.tr("You approved {name}, and they are now your friend too.")
-        elif AuthMode(int(mode)) == AuthMode.VERIFY:  # type: ignore[call-overload]
+        elif mode is AuthMode.VERIFY:
             text = self.tr(
                 "You approved {name}. To add them too, send them a request from Add Friend."
             )
@@ -230,7 +231,7 @@ class IncomingRequestDialog(QDialog):
         self.refuse_dialog = None
         self._set_busy(True)
         status_label(self.message, self.tr("Refusing…"))
-        call = self.session.refuse(self.uin, reason)  # type: ignore[attr-defined]
+        call = self.session.refuse(self.uin, reason)
         self._calls.run(call, self._on_refused, self._on_error)
 
     def _on_refused(self, _result: object) -> None:

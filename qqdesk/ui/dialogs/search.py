@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
-from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import (
@@ -35,7 +33,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from qqdesk.protocol.classic import AuthMode, Sex, Status
+from qqdesk.client.api import ChatSession
+from qqdesk.client.types import FoundUser, SearchResults
+from qqdesk.core import AuthMode, Sex
 
 from ..errors import describe_error
 from ..icons import face_picture
@@ -63,31 +63,6 @@ PROVINCES = (
 
 # The most a verification message may hold.
 MAX_REASON_CHARS = 200
-
-
-@dataclass(frozen=True)
-class FoundUser:
-    """One search result, whatever shape the session returned it in."""
-
-    uin: int
-    nick: str
-    face: int
-    age: int
-    sex: int
-    province: str
-    status: int
-
-    @classmethod
-    def of(cls, item: Any) -> FoundUser:
-        return cls(
-            uin=int(item.uin),
-            nick=str(getattr(item, "nick", "")),
-            face=int(getattr(item, "face", 0)),
-            age=int(getattr(item, "age", 0)),
-            sex=int(getattr(item, "sex", 0)),
-            province=str(getattr(item, "province", "")),
-            status=int(getattr(item, "status", Status.OFFLINE)),
-        )
 
 
 class SearchResultsModel(QAbstractTableModel):
@@ -136,7 +111,7 @@ class SearchResultsModel(QAbstractTableModel):
                 str(user.age) if user.age else or_dash(""),
                 sex_text(user.sex),
                 or_dash(user.province),
-                status_text(Status(user.status).visible if user.status in (10, 20, 30, 40) else 20),
+                status_text(user.status.visible),
             )[column]
         if role == Qt.ItemDataRole.DecorationRole and column == self.NICK:
             # Grey when offline, and no badge: the status has its own column.
@@ -173,7 +148,7 @@ class VerificationRequestDialog(QDialog):
 
     def __init__(
         self,
-        session: object,
+        session: ChatSession,
         uin: int,
         nick: str = "",
         parent: QWidget | None = None,
@@ -242,7 +217,7 @@ class VerificationRequestDialog(QDialog):
         self.send_button.setEnabled(False)
         self.reason_edit.setReadOnly(True)
         status_label(self.message, self.tr("Sending…"))
-        call = self.session.request_buddy(self.uin, self.reason())  # type: ignore[attr-defined]
+        call = self.session.request_buddy(self.uin, self.reason())
         self._calls.run(call, self._on_sent, self._on_error)
 
     def _on_sent(self, _result: object) -> None:
@@ -265,7 +240,7 @@ class AddBuddyDialog(QDialog):
     # Emitted with the error text of any failed call.
     failed = Signal(str)
 
-    def __init__(self, session: object, parent: QWidget | None = None) -> None:
+    def __init__(self, session: ChatSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
         self._calls = CallRunner(self)
@@ -444,24 +419,21 @@ class AddBuddyDialog(QDialog):
             self._fetch(self.results.rowCount())
 
     def _fetch(self, offset: int) -> None:
-        kwargs = dict(self._criteria)
-        if kwargs["sex"] is not None:
-            kwargs["sex"] = Sex(kwargs["sex"])
-        search = self.session.search  # type: ignore[attr-defined]
-        parameters = _parameters(search)
-        if "offset" in parameters:
-            kwargs["offset"] = offset
-        if "page_size" in parameters:
-            kwargs["page_size"] = PAGE_SIZE
-        call = search(**kwargs)
+        criteria = self._criteria
+        sex = criteria["sex"]
+        call = self.session.search(
+            criteria["age"],
+            None if sex is None else Sex(sex),
+            criteria["province"],
+            offset=offset,
+            page_size=PAGE_SIZE,
+        )
         self._calls.run(call, self._on_results, self._fail)
         self._start(self.tr("Searching…"))
 
-    def _on_results(self, page: Any) -> None:
-        items = getattr(page, "results", page)
-        users = [FoundUser.of(item) for item in items]
-        last = getattr(page, "last", None)
-        self._last_page = bool(last) if last is not None else len(users) < PAGE_SIZE
+    def _on_results(self, page: SearchResults) -> None:
+        users = page.results
+        self._last_page = page.last
         self.results.append(users)
         for column in range(1, self.results.columnCount()):
             self.table.resizeColumnToContents(column)
@@ -519,14 +491,14 @@ class AddBuddyDialog(QDialog):
         self._start(self.tr("Adding {name}…").format(name=who(uin, nick)))
 
     async def _add(self, uin: int, nick: str, face: int) -> tuple[int, str, int, AuthMode]:
-        session: Any = self.session
+        session = self.session
         if not nick:
             # Added by number: learn who it is first, so every message can name them
             # (and a wrong number is caught before anything is asked of the server).
             profile = await session.profile(uin, level=2)  # 2: level 1 has no face
             nick, face = profile.nick, profile.face
         mode = await session.add_buddy(uin)
-        return uin, nick, face, AuthMode(int(mode))
+        return uin, nick, face, mode
 
     def _on_added(self, outcome: tuple[int, str, int, AuthMode]) -> None:
         uin, nick, face, mode = outcome
@@ -572,16 +544,5 @@ class AddBuddyDialog(QDialog):
         )
 
 
-def _parameters(function: Any) -> set[str]:
-    try:
-        return set(inspect.signature(function).parameters)
-    except (TypeError, ValueError):
-        return set()
-
-
-def _own_name(session: object) -> str:
-    for attribute in ("nick", "nickname", "uin"):
-        value = getattr(session, attribute, None)
-        if value:
-            return str(value)
-    return ""
+def _own_name(session: ChatSession) -> str:
+    return session.nick or str(session.uin)

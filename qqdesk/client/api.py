@@ -1,0 +1,86 @@
+"""ChatSession: exactly what the desktop app calls on a session, as a typed Protocol.
+
+AccountSession implements it, and so do the UI tests' doubles; the app depends
+on this seam only, never on a concrete session class.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from typing import Protocol
+
+from qqdesk.core import AuthMode, Content, Conversation, Presence, Profile, Sex
+
+from .events import Event
+from .types import Buddy, OutgoingMessage, SearchResults, StoredMessage
+
+
+class ChatSession(Protocol):
+    """One signed-in account as the app sees it."""
+
+    @property
+    def uin(self) -> int: ...
+
+    @property
+    def nick(self) -> str:
+        """My nickname as the server said at login (may be empty)."""
+        ...
+
+    @property
+    def face(self) -> int: ...
+
+    async def login(self) -> None: ...
+
+    async def logout(self) -> None: ...
+
+    async def close(self) -> None:
+        """Log out, and let go of what the session holds (its history file)."""
+        ...
+
+    def events(self) -> AsyncIterator[Event]:
+        """The session's events in order until it stops."""
+        ...
+
+    def cached_buddies(self) -> list[Buddy]: ...
+
+    async def buddies(
+        self, *, partial: Callable[[list[Buddy]], None] | None = None
+    ) -> list[Buddy]: ...
+
+    async def profile(self, uin: int, level: int = 3) -> Profile: ...
+
+    async def search(
+        self,
+        age: int | None = None,
+        sex: Sex | None = None,
+        province: str | None = None,
+        *,
+        offset: int = 0,
+        page_size: int = 20,
+    ) -> SearchResults: ...
+
+    async def add_buddy(self, uin: int) -> AuthMode: ...
+
+    async def request_buddy(self, uin: int, reason: str) -> None: ...
+
+    async def approve(self, uin: int) -> None: ...
+
+    async def refuse(self, uin: int, reason: str = "") -> None: ...
+
+    async def remove_buddy(self, uin: int) -> None: ...
+
+    async def set_status(self, status: Presence) -> None: ...
+
+    async def send_message(
+        self, to: Conversation | int, message: str | Content
+    ) -> OutgoingMessage: ...
+
+    async def resend(self, local_id: int) -> int: ...
+
+    def history(
+        self, conversation: Conversation | int, before_id: int | None = None, limit: int = 50
+    ) -> list[StoredMessage]: ...
+
+    def set_active(self, active: bool) -> None:
+        """A chat is open and focused (the session may poll faster)."""
+        ...

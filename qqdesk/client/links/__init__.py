@@ -1,0 +1,1 @@
+"""Links: one per protocol family, each speaking its wire and handing out core values."""

@@ -1,0 +1,541 @@
+"""The classic link: everything on the classic text wire, translated to core values at its edge.
+
+Login exchange, List/Query_Stat/GetInfo paging, GetMsgEx polling with the WT/AK
+extensions, CLTMSG, Ack_AddToList; the failure policy of its result codes
+(RES=20 logs in again, RES=3 waits out the penalty, RES=5 is NoSuchUser). Status
+codes become Presence, MT codes neutral incoming values, message text Content
+(``core.parse_text``) and back (``core.render_text``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import functools
+import hashlib
+import logging
+import random
+from collections.abc import Callable
+from typing import TypeVar
+
+from qqdesk.core import (
+    AuthMode,
+    Content,
+    Conversation,
+    Presence,
+    Profile,
+    Sex,
+    parse_text,
+    render_text,
+)
+from qqdesk.protocol.classic import (
+    MAX_MESSAGE_CHARS,
+    AckCode,
+    AddBuddyAnswerRequest,
+    AddBuddyReply,
+    AddBuddyRequest,
+    BuddyCount,
+    BuddyListRequest,
+    BuddyPage,
+    ChangeStatusRequest,
+    Command,
+    Done,
+    ErrorReply,
+    FetchMessagesRequest,
+    LoginOk,
+    LoginRefused,
+    LoginRequest,
+    LogoutRequest,
+    Message,
+    MessagesReply,
+    MessageType,
+    OnlineBuddiesRequest,
+    OnlineCount,
+    OnlinePage,
+    ProfileReply,
+    ProfileRequest,
+    ProtocolError,
+    RemoveBuddyRequest,
+    Reply,
+    Request,
+    Result,
+    SearchPage,
+    SearchRequest,
+    SendMessageRequest,
+    Status,
+    decode_reply,
+    encode_request,
+)
+
+from ..errors import (
+    LoginFailed,
+    NoSuchUser,
+    NotLoggedIn,
+    QQError,
+    RequestRefused,
+    ServerUnavailable,
+    SessionClosed,
+    TooFrequent,
+    WrongPassword,
+)
+from ..timing import Timing
+from ..transport import Transport
+from ..types import Buddy, FoundUser, SearchResults
+from .base import (
+    AddRequestIncoming,
+    ApprovalIncoming,
+    Delivery,
+    Incoming,
+    IncomingMessage,
+    Poll,
+    PresenceChange,
+    RefusalIncoming,
+)
+
+log = logging.getLogger(__name__)
+
+R = TypeVar("R", bound=Reply)
+
+#: Buddy numbers asked for per List page, and online buddies per Query_Stat page.
+BUDDY_PAGE = 100
+ONLINE_PAGE = 50
+
+
+def split_text(text: str, limit: int = MAX_MESSAGE_CHARS) -> list[str]:
+    """Cut a long text into messages of at most ``limit`` characters, at a space if near."""
+    parts: list[str] = []
+    while len(text) > limit:
+        cut = max(text.rfind("\n", 0, limit), text.rfind(" ", 0, limit))
+        if cut < limit * 3 // 4:
+            cut = limit
+        else:
+            cut += 1
+        parts.append(text[:cut])
+        text = text[cut:]
+    if text:
+        parts.append(text)
+    return parts
+
+
+def presence_of(code: int) -> Presence:
+    """The presence a classic status code stands for (unknown codes: offline)."""
+    try:
+        return Status(code).presence
+    except ValueError:
+        return Presence.OFFLINE
+
+
+class ClassicLink:
+    """One account's conversation with a classic-protocol server.
+
+    ``logged_in`` is set while the server knows the session; ``generation``
+    counts logins, so that many calls that find the session gone log in once.
+    ``on_answer`` is told whenever the server answered anything.
+    """
+
+    def __init__(
+        self,
+        server_url: str,
+        uin: int,
+        password: str,
+        timing: Timing,
+        on_answer: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.server_url = server_url
+        self.uin = uin
+        self._password_md5 = hashlib.md5(password.encode("utf-8")).hexdigest()
+        self.timing = timing
+        self._on_answer = on_answer
+        #: What the server said at login: own nickname and face (extensions, may be empty).
+        self.nick = ""
+        self.face = 0
+        #: HI, LI and LP from the Login reply.
+        self.keepalive = 60
+        self.idle_timeout = 300
+        self.long_poll: int | None = None
+        #: What I show; set again after logging in anew.
+        self.presence = Presence.OFFLINE
+        self.logged_in = asyncio.Event()
+        self.generation = 0
+        #: The server takes WT/AK (acknowledged delivery); a legacy one refuses them.
+        self.extensions = True
+        self._transport: Transport | None = None
+        self._seq = random.randrange(10_000, 90_000)
+        self._recent_seqs: collections.deque[str] = collections.deque(maxlen=64)
+        self._login_lock = asyncio.Lock()
+        self._relogins: collections.deque[float] = collections.deque()
+        #: The newest server id kept, sent as AK with the next poll.
+        self._ack = 0
+
+    @property
+    def transport_open(self) -> bool:
+        return self._transport is not None
+
+    # -- signing in and out ------------------------------------------------------------
+
+    async def login(self) -> None:
+        """Log in; raises WrongPassword, NoSuchUser, TooFrequent or ServerUnavailable."""
+        try:
+            reply = await self._exchange(
+                LoginRequest(uin=self.uin, seq=self._next_seq(), password_md5=self._password_md5)
+            )
+        except RequestRefused as exc:
+            raise LoginFailed("the server refused the login request") from exc
+        match reply:
+            case LoginOk():
+                self.keepalive = max(1, reply.keepalive)
+                self.idle_timeout = max(1, reply.idle_timeout)
+                self.long_poll = reply.long_poll if reply.long_poll else None
+                self.nick = reply.nick or self.nick
+                self.face = reply.face if reply.face is not None else self.face
+                self.generation += 1
+                self.extensions = True
+            case LoginRefused(reason=reason):
+                raise WrongPassword(reason)
+            case ErrorReply(result=Result.NO_SUCH_NUMBER):
+                raise NoSuchUser(self.uin)
+            case ErrorReply(result=Result.TOO_FREQUENT):
+                raise TooFrequent("too many login attempts; try again later")
+            case _:
+                raise LoginFailed(f"unexpected login reply {reply!r}")
+        self.presence = Presence.ONLINE
+        self.logged_in.set()
+
+    async def relogin(self, generation: int) -> None:
+        """Log in again (once, however many calls found the session gone)."""
+        async with self._login_lock:
+            if generation != self.generation:
+                return
+            now = self.timing.monotonic()
+            while self._relogins and now - self._relogins[0] > self.timing.relogin_window:
+                self._relogins.popleft()
+            if len(self._relogins) >= self.timing.relogin_limit:
+                raise LoginFailed("the account keeps being logged in elsewhere")
+            self._relogins.append(now)
+            log.info("%s: logging in again", self.uin)
+            presence = self.presence
+            await self.login()
+            if presence.is_signed_in and presence is not Presence.ONLINE:
+                status = Status.of(presence)
+                await self._call(
+                    lambda seq: ChangeStatusRequest(uin=self.uin, seq=seq, status=status),
+                    relogin=False,
+                )
+                self.presence = presence
+
+    async def logout(self) -> None:
+        """Say goodbye when logged in (best effort), and close the connection."""
+        was_logged_in = self.logged_in.is_set()
+        self.logged_in.clear()
+        if was_logged_in and self._transport is not None:
+            with contextlib.suppress(QQError):
+                await self._exchange(
+                    LogoutRequest(uin=self.uin, seq=self._next_seq()),
+                    timeout=self.timing.logout_timeout,
+                )
+        self.presence = Presence.OFFLINE
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        transport, self._transport = self._transport, None
+        if transport is not None:
+            await transport.aclose()
+
+    # -- buddies and users ---------------------------------------------------------------
+
+    async def buddy_numbers(self) -> list[int]:
+        numbers: dict[int, None] = {}
+        offset = 0
+        while True:
+            reply = await self._call(
+                functools.partial(
+                    BuddyListRequest, uin=self.uin, page_size=BUDDY_PAGE, offset=offset
+                )
+            )
+            if not isinstance(reply, BuddyPage):
+                break
+            new = [u for u in reply.uins if u and u not in numbers]
+            numbers.update(dict.fromkeys(new))
+            offset += len(reply.uins)
+            # A server that ignores the offset would repeat a page forever.
+            if reply.last or not new:
+                break
+        return list(numbers)
+
+    async def online_buddies(self) -> list[Buddy]:
+        found: dict[int, Buddy] = {}
+        offset = 0
+        while True:
+            reply = await self._call(
+                functools.partial(
+                    OnlineBuddiesRequest, uin=self.uin, page_size=ONLINE_PAGE, offset=offset
+                )
+            )
+            if not isinstance(reply, OnlinePage):
+                break
+            new = [b for b in reply.buddies if b.uin not in found]
+            for b in new:
+                found[b.uin] = Buddy(b.uin, b.nick, b.face, presence_of(int(b.status)))
+            offset += len(reply.buddies)
+            if reply.last or not new:
+                break
+        return list(found.values())
+
+    async def profile(self, uin: int, level: int = 3) -> Profile:
+        reply = await self._call(
+            lambda seq: ProfileRequest(uin=self.uin, seq=seq, target=uin, level=level),
+            target=uin,
+        )
+        return _expect(reply, ProfileReply).profile
+
+    async def search(
+        self, age: int | None, sex: Sex | None, province: str | None, offset: int, page_size: int
+    ) -> SearchResults:
+        reply = await self._call(
+            lambda seq: SearchRequest(
+                uin=self.uin,
+                seq=seq,
+                age=age or 0,
+                sex=sex,
+                province=province or "",
+                page_size=page_size,
+                offset=offset,
+            )
+        )
+        page = _expect(reply, SearchPage)
+        found = [
+            FoundUser(
+                uin=r.uin,
+                nick=r.nick,
+                face=r.face,
+                age=r.age,
+                sex=_sex(int(r.sex)),
+                province=r.province,
+                status=presence_of(int(r.status)),
+            )
+            for r in page.results
+        ]
+        return SearchResults(results=found, last=page.last)
+
+    async def add_buddy(self, uin: int) -> AuthMode:
+        reply = await self._call(
+            lambda seq: AddBuddyRequest(uin=self.uin, seq=seq, target=uin), target=uin
+        )
+        code = _expect(reply, AddBuddyReply).auth
+        return AuthMode.ANYONE if code == 0 else AuthMode.VERIFY if code == 1 else AuthMode.NOBODY
+
+    async def request_buddy(self, uin: int, reason: str) -> None:
+        await self._answer(uin, AckCode.REQUEST, reason)
+
+    async def approve(self, uin: int) -> None:
+        await self._answer(uin, AckCode.APPROVE, "")
+
+    async def refuse(self, uin: int, reason: str) -> None:
+        await self._answer(uin, AckCode.REFUSE, reason)
+
+    async def remove_buddy(self, uin: int) -> None:
+        await self._call(lambda seq: RemoveBuddyRequest(uin=self.uin, seq=seq, target=uin))
+
+    async def set_presence(self, presence: Presence) -> None:
+        """Show ``presence``, as its classic projection (away and the like show as busy)."""
+        status = Status.of(presence)
+        await self._call(lambda seq: ChangeStatusRequest(uin=self.uin, seq=seq, status=status))
+        self.presence = presence
+
+    # -- messages --------------------------------------------------------------------------
+
+    def split(self, content: Content) -> list[Content]:
+        """The messages that carry ``content`` on this wire (a long text takes several)."""
+        return [parse_text(part) for part in split_text(render_text(content))]
+
+    async def send(self, conversation: Conversation, content: Content) -> None:
+        """One CLTMSG; raises as the server answers (NoSuchUser, ServerBusy...)."""
+        if not conversation.is_buddy:
+            raise RequestRefused(f"the classic protocol has no {conversation.kind.value} chats")
+        text = render_text(content)
+        await self._call(
+            lambda seq: SendMessageRequest(
+                uin=self.uin, seq=seq, target=conversation.number, text=text
+            ),
+            target=conversation.number,
+        )
+
+    async def poll(self) -> Poll:
+        """One GetMsgEx: held up to the long-poll wait, acknowledging what was kept.
+
+        A server that refuses the extension fields (NULL) gets the legacy request.
+        """
+        try:
+            reply = await self._fetch()
+        except RequestRefused:
+            if not self.extensions:
+                raise
+            self.extensions = False
+            reply = await self._fetch()
+        return Poll([_delivery(m) for m in reply.messages])
+
+    def acknowledge(self, server_id: int) -> None:
+        """Everything up to ``server_id`` is kept: the next poll says so (AK)."""
+        self._ack = server_id
+
+    async def _fetch(self) -> MessagesReply:
+        wait = self._long_poll_wait()
+        ack = self._ack if self.extensions else None
+        request_wait = wait if self.extensions else None
+        timeout = None if request_wait is None else request_wait + self.timing.long_poll_margin
+        reply = await self._call(
+            lambda seq: FetchMessagesRequest(uin=self.uin, seq=seq, wait=request_wait, ack=ack),
+            timeout=timeout,
+        )
+        return _expect(reply, MessagesReply)
+
+    def _long_poll_wait(self) -> int | None:
+        if self.long_poll is None:
+            return None
+        # Never hold the request so long that the server thinks we went away.
+        return max(1, min(self.long_poll, self.idle_timeout // 2))
+
+    # -- talking to the server -----------------------------------------------------------
+
+    def _next_seq(self) -> str:
+        self._seq = self._seq + 1 if self._seq < 9_999_999 else 10_000
+        return str(self._seq)
+
+    async def _exchange(self, request: Request, timeout: float | None = None) -> Reply:
+        """Send one request, read its reply. NULL raises RequestRefused."""
+        if self._transport is None:
+            self._transport = Transport(self.server_url, timeout=self.timing.request_timeout)
+        recent = set(self._recent_seqs)
+        self._recent_seqs.append(request.seq)
+
+        def belongs(content: bytes) -> bool:
+            try:
+                reply = decode_reply(content)
+            except ProtocolError:
+                return True
+            if reply is None:
+                return True
+            if _answers(reply) is not request.command:
+                return False
+            return reply.echo.seq == request.seq or reply.echo.seq not in recent
+
+        content = await self._transport.post(
+            encode_request(request), timeout=timeout, belongs=belongs
+        )
+        try:
+            reply = decode_reply(content)
+        except ProtocolError as exc:
+            raise ServerUnavailable(f"unreadable reply: {exc}") from exc
+        if reply is None:
+            raise RequestRefused(f"the server answered NULL to {request.command.request_name}")
+        self._on_answer()
+        return reply
+
+    async def _call(
+        self,
+        make: Callable[..., Request],
+        *,
+        target: int | None = None,
+        timeout: float | None = None,
+        relogin: bool = True,
+    ) -> Reply:
+        """A request with the failure policy: RES=20 logs in again once and replays;
+        RES=3 waits out the penalty and retries; RES=5 is NoSuchUser."""
+        if not self.logged_in.is_set():
+            raise SessionClosed("not logged in")
+        replayed = not relogin
+        waits = 0
+        while True:
+            generation = self.generation
+            reply = await self._exchange(make(seq=self._next_seq()), timeout)
+            if not isinstance(reply, ErrorReply):
+                return reply
+            if reply.result is Result.NOT_LOGGED_IN and not replayed:
+                replayed = True
+                await self.relogin(generation)
+                continue
+            if reply.result is Result.TOO_FREQUENT and waits < self.timing.penalty_retries:
+                waits += 1
+                log.info("%s: too frequent; waiting %.1f s", self.uin, self.timing.penalty)
+                await asyncio.sleep(self.timing.penalty)
+                continue
+            raise _error(reply, target)
+
+    async def _answer(self, uin: int, code: AckCode, reason: str) -> None:
+        await self._call(
+            lambda seq: AddBuddyAnswerRequest(
+                uin=self.uin, seq=seq, target=uin, code=int(code), reason=reason
+            ),
+            target=uin,
+        )
+
+
+def _delivery(message: Message) -> Delivery:
+    key = None if message.id is None else (message.id, message.time)
+    item = _incoming(message)
+    return Delivery(item, key, "" if item is not None else f"{message!r}")
+
+
+def _incoming(message: Message) -> Incoming | None:
+    """The neutral value of one GetMsgEx entry; None for what it cannot read."""
+    kind, sender, text = message.kind, message.sender, message.text
+    if kind == MessageType.TEXT:
+        return IncomingMessage(
+            Conversation.buddy(sender), sender, parse_text(text), message.time, message.id
+        )
+    if kind == MessageType.STATUS:
+        try:
+            presence = Status(int(text.strip())).presence
+        except ValueError:
+            return None
+        return PresenceChange(sender, presence)
+    if kind == MessageType.ADD_REQUEST:
+        return AddRequestIncoming(sender, text)
+    if kind == MessageType.REQUEST_APPROVED:
+        return ApprovalIncoming(sender)
+    if kind == MessageType.REQUEST_REFUSED:
+        return RefusalIncoming(sender, text)
+    return None
+
+
+def _answers(reply: Reply) -> Command:
+    """The command a decoded reply answers."""
+    if isinstance(reply, ErrorReply | Done):
+        return reply.command
+    return _REPLY_COMMANDS[type(reply)]
+
+
+_REPLY_COMMANDS: dict[type[Reply], Command] = {
+    LoginOk: Command.LOGIN,
+    LoginRefused: Command.LOGIN,
+    BuddyCount: Command.LIST,
+    BuddyPage: Command.LIST,
+    OnlineCount: Command.QUERY_STAT,
+    OnlinePage: Command.QUERY_STAT,
+    ProfileReply: Command.GET_INFO,
+    AddBuddyReply: Command.ADD_TO_LIST,
+    MessagesReply: Command.GET_MSG_EX,
+    SearchPage: Command.FINGER,
+}
+
+
+def _expect(reply: Reply, kind: type[R]) -> R:
+    if not isinstance(reply, kind):
+        raise ServerUnavailable(f"expected {kind.__name__}, got {type(reply).__name__}")
+    return reply
+
+
+def _error(reply: ErrorReply, target: int | None) -> QQError:
+    if reply.result is Result.NO_SUCH_NUMBER:
+        return NoSuchUser(target or 0)
+    if reply.result is Result.TOO_FREQUENT:
+        return TooFrequent("the server says: too frequent, try later")
+    return NotLoggedIn("the server does not know this session")
+
+
+def _sex(value: int) -> Sex | None:
+    try:
+        return Sex(value)
+    except ValueError:
+        return None
