@@ -62,5 +62,5 @@ def test_a_forbidden_import_breaks_the_contract(
     target.write_text(target.read_text(encoding="utf-8") + f"\n{line}  # noqa\n", encoding="utf-8")
     result = lint(tree)
     assert result.returncode != 0
-    broken = [row for row in result.stdout.splitlines() if " BROKEN" in row]
+    broken = [row for row in result.stdout.splitlines() if "BROKEN" in row]
     assert any(row.startswith(contract) for row in broken), result.stdout

@@ -76,6 +76,7 @@ class HistoryTooNew(QQError):
     """The history file was written by a newer qqdesk; this one does not touch it."""
 
     def __init__(self, path: str, version: int, supported: int) -> None:
+        self.path = path
         super().__init__(
             f"{path} holds history in schema version {version}, written by a newer"
             f" qqdesk; this one reads up to version {supported}. Update qqdesk, or"

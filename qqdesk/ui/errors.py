@@ -63,6 +63,14 @@ def _history_unavailable(exc: BaseException, signing_in: bool) -> str:
     )
 
 
+def _history_too_new(exc: BaseException, signing_in: bool) -> str:
+    path = getattr(exc, "path", "")
+    return _tr(
+        "Your message history was written by a newer qqdesk. Update qqdesk, or move "
+        "this file away to start a new history: {path}"
+    ).format(path=path)
+
+
 def _anything(exc: BaseException, signing_in: bool) -> str:
     if signing_in:
         return _tr("Could not sign in: {reason}").format(reason=_detail(exc))
@@ -75,6 +83,7 @@ def _anything(exc: BaseException, signing_in: bool) -> str:
 WORDING: dict[type[BaseException], Callable[[BaseException, bool], str]] = {
     errors.QQError: _anything,
     errors.ServerUnavailable: _unreachable,
+    errors.HistoryTooNew: _history_too_new,
     errors.ServerBusy: _server_busy,
     errors.LoginFailed: _login_failed,
     errors.WrongPassword: _wrong_password,

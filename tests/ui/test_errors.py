@@ -19,7 +19,7 @@ ERROR_CLASSES = [
 
 def example(cls: type[errors.QQError]) -> errors.QQError:
     """An instance of an error class, whatever its constructor takes."""
-    for args in ((), ("server said no",), (10001,)):
+    for args in ((), ("server said no",), (10001,), ("history.sqlite", 3, 2)):
         try:
             return cls(*args)
         except TypeError:

@@ -4,7 +4,7 @@
 <context>
     <name>AddBuddyDialog</name>
     <message numerus="yes">
-        <location filename="../dialogs/search.py" line="+472"/>
+        <location filename="../dialogs/search.py" line="+444"/>
         <source>%n user(s) found.</source>
         <translation>
             <numerusform>%n user found.</numerusform>

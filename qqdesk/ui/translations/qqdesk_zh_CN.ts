@@ -4,7 +4,7 @@
 <context>
     <name>AddBuddyDialog</name>
     <message>
-        <location filename="../dialogs/search.py" line="+275"/>
+        <location filename="../dialogs/search.py" line="+250"/>
         <location line="+75"/>
         <location line="+20"/>
         <source>Add Friend</source>
@@ -74,12 +74,12 @@
         <translation>号码：</translation>
     </message>
     <message>
-        <location line="+81"/>
+        <location line="+80"/>
         <source>Searching…</source>
         <translation>正在查找…</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+10"/>
         <source>Nobody matches. Try fewer conditions.</source>
         <translation>没有找到符合条件的用户，请减少查找条件再试。</translation>
     </message>
@@ -136,7 +136,7 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../app.py" line="+295"/>
+        <location filename="../app.py" line="+306"/>
         <source>qqdesk demo</source>
         <translation>qqdesk 演示</translation>
     </message>
@@ -178,7 +178,7 @@
 <context>
     <name>ChatWindow</name>
     <message>
-        <location line="-291"/>
+        <location line="-290"/>
         <source>&amp;Send</source>
         <extracomment>the chat got new messages while it was not in front (uin)</extracomment>
         <translation>发送(&amp;S)</translation>
@@ -220,7 +220,7 @@
         <translation>{name} 上线了</translation>
     </message>
     <message>
-        <location line="+139"/>
+        <location line="+138"/>
         <source>&amp;Copy</source>
         <translation>复制(&amp;C)</translation>
     </message>
@@ -333,6 +333,11 @@
         <source>Your message history cannot be saved (is the disk full?). Nothing was lost; try again when there is room.</source>
         <translation>无法保存聊天记录（磁盘是否已满？）。没有丢失任何内容，腾出空间后再试。</translation>
     </message>
+    <message>
+        <location line="+4"/>
+        <source>Your message history was written by a newer qqdesk. Update qqdesk, or move this file away to start a new history: {path}</source>
+        <translation>聊天记录是由更新版本的 qqdesk 写入的。请升级 qqdesk，或把这个文件移走以开始新的记录：{path}</translation>
+    </message>
 </context>
 <context>
     <name>FacePicker</name>
@@ -352,7 +357,7 @@
 <context>
     <name>IncomingRequestDialog</name>
     <message>
-        <location filename="../dialogs/requests.py" line="+76"/>
+        <location filename="../dialogs/requests.py" line="+77"/>
         <source>Friend Request</source>
         <translation>好友请求</translation>
     </message>
@@ -455,7 +460,7 @@
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../login.py" line="+148"/>
+        <location filename="../login.py" line="+152"/>
         <source>Sign in to qqdesk</source>
         <translation>登录 qqdesk</translation>
     </message>
@@ -633,7 +638,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../mainwindow.py" line="+109"/>
+        <location filename="../mainwindow.py" line="+98"/>
         <source>qqdesk</source>
         <extracomment>the user asked to quit (menu, tray, or closing without a tray)</extracomment>
         <translation>qqdesk</translation>
@@ -674,24 +679,24 @@
         <translation>号码：{uin}</translation>
     </message>
     <message>
-        <location line="+108"/>
+        <location line="+106"/>
         <location filename="../selfcheck.py" line="+135"/>
         <source>Message from {name}</source>
         <extracomment>What the friend answers; it has to show in the chat window.</extracomment>
         <translation>来自 {name} 的消息</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+26"/>
         <source>Friend request</source>
         <translation>好友请求</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
         <source>{name} accepted your friend request.</source>
         <translation>{name} 同意了您的好友请求。</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+9"/>
         <source>{name} declined your friend request.</source>
         <translation>{name} 拒绝了您的好友请求。</translation>
     </message>
@@ -701,7 +706,7 @@
         <translation>理由：{reason}</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+18"/>
         <source>Cannot save messages: the disk may be full. New messages wait on the server until there is room again.</source>
         <translation>无法保存消息：磁盘可能已满。新消息会留在服务器上，直到有空间为止。</translation>
     </message>
@@ -716,7 +721,7 @@
         <translation>您已离线。</translation>
     </message>
     <message>
-        <location line="+64"/>
+        <location line="+62"/>
         <source>&amp;Chat</source>
         <translation>聊天(&amp;C)</translation>
     </message>
@@ -754,7 +759,7 @@
 <context>
     <name>ProfileDialog</name>
     <message>
-        <location filename="../dialogs/profile.py" line="+75"/>
+        <location filename="../dialogs/profile.py" line="+76"/>
         <source>Profile</source>
         <translation>个人资料</translation>
     </message>
@@ -968,7 +973,7 @@
 <context>
     <name>SearchResultsModel</name>
     <message>
-        <location filename="../dialogs/search.py" line="-455"/>
+        <location filename="../dialogs/search.py" line="-452"/>
         <source>Nickname</source>
         <translation>昵称</translation>
     </message>
@@ -1227,7 +1232,7 @@
         <translation>女</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
         <source>Online</source>
         <translation>在线</translation>
     </message>
@@ -1242,8 +1247,7 @@
         <translation>隐身</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>Offline</source>
         <translation>离线</translation>
     </message>

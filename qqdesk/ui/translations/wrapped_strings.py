@@ -74,6 +74,10 @@ STRINGS = [
         "Your message history cannot be saved (is the disk full?). Nothing was lost; try again when there is room.",
     ),
     QT_TRANSLATE_NOOP(
+        "Errors",
+        "Your message history was written by a newer qqdesk. Update qqdesk, or move this file away to start a new history: {path}",
+    ),
+    QT_TRANSLATE_NOOP(
         "Status",
         "Busy",
     ),
