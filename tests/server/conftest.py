@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import hashlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -10,9 +12,10 @@ from urllib.parse import quote
 
 import pytest
 
-from qqdesk.protocol.classic import LOGIN_CODE, AuthMode, Profile
+from qqdesk.core import AuthMode, Conversation, Profile, parse_text, render_text
+from qqdesk.protocol.classic import LOGIN_CODE
 from qqdesk.server import QQServer, SqliteStore
-from qqdesk.server.store import hash_password, md5_hex
+from qqdesk.server.store import MessageKind, NewMessage, QueuedMessage, hash_password, md5_hex
 from tests.support.wire import post
 
 #: A cheap password hash for tests that create many accounts (production uses 2**14).
@@ -69,17 +72,25 @@ class Raw:
 
 
 def store_accounts(db: Path, uins: list[int]) -> None:
-    """Accounts (password 'pw') straight into a store file, with a cheap password hash."""
-    store = SqliteStore(db)
-    for uin in uins:
-        store.create_account(
-            uin,
-            hash_password(md5_hex("pw"), n=FAST_SCRYPT),
-            Profile(uin=uin),
-            AuthMode.ANYONE,
-            True,
-        )
-    store.close()
+    """Accounts (password 'pw') straight into a store file, with a cheap password hash.
+
+    Synchronous (for tests that drive server processes): it runs its own loop, on a
+    thread of its own so that async tests may call it too."""
+
+    async def create() -> None:
+        store = SqliteStore(db)
+        for uin in uins:
+            await store.create_account(
+                uin,
+                hash_password(md5_hex("pw"), n=FAST_SCRYPT),
+                Profile(uin=uin),
+                AuthMode.ANYONE,
+                True,
+            )
+        store.close()
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, create()).result()
 
 
 def fields(body: bytes) -> dict[str, str]:
@@ -121,10 +132,10 @@ async def make_server(tmp_path: Path, clock: FakeClock) -> AsyncIterator[MakeSer
 async def live(make_server: MakeServer) -> QQServer:
     """A server with 10001 (Alice) and 10002 (Bob) as mutual buddies, password 'pw'."""
     srv = await make_server()
-    srv.admin.create_account(10001, "pw", nick="Alice")
-    srv.admin.create_account(10002, "pw", nick="Bob 小明", face=270)
-    srv.admin.add_buddy(10001, 10002)
-    srv.admin.add_buddy(10002, 10001)
+    await srv.async_admin.create_account(10001, "pw", nick="Alice")
+    await srv.async_admin.create_account(10002, "pw", nick="Bob 小明", face=270)
+    await srv.async_admin.add_buddy(10001, 10002)
+    await srv.async_admin.add_buddy(10002, 10001)
     return srv
 
 
@@ -140,3 +151,15 @@ async def bob(live: QQServer) -> Raw:
     client = Raw(live.url, 10002)
     assert b"RES=0&RS=0" in await client.login()
     return client
+
+
+def text(recipient: int, sender: int, words: str) -> NewMessage:
+    """A buddy text message as the classic front-end queues it."""
+    return NewMessage(
+        recipient, sender, Conversation.buddy(sender), MessageKind.TEXT, parse_text(words)
+    )
+
+
+def words(message: QueuedMessage) -> str:
+    """A queued message's text form."""
+    return render_text(message.content)
