@@ -1,18 +1,22 @@
-"""SqliteStore on a real file: schema, hashing, ordering, queues, durability settings, indexes."""
+"""Every store (SQLite and PostgreSQL, each test runs on both): hashing, ordering, queues,
+transactions, group commit; SQLite's durability settings and indexes."""
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
 from pathlib import Path
+from typing import Any
 
+import asyncpg
 import pytest
 
 from qqdesk.core import AuthMode, Conversation, Face, Profile, Sex
 from qqdesk.server import SqliteStore, StoreError
 from qqdesk.server.store import MessageKind, NewMessage, check_password, hash_password, md5_hex
+from qqdesk.server.store.postgres import PostgresStore
 
-from .conftest import text, words
+from .conftest import AnyStore, StoreOpener, close, text, words
 
 FAST = 2**8
 
@@ -22,6 +26,7 @@ def _hash(password: str) -> str:
 
 
 async def test_password_is_kept_only_as_a_salted_slow_hash(tmp_path: Path) -> None:
+    # SQLite only: it reads the file's raw bytes (hashing is the same for every store)
     store = SqliteStore(tmp_path / "s.sqlite3")
     await store.create_account(10001, _hash("secret"), Profile(uin=10001), AuthMode.ANYONE, True)
     store.close()
@@ -39,8 +44,10 @@ async def test_password_is_kept_only_as_a_salted_slow_hash(tmp_path: Path) -> No
 
 
 @pytest.mark.parametrize("on_loop", [False, True])
-async def test_accounts_profiles_and_next_free_number(tmp_path: Path, on_loop: bool) -> None:
-    store = SqliteStore(tmp_path / "s.sqlite3", reads_on_loop=on_loop)
+async def test_accounts_profiles_and_next_free_number(stores: StoreOpener, on_loop: bool) -> None:
+    if on_loop and stores.kind != "sqlite":
+        pytest.skip("reads on the loop's thread is an SQLite mode")
+    store = await stores(reads_on_loop=on_loop)
     anyone, verify = AuthMode.ANYONE, AuthMode.VERIFY
     first = await store.create_account(None, _hash("a"), Profile(uin=0, nick="A"), anyone, True)
     assert first == 10000
@@ -68,11 +75,10 @@ async def test_accounts_profiles_and_next_free_number(tmp_path: Path, on_loop: b
     assert await store.account(12345) is None
     assert await store.is_account(50000) and not await store.is_account(12345)
     assert (await store.password_hash(50000) or "").startswith("scrypt$")
-    store.close()
+    await close(store)
 
 
-async def test_buddy_lists_keep_order_and_reverse_index(tmp_path: Path) -> None:
-    store = SqliteStore(tmp_path / "s.sqlite3")
+async def test_buddy_lists_keep_order_and_reverse_index(store: AnyStore) -> None:
     for uin in (10001, 10002, 10003, 10004):
         profile = Profile(uin=uin, nick=f"n{uin}", face=uin % 7)
         await store.create_account(uin, _hash("x"), profile, AuthMode.ANYONE, True)
@@ -86,11 +92,10 @@ async def test_buddy_lists_keep_order_and_reverse_index(tmp_path: Path) -> None:
     assert await store.remove_buddy(10001, 10002) and not await store.remove_buddy(10001, 10002)
     await store.add_buddy(10001, 10002)
     assert await store.buddies(10001) == [10004, 10003, 10002]
-    store.close()
+    await close(store)
 
 
-async def test_queue_order_ack_and_legacy_delivery(tmp_path: Path) -> None:
-    store = SqliteStore(tmp_path / "s.sqlite3")
+async def test_queue_order_ack_and_legacy_delivery(store: AnyStore) -> None:
     ids = await store.enqueue([text(10002, 10001, f"m{i}") for i in range(5)])
     assert ids == sorted(ids)
     assert [words(m) for m in await store.queued(10002, 2)] == ["m0", "m1"]
@@ -98,7 +103,7 @@ async def test_queue_order_ack_and_legacy_delivery(tmp_path: Path) -> None:
     assert [words(m) for m in await store.queued(10002, 10)] == ["m2", "m3", "m4"]
     assert [words(m) for m in await store.queued(10002, 10, after=ids[3])] == ["m4"]
     assert [words(m) for m in await store.take(10002, 2)] == ["m2", "m3"]
-    assert [words(m) for m in store.pending(10002, 10)] == ["m4"]
+    assert [words(m) for m in await store.queued(10002, 10)] == ["m4"]
     # an id handed out without a row sorts between the rows queued before and after it
     reserved = store.reserve_message_ids(2)
     (later,) = await store.enqueue([text(10002, 10001, "m5")])
@@ -106,21 +111,22 @@ async def test_queue_order_ack_and_legacy_delivery(tmp_path: Path) -> None:
     await store.request(10001, 10002, "hi")
     await store.request(10001, 10002, "again")
     assert await store.open_request(10001, 10002) == "again"
-    store.close()
+    await close(store)
 
 
-async def test_content_parts_and_conversations_are_kept(tmp_path: Path) -> None:
-    store = SqliteStore(tmp_path / "s.sqlite3")
+async def test_content_parts_and_conversations_are_kept(store: AnyStore) -> None:
     content = ("你好 ", Face(14), " a,b&c=d% ", Face(999), '"quoted" {"face": 1}')
     group = NewMessage(10002, 10001, Conversation.group(4242), MessageKind.TEXT, content)
     await store.enqueue([group, text(10002, 10003, "/微笑")])
     first, second = await store.queued(10002, 10)
     assert (first.conversation, first.sender, first.content) == (group.conversation, 10001, content)
     assert second.conversation == Conversation.buddy(10003) and second.content == (Face(14),)
-    store.close()
+    await close(store)
 
 
 async def test_durability_settings_and_indexes(tmp_path: Path) -> None:
+    # SQLite only: its pragmas, fsync counting and query plans (PostgreSQL's commits wait
+    # for the WAL flush by its own setting; test_postgres checks the counters)
     store = SqliteStore(tmp_path / "s.sqlite3")
     db = sqlite3.connect(tmp_path / "s.sqlite3")
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -157,8 +163,7 @@ async def test_durability_settings_and_indexes(tmp_path: Path) -> None:
         await store.account(1)
 
 
-async def test_search_filters_and_opt_out(tmp_path: Path) -> None:
-    store = SqliteStore(tmp_path / "s.sqlite3")
+async def test_search_filters_and_opt_out(store: AnyStore) -> None:
     for i in range(6):
         profile = Profile(uin=0, age=20 + i % 2, sex=Sex(i % 2), province="甘肃" if i < 4 else "")
         await store.create_account(20000 + i, _hash("x"), profile, AuthMode.ANYONE, i != 0)
@@ -170,10 +175,11 @@ async def test_search_filters_and_opt_out(tmp_path: Path) -> None:
         20005,
     ]
     assert [a.profile.uin for a in await store.search(0, 0, None, "", 1, 2)] == [20002, 20003]
-    store.close()
+    await close(store)
 
 
 def test_unopenable_store_is_a_store_error(tmp_path: Path) -> None:
+    # SQLite only: files (test_postgres opens a database that is not there)
     (tmp_path / "dir.sqlite3").mkdir()
     with pytest.raises(StoreError, match="cannot open store"):
         SqliteStore(tmp_path / "dir.sqlite3")
@@ -182,8 +188,7 @@ def test_unopenable_store_is_a_store_error(tmp_path: Path) -> None:
         SqliteStore(tmp_path / "junk.sqlite3")
 
 
-async def test_concurrent_writes_share_one_commit_and_keep_call_order(tmp_path: Path) -> None:
-    store = SqliteStore(tmp_path / "s.sqlite3")
+async def test_concurrent_writes_share_one_commit_and_keep_call_order(store: AnyStore) -> None:
     before = store.commits
     futures = [store.enqueue([text(10002, 10001, f"m{i}")]) for i in range(200)]
     ids = [ids[0] for ids in await asyncio.gather(*futures)]
@@ -191,22 +196,30 @@ async def test_concurrent_writes_share_one_commit_and_keep_call_order(tmp_path: 
     # writes queued while one commit syncs go together into the next one
     assert store.commits - before < 200
     assert [words(m) for m in await store.queued(10002, 500)] == [f"m{i}" for i in range(200)]
-    store.close()
+    await close(store)
 
 
-async def test_a_failing_write_does_not_undo_the_others_in_its_commit(tmp_path: Path) -> None:
-    store = SqliteStore(tmp_path / "s.sqlite3")
+async def test_a_failing_write_does_not_undo_the_others_in_its_commit(store: AnyStore) -> None:
     await store.create_account(10001, _hash("x"), Profile(uin=10001), AuthMode.ANYONE, True)
+    insert = (
+        "INSERT INTO messages (id, recipient, sender, conversation_kind, conversation_number,"
+        " kind, content, time) VALUES (-1, 1, 1, 'buddy', 1, 'text', '[]', 0)"
+    )
 
     def half_then_fail(db: sqlite3.Connection) -> None:
-        db.execute(
-            "INSERT INTO messages (recipient, sender, conversation_kind, conversation_number,"
-            " kind, content, time) VALUES (1, 1, 'buddy', 1, 'text', '[]', 0)"
-        )
+        db.execute(insert)
+        raise ValueError("no")
+
+    async def half_then_fail_pg(db: Any) -> None:
+        await db.execute(insert)
         raise ValueError("no")
 
     first = store.enqueue([text(10002, 10001, "kept")])
-    failing = store._writer.submit(half_then_fail, True)
+    failing: asyncio.Future[None]
+    if isinstance(store, PostgresStore):
+        failing = store._writer.submit(half_then_fail_pg, True)
+    else:
+        failing = store._writer.submit(half_then_fail, True)
     last = store.add_buddy(10002, 10001)
     assert await last
     with pytest.raises(ValueError, match="no"):
@@ -216,11 +229,11 @@ async def test_a_failing_write_does_not_undo_the_others_in_its_commit(tmp_path: 
     assert not await store.queued(1, 10)
     with pytest.raises(ValueError, match="already exists"):
         await store.create_account(10001, _hash("x"), Profile(uin=10001), AuthMode.ANYONE, True)
-    store.close()
+    await close(store)
 
 
-async def test_close_commits_what_is_queued_then_refuses_writes(tmp_path: Path) -> None:
-    store = SqliteStore(tmp_path / "s.sqlite3")
+async def test_close_commits_what_is_queued_then_refuses_writes(stores: StoreOpener) -> None:
+    store = await stores()
     queued = [store.enqueue([text(10002, 10001, f"m{i}")]) for i in range(50)]
     store.close()  # nobody awaited them: they are committed all the same
     with pytest.raises(StoreError):
@@ -229,21 +242,20 @@ async def test_close_commits_what_is_queued_then_refuses_writes(tmp_path: Path) 
         await store.queued(10002, 10)
     await asyncio.gather(*queued)
     store.close()  # twice is fine
-    again = SqliteStore(tmp_path / "s.sqlite3")
+    again = await stores()
     assert [words(m) for m in await again.queued(10002, 100)] == [f"m{i}" for i in range(50)]
     # ids go on after the last one given out, never again
     (next_id,) = await again.enqueue([text(10002, 10001, "next")])
     assert next_id > max(m.id for m in await again.queued(10002, 50))
-    again.close()
+    await close(again)
 
 
 async def test_answering_a_request_is_one_transaction(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    store: AnyStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The request goes, the buddy is added and the answer is queued, or none of it."""
-    from qqdesk.server.store import sqlite as store_module
+    from qqdesk.server.store import postgres, sqlite
 
-    store = SqliteStore(tmp_path / "s.sqlite3")
     for uin in (10001, 10002):
         await store.create_account(uin, _hash("x"), Profile(uin=uin), AuthMode.VERIFY, True)
     assert await store.request(10001, 10002, "hi")
@@ -253,8 +265,14 @@ async def test_answering_a_request_is_one_transaction(
     def broken_enqueue(*_: object) -> list[int]:
         raise sqlite3.OperationalError("disk I/O error")
 
+    async def broken_enqueue_pg(*_: object) -> list[int]:
+        raise asyncpg.exceptions.DataCorruptedError("disk I/O error")
+
     with monkeypatch.context() as patch:
-        patch.setattr(store_module, "_enqueue", broken_enqueue)
+        if isinstance(store, PostgresStore):
+            patch.setattr(postgres, "_enqueue", broken_enqueue_pg)
+        else:
+            patch.setattr(sqlite, "_enqueue", broken_enqueue)
         with pytest.raises(StoreError, match="disk I/O error"):
             await store.answer_request(10001, 10002, True, "")
     # Nothing of the failed answer stuck: the request is still there, no buddy added.
@@ -267,4 +285,4 @@ async def test_answering_a_request_is_one_transaction(
     # Answered once: a second answer finds no request and changes nothing.
     assert await store.answer_request(10001, 10002, False, "no") is None
     assert len(await store.queued(10001, 10)) == 1
-    store.close()
+    await close(store)

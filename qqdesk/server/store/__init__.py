@@ -1,5 +1,5 @@
 """Durable server state (accounts, buddy lists, requests, queued messages): one async
-interface, implemented on SQLite now (PostgreSQL later), with versioned migrations."""
+interface, implemented on SQLite and on PostgreSQL, with versioned migrations."""
 
 from .interface import (
     SCRYPT_N,
@@ -14,6 +14,7 @@ from .interface import (
     md5_hex,
 )
 from .migrations import PROFILE_FIELDS, latest_version
+from .opening import open_store
 from .sqlite import SqliteStore, normalize_profile_fields
 
 __all__ = [
@@ -31,4 +32,5 @@ __all__ = [
     "latest_version",
     "md5_hex",
     "normalize_profile_fields",
+    "open_store",
 ]

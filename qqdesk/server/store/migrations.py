@@ -86,6 +86,18 @@ def content_json(parts: tuple[str | Face, ...]) -> str:
     )
 
 
+def v1_message_to_v2(message_id: int, code: int, text: str) -> tuple[str, str] | None:
+    """A version-1 message row's kind and content as version 2 keeps them; None for a
+    status row (dropped, see _to_v2). Shared with the PostgreSQL store's step."""
+    if code == _V1_STATUS:
+        return None
+    kind = _V1_KINDS.get(code)
+    if kind is None:
+        raise StoreError(f"message {message_id} has an unknown kind {code}")
+    parts = parse_text(text) if kind == "text" else ((text,) if text else ())
+    return kind, content_json(parts)
+
+
 _MESSAGES_V2 = """CREATE TABLE {name} (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     recipient INTEGER NOT NULL,
@@ -127,16 +139,13 @@ def _to_v2(db: sqlite3.Connection) -> None:
         "SELECT id, recipient, sender, kind, text, time FROM messages ORDER BY id"
     ).fetchall()
     for message_id, recipient, sender, code, text, when in rows:
-        if code == _V1_STATUS:
+        converted = v1_message_to_v2(message_id, code, text)
+        if converted is None:
             continue
-        kind = _V1_KINDS.get(code)
-        if kind is None:
-            raise StoreError(f"message {message_id} has an unknown kind {code}")
-        parts = parse_text(text) if kind == "text" else ((text,) if text else ())
         db.execute(
             "INSERT INTO messages_v2 (id, recipient, sender, conversation_kind,"
             " conversation_number, kind, content, time) VALUES (?, ?, ?, 'buddy', ?, ?, ?, ?)",
-            (message_id, recipient, sender, sender, kind, content_json(parts), when),
+            (message_id, recipient, sender, sender, *converted, when),
         )
     db.execute("DROP TABLE messages")
     db.execute("ALTER TABLE messages_v2 RENAME TO messages")
