@@ -368,6 +368,7 @@ class PostgresStore:
             self._ids, self._spare = self._spare, None
         if len(self._ids) < count:
             self._ids = self._allocate_now(max(count, self.ID_BLOCK))
+            self._spare = None  # taken before this block: its ids would go backwards
         taken = range(self._ids.start, self._ids.start + count)
         self._ids = range(taken.stop, self._ids.stop)
         self._top_up()
@@ -380,7 +381,10 @@ class PostgresStore:
     async def _fetch_spare(self) -> None:
         try:
             async with self._pool.acquire() as db:
-                self._spare = await allocate_ids(db, self.ID_BLOCK)
+                spare = await allocate_ids(db, self.ID_BLOCK)
+            # a block taken at once meanwhile (see _allocate_now) may lie beyond this one
+            if spare.start >= self._ids.stop:
+                self._spare = spare
         except DATABASE_ERRORS as exc:  # the database is away: try again on the next call
             log.warning("cannot take message ids from %s: %s", self.where, exc)
         finally:
