@@ -16,6 +16,7 @@ from .interface import (
 from .migrations import PROFILE_FIELDS, latest_version
 from .opening import open_store
 from .sqlite import SqliteStore, normalize_profile_fields
+from .transfer import copy_store
 
 __all__ = [
     "PROFILE_FIELDS",
@@ -28,6 +29,7 @@ __all__ = [
     "Store",
     "StoreError",
     "check_password",
+    "copy_store",
     "hash_password",
     "latest_version",
     "md5_hex",

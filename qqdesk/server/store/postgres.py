@@ -18,7 +18,7 @@ from qqdesk.core import AuthMode, Profile
 
 from .interface import Account, MessageKind, NewMessage, QueuedMessage, StoreError
 from .migrations import INT_FIELDS, PROFILE_FIELDS, content_json
-from .postgres_migrations import SCHEMA_LOCK, Connection, bump_sequence, migrate
+from .postgres_migrations import SCHEMA_LOCK, Connection, bump_sequence, migrate, seed_sequence
 from .sqlite import _account, _message, _notice, normalize_profile_fields
 
 log = logging.getLogger(__name__)
@@ -414,6 +414,41 @@ class PostgresStore:
         if errors:
             raise store_error(self.where, errors[0], "take message ids from")
         return result[0]
+
+    # -- whole tables, for transfer.copy_store --
+
+    async def rows(
+        self, table: str, columns: Sequence[str], order: str, limit: int = -1
+    ) -> list[tuple[Any, ...]]:
+        """Rows of one table as stored, in ``order`` (transfer.TABLES names them)."""
+        rows = await self._query(
+            f"SELECT {', '.join(columns)} FROM {table} ORDER BY {order} LIMIT $1", _limit(limit)
+        )
+        return [tuple(r) for r in rows]
+
+    async def load(self, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+        """Rows into one table as they are (ids and times kept), with COPY; the sequences
+        move above what came in, and message ids go on after it."""
+        flags = [c == "searchable" for c in columns]  # SQLite keeps 0/1
+        records = [
+            tuple(bool(v) if flag else v for flag, v in zip(flags, row, strict=True))
+            for row in rows
+        ]
+
+        async def run(db: Connection) -> None:
+            await db.copy_records_to_table(table, records=records, columns=list(columns))
+            await db.execute("SELECT pg_advisory_xact_lock($1)", SCHEMA_LOCK)
+            await seed_sequence(db, "account_numbers", "SELECT MAX(uin) FROM accounts")
+            await seed_sequence(db, "message_ids", "SELECT MAX(id) FROM messages")
+
+        await self._write(run)
+        if table == "messages" and rows:
+            try:
+                async with self._pool.acquire() as db:
+                    self._ids = await allocate_ids(db, self.ID_BLOCK)
+            except DATABASE_ERRORS as exc:
+                raise store_error(self.where, exc, "take message ids from") from exc
+            self._spare = None
 
     # -- accounts --
 

@@ -145,14 +145,14 @@ async def migrate(db: Connection, where: str) -> int:
                     f" knows ({latest}); use the release that wrote it or a newer one"
                 )
             if version == latest:
-                await _seed(db, "account_numbers", "SELECT MAX(uin) FROM accounts")
-                await _seed(db, "message_ids", "SELECT MAX(id) FROM messages")
+                await seed_sequence(db, "account_numbers", "SELECT MAX(uin) FROM accounts")
+                await seed_sequence(db, "message_ids", "SELECT MAX(id) FROM messages")
                 return latest
             await MIGRATIONS[version](db)
             await db.execute("UPDATE schema_version SET version=$1", version + 1)
 
 
-async def _seed(db: Connection, sequence: str, largest_sql: str) -> None:
+async def seed_sequence(db: Connection, sequence: str, largest_sql: str) -> None:
     """Move a sequence above the largest number in use (rows copied in, or written by
     hand): it never hands out a number that is taken. Only ever moves it up."""
     largest = await db.fetchval(largest_sql)

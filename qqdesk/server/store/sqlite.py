@@ -470,6 +470,25 @@ class SqliteStore:
             next(self._ids)
         return range(first, first + count)
 
+    # -- whole tables, for transfer.copy_store --
+
+    async def rows(
+        self, table: str, columns: Sequence[str], order: str, limit: int = -1
+    ) -> list[tuple[Any, ...]]:
+        """Rows of one table as stored, in ``order`` (transfer.TABLES names them)."""
+        rows = await self._query(
+            f"SELECT {', '.join(columns)} FROM {table} ORDER BY {order} LIMIT ?", (limit,)
+        )
+        return [tuple(r) for r in rows]
+
+    async def load(self, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+        """Rows into one table as they are (ids and times kept); for an empty store."""
+        marks = ", ".join("?" for _ in columns)
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
+        await self._write(lambda db: db.executemany(sql, rows))
+        if table == "messages" and rows:  # ids go on after the ones copied in
+            self._ids = itertools.count(max(next(self._ids), max(r[0] for r in rows) + 1))
+
     # -- accounts --
 
     def create_account(
