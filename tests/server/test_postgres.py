@@ -275,3 +275,25 @@ async def test_a_crash_loses_nothing_acknowledged(
     stored = {words(m) for m in await again.queued(10002, 1000)}
     assert len(acked) >= 200 and set(acked) <= stored
     await again.aclose()
+
+
+async def test_a_failing_enqueue_among_merged_ones_fails_alone(
+    postgres_url: str, admin: Any
+) -> None:
+    """Neighbouring enqueues share one INSERT; when it fails, each is tried alone."""
+    store = await PostgresStore.open(postgres_url)
+    (taken,) = store.reserve_message_ids(1)
+    # the next id is taken behind the store's back: that enqueue cannot be kept
+    await admin.execute(
+        "INSERT INTO messages (id, recipient, sender, conversation_kind, conversation_number,"
+        " kind, content, time) VALUES ($1, 1, 1, 'buddy', 1, 'text', '[]', 0)",
+        taken + 1,
+    )
+    commits = store.commits
+    writes = [store.enqueue([text(10002, 10001, f"m{i}")]) for i in range(5)]
+    outcomes = await asyncio.gather(*writes, return_exceptions=True)
+    assert isinstance(outcomes[0], StoreError) and "duplicate key" in str(outcomes[0])
+    assert outcomes[1:] == [[taken + i] for i in range(2, 6)]
+    assert store.commits == commits + 1  # still one transaction for all five
+    assert [words(m) for m in await store.queued(10002, 10)] == ["m1", "m2", "m3", "m4"]
+    await store.aclose()
