@@ -283,6 +283,7 @@ class PostgresStore:
         self._ids = ids
         self._spare: range | None = None
         self._refill: asyncio.Task[None] | None = None
+        self._ids_failing = False
         self._top_up()
 
     @classmethod
@@ -414,7 +415,11 @@ class PostgresStore:
             if spare.start >= self._ids.stop:
                 self._spare = spare
         except DATABASE_ERRORS as exc:  # the database is away: try again on the next call
-            log.warning("cannot take message ids from %s: %s", self.where, exc)
+            if not self._ids_failing:  # once per outage, not per message
+                log.warning("cannot take message ids from %s: %s", self.where, exc)
+            self._ids_failing = True
+        else:
+            self._ids_failing = False
         finally:
             self._refill = None
 
@@ -611,7 +616,10 @@ class PostgresStore:
 
     def request(self, requester: int, target: int, reason: str) -> asyncio.Future[list[int]]:
         """Keep ``requester``'s request to ``target`` and queue ``target``'s notice, at once."""
-        notice = self._stamp([_notice(target, requester, MessageKind.ADD_REQUEST, reason)])
+        try:
+            notice = self._stamp([_notice(target, requester, MessageKind.ADD_REQUEST, reason)])
+        except StoreError as exc:
+            return _failure(exc)
 
         async def run(db: Connection) -> list[int]:
             await db.execute(
@@ -632,7 +640,10 @@ class PostgresStore:
     ) -> asyncio.Future[list[int] | None]:
         """``target`` answers ``requester``'s request, in one transaction (see SqliteStore)."""
         kind = MessageKind.REQUEST_APPROVED if approve else MessageKind.REQUEST_REFUSED
-        notice = self._stamp([_notice(requester, target, kind, reason)])
+        try:
+            notice = self._stamp([_notice(requester, target, kind, reason)])
+        except StoreError as exc:
+            return _failure(exc)
 
         async def run(db: Connection) -> list[int] | None:
             taken = await db.fetchval(
@@ -663,7 +674,10 @@ class PostgresStore:
 
     def enqueue(self, messages: Sequence[NewMessage]) -> asyncio.Future[list[int]]:
         """Queue messages; their ids once they are durable."""
-        stamped = self._stamp(messages)
+        try:
+            stamped = self._stamp(messages)
+        except StoreError as exc:  # no ids on hand, and the database is away
+            return _failure(exc)
         return self._write(lambda db: _enqueue(db, stamped), messages=stamped)
 
     async def queued(self, recipient: int, limit: int, after: int = 0) -> list[QueuedMessage]:
@@ -691,6 +705,13 @@ class PostgresStore:
             return [_message(r) for r in rows]
 
         return self._write(run, durable=False)
+
+
+def _failure(error: StoreError) -> asyncio.Future[Any]:
+    """A write that failed before it was queued, failing as its awaitable (as queued ones do)."""
+    future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+    future.set_exception(error)
+    return future
 
 
 def _limit(limit: int) -> int | None:
