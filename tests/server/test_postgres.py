@@ -297,3 +297,28 @@ async def test_a_failing_enqueue_among_merged_ones_fails_alone(
     assert store.commits == commits + 1  # still one transaction for all five
     assert [words(m) for m in await store.queued(10002, 10)] == ["m1", "m2", "m3", "m4"]
     await store.aclose()
+
+
+async def test_a_write_the_database_refuses_is_a_store_error_and_reads_go_on(
+    postgres_url: str, admin: Any
+) -> None:
+    """A full disk, as PostgreSQL reports it (SQLSTATE 53100), from a trigger: the write
+    fails whole with StoreError, reads and other writes go on, and it works once fixed."""
+    store = await PostgresStore.open(postgres_url)
+    await store.enqueue([text(10002, 10001, "before")])
+    await admin.execute(
+        "CREATE FUNCTION full_disk() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+        " RAISE EXCEPTION 'could not extend file: No space left on device'"
+        " USING ERRCODE = 'disk_full'; END $$;"
+        " CREATE TRIGGER full_disk BEFORE INSERT ON messages"
+        " FOR EACH ROW EXECUTE FUNCTION full_disk()"
+    )
+    with pytest.raises(StoreError, match=r"cannot write to .*No space left on device"):
+        await store.request(10001, 10002, "hi")  # its notice cannot be queued
+    assert await store.open_request(10001, 10002) is None  # nothing of it was kept
+    assert [words(m) for m in await store.queued(10002, 10)] == ["before"]
+    assert await store.add_buddy(10001, 10002)
+    await admin.execute("DROP TRIGGER full_disk ON messages")
+    assert await store.request(10001, 10002, "hi")
+    assert [words(m) for m in await store.queued(10002, 10)] == ["before", "hi"]
+    await store.aclose()
