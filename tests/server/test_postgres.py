@@ -265,7 +265,11 @@ async def test_a_crash_loses_nothing_acknowledged(
 
     writing = asyncio.create_task(write_until_refused())
     try:
-        await until(lambda: asyncio.sleep(0, len(acked) >= 200), "writes are flowing")
+
+        async def flowing() -> bool:
+            return len(acked) >= 200
+
+        await until(flowing, "writes are flowing")
         await asyncio.to_thread(postgres_cluster.stop, "immediate")
         await writing  # ends at the first refused write
     finally:
