@@ -115,6 +115,10 @@ async def test_nodes_opening_one_empty_database_at_once_all_succeed(
     assert len(set(numbers)) == 20 and min(numbers) >= MIN_UIN
     ids = [i for s in stores for i in await s.enqueue([text(10002, 10001, "x")] * 3)]
     assert len(set(ids)) == 12
+    # one world: each node reads what the others wrote
+    for store in stores:
+        assert sorted(m.id for m in await store.queued(10002, 100)) == sorted(ids)
+        assert len(await store.list_accounts()) == 20
     for store in stores:
         await store.aclose()
 
