@@ -11,7 +11,7 @@ from typing import Any
 
 import platformdirs
 
-from qqdesk.protocol.classic import AuthMode
+from qqdesk.core import AuthMode
 from qqdesk.server import QQServer, SqliteStore
 
 log = logging.getLogger(__name__)
@@ -154,7 +154,11 @@ class BuiltinServer:
         face: int = 0,
         **profile: Any,
     ) -> int:
-        """Make an account directly in the store (never over the wire); returns its number."""
+        """Make an account directly in the store (never over the wire); returns its number.
+
+        Blocking (the app's "create account" page calls it on the UI thread); code on
+        the loop awaits ``server.async_admin.create_account`` instead.
+        """
         return int(
             self._server.admin.create_account(
                 uin, password, nick=nick, auth=auth, face=face, **profile

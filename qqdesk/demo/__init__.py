@@ -7,6 +7,7 @@ import contextlib
 import logging
 import shutil
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
@@ -115,28 +116,29 @@ def reset(directory: Path) -> None:
             path.unlink(missing_ok=True)
 
 
-def seed(server: BuiltinServer) -> None:
+async def seed(server: BuiltinServer) -> None:
     """Create every demo account and the buddy lists, through the server's admin API."""
-    admin = server.server.admin
+    admin = server.server.async_admin
     everyone: tuple[DemoPerson, ...] = (ME, *PEOPLE)
     for person in everyone:
-        created = server.create_account(
-            person.password,
-            person.nick,
+        fields: dict[str, Any] = profile_fields(person.profile)
+        created = await admin.create_account(
             person.uin,
+            person.password,
+            nick=person.nick,
             auth=person.auth,
             face=person.profile.face,
-            **profile_fields(person.profile),
+            **fields,
         )
         if created != person.uin:
             raise RuntimeError(f"demo account {person.uin} was created as {created}")
     for buddy in BUDDIES:
-        admin.add_buddy(ME.uin, buddy.uin)
-        admin.add_buddy(buddy.uin, ME.uin)
+        await admin.add_buddy(ME.uin, buddy.uin)
+        await admin.add_buddy(buddy.uin, ME.uin)
     for person in PEOPLE:
         # Strangers and requesters know the user; the user does not know them.
         if person.role in (Role.STRANGER, Role.REQUESTER):
-            admin.add_buddy(person.uin, ME.uin)
+            await admin.add_buddy(person.uin, ME.uin)
 
 
 async def start_demo(
@@ -154,7 +156,7 @@ async def start_demo(
     server = await BuiltinServer.start(directory, port=port, lan=lan)
     bots: list[Bot] = []
     try:
-        seed(server)
+        await seed(server)
         for person in PEOPLE:
             bot = make_bot(
                 person, server.url, owner=ME.uin, store_dir=directory / BOTS_DIR, speed=speed

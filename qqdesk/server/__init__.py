@@ -1,7 +1,8 @@
-"""The classic HTTP QQ protocol server: asyncio front-end, one service module, a SQLite store."""
+"""The qqdesk server: HTTP front-end, service (the rules), administration and the store."""
 
+from .admin import Admin, BlockingAdmin
 from .server import QQServer
-from .service import Admin, Service
+from .service import Service
 from .store import SqliteStore, Store, StoreError
 
-__all__ = ["Admin", "QQServer", "Service", "SqliteStore", "Store", "StoreError"]
+__all__ = ["Admin", "BlockingAdmin", "QQServer", "Service", "SqliteStore", "Store", "StoreError"]

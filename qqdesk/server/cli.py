@@ -18,8 +18,8 @@ import platformdirs
 
 from qqdesk.protocol.classic import MAX_UIN, MIN_UIN, PROFILE_FIELD_BY_KEY, AuthMode
 
+from .admin import Admin
 from .server import QQServer
-from .service import Admin, Service
 from .store import SqliteStore, StoreError
 
 log = logging.getLogger("qqdesk.server")
@@ -112,10 +112,6 @@ def _open(db: Path | None) -> SqliteStore:
     return SqliteStore(path)
 
 
-def _admin(store: SqliteStore) -> Admin:
-    return Service(store).admin
-
-
 def _setinfo_fields(pairs: Sequence[str]) -> dict[str, Any]:
     fields: dict[str, Any] = {}
     for pair in pairs:
@@ -163,12 +159,16 @@ async def _serve(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     if args.command == "serve":
         return asyncio.run(_serve(args))
+    return asyncio.run(_administer(args))
+
+
+async def _administer(args: argparse.Namespace) -> int:
     store = _open(args.db)
     try:
-        admin = _admin(store)
+        admin = Admin(store)
         if args.command == "useradd":
             try:
-                admin.create_account(
+                await admin.create_account(
                     args.uin,
                     args.password,
                     nick=args.nick,
@@ -185,7 +185,7 @@ def _run(args: argparse.Namespace) -> int:
                 if getpass.getpass("Again: ") != password:
                     raise UsageError("the passwords differ")
             try:
-                admin.set_password(args.uin, password)
+                await admin.set_password(args.uin, password)
             except KeyError:
                 raise UsageError(f"no account {args.uin}") from None
             except ValueError as exc:
@@ -194,7 +194,7 @@ def _run(args: argparse.Namespace) -> int:
         elif args.command == "setinfo":
             fields = _setinfo_fields(args.fields)
             try:
-                admin.set_profile(args.uin, **fields)
+                await admin.set_profile(args.uin, **fields)
             except KeyError:
                 raise UsageError(f"no account {args.uin}") from None
             except ValueError as exc:
@@ -203,18 +203,18 @@ def _run(args: argparse.Namespace) -> int:
         elif args.command == "buddy":
             try:
                 if args.action == "add":
-                    admin.add_buddy(args.uin, args.buddy)
+                    await admin.add_buddy(args.uin, args.buddy)
                 else:
-                    admin.remove_buddy(args.uin, args.buddy)
+                    await admin.remove_buddy(args.uin, args.buddy)
             except KeyError as exc:
                 raise UsageError(f"no account {exc.args[0]}") from None
         elif args.command == "list":
-            for account in admin.list_accounts():
+            for account in await admin.list_accounts():
                 p = account.profile
                 print(f"{p.uin}\t{int(account.auth)}\t{p.face}\t{p.nick}")
         return 0
     finally:
-        store.close()
+        await asyncio.to_thread(store.close)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

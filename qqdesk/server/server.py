@@ -9,15 +9,20 @@ import socket
 import time
 from collections.abc import Callable
 
+from .admin import Admin, BlockingAdmin
 from .http import HttpFrontEnd, Limits
-from .service import Admin, Answer, Service
+from .service import Answer, Service
 from .store import SCRYPT_N, Store
 
 log = logging.getLogger(__name__)
 
 
 class QQServer:
-    """A server: ``await start(host, port)``, then ``url``/``port``/``admin``; ``await stop()``."""
+    """A server: ``await start(host, port)``, then ``url``/``port``/``admin``; ``await stop()``.
+
+    ``async_admin`` manages accounts with awaited calls; ``admin`` is the same for
+    synchronous callers (it blocks, on a thread of its own, until each is done).
+    """
 
     def __init__(
         self,
@@ -48,11 +53,17 @@ class QQServer:
         self._host = "127.0.0.1"
         self._port = 0
         self._stopped = False
+        self._blocking_admin = BlockingAdmin(self.service.admin)
 
     @property
-    def admin(self) -> Admin:
+    def async_admin(self) -> Admin:
         """Account management (create accounts, profiles, buddies); never over the wire."""
         return self.service.admin
+
+    @property
+    def admin(self) -> BlockingAdmin:
+        """The same, blocking (for the app's UI thread and synchronous tests)."""
+        return self._blocking_admin
 
     @property
     def port(self) -> int:
@@ -118,6 +129,5 @@ class QQServer:
         if self._server is not None:
             with contextlib.suppress(Exception):
                 await self._server.wait_closed()
-        close = getattr(self.store, "close", None)
-        if close is not None:
-            close()
+        # the store's writer commits what is queued: not on the loop's thread
+        await asyncio.to_thread(self.store.close)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import itertools
 import logging
 import math
 import secrets
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, TypeVar
 
+from qqdesk.core import Conversation, parse_text, render_text
 from qqdesk.protocol.classic import (
     MAX_MESSAGES_PER_REPLY,
     MAX_UIN,
@@ -58,17 +60,14 @@ from qqdesk.protocol.classic import (
     parse_request_body,
 )
 
+from .admin import Admin, BlockingAdmin
 from .store import (
-    PROFILE_FIELDS,
     SCRYPT_N,
-    Account,
+    MessageKind,
+    NewMessage,
     Store,
-    StoredMessage,
     StoreError,
     check_password,
-    hash_password,
-    md5_hex,
-    normalize_profile_fields,
 )
 
 log = logging.getLogger(__name__)
@@ -94,6 +93,31 @@ MAX_SEARCH_PAGE = 100
 WRONG_PASSWORD = "密码错误"
 #: Seconds a client is asked to wait (Retry-After) when the store cannot write.
 RETRY_AFTER = 30
+#: Status changes kept for one session that has not fetched them (the oldest go first).
+MAX_PENDING_STATUS = 1000
+
+#: The classic MT code of each message kind.
+_MT = {
+    MessageKind.TEXT: MessageType.TEXT,
+    MessageKind.ADD_REQUEST: MessageType.ADD_REQUEST,
+    MessageKind.REQUEST_APPROVED: MessageType.REQUEST_APPROVED,
+    MessageKind.REQUEST_REFUSED: MessageType.REQUEST_REFUSED,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+    """A buddy's new visible status, waiting for one watcher's next fetch.
+
+    Its id comes from the store's message id sequence (without a row), so that it
+    sorts among queued messages in the order things happened and AK covers it.
+    """
+
+    id: int
+    buddy: int
+    status: Status
+    #: When it happened (seconds since the epoch), the TM of its entry.
+    time: int
 
 
 class Unavailable(Exception):
@@ -123,6 +147,10 @@ class Session:
     ended: bool = False
     #: GetMsgEx requests now waiting (a held long poll keeps the session alive).
     polls: int = 0
+    #: Buddies' status changes not yet fetched (or, with AK, not yet acknowledged).
+    status_changes: collections.deque[StatusChange] = field(default_factory=collections.deque)
+    #: The buddy list as of login, kept up to date (whose status this session watches).
+    buddies: set[int] = field(default_factory=set)
 
 
 @dataclass(frozen=True)
@@ -162,6 +190,9 @@ class Service:
         self.strict_sessions = strict_sessions
         self.clock = clock
         self.sessions: dict[int, Session] = {}
+        #: Per user, the logged-in users who have them in their buddy list (presence's
+        #: audience, kept in memory so that a status change costs no store read).
+        self._watching: dict[int, set[int]] = {}
         self._sent: dict[int, collections.deque[float]] = {}
         self._penalties: dict[tuple[int, Command], float] = {}
         self._login_failures: dict[object, collections.deque[float]] = {}
@@ -171,7 +202,7 @@ class Service:
         #: Per recipient, the newest acknowledged id whose deletion is not yet committed.
         self._acked: dict[int, int] = {}
         self._closing = False
-        self.admin = Admin(self)
+        self.admin = Admin(store, watcher=self, scrypt_n=scrypt_n)
 
     # ------------------------------------------------------------------ entry
 
@@ -211,23 +242,24 @@ class Service:
         session = self._session(uin, ip, cookies)
         if session is None:
             # only the failure path looks the number up: 5 for no account, else 20
-            if uin not in self.sessions and not self.store.is_account(uin):
+            if uin not in self.sessions and not await self.store.is_account(uin):
                 return self._error(Result.NO_SUCH_NUMBER, request)
             return self._error(Result.NOT_LOGGED_IN, request)
         reply: Reply
         match request:
             case BuddyListRequest():
-                reply = self._list(session, request)
+                reply = await self._list(session, request)
             case OnlineBuddiesRequest():
-                reply = self._query_stat(session, request)
+                reply = await self._query_stat(session, request)
             case ProfileRequest():
-                reply = self._get_info(request)
+                reply = await self._get_info(request)
             case AddBuddyRequest():
                 reply = await self._add(session, request)
             case AddBuddyAnswerRequest():
                 reply = await self._ack(session, request)
             case RemoveBuddyRequest():
-                await self.store.aremove_buddy(session.uin, request.target)
+                if await self.store.remove_buddy(session.uin, request.target):
+                    self.buddy_removed(session.uin, request.target)
                 reply = Done(command=command)
             case ChangeStatusRequest():
                 self._set_status(session, request.status)
@@ -237,7 +269,7 @@ class Service:
             case SendMessageRequest():
                 reply = await self._send(session, request)
             case SearchRequest():
-                reply = self._search(session, request)
+                reply = await self._search(session, request)
             case _:  # pragma: no cover - every command is matched above
                 return NULL
         return self._reply(reply, request)
@@ -278,8 +310,8 @@ class Service:
         session.last_seen = now
         return session
 
-    def _is_account(self, uin: int) -> bool:
-        return MIN_UIN <= uin <= MAX_UIN and self.store.is_account(uin)
+    async def _is_account(self, uin: int) -> bool:
+        return MIN_UIN <= uin <= MAX_UIN and await self.store.is_account(uin)
 
     # ------------------------------------------------------------------ presence
 
@@ -288,14 +320,58 @@ class Service:
         session = self.sessions.get(uin)
         return Status.OFFLINE if session is None else session.status.visible
 
-    def _broadcast_status(self, uin: int, status: Status) -> None:
-        """Tell every online user who has ``uin`` in their list (MT=99, MG=status).
+    def buddy_added(self, owner: int, buddy: int) -> None:
+        """``buddy`` joined ``owner``'s list: if ``owner`` is online, they now watch ``buddy``."""
+        session = self.sessions.get(owner)
+        if session is not None:
+            session.buddies.add(buddy)
+            self._watching.setdefault(buddy, set()).add(owner)
 
-        Nobody waits for these to reach the disk: a status is news, not a message.
+    def buddy_removed(self, owner: int, buddy: int) -> None:
+        session = self.sessions.get(owner)
+        if session is not None:
+            session.buddies.discard(buddy)
+        self._unwatch_one(owner, buddy)
+
+    def _unwatch_one(self, owner: int, buddy: int) -> None:
+        watchers = self._watching.get(buddy)
+        if watchers is not None:
+            watchers.discard(owner)
+            if not watchers:
+                del self._watching[buddy]
+
+    def profile_changed(self, profile: Profile) -> None:
+        session = self.sessions.get(profile.uin)
+        if session is not None:
+            session.nick, session.face = profile.nick, profile.face
+
+    def _watch(self, uin: int, buddies: list[int]) -> None:
+        for buddy in buddies:
+            self._watching.setdefault(buddy, set()).add(uin)
+
+    def _unwatch(self, uin: int, buddies: Collection[int]) -> None:
+        for buddy in buddies:
+            self._unwatch_one(uin, buddy)
+
+    def _broadcast_status(self, uin: int, status: Status) -> None:
+        """Tell every online user who has ``uin`` in their list (an MT=99 entry, MG=status).
+
+        Nothing is stored: a status is news, not a message; a watcher who is not
+        logged in reads the status when they log in (List, Query_Stat).
         """
-        watchers = [w for w in self.store.watchers(uin) if w in self.sessions and w != uin]
-        if watchers:
-            self._enqueue([(w, uin, MessageType.STATUS, str(int(status))) for w in watchers])
+        watchers = [
+            s for w in list(self._watching.get(uin, ())) if w != uin and (s := self.sessions.get(w))
+        ]
+        if not watchers:
+            return
+        ids = self.store.reserve_message_ids(len(watchers))
+        now = int(time.time())
+        for watcher, change_id in zip(watchers, ids, strict=True):
+            changes = watcher.status_changes
+            if len(changes) >= MAX_PENDING_STATUS:
+                changes.popleft()
+            changes.append(StatusChange(change_id, uin, status, now))
+            watcher.wakeup.set()
 
     def _set_status(self, session: Session, status: Status) -> None:
         before = session.status.visible
@@ -307,6 +383,7 @@ class Service:
         """End a session; buddies see the user go offline."""
         if self.sessions.get(session.uin) is session:
             del self.sessions[session.uin]
+            self._unwatch(session.uin, session.buddies)
         was_visible = session.status.visible != Status.OFFLINE
         session.ended = True
         session.wakeup.set()
@@ -342,10 +419,10 @@ class Service:
 
     # ------------------------------------------------------------------ messages
 
-    def _enqueue(self, messages: list[tuple[int, int, int, str]]) -> asyncio.Future[list[int]]:
+    def _enqueue(self, messages: list[NewMessage]) -> asyncio.Future[list[int]]:
         """Queue messages; the future completes once they are durable and recipients are woken."""
-        recipients = {recipient for recipient, *_ in messages}
-        return self._track(self.store.aenqueue(messages), recipients)
+        recipients = {m.recipient for m in messages}
+        return self._track(asyncio.ensure_future(self.store.enqueue(messages)), recipients)
 
     def _track(self, written: asyncio.Future[T], recipients: Collection[int]) -> asyncio.Future[T]:
         """Polls of ``recipients`` wait for ``written`` (a write queueing messages), then wake."""
@@ -366,21 +443,25 @@ class Service:
             if session is not None:
                 session.wakeup.set()
 
-    def _forget(self, uin: int, upto: int) -> None:
-        """Drop messages up to ``upto`` that ``uin`` acknowledged (AK), without waiting.
+    async def _forget(self, session: Session, upto: int) -> None:
+        """Drop what ``session`` acknowledged (AK) up to ``upto``, without waiting for the disk.
 
         Only clients that send AK get here, and they drop a message whose id they
         have seen; so if a crash undoes the deletion, the redelivery is harmless
         and the reply need not wait for the disk. Until the deletion is committed,
         fetches skip those ids.
         """
+        changes = session.status_changes
+        while changes and changes[0].id <= upto:
+            changes.popleft()
+        uin = session.uin
         if upto <= self._acked.get(uin, 0):
             return
-        oldest = self.store.pending(uin, 1)
-        if not oldest or oldest[0].id > upto:
+        oldest = await self.store.queued(uin, 1)
+        if not oldest or oldest[0].id > upto or upto <= self._acked.get(uin, 0):
             return  # nothing to delete
         self._acked[uin] = upto
-        deleted = self.store.adelete_upto(uin, upto)
+        deleted = asyncio.ensure_future(self.store.delete_upto(uin, upto))
         deleted.add_done_callback(partial(self._forgotten, uin, upto))
 
     def _forgotten(self, uin: int, upto: int, deleted: asyncio.Future[None]) -> None:
@@ -391,11 +472,11 @@ class Service:
             log.warning("dropping acknowledged messages of %d failed: %s", uin, error)
 
     async def _fetch(self, session: Session, request: FetchMessagesRequest) -> Reply:
-        if request.ack is not None:
-            session.acks = True
-            self._forget(session.uin, request.ack)
         session.polls += 1
         try:
+            if request.ack is not None:
+                session.acks = True
+                await self._forget(session, request.ack)
             return await self._poll(session, request)
         finally:
             session.polls -= 1
@@ -403,12 +484,12 @@ class Service:
     async def _poll(self, session: Session, request: FetchMessagesRequest) -> Reply:
         wait = min(request.wait or 0, self.long_poll)
         deadline = self.clock() + wait
-        stored: list[StoredMessage] = []
+        entries: list[Message] = []
         while not session.ended:
             session.wakeup.clear()
-            stored = await self._take(session)
+            entries = await self._take(session)
             remaining = deadline - self.clock()
-            if stored or remaining <= 0 or session.ended or self._closing:
+            if entries or remaining <= 0 or session.ended or self._closing:
                 break
             try:
                 await asyncio.wait_for(session.wakeup.wait(), remaining)
@@ -417,27 +498,71 @@ class Service:
                 deadline = self.clock()
         session.last_seen = max(session.last_seen, self.clock())
         # messages already taken off a legacy queue go to this client, replaced or not
-        taken = bool(stored) and not session.acks
+        taken = bool(entries) and not session.acks
         if session.ended and self.sessions.get(session.uin) is not session and not taken:
             return ErrorReply(command=Command.GET_MSG_EX, result=Result.NOT_LOGGED_IN)
-        messages = [
-            Message(kind=m.kind, sender=m.sender, text=m.text, id=m.id, time=m.time) for m in stored
-        ]
-        return MessagesReply(messages=messages, extended=request.extended or session.acks)
+        return MessagesReply(messages=entries, extended=request.extended or session.acks)
 
-    async def _take(self, session: Session) -> list[StoredMessage]:
-        """The messages for this answer: kept until acknowledged (AK), or taken off the queue."""
+    async def _take(self, session: Session) -> list[Message]:
+        """This answer's entries, messages and status changes in the order they happened:
+        kept until acknowledged (AK), or taken off the queue."""
         uin = session.uin
         queued = self._queued.get(uin)
         if queued is not None:
             await asyncio.wait([queued])
+        pending = session.status_changes
+        # status changes take up to half an answer; messages fill the rest
+        changes = list(itertools.islice(pending, MAX_MESSAGES_PER_REPLY // 2))
+        limit = MAX_MESSAGES_PER_REPLY - len(changes)
+        # (decided before any await: changes that come meanwhile wait for the next answer)
+        later = pending[len(changes)].id if len(pending) > len(changes) else None
+        after = self._acked.get(uin, 0)
         if session.acks:
-            return self.store.pending(uin, MAX_MESSAGES_PER_REPLY, after=self._acked.get(uin, 0))
-        if session.ended or not self.store.pending(uin, 1):
-            return []
-        # Legacy clients cannot tell a repeat: the deletion is committed before the
-        # answer goes out (a crash cannot bring these back; only a power cut can).
-        return await self.store.adeliver_and_delete(uin, MAX_MESSAGES_PER_REPLY)
+            stored = await self.store.queued(uin, limit, after=after)
+        elif session.ended or not await self.store.queued(uin, 1):
+            stored = []
+        elif later is not None:
+            # (rare: more changes than fit) see what is there before taking any of it
+            stored = await self.store.queued(uin, limit)
+        else:
+            # Legacy clients cannot tell a repeat: the deletion is committed before the
+            # answer goes out (a crash cannot bring these back; only a power cut can).
+            stored = await self.store.take(uin, limit)
+        # what follows a change left for a later answer is left too (order, and AK's range)
+        full = len(stored) == limit
+        if later is not None:
+            full = full or any(m.id > later for m in stored)
+            stored = [m for m in stored if m.id < later]
+            if stored and not session.acks:
+                stored = await self.store.take(uin, len(stored))
+        # a change after messages not read yet waits for them
+        last = stored[-1].id if full and stored else None
+        due = [c for c in changes if last is None or c.id < last]
+        if due and not session.acks:
+            while pending and pending[0].id <= due[-1].id:
+                pending.popleft()
+        entries = [
+            Message(
+                kind=_MT[m.kind],
+                sender=m.sender,
+                text=render_text(m.content),
+                id=m.id,
+                time=m.time,
+            )
+            for m in stored
+        ]
+        entries += [
+            Message(
+                kind=MessageType.STATUS,
+                sender=c.buddy,
+                text=str(int(c.status)),
+                id=c.id,
+                time=c.time,
+            )
+            for c in due
+        ]
+        entries.sort(key=lambda m: m.id or 0)
+        return entries
 
     async def _send(self, session: Session, request: SendMessageRequest) -> Reply:
         now = self.clock()
@@ -446,11 +571,18 @@ class Service:
             sent.popleft()
         if len(sent) >= RATE_LIMIT:
             return self._penalize(session.uin, Command.CLTMSG)
-        if not self._is_account(request.target):
+        if not await self._is_account(request.target):
             return ErrorReply(command=Command.CLTMSG, result=Result.NO_SUCH_NUMBER)
         sent.append(now)
+        message = NewMessage(
+            recipient=request.target,
+            sender=session.uin,
+            conversation=Conversation.buddy(session.uin),
+            kind=MessageKind.TEXT,
+            content=parse_text(request.text),
+        )
         # RES=0 only once the message is on disk
-        await self._enqueue([(request.target, session.uin, MessageType.TEXT, request.text)])
+        await self._enqueue([message])
         return Done(command=Command.CLTMSG)
 
     # ------------------------------------------------------------------ commands
@@ -461,8 +593,8 @@ class Service:
             self._too_many_failures(("ip", ip), LOGIN_FAILURES_PER_IP, now)
         ):
             return self._error(Result.TOO_FREQUENT, request)
-        account = self.store.account(request.uin)
-        stored = self.store.password_hash(request.uin) if account else None
+        account = await self.store.account(request.uin)
+        stored = await self.store.password_hash(request.uin) if account else None
         if account is None or stored is None:
             return self._error(Result.NO_SUCH_NUMBER, request)
         # scrypt is slow on purpose; keep the loop free for everybody else
@@ -472,16 +604,14 @@ class Service:
                 self._login_failures.setdefault(key, collections.deque()).append(self.clock())
             return self._reply(LoginRefused(reason=WRONG_PASSWORD), request)
         self._login_failures.pop(("uin", request.uin), None)
-        # status messages queued for an earlier login are stale; Query_Stat tells the truth
-        # (tidying only: a store that cannot write, a full disk, must not stop a login)
-        try:
-            await self.store.adrop_kind(request.uin, MessageType.STATUS)
-        except StoreError as exc:
-            log.debug("stale status messages of %d kept: %s", request.uin, exc)
+        buddies = await self.store.buddies(request.uin)
+        # From here on nothing waits: the session, its audience and the news go together.
+        # (Status changes meant for an earlier login are stale: they go with it.)
         old = self.sessions.pop(request.uin, None)
         if old is not None:
             old.ended = True
             old.wakeup.set()
+            self._unwatch(old.uin, old.buddies)
         profile = account.profile
         session = Session(
             uin=request.uin,
@@ -490,8 +620,10 @@ class Service:
             last_seen=self.clock(),
             nick=profile.nick,
             face=profile.face,
+            buddies=set(buddies),
         )
         self.sessions[request.uin] = session
+        self._watch(request.uin, buddies)
         if old is None or old.status.visible != Status.ONLINE:
             self._broadcast_status(request.uin, Status.ONLINE)
         reply = LoginOk(
@@ -521,16 +653,16 @@ class Service:
                 self._end(session)
         return Done(command=Command.LOGOUT)
 
-    def _list(self, session: Session, request: BuddyListRequest) -> Reply:
+    async def _list(self, session: Session, request: BuddyListRequest) -> Reply:
         if request.page_size == 0:
-            return BuddyCount(count=self.store.buddy_count(session.uin))
-        page = self.store.buddies(session.uin, request.offset, request.page_size + 1)
+            return BuddyCount(count=await self.store.buddy_count(session.uin))
+        page = await self.store.buddies(session.uin, request.offset, request.page_size + 1)
         last = len(page) <= request.page_size
         return BuddyPage(last=last, uins=page[: request.page_size])
 
-    def _query_stat(self, session: Session, request: OnlineBuddiesRequest) -> Reply:
+    async def _query_stat(self, session: Session, request: OnlineBuddiesRequest) -> Reply:
         online = []
-        for uin in self.store.buddies(session.uin):
+        for uin in await self.store.buddies(session.uin):
             other = self.sessions.get(uin)
             if other is not None and other.status.is_online:
                 online.append(
@@ -541,9 +673,11 @@ class Service:
         end = request.offset + request.page_size
         return OnlinePage(last=end >= len(online), buddies=online[request.offset : end])
 
-    def _get_info(self, request: ProfileRequest) -> Reply:
+    async def _get_info(self, request: ProfileRequest) -> Reply:
         account = (
-            self.store.account(request.target) if MIN_UIN <= request.target <= MAX_UIN else None
+            await self.store.account(request.target)
+            if MIN_UIN <= request.target <= MAX_UIN
+            else None
         )
         if account is None:
             return ErrorReply(command=Command.GET_INFO, result=Result.NO_SUCH_NUMBER)
@@ -551,12 +685,13 @@ class Service:
 
     async def _add(self, session: Session, request: AddBuddyRequest) -> Reply:
         target = request.target
-        account = self.store.account(target) if MIN_UIN <= target <= MAX_UIN else None
+        account = await self.store.account(target) if MIN_UIN <= target <= MAX_UIN else None
         if account is None:
             return ErrorReply(command=Command.ADD_TO_LIST, result=Result.NO_SUCH_NUMBER)
         auth = account.auth
         if auth is AuthMode.ANYONE:
-            await self.store.aadd_buddy(session.uin, target)
+            if await self.store.add_buddy(session.uin, target):
+                self.buddy_added(session.uin, target)
         elif auth.refuses_everyone:
             auth = AuthMode.NOBODY
         return AddBuddyReply(target=target, auth=int(auth))
@@ -565,28 +700,30 @@ class Service:
         me, other = session.uin, request.target
         if request.code > AckCode.REQUEST:
             return self._penalize(me, Command.ACK_ADD_TO_LIST)
-        account = self.store.account(other) if MIN_UIN <= other <= MAX_UIN else None
+        account = await self.store.account(other) if MIN_UIN <= other <= MAX_UIN else None
         if account is None:
             return ErrorReply(command=Command.ACK_ADD_TO_LIST, result=Result.NO_SUCH_NUMBER)
         done = Done(command=Command.ACK_ADD_TO_LIST)
         if request.code == AckCode.REQUEST:
             if account.auth.refuses_everyone:
                 return done  # nobody may add this user: the request goes nowhere
-            requested = self.store.arequest(me, other, request.reason, MessageType.ADD_REQUEST)
+            requested = asyncio.ensure_future(self.store.request(me, other, request.reason))
             await self._track(requested, {other})
             return done
         approve = request.code == AckCode.APPROVE
-        kind = MessageType.REQUEST_APPROVED if approve else MessageType.REQUEST_REFUSED
         # One transaction: the request goes, the buddy is added and the answer queued.
         # Without such a request nothing changes (and nothing is queued).
-        answered = self.store.aanswer_request(other, me, approve, request.reason, kind)
-        await self._track(answered, {other})
+        answered = asyncio.ensure_future(
+            self.store.answer_request(other, me, approve, request.reason)
+        )
+        if await self._track(answered, {other}) is not None and approve:
+            self.buddy_added(other, me)
         return done
 
-    def _search(self, session: Session, request: SearchRequest) -> Reply:
+    async def _search(self, session: Session, request: SearchRequest) -> Reply:
         size = min(request.page_size, MAX_SEARCH_PAGE)
         sex = None if request.sex is None else int(request.sex)
-        found = self.store.search(
+        found = await self.store.search(
             session.uin, request.age, sex, request.province, request.offset, size + 1
         )
         results = [
@@ -611,106 +748,13 @@ class Service:
         for session in self.sessions.values():
             session.wakeup.set()
 
-    def refresh_presence(self, uin: int, profile: Profile) -> None:
-        session = self.sessions.get(uin)
-        if session is not None:
-            session.nick, session.face = profile.nick, profile.face
-
-
-class Admin:
-    """Account management for the CLI, the app's "create account" page and demo mode.
-
-    Synchronous; call it from the thread that runs the server's loop (or before
-    the server starts). Never reachable over the wire.
-    """
-
-    def __init__(self, service: Service) -> None:
-        self._service = service
-
-    @property
-    def _store(self) -> Store:
-        return self._service.store
-
-    def create_account(
-        self,
-        uin: int | None,
-        password: str,
-        nick: str = "",
-        auth: AuthMode | int = AuthMode.ANYONE,
-        face: int = 0,
-        *,
-        searchable: bool = True,
-        **profile: Any,
-    ) -> int:
-        """Make an account; ``uin=None`` picks the next free number >= 10000. Returns it."""
-        if uin is not None and not MIN_UIN <= uin <= MAX_UIN:
-            raise ValueError(f"a QQ number must be between {MIN_UIN} and {MAX_UIN}")
-        if not password:
-            raise ValueError("the password must not be empty")
-        mode = _auth_mode(auth)
-        values = normalize_profile_fields({"nick": nick, "face": face, **profile})
-        full = Profile(uin=uin or 0, **values)
-        return self._store.create_account(
-            uin, hash_password(md5_hex(password), n=self._service.scrypt_n), full, mode, searchable
-        )
-
-    def set_password(self, uin: int, password: str) -> None:
-        if not password:
-            raise ValueError("the password must not be empty")
-        if not self._store.set_password_hash(
-            uin, hash_password(md5_hex(password), n=self._service.scrypt_n)
-        ):
-            raise KeyError(uin)
-
-    def set_profile(
-        self,
-        uin: int,
-        *,
-        auth: AuthMode | int | None = None,
-        searchable: bool | None = None,
-        **fields: Any,
-    ) -> Profile:
-        """Change profile fields (Profile attribute names), auth mode or search opt-in."""
-        mode = None if auth is None else _auth_mode(auth)
-        if not self._store.update_account(uin, fields, mode, searchable):
-            raise KeyError(uin)
-        account = self._store.account(uin)
-        assert account is not None
-        self._service.refresh_presence(uin, account.profile)
-        return account.profile
-
-    def account(self, uin: int) -> Account | None:
-        return self._store.account(uin)
-
-    def add_buddy(self, uin: int, buddy: int) -> bool:
-        """Put ``buddy`` at the end of ``uin``'s list; False if already there."""
-        for number in (uin, buddy):
-            if self._store.account(number) is None:
-                raise KeyError(number)
-        return self._store.add_buddy(uin, buddy)
-
-    def remove_buddy(self, uin: int, buddy: int) -> bool:
-        return self._store.remove_buddy(uin, buddy)
-
-    def buddies(self, uin: int) -> list[int]:
-        return self._store.buddies(uin)
-
-    def list_accounts(self) -> list[Account]:
-        return self._store.list_accounts()
-
-
-def _auth_mode(value: AuthMode | int) -> AuthMode:
-    mode = AuthMode(int(value))
-    # 2 is what the legacy server sent for "nobody"; we keep one spelling
-    return AuthMode.NOBODY if mode.refuses_everyone else mode
-
 
 __all__ = [
     "COOKIE_PREFIX",
     "NULL",
-    "PROFILE_FIELDS",
     "Admin",
     "Answer",
+    "BlockingAdmin",
     "Service",
     "Session",
     "Unavailable",

@@ -2,7 +2,7 @@
 
 Run it from the repository root::
 
-    .venv/bin/python tests/bench/bench_server.py [--seconds 3] [--clients 1,10,50]
+    .venv/bin/python tests/bench/bench_server.py [--seconds 3] [--clients 1,10,50] [--reads loop]
 
 Both servers run in their own child process on 127.0.0.1; the load generator
 (raw asyncio sockets, HTTP/1.1 keep-alive, one connection per client) runs in
@@ -58,6 +58,8 @@ FIRST_UIN = 200000
 BUDDIES = 20  # each account's buddy list
 SINK = FIRST_UIN - 1  # receives the throughput phase's CLTMSGs
 ROUNDS = 3  # throughput rounds per cell and server
+#: Where the server child reads its store ("loop" or "thread"; see --reads).
+READS_ENV = "QQDESK_BENCH_READS"
 
 
 # --------------------------------------------------------------------------
@@ -92,16 +94,17 @@ async def _serve_qq(db: str, port_file: str, accounts: int) -> None:
     from qqdesk.server import QQServer, SqliteStore
 
     service.RATE_LIMIT = 10**9  # see the module docstring
-    server = QQServer(SqliteStore(db), long_poll=55)
+    on_loop = os.environ.get(READS_ENV) == "loop"
+    server = QQServer(SqliteStore(db, reads_on_loop=on_loop), long_poll=55)
     await server.start(host=HOST, port=0)
-    admin = server.admin
-    admin.create_account(SINK, PASSWORD, nick="sink")
+    admin = server.async_admin
+    await admin.create_account(SINK, PASSWORD, nick="sink")
     uins = [FIRST_UIN + i for i in range(accounts)]
     for uin in uins:
-        admin.create_account(uin, PASSWORD, nick=f"bench{uin}", face=uin % 300)
+        await admin.create_account(uin, PASSWORD, nick=f"bench{uin}", face=uin % 300)
     for i, uin in enumerate(uins):
         for k in range(1, BUDDIES + 1):
-            admin.add_buddy(uin, uins[(i + k) % len(uins)])
+            await admin.add_buddy(uin, uins[(i + k) % len(uins)])
     stop = asyncio.Event()
     _watch_parent(stop)
     _announce(port_file, server.port)
@@ -409,7 +412,14 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=3.0, help="length of each cell")
     parser.add_argument("--clients", default="1,10,50", help="client/pair counts")
     parser.add_argument("--interval", type=float, default=0.05, help="seconds between messages")
+    parser.add_argument(
+        "--reads",
+        choices=["thread", "loop"],
+        default="thread",
+        help="store reads on reader threads (the default) or on the event loop",
+    )
     args = parser.parse_args()
+    os.environ[READS_ENV] = args.reads  # the server child inherits it
     most = max(int(x) for x in args.clients.split(","))
     accounts = max(2 * most, BUDDIES + 1)
     started = time.perf_counter()
@@ -423,7 +433,8 @@ def main() -> int:
             print(f"qqdesk server pid {qq.process.pid} port {qq_port}; "
                   f"hello server pid {hello.process.pid} port {hello_port}; "
                   f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
-                  f"load average {os.getloadavg()[0]:.1f}")  # fmt: skip
+                  f"load average {os.getloadavg()[0]:.1f}; "
+                  f"store reads on {args.reads}")  # fmt: skip
             asyncio.run(asyncio.wait_for(_bench(args, qq_port, hello_port), timeout=100))
         finally:
             qq.stop()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import socket
@@ -60,8 +61,8 @@ def test_useradd_setinfo_buddy_list_passwd(
     capsys.readouterr()
     assert main(["list", "--db", db]) == 0
     assert capsys.readouterr().out.splitlines() == ["10001\t1\t270\t微程", "10002\t0\t0\t"]
-    store = SqliteStore(db)
-    account = store.account(10001)
+    store = SqliteStore(db, reads_on_loop=True)
+    account = asyncio.run(store.account(10001))
     assert account is not None
     assert (account.profile.province, account.profile.age, account.profile.intro) == (
         "云南省",
@@ -69,9 +70,9 @@ def test_useradd_setinfo_buddy_list_passwd(
         "a,b&c",
     )
     assert int(account.profile.sex) == 1
-    assert store.buddies(10001) == [10002]
+    assert asyncio.run(store.buddies(10001)) == [10002]
     assert main(["buddy", "del", "10001", "10002", "--db", db]) == 0
-    assert store.buddies(10001) == []
+    assert asyncio.run(store.buddies(10001)) == []
     store.close()
 
 

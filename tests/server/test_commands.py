@@ -35,7 +35,7 @@ async def test_login_refusals(live: QQServer) -> None:
 
 
 async def test_nick_is_left_out_of_the_login_reply_when_empty(live: QQServer) -> None:
-    live.admin.create_account(10003, "pw")
+    await live.async_admin.create_account(10003, "pw")
     body = await Raw(live.url, 10003).login()
     assert body.endswith(b"&RES=0&RS=0&HI=60&LI=300&LP=55&FC=0")
 
@@ -62,8 +62,8 @@ async def test_not_logged_in_gets_res_20_for_every_command(live: QQServer) -> No
 
 async def test_list_count_and_paging(live: QQServer, alice: Raw) -> None:
     for uin in range(20000, 20005):
-        live.admin.create_account(uin, "pw")
-        live.admin.add_buddy(10001, uin)
+        await live.async_admin.create_account(uin, "pw")
+        await live.async_admin.add_buddy(10001, uin)
     assert (await alice.send("List")).endswith(b"CMD=LIST&SEQ=%d&UIN=10001&RES=0&FN=6" % alice.seq)
     assert (await alice.send("List", TN=0)).endswith(b"&RES=0&FN=6")
     page = await alice.send("List", TN=4, UN=0)
@@ -78,8 +78,8 @@ async def test_list_count_and_paging(live: QQServer, alice: Raw) -> None:
 
 
 async def test_query_stat_key_order_and_visibility(live: QQServer, alice: Raw, bob: Raw) -> None:
-    live.admin.create_account(10003, "pw", nick="Carol,&=")
-    live.admin.add_buddy(10001, 10003)
+    await live.async_admin.create_account(10003, "pw", nick="Carol,&=")
+    await live.async_admin.add_buddy(10001, 10003)
     carol = Raw(live.url, 10003)
     await carol.login()
     await carol.send("Change_Stat", ST=30)
@@ -134,7 +134,7 @@ FULL: dict[str, Any] = {
 
 
 async def test_get_info_levels_and_key_orders(live: QQServer, alice: Raw) -> None:
-    live.admin.create_account(24259132, "pw", nick="微程", **FULL)
+    await live.async_admin.create_account(24259132, "pw", nick="微程", **FULL)
     short = await alice.send("GetInfo", LV=0, UN=24259132)
     assert short.endswith(b"&RES=0&LV=0&UN=24259132&NK=" + "微程".encode())
     assert (await alice.send("GetInfo", LV=1, UN=24259132)).endswith(
@@ -198,10 +198,10 @@ async def test_get_info_levels_and_key_orders(live: QQServer, alice: Raw) -> Non
 
 
 async def test_add_to_list_modes(live: QQServer, alice: Raw) -> None:
-    live.admin.create_account(30000, "pw", auth=AuthMode.ANYONE)
-    live.admin.create_account(30001, "pw", auth=AuthMode.VERIFY)
-    live.admin.create_account(30003, "pw", auth=AuthMode.NOBODY)
-    live.admin.create_account(30002, "pw", auth=2)
+    await live.async_admin.create_account(30000, "pw", auth=AuthMode.ANYONE)
+    await live.async_admin.create_account(30001, "pw", auth=AuthMode.VERIFY)
+    await live.async_admin.create_account(30003, "pw", auth=AuthMode.NOBODY)
+    await live.async_admin.create_account(30002, "pw", auth=2)
     assert (await alice.send("AddToList", UN=30000)).endswith(
         b"CMD=AddToList&SEQ=%d&UIN=10001&RES=0&CD=0&UN=30000" % alice.seq
     )
@@ -210,16 +210,16 @@ async def test_add_to_list_modes(live: QQServer, alice: Raw) -> None:
     assert (await alice.send("AddToList", UN=30002)).endswith(b"&RES=0&CD=3&UN=30002")
     assert (await alice.send("AddToList", UN=55555)).endswith(b"&RES=5")
     assert (await alice.send("AddToList", UN=30000)).endswith(b"&CD=0&UN=30000")  # no duplicate
-    assert live.admin.buddies(10001) == [10002, 30000]
+    assert await live.async_admin.buddies(10001) == [10002, 30000]
     assert (await alice.send("DelFromList", UN=30000)).endswith(
         b"CMD=DelFromList&SEQ=%d&UIN=10001&RES=0&" % alice.seq
     )
     assert (await alice.send("DelFromList", UN=30000)).endswith(b"&RES=0&")
-    assert live.admin.buddies(10001) == [10002]
+    assert await live.async_admin.buddies(10001) == [10002]
 
 
 async def test_verification_flow_end_to_end(live: QQServer, alice: Raw) -> None:
-    live.admin.create_account(30001, "pw", auth=AuthMode.VERIFY, nick="Careful")
+    await live.async_admin.create_account(30001, "pw", auth=AuthMode.VERIFY, nick="Careful")
     careful = Raw(live.url, 30001)
     await careful.login()
     assert (await alice.send("AddToList", UN=30001)).endswith(b"&CD=1&UN=30001")
@@ -233,18 +233,18 @@ async def test_verification_flow_end_to_end(live: QQServer, alice: Raw) -> None:
     )
     got = await alice.send("GetMsgEx")
     assert got.endswith(b"&MN=1&MT=4,&UN=30001,&MG=sorry%2c no,")
-    assert 30001 not in live.admin.buddies(10001)
+    assert 30001 not in await live.async_admin.buddies(10001)
     # refusing or approving again: no such request any more, nothing changes
     assert (await careful.send("Ack_AddToList", UN=10001, CD=0, RS="")).endswith(b"&RES=0&")
-    assert 30001 not in live.admin.buddies(10001)
+    assert 30001 not in await live.async_admin.buddies(10001)
     assert (await alice.send("GetMsgEx")).endswith(b"&MN=0&MT=&UN=&MG=")
     # ask again, approve: Alice gets MT=3 and Careful lands in Alice's list
     await alice.send("Ack_AddToList", UN=30001, CD=2, RS="please")
     assert b"MT=2," in await careful.send("GetMsgEx")
     assert (await careful.send("Ack_AddToList", UN=10001, CD=0, RS="")).endswith(b"&RES=0&")
     assert (await alice.send("GetMsgEx")).endswith(b"&MN=1&MT=3,&UN=30001,&MG=,")
-    assert live.admin.buddies(10001) == [10002, 30001]
-    assert live.admin.buddies(30001) == []
+    assert await live.async_admin.buddies(10001) == [10002, 30001]
+    assert await live.async_admin.buddies(30001) == []
     # CD >= 3: RES=3 and the penalty for Ack_AddToList only
     assert (await careful.send("Ack_AddToList", UN=10001, CD=3, RS="")).endswith(b"&RES=3")
     assert (await careful.send("Ack_AddToList", UN=10001, CD=2, RS="")).endswith(b"&RES=3")
@@ -254,7 +254,7 @@ async def test_verification_flow_end_to_end(live: QQServer, alice: Raw) -> None:
 
 
 async def test_requests_to_nobody_go_nowhere(live: QQServer, alice: Raw) -> None:
-    live.admin.create_account(30003, "pw", auth=AuthMode.NOBODY)
+    await live.async_admin.create_account(30003, "pw", auth=AuthMode.NOBODY)
     closed = Raw(live.url, 30003)
     await closed.login()
     assert (await alice.send("Ack_AddToList", UN=30003, CD=2, RS="hi")).endswith(b"&RES=0&")
@@ -280,7 +280,7 @@ async def test_message_with_every_special_character_arrives_intact(alice: Raw, b
 
 
 async def test_messages_to_strangers_and_offline_users_wait(live: QQServer, alice: Raw) -> None:
-    live.admin.create_account(40000, "pw")
+    await live.async_admin.create_account(40000, "pw")
     assert (await alice.send("CLTMSG", UN=40000, MG="hello stranger")).endswith(b"&RES=0&")
     assert (await alice.send("CLTMSG", UN=55555, MG="nobody")).endswith(b"&RES=5")
     assert (await alice.send("CLTMSG", UN=99, MG="nobody")).endswith(b"&RES=5")
@@ -331,10 +331,12 @@ async def test_commands_are_case_insensitive_and_versions_checked(alice: Raw) ->
 
 async def test_finger_search(live: QQServer, alice: Raw) -> None:
     for i in range(25):
-        live.admin.create_account(
+        await live.async_admin.create_account(
             31000 + i, "pw", nick=f"青海 {i}", province="青海", age=30 + i % 2, sex=i % 2
         )
-    live.admin.create_account(31999, "pw", nick="hidden", province="青海", age=30, searchable=False)
+    await live.async_admin.create_account(
+        31999, "pw", nick="hidden", province="青海", age=30, searchable=False
+    )
     page = fields(await alice.send("Finger", AG=0, SX="", PV="青海"))
     assert page["FN"] == "0" and page["SN"] == "20"
     assert page["UN"].split(",")[:3] == ["31000", "31001", "31002"]

@@ -11,14 +11,14 @@ from qqdesk.server.cli import main as cli_main
 from qqdesk.server.service import RATE_LIMIT
 from tests.support.servers import ServerProcess, ServerThread
 
-from .conftest import MakeServer, Raw, fields, store_accounts
+from .conftest import MakeServer, Raw, fields, store_accounts, words
 
 
 async def test_offline_message_survives_a_restart(tmp_path: Path, make_server: MakeServer) -> None:
     db = tmp_path / "same.sqlite3"
     first = await make_server(db)
-    first.admin.create_account(10001, "pw")
-    first.admin.create_account(10002, "pw")
+    await first.async_admin.create_account(10001, "pw")
+    await first.async_admin.create_account(10002, "pw")
     alice = Raw(first.url, 10001)
     await alice.login()
     assert (await alice.send("CLTMSG", UN=10002, MG="while you were away, 你好")).endswith(
@@ -193,7 +193,7 @@ async def test_stop_with_writes_in_flight_answers_them_and_loses_none(
         task.cancel()
     await asyncio.gather(*late, return_exceptions=True)
     store = SqliteStore(db)
-    stored = {m.text for m in store.pending(RECEIVER, 1000)}
+    stored = {words(m) for m in store.pending(RECEIVER, 1000)}
     store.close()
     assert acked <= stored
 
@@ -234,8 +234,8 @@ async def test_an_acknowledgement_takes_effect_before_its_deletion_is_written(
     make_server: MakeServer,
 ) -> None:
     srv = await make_server()
-    srv.admin.create_account(10001, "pw")
-    srv.admin.create_account(10002, "pw")
+    await srv.async_admin.create_account(10001, "pw")
+    await srv.async_admin.create_account(10002, "pw")
     alice, bob = Raw(srv.url, 10001), Raw(srv.url, 10002)
     await alice.login()
     await bob.login()
@@ -250,5 +250,5 @@ async def test_an_acknowledgement_takes_effect_before_its_deletion_is_written(
     assert fields(await bob.send("GetMsgEx", AK=ids[2]))["MN"] == "0"
     assert srv.store.synced_commits == synced  # type: ignore[attr-defined]
     async with asyncio.timeout(5):  # and the deletion does get written
-        while srv.store.pending(10002, 10):
+        while srv.store.pending(10002, 10):  # type: ignore[attr-defined]
             await asyncio.sleep(0.01)

@@ -11,7 +11,7 @@ from .conftest import Raw
 
 async def test_server_fixture_runs_in_this_loop(server: Any) -> None:
     assert server.url == f"http://127.0.0.1:{server.port}/"
-    uin = server.admin.create_account(None, "pw", nick="Fixture")
+    uin = await server.async_admin.create_account(None, "pw", nick="Fixture")
     assert b"RES=0&RS=0&HI=60&LI=300" in await Raw(server.url, uin).login()
 
 

@@ -18,17 +18,17 @@ import shutil
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import pytest
 
-from qqdesk.protocol.classic import MessageType
 from qqdesk.server import QQServer, SqliteStore, StoreError
 from qqdesk.server.service import RETRY_AFTER
 from tests.support.servers import ServerProcess
 from tests.support.wire import post
 
-from .conftest import FakeClock, Raw, fields, store_accounts
+from .conftest import FakeClock, Raw, fields, store_accounts, text
 
 FULL = "database or disk is full"
 
@@ -137,7 +137,7 @@ async def test_a_friend_request_on_a_full_disk_is_refused_and_not_half_kept(
     """Ack_AddToList writes a request and its notice together: on a full disk, neither."""
     store = live.store
     assert isinstance(store, SqliteStore)
-    live.admin.create_account(10003, "pw", nick="Carol", auth=1)
+    await live.async_admin.create_account(10003, "pw", nick="Carol", auth=1)
     carol = Raw(live.url, 10003)
     await carol.login()
     store.limit_pages(0)
@@ -146,26 +146,27 @@ async def test_a_friend_request_on_a_full_disk_is_refused_and_not_half_kept(
     body = f"VER=1.1&CMD=Ack_AddToList&SEQ={alice.seq}&UIN=10001&UN=10003&CD=2&RS={'y' * 1900}"
     status, _, reply = await post(live.url, body.encode(), {"Cookie": alice.cookie or ""})
     assert (status, reply) == (503, b"")
-    assert store.take_request(10001, 10003) is None
-    assert store.pending(10003, 10) == []
+    assert await store.open_request(10001, 10003) is None
+    assert await store.queued(10003, 10) == []
     store.limit_pages(None)
     assert b"&RES=0&" in await alice.send("Ack_AddToList", UN=10003, CD=2, RS="y" * 1900)
-    assert store.take_request(10001, 10003) == "y" * 1900
+    assert await store.open_request(10001, 10003) == "y" * 1900
 
 
-async def test_login_works_when_its_tidying_write_fails(
-    live: QQServer, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Login only drops stale status messages: a store that cannot write must not stop it."""
+async def test_login_and_status_changes_write_nothing(live: QQServer, alice: Raw) -> None:
+    """Presence lives in memory: logging in, out and changing status need no write at all,
+    so that a full disk cannot stop them."""
     store = live.store
-
-    def failing(recipient: int, kind: int) -> asyncio.Future[None]:
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        future.set_exception(StoreError(f"cannot write to x: {FULL}"))
-        return future
-
-    monkeypatch.setattr(store, "adrop_kind", failing)
-    assert b"RES=0&RS=0" in await Raw(live.url, 10001).login()
+    assert isinstance(store, SqliteStore)
+    commits = store.commits
+    bob = Raw(live.url, 10002)
+    assert b"RES=0&RS=0" in await bob.login()
+    assert b"&RES=0" in await bob.send("Change_Stat", ST=30)
+    assert b"&RES=0" in await bob.send("Logout")
+    assert (await alice.send("GetMsgEx")).endswith(
+        b"&MN=3&MT=99,99,99,&UN=10002,10002,10002,&MG=10,30,20,"
+    )
+    assert store.commits == commits
 
 
 async def test_store_writes_on_a_full_disk_fail_whole_or_commit_whole(
@@ -179,23 +180,23 @@ async def test_store_writes_on_a_full_disk_fail_whole_or_commit_whole(
         done: list[int] = []
         failed: list[BaseException] = []
         for round_ in range(5):
-            writes = [
-                store.aenqueue([(10002, 10001, 9, f"{round_}.{i} " + "x" * 700)])
+            writes: list[asyncio.Future[Any]] = [
+                store.enqueue([text(10002, 10001, f"{round_}.{i} " + "x" * 700)])
                 for i in range(1 + 3 * round_)
             ]
-            writes.append(store.adrop_kind(10002, MessageType.STATUS))
+            writes.append(store.delete_upto(10002, 0))
             results = await asyncio.gather(*writes, return_exceptions=True)
             done += [r[0] for r in results[:-1] if isinstance(r, list)]
             failed += [r for r in results[:-1] if isinstance(r, BaseException)]
         assert done and failed
         assert all(isinstance(e, StoreError) and FULL in str(e) for e in failed)
         assert sorted(m.id for m in store.pending(10002, 100)) == sorted(done)
-        # admin writes block and fail the same way
+        # a write alone fails the same way
         with pytest.raises(StoreError, match=FULL):
-            store.enqueue([(10002, 10001, 9, "z" * 5000)])
+            await store.enqueue([text(10002, 10001, "z" * 5000)])
         assert len(_failures(caplog)) == 1
         assert store.limit_pages(None) > 1000
-        assert store.enqueue([(10002, 10001, 9, "z" * 5000)])
+        assert await store.enqueue([text(10002, 10001, "z" * 5000)])
         assert len(_failures(caplog)) == 1
     finally:
         store.close()

@@ -179,7 +179,7 @@ async def test_each_request_on_a_connection_is_judged_by_its_own_cookie(
     make_server: MakeServer,
 ) -> None:
     srv = await make_server(strict_sessions=True)
-    srv.admin.create_account(10001, "pw")
+    await srv.async_admin.create_account(10001, "pw")
     raw = Raw(srv.url, 10001)
     await raw.login()
     assert raw.cookie is not None

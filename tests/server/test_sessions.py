@@ -7,7 +7,7 @@ import time
 
 from qqdesk.server import QQServer
 
-from .conftest import FakeClock, MakeServer, Raw, fields
+from .conftest import FakeClock, MakeServer, Raw, fields, text
 
 
 async def test_idle_session_expires_and_buddies_see_offline(
@@ -36,7 +36,7 @@ async def test_expiry_is_also_noticed_on_the_next_request(
 
 async def test_short_idle_timeout_is_announced_and_swept(make_server: MakeServer) -> None:
     srv = await make_server(idle_timeout=0.3, clock=time.monotonic)
-    srv.admin.create_account(10001, "pw")
+    await srv.async_admin.create_account(10001, "pw")
     raw = Raw(srv.url, 10001)
     assert b"&HI=60&LI=1&" in await raw.login()
     await asyncio.sleep(0.8)  # the sweeper runs every idle_timeout/4
@@ -63,7 +63,7 @@ async def test_two_accounts_from_one_address_do_not_interfere(alice: Raw, bob: R
 
 async def test_strict_sessions_need_the_login_cookie(make_server: MakeServer) -> None:
     srv = await make_server(strict_sessions=True)
-    srv.admin.create_account(10001, "pw")
+    await srv.async_admin.create_account(10001, "pw")
     raw = Raw(srv.url, 10001)
     await raw.login()
     assert raw.cookie is not None and raw.cookie.startswith("QQS_10001=")
@@ -112,17 +112,17 @@ async def test_login_failures_are_throttled_per_number_and_per_address(
     assert b"RES=0&RS=0" in await raw.login("pw")
     # per address: 30 wrong passwords for 30 different numbers
     for uin in range(20000, 20030):
-        live.admin.create_account(uin, "pw")
+        await live.async_admin.create_account(uin, "pw")
         assert b"&RS=1&" in await Raw(live.url, uin, source="127.0.0.3").login("bad")
-    live.admin.create_account(10003, "pw")
+    await live.async_admin.create_account(10003, "pw")
     assert (await Raw(live.url, 10003, source="127.0.0.3").login("pw")).endswith(b"&RES=3")
     assert b"RES=0&RS=0" in await Raw(live.url, 10003).login("pw")
 
 
 async def test_long_poll_wakes_when_a_message_arrives(make_server: MakeServer) -> None:
     srv = await make_server(clock=time.monotonic)
-    srv.admin.create_account(10001, "pw")
-    srv.admin.create_account(10002, "pw")
+    await srv.async_admin.create_account(10001, "pw")
+    await srv.async_admin.create_account(10002, "pw")
     alice, bob = Raw(srv.url, 10001), Raw(srv.url, 10002)
     login = await alice.login()
     assert b"&LP=55&" in login
@@ -145,14 +145,14 @@ async def test_long_poll_wakes_when_a_message_arrives(make_server: MakeServer) -
 
 async def test_long_poll_is_capped_by_lp_and_woken_by_stop(make_server: MakeServer) -> None:
     srv = await make_server(clock=time.monotonic, long_poll=1)
-    srv.admin.create_account(10001, "pw")
+    await srv.async_admin.create_account(10001, "pw")
     raw = Raw(srv.url, 10001)
     assert b"&LP=1&" in await raw.login()
     started = time.monotonic()
     await raw.send("GetMsgEx", WT=600)
     assert time.monotonic() - started < 4
     srv2 = await make_server(clock=time.monotonic)
-    srv2.admin.create_account(10001, "pw")
+    await srv2.async_admin.create_account(10001, "pw")
     raw2 = Raw(srv2.url, 10001)
     await raw2.login()
     poll = asyncio.create_task(raw2.send("GetMsgEx", WT=50))
@@ -181,7 +181,7 @@ async def test_acknowledged_delivery_keeps_messages_until_acked(alice: Raw, bob:
 async def test_at_most_fifty_messages_per_reply_oldest_first(
     live: QQServer, alice: Raw, bob: Raw
 ) -> None:
-    live.service.store.enqueue([(10002, 10001, 9, f"n{i}") for i in range(120)])
+    await live.service.store.enqueue([text(10002, 10001, f"n{i}") for i in range(120)])
     seen: list[str] = []
     while True:
         got = fields(await bob.send("GetMsgEx"))
@@ -213,10 +213,56 @@ async def test_unknown_and_small_numbers_get_res_5(live: QQServer) -> None:
 
 async def test_session_replaced_while_polling_answers_res_20(make_server: MakeServer) -> None:
     srv = await make_server(clock=time.monotonic)
-    srv.admin.create_account(10001, "pw")
+    await srv.async_admin.create_account(10001, "pw")
     here, there = Raw(srv.url, 10001), Raw(srv.url, 10001, source="127.0.0.2")
     await here.login()
     poll = asyncio.create_task(here.send("GetMsgEx", WT=30))
     await asyncio.sleep(0.2)
     await there.login()
     assert (await asyncio.wait_for(poll, 5)).endswith(b"&RES=20")
+
+
+async def test_status_changes_and_messages_arrive_in_the_order_they_happened(
+    live: QQServer, alice: Raw, bob: Raw
+) -> None:
+    await alice.send("GetMsgEx")
+    await bob.send("CLTMSG", UN=10001, MG="before")
+    await bob.send("Change_Stat", ST=30)
+    await bob.send("CLTMSG", UN=10001, MG="after")
+    await bob.send("Change_Stat", ST=10)
+    assert (await alice.send("GetMsgEx")).endswith(
+        b"&MN=4&MT=9,99,9,99,&UN=10002,10002,10002,10002,&MG=before,30,after,10,"
+    )
+    # with AK (our client): each entry has an id of its own, in that order, and an
+    # acknowledged status change is not sent again
+    await bob.send("Change_Stat", ST=30)
+    await bob.send("CLTMSG", UN=10001, MG="m")
+    first = fields(await alice.send("GetMsgEx", AK=0))
+    assert (first["MT"], first["MG"]) == ("99,9,", "30,m,")
+    ids = [int(i) for i in first["MI"].split(",")[:-1]]
+    assert ids == sorted(set(ids))
+    assert fields(await alice.send("GetMsgEx", AK=ids[0]))["MG"] == "m,"
+    assert fields(await alice.send("GetMsgEx", AK=ids[1]))["MN"] == "0"
+
+
+async def test_a_flood_of_status_changes_keeps_order_across_answers(
+    live: QQServer, alice: Raw, bob: Raw
+) -> None:
+    """More changes than fit in one answer: they and the messages come in order."""
+    await alice.send("GetMsgEx")
+    await live.service.store.enqueue([text(10001, 10002, f"a{i}") for i in range(40)])
+    sent: list[str] = [f"a{i}" for i in range(40)]
+    for i in range(30):
+        status = (30, 10)[i % 2]
+        await bob.send("Change_Stat", ST=status)
+        sent.append(str(status))
+    await live.service.store.enqueue([text(10001, 10002, f"b{i}") for i in range(5)])
+    sent += [f"b{i}" for i in range(5)]
+    seen: list[str] = []
+    while True:
+        got = fields(await alice.send("GetMsgEx"))
+        if got["MN"] == "0":
+            break
+        assert int(got["MN"]) <= 50
+        seen += got["MG"].split(",")[:-1]
+    assert seen == sent

@@ -1,15 +1,13 @@
-"""Durable server state (accounts, buddy lists, requests, queued messages) behind an interface."""
+"""The store in one SQLite file: a group-commit writer thread, reads off the event loop."""
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
 import contextlib
-import dataclasses
-import hashlib
-import hmac
+import itertools
+import json
 import logging
-import os
 import queue
 import sqlite3
 import threading
@@ -17,220 +15,40 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
-from qqdesk.protocol.classic import (
+from qqdesk.core import (
     MIN_UIN,
     AuthMode,
     BloodType,
     Constellation,
-    MessageType,
+    Content,
+    Conversation,
+    ConversationKind,
+    Face,
+    Part,
     Profile,
     Sex,
     Zodiac,
 )
 
+from .interface import Account, MessageKind, NewMessage, QueuedMessage, StoreError
+from .migrations import INT_FIELDS, PROFILE_FIELDS, content_json, migrate
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-
-class StoreError(Exception):
-    """The store cannot be opened or used."""
-
-
-@dataclass(frozen=True)
-class Account:
-    """An account as the service sees it: profile, auth mode and search opt-in."""
-
-    profile: Profile
-    auth: AuthMode
-    searchable: bool
-
-
-@dataclass(frozen=True)
-class StoredMessage:
-    """A message waiting for its recipient."""
-
-    id: int
-    recipient: int
-    sender: int
-    kind: int
-    text: str
-    time: int
-
-
-#: Profile attributes kept as integers (the rest are text).
-_INT_FIELDS = {"face", "age", "sex", "blood_type", "constellation", "zodiac"}
 _ENUMS: dict[str, type[int]] = {
     "sex": Sex,
     "blood_type": BloodType,
     "constellation": Constellation,
     "zodiac": Zodiac,
 }
-#: Every Profile field but uin, in column order.
-PROFILE_FIELDS: tuple[str, ...] = tuple(
-    f.name for f in dataclasses.fields(Profile) if f.name != "uin"
-)
-
-
-#: scrypt's cost (CPU and memory); stored with each hash, so it can change later.
-SCRYPT_N = 2**14
-
-
-def hash_password(password_md5: str, *, salt: bytes | None = None, n: int = SCRYPT_N) -> str:
-    """A salted scrypt hash of the lower-case MD5 hex the protocol sends."""
-    salt = os.urandom(16) if salt is None else salt
-    r, p = 8, 1
-    digest = hashlib.scrypt(
-        password_md5.strip().lower().encode("ascii", "replace"), salt=salt, n=n, r=r, p=p
-    )
-    return f"scrypt${n}${r}${p}${salt.hex()}${digest.hex()}"
-
-
-def check_password(password_md5: str, stored: str) -> bool:
-    """True when the MD5 hex (either case) matches a stored hash."""
-    try:
-        scheme, n, r, p, salt, digest = stored.split("$")
-        if scheme != "scrypt":
-            return False
-        got = hashlib.scrypt(
-            password_md5.strip().lower().encode("ascii", "replace"),
-            salt=bytes.fromhex(salt),
-            n=int(n),
-            r=int(r),
-            p=int(p),
-        )
-    except ValueError:
-        return False
-    return hmac.compare_digest(got.hex(), digest)
-
-
-def md5_hex(password: str) -> str:
-    """What a classic client sends as PS for a plain-text password."""
-    return hashlib.md5(password.encode("utf-8")).hexdigest()
-
-
-class Store(Protocol):
-    """What the service needs from storage; every method is one short transaction.
-
-    Reads answer at once. Plain write methods return once their transaction is
-    committed (for admin tools, which may block). The ``a``-prefixed writes are for
-    the server's event loop: the write is queued when the method is called (queued
-    writes are applied in call order) and the returned future completes once it is
-    committed. Writes that create or change data are synced to disk before they
-    count as committed; deleting delivered messages (``delete_upto``,
-    ``deliver_and_delete``, ``drop_kind``) is committed without waiting for the
-    disk: a power cut can bring such messages back, but never lose one. A write
-    that cannot be committed (a full disk) fails with StoreError, and nothing of
-    it is kept.
-    """
-
-    def close(self) -> None: ...
-
-    # accounts
-    def create_account(
-        self,
-        uin: int | None,
-        password_hash: str,
-        profile: Profile,
-        auth: AuthMode,
-        searchable: bool,
-    ) -> int: ...
-    def account(self, uin: int) -> Account | None: ...
-    def is_account(self, uin: int) -> bool: ...
-    def password_hash(self, uin: int) -> str | None: ...
-    def set_password_hash(self, uin: int, password_hash: str) -> bool: ...
-    def update_account(
-        self, uin: int, fields: dict[str, Any], auth: AuthMode | None, searchable: bool | None
-    ) -> bool: ...
-    def list_accounts(self) -> list[Account]: ...
-    def search(
-        self, exclude: int, age: int, sex: int | None, province: str, offset: int, limit: int
-    ) -> list[Account]: ...
-
-    # buddy lists
-    def buddies(self, owner: int, offset: int = 0, limit: int = -1) -> list[int]: ...
-    def buddy_count(self, owner: int) -> int: ...
-    def buddies_with_faces(self, owner: int) -> list[tuple[int, str, int]]: ...
-    def watchers(self, uin: int) -> list[int]: ...
-    def add_buddy(self, owner: int, buddy: int) -> bool: ...
-    def remove_buddy(self, owner: int, buddy: int) -> bool: ...
-
-    # add requests
-    def put_request(self, requester: int, target: int, reason: str) -> None: ...
-    def take_request(self, requester: int, target: int) -> str | None: ...
-
-    # messages
-    def enqueue(self, messages: Sequence[tuple[int, int, int, str]]) -> list[int]: ...
-    def pending(self, recipient: int, limit: int, after: int = 0) -> list[StoredMessage]: ...
-    def delete_upto(self, recipient: int, last_id: int) -> None: ...
-    def ack_and_fetch(self, recipient: int, ack: int | None, limit: int) -> list[StoredMessage]: ...
-    def deliver_and_delete(self, recipient: int, limit: int) -> list[StoredMessage]: ...
-    def drop_kind(self, recipient: int, kind: int) -> None: ...
-
-    # writes from the event loop (see above)
-    def aadd_buddy(self, owner: int, buddy: int) -> asyncio.Future[bool]: ...
-    def aremove_buddy(self, owner: int, buddy: int) -> asyncio.Future[bool]: ...
-    def arequest(
-        self, requester: int, target: int, reason: str, notice: int
-    ) -> asyncio.Future[list[int]]: ...
-    def aanswer_request(
-        self, requester: int, target: int, approve: bool, reason: str, notice: int
-    ) -> asyncio.Future[list[int] | None]: ...
-    def aenqueue(
-        self, messages: Sequence[tuple[int, int, int, str]]
-    ) -> asyncio.Future[list[int]]: ...
-    def adelete_upto(self, recipient: int, last_id: int) -> asyncio.Future[None]: ...
-    def adeliver_and_delete(
-        self, recipient: int, limit: int
-    ) -> asyncio.Future[list[StoredMessage]]: ...
-    def adrop_kind(self, recipient: int, kind: int) -> asyncio.Future[None]: ...
-
-
-def _column(name: str) -> str:
-    kind = "INTEGER NOT NULL DEFAULT 0" if name in _INT_FIELDS else "TEXT NOT NULL DEFAULT ''"
-    return f"{name} {kind}"
-
-
-_SCHEMA = f"""
-CREATE TABLE IF NOT EXISTS accounts (
-    uin INTEGER PRIMARY KEY,
-    password_hash TEXT NOT NULL,
-    auth INTEGER NOT NULL DEFAULT 0,
-    searchable INTEGER NOT NULL DEFAULT 1,
-    created INTEGER NOT NULL,
-    {", ".join(_column(name) for name in PROFILE_FIELDS)}
-);
-CREATE INDEX IF NOT EXISTS accounts_search_pv ON accounts (searchable, province, age, sex, uin);
-CREATE INDEX IF NOT EXISTS accounts_search_ag ON accounts (searchable, age, sex, uin);
-CREATE TABLE IF NOT EXISTS buddies (
-    owner INTEGER NOT NULL,
-    buddy INTEGER NOT NULL,
-    position INTEGER NOT NULL,
-    PRIMARY KEY (owner, buddy)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS buddies_order ON buddies (owner, position);
-CREATE INDEX IF NOT EXISTS buddies_reverse ON buddies (buddy, owner);
-CREATE TABLE IF NOT EXISTS requests (
-    requester INTEGER NOT NULL,
-    target INTEGER NOT NULL,
-    reason TEXT NOT NULL,
-    created INTEGER NOT NULL,
-    PRIMARY KEY (requester, target)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS messages (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    recipient INTEGER NOT NULL,
-    sender INTEGER NOT NULL,
-    kind INTEGER NOT NULL,
-    text TEXT NOT NULL,
-    time INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS messages_queue ON messages (recipient, id);
-"""
-
 _ACCOUNT_COLUMNS = "uin, auth, searchable, " + ", ".join(PROFILE_FIELDS)
+_MESSAGE_COLUMNS = (
+    "id, recipient, sender, conversation_kind, conversation_number, kind, content, time"
+)
 
 
 def _account(row: sqlite3.Row) -> Account:
@@ -248,13 +66,32 @@ def _account(row: sqlite3.Row) -> Account:
     return Account(profile=Profile(**values), auth=auth, searchable=bool(row["searchable"]))
 
 
+def _content(raw: str) -> Content:
+    parts: list[Part] = []
+    for item in json.loads(raw):
+        parts.append(Face(int(item["face"])) if isinstance(item, dict) else str(item))
+    return tuple(parts)
+
+
+def _message(row: Sequence[Any]) -> QueuedMessage:
+    return QueuedMessage(
+        id=row[0],
+        recipient=row[1],
+        sender=row[2],
+        conversation=Conversation(ConversationKind(row[3]), row[4]),
+        kind=MessageKind(row[5]),
+        content=_content(row[6]),
+        time=row[7],
+    )
+
+
 def normalize_profile_fields(fields: dict[str, Any]) -> dict[str, Any]:
     """Check profile keyword arguments and convert them to column values."""
     out: dict[str, Any] = {}
     for name, value in fields.items():
         if name not in PROFILE_FIELDS:
             raise ValueError(f"unknown profile field {name!r}")
-        if name in _INT_FIELDS:
+        if name in INT_FIELDS:
             number = int(value)
             if number < 0:
                 raise ValueError(f"{name} must not be negative")
@@ -478,53 +315,73 @@ class _GroupCommitter:
 class SqliteStore:
     """The store in one SQLite file (WAL); nothing acknowledged is lost.
 
-    Reads run on the caller's thread on a reading connection (WAL lets it see
-    every committed write). Writes go to one writing connection on its own thread
-    that commits concurrent writes together (group commit, see _GroupCommitter):
-    durable ones with ``synchronous=FULL``, so a write that returned survives a
-    crash or a power cut. Safe to call from several threads; every method is a
-    single short transaction on indexed columns.
+    Writes go to one writing connection on its own thread that commits concurrent
+    writes together (group commit, see _GroupCommitter): durable ones with
+    ``synchronous=FULL``, so a write that completed survives a crash or a power
+    cut. Reads run on reading connections of their own (WAL lets them see every
+    committed write): with ``reads_on_loop`` on the caller's thread, otherwise on
+    a small pool of reader threads, so that a slow query never stalls the event
+    loop (tests/bench/bench_server.py measures both). Message ids are handed out
+    when a write is queued (see reserve_message_ids), so only one process may
+    queue messages in a file at a time.
     """
 
-    def __init__(self, path: str | Path) -> None:
+    #: Reader threads (each with its own connection).
+    READERS = 2
+
+    def __init__(self, path: str | Path, *, reads_on_loop: bool = False) -> None:
         self.path = Path(path)
-        self._lock = threading.RLock()
-        self._db: sqlite3.Connection | None = None
+        self.reads_on_loop = reads_on_loop
+        self._lock = threading.Lock()
+        self._readers: list[sqlite3.Connection] = []
+        self._local = threading.local()
+        self._closed = False
         writer: sqlite3.Connection | None = None
         try:
             if self.path.parent and not self.path.parent.exists():
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-            writer = self._connect()
-            writer.executescript(_SCHEMA)
-            self._db = self._connect()
-        except (sqlite3.Error, OSError) as exc:
-            for db in (writer, self._db):
-                if db is not None:
-                    db.close()
-            self._db = None
+            writer = sqlite3.connect(
+                str(self.path), isolation_level=None, check_same_thread=False, timeout=10.0
+            )
+            # the version is checked (and a newer file refused) before anything is written
+            migrate(writer, self.path)
+            self._setup(writer)
+            row = writer.execute(
+                "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name='messages'), 0),"
+                " COALESCE((SELECT MAX(id) FROM messages), 0))"
+            ).fetchone()
+            self._ids = itertools.count(int(row[0]) + 1)
+            self._on_loop = self._connect() if reads_on_loop else None
+        except (sqlite3.Error, OSError, StoreError) as exc:
+            if writer is not None:
+                writer.close()
+            if isinstance(exc, StoreError):
+                raise
             raise StoreError(f"cannot open store {self.path}: {exc}") from exc
         self._writer = _GroupCommitter(writer, self.path)
+        self._pool = concurrent.futures.ThreadPoolExecutor(
+            self.READERS, thread_name_prefix="qqdesk-store-reader"
+        )
         #: SQLite's own page cap, kept while limit_pages() has set another.
         self._max_pages: int | None = None
+
+    @staticmethod
+    def _setup(db: sqlite3.Connection) -> None:
+        db.row_factory = sqlite3.Row
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=FULL")
+        db.execute("PRAGMA foreign_keys=OFF")
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(
             str(self.path), isolation_level=None, check_same_thread=False, timeout=10.0
         )
-        db.row_factory = sqlite3.Row
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=FULL")
-        db.execute("PRAGMA foreign_keys=OFF")
+        self._setup(db)
+        with self._lock:
+            self._readers.append(db)
         return db
 
     # -- plumbing --
-
-    @property
-    def db(self) -> sqlite3.Connection:
-        """The reading connection."""
-        if self._db is None:
-            raise StoreError("the store is closed")
-        return self._db
 
     @property
     def commits(self) -> int:
@@ -536,8 +393,41 @@ class SqliteStore:
         """Of those, the ones synced to disk (one fsync each)."""
         return self._writer.synced_commits
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def _reader(self) -> sqlite3.Connection:
+        if self._closed:
+            raise StoreError("the store is closed")
+        if self._on_loop is not None:
+            return self._on_loop
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            db = self._local.db = self._connect()
+        return db
+
+    def _rows(self, sql: str, args: Sequence[object]) -> list[sqlite3.Row]:
+        return self._reader().execute(sql, args).fetchall()
+
+    async def _query(self, sql: str, args: Sequence[object] = ()) -> list[sqlite3.Row]:
+        if self.reads_on_loop:
+            return self._rows(sql, args)
+        if self._closed:
+            raise StoreError("the store is closed")
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(self._pool, self._rows, sql, args)
+        except RuntimeError as exc:  # the pool was shut down meanwhile
+            raise StoreError("the store is closed") from exc
+
+    def _write(
+        self, run: Callable[[sqlite3.Connection], T], *, durable: bool = True
+    ) -> asyncio.Future[T]:
+        return self._writer.submit(run, durable)
+
     def limit_pages(self, pages: int | None) -> int:
-        """For tests and drills: a full disk, without filling one.
+        """For tests and drills: a full disk, without filling one (blocking).
 
         Caps the database at ``pages`` pages on the writing connection (SQLite's
         ``max_page_count``; a cap below the current size means the current size):
@@ -552,31 +442,52 @@ class SqliteStore:
             cap = self._max_pages if pages is None else max(1, pages)
             return int(db.execute(f"PRAGMA max_page_count={int(cap)}").fetchone()[0])
 
-        return self._write(run, durable=False)
+        return self._writer.call(run, False)
 
-    def _query(self, sql: str, args: Sequence[object] = ()) -> list[sqlite3.Row]:
-        with self._lock:
-            return self.db.execute(sql, args).fetchall()
+    def pending(self, recipient: int, limit: int) -> list[QueuedMessage]:
+        """For tests and drills on a thread without a loop: a blocking look at a queue.
 
-    def _write(self, run: Callable[[sqlite3.Connection], T], *, durable: bool = True) -> T:
-        return self._writer.call(run, durable)
-
-    def _awrite(
-        self, run: Callable[[sqlite3.Connection], T], *, durable: bool = True
-    ) -> asyncio.Future[T]:
-        return self._writer.submit(run, durable)
+        Not part of the Store interface (the service uses ``queued``)."""
+        rows = self._rows(
+            f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE recipient=? ORDER BY id LIMIT ?",
+            (recipient, limit),
+        )
+        return [_message(r) for r in rows]
 
     def close(self) -> None:
-        """Commit the writes still queued, then close; idempotent."""
+        """Commit the writes still queued, then close every connection; idempotent."""
         self._writer.close()
+        self._closed = True
+        self._pool.shutdown(wait=True)
         with self._lock:
-            if self._db is not None:
-                self._db.close()
-                self._db = None
+            readers, self._readers = self._readers, []
+        for db in readers:
+            db.close()
 
-    @property
-    def closed(self) -> bool:
-        return self._db is None
+    def reserve_message_ids(self, count: int) -> range:
+        first = next(self._ids)
+        for _ in range(count - 1):
+            next(self._ids)
+        return range(first, first + count)
+
+    # -- whole tables, for transfer.copy_store --
+
+    async def rows(
+        self, table: str, columns: Sequence[str], order: str, limit: int = -1
+    ) -> list[tuple[Any, ...]]:
+        """Rows of one table as stored, in ``order`` (transfer.TABLES names them)."""
+        rows = await self._query(
+            f"SELECT {', '.join(columns)} FROM {table} ORDER BY {order} LIMIT ?", (limit,)
+        )
+        return [tuple(r) for r in rows]
+
+    async def load(self, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+        """Rows into one table as they are (ids and times kept); for an empty store."""
+        marks = ", ".join("?" for _ in columns)
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
+        await self._write(lambda db: db.executemany(sql, rows))
+        if table == "messages" and rows:  # ids go on after the ones copied in
+            self._ids = itertools.count(max(next(self._ids), max(r[0] for r in rows) + 1))
 
     # -- accounts --
 
@@ -587,9 +498,9 @@ class SqliteStore:
         profile: Profile,
         auth: AuthMode,
         searchable: bool,
-    ) -> int:
+    ) -> asyncio.Future[int]:
         values = {name: getattr(profile, name) for name in PROFILE_FIELDS}
-        values = {k: int(v) if k in _INT_FIELDS else v for k, v in values.items()}
+        values = {k: int(v) if k in INT_FIELDS else v for k, v in values.items()}
 
         def run(db: sqlite3.Connection) -> int:
             number = uin
@@ -616,19 +527,19 @@ class SqliteStore:
 
         return self._write(run)
 
-    def account(self, uin: int) -> Account | None:
-        rows = self._query(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE uin=?", (uin,))
+    async def account(self, uin: int) -> Account | None:
+        rows = await self._query(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE uin=?", (uin,))
         return _account(rows[0]) if rows else None
 
-    def is_account(self, uin: int) -> bool:
+    async def is_account(self, uin: int) -> bool:
         """Whether ``uin`` is an account (cheaper than account(): nothing is decoded)."""
-        return bool(self._query("SELECT 1 FROM accounts WHERE uin=?", (uin,)))
+        return bool(await self._query("SELECT 1 FROM accounts WHERE uin=?", (uin,)))
 
-    def password_hash(self, uin: int) -> str | None:
-        rows = self._query("SELECT password_hash FROM accounts WHERE uin=?", (uin,))
+    async def password_hash(self, uin: int) -> str | None:
+        rows = await self._query("SELECT password_hash FROM accounts WHERE uin=?", (uin,))
         return str(rows[0][0]) if rows else None
 
-    def set_password_hash(self, uin: int, password_hash: str) -> bool:
+    def set_password_hash(self, uin: int, password_hash: str) -> asyncio.Future[bool]:
         def run(db: sqlite3.Connection) -> bool:
             cur = db.execute(
                 "UPDATE accounts SET password_hash=? WHERE uin=?", (password_hash, uin)
@@ -643,7 +554,7 @@ class SqliteStore:
         fields: dict[str, Any],
         auth: AuthMode | None = None,
         searchable: bool | None = None,
-    ) -> bool:
+    ) -> asyncio.Future[bool]:
         values = dict(normalize_profile_fields(fields))
         if auth is not None:
             values["auth"] = int(auth)
@@ -661,11 +572,11 @@ class SqliteStore:
 
         return self._write(run)
 
-    def list_accounts(self) -> list[Account]:
-        rows = self._query(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts ORDER BY uin")
+    async def list_accounts(self) -> list[Account]:
+        rows = await self._query(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts ORDER BY uin")
         return [_account(r) for r in rows]
 
-    def search(
+    async def search(
         self, exclude: int, age: int, sex: int | None, province: str, offset: int, limit: int
     ) -> list[Account]:
         where = ["searchable=1", "uin<>?"]
@@ -679,7 +590,7 @@ class SqliteStore:
         if sex is not None:
             where.append("sex=?")
             args.append(sex)
-        rows = self._query(
+        rows = await self._query(
             f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE {' AND '.join(where)}"
             " ORDER BY uin LIMIT ? OFFSET ?",
             (*args, limit, offset),
@@ -688,125 +599,101 @@ class SqliteStore:
 
     # -- buddy lists --
 
-    def buddies(self, owner: int, offset: int = 0, limit: int = -1) -> list[int]:
-        rows = self._query(
+    async def buddies(self, owner: int, offset: int = 0, limit: int = -1) -> list[int]:
+        rows = await self._query(
             "SELECT buddy FROM buddies WHERE owner=? ORDER BY position LIMIT ? OFFSET ?",
             (owner, limit, offset),
         )
         return [int(r[0]) for r in rows]
 
-    def buddy_count(self, owner: int) -> int:
-        return int(self._query("SELECT COUNT(*) FROM buddies WHERE owner=?", (owner,))[0][0])
+    async def buddy_count(self, owner: int) -> int:
+        rows = await self._query("SELECT COUNT(*) FROM buddies WHERE owner=?", (owner,))
+        return int(rows[0][0])
 
-    def buddies_with_faces(self, owner: int) -> list[tuple[int, str, int]]:
-        rows = self._query(
-            "SELECT b.buddy, a.nick, a.face FROM buddies b JOIN accounts a ON a.uin=b.buddy"
-            " WHERE b.owner=? ORDER BY b.position",
-            (owner,),
-        )
-        return [(int(r[0]), str(r[1]), int(r[2])) for r in rows]
+    async def watchers(self, uin: int) -> list[int]:
+        rows = await self._query("SELECT owner FROM buddies WHERE buddy=?", (uin,))
+        return [int(r[0]) for r in rows]
 
-    def watchers(self, uin: int) -> list[int]:
-        return [int(r[0]) for r in self._query("SELECT owner FROM buddies WHERE buddy=?", (uin,))]
-
-    def add_buddy(self, owner: int, buddy: int) -> bool:
+    def add_buddy(self, owner: int, buddy: int) -> asyncio.Future[bool]:
         return self._write(lambda db: _add_buddy(db, owner, buddy))
 
-    def aadd_buddy(self, owner: int, buddy: int) -> asyncio.Future[bool]:
-        return self._awrite(lambda db: _add_buddy(db, owner, buddy))
-
-    def remove_buddy(self, owner: int, buddy: int) -> bool:
+    def remove_buddy(self, owner: int, buddy: int) -> asyncio.Future[bool]:
         return self._write(lambda db: _remove_buddy(db, owner, buddy))
-
-    def aremove_buddy(self, owner: int, buddy: int) -> asyncio.Future[bool]:
-        return self._awrite(lambda db: _remove_buddy(db, owner, buddy))
 
     # -- add requests --
 
-    def put_request(self, requester: int, target: int, reason: str) -> None:
-        self._write(lambda db: _put_request(db, requester, target, reason))
-
-    def arequest(
-        self, requester: int, target: int, reason: str, notice: int
-    ) -> asyncio.Future[list[int]]:
+    def request(self, requester: int, target: int, reason: str) -> asyncio.Future[list[int]]:
         """Keep ``requester``'s request to ``target`` and queue ``target``'s notice, at once."""
+        notice = self._stamp([_notice(target, requester, MessageKind.ADD_REQUEST, reason)])
 
         def run(db: sqlite3.Connection) -> list[int]:
             _put_request(db, requester, target, reason)
-            return _enqueue(db, [(target, requester, notice, reason)])
+            return _enqueue(db, notice)
 
-        return self._awrite(run)
+        return self._write(run)
 
-    def take_request(self, requester: int, target: int) -> str | None:
-        return self._write(lambda db: _take_request(db, requester, target))
-
-    def aanswer_request(
-        self, requester: int, target: int, approve: bool, reason: str, notice: int
+    def answer_request(
+        self, requester: int, target: int, approve: bool, reason: str
     ) -> asyncio.Future[list[int] | None]:
         """``target`` answers ``requester``'s request, in one transaction.
 
         The request goes; if approved, ``target`` joins ``requester``'s list; the
-        ``notice`` message (from ``target``, with ``reason``) is queued for
-        ``requester``. None, and nothing changed, when there was no such request. A
-        crash can never leave the request gone but the buddy not added.
+        answer (from ``target``, with ``reason``) is queued for ``requester``. None,
+        and nothing changed, when there was no such request. A crash can never
+        leave the request gone but the buddy not added.
         """
+        kind = MessageKind.REQUEST_APPROVED if approve else MessageKind.REQUEST_REFUSED
+        notice = self._stamp([_notice(requester, target, kind, reason)])
 
         def run(db: sqlite3.Connection) -> list[int] | None:
             if _take_request(db, requester, target) is None:
                 return None
             if approve:
                 _add_buddy(db, requester, target)
-            return _enqueue(db, [(requester, target, notice, reason)])
+            return _enqueue(db, notice)
 
-        return self._awrite(run)
+        return self._write(run)
+
+    async def open_request(self, requester: int, target: int) -> str | None:
+        rows = await self._query(
+            "SELECT reason FROM requests WHERE requester=? AND target=?", (requester, target)
+        )
+        return str(rows[0][0]) if rows else None
 
     # -- messages --
 
-    def enqueue(self, messages: Sequence[tuple[int, int, int, str]]) -> list[int]:
-        """Queue (recipient, sender, kind, text) messages; returns their ids once durable."""
-        return self._write(lambda db: _enqueue(db, messages))
+    def _stamp(self, messages: Sequence[NewMessage]) -> list[tuple[int, NewMessage]]:
+        """Give messages their ids now, when queued: ids follow the order of calls."""
+        ids = self.reserve_message_ids(len(messages)) if messages else range(0)
+        return list(zip(ids, messages, strict=True))
 
-    def aenqueue(self, messages: Sequence[tuple[int, int, int, str]]) -> asyncio.Future[list[int]]:
-        return self._awrite(lambda db: _enqueue(db, messages))
+    def enqueue(self, messages: Sequence[NewMessage]) -> asyncio.Future[list[int]]:
+        """Queue messages; their ids once they are durable."""
+        stamped = self._stamp(messages)
+        return self._write(lambda db: _enqueue(db, stamped))
 
-    def pending(self, recipient: int, limit: int, after: int = 0) -> list[StoredMessage]:
-        """The oldest ``limit`` messages queued for ``recipient`` with an id above ``after``."""
-        rows = self._query(
-            "SELECT id, recipient, sender, kind, text, time FROM messages"
+    async def queued(self, recipient: int, limit: int, after: int = 0) -> list[QueuedMessage]:
+        rows = await self._query(
+            f"SELECT {_MESSAGE_COLUMNS} FROM messages"
             " WHERE recipient=? AND id>? ORDER BY id LIMIT ?",
             (recipient, after, limit),
         )
-        return [StoredMessage(*r) for r in rows]
+        return [_message(r) for r in rows]
 
-    def delete_upto(self, recipient: int, last_id: int) -> None:
-        self._write(lambda db: _delete_upto(db, recipient, last_id), durable=False)
+    def delete_upto(self, recipient: int, last_id: int) -> asyncio.Future[None]:
+        return self._write(lambda db: _delete_upto(db, recipient, last_id), durable=False)
 
-    def adelete_upto(self, recipient: int, last_id: int) -> asyncio.Future[None]:
-        return self._awrite(lambda db: _delete_upto(db, recipient, last_id), durable=False)
-
-    def ack_and_fetch(self, recipient: int, ack: int | None, limit: int) -> list[StoredMessage]:
-        """Forget messages up to ``ack`` (if given), then the oldest ``limit`` still queued."""
-        if ack is not None:
-            self.delete_upto(recipient, ack)
-        return self.pending(recipient, limit)
-
-    def deliver_and_delete(self, recipient: int, limit: int) -> list[StoredMessage]:
-        """Legacy delivery: the oldest ``limit`` messages, gone from the queue."""
-        return self._write(lambda db: _deliver_and_delete(db, recipient, limit), durable=False)
-
-    def adeliver_and_delete(
-        self, recipient: int, limit: int
-    ) -> asyncio.Future[list[StoredMessage]]:
-        return self._awrite(lambda db: _deliver_and_delete(db, recipient, limit), durable=False)
-
-    def drop_kind(self, recipient: int, kind: int) -> None:
-        self._write(lambda db: _drop_kind(db, recipient, kind), durable=False)
-
-    def adrop_kind(self, recipient: int, kind: int) -> asyncio.Future[None]:
-        return self._awrite(lambda db: _drop_kind(db, recipient, kind), durable=False)
+    def take(self, recipient: int, limit: int) -> asyncio.Future[list[QueuedMessage]]:
+        return self._write(lambda db: _take(db, recipient, limit), durable=False)
 
 
 # The writes themselves; each runs on the writing connection inside a transaction.
+
+
+def _notice(recipient: int, sender: int, kind: MessageKind, reason: str) -> NewMessage:
+    return NewMessage(
+        recipient, sender, Conversation.buddy(sender), kind, (reason,) if reason else ()
+    )
 
 
 def _add_buddy(db: sqlite3.Connection, owner: int, buddy: int) -> bool:
@@ -840,47 +727,37 @@ def _take_request(db: sqlite3.Connection, requester: int, target: int) -> str | 
     return None if row is None else str(row[0])
 
 
-def _enqueue(db: sqlite3.Connection, messages: Sequence[tuple[int, int, int, str]]) -> list[int]:
+def _enqueue(db: sqlite3.Connection, messages: Sequence[tuple[int, NewMessage]]) -> list[int]:
     now = int(time.time())
-    ids: list[int] = []
-    for recipient, sender, kind, text in messages:
-        cur = db.execute(
-            "INSERT INTO messages (recipient, sender, kind, text, time) VALUES (?, ?, ?, ?, ?)",
-            (recipient, sender, int(kind), text, now),
-        )
-        ids.append(int(cur.lastrowid or 0))
-    return ids
+    db.executemany(
+        "INSERT INTO messages (id, recipient, sender, conversation_kind, conversation_number,"
+        " kind, content, time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                message_id,
+                m.recipient,
+                m.sender,
+                m.conversation.kind.value,
+                m.conversation.number,
+                m.kind.value,
+                content_json(m.content),
+                now,
+            )
+            for message_id, m in messages
+        ],
+    )
+    return [message_id for message_id, _ in messages]
 
 
 def _delete_upto(db: sqlite3.Connection, recipient: int, last_id: int) -> None:
     db.execute("DELETE FROM messages WHERE recipient=? AND id<=?", (recipient, last_id))
 
 
-def _deliver_and_delete(db: sqlite3.Connection, recipient: int, limit: int) -> list[StoredMessage]:
+def _take(db: sqlite3.Connection, recipient: int, limit: int) -> list[QueuedMessage]:
     rows = db.execute(
-        "SELECT id, recipient, sender, kind, text, time FROM messages"
-        " WHERE recipient=? ORDER BY id LIMIT ?",
+        f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE recipient=? ORDER BY id LIMIT ?",
         (recipient, limit),
     ).fetchall()
     if rows:
         _delete_upto(db, recipient, rows[-1][0])
-    return [StoredMessage(*r) for r in rows]
-
-
-def _drop_kind(db: sqlite3.Connection, recipient: int, kind: int) -> None:
-    db.execute("DELETE FROM messages WHERE recipient=? AND kind=?", (recipient, kind))
-
-
-__all__ = [
-    "PROFILE_FIELDS",
-    "Account",
-    "MessageType",
-    "SqliteStore",
-    "Store",
-    "StoreError",
-    "StoredMessage",
-    "check_password",
-    "hash_password",
-    "md5_hex",
-    "normalize_profile_fields",
-]
+    return [_message(r) for r in rows]

@@ -1,0 +1,189 @@
+"""The store's one interface (every operation awaited), its values and its errors."""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import hmac
+import os
+from collections.abc import Awaitable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from qqdesk.core import AuthMode, Content, Conversation, Profile
+
+
+class StoreError(Exception):
+    """The store cannot be opened or used (a full disk, a file from a newer release...)."""
+
+
+class MessageKind(enum.Enum):
+    """What a queued message is, in words; each front-end maps these to its own codes."""
+
+    TEXT = "text"
+    ADD_REQUEST = "add_request"
+    REQUEST_APPROVED = "request_approved"
+    REQUEST_REFUSED = "request_refused"
+
+
+@dataclass(frozen=True)
+class Account:
+    """An account as the service sees it: profile, auth mode and search opt-in."""
+
+    profile: Profile
+    auth: AuthMode
+    searchable: bool
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    """A message to queue for one recipient.
+
+    ``conversation`` is seen from the recipient: a buddy chat is named by the
+    sender's number; a group or discussion message is fanned out as one row per
+    member, each naming the group, with the author as ``sender``.
+    """
+
+    recipient: int
+    sender: int
+    conversation: Conversation
+    kind: MessageKind
+    content: Content
+
+
+@dataclass(frozen=True)
+class QueuedMessage:
+    """A message waiting for its recipient, with the id and time the store gave it."""
+
+    id: int
+    recipient: int
+    sender: int
+    conversation: Conversation
+    kind: MessageKind
+    content: Content
+    time: int
+
+
+class Store(Protocol):
+    """What the service needs from storage: one awaitable per operation, one transaction each.
+
+    Reads are ``async def``. Writes return an awaitable that is queued when the
+    method is called (queued writes are applied in call order, which the service
+    relies on: a message accepted before a status change is delivered before it)
+    and completes once the write is committed. Writes that create or change data
+    are on disk before they count as committed; deleting delivered messages
+    (``delete_upto``, ``take``) is committed without its own fsync: a power cut
+    can bring such messages back, but never lose one. A write that cannot be
+    committed (a full disk) fails with StoreError, and nothing of it is kept.
+    """
+
+    def close(self) -> None:
+        """Commit what is queued and let go of the file (lifecycle, not an operation;
+        blocking, called once at shutdown)."""
+        ...
+
+    def reserve_message_ids(self, count: int) -> range:
+        """``count`` ids from the message id sequence without queueing anything (no I/O):
+        what the service gives status changes it hands out in memory, so that they sort
+        and are acknowledged among the stored messages."""
+        ...
+
+    # accounts
+    def create_account(
+        self,
+        uin: int | None,
+        password_hash: str,
+        profile: Profile,
+        auth: AuthMode,
+        searchable: bool,
+    ) -> Awaitable[int]: ...
+    async def account(self, uin: int) -> Account | None: ...
+    async def is_account(self, uin: int) -> bool: ...
+    async def password_hash(self, uin: int) -> str | None: ...
+    def set_password_hash(self, uin: int, password_hash: str) -> Awaitable[bool]: ...
+    def update_account(
+        self,
+        uin: int,
+        fields: dict[str, Any],
+        auth: AuthMode | None = None,
+        searchable: bool | None = None,
+    ) -> Awaitable[bool]: ...
+    async def list_accounts(self) -> list[Account]: ...
+    async def search(
+        self, exclude: int, age: int, sex: int | None, province: str, offset: int, limit: int
+    ) -> list[Account]: ...
+
+    # buddy lists
+    async def buddies(self, owner: int, offset: int = 0, limit: int = -1) -> list[int]: ...
+    async def buddy_count(self, owner: int) -> int: ...
+    async def watchers(self, uin: int) -> list[int]: ...
+    def add_buddy(self, owner: int, buddy: int) -> Awaitable[bool]: ...
+    def remove_buddy(self, owner: int, buddy: int) -> Awaitable[bool]: ...
+
+    # add requests
+    def request(self, requester: int, target: int, reason: str) -> Awaitable[list[int]]:
+        """Keep ``requester``'s request to ``target`` and queue its notice, at once."""
+        ...
+
+    def answer_request(
+        self, requester: int, target: int, approve: bool, reason: str
+    ) -> Awaitable[list[int] | None]:
+        """``target`` answers: the request goes, the buddy is added if approved and the
+        answer is queued for ``requester``, in one transaction; None (nothing changed)
+        when there was no such request."""
+        ...
+
+    async def open_request(self, requester: int, target: int) -> str | None:
+        """The reason of ``requester``'s open request to ``target``; None if none."""
+        ...
+
+    # messages
+    def enqueue(self, messages: Sequence[NewMessage]) -> Awaitable[list[int]]: ...
+    async def queued(self, recipient: int, limit: int, after: int = 0) -> list[QueuedMessage]:
+        """The oldest ``limit`` messages queued for ``recipient`` with an id above ``after``."""
+        ...
+
+    def delete_upto(self, recipient: int, last_id: int) -> Awaitable[None]:
+        """Forget ``recipient``'s messages up to ``last_id`` (acknowledged ones)."""
+        ...
+
+    def take(self, recipient: int, limit: int) -> Awaitable[list[QueuedMessage]]:
+        """Legacy delivery: the oldest ``limit`` messages, gone from the queue."""
+        ...
+
+
+#: scrypt's cost (CPU and memory); stored with each hash, so it can change later.
+SCRYPT_N = 2**14
+
+
+def hash_password(password_md5: str, *, salt: bytes | None = None, n: int = SCRYPT_N) -> str:
+    """A salted scrypt hash of the lower-case MD5 hex the protocol sends."""
+    salt = os.urandom(16) if salt is None else salt
+    r, p = 8, 1
+    digest = hashlib.scrypt(
+        password_md5.strip().lower().encode("ascii", "replace"), salt=salt, n=n, r=r, p=p
+    )
+    return f"scrypt${n}${r}${p}${salt.hex()}${digest.hex()}"
+
+
+def check_password(password_md5: str, stored: str) -> bool:
+    """True when the MD5 hex (either case) matches a stored hash."""
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+        if scheme != "scrypt":
+            return False
+        got = hashlib.scrypt(
+            password_md5.strip().lower().encode("ascii", "replace"),
+            salt=bytes.fromhex(salt),
+            n=int(n),
+            r=int(r),
+            p=int(p),
+        )
+    except ValueError:
+        return False
+    return hmac.compare_digest(got.hex(), digest)
+
+
+def md5_hex(password: str) -> str:
+    """What a classic client sends as PS for a plain-text password."""
+    return hashlib.md5(password.encode("utf-8")).hexdigest()

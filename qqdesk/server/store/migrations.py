@@ -1,0 +1,211 @@
+"""The SQLite store's schema versions and the ordered steps that bring a file up to date."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+from qqdesk.core import Face, Profile, parse_text
+
+from .interface import StoreError
+
+#: Profile attributes kept as integers (the rest are text).
+INT_FIELDS = frozenset({"face", "age", "sex", "blood_type", "constellation", "zodiac"})
+#: Every Profile field but uin, in column order.
+PROFILE_FIELDS: tuple[str, ...] = tuple(
+    f.name for f in dataclasses.fields(Profile) if f.name != "uin"
+)
+
+
+def _column(name: str) -> str:
+    kind = "INTEGER NOT NULL DEFAULT 0" if name in INT_FIELDS else "TEXT NOT NULL DEFAULT ''"
+    return f"{name} {kind}"
+
+
+#: Version 1: the schema every store had before versions were kept (user_version 0).
+#: Frozen: a later change is a new step, never an edit here.
+SCHEMA_V1 = (
+    f"""CREATE TABLE IF NOT EXISTS accounts (
+    uin INTEGER PRIMARY KEY,
+    password_hash TEXT NOT NULL,
+    auth INTEGER NOT NULL DEFAULT 0,
+    searchable INTEGER NOT NULL DEFAULT 1,
+    created INTEGER NOT NULL,
+    {", ".join(_column(name) for name in PROFILE_FIELDS)}
+)""",
+    "CREATE INDEX IF NOT EXISTS accounts_search_pv"
+    " ON accounts (searchable, province, age, sex, uin)",
+    "CREATE INDEX IF NOT EXISTS accounts_search_ag ON accounts (searchable, age, sex, uin)",
+    """CREATE TABLE IF NOT EXISTS buddies (
+    owner INTEGER NOT NULL,
+    buddy INTEGER NOT NULL,
+    position INTEGER NOT NULL,
+    PRIMARY KEY (owner, buddy)
+) WITHOUT ROWID""",
+    "CREATE INDEX IF NOT EXISTS buddies_order ON buddies (owner, position)",
+    "CREATE INDEX IF NOT EXISTS buddies_reverse ON buddies (buddy, owner)",
+    """CREATE TABLE IF NOT EXISTS requests (
+    requester INTEGER NOT NULL,
+    target INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    created INTEGER NOT NULL,
+    PRIMARY KEY (requester, target)
+) WITHOUT ROWID""",
+    """CREATE TABLE IF NOT EXISTS messages (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    recipient INTEGER NOT NULL,
+    sender INTEGER NOT NULL,
+    kind INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    time INTEGER NOT NULL
+)""",
+    "CREATE INDEX IF NOT EXISTS messages_queue ON messages (recipient, id)",
+)
+
+
+def _to_v1(db: sqlite3.Connection) -> None:
+    for statement in SCHEMA_V1:
+        db.execute(statement)
+
+
+#: Version 1's message codes (the classic MT values) by their version-2 names.
+_V1_KINDS = {2: "add_request", 3: "request_approved", 4: "request_refused", 9: "text"}
+#: Version 1 queued status changes as MT=99 rows; version 2 keeps presence in memory.
+_V1_STATUS = 99
+
+
+def content_json(parts: tuple[str | Face, ...]) -> str:
+    """Content as stored: a JSON array of strings and {"face": id} objects."""
+    return json.dumps(
+        [{"face": p.id} if isinstance(p, Face) else p for p in parts],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+
+
+def v1_message_to_v2(message_id: int, code: int, text: str) -> tuple[str, str] | None:
+    """A version-1 message row's kind and content as version 2 keeps them; None for a
+    status row (dropped, see _to_v2). Shared with the PostgreSQL store's step."""
+    if code == _V1_STATUS:
+        return None
+    kind = _V1_KINDS.get(code)
+    if kind is None:
+        raise StoreError(f"message {message_id} has an unknown kind {code}")
+    parts = parse_text(text) if kind == "text" else ((text,) if text else ())
+    return kind, content_json(parts)
+
+
+_MESSAGES_V2 = """CREATE TABLE {name} (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    recipient INTEGER NOT NULL,
+    sender INTEGER NOT NULL,
+    conversation_kind TEXT NOT NULL,
+    conversation_number INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    content TEXT NOT NULL,
+    time INTEGER NOT NULL
+)"""
+
+
+def _create_latest(db: sqlite3.Connection) -> None:
+    """A new file gets the latest schema at once (no dropped tables leave free pages)."""
+    for statement in SCHEMA_V1:
+        if "messages" not in statement:
+            db.execute(statement)
+    db.execute(_MESSAGES_V2.format(name="messages"))
+    db.execute("CREATE INDEX messages_queue ON messages (recipient, id)")
+
+
+def _to_v2(db: sqlite3.Connection) -> None:
+    """Messages keyed by conversation and holding content parts; no status rows.
+
+    A row is one recipient's copy: a buddy message names the sender's number as its
+    conversation; a group or discussion message is fanned out as one row per member
+    naming the group, the author in ``sender`` (a group's own history will be a table
+    of its own, not these per-recipient queues). Text moves from the classic text
+    form to parts (``/微笑`` becomes a face), which renders back to the same text.
+    Queued MT=99 status rows are dropped: version 1 itself deleted them at the
+    recipient's next login, before anything was fetched, and a store is only
+    migrated when it opens, before anyone can be logged in; so none of them could
+    ever have been delivered (the buddy's status is read at login instead).
+    """
+    db.execute(_MESSAGES_V2.format(name="messages_v2"))
+    row = db.execute("SELECT seq FROM sqlite_sequence WHERE name='messages'").fetchone()
+    last_id = int(row[0]) if row else 0
+    rows = db.execute(
+        "SELECT id, recipient, sender, kind, text, time FROM messages ORDER BY id"
+    ).fetchall()
+    for message_id, recipient, sender, code, text, when in rows:
+        converted = v1_message_to_v2(message_id, code, text)
+        if converted is None:
+            continue
+        db.execute(
+            "INSERT INTO messages_v2 (id, recipient, sender, conversation_kind,"
+            " conversation_number, kind, content, time) VALUES (?, ?, ?, 'buddy', ?, ?, ?, ?)",
+            (message_id, recipient, sender, sender, *converted, when),
+        )
+    db.execute("DROP TABLE messages")
+    db.execute("ALTER TABLE messages_v2 RENAME TO messages")
+    # ids are never handed out twice, not even those of dropped rows
+    db.execute("DELETE FROM sqlite_sequence WHERE name IN ('messages', 'messages_v2')")
+    top = db.execute("SELECT MAX(id) FROM messages").fetchone()[0] or 0
+    db.execute(
+        "INSERT INTO sqlite_sequence (name, seq) VALUES ('messages', ?)", (max(last_id, top),)
+    )
+    db.execute("CREATE INDEX messages_queue ON messages (recipient, id)")
+
+
+#: Step n brings a file from version n-1 to version n; each runs in its own transaction.
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_to_v1, _to_v2]
+
+
+def latest_version() -> int:
+    return len(MIGRATIONS)
+
+
+def schema_version(db: sqlite3.Connection) -> int:
+    return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(db: sqlite3.Connection, path: Path) -> int:
+    """Bring the file up to the latest version, one transaction per step; its version.
+
+    A file from a newer release is refused (StoreError) before anything is written;
+    a step that fails is undone (the file stays at the version before it).
+    """
+    version = schema_version(db)
+    latest = latest_version()
+    if version == 0 and not db.execute("SELECT 1 FROM sqlite_master").fetchone():
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            _create_latest(db)
+            db.execute(f"PRAGMA user_version={latest}")
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+        return latest
+    if version > latest:
+        raise StoreError(
+            f"{path} has store schema version {version}, newer than this qqdesk knows"
+            f" ({latest}); use the release that wrote it or a newer one"
+        )
+    for number in range(version + 1, latest + 1):
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            MIGRATIONS[number - 1](db)
+            db.execute(f"PRAGMA user_version={number}")
+            db.execute("COMMIT")
+        except BaseException as exc:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            if isinstance(exc, StoreError):
+                raise
+            if isinstance(exc, Exception):
+                raise StoreError(f"cannot upgrade {path} to version {number}: {exc}") from exc
+            raise
+    return latest

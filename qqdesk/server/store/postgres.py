@@ -1,0 +1,754 @@
+"""The store in a PostgreSQL database (asyncpg): a group-commit writer task, pooled reads."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+
+from qqdesk.core import AuthMode, Profile
+
+from .interface import Account, MessageKind, NewMessage, QueuedMessage, StoreError
+from .migrations import INT_FIELDS, PROFILE_FIELDS, content_json
+from .postgres_migrations import SCHEMA_LOCK, Connection, bump_sequence, migrate, seed_sequence
+from .sqlite import _account, _message, _notice, normalize_profile_fields
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+#: The advisory lock taken to hand out a block of message ids (nextval then setval).
+ID_LOCK = SCHEMA_LOCK + 1
+
+_ACCOUNT_COLUMNS = "uin, auth, searchable, " + ", ".join(PROFILE_FIELDS)
+_MESSAGE_COLUMNS = (
+    "id, recipient, sender, conversation_kind, conversation_number, kind, content, time"
+)
+
+#: What asyncpg raises when the database refuses, fails or is gone.
+DATABASE_ERRORS: tuple[type[BaseException], ...] = (
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    OSError,
+    TimeoutError,
+)
+#: Of those, the ones that mean "the connection is gone" (worded as such).
+CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
+    asyncpg.PostgresConnectionError,
+    asyncpg.exceptions.OperatorInterventionError,
+    asyncpg.InterfaceError,
+    OSError,
+    TimeoutError,
+)
+
+#: And what a malformed URL raises.
+_OPEN_ERRORS: tuple[type[BaseException], ...] = (*DATABASE_ERRORS, ValueError)
+
+
+def redact(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    user = f"{parts.username}@" if parts.username else ""
+    port = f":{parts.port}" if parts.port else ""
+    return urlunsplit(parts._replace(netloc=f"{user}{host}{port}"))
+
+
+def store_error(where: str, error: BaseException, doing: str = "write to") -> StoreError:
+    """A database error as callers see it; a lost connection says so."""
+    if isinstance(error, CONNECTION_ERRORS):
+        text = f"lost the connection to {where} (the next call reconnects): {error!r}"
+    else:
+        text = f"cannot {doing} {where}: {error}"
+    failed = StoreError(text)
+    failed.__cause__ = error
+    return failed
+
+
+async def allocate_ids(db: Connection, count: int) -> range:
+    """``count`` consecutive message ids from the sequence, in one short transaction."""
+    async with db.transaction():
+        await db.execute("SELECT pg_advisory_xact_lock($1)", ID_LOCK)
+        first = int(await db.fetchval("SELECT nextval('message_ids')"))
+        if count > 1:
+            await db.execute("SELECT setval('message_ids', $1, true)", first + count - 1)
+    return range(first, first + count)
+
+
+@dataclass(eq=False, slots=True)
+class _Write:
+    """One queued write: what to run, whether it must be synced, who waits for it."""
+
+    run: Callable[[Connection], Awaitable[Any]]
+    durable: bool
+    future: asyncio.Future[Any]
+    #: A plain enqueue's rows: neighbouring ones are inserted with one statement.
+    messages: list[tuple[int, NewMessage]] | None = None
+
+
+def _steps(batch: list[_Write], merge: bool) -> list[list[_Write]]:
+    """The batch as statements to run: with ``merge``, neighbouring plain enqueues go
+    together (one INSERT instead of one round trip each: group commit's other half)."""
+    steps: list[list[_Write]] = []
+    for job in batch:
+        if merge and job.messages is not None and steps and steps[-1][-1].messages is not None:
+            steps[-1].append(job)
+        else:
+            steps.append([job])
+    return steps
+
+
+class _GroupCommitter:
+    """The writer task: queued writes in call order, committed in groups.
+
+    Writes queued while a transaction commits go together into the next one, as
+    in the SQLite store (see sqlite._GroupCommitter): one failing write does not
+    undo the others (a second attempt runs each in a savepoint). A batch with a
+    durable write commits with ``synchronous_commit=on`` (the WAL is flushed
+    before COMMIT returns); a batch of deletions only with ``off``. A lost
+    connection fails the whole batch with StoreError; the pool connects afresh
+    for the next one. (A connection lost during COMMIT itself leaves that batch
+    in doubt: its callers see StoreError, yet it may have been committed.)
+    """
+
+    MAX_BATCH = 1000
+    REPORT_AGAIN = 300.0
+
+    def __init__(self, pool: Any, where: str) -> None:
+        self._pool = pool
+        self._where = where
+        self._jobs: asyncio.Queue[_Write | None] = asyncio.Queue()
+        self._closed = False
+        self._reported: tuple[str, float] | None = None
+        self._unresolved = False
+        self.commits = 0
+        self.synced_commits = 0
+        self.task = asyncio.get_running_loop().create_task(self._run(), name="qqdesk-pg-writer")
+
+    def submit(
+        self,
+        run: Callable[[Connection], Awaitable[T]],
+        durable: bool,
+        messages: list[tuple[int, NewMessage]] | None = None,
+    ) -> asyncio.Future[T]:
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        if self._closed:
+            future.set_exception(StoreError("the store is closed"))
+        else:
+            self._jobs.put_nowait(_Write(run, durable, future, messages))
+        return future
+
+    def stop(self) -> None:
+        """Refuse new writes; the task commits what is queued, then ends."""
+        if not self._closed:
+            self._closed = True
+            self._jobs.put_nowait(None)
+
+    async def _run(self) -> None:
+        stopping = False
+        while not stopping:
+            job = await self._jobs.get()
+            if job is None:
+                break
+            batch = [job]
+            while len(batch) < self.MAX_BATCH and not self._jobs.empty():
+                job = self._jobs.get_nowait()
+                if job is None:
+                    stopping = True
+                    break
+                batch.append(job)
+            await self._commit(batch)
+
+    async def _apply(
+        self, db: Connection, batch: list[_Write], durable: bool, *, guarded: bool
+    ) -> list[tuple[BaseException | None, Any]] | None:
+        """Run a batch in one transaction and commit it: each write's (error, result);
+        None when, unguarded, a write failed and the batch was undone (see sqlite)."""
+        outcomes: list[tuple[BaseException | None, Any]] = []
+        transaction = db.transaction()
+        await transaction.start()
+        try:
+            if not durable:
+                await db.execute("SET LOCAL synchronous_commit = off")
+            for step in _steps(batch, merge=not guarded):
+                savepoint = db.transaction() if guarded else None
+                if savepoint is not None:
+                    await savepoint.start()
+                try:
+                    if len(step) == 1:
+                        values = [await step[0].run(db)]
+                    else:
+                        rows = [row for job in step for row in job.messages or ()]
+                        await _enqueue(db, rows)
+                        values = [[i for i, _ in job.messages or ()] for job in step]
+                except Exception as exc:
+                    if savepoint is None:
+                        await transaction.rollback()
+                        return [(exc, None)] if len(batch) == 1 else None
+                    if isinstance(exc, CONNECTION_ERRORS):
+                        raise
+                    await savepoint.rollback()
+                    outcomes.append((exc, None))
+                    continue
+                outcomes.extend((None, value) for value in values)
+                if savepoint is not None:
+                    await savepoint.commit()
+            await transaction.commit()
+        except BaseException:
+            with contextlib.suppress(*DATABASE_ERRORS):
+                await transaction.rollback()
+            raise
+        return outcomes
+
+    async def _commit(self, batch: list[_Write]) -> None:
+        durable = any(job.durable for job in batch)
+        outcomes: list[tuple[BaseException | None, Any]] | None
+        try:
+            async with self._pool.acquire() as db:
+                outcomes = await self._apply(db, batch, durable, guarded=False)
+                if outcomes is None:
+                    outcomes = await self._apply(db, batch, durable, guarded=True)
+                assert outcomes is not None
+        except Exception as exc:  # nothing of the batch was committed (or it is in doubt)
+            outcomes = [(self._failed(exc, always=True), None) for _ in batch]
+        else:
+            self.commits += 1
+            self.synced_commits += durable
+            outcomes = [(self._failed(error), value) for error, value in outcomes]
+        self._report(outcomes, durable)
+        for job, (error, value) in zip(batch, outcomes, strict=True):
+            if job.future.done():  # the caller was cancelled: it stopped waiting
+                continue
+            if error is not None:
+                job.future.set_exception(error)
+            else:
+                job.future.set_result(value)
+
+    def _failed(self, error: BaseException | None, *, always: bool = False) -> BaseException | None:
+        if isinstance(error, DATABASE_ERRORS) or (always and error is not None):
+            assert error is not None
+            return store_error(self._where, error)
+        return error
+
+    def _report(self, outcomes: list[tuple[BaseException | None, Any]], durable: bool) -> None:
+        """Log failing writes once, not per request (as the SQLite store does)."""
+        problem = next((str(e) for e, _ in outcomes if isinstance(e, StoreError)), None)
+        if problem is not None:
+            now = time.monotonic()
+            last = self._reported
+            if last is None or last[0] != problem or now - last[1] >= self.REPORT_AGAIN:
+                log.error("%s; writes fail until this is fixed", problem)
+                self._reported = (problem, now)
+                self._unresolved = True
+        elif durable and self._unresolved:
+            log.warning("writing to %s works again", self._where)
+            self._unresolved = False
+
+
+class PostgresStore:
+    """The store in a PostgreSQL database; nothing acknowledged is lost.
+
+    Open it with ``await PostgresStore.open(url)``; it lives on the loop that
+    opened it. Writes are queued in call order to one writer task that commits
+    concurrent writes together (group commit, see _GroupCommitter); reads run on a
+    small connection pool. Several nodes may share one database: migrations and
+    sequence moves take advisory locks, auto-assigned account numbers come from a
+    sequence, message ids from another, in blocks (see reserve_message_ids).
+    """
+
+    #: Connections in the pool (the writer holds one while it commits).
+    POOL_SIZE = 4
+    #: Message ids taken from the sequence at a time.
+    ID_BLOCK = 10_000
+
+    def __init__(self, pool: Any, url: str, ids: range) -> None:
+        """Use ``open``: this only wires up what it made."""
+        self.url = url
+        self.where = redact(url)
+        self._pool = pool
+        self._loop = asyncio.get_running_loop()
+        self._writer = _GroupCommitter(pool, self.where)
+        self._closed = False
+        self._closing: asyncio.Task[None] | None = None
+        self._ids = ids
+        self._spare: range | None = None
+        self._refill: asyncio.Task[None] | None = None
+        self._ids_failing = False
+        self._top_up()
+
+    @classmethod
+    async def open(cls, url: str, *, pool_size: int | None = None) -> PostgresStore:
+        """Connect, bring the schema up to date and take a first block of message ids."""
+        where = redact(url)
+        try:
+            pool = await asyncpg.create_pool(
+                url, min_size=1, max_size=pool_size or cls.POOL_SIZE, timeout=30
+            )
+        except _OPEN_ERRORS as exc:
+            raise StoreError(f"cannot open store {where}: {exc}") from exc
+        try:
+            async with pool.acquire() as db:
+                await migrate(db, where)
+                ids = await allocate_ids(db, cls.ID_BLOCK)
+        except BaseException as exc:
+            pool.terminate()
+            if isinstance(exc, DATABASE_ERRORS):
+                raise StoreError(f"cannot open store {where}: {exc}") from exc
+            raise
+        return cls(pool, url, ids)
+
+    # -- plumbing --
+
+    @property
+    def commits(self) -> int:
+        """Write transactions committed so far (each holds one or more writes)."""
+        return self._writer.commits
+
+    @property
+    def synced_commits(self) -> int:
+        """Of those, the ones that waited for the WAL to be flushed."""
+        return self._writer.synced_commits
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    async def _query(self, sql: str, *args: object) -> list[Any]:
+        if self._closed:
+            raise StoreError("the store is closed")
+        try:
+            rows: list[Any] = await self._pool.fetch(sql, *args)
+        except DATABASE_ERRORS as exc:
+            raise store_error(self.where, exc, "read from") from exc
+        return rows
+
+    def _write(
+        self,
+        run: Callable[[Connection], Awaitable[T]],
+        *,
+        durable: bool = True,
+        messages: list[tuple[int, NewMessage]] | None = None,
+    ) -> asyncio.Future[T]:
+        return self._writer.submit(run, durable, messages)
+
+    async def aclose(self) -> None:
+        """Commit the writes still queued, then close every connection; idempotent."""
+        if self._closing is None:
+            self._closed = True
+            self._writer.stop()
+            self._closing = asyncio.ensure_future(self._shut())
+        await asyncio.shield(self._closing)
+
+    async def _shut(self) -> None:
+        await self._writer.task
+        if self._refill is not None:
+            with contextlib.suppress(Exception):
+                await self._refill
+        try:
+            await asyncio.wait_for(self._pool.close(), 10)
+        except DATABASE_ERRORS:  # TimeoutError among them
+            self._pool.terminate()
+
+    def close(self) -> None:
+        """Close from another thread (blocking until done, as QQServer.stop calls it).
+
+        On the store's own loop it cannot block: it stops taking writes and closes in
+        the background (await ``aclose()`` there to wait for it)."""
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is self._loop:
+            if self._closing is None:
+                self._closed = True
+                self._writer.stop()
+                self._closing = self._loop.create_task(self._shut())
+        elif self._loop.is_running():
+            asyncio.run_coroutine_threadsafe(self.aclose(), self._loop).result()
+        else:  # that loop has ended: nothing can be committed any more
+            self._closed = True
+            self._pool.terminate()
+
+    def reserve_message_ids(self, count: int) -> range:
+        """``count`` consecutive ids, at once and without I/O (the Store contract).
+
+        Ids come from the ``message_ids`` sequence in blocks of ID_BLOCK taken in
+        advance (a spare block is fetched in the background as soon as the current
+        one is in use), so ids follow the order of calls on this node. A request
+        larger than what is on hand (a fan-out to more than ID_BLOCK) blocks the
+        loop for one round trip on a connection of its own: rare, and correct.
+        Unused ids of a block are skipped for good (gaps are harmless). Between
+        nodes, ids follow no commit order: a message from another node may get a
+        lower id than one already delivered here (see the report of issue 13).
+        """
+        if count <= 0:
+            return range(self._ids.start, self._ids.start)
+        if len(self._ids) < count and self._spare is not None and len(self._spare) >= count:
+            self._ids, self._spare = self._spare, None
+        if len(self._ids) < count:
+            self._ids = self._allocate_now(max(count, self.ID_BLOCK))
+            self._spare = None  # taken before this block: its ids would go backwards
+        taken = range(self._ids.start, self._ids.start + count)
+        self._ids = range(taken.stop, self._ids.stop)
+        self._top_up()
+        return taken
+
+    def _top_up(self) -> None:
+        if self._spare is None and self._refill is None and not self._closed:
+            self._refill = self._loop.create_task(self._fetch_spare())
+
+    async def _fetch_spare(self) -> None:
+        try:
+            async with self._pool.acquire() as db:
+                spare = await allocate_ids(db, self.ID_BLOCK)
+            # a block taken at once meanwhile (see _allocate_now) may lie beyond this one
+            if spare.start >= self._ids.stop:
+                self._spare = spare
+        except DATABASE_ERRORS as exc:  # the database is away: try again on the next call
+            if not self._ids_failing:  # once per outage, not per message
+                log.warning("cannot take message ids from %s: %s", self.where, exc)
+            self._ids_failing = True
+        else:
+            self._ids_failing = False
+        finally:
+            self._refill = None
+
+    def _allocate_now(self, count: int) -> range:
+        """Ids with a blocking round trip (a thread and a connection of its own)."""
+        result: list[range] = []
+        errors: list[BaseException] = []
+
+        async def fetch() -> None:
+            db = await asyncpg.connect(self.url, timeout=30)
+            try:
+                result.append(await allocate_ids(db, count))
+            finally:
+                await db.close()
+
+        def run() -> None:
+            try:
+                asyncio.run(fetch())
+            except BaseException as exc:
+                errors.append(exc)
+
+        thread = threading.Thread(target=run, name="qqdesk-pg-ids")
+        thread.start()
+        thread.join()
+        if errors:
+            raise store_error(self.where, errors[0], "take message ids from")
+        return result[0]
+
+    # -- whole tables, for transfer.copy_store --
+
+    async def rows(
+        self, table: str, columns: Sequence[str], order: str, limit: int = -1
+    ) -> list[tuple[Any, ...]]:
+        """Rows of one table as stored, in ``order`` (transfer.TABLES names them)."""
+        rows = await self._query(
+            f"SELECT {', '.join(columns)} FROM {table} ORDER BY {order} LIMIT $1", _limit(limit)
+        )
+        return [tuple(r) for r in rows]
+
+    async def load(self, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+        """Rows into one table as they are (ids and times kept), with COPY; the sequences
+        move above what came in, and message ids go on after it."""
+        flags = [c == "searchable" for c in columns]  # SQLite keeps 0/1
+        records = [
+            tuple(bool(v) if flag else v for flag, v in zip(flags, row, strict=True))
+            for row in rows
+        ]
+
+        async def run(db: Connection) -> None:
+            await db.copy_records_to_table(table, records=records, columns=list(columns))
+            await db.execute("SELECT pg_advisory_xact_lock($1)", SCHEMA_LOCK)
+            await seed_sequence(db, "account_numbers", "SELECT MAX(uin) FROM accounts")
+            await seed_sequence(db, "message_ids", "SELECT MAX(id) FROM messages")
+
+        await self._write(run)
+        if table == "messages" and rows:
+            try:
+                async with self._pool.acquire() as db:
+                    self._ids = await allocate_ids(db, self.ID_BLOCK)
+            except DATABASE_ERRORS as exc:
+                raise store_error(self.where, exc, "take message ids from") from exc
+            self._spare = None
+
+    # -- accounts --
+
+    def create_account(
+        self,
+        uin: int | None,
+        password_hash: str,
+        profile: Profile,
+        auth: AuthMode,
+        searchable: bool,
+    ) -> asyncio.Future[int]:
+        values = {name: getattr(profile, name) for name in PROFILE_FIELDS}
+        values = {k: int(v) if k in INT_FIELDS else v for k, v in values.items()}
+        columns = ", ".join(values)
+        marks = ", ".join(f"${i}" for i in range(6, 6 + len(values)))
+        insert = (
+            f"INSERT INTO accounts (uin, password_hash, auth, searchable, created, {columns})"
+            f" VALUES ($1, $2, $3, $4, $5, {marks}) ON CONFLICT (uin) DO NOTHING RETURNING uin"
+        )
+
+        async def run(db: Connection) -> int:
+            args = (password_hash, int(auth), searchable, int(time.time()), *values.values())
+            if uin is None:
+                # a number someone chose by hand may lie ahead of the sequence: skip it
+                while True:
+                    number = int(await db.fetchval("SELECT nextval('account_numbers')"))
+                    if await db.fetchval(insert, number, *args) is not None:
+                        return number
+            if await db.fetchval(insert, uin, *args) is None:
+                raise ValueError(f"account {uin} already exists")
+            # as in SQLite, the next auto-assigned number comes after the largest
+            await db.execute("SELECT pg_advisory_xact_lock($1)", SCHEMA_LOCK)
+            await bump_sequence(db, "account_numbers", uin)
+            return uin
+
+        return self._write(run)
+
+    async def account(self, uin: int) -> Account | None:
+        rows = await self._query(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE uin=$1", uin)
+        return _account(rows[0]) if rows else None
+
+    async def is_account(self, uin: int) -> bool:
+        return bool(await self._query("SELECT 1 FROM accounts WHERE uin=$1", uin))
+
+    async def password_hash(self, uin: int) -> str | None:
+        rows = await self._query("SELECT password_hash FROM accounts WHERE uin=$1", uin)
+        return str(rows[0][0]) if rows else None
+
+    def set_password_hash(self, uin: int, password_hash: str) -> asyncio.Future[bool]:
+        async def run(db: Connection) -> bool:
+            sql = "UPDATE accounts SET password_hash=$1 WHERE uin=$2 RETURNING 1"
+            return await db.fetchval(sql, password_hash, uin) is not None
+
+        return self._write(run)
+
+    def update_account(
+        self,
+        uin: int,
+        fields: dict[str, Any],
+        auth: AuthMode | None = None,
+        searchable: bool | None = None,
+    ) -> asyncio.Future[bool]:
+        values = dict(normalize_profile_fields(fields))
+        if auth is not None:
+            values["auth"] = int(auth)
+        if searchable is not None:
+            values["searchable"] = bool(searchable)
+
+        async def run(db: Connection) -> bool:
+            if not values:
+                return await db.fetchval("SELECT 1 FROM accounts WHERE uin=$1", uin) is not None
+            sets = ", ".join(f"{k}=${i}" for i, k in enumerate(values, 2))
+            sql = f"UPDATE accounts SET {sets} WHERE uin=$1 RETURNING 1"
+            return await db.fetchval(sql, uin, *values.values()) is not None
+
+        return self._write(run)
+
+    async def list_accounts(self) -> list[Account]:
+        rows = await self._query(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts ORDER BY uin")
+        return [_account(r) for r in rows]
+
+    async def search(
+        self, exclude: int, age: int, sex: int | None, province: str, offset: int, limit: int
+    ) -> list[Account]:
+        where = ["searchable", "uin<>$1"]
+        args: list[object] = [exclude]
+        # as in SQLite: an empty province and age 0 match anyone, sex None too
+        filters = (("province", province or None), ("age", age or None), ("sex", sex))
+        for column, value in filters:
+            if value is not None:
+                args.append(value)
+                where.append(f"{column}=${len(args)}")
+        rows = await self._query(
+            f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE {' AND '.join(where)}"
+            f" ORDER BY uin LIMIT ${len(args) + 1} OFFSET ${len(args) + 2}",
+            *args,
+            _limit(limit),
+            max(0, offset),
+        )
+        return [_account(r) for r in rows]
+
+    # -- buddy lists --
+
+    async def buddies(self, owner: int, offset: int = 0, limit: int = -1) -> list[int]:
+        rows = await self._query(
+            "SELECT buddy FROM buddies WHERE owner=$1 ORDER BY position LIMIT $2 OFFSET $3",
+            owner,
+            _limit(limit),
+            max(0, offset),
+        )
+        return [int(r[0]) for r in rows]
+
+    async def buddy_count(self, owner: int) -> int:
+        rows = await self._query("SELECT COUNT(*) FROM buddies WHERE owner=$1", owner)
+        return int(rows[0][0])
+
+    async def watchers(self, uin: int) -> list[int]:
+        rows = await self._query("SELECT owner FROM buddies WHERE buddy=$1 ORDER BY owner", uin)
+        return [int(r[0]) for r in rows]
+
+    def add_buddy(self, owner: int, buddy: int) -> asyncio.Future[bool]:
+        return self._write(lambda db: _add_buddy(db, owner, buddy))
+
+    def remove_buddy(self, owner: int, buddy: int) -> asyncio.Future[bool]:
+        async def run(db: Connection) -> bool:
+            sql = "DELETE FROM buddies WHERE owner=$1 AND buddy=$2 RETURNING 1"
+            return await db.fetchval(sql, owner, buddy) is not None
+
+        return self._write(run)
+
+    # -- add requests --
+
+    def request(self, requester: int, target: int, reason: str) -> asyncio.Future[list[int]]:
+        """Keep ``requester``'s request to ``target`` and queue ``target``'s notice, at once."""
+        try:
+            notice = self._stamp([_notice(target, requester, MessageKind.ADD_REQUEST, reason)])
+        except StoreError as exc:
+            return _failure(exc)
+
+        async def run(db: Connection) -> list[int]:
+            await db.execute(
+                "INSERT INTO requests (requester, target, reason, created)"
+                " VALUES ($1, $2, $3, $4) ON CONFLICT (requester, target)"
+                " DO UPDATE SET reason=EXCLUDED.reason, created=EXCLUDED.created",
+                requester,
+                target,
+                reason,
+                int(time.time()),
+            )
+            return await _enqueue(db, notice)
+
+        return self._write(run)
+
+    def answer_request(
+        self, requester: int, target: int, approve: bool, reason: str
+    ) -> asyncio.Future[list[int] | None]:
+        """``target`` answers ``requester``'s request, in one transaction (see SqliteStore)."""
+        kind = MessageKind.REQUEST_APPROVED if approve else MessageKind.REQUEST_REFUSED
+        try:
+            notice = self._stamp([_notice(requester, target, kind, reason)])
+        except StoreError as exc:
+            return _failure(exc)
+
+        async def run(db: Connection) -> list[int] | None:
+            taken = await db.fetchval(
+                "DELETE FROM requests WHERE requester=$1 AND target=$2 RETURNING reason",
+                requester,
+                target,
+            )
+            if taken is None:
+                return None
+            if approve:
+                await _add_buddy(db, requester, target)
+            return await _enqueue(db, notice)
+
+        return self._write(run)
+
+    async def open_request(self, requester: int, target: int) -> str | None:
+        rows = await self._query(
+            "SELECT reason FROM requests WHERE requester=$1 AND target=$2", requester, target
+        )
+        return str(rows[0][0]) if rows else None
+
+    # -- messages --
+
+    def _stamp(self, messages: Sequence[NewMessage]) -> list[tuple[int, NewMessage]]:
+        """Give messages their ids now, when queued: ids follow the order of calls."""
+        ids = self.reserve_message_ids(len(messages)) if messages else range(0)
+        return list(zip(ids, messages, strict=True))
+
+    def enqueue(self, messages: Sequence[NewMessage]) -> asyncio.Future[list[int]]:
+        """Queue messages; their ids once they are durable."""
+        try:
+            stamped = self._stamp(messages)
+        except StoreError as exc:  # no ids on hand, and the database is away
+            return _failure(exc)
+        return self._write(lambda db: _enqueue(db, stamped), messages=stamped)
+
+    async def queued(self, recipient: int, limit: int, after: int = 0) -> list[QueuedMessage]:
+        rows = await self._query(
+            f"SELECT {_MESSAGE_COLUMNS} FROM messages"
+            " WHERE recipient=$1 AND id>$2 ORDER BY id LIMIT $3",
+            recipient,
+            after,
+            _limit(limit),
+        )
+        return [_message(r) for r in rows]
+
+    def delete_upto(self, recipient: int, last_id: int) -> asyncio.Future[None]:
+        return self._write(lambda db: _delete_upto(db, recipient, last_id), durable=False)
+
+    def take(self, recipient: int, limit: int) -> asyncio.Future[list[QueuedMessage]]:
+        async def run(db: Connection) -> list[QueuedMessage]:
+            rows = await db.fetch(
+                f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE recipient=$1 ORDER BY id LIMIT $2",
+                recipient,
+                _limit(limit),
+            )
+            if rows:
+                await _delete_upto(db, recipient, rows[-1][0])
+            return [_message(r) for r in rows]
+
+        return self._write(run, durable=False)
+
+
+def _failure(error: StoreError) -> asyncio.Future[Any]:
+    """A write that failed before it was queued, failing as its awaitable (as queued ones do)."""
+    future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+    future.set_exception(error)
+    return future
+
+
+def _limit(limit: int) -> int | None:
+    """SQLite's LIMIT -1 ("no limit") is PostgreSQL's LIMIT NULL."""
+    return None if limit < 0 else limit
+
+
+async def _add_buddy(db: Connection, owner: int, buddy: int) -> bool:
+    added = await db.fetchval(
+        "INSERT INTO buddies (owner, buddy, position)"
+        " SELECT $1, $2, COALESCE(MAX(position), -1) + 1 FROM buddies WHERE owner=$1"
+        " ON CONFLICT (owner, buddy) DO NOTHING RETURNING 1",
+        owner,
+        buddy,
+    )
+    return added is not None
+
+
+async def _enqueue(db: Connection, messages: Sequence[tuple[int, NewMessage]]) -> list[int]:
+    """One statement however many rows (a group's fan-out): arrays, unnested."""
+    now = int(time.time())
+    await db.execute(
+        "INSERT INTO messages (id, recipient, sender, conversation_kind, conversation_number,"
+        " kind, content, time) SELECT id, recipient, sender, ck, cn, kind, content, $8"
+        " FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::bigint[],"
+        " $6::text[], $7::text[]) AS m(id, recipient, sender, ck, cn, kind, content)",
+        [i for i, _ in messages],
+        [m.recipient for _, m in messages],
+        [m.sender for _, m in messages],
+        [m.conversation.kind.value for _, m in messages],
+        [m.conversation.number for _, m in messages],
+        [m.kind.value for _, m in messages],
+        [content_json(m.content) for _, m in messages],
+        now,
+    )
+    return [message_id for message_id, _ in messages]
+
+
+async def _delete_upto(db: Connection, recipient: int, last_id: int) -> None:
+    await db.execute("DELETE FROM messages WHERE recipient=$1 AND id<=$2", recipient, last_id)

@@ -1,0 +1,169 @@
+"""The PostgreSQL store's schema versions (the SQLite store's, in PostgreSQL's dialect)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from qqdesk.core import MIN_UIN
+
+from .interface import StoreError
+from .migrations import INT_FIELDS, PROFILE_FIELDS, v1_message_to_v2
+
+#: The advisory lock (a constant key) that nodes opening one database at once take
+#: around each migration step and around sequence bumps, so they never race.
+SCHEMA_LOCK = 0x71_71_64_65_73_6B  # "qqdesk"
+
+#: asyncpg's connection (asyncpg ships no types; kept as Any at this edge only).
+Connection = Any
+
+
+def _column(name: str) -> str:
+    kind = "BIGINT NOT NULL DEFAULT 0" if name in INT_FIELDS else "TEXT NOT NULL DEFAULT ''"
+    return f"{name} {kind}"
+
+
+#: Version 1: SQLite's version-1 tables. Integers are BIGINT (SQLite's are 64-bit);
+#: ``searchable`` is a boolean. The two sequences are PostgreSQL's own: account
+#: numbers for auto-assigned accounts (never MAX+1, which two nodes would both pick)
+#: and message ids (handed out in blocks, see PostgresStore.reserve_message_ids).
+#: Frozen: a later change is a new step, never an edit here.
+SCHEMA_V1 = (
+    f"""CREATE TABLE accounts (
+    uin BIGINT PRIMARY KEY,
+    password_hash TEXT NOT NULL,
+    auth INTEGER NOT NULL DEFAULT 0,
+    searchable BOOLEAN NOT NULL DEFAULT TRUE,
+    created BIGINT NOT NULL,
+    {", ".join(_column(name) for name in PROFILE_FIELDS)}
+)""",
+    "CREATE INDEX accounts_search_pv ON accounts (searchable, province, age, sex, uin)",
+    "CREATE INDEX accounts_search_ag ON accounts (searchable, age, sex, uin)",
+    """CREATE TABLE buddies (
+    owner BIGINT NOT NULL,
+    buddy BIGINT NOT NULL,
+    position BIGINT NOT NULL,
+    PRIMARY KEY (owner, buddy)
+)""",
+    "CREATE INDEX buddies_order ON buddies (owner, position)",
+    "CREATE INDEX buddies_reverse ON buddies (buddy, owner)",
+    """CREATE TABLE requests (
+    requester BIGINT NOT NULL,
+    target BIGINT NOT NULL,
+    reason TEXT NOT NULL,
+    created BIGINT NOT NULL,
+    PRIMARY KEY (requester, target)
+)""",
+    """CREATE TABLE messages (
+    id BIGINT PRIMARY KEY,
+    recipient BIGINT NOT NULL,
+    sender BIGINT NOT NULL,
+    kind INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    time BIGINT NOT NULL
+)""",
+    "CREATE INDEX messages_queue ON messages (recipient, id)",
+    f"CREATE SEQUENCE account_numbers AS BIGINT START WITH {MIN_UIN} MINVALUE 1",
+    "CREATE SEQUENCE message_ids AS BIGINT START WITH 1 MINVALUE 1",
+)
+
+#: Content is JSON kept as TEXT, not jsonb: jsonb refuses "\u0000" in a string, and
+#: nothing queries into it.
+_MESSAGES_V2 = """CREATE TABLE {name} (
+    id BIGINT PRIMARY KEY,
+    recipient BIGINT NOT NULL,
+    sender BIGINT NOT NULL,
+    conversation_kind TEXT NOT NULL,
+    conversation_number BIGINT NOT NULL,
+    kind TEXT NOT NULL,
+    content TEXT NOT NULL,
+    time BIGINT NOT NULL
+)"""
+
+
+async def _to_v1(db: Connection) -> None:
+    for statement in SCHEMA_V1:
+        await db.execute(statement)
+
+
+async def _to_v2(db: Connection) -> None:
+    """Messages keyed by conversation, holding content parts; no status rows (as SQLite's
+    step: see migrations._to_v2 for why dropping queued MT=99 rows loses nothing)."""
+    await db.execute(_MESSAGES_V2.format(name="messages_v2"))
+    rows = await db.fetch(
+        "SELECT id, recipient, sender, kind, text, time FROM messages ORDER BY id"
+    )
+    converted: list[tuple[int, int, int, int, str, str, int]] = []
+    for message_id, recipient, sender, code, text, when in rows:
+        v2 = v1_message_to_v2(message_id, code, text)
+        if v2 is not None:
+            converted.append((message_id, recipient, sender, sender, *v2, when))
+    await db.executemany(
+        "INSERT INTO messages_v2 (id, recipient, sender, conversation_kind,"
+        " conversation_number, kind, content, time) VALUES ($1, $2, $3, 'buddy', $4, $5, $6, $7)",
+        converted,
+    )
+    await db.execute("DROP TABLE messages")
+    await db.execute("ALTER TABLE messages_v2 RENAME TO messages")
+    await db.execute("ALTER INDEX messages_v2_pkey RENAME TO messages_pkey")
+    await db.execute("CREATE INDEX messages_queue ON messages (recipient, id)")
+
+
+#: Step n brings a database from version n-1 to version n, each in its own transaction.
+MIGRATIONS: list[Callable[[Connection], Awaitable[None]]] = [_to_v1, _to_v2]
+
+
+def latest_version() -> int:
+    return len(MIGRATIONS)
+
+
+async def _version(db: Connection) -> int:
+    await db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+    version = await db.fetchval("SELECT version FROM schema_version")
+    if version is None:
+        await db.execute("INSERT INTO schema_version (version) VALUES (0)")
+        return 0
+    return int(version)
+
+
+async def migrate(db: Connection, where: str) -> int:
+    """Bring the database up to the latest version, one transaction per step; its version.
+
+    Each step takes SCHEMA_LOCK for its transaction and reads the version again under
+    it, so that nodes opening one database at once wait for each other and each step
+    runs once. A database from a newer release is refused (StoreError) before
+    anything is written; a failing step is undone (the database stays as it was).
+    """
+    latest = latest_version()
+    while True:
+        async with db.transaction():
+            await db.execute("SELECT pg_advisory_xact_lock($1)", SCHEMA_LOCK)
+            version = await _version(db)
+            if version > latest:
+                raise StoreError(
+                    f"{where} has store schema version {version}, newer than this qqdesk"
+                    f" knows ({latest}); use the release that wrote it or a newer one"
+                )
+            if version == latest:
+                await seed_sequence(db, "account_numbers", "SELECT MAX(uin) FROM accounts")
+                await seed_sequence(db, "message_ids", "SELECT MAX(id) FROM messages")
+                return latest
+            await MIGRATIONS[version](db)
+            await db.execute("UPDATE schema_version SET version=$1", version + 1)
+
+
+async def seed_sequence(db: Connection, sequence: str, largest_sql: str) -> None:
+    """Move a sequence above the largest number in use (rows copied in, or written by
+    hand): it never hands out a number that is taken. Only ever moves it up."""
+    largest = await db.fetchval(largest_sql)
+    if largest is not None:
+        await bump_sequence(db, sequence, int(largest))
+
+
+async def bump_sequence(db: Connection, sequence: str, taken: int) -> None:
+    """Make ``sequence``'s next value greater than ``taken`` (call under SCHEMA_LOCK:
+    setval is not atomic with reading the value, and nothing else ever lowers it)."""
+    row = await db.fetchrow(f"SELECT last_value, is_called FROM {sequence}")
+    upcoming = int(row["last_value"]) + (1 if row["is_called"] else 0)
+    if taken >= upcoming:
+        await db.execute("SELECT setval($1, $2, true)", sequence, taken)
