@@ -71,7 +71,7 @@ def save(widget: QWidget, path: Path) -> None:
     if path.stat().st_size > MAX_BYTES:
         # Anti-aliased text makes many colours; 256 of them still read well.
         image = pixmap.toImage().convertToFormat(pixmap.toImage().Format.Format_Indexed8)
-        image.save(str(path), "PNG", 9)
+        image.save(str(path), b"PNG", 9)
     print(f"{path} {pixmap.width()}x{pixmap.height()} {path.stat().st_size // 1024} KB")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from functools import partial
 from typing import Any
 
 import pytest
@@ -95,10 +96,14 @@ async def test_moody_bot_changes_status(me: Any, log: EventLog) -> None:
     )
 
 
+def _from(uin: int, event: MessageReceived) -> bool:
+    return event.sender == uin
+
+
 async def test_strangers_write_and_a_requester_asks(me: Any, log: EventLog) -> None:
     strangers = [p.uin for p in EVERYONE if p.behaviour is Behaviour.STRANGER]
     for uin in strangers:
-        hello = await log.wait_for(MessageReceived, lambda e, u=uin: e.sender == u)
+        hello = await log.wait_for(MessageReceived, partial(_from, uin))
         assert hello.text == person(uin).opening
     requester = _uin(Behaviour.REQUESTER)
     request = await log.wait_for(AddRequestReceived, lambda e: e.uin == requester)

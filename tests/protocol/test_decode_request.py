@@ -256,10 +256,10 @@ def test_message_length_limits() -> None:
 def test_getmsgex_extensions() -> None:
     plain = read("VER=1.1&CMD=GetMsgEx&SEQ=1&UIN=10001")
     assert plain == FetchMessagesRequest(uin=10001, seq="1")
-    assert not plain.extended  # type: ignore[attr-defined]
+    assert not plain.extended
     ext = read("VER=1.1&CMD=GetMsgEx&SEQ=1&UIN=10001&WT=30&AK=17")
     assert ext == FetchMessagesRequest(uin=10001, seq="1", wait=30, ack=17)
-    assert ext.extended  # type: ignore[attr-defined]
+    assert ext.extended
     with pytest.raises(ProtocolError):
         read("VER=1.1&CMD=GetMsgEx&SEQ=1&UIN=10001&WT=soon")
 
