@@ -8,7 +8,7 @@ from pathlib import Path
 
 from qqdesk.server import SqliteStore
 from qqdesk.server.cli import main as cli_main
-from qqdesk.server.service import RATE_LIMIT
+from qqdesk.server.service.limits import RATE_LIMIT
 from tests.support.servers import ServerProcess, ServerThread
 
 from .conftest import MakeServer, Raw, fields, store_accounts, words

@@ -199,3 +199,31 @@ async def test_each_request_on_a_connection_is_judged_by_its_own_cookie(
             assert reply.endswith(result), (cookie, reply)
     finally:
         writer.close()
+
+
+async def test_routes_by_method_and_path_with_the_classic_family_as_post_fallback(
+    live: QQServer,
+) -> None:
+    from qqdesk.server.http import Answer, Request
+
+    seen: list[tuple[str, str, bytes]] = []
+
+    async def ping(request: Request) -> Answer:
+        seen.append((request.method, request.target, request.body))
+        return Answer(b"pong")
+
+    live.router.add("GET", "/ping", ping)
+    live.router.add("POST", "/ping", ping)
+    answer = await send_raw(
+        live.url, request_bytes(b"", {"Connection": "close"}, method="GET", target="/ping?x=1")
+    )
+    assert answer.startswith(b"HTTP/1.1 200 OK\r\n") and answer.endswith(b"\r\n\r\npong")
+    answer = await send_raw(live.url, request_bytes(b"hi", {"Connection": "close"}, target="/ping"))
+    assert answer.endswith(b"\r\n\r\npong")
+    assert seen == [("GET", "/ping?x=1", b""), ("POST", "/ping", b"hi")]
+    # any other path is the classic family's, as before
+    raw = request_bytes(LOGOUT, {"Connection": "close"}, target="/pong")
+    assert (await send_raw(live.url, raw)).endswith(b"\r\n\r\n" + LOGOUT_REPLY)
+    # an unknown method: 405, naming what that path takes
+    answer = await send_raw(live.url, request_bytes(b"", method="PUT", target="/ping"))
+    assert answer.startswith(b"HTTP/1.1 405 ") and b"\r\nAllow: GET, POST\r\n" in answer
