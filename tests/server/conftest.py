@@ -163,3 +163,20 @@ def text(recipient: int, sender: int, words: str) -> NewMessage:
 def words(message: QueuedMessage) -> str:
     """A queued message's text form."""
     return render_text(message.content)
+
+
+async def wait_until(predicate: Callable[[], bool], *, timeout: float = 10.0) -> None:
+    """Wait for a condition to hold, looking again on every turn of the loop.
+
+    It never asserts on elapsed time: ``timeout`` only turns a condition that never
+    comes into a failure instead of a hung test.
+    """
+    async with asyncio.timeout(timeout):
+        while not predicate():
+            await asyncio.sleep(0.005)
+
+
+def polls(server: QQServer, uin: int) -> int:
+    """How many fetches of ``uin``'s session the server is holding now."""
+    session = server.service.sessions.get(uin)
+    return 0 if session is None else session.polls

@@ -9,7 +9,7 @@ from qqdesk.server import QQServer
 from qqdesk.server.http import Limits
 from tests.support.wire import open_connection, post, read_response, request_bytes, send_raw
 
-from .conftest import MakeServer, Raw, md5
+from .conftest import MakeServer, Raw, md5, wait_until
 
 LOGOUT = b"VER=1.1&CMD=Logout&SEQ=7&UIN=10001"
 LOGOUT_REPLY = b"VER=1.1&CMD=LOGOUT&SEQ=7&UIN=10001&RES=0"
@@ -148,12 +148,12 @@ async def test_slow_clients_are_cut_off_and_others_served(make_server: MakeServe
 async def test_connection_limit(make_server: MakeServer) -> None:
     srv = await make_server(limits=Limits(max_connections=2))
     held = [await open_connection(srv.url) for _ in range(2)]
-    await asyncio.sleep(0.1)
+    await wait_until(lambda: srv.front_end.connection_count == 2)
     answer = await send_raw(srv.url, request_bytes(LOGOUT))
     assert answer.startswith(b"HTTP/1.1 503 ")
     for _reader, writer in held:
         writer.close()
-    await asyncio.sleep(0.2)
+    await wait_until(lambda: srv.front_end.connection_count == 0)
     assert (await post(srv.url, LOGOUT))[2] == LOGOUT_REPLY
 
 
