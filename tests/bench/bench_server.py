@@ -92,7 +92,7 @@ def _announce(port_file: str, port: int) -> None:
 async def _serve_qq(db: str, port_file: str, accounts: int) -> None:
     from qqdesk.server import QQServer, SqliteStore
 
-    on_loop = os.environ.get(READS_ENV) == "loop"
+    on_loop = os.environ.get(READS_ENV, "loop") == "loop"
     server = QQServer(SqliteStore(db, reads_on_loop=on_loop), long_poll=55)
     server.service.limits.rate_limit = 10**9  # see the module docstring
     await server.start(host=HOST, port=0)
@@ -414,8 +414,8 @@ def main() -> int:
     parser.add_argument(
         "--reads",
         choices=["thread", "loop"],
-        default="thread",
-        help="store reads on reader threads (the default) or on the event loop",
+        default="loop",
+        help="store reads on the event loop (the default) or on reader threads",
     )
     args = parser.parse_args()
     os.environ[READS_ENV] = args.reads  # the server child inherits it
