@@ -132,6 +132,11 @@ class BlockingAdmin:
     def _run(self, work: Coroutine[Any, Any, T]) -> T:
         return self._thread.submit(asyncio.run, work).result()
 
+    def close(self) -> None:
+        """Let the worker thread go (once idle); later calls start another."""
+        self._thread.shutdown(wait=False)
+        self._thread = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="qqdesk-admin")
+
     def create_account(
         self,
         uin: int | None,

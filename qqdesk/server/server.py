@@ -132,5 +132,6 @@ class QQServer:
         if self._server is not None:
             with contextlib.suppress(Exception):
                 await self._server.wait_closed()
+        self._blocking_admin.close()
         # the store's writer commits what is queued: not on the loop's thread
         await asyncio.to_thread(self.store.close)
