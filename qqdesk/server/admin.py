@@ -6,7 +6,7 @@ Used by the CLI, the app's built-in server ("create account" page) and demo seed
 from __future__ import annotations
 
 import asyncio
-import threading
+import concurrent.futures
 from collections.abc import Coroutine
 from typing import Any, Protocol, TypeVar
 
@@ -118,32 +118,24 @@ class Admin:
 class BlockingAdmin:
     """The same operations for synchronous callers (the app's UI thread, sync tests).
 
-    Each call runs on a private event loop in a thread of its own and blocks until
+    Each call runs on a private event loop on a thread of its own and blocks until
     done, so it may be called from the thread that runs the server's loop: the
-    store does its work on its own threads and never needs that loop.
+    store never needs that loop (it reads on the calling thread with a connection
+    of that thread's own, and writes on its writer thread).
     """
 
     def __init__(self, admin: Admin) -> None:
         self.admin = admin
-        self._lock = threading.Lock()
+        # one thread, kept: the store keeps a reading connection per thread
+        self._thread = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="qqdesk-admin")
 
     def _run(self, work: Coroutine[Any, Any, T]) -> T:
-        result: list[T] = []
-        error: list[BaseException] = []
+        return self._thread.submit(asyncio.run, work).result()
 
-        def run() -> None:
-            try:
-                result.append(asyncio.run(work))
-            except BaseException as exc:  # handed to the caller
-                error.append(exc)
-
-        with self._lock:
-            thread = threading.Thread(target=run, name="qqdesk-admin")
-            thread.start()
-            thread.join()
-        if error:
-            raise error[0]
-        return result[0]
+    def close(self) -> None:
+        """Let the worker thread go (once idle); later calls start another."""
+        self._thread.shutdown(wait=False)
+        self._thread = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="qqdesk-admin")
 
     def create_account(
         self,

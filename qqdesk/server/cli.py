@@ -16,9 +16,10 @@ from typing import Any, NoReturn
 
 import platformdirs
 
-from qqdesk.protocol.classic import MAX_UIN, MIN_UIN, PROFILE_FIELD_BY_KEY, AuthMode
+from qqdesk.core import MAX_UIN, MIN_UIN, AuthMode
 
 from .admin import Admin
+from .frontends.classic import PROFILE_FIELD_BY_KEY
 from .server import QQServer
 from .store import SqliteStore, StoreError
 

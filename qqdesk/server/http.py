@@ -1,4 +1,5 @@
-"""A small, strict-where-it-matters HTTP/1.x front-end on asyncio streams that feeds the service."""
+"""A small, strict-where-it-matters HTTP/1.x server on asyncio streams that routes requests
+by method and path to the protocol front-ends."""
 
 from __future__ import annotations
 
@@ -8,8 +9,6 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from http.cookies import CookieError, SimpleCookie
-
-from .service import Answer, Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +33,70 @@ _REASONS = {
     505: "HTTP Version Not Supported",
 }
 
-Handler = Callable[[bytes, str, bool, dict[str, str]], Awaitable[Answer]]
+#: Seconds a client is asked to wait (Retry-After) when the store cannot write.
+RETRY_AFTER = 30
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a front-end answers: the body (empty = the protocol's NULL) and a cookie to set."""
+
+    body: bytes
+    set_cookie: str | None = None
+
+
+class Unavailable(Exception):
+    """The request needs a write the store cannot make now (a full disk): it was not done.
+
+    Answered with HTTP 503 and Retry-After, which a client must take as "not done,
+    try again later" (the classic protocol has no RES for it).
+    """
+
+    retry_after = RETRY_AFTER
+
+
+@dataclass(frozen=True)
+class Request:
+    """One request as a front-end sees it."""
+
+    method: str
+    #: The request target as sent (may be empty: legacy clients send "POST  HTTP/1.1").
+    target: str
+    body: bytes
+    ip: str
+    #: Content-Type says application/x-www-form-urlencoded.
+    form: bool
+    cookies: dict[str, str]
+
+    @property
+    def path(self) -> str:
+        return self.target.split("?", 1)[0]
+
+
+Handler = Callable[[Request], Awaitable[Answer]]
+
+
+class Router:
+    """Handlers by method and exact path, with a fallback per method for any other path."""
+
+    def __init__(self) -> None:
+        self._routes: dict[tuple[str, str], Handler] = {}
+        self._fallbacks: dict[str, Handler] = {}
+
+    def add(self, method: str, path: str, handler: Handler) -> None:
+        self._routes[(method, path)] = handler
+
+    def fallback(self, method: str, handler: Handler) -> None:
+        """``handler`` takes ``method`` on every path no route names."""
+        self._fallbacks[method] = handler
+
+    def resolve(self, method: str, path: str) -> Handler | None:
+        return self._routes.get((method, path)) or self._fallbacks.get(method)
+
+    def allowed(self, path: str) -> list[str]:
+        """The methods something would take on ``path`` (for a 405's Allow header)."""
+        methods = {m for m, p in self._routes if p == path} | set(self._fallbacks)
+        return sorted(methods)
 
 
 @dataclass(frozen=True)
@@ -53,7 +115,7 @@ class Limits:
 
 
 class HttpError(Exception):
-    def __init__(self, status: int, *, allow: bool = False, linger: bool = True) -> None:
+    def __init__(self, status: int, *, allow: str | None = None, linger: bool = True) -> None:
         super().__init__(status)
         self.status = status
         self.allow = allow
@@ -64,6 +126,7 @@ class HttpError(Exception):
 @dataclass
 class _Head:
     method: str
+    target: str
     version: str
     headers: dict[str, str]
 
@@ -74,7 +137,7 @@ def _response(
     *,
     keep_alive: bool,
     set_cookie: str | None = None,
-    allow: bool = False,
+    allow: str | None = None,
     retry_after: int | None = None,
 ) -> bytes:
     lines = [
@@ -84,8 +147,8 @@ def _response(
         f"Content-Length: {len(body)}",
         "Connection: keep-alive" if keep_alive else "Connection: close",
     ]
-    if allow:
-        lines.append("Allow: POST")
+    if allow is not None:
+        lines.append(f"Allow: {allow}")
     if retry_after is not None:
         lines.append(f"Retry-After: {retry_after}")
     if set_cookie:
@@ -94,10 +157,10 @@ def _response(
 
 
 class HttpFrontEnd:
-    """Serves connections: reads requests one after another and writes the service's answers."""
+    """Serves connections: reads requests one after another, routes each and writes the answer."""
 
-    def __init__(self, handler: Handler, limits: Limits | None = None) -> None:
-        self.handler = handler
+    def __init__(self, router: Router, limits: Limits | None = None) -> None:
+        self.router = router
         self.limits = limits or Limits()
         self._connections: set[asyncio.Task[None]] = set()
         self._writers: set[asyncio.StreamWriter] = set()
@@ -175,7 +238,7 @@ class HttpFrontEnd:
                 return
             if request is None:
                 return
-            head, body = request
+            head, handler, body = request
             keep_alive = _wants_keep_alive(head)
             form = (
                 "application/x-www-form-urlencoded" in head.headers.get("content-type", "").lower()
@@ -183,7 +246,9 @@ class HttpFrontEnd:
             self._busy.add(task)
             unavailable: Unavailable | None = None
             try:
-                answer = await self.handler(body, ip, form, cookies.parse(head.headers))
+                answer = await handler(
+                    Request(head.method, head.target, body, ip, form, cookies.parse(head.headers))
+                )
             except Unavailable as exc:
                 # Not done (the store cannot write): no RES, so the client must not take
                 # it as done. The store has logged why, once: no traceback per request.
@@ -233,8 +298,8 @@ class HttpFrontEnd:
 
     async def _read_request(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-    ) -> tuple[_Head, bytes] | None:
-        """The next POST's head and body; None at a clean end of the connection.
+    ) -> tuple[_Head, Handler, bytes] | None:
+        """The next request's head, handler and body; None at a clean end of the connection.
 
         One asyncio.timeout scope, moved on as the request comes in (idle until
         its first byte, then the head's limit, then the body's): a scope per
@@ -251,8 +316,10 @@ class HttpFrontEnd:
                 phase = "head"
                 deadline.reschedule(loop.time() + limits.header_timeout)
                 head = _parse_head(await self._read_lines(reader, first))
-                if head.method != "POST":
-                    raise HttpError(405, allow=True)
+                path = head.target.split("?", 1)[0]
+                handler = self.router.resolve(head.method, path)
+                if handler is None:
+                    raise HttpError(405, allow=", ".join(self.router.allowed(path)))
                 length = _content_length(head.headers, limits.max_body_bytes)
                 if head.headers.get("expect", "").lower() == "100-continue":
                     writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
@@ -264,7 +331,7 @@ class HttpFrontEnd:
             if phase == "idle":
                 return None
             raise HttpError(408, linger=phase == "head") from None
-        return head, body
+        return head, handler, body
 
     async def _first_byte(self, reader: asyncio.StreamReader) -> bytes | None:
         """The request's first byte; None at the end of the connection.
@@ -315,9 +382,11 @@ def _parse_head(lines: list[bytes]) -> _Head:
     method = parts[0]
     if not method.isalpha() or not method.isupper():
         raise HttpError(400)
-    version = parts[-1] if len(parts) >= 2 and parts[-1].startswith("HTTP/") else "HTTP/1.0"
+    has_version = len(parts) >= 2 and parts[-1].startswith("HTTP/")
+    version = parts[-1] if has_version else "HTTP/1.0"
     if version not in ("HTTP/1.0", "HTTP/1.1"):
         raise HttpError(505)
+    target = " ".join(parts[1:-1] if has_version else parts[1:]).strip()
     headers: dict[str, str] = {}
     for raw in lines[1:]:
         name, sep, value = raw.decode("latin-1").partition(":")
@@ -332,7 +401,7 @@ def _parse_head(lines: list[bytes]) -> _Head:
                 headers[name] = headers[name] + ", " + value
             continue
         headers[name] = value
-    return _Head(method=method, version=version, headers=headers)
+    return _Head(method=method, target=target, version=version, headers=headers)
 
 
 def _client_ip(peer: object) -> str:

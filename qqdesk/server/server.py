@@ -1,4 +1,4 @@
-"""QQServer: the classic protocol server on an asyncio loop (front-end, service, store)."""
+"""QQServer: the server on an asyncio loop (HTTP routing, front-ends, service, store)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ import time
 from collections.abc import Callable
 
 from .admin import Admin, BlockingAdmin
-from .http import HttpFrontEnd, Limits
-from .service import Answer, Service
+from .frontends.classic import ClassicFrontEnd
+from .http import HttpFrontEnd, Limits, Router
+from .service import Service
 from .store import SCRYPT_N, Store
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,12 @@ class QQServer:
             scrypt_n=scrypt_n,
         )
         self.limits = limits or Limits(idle_timeout=max(120.0, long_poll + 30.0))
-        self.front_end = HttpFrontEnd(self._handle, self.limits)
+        self.classic = ClassicFrontEnd(self.service)
+        self.router = Router()
+        # The classic family takes a POST on any target, the empty one included
+        # ("POST  HTTP/1.1"): legacy clients post to whatever path they were given.
+        self.router.fallback("POST", self.classic.handle)
+        self.front_end = HttpFrontEnd(self.router, self.limits)
         self._server: asyncio.Server | None = None
         self._sweeper: asyncio.Task[None] | None = None
         self._host = "127.0.0.1"
@@ -99,9 +105,6 @@ class QQServer:
         self._sweeper = asyncio.create_task(self._sweep())
         log.debug("listening on %s", self.url)
 
-    async def _handle(self, body: bytes, ip: str, form: bool, cookies: dict[str, str]) -> Answer:
-        return await self.service.handle(body, ip, form_urlencoded=form, cookies=cookies)
-
     async def _sweep(self) -> None:
         """End idle sessions now and then (they are also checked on every request)."""
         period = max(0.05, min(5.0, self.service.idle_timeout / 4))
@@ -129,5 +132,6 @@ class QQServer:
         if self._server is not None:
             with contextlib.suppress(Exception):
                 await self._server.wait_closed()
+        self._blocking_admin.close()
         # the store's writer commits what is queued: not on the loop's thread
         await asyncio.to_thread(self.store.close)

@@ -90,12 +90,11 @@ def _announce(port_file: str, port: int) -> None:
 
 
 async def _serve_qq(db: str, port_file: str, accounts: int) -> None:
-    import qqdesk.server.service as service
     from qqdesk.server import QQServer, SqliteStore
 
-    service.RATE_LIMIT = 10**9  # see the module docstring
-    on_loop = os.environ.get(READS_ENV) == "loop"
+    on_loop = os.environ.get(READS_ENV, "loop") == "loop"
     server = QQServer(SqliteStore(db, reads_on_loop=on_loop), long_poll=55)
+    server.service.limits.rate_limit = 10**9  # see the module docstring
     await server.start(host=HOST, port=0)
     admin = server.async_admin
     await admin.create_account(SINK, PASSWORD, nick="sink")
@@ -415,8 +414,8 @@ def main() -> int:
     parser.add_argument(
         "--reads",
         choices=["thread", "loop"],
-        default="thread",
-        help="store reads on reader threads (the default) or on the event loop",
+        default="loop",
+        help="store reads on the event loop (the default) or on reader threads",
     )
     args = parser.parse_args()
     os.environ[READS_ENV] = args.reads  # the server child inherits it

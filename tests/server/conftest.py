@@ -246,3 +246,20 @@ async def store(stores: StoreOpener) -> AnyStore:
 async def close(store: AnyStore) -> None:
     """Close a store as QQServer.stop does (off the loop; it waits for queued writes)."""
     await asyncio.to_thread(store.close)
+
+
+async def wait_until(predicate: Callable[[], bool], *, timeout: float = 10.0) -> None:
+    """Wait for a condition to hold, looking again on every turn of the loop.
+
+    It never asserts on elapsed time: ``timeout`` only turns a condition that never
+    comes into a failure instead of a hung test.
+    """
+    async with asyncio.timeout(timeout):
+        while not predicate():
+            await asyncio.sleep(0.005)
+
+
+def polls(server: QQServer, uin: int) -> int:
+    """How many fetches of ``uin``'s session the server is holding now."""
+    session = server.service.sessions.get(uin)
+    return 0 if session is None else session.polls

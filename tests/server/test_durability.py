@@ -8,10 +8,10 @@ from pathlib import Path
 
 from qqdesk.server import SqliteStore
 from qqdesk.server.cli import main as cli_main
-from qqdesk.server.service import RATE_LIMIT
+from qqdesk.server.service.limits import RATE_LIMIT
 from tests.support.servers import ServerProcess, ServerThread
 
-from .conftest import MakeServer, Raw, fields, store_accounts, words
+from .conftest import MakeServer, Raw, fields, store_accounts, wait_until, words
 
 
 async def test_offline_message_survives_a_restart(tmp_path: Path, make_server: MakeServer) -> None:
@@ -146,9 +146,7 @@ def test_kill_9_under_many_concurrent_senders_loses_and_repeats_nothing(tmp_path
         async def send_then_kill() -> None:
             stop = asyncio.Event()
             tasks = [asyncio.create_task(_send_all(proc.url, s, acked, stop=stop)) for s in senders]
-            async with asyncio.timeout(60):
-                while len(acked) < SENDERS * RATE_LIMIT // 2:
-                    await asyncio.sleep(0.001)
+            await wait_until(lambda: len(acked) >= SENDERS * RATE_LIMIT // 2, timeout=60)
             proc.kill()  # SIGKILL with requests in flight
             stop.set()
             await asyncio.gather(*tasks)
@@ -178,9 +176,7 @@ async def test_stop_with_writes_in_flight_answers_them_and_loses_none(
     acked: set[str] = set()
     stop = asyncio.Event()
     tasks = [asyncio.create_task(_send_all(srv.url, s, acked, stop=stop)) for s in senders]
-    async with asyncio.timeout(60):
-        while len(acked) < SENDERS:
-            await asyncio.sleep(0.001)
+    await wait_until(lambda: len(acked) >= SENDERS, timeout=60)
     stop.set()
     started = time.monotonic()
     await srv.stop()  # the requests it took in are answered (RES=0 or 500)
@@ -249,6 +245,5 @@ async def test_an_acknowledgement_takes_effect_before_its_deletion_is_written(
     assert fields(await bob.send("GetMsgEx", AK=ids[1]))["MG"] == "m2,"
     assert fields(await bob.send("GetMsgEx", AK=ids[2]))["MN"] == "0"
     assert srv.store.synced_commits == synced  # type: ignore[attr-defined]
-    async with asyncio.timeout(5):  # and the deletion does get written
-        while srv.store.pending(10002, 10):  # type: ignore[attr-defined]
-            await asyncio.sleep(0.01)
+    # and the deletion does get written
+    await wait_until(lambda: not srv.store.pending(10002, 10))  # type: ignore[attr-defined]

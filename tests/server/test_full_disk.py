@@ -24,7 +24,7 @@ from urllib.parse import quote
 import pytest
 
 from qqdesk.server import QQServer, SqliteStore, StoreError
-from qqdesk.server.service import RETRY_AFTER
+from qqdesk.server.http import RETRY_AFTER
 from tests.support.servers import ServerProcess
 from tests.support.wire import post
 

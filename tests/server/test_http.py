@@ -9,7 +9,7 @@ from qqdesk.server import QQServer
 from qqdesk.server.http import Limits
 from tests.support.wire import open_connection, post, read_response, request_bytes, send_raw
 
-from .conftest import MakeServer, Raw, md5
+from .conftest import MakeServer, Raw, md5, wait_until
 
 LOGOUT = b"VER=1.1&CMD=Logout&SEQ=7&UIN=10001"
 LOGOUT_REPLY = b"VER=1.1&CMD=LOGOUT&SEQ=7&UIN=10001&RES=0"
@@ -148,12 +148,12 @@ async def test_slow_clients_are_cut_off_and_others_served(make_server: MakeServe
 async def test_connection_limit(make_server: MakeServer) -> None:
     srv = await make_server(limits=Limits(max_connections=2))
     held = [await open_connection(srv.url) for _ in range(2)]
-    await asyncio.sleep(0.1)
+    await wait_until(lambda: srv.front_end.connection_count == 2)
     answer = await send_raw(srv.url, request_bytes(LOGOUT))
     assert answer.startswith(b"HTTP/1.1 503 ")
     for _reader, writer in held:
         writer.close()
-    await asyncio.sleep(0.2)
+    await wait_until(lambda: srv.front_end.connection_count == 0)
     assert (await post(srv.url, LOGOUT))[2] == LOGOUT_REPLY
 
 
@@ -199,3 +199,31 @@ async def test_each_request_on_a_connection_is_judged_by_its_own_cookie(
             assert reply.endswith(result), (cookie, reply)
     finally:
         writer.close()
+
+
+async def test_routes_by_method_and_path_with_the_classic_family_as_post_fallback(
+    live: QQServer,
+) -> None:
+    from qqdesk.server.http import Answer, Request
+
+    seen: list[tuple[str, str, bytes]] = []
+
+    async def ping(request: Request) -> Answer:
+        seen.append((request.method, request.target, request.body))
+        return Answer(b"pong")
+
+    live.router.add("GET", "/ping", ping)
+    live.router.add("POST", "/ping", ping)
+    answer = await send_raw(
+        live.url, request_bytes(b"", {"Connection": "close"}, method="GET", target="/ping?x=1")
+    )
+    assert answer.startswith(b"HTTP/1.1 200 OK\r\n") and answer.endswith(b"\r\n\r\npong")
+    answer = await send_raw(live.url, request_bytes(b"hi", {"Connection": "close"}, target="/ping"))
+    assert answer.endswith(b"\r\n\r\npong")
+    assert seen == [("GET", "/ping?x=1", b""), ("POST", "/ping", b"hi")]
+    # any other path is the classic family's, as before
+    raw = request_bytes(LOGOUT, {"Connection": "close"}, target="/pong")
+    assert (await send_raw(live.url, raw)).endswith(b"\r\n\r\n" + LOGOUT_REPLY)
+    # an unknown method: 405, naming what that path takes
+    answer = await send_raw(live.url, request_bytes(b"", method="PUT", target="/ping"))
+    assert answer.startswith(b"HTTP/1.1 405 ") and b"\r\nAllow: GET, POST\r\n" in answer

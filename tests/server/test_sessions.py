@@ -7,7 +7,7 @@ import time
 
 from qqdesk.server import QQServer
 
-from .conftest import FakeClock, MakeServer, Raw, fields, text
+from .conftest import FakeClock, MakeServer, Raw, fields, polls, text, wait_until
 
 
 async def test_idle_session_expires_and_buddies_see_offline(
@@ -39,8 +39,8 @@ async def test_short_idle_timeout_is_announced_and_swept(make_server: MakeServer
     await srv.async_admin.create_account(10001, "pw")
     raw = Raw(srv.url, 10001)
     assert b"&HI=60&LI=1&" in await raw.login()
-    await asyncio.sleep(0.8)  # the sweeper runs every idle_timeout/4
-    assert 10001 not in srv.service.sessions
+    # the sweeper (every idle_timeout/4) ends it without any request
+    await wait_until(lambda: 10001 not in srv.service.sessions)
 
 
 async def test_login_from_elsewhere_replaces_the_session(live: QQServer, alice: Raw) -> None:
@@ -129,7 +129,7 @@ async def test_long_poll_wakes_when_a_message_arrives(make_server: MakeServer) -
     await bob.login()
     started = time.monotonic()
     poll = asyncio.create_task(bob.send("GetMsgEx", WT=30))
-    await asyncio.sleep(0.2)
+    await wait_until(lambda: polls(srv, 10002) == 1)
     assert not poll.done()
     await alice.send("CLTMSG", UN=10002, MG="wake up")
     body = await asyncio.wait_for(poll, 5)
@@ -156,7 +156,7 @@ async def test_long_poll_is_capped_by_lp_and_woken_by_stop(make_server: MakeServ
     raw2 = Raw(srv2.url, 10001)
     await raw2.login()
     poll = asyncio.create_task(raw2.send("GetMsgEx", WT=50))
-    await asyncio.sleep(0.2)
+    await wait_until(lambda: polls(srv2, 10001) == 1)
     started = time.monotonic()
     await srv2.stop()
     body = await asyncio.wait_for(poll, 5)  # answered, not cut off
@@ -196,7 +196,7 @@ async def test_a_held_long_poll_keeps_the_session_alive(
     live: QQServer, alice: Raw, clock: FakeClock
 ) -> None:
     poll = asyncio.create_task(alice.send("GetMsgEx", WT=1, AK=0))
-    await asyncio.sleep(0.3)
+    await wait_until(lambda: polls(live, 10001) == 1)
     clock.advance(400)
     assert live.service.expire_idle() == 0
     assert (await asyncio.wait_for(poll, 5)).endswith(b"&MN=0&MT=&UN=&MG=")
@@ -217,7 +217,7 @@ async def test_session_replaced_while_polling_answers_res_20(make_server: MakeSe
     here, there = Raw(srv.url, 10001), Raw(srv.url, 10001, source="127.0.0.2")
     await here.login()
     poll = asyncio.create_task(here.send("GetMsgEx", WT=30))
-    await asyncio.sleep(0.2)
+    await wait_until(lambda: polls(srv, 10001) == 1)
     await there.login()
     assert (await asyncio.wait_for(poll, 5)).endswith(b"&RES=20")
 

@@ -1,0 +1,246 @@
+"""The classic protocol's front-end: decode a request, call the service, encode the reply.
+
+Everything classic lives here: commands and RES codes, the four status codes
+(Status <-> Presence), MT codes, the text form of faces (``/微笑``), the
+session cookie. The rules themselves are the service's.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+
+from qqdesk.core import is_account_number, parse_text, render_text
+from qqdesk.protocol.classic import (
+    PROFILE_FIELD_BY_KEY,
+    AckCode,
+    AddBuddyAnswerRequest,
+    AddBuddyReply,
+    AddBuddyRequest,
+    BuddyCount,
+    BuddyListRequest,
+    BuddyPage,
+    ChangeStatusRequest,
+    Command,
+    Done,
+    ErrorReply,
+    FetchMessagesRequest,
+    LoginOk,
+    LoginRefused,
+    LoginRequest,
+    Message,
+    MessagesReply,
+    MessageType,
+    OnlineBuddiesRequest,
+    OnlineBuddy,
+    OnlineCount,
+    OnlinePage,
+    ProfileReply,
+    ProfileRequest,
+    ProtocolError,
+    RemoveBuddyRequest,
+    Reply,
+    Result,
+    SearchPage,
+    SearchRequest,
+    SearchResult,
+    SendMessageRequest,
+    Status,
+    decode_request,
+    encode_reply,
+    parse_request_body,
+)
+from qqdesk.protocol.classic import (
+    Request as ClassicRequest,
+)
+
+from ..http import Answer, Request, Unavailable
+from ..service import Action, Entry, Refusal, Refused, Service, Session, StatusChange
+from ..store import MessageKind, StoreError
+
+log = logging.getLogger(__name__)
+
+__all__ = ["COOKIE_PREFIX", "NULL", "PROFILE_FIELD_BY_KEY", "ClassicFrontEnd"]
+
+#: Cookie the Login reply sets (extension); one name per number so that one
+#: browser-like cookie jar can hold several accounts.
+COOKIE_PREFIX = "QQS_"
+#: Wording of a refused Login (RA).
+WRONG_PASSWORD = "密码错误"
+
+NULL = Answer(b"")
+
+#: The classic MT code of each message kind.
+_MT = {
+    MessageKind.TEXT: MessageType.TEXT,
+    MessageKind.ADD_REQUEST: MessageType.ADD_REQUEST,
+    MessageKind.REQUEST_APPROVED: MessageType.REQUEST_APPROVED,
+    MessageKind.REQUEST_REFUSED: MessageType.REQUEST_REFUSED,
+}
+#: The RES for each refusal.
+_RESULT = {
+    Refusal.NO_SUCH_ACCOUNT: Result.NO_SUCH_NUMBER,
+    Refusal.NOT_SIGNED_IN: Result.NOT_LOGGED_IN,
+    Refusal.TOO_FREQUENT: Result.TOO_FREQUENT,
+}
+#: Commands a penalty can stop.
+_PENALIZED = {Command.CLTMSG: Action.SEND_MESSAGE, Command.ACK_ADD_TO_LIST: Action.ANSWER_REQUEST}
+
+
+class ClassicFrontEnd:
+    """Answers classic requests (a POST on any target) with the service."""
+
+    def __init__(self, service: Service) -> None:
+        self.service = service
+
+    async def handle(self, request: Request) -> Answer:
+        """Answer one request body; NULL for anything the protocol refuses."""
+        try:
+            decoded = decode_request(parse_request_body(request.body, form_urlencoded=request.form))
+        except ProtocolError as exc:
+            log.debug("NULL for a request from %s: %s", request.ip, exc)
+            return NULL
+        try:
+            return await self.answer(decoded, request.ip, request.cookies)
+        except StoreError as exc:
+            # the store logged it (once for a spell of failures, not per request)
+            log.debug("%s from %s not done: %s", decoded.command.request_name, request.ip, exc)
+            raise Unavailable(str(exc)) from exc
+
+    async def answer(self, request: ClassicRequest, ip: str, cookies: dict[str, str]) -> Answer:
+        """Answer a decoded request."""
+        service = self.service
+        command, uin = request.command, request.uin
+        token = cookies.get(COOKIE_PREFIX + str(uin))
+        if command is Command.LOGOUT:
+            # Always RES=0, but only the session's own client may end it.
+            service.logout(uin, ip, token)
+            return _reply(Done(command=command), request)
+        if not is_account_number(uin):
+            return _error(Result.NO_SUCH_NUMBER, request)
+        action = _PENALIZED.get(command)
+        if action is not None and service.limits.penalized(uin, action):
+            return _error(Result.TOO_FREQUENT, request)
+        if isinstance(request, LoginRequest):
+            return await self._login(request, ip)
+        session = service.session(uin, ip, token)
+        if session is None:
+            # only the failure path looks the number up: 5 for no account, else 20
+            if not service.signed_in(uin) and not await service.is_account(uin):
+                return _error(Result.NO_SUCH_NUMBER, request)
+            return _error(Result.NOT_LOGGED_IN, request)
+        try:
+            reply = await self._dispatch(session, request)
+        except Refused as refused:
+            reply = ErrorReply(command=command, result=_RESULT[refused.reason])
+        return _reply(reply, request)
+
+    async def _dispatch(self, session: Session, request: ClassicRequest) -> Reply:
+        service, contacts = self.service, self.service.contacts
+        command = request.command
+        match request:
+            case BuddyListRequest():
+                if request.page_size == 0:
+                    return BuddyCount(count=await contacts.buddy_count(session))
+                page = await contacts.buddies(session, request.offset, request.page_size + 1)
+                return BuddyPage(
+                    last=len(page) <= request.page_size, uins=page[: request.page_size]
+                )
+            case OnlineBuddiesRequest():
+                online = [
+                    OnlineBuddy(uin=s.uin, status=Status.of(s.presence), face=s.face, nick=s.nick)
+                    for s in await contacts.online_buddies(session)
+                ]
+                if request.page_size == 0:
+                    return OnlineCount(count=len(online))
+                end = request.offset + request.page_size
+                return OnlinePage(last=end >= len(online), buddies=online[request.offset : end])
+            case ProfileRequest():
+                profile = await contacts.profile(request.target)
+                return ProfileReply(level=request.level, profile=profile)
+            case AddBuddyRequest():
+                auth = await contacts.add_buddy(session, request.target)
+                return AddBuddyReply(target=request.target, auth=int(auth))
+            case AddBuddyAnswerRequest():
+                if request.code > AckCode.REQUEST:
+                    service.limits.penalize(session.uin, Action.ANSWER_REQUEST)
+                    raise Refused(Refusal.TOO_FREQUENT)
+                if request.code == AckCode.REQUEST:
+                    await contacts.request(session, request.target, request.reason)
+                else:
+                    approve = request.code == AckCode.APPROVE
+                    await contacts.answer(session, request.target, approve, request.reason)
+                return Done(command=command)
+            case RemoveBuddyRequest():
+                await contacts.remove_buddy(session, request.target)
+                return Done(command=command)
+            case ChangeStatusRequest():
+                service.set_presence(session, request.status.presence)
+                return Done(command=command)
+            case FetchMessagesRequest():
+                entries = await service.messaging.fetch(session, request.wait or 0, request.ack)
+                if entries is None:
+                    return ErrorReply(command=Command.GET_MSG_EX, result=Result.NOT_LOGGED_IN)
+                messages = [_message(entry) for entry in entries]
+                return MessagesReply(messages=messages, extended=request.extended or session.acks)
+            case SendMessageRequest():
+                # RES=0 only once the message is on disk
+                await service.messaging.send(session, request.target, parse_text(request.text))
+                return Done(command=command)
+            case SearchRequest():
+                found, last = await contacts.search(
+                    session,
+                    age=request.age,
+                    sex=None if request.sex is None else int(request.sex),
+                    province=request.province,
+                    offset=request.offset,
+                    size=request.page_size,
+                )
+                results = [
+                    SearchResult(
+                        uin=a.profile.uin,
+                        nick=a.profile.nick,
+                        face=a.profile.face,
+                        age=a.profile.age,
+                        sex=a.profile.sex,
+                        province=a.profile.province,
+                        status=Status.of(presence),
+                    )
+                    for a, presence in found
+                ]
+                return SearchPage(last=last, results=results)
+        raise AssertionError(f"unhandled {command}")  # pragma: no cover - all matched above
+
+    async def _login(self, request: LoginRequest, ip: str) -> Answer:
+        service = self.service
+        try:
+            session = await service.login(request.uin, request.password_md5, ip)
+        except Refused as refused:
+            if refused.reason is Refusal.WRONG_PASSWORD:
+                return _reply(LoginRefused(reason=WRONG_PASSWORD), request)
+            return _error(_RESULT[refused.reason], request)
+        reply = LoginOk(
+            keepalive=service.keepalive,
+            idle_timeout=max(1, math.ceil(service.idle_timeout)),
+            long_poll=service.long_poll,
+            nick=session.nick,
+            face=session.face,
+        )
+        cookie = f"{COOKIE_PREFIX}{session.uin}={session.token}; Path=/; HttpOnly; SameSite=Strict"
+        return Answer(encode_reply(reply, request), set_cookie=cookie)
+
+
+def _message(entry: Entry) -> Message:
+    if isinstance(entry, StatusChange):
+        status = str(int(Status.of(entry.presence)))
+        return Message(MessageType.STATUS, entry.buddy, status, id=entry.id, time=entry.time)
+    text = render_text(entry.content)
+    return Message(_MT[entry.kind], entry.sender, text, id=entry.id, time=entry.time)
+
+
+def _reply(reply: Reply, request: ClassicRequest) -> Answer:
+    return Answer(encode_reply(reply, request))
+
+
+def _error(result: Result, request: ClassicRequest) -> Answer:
+    return _reply(ErrorReply(command=request.command, result=result), request)

@@ -1,0 +1,182 @@
+"""The server's rules, once for every protocol family: sessions, presence, contacts,
+messaging and limits. No wire format here: core values in, core values out."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import time
+from collections.abc import Callable
+
+from qqdesk.core import Presence, Profile
+
+from ..admin import Admin
+from ..store import SCRYPT_N, Store, check_password
+from .contacts import MAX_SEARCH_PAGE, Contacts
+from .limits import RATE_LIMIT, Action, Limits
+from .messaging import MAX_PER_ANSWER, Entry, Messaging
+from .presence import PresenceHub
+from .sessions import Refusal, Refused, Session, StatusChange
+
+log = logging.getLogger(__name__)
+
+
+class Service:
+    """Sessions and the rooms that work on them.
+
+    ``clock`` is a monotonic clock in seconds (injectable so that tests can move
+    time forward instead of sleeping).
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        idle_timeout: float = 300,
+        keepalive: int = 60,
+        long_poll: int = 55,
+        strict_sessions: bool = False,
+        clock: Callable[[], float] = time.monotonic,
+        scrypt_n: int = SCRYPT_N,
+        rate_limit: int = RATE_LIMIT,
+    ) -> None:
+        self.store = store
+        self.idle_timeout = idle_timeout
+        self.keepalive = keepalive
+        self.long_poll = long_poll
+        self.strict_sessions = strict_sessions
+        self.clock = clock
+        self.sessions: dict[int, Session] = {}
+        self.limits = Limits(clock, rate_limit=rate_limit)
+        self.presence = PresenceHub(store, self.sessions)
+        self.messaging = Messaging(store, self.sessions, self.limits, clock, long_poll)
+        self.contacts = Contacts(store, self.sessions, self.presence, self.messaging)
+        self.admin = Admin(store, watcher=self, scrypt_n=scrypt_n)
+
+    # ------------------------------------------------------------------ sessions
+
+    async def login(self, uin: int, password_md5: str, ip: str) -> Session:
+        """Sign ``uin`` in from ``ip`` (replacing a session from anywhere else)."""
+        if self.limits.login_blocked(uin, ip):
+            raise Refused(Refusal.TOO_FREQUENT)
+        account = await self.store.account(uin)
+        stored = await self.store.password_hash(uin) if account else None
+        if account is None or stored is None:
+            raise Refused(Refusal.NO_SUCH_ACCOUNT)
+        # scrypt is slow on purpose; keep the loop free for everybody else
+        if not await asyncio.to_thread(check_password, password_md5, stored):
+            self.limits.login_failed(uin, ip)
+            raise Refused(Refusal.WRONG_PASSWORD)
+        self.limits.login_succeeded(uin)
+        buddies = await self.store.buddies(uin)
+        # From here on nothing waits: the session, its audience and the news go together.
+        # (Presence changes meant for an earlier session are stale: they go with it.)
+        old = self.sessions.pop(uin, None)
+        if old is not None:
+            old.ended = True
+            old.wakeup.set()
+            self.presence.unwatch(old)
+        session = Session(
+            uin=uin,
+            ip=ip,
+            token=secrets.token_urlsafe(24),
+            last_seen=self.clock(),
+            nick=account.profile.nick,
+            face=account.profile.face,
+        )
+        self.sessions[uin] = session
+        self.presence.watch(session, buddies)
+        if old is None or old.presence.visible != Presence.ONLINE:
+            self.presence.announce(uin, Presence.ONLINE)
+        return session
+
+    def signed_in(self, uin: int) -> bool:
+        return uin in self.sessions
+
+    async def is_account(self, uin: int) -> bool:
+        return await self.store.is_account(uin)
+
+    def session(self, uin: int, ip: str, token: str | None) -> Session | None:
+        """The caller's live session, touched; None when not signed in from there.
+
+        With ``strict_sessions`` the session's token (a cookie) must come along too.
+        """
+        session = self.sessions.get(uin)
+        if session is None or session.ip != ip:
+            return None
+        if self.strict_sessions and token != session.token:
+            return None
+        now = self.clock()
+        if now - session.last_seen > self.idle_timeout:
+            self._end(session, expired=True)
+            return None
+        session.last_seen = now
+        return session
+
+    def logout(self, uin: int, ip: str, token: str | None) -> None:
+        """End ``uin``'s session, if it is the caller's own (same address; the token
+        too, or any when sessions are not strict)."""
+        session = self.sessions.get(uin)
+        own = session is not None and session.ip == ip
+        if session is not None and own and (token == session.token or not self.strict_sessions):
+            self._end(session)
+
+    def set_presence(self, session: Session, presence: Presence) -> None:
+        self.presence.set(session, presence)
+
+    def _end(self, session: Session, *, expired: bool = False) -> None:
+        """End a session; buddies see the user go offline."""
+        if self.sessions.get(session.uin) is session:
+            del self.sessions[session.uin]
+            self.presence.unwatch(session)
+        was_visible = session.presence.visible != Presence.OFFLINE
+        session.ended = True
+        session.wakeup.set()
+        if expired:
+            log.info("session of %d from %s expired", session.uin, session.ip)
+        if was_visible:
+            self.presence.announce(session.uin, Presence.OFFLINE)
+
+    def expire_idle(self) -> int:
+        """End every session silent for longer than the idle timeout; how many ended."""
+        now = self.clock()
+        stale = [
+            s
+            for s in self.sessions.values()
+            if now - s.last_seen > self.idle_timeout and not s.polls
+        ]
+        for session in stale:
+            self._end(session, expired=True)
+        self.limits.prune()
+        return len(stale)
+
+    def close(self) -> None:
+        """Wake every waiting long poll so that it answers now."""
+        self.messaging.close()
+
+    # ------------------------------------------------------------------ administration
+
+    def buddy_added(self, owner: int, buddy: int) -> None:
+        self.presence.buddy_added(owner, buddy)
+
+    def buddy_removed(self, owner: int, buddy: int) -> None:
+        self.presence.buddy_removed(owner, buddy)
+
+    def profile_changed(self, profile: Profile) -> None:
+        session = self.sessions.get(profile.uin)
+        if session is not None:
+            session.nick, session.face = profile.nick, profile.face
+
+
+__all__ = [
+    "MAX_PER_ANSWER",
+    "MAX_SEARCH_PAGE",
+    "Action",
+    "Entry",
+    "Refusal",
+    "Refused",
+    "Service",
+    "Session",
+    "StatusChange",
+]

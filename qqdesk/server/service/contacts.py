@@ -1,0 +1,104 @@
+"""Buddy lists, who may add whom, add requests and their answers, profiles and search."""
+
+from __future__ import annotations
+
+from qqdesk.core import AuthMode, Presence, Profile, is_account_number
+
+from ..store import Account, Store
+from .messaging import Messaging
+from .presence import PresenceHub
+from .sessions import Refusal, Refused, Session
+
+#: Largest page a search answers with, whatever is asked for.
+MAX_SEARCH_PAGE = 100
+
+
+class Contacts:
+    """The rules of buddy lists, on the store; presence hears of every change."""
+
+    def __init__(
+        self,
+        store: Store,
+        sessions: dict[int, Session],
+        presence: PresenceHub,
+        messaging: Messaging,
+    ) -> None:
+        self._store = store
+        self._sessions = sessions
+        self._presence = presence
+        self._messaging = messaging
+
+    async def _account(self, uin: int) -> Account:
+        account = await self._store.account(uin) if is_account_number(uin) else None
+        if account is None:
+            raise Refused(Refusal.NO_SUCH_ACCOUNT)
+        return account
+
+    async def buddy_count(self, session: Session) -> int:
+        return await self._store.buddy_count(session.uin)
+
+    async def buddies(self, session: Session, offset: int = 0, limit: int = -1) -> list[int]:
+        """``session``'s buddy list in its order (a page of it)."""
+        return await self._store.buddies(session.uin, offset, limit)
+
+    async def online_buddies(self, session: Session) -> list[Session]:
+        """The sessions of ``session``'s buddies whom others see online, in list order."""
+        online = []
+        for uin in await self._store.buddies(session.uin):
+            other = self._sessions.get(uin)
+            if other is not None and other.presence.is_online:
+                online.append(other)
+        return online
+
+    async def profile(self, uin: int) -> Profile:
+        return (await self._account(uin)).profile
+
+    async def add_buddy(self, session: Session, target: int) -> AuthMode:
+        """Add ``target`` if they let anyone; what they ask for either way (NOBODY for
+        both spellings of "nobody")."""
+        auth = (await self._account(target)).auth
+        if auth is AuthMode.ANYONE:
+            if await self._store.add_buddy(session.uin, target):
+                self._presence.buddy_added(session.uin, target)
+        elif auth.refuses_everyone:
+            auth = AuthMode.NOBODY
+        return auth
+
+    async def remove_buddy(self, session: Session, target: int) -> None:
+        if await self._store.remove_buddy(session.uin, target):
+            self._presence.buddy_removed(session.uin, target)
+
+    async def request(self, session: Session, target: int, reason: str) -> None:
+        """Ask ``target`` to be added; a user whom nobody may add never hears of it."""
+        account = await self._account(target)
+        if account.auth.refuses_everyone:
+            return
+        await self._messaging.track(self._store.request(session.uin, target, reason), {target})
+
+    async def answer(self, session: Session, requester: int, approve: bool, reason: str) -> None:
+        """Answer ``requester``'s request to add ``session``'s user.
+
+        One transaction: the request goes, the buddy is added and the answer queued.
+        Without such a request nothing changes (and nothing is queued).
+        """
+        await self._account(requester)
+        written = self._store.answer_request(requester, session.uin, approve, reason)
+        if await self._messaging.track(written, {requester}) is not None and approve:
+            self._presence.buddy_added(requester, session.uin)
+
+    async def search(
+        self,
+        session: Session,
+        *,
+        age: int,
+        sex: int | None,
+        province: str,
+        offset: int,
+        size: int,
+    ) -> tuple[list[tuple[Account, Presence]], bool]:
+        """Searchable users but ``session``'s own, with what others see of their presence;
+        and whether this is the last page."""
+        size = min(size, MAX_SEARCH_PAGE)
+        found = await self._store.search(session.uin, age, sex, province, offset, size + 1)
+        page = [(a, self._presence.visible(a.profile.uin)) for a in found[:size]]
+        return page, len(found) <= size

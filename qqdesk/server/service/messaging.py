@@ -1,0 +1,206 @@
+"""Messages: sending (durable before it counts), offline queues and delivery, long polls
+and acknowledged delivery; presence changes join the answers in the order things happened."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+from collections.abc import Callable, Collection
+from functools import partial
+from typing import Any, TypeAlias, TypeVar
+
+from qqdesk.core import Content, Conversation, is_account_number
+
+from ..store import MessageKind, NewMessage, QueuedMessage, Store, StoreError
+from .limits import Limits
+from .sessions import Refusal, Refused, Session, StatusChange
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+#: Most entries (messages and presence changes) in one answer.
+MAX_PER_ANSWER = 50
+
+#: One entry of an answer: a queued message or a buddy's presence change.
+Entry: TypeAlias = QueuedMessage | StatusChange
+
+
+class Messaging:
+    """Queues and delivery for every signed-in session."""
+
+    def __init__(
+        self,
+        store: Store,
+        sessions: dict[int, Session],
+        limits: Limits,
+        clock: Callable[[], float],
+        long_poll: int,
+    ) -> None:
+        self._store = store
+        self._sessions = sessions
+        self._limits = limits
+        self._clock = clock
+        self.long_poll = long_poll
+        #: Per recipient, the newest write to their queue not yet committed: a fetch
+        #: waits for it, so that what was accepted for a user is in their next answer.
+        self._queued: dict[int, asyncio.Future[Any]] = {}
+        #: Per recipient, the newest acknowledged id whose deletion is not yet committed.
+        self._acked: dict[int, int] = {}
+        self._closing = False
+
+    # ------------------------------------------------------------------ sending
+
+    async def send(self, session: Session, target: int, content: Content) -> None:
+        """A buddy message from ``session`` to ``target``; returns once it is on disk."""
+        if not self._limits.may_send(session.uin):
+            raise Refused(Refusal.TOO_FREQUENT)
+        if not (is_account_number(target) and await self._store.is_account(target)):
+            raise Refused(Refusal.NO_SUCH_ACCOUNT)
+        self._limits.sent(session.uin)
+        message = NewMessage(
+            recipient=target,
+            sender=session.uin,
+            conversation=Conversation.buddy(session.uin),
+            kind=MessageKind.TEXT,
+            content=content,
+        )
+        await self.track(self._store.enqueue([message]), {target})
+
+    def track(self, written: Any, recipients: Collection[int]) -> asyncio.Future[Any]:
+        """Fetches of ``recipients`` wait for ``written`` (a write queueing messages for
+        them), and they are woken once it is committed; the write as a future."""
+        future: asyncio.Future[Any] = asyncio.ensure_future(written)
+        for recipient in recipients:
+            self._queued[recipient] = future
+        future.add_done_callback(partial(self._enqueued, recipients))
+        return future
+
+    def _enqueued(self, recipients: Collection[int], written: asyncio.Future[Any]) -> None:
+        # (cancelled means the request was cut off at stop(); the write goes on)
+        error = None if written.cancelled() else written.exception()
+        if error is not None and not isinstance(error, StoreError):  # (the store logs its own)
+            log.error("queueing messages for %s failed: %s", recipients, error)
+        for recipient in recipients:
+            if self._queued.get(recipient) is written:
+                del self._queued[recipient]
+            session = self._sessions.get(recipient)
+            if session is not None:
+                session.wakeup.set()
+
+    # ------------------------------------------------------------------ delivery
+
+    async def fetch(self, session: Session, wait: float, ack: int | None) -> list[Entry] | None:
+        """What ``session`` has waiting, after waiting up to ``wait`` seconds for something.
+
+        ``ack`` (the newest id the client has kept) switches the session to
+        acknowledged delivery: entries stay until acknowledged. Otherwise they are
+        taken off the queue. None when the session ended (replaced or signed out)
+        before anything was taken for it.
+        """
+        session.polls += 1
+        try:
+            if ack is not None:
+                session.acks = True
+                await self._forget(session, ack)
+            return await self._poll(session, wait)
+        finally:
+            session.polls -= 1
+
+    async def _forget(self, session: Session, upto: int) -> None:
+        """Drop what ``session`` acknowledged up to ``upto``, without waiting for the disk.
+
+        Only clients that acknowledge get here, and they drop a message whose id they
+        have seen; so if a crash undoes the deletion, the redelivery is harmless and
+        the answer need not wait for the disk. Until the deletion is committed,
+        fetches skip those ids.
+        """
+        changes = session.status_changes
+        while changes and changes[0].id <= upto:
+            changes.popleft()
+        uin = session.uin
+        if upto <= self._acked.get(uin, 0):
+            return
+        oldest = await self._store.queued(uin, 1)
+        if not oldest or oldest[0].id > upto or upto <= self._acked.get(uin, 0):
+            return  # nothing to delete
+        self._acked[uin] = upto
+        deleted = asyncio.ensure_future(self._store.delete_upto(uin, upto))
+        deleted.add_done_callback(partial(self._forgotten, uin, upto))
+
+    def _forgotten(self, uin: int, upto: int, deleted: asyncio.Future[None]) -> None:
+        if self._acked.get(uin) == upto:
+            del self._acked[uin]
+        error = None if deleted.cancelled() else deleted.exception()
+        if error is not None and not isinstance(error, StoreError):  # (the store logs its own)
+            log.warning("dropping acknowledged messages of %d failed: %s", uin, error)
+
+    async def _poll(self, session: Session, wait: float) -> list[Entry] | None:
+        deadline = self._clock() + min(wait, self.long_poll)
+        entries: list[Entry] = []
+        while not session.ended:
+            session.wakeup.clear()
+            entries = await self._take(session)
+            remaining = deadline - self._clock()
+            if entries or remaining <= 0 or session.ended or self._closing:
+                break
+            try:
+                await asyncio.wait_for(session.wakeup.wait(), remaining)
+            except TimeoutError:
+                # one last look, then answer whatever is there
+                deadline = self._clock()
+        session.last_seen = max(session.last_seen, self._clock())
+        # messages already taken off a legacy queue go to this client, replaced or not
+        taken = bool(entries) and not session.acks
+        if session.ended and self._sessions.get(session.uin) is not session and not taken:
+            return None
+        return entries
+
+    async def _take(self, session: Session) -> list[Entry]:
+        """This answer's entries, messages and presence changes in the order they happened:
+        kept until acknowledged, or taken off the queue."""
+        uin = session.uin
+        queued = self._queued.get(uin)
+        if queued is not None:
+            await asyncio.wait([queued])
+        pending = session.status_changes
+        # presence changes take up to half an answer; messages fill the rest
+        changes = list(itertools.islice(pending, MAX_PER_ANSWER // 2))
+        limit = MAX_PER_ANSWER - len(changes)
+        # (decided before any await: changes that come meanwhile wait for the next answer)
+        later = pending[len(changes)].id if len(pending) > len(changes) else None
+        stored: list[QueuedMessage]
+        if session.acks:
+            stored = await self._store.queued(uin, limit, after=self._acked.get(uin, 0))
+        elif session.ended or not await self._store.queued(uin, 1):
+            stored = []
+        elif later is not None:
+            # (rare: more changes than fit) see what is there before taking any of it
+            stored = await self._store.queued(uin, limit)
+        else:
+            # Legacy clients cannot tell a repeat: the deletion is committed before the
+            # answer goes out (a crash cannot bring these back; only a power cut can).
+            stored = await self._store.take(uin, limit)
+        # what follows a change left for a later answer is left too (order, and acks' range)
+        full = len(stored) == limit
+        if later is not None:
+            full = full or any(m.id > later for m in stored)
+            stored = [m for m in stored if m.id < later]
+            if stored and not session.acks:
+                stored = await self._store.take(uin, len(stored))
+        # a change after messages not read yet waits for them
+        last = stored[-1].id if full and stored else None
+        due = [c for c in changes if last is None or c.id < last]
+        if due and not session.acks:
+            while pending and pending[0].id <= due[-1].id:
+                pending.popleft()
+        entries: list[Entry] = [*stored, *due]
+        entries.sort(key=lambda entry: entry.id)
+        return entries
+
+    def close(self) -> None:
+        """Wake every waiting long poll so that it answers now."""
+        self._closing = True
+        for session in self._sessions.values():
+            session.wakeup.set()

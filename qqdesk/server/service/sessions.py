@@ -1,0 +1,66 @@
+"""Signed-in users: one session per number, bound to the client's address (and a token)."""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import enum
+from dataclasses import dataclass, field
+
+from qqdesk.core import Presence
+
+
+class Refusal(enum.Enum):
+    """Why the service did not do what was asked (each front-end words it its own way)."""
+
+    NO_SUCH_ACCOUNT = "no_such_account"
+    NOT_SIGNED_IN = "not_signed_in"
+    TOO_FREQUENT = "too_frequent"
+    WRONG_PASSWORD = "wrong_password"
+
+
+class Refused(Exception):
+    """The service refused a request; nothing was done."""
+
+    def __init__(self, reason: Refusal) -> None:
+        super().__init__(reason.value)
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+    """A buddy's new visible presence, waiting for one watcher's next fetch.
+
+    Its id comes from the store's message id sequence (without a row), so that it
+    sorts among queued messages in the order things happened and acknowledging
+    an id covers it.
+    """
+
+    id: int
+    buddy: int
+    presence: Presence
+    #: When it happened (seconds since the epoch).
+    time: int
+
+
+@dataclass(eq=False)
+class Session:
+    """A signed-in user: the pair (number, client address), plus what presence needs."""
+
+    uin: int
+    ip: str
+    token: str
+    last_seen: float
+    presence: Presence = Presence.ONLINE
+    nick: str = ""
+    face: int = 0
+    #: Set once the client acknowledges what it fetched: it then gets at-least-once delivery.
+    acks: bool = False
+    wakeup: asyncio.Event = field(default_factory=asyncio.Event)
+    ended: bool = False
+    #: Fetches now waiting (a held long poll keeps the session alive).
+    polls: int = 0
+    #: Buddies' presence changes not yet fetched (or, with acks, not yet acknowledged).
+    status_changes: collections.deque[StatusChange] = field(default_factory=collections.deque)
+    #: The buddy list as of login, kept up to date (whose presence this session watches).
+    buddies: set[int] = field(default_factory=set)
