@@ -52,6 +52,11 @@ def test_the_project_keeps_its_layers() -> None:
         ("server/cli.py", "import qqdesk.client", "server and client never import each other"),
         ("core/presence.py", "import qqdesk.protocol.classic", "core is the bottom layer"),
         ("ui/tray.py", "import qqdesk.protocol.classic", "the UI never imports a protocol codec"),
+        (
+            "server/service/presence.py",
+            "import qqdesk.protocol.classic",
+            "the server's rules and store know no wire format",
+        ),
     ],
 )
 def test_a_forbidden_import_breaks_the_contract(

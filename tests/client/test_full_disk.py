@@ -81,6 +81,8 @@ async def test_received_messages_wait_on_the_server_until_they_can_be_kept(
     real: QQServer, new_session: NewSession
 ) -> None:
     alice, bob, events = await alice_and_bob(real, new_session)
+    server_store = real.service.store
+    assert isinstance(server_store, SqliteStore)
     fill_disk(bob.store)
     for text in ("first", LONG, "third"):
         sent = await alice.send_message(BOB, text)
@@ -91,14 +93,14 @@ async def test_received_messages_wait_on_the_server_until_they_can_be_kept(
     assert first.text == "first"
     lost = await next_state(events, ConnectionState.RECONNECTING)
     assert "cannot keep received messages" in lost.detail and "disk is full" in lost.detail
-    await wait_for(lambda: len(real.service.store.pending(BOB, 10)) == 2, timeout=5)
+    await wait_for(lambda: len(server_store.pending(BOB, 10)) == 2, timeout=5)
     free_disk(bob.store)
     await next_state(events, ConnectionState.CONNECTED, timeout=5)
     got = [await next_event(events, MessageReceived) for _ in range(2)]
     assert [m.text for m in got] == [LONG, "third"]
     kept = [m.text for m in bob.store.history(buddy(ALICE))]
     assert sorted(kept) == sorted(["first", LONG, "third"])  # each exactly once
-    await wait_for(lambda: real.service.store.pending(BOB, 10) == [], timeout=5)
+    await wait_for(lambda: server_store.pending(BOB, 10) == [], timeout=5)
 
 
 def test_fill_disk_really_fills_it(tmp_path: Path) -> None:
