@@ -1,4 +1,4 @@
-"""The ``qqdesk-server`` command: serve, and manage accounts in a store file."""
+"""The ``qqdesk-server`` command: serve, manage accounts, move a store (SQLite, PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import platformdirs
 
@@ -21,7 +21,11 @@ from qqdesk.core import MAX_UIN, MIN_UIN, AuthMode
 from .admin import Admin
 from .frontends.classic import PROFILE_FIELD_BY_KEY
 from .server import QQServer
-from .store import SqliteStore, StoreError
+from .store import SqliteStore, Store, StoreError, copy_store, open_store
+from .store.opening import is_postgres, sqlite_path
+
+if TYPE_CHECKING:
+    from .store.postgres import PostgresStore
 
 log = logging.getLogger("qqdesk.server")
 
@@ -72,8 +76,17 @@ def _small_int(text: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     common = _Parser(add_help=False)
-    common.add_argument("--db", type=Path, default=None, help="store file (default: %(default)s)")
-    parser = _Parser(prog="qqdesk-server", description="Classic HTTP QQ protocol server")
+    where = common.add_mutually_exclusive_group()
+    where.add_argument(
+        "--db", type=Path, default=None, help=f"store file (default: {default_db()})"
+    )
+    where.add_argument(
+        "--store",
+        default=None,
+        metavar="URL",
+        help="postgresql://USER@HOST:PORT/DB, or sqlite:PATH (the same as --db PATH)",
+    )
+    parser = _Parser(prog="qqdesk-server", description="HTTP QQ protocol server")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     serve = sub.add_parser("serve", parents=[common], help="run the server")
@@ -103,14 +116,43 @@ def build_parser() -> argparse.ArgumentParser:
     buddy.add_argument("buddy", type=_uin)
 
     sub.add_parser("list", parents=[common], help="list accounts")
+
+    migrate = sub.add_parser(
+        "migrate", help="copy a whole store into an empty one (stop the server first)"
+    )
+    migrate.add_argument("--from", dest="source", required=True, metavar="SOURCE")
+    migrate.add_argument("--to", dest="target", required=True, metavar="TARGET")
     return parser
 
 
-def _open(db: Path | None) -> SqliteStore:
-    path = db if db is not None else default_db()
-    if path.is_dir():
-        raise UsageError(f"cannot open store {path}: it is a directory")
-    return SqliteStore(path)
+def _target(args: argparse.Namespace) -> str | Path:
+    """The store a subcommand names: --store URL, --db PATH, or the default file."""
+    if getattr(args, "store", None):
+        return str(args.store)
+    return args.db if args.db is not None else default_db()
+
+
+async def _open(target: str | Path) -> SqliteStore | PostgresStore:
+    if not is_postgres(target):
+        try:
+            path = sqlite_path(target)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        if path.is_dir():
+            raise UsageError(f"cannot open store {path}: it is a directory")
+    elif not str(target).startswith(("postgresql://", "postgres://")):
+        raise UsageError(f"not a store: {target}")
+    return await open_store(target)
+
+
+def _describe(store: Store) -> str:
+    """Where a store lives, for the log (a PostgreSQL URL without its password)."""
+    return str(getattr(store, "where", None) or getattr(store, "path", "?"))
+
+
+async def _close(store: Store) -> None:
+    # Off the loop: it waits for queued writes (on the loop itself, for PostgreSQL).
+    await asyncio.to_thread(store.close)
 
 
 def _setinfo_fields(pairs: Sequence[str]) -> dict[str, Any]:
@@ -127,7 +169,7 @@ def _setinfo_fields(pairs: Sequence[str]) -> dict[str, Any]:
 
 
 async def _serve(args: argparse.Namespace) -> int:
-    store = _open(args.db)
+    store = await _open(_target(args))
     server = QQServer(store, idle_timeout=args.idle_timeout, strict_sessions=args.strict_sessions)
     try:
         await server.start(args.host, args.port)
@@ -147,7 +189,7 @@ async def _serve(args: argparse.Namespace) -> int:
         "qqdesk-server listening on %s:%d (store %s)",
         args.host,
         server.port,
-        store.path,
+        _describe(store),
     )
     try:
         await stop.wait()
@@ -160,11 +202,28 @@ async def _serve(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     if args.command == "serve":
         return asyncio.run(_serve(args))
+    if args.command == "migrate":
+        return asyncio.run(_migrate(args))
     return asyncio.run(_administer(args))
 
 
+async def _migrate(args: argparse.Namespace) -> int:
+    source = await _open(args.source)
+    try:
+        target = await _open(args.target)
+        try:
+            counts = await copy_store(source, target)
+        finally:
+            await _close(target)
+    finally:
+        await _close(source)
+    rows = ", ".join(f"{count} {table}" for table, count in counts.items())
+    print(f"copied {rows} from {_describe(source)} to {_describe(target)}")
+    return 0
+
+
 async def _administer(args: argparse.Namespace) -> int:
-    store = _open(args.db)
+    store = await _open(_target(args))
     try:
         admin = Admin(store)
         if args.command == "useradd":
@@ -215,7 +274,7 @@ async def _administer(args: argparse.Namespace) -> int:
                 print(f"{p.uin}\t{int(account.auth)}\t{p.face}\t{p.nick}")
         return 0
     finally:
-        await asyncio.to_thread(store.close)
+        await _close(store)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
