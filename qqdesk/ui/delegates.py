@@ -191,6 +191,8 @@ class BubbleDelegate(QStyledItemDelegate):
     def _text_layout(self, text: str, font: QFont, max_width: int) -> tuple[QTextLayout, int, int]:
         """The text laid out in lines of at most ``max_width``: words stay whole unless
         one alone is too long. Returns (layout, used width, height)."""
+        # QTextLayout breaks lines only at U+2028; a typed "\n" would be drawn as nothing.
+        text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\u2028")
         layout = QTextLayout(text, font)
         layout.setTextOption(self._text_option())
         layout.beginLayout()
