@@ -14,6 +14,7 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     QPoint,
+    QSize,
     Qt,
     QTimer,
     Signal,
@@ -30,16 +31,18 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStyleOptionViewItem,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from qqdesk.client.api import ChatSession
 from qqdesk.client.events import DeliveryState
-from qqdesk.core import Presence
+from qqdesk.core import Content, Presence
 
 from . import icons
 from .delegates import BubbleDelegate
+from .facepicker import FacePicker, emoticon_icon, insert_face
 from .models import ChatEntry, ChatHistoryModel, EntryKind, Roles, visible_status
 from .qtcompat import UIN
 from .tasks import spawn
@@ -170,10 +173,18 @@ class ChatWindow(QWidget):
         self.send_button.setDefault(False)
         self.send_button.setAutoDefault(False)
         self.send_button.clicked.connect(self.send_typed)
+        self.face_button = QToolButton()
+        self.face_button.setObjectName("faceButton")
+        self.face_button.setIcon(emoticon_icon(14))
+        self.face_button.setIconSize(QSize(20, 20))
+        self.face_button.setAutoRaise(True)
+        self.face_button.clicked.connect(self.show_faces)
+        self._face_picker: FacePicker | None = None
         self.close_button = QPushButton(self.tr("Close"))
         self.close_button.setAutoDefault(False)
         self.close_button.clicked.connect(self.close_chat)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.face_button)
         buttons.addStretch(1)
         buttons.addWidget(self.close_button)
         buttons.addWidget(self.send_button)
@@ -198,14 +209,27 @@ class ChatWindow(QWidget):
         layout.addWidget(splitter, 1)
 
         self._fetching_older = False
-        #: older pages load on scrolling to the top only after the first page is shown
+        # Older pages load on scrolling to the top only after the first page is shown.
         self._history_shown = False
+        self._retranslate()
         self._update_header()
         self.model.load_initial()
         QTimer.singleShot(0, self, self._fill_view)
         self.input.setFocus()
 
     # -- appearance -------------------------------------------------------------------
+
+    def _retranslate(self) -> None:
+        #: The button beside Send that opens the face (emoticon) picker.
+        self.face_button.setToolTip(self.tr("Insert a face"))
+        self.face_button.setAccessibleName(self.tr("Faces"))
+
+    def show_faces(self) -> None:
+        """Open the face picker above the face button; a picked face goes into the input."""
+        if self._face_picker is None:
+            self._face_picker = FacePicker(self)
+            self._face_picker.facePicked.connect(lambda face_id: insert_face(self.input, face_id))
+        self._face_picker.popup(self.face_button.mapToGlobal(QPoint(0, 0)))
 
     def _placeholder(self) -> str:
         if self.input.send_with_ctrl_enter:
@@ -253,8 +277,9 @@ class ChatWindow(QWidget):
 
     # -- messages ---------------------------------------------------------------------
 
-    def add_incoming(self, text: str, when: float, local_id: int | None) -> None:
-        self.model.add_incoming(text, when, local_id)
+    def add_incoming(self, message: str | Content, when: float, local_id: int | None) -> None:
+        """A received message, as its text form or (better: unknown faces stay faces) its parts."""
+        self.model.add_incoming(message, when, local_id)
 
     def add_system(self, text: str) -> None:
         self.model.add_system(text)
@@ -425,6 +450,8 @@ class ChatWindow(QWidget):
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
             self.activated.emit(self.uin)
+        elif event.type() == QEvent.Type.LanguageChange:
+            self._retranslate()
         super().changeEvent(event)
 
 

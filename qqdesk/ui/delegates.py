@@ -3,31 +3,35 @@
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 from datetime import datetime
 
 from PySide6.QtCore import (
     QCoreApplication,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
-    QPointF,
     QRect,
     QSize,
     Qt,
 )
 from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
     QColor,
     QFont,
     QFontMetrics,
     QPainter,
     QPalette,
     QPixmap,
-    QTextLayout,
+    QTextDocument,
     QTextOption,
 )
 from PySide6.QtWidgets import QAbstractItemView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from qqdesk.client.events import DeliveryState
+from qqdesk.core import Content
 
+from .facepicker import content_html
 from .models import Roles
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -159,6 +163,11 @@ class BubbleDelegate(QStyledItemDelegate):
     PAD_H = 10
     PAD_V = 6
     MAX_FRACTION = 0.72
+    CACHED_DOCUMENTS = 400
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._documents: OrderedDict[tuple[Content, str, int], QTextDocument] = OrderedDict()
 
     def _view_width(self, option: QStyleOptionViewItem) -> int:
         widget = option.widget
@@ -188,47 +197,67 @@ class BubbleDelegate(QStyledItemDelegate):
             return stamp + "  " + _tr("Not sent — click to resend")
         return stamp + "  ✓"
 
-    def _text_layout(self, text: str, font: QFont, max_width: int) -> tuple[QTextLayout, int, int]:
-        """The text laid out in lines of at most ``max_width``: words stay whole unless
-        one alone is too long. Returns (layout, used width, height)."""
-        # QTextLayout breaks lines only at U+2028; a typed "\n" would be drawn as nothing.
-        text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\u2028")
-        layout = QTextLayout(text, font)
-        layout.setTextOption(self._text_option())
-        layout.beginLayout()
-        height = 0.0
-        used = 0.0
-        leading = QFontMetrics(font).leading()
-        while True:
-            line = layout.createLine()
-            if not line.isValid():
-                break
-            line.setLineWidth(max_width)
-            height += leading
-            line.setPosition(QPointF(0, height))
-            height += line.height()
-            used = max(used, line.naturalTextWidth())
-        layout.endLayout()
-        return layout, int(used + 0.999), int(height + 0.999)
+    def _document(self, index: AnyIndex, font: QFont, max_width: int) -> QTextDocument:
+        """The bubble's text as rich text (escaped, faces as pictures), wrapped to at most
+        ``max_width`` and then narrowed to its widest line.
 
-    def _bubble_layout(self, option: QStyleOptionViewItem, index: AnyIndex) -> tuple[QRect, QRect]:
-        """(text rect, meta rect) relative to (0, 0) of the row, for the row's width."""
+        Laying out rich text is far slower than painting it, and views ask for the
+        same rows' sizes and paints over and over: documents are kept per content,
+        font and width (the newest few hundred)."""
+        content = index.data(Roles.CONTENT)
+        if not isinstance(content, tuple):
+            content = (str(index.data(Roles.TEXT) or ""),)
+        key = (content, font.key(), max_width)
+        document = self._documents.get(key)
+        if document is not None:
+            self._documents.move_to_end(key)
+            return document
+        document = QTextDocument()
+        document.setDocumentMargin(0)
+        document.setDefaultFont(font)
+        document.setDefaultTextOption(self._text_option())
+        document.setHtml(content_html(content, self._face_size(font)))
+        document.setTextWidth(max_width)
+        ideal = document.idealWidth()
+        if ideal < max_width:
+            document.setTextWidth(ideal + 1)
+        self._documents[key] = document
+        if len(self._documents) > self.CACHED_DOCUMENTS:
+            self._documents.popitem(last=False)
+        return document
+
+    @staticmethod
+    def _face_size(font: QFont) -> int:
+        # A face stands a little taller than the text around it, as in QQ.
+        return max(16, QFontMetrics(font).height() + 4)
+
+    def _bubble_layout(
+        self, option: QStyleOptionViewItem, index: AnyIndex
+    ) -> tuple[QRect, QRect, QTextDocument]:
+        """(text rect, meta rect) relative to (0, 0) of the row, for the row's width, and
+        the text's document."""
         width = self._view_width(option)
         max_text = max(40, int(width * self.MAX_FRACTION) - 2 * self.PAD_H)
-        text = str(index.data(Roles.TEXT) or "")
-        _layout, used, height = self._text_layout(text, option.font, max_text)
+        document = self._document(index, option.font, max_text)
+        size = document.size()
         meta_metrics = QFontMetrics(self._meta_font(option.font))
         meta_width = meta_metrics.horizontalAdvance(self.meta_text(index))
         return (
-            QRect(0, 0, max(used, 20), max(height, meta_metrics.height())),
+            QRect(
+                0,
+                0,
+                max(int(size.width() + 0.999), 20),
+                max(int(size.height() + 0.999), meta_metrics.height()),
+            ),
             QRect(0, 0, meta_width, meta_metrics.height()),
+            document,
         )
 
     def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
         width = self._view_width(option)
         if index.data(Roles.IS_SYSTEM):
             return QSize(width, QFontMetrics(option.font).height() + 2 * self.MARGIN)
-        text_rect, meta_rect = self._bubble_layout(option, index)
+        text_rect, meta_rect, _document = self._bubble_layout(option, index)
         height = text_rect.height() + 2 * self.PAD_V + meta_rect.height() + 2 + 2 * self.MARGIN // 2
         return QSize(width, height + self.MARGIN)
 
@@ -250,7 +279,7 @@ class BubbleDelegate(QStyledItemDelegate):
             painter.restore()
             return
         outgoing = bool(index.data(Roles.OUTGOING))
-        text_rect, meta_rect = self._bubble_layout(option, index)
+        text_rect, meta_rect, document = self._bubble_layout(option, index)
         bubble_w = text_rect.width() + 2 * self.PAD_H
         bubble_h = text_rect.height() + 2 * self.PAD_V
         top = rect.top() + self.MARGIN // 2
@@ -268,12 +297,12 @@ class BubbleDelegate(QStyledItemDelegate):
         painter.setPen(QColor(0, 0, 0, 30) if not dark else Qt.PenStyle.NoPen)
         painter.setBrush(fill)
         painter.drawRoundedRect(bubble, 9, 9)
-        painter.setPen(ink)
-        painter.setFont(option.font)
-        layout, _used, _height = self._text_layout(
-            str(index.data(Roles.TEXT) or ""), option.font, text_rect.width() + 1
-        )
-        layout.draw(painter, QPointF(bubble.left() + self.PAD_H, bubble.top() + self.PAD_V))
+        painter.save()
+        painter.translate(bubble.left() + self.PAD_H, bubble.top() + self.PAD_V)
+        context = QAbstractTextDocumentLayout.PaintContext()
+        context.palette.setColor(QPalette.ColorRole.Text, ink)
+        document.documentLayout().draw(painter, context)
+        painter.restore()
         meta = self.meta_text(index)
         painter.setFont(self._meta_font(option.font))
         state = index.data(Roles.DELIVERY)
@@ -294,7 +323,7 @@ class BubbleDelegate(QStyledItemDelegate):
 
     def bubble_rect(self, option: QStyleOptionViewItem, index: AnyIndex) -> QRect:
         """Where the bubble of ``index`` is painted inside ``option.rect`` (for clicks)."""
-        text_rect, _meta = self._bubble_layout(option, index)
+        text_rect, _meta, _document = self._bubble_layout(option, index)
         width = text_rect.width() + 2 * self.PAD_H
         height = text_rect.height() + 2 * self.PAD_V
         top = option.rect.top() + self.MARGIN // 2

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex
-from PySide6.QtGui import QFontMetrics
+import pytest
+from PySide6.QtCore import QModelIndex, QPoint, Qt
+from PySide6.QtGui import QColor, QFontMetrics
+from PySide6.QtWidgets import QApplication
 
 from qqdesk.client.events import DeliveryState
-from qqdesk.core import Presence
+from qqdesk.core import Face, Presence
+from qqdesk.ui import i18n
 from qqdesk.ui.chat import ChatWindow
-from qqdesk.ui.models import ChatEntry, EntryKind
+from qqdesk.ui.facepicker import FacePicker
+from qqdesk.ui.models import ChatEntry, EntryKind, Roles
+from qqdesk.ui.notifications import Notifier
 
 from .conftest import FakeHub, FakeSession
 
@@ -25,7 +30,12 @@ def open_chat(qtbot: Any, session: Any, peer: int = 10002) -> ChatWindow:
 
 def add(chat: ChatWindow, text: str, outgoing: bool) -> QModelIndex:
     chat.model.append(ChatEntry(EntryKind.MESSAGE, text, 0.0, outgoing, None, DeliveryState.SENT))
-    return chat.model.index(chat.model.rowCount() - 1, 0)
+    return last_row(chat)
+
+
+def last_row(chat: ChatWindow) -> QModelIndex:
+    """The newest row, as the view knows it (its model is a proxy of the history)."""
+    return chat.view.model().index(chat.view.model().rowCount() - 1, 0)
 
 
 def bubble_height(chat: ChatWindow, index: QModelIndex) -> int:
@@ -54,3 +64,88 @@ def test_line_breaks_show_in_sent_and_received_bubbles(
             chat.delegate.bubble_rect(option, two).width()
             < chat.delegate.bubble_rect(option, joined).width()
         )
+
+
+def _is_face_yellow(colour: QColor) -> bool:
+    return colour.red() > 200 and colour.green() > 170 and colour.blue() < 140
+
+
+def yellow_in_bubble(chat: ChatWindow, index: QModelIndex) -> int:
+    """How many face-yellow pixels the painted bubble of ``index`` holds."""
+    chat.view.scrollTo(index)
+    image = chat.view.viewport().grab().toImage()
+    ratio = image.devicePixelRatio()
+    bubble = chat.delegate.bubble_rect(chat._option_for(index), index)
+    return sum(
+        1
+        for y in range(bubble.top(), bubble.bottom())
+        for x in range(bubble.left(), bubble.right())
+        if _is_face_yellow(image.pixelColor(int(x * ratio), int(y * ratio)))
+    )
+
+
+def test_faces_show_as_pictures_in_bubbles(qtbot: Any, qt_run: Any, fake_hub: FakeHub) -> None:
+    alice = FakeSession(fake_hub, 10001, "Alice")
+    chat = open_chat(qtbot, alice)
+    plain = add(chat, "smile", True)
+    typed = add(chat, "smile /微笑", True)
+    chat.add_incoming(("cool ", Face(51), "\nand", Face(999)), 0.0, 7)
+    received = last_row(chat)
+    qtbot.waitUntil(lambda: chat.view.visualRect(received).isValid())
+    assert yellow_in_bubble(chat, plain) == 0
+    assert yellow_in_bubble(chat, typed) > 100
+    assert yellow_in_bubble(chat, received) > 100
+    # The face counts in the bubble's size: it is wider than the text alone.
+    option = chat._option_for(typed)
+    assert (
+        chat.delegate.bubble_rect(option, typed).width()
+        > chat.delegate.bubble_rect(option, plain).width() + 12
+    )
+
+
+def test_history_records_show_their_faces(qtbot: Any, qt_run: Any, fake_hub: FakeHub) -> None:
+    alice = FakeSession(fake_hub, 10001, "Alice")
+    alice.store_message(10002, "from the past /酷", False, DeliveryState.SENT)
+    chat = open_chat(qtbot, alice)
+    index = chat.view.model().index(0, 0)
+    assert index.data(Roles.CONTENT) == ("from the past ", Face(51))
+    qtbot.waitUntil(lambda: yellow_in_bubble(chat, index) > 100)
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support grabbing the (keyboard|mouse)")
+def test_face_button_opens_the_picker_above_and_inserts_the_face(
+    qtbot: Any, qt_run: Any, fake_hub: FakeHub
+) -> None:
+    alice = FakeSession(fake_hub, 10001, "Alice")
+    qt_run(alice.login())
+    chat = open_chat(qtbot, alice)
+    qtbot.keyClicks(chat.input, "look ")
+    qtbot.mouseClick(chat.face_button, Qt.MouseButton.LeftButton)
+    picker = chat.findChild(FacePicker)
+    assert picker is not None
+    qtbot.waitUntil(picker.isVisible)
+    button_top = chat.face_button.mapToGlobal(QPoint(0, 0)).y()
+    assert picker.frameGeometry().bottom() < button_top
+    picker.pick(14)
+    assert not picker.isVisible()
+    assert chat.input.toPlainText() == "look /微笑"
+    assert chat.input.hasFocus() or chat.input.textCursor().position() == len("look /微笑")
+    qtbot.keyClick(chat.input, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: alice.sent == [(10002, "look /微笑")])
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"), [("en", "hi [Smile][Cool]"), ("zh_CN", "hi [微笑][酷]")]
+)
+def test_notifications_name_the_faces(
+    qapp: QApplication, qt_loop: Any, language: str, expected: str
+) -> None:
+    shown: list[tuple[int, str, str]] = []
+    notifier = Notifier(None, lambda *a: shown.append(a), use_dbus=False)
+    notifier.sounds = False
+    i18n.install_translator(qapp, language)
+    try:
+        notifier.notify(10002, "Message from Bob", "hi /微笑/酷")
+    finally:
+        i18n.install_translator(qapp, "en")
+    assert shown == [(10002, "Message from Bob", expected)]
