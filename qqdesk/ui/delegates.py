@@ -167,7 +167,9 @@ class BubbleDelegate(QStyledItemDelegate):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._documents: OrderedDict[tuple[Content, str, int], QTextDocument] = OrderedDict()
+        self._documents: OrderedDict[tuple[Content, str, int], tuple[QTextDocument, int]] = (
+            OrderedDict()
+        )
 
     def _view_width(self, option: QStyleOptionViewItem) -> int:
         widget = option.widget
@@ -197,34 +199,36 @@ class BubbleDelegate(QStyledItemDelegate):
             return stamp + "  " + _tr("Not sent — click to resend")
         return stamp + "  ✓"
 
-    def _document(self, index: AnyIndex, font: QFont, max_width: int) -> QTextDocument:
-        """The bubble's text as rich text (escaped, faces as pictures), wrapped to at most
-        ``max_width`` and then narrowed to its widest line.
+    def _document(self, index: AnyIndex, font: QFont, max_width: int) -> tuple[QTextDocument, int]:
+        """The bubble's text wrapped to at most ``max_width``, and the width it uses.
 
-        Laying out rich text is far slower than painting it, and views ask for the
-        same rows' sizes and paints over and over: documents are kept per content,
-        font and width (the newest few hundred)."""
+        Text with faces is rich text (escaped, the faces as pictures); text alone is
+        plain text, the same look at half the cost. Laying out text is far slower than
+        painting it, and views ask for the same rows' sizes over and over: documents
+        are kept per content, font and width (the newest few hundred)."""
         content = index.data(Roles.CONTENT)
         if not isinstance(content, tuple):
             content = (str(index.data(Roles.TEXT) or ""),)
         key = (content, font.key(), max_width)
-        document = self._documents.get(key)
-        if document is not None:
+        cached = self._documents.get(key)
+        if cached is not None:
             self._documents.move_to_end(key)
-            return document
+            return cached
         document = QTextDocument()
         document.setDocumentMargin(0)
         document.setDefaultFont(font)
         document.setDefaultTextOption(self._text_option())
-        document.setHtml(content_html(content, self._face_size(font)))
+        if all(isinstance(part, str) for part in content):
+            document.setPlainText("".join(content))
+        else:
+            document.setHtml(content_html(content, self._face_size(font)))
         document.setTextWidth(max_width)
-        ideal = document.idealWidth()
-        if ideal < max_width:
-            document.setTextWidth(ideal + 1)
-        self._documents[key] = document
+        # Left-aligned lines paint the same in the wider document; only the bubble narrows.
+        cached = (document, int(min(document.idealWidth(), max_width) + 0.999))
+        self._documents[key] = cached
         if len(self._documents) > self.CACHED_DOCUMENTS:
             self._documents.popitem(last=False)
-        return document
+        return cached
 
     @staticmethod
     def _face_size(font: QFont) -> int:
@@ -238,16 +242,16 @@ class BubbleDelegate(QStyledItemDelegate):
         the text's document."""
         width = self._view_width(option)
         max_text = max(40, int(width * self.MAX_FRACTION) - 2 * self.PAD_H)
-        document = self._document(index, option.font, max_text)
-        size = document.size()
+        document, used = self._document(index, option.font, max_text)
+        height = document.size().height()
         meta_metrics = QFontMetrics(self._meta_font(option.font))
         meta_width = meta_metrics.horizontalAdvance(self.meta_text(index))
         return (
             QRect(
                 0,
                 0,
-                max(int(size.width() + 0.999), 20),
-                max(int(size.height() + 0.999), meta_metrics.height()),
+                max(used, 20),
+                max(int(height + 0.999), meta_metrics.height()),
             ),
             QRect(0, 0, meta_width, meta_metrics.height()),
             document,
