@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 
 from qqdesk.client.api import ChatSession
 from qqdesk.client.events import DeliveryState
-from qqdesk.core import Content, Presence
+from qqdesk.core import Content, Presence, parse_text, render_text
 
 from . import icons
 from .delegates import BubbleDelegate
@@ -169,6 +169,12 @@ class ChatWindow(QWidget):
         self.input.send_with_ctrl_enter = send_with_ctrl_enter
         self.input.setPlaceholderText(self._placeholder())
         self.input.sendRequested.connect(self.send_typed)
+        self.input.textChanged.connect(self._update_split_note)
+        self.split_note = QLabel()
+        self.split_note.setObjectName("splitNote")
+        self.split_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.split_note.setWordWrap(True)
+        self.split_note.hide()
         self.send_button = QPushButton(self.tr("&Send"))
         self.send_button.setDefault(False)
         self.send_button.setAutoDefault(False)
@@ -180,6 +186,7 @@ class ChatWindow(QWidget):
         self.face_button.setAutoRaise(True)
         self.face_button.clicked.connect(self.show_faces)
         self._face_picker: FacePicker | None = None
+        self._split_count = 1
         self.close_button = QPushButton(self.tr("Close"))
         self.close_button.setAutoDefault(False)
         self.close_button.clicked.connect(self.close_chat)
@@ -193,6 +200,7 @@ class ChatWindow(QWidget):
         bottom_layout = QVBoxLayout(bottom)
         bottom_layout.setContentsMargins(0, 0, 0, 0)
         bottom_layout.addWidget(self.input)
+        bottom_layout.addWidget(self.split_note)
         bottom_layout.addLayout(buttons)
 
         splitter = QSplitter(Qt.Orientation.Vertical)
@@ -220,9 +228,24 @@ class ChatWindow(QWidget):
     # -- appearance -------------------------------------------------------------------
 
     def _retranslate(self) -> None:
+        if self._split_count > 1:
+            self._update_split_note()
         #: The button beside Send that opens the face (emoticon) picker.
         self.face_button.setToolTip(self.tr("Insert a face"))
         self.face_button.setAccessibleName(self.tr("Faces"))
+
+    def _update_split_note(self) -> None:
+        """Under the input, when the text is longer than one message: how many it makes."""
+        text = self.input.toPlainText().strip()
+        count = len(self._split(text)) if text else 0
+        self._split_count = count
+        if count > 1:
+            self.split_note.setText(
+                self.tr("This text is long: it will be sent as {count} messages.").format(
+                    count=count
+                )
+            )
+        self.split_note.setVisible(count > 1)
 
     def show_faces(self) -> None:
         """Open the face picker above the face button; a picked face goes into the input."""
@@ -294,26 +317,56 @@ class ChatWindow(QWidget):
         self.input.clear()
         self.send_text(text)
 
-    def send_text(self, text: str) -> None:
-        """Show ``text`` as sending and hand it to the session."""
-        entry = ChatEntry(EntryKind.MESSAGE, text, _now(), True, None, DeliveryState.PENDING)
-        self.model.append(entry)
-        self.view.scrollToBottom()
-        self._send(entry)
+    def _split(self, text: str) -> list[Content]:
+        """The messages ``text`` goes out as, as the other side will see them."""
+        try:
+            parts = self.session.split_message(text)
+        except Exception:  # a session that cannot tell: one message, as typed
+            log.exception("splitting a message failed")
+            parts = []
+        return parts or [parse_text(text)]
 
-    def _send(self, entry: ChatEntry) -> None:
+    def send_text(self, text: str) -> None:
+        """Show ``text`` as sending (one bubble per message it goes out as, so my side
+        looks like theirs) and hand it to the session."""
+        now = _now()
+        entries = [
+            ChatEntry(
+                EntryKind.MESSAGE,
+                render_text(part),
+                now,
+                True,
+                None,
+                DeliveryState.PENDING,
+                content=part,
+            )
+            for part in self._split(text)
+        ]
+        for entry in entries:
+            self.model.append(entry)
+        self.view.scrollToBottom()
+        self._send(entries, text)
+
+    def _send(self, entries: list[ChatEntry], message: str) -> None:
         def done(result: Any) -> None:
-            local_id = result if isinstance(result, int) else getattr(result, "local_id", None)
-            if isinstance(local_id, int):
+            ids: tuple[int, ...] = ()
+            if isinstance(result, int):
+                ids = (result,)
+            elif isinstance(getattr(result, "local_ids", None), tuple):
+                ids = result.local_ids
+            # Parts and ids pair up from the end: the last id is the whole text's.
+            for entry, local_id in zip(reversed(entries), reversed(ids), strict=False):
                 self._attach_id(entry, local_id)
-            elif entry.state is DeliveryState.PENDING:
-                self._set_entry_state(entry, DeliveryState.SENT)
+            for entry in entries[: max(0, len(entries) - len(ids))]:
+                if entry.state is DeliveryState.PENDING:
+                    self._set_entry_state(entry, DeliveryState.SENT)
 
         def failed(exc: BaseException) -> None:
             log.warning("sending to %s failed: %s", self.uin, exc)
-            self._set_entry_state(entry, DeliveryState.FAILED)
+            for entry in entries:
+                self._set_entry_state(entry, DeliveryState.FAILED)
 
-        spawn(self.session.send_message(self.uin, entry.text), on_done=done, on_error=failed)
+        spawn(self.session.send_message(self.uin, message), on_done=done, on_error=failed)
 
     def _attach_id(self, entry: ChatEntry, local_id: int) -> None:
         self.model.attach_id(entry, local_id)
@@ -353,7 +406,7 @@ class ChatWindow(QWidget):
 
             spawn(self.session.resend(entry.local_id), on_done=done, on_error=failed)
         else:
-            self._send(entry)
+            self._send([entry], entry.text)
 
     # -- view behaviour ---------------------------------------------------------------
 

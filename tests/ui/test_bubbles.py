@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication
 from qqdesk.client.events import DeliveryState
 from qqdesk.core import Face, Presence
 from qqdesk.ui import i18n
+from qqdesk.ui.bridge import SessionBridge
 from qqdesk.ui.chat import ChatWindow
 from qqdesk.ui.facepicker import FacePicker
 from qqdesk.ui.models import ChatEntry, EntryKind, Roles
@@ -21,8 +22,13 @@ from .conftest import FakeHub, FakeSession
 
 
 def open_chat(qtbot: Any, session: Any, peer: int = 10002) -> ChatWindow:
+    """A chat window that hears its session's delivery states (as the main window wires it)."""
     chat = ChatWindow(session, peer, "Bob", 0, Presence.ONLINE, history=session.history)
     qtbot.addWidget(chat)
+    bridge = SessionBridge(session, chat)
+    bridge.messageStateChanged.connect(lambda e: chat.set_delivery_state(e.local_id, e.state))
+    bridge.start()
+    bridge.flush()
     chat.show()
     qtbot.waitExposed(chat)
     return chat
@@ -149,3 +155,65 @@ def test_notifications_name_the_faces(
     finally:
         i18n.install_translator(qapp, "en")
     assert shown == [(10002, "Message from Bob", expected)]
+
+
+LONG = " ".join(f"word{i:04d}" for i in range(560))  # 5,599 characters: three messages
+
+
+def test_a_long_text_shows_split_as_the_other_side_gets_it(
+    qtbot: Any, qt_run: Any, fake_hub: FakeHub
+) -> None:
+    alice = FakeSession(fake_hub, 10001, "Alice")
+    bob = FakeSession(fake_hub, 10002, "Bob")
+    qt_run(alice.login())
+    qt_run(bob.login())
+    chat = open_chat(qtbot, alice)
+    assert chat.split_note.isHidden()
+    chat.input.setPlainText("short")
+    assert chat.split_note.isHidden()
+    chat.input.setPlainText(LONG)
+    assert chat.split_note.isVisible()
+    assert chat.split_note.text() == "This text is long: it will be sent as 3 messages."
+    qtbot.keyClick(chat.input, Qt.Key.Key_Return)
+    assert chat.split_note.isHidden()
+    qtbot.waitUntil(lambda: len(bob.records.get(10001, [])) == 3)
+    expected = [record.text for record in bob.records[10001]]
+    assert "".join(expected) == LONG
+    assert all(len(part) <= 2000 for part in expected)
+    qtbot.waitUntil(
+        lambda: (
+            [
+                (chat.model.index(r, 0).data(), chat.model.index(r, 0).data(Roles.DELIVERY))
+                for r in range(chat.model.rowCount())
+            ]
+            == [(part, DeliveryState.SENT) for part in expected]
+        )
+    )
+    assert [chat.model.entry(r).local_id for r in range(3)] == [
+        record.local_id for record in alice.records[10002]
+    ]
+
+
+def test_split_note_in_chinese(
+    qapp: QApplication, qtbot: Any, qt_run: Any, fake_hub: FakeHub
+) -> None:
+    alice = FakeSession(fake_hub, 10001, "Alice")
+    chat = open_chat(qtbot, alice)
+    chat.input.setPlainText(LONG)
+    i18n.install_translator(qapp, "zh_CN")
+    try:
+        QApplication.processEvents()  # LanguageChange is posted
+        assert chat.split_note.text() == "内容较长，将分成 3 条消息发送。"
+        assert chat.face_button.toolTip() == "插入表情"
+    finally:
+        i18n.install_translator(qapp, "en")
+    QApplication.processEvents()
+    assert chat.split_note.text() == "This text is long: it will be sent as 3 messages."
+
+
+def test_the_real_session_tells_how_it_splits(alice_session: Any) -> None:
+    parts = alice_session.split_message(LONG + " /微笑")
+    assert len(parts) == 3
+    assert parts[-1][-1] == Face(14)
+    assert alice_session.split_message("hi") == [("hi",)]
+    assert alice_session.split_message("") == []
