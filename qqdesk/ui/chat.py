@@ -19,7 +19,15 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QKeyEvent
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QGuiApplication,
+    QIcon,
+    QKeyEvent,
+    QKeySequence,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -219,6 +227,13 @@ class ChatWindow(QWidget):
         self._fetching_older = False
         # Older pages load on scrolling to the top only after the first page is shown.
         self._history_shown = False
+        # Esc and Ctrl+W close the conversation (its tab, in tabbed mode): only the
+        # visible chat's shortcuts are live, so a tab closes only itself.
+        for keys in (QKeySequence(Qt.Key.Key_Escape), QKeySequence("Ctrl+W")):
+            shortcut = QShortcut(keys, self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(self.close_chat)
+
         self._retranslate()
         self._update_header()
         self.model.load_initial()

@@ -29,8 +29,8 @@ def open_chat(qtbot: Any, session: Any, peer: int = 10002) -> ChatWindow:
     bridge.messageStateChanged.connect(lambda e: chat.set_delivery_state(e.local_id, e.state))
     bridge.start()
     bridge.flush()
-    chat.show()
-    qtbot.waitExposed(chat)
+    with qtbot.waitExposed(chat):
+        chat.show()
     return chat
 
 
