@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import enum
+import html
 import inspect
 import logging
 import time
@@ -239,7 +240,10 @@ class BuddyTreeModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.DecorationRole:
             return icons.face_picture(buddy.face, 36, buddy.nick, status=buddy.status)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{buddy.nick} ({buddy.uin})"
+            # Qt shows a tooltip that looks like markup as rich text: say it is, and
+            # escape the nickname in it, so a nickname is always just text.
+            text = html.escape(f"{buddy.nick} ({buddy.uin})", quote=False)
+            return f'<p style="white-space: pre">{text}</p>'
         if role == Roles.UIN:
             return buddy.uin
         if role == Roles.STATUS:
