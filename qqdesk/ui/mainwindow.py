@@ -505,6 +505,7 @@ class MainWindow(QMainWindow):
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             self,
         )
+        box.setTextFormat(Qt.TextFormat.PlainText)  # the nickname is theirs: text only
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         box.button(QMessageBox.StandardButton.Yes).setText(self.tr("Remove"))
         box.accepted.connect(lambda: self.remove_buddy(uin))

@@ -9,7 +9,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import Qt as QtGui_Qt
 from PySide6.QtGui import QTextDocument
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QMessageBox
 
 from qqdesk.client.events import DeliveryState
 from qqdesk.core import Presence
@@ -21,6 +21,7 @@ from qqdesk.ui.models import BuddyTreeModel, ChatEntry, EntryKind
 
 from .conftest import FakeHub, FakeSession
 from .test_desktop_notify import NotificationService, session_bus
+from .test_mainwindow import make_window
 
 __all__ = ["session_bus"]  # the private-bus fixture, shared
 
@@ -141,3 +142,18 @@ def test_desktop_notification_body_is_untouched_for_a_plain_text_service(
 ) -> None:
     body = f"{PICTURE} & more"
     assert notify_over_the_bus(session_bus, ("body", "actions"), body) == body
+
+
+def test_removing_a_hostile_buddy_asks_in_plain_text(
+    qtbot: Any, qt_run: Any, fake_hub: FakeHub
+) -> None:
+    FakeSession(fake_hub, 10002, PICTURE)
+    window = make_window(qtbot, qt_run, FakeSession(fake_hub, 10001, "Alice"))
+    qtbot.waitUntil(lambda: window.model.buddy_item(10002) is not None)
+    qtbot.waitUntil(lambda: window.model.index_of(10002).data() == PICTURE)
+    window.confirm_remove(10002)
+    (box,) = window.findChildren(QMessageBox)
+    label = box.findChild(QLabel, "qt_msgbox_label")
+    assert label is not None
+    assert_shows_literally(label, PICTURE)
+    box.reject()
