@@ -328,7 +328,7 @@ class MainWindow(QMainWindow):
             lookup = spawn(self._fill_in_stranger(sender), on_error=lambda exc: None)
         chat = self.chats.chat(sender)
         if chat is not None:
-            chat.add_incoming(text, when, local_id)
+            chat.add_incoming(event.content, when, local_id)
             if chat.is_in_front():
                 return
         self.model.add_unread(sender)

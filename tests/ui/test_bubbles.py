@@ -9,8 +9,8 @@ from PySide6.QtCore import QModelIndex, QPoint, Qt
 from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import QApplication
 
-from qqdesk.client.events import DeliveryState
-from qqdesk.core import Face, Presence
+from qqdesk.client.events import DeliveryState, MessageReceived
+from qqdesk.core import Conversation, Face, Presence
 from qqdesk.ui import i18n
 from qqdesk.ui.bridge import SessionBridge
 from qqdesk.ui.chat import ChatWindow
@@ -19,6 +19,7 @@ from qqdesk.ui.models import ChatEntry, EntryKind, Roles
 from qqdesk.ui.notifications import Notifier
 
 from .conftest import FakeHub, FakeSession
+from .test_mainwindow import make_window
 
 
 def open_chat(qtbot: Any, session: Any, peer: int = 10002) -> ChatWindow:
@@ -217,3 +218,25 @@ def test_the_real_session_tells_how_it_splits(alice_session: Any) -> None:
     assert parts[-1][-1] == Face(14)
     assert alice_session.split_message("hi") == [("hi",)]
     assert alice_session.split_message("") == []
+
+
+def test_a_received_face_stays_a_face_in_an_open_chat(
+    qtbot: Any, qt_run: Any, fake_hub: FakeHub
+) -> None:
+    """The main window hands the chat the message's parts, not only its text form."""
+    window = make_window(qtbot, qt_run, FakeSession(fake_hub, 10001, "Alice"))
+    chat = window.chats.open_chat(10002)
+    content = ("new face: ", Face(999))  # a face this table has no name for
+    window.bridge.deliver(
+        MessageReceived(
+            account=10001,
+            conversation=Conversation.buddy(10002),
+            sender=10002,
+            content=content,
+            time=1_700_000_000.0,
+            local_id=78,
+        )
+    )
+    qtbot.waitUntil(lambda: chat.model.rowCount() == 1)
+    assert chat.model.index(0, 0).data(Roles.CONTENT) == content
+    chat.close()
