@@ -75,6 +75,11 @@ class ChatSession(Protocol):
         self, to: Conversation | int, message: str | Content
     ) -> OutgoingMessage: ...
 
+    def split_message(self, message: str | Content) -> list[Content]:
+        """The messages ``send_message`` would send for ``message``: one, or several for
+        a text longer than one wire message allows (as the other side will see it)."""
+        ...
+
     async def resend(self, local_id: int) -> int: ...
 
     def history(

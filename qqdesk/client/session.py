@@ -329,6 +329,11 @@ class AccountSession:
         self._note_activity()
         return OutgoingMessage(conversation=conversation, local_ids=tuple(ids))
 
+    def split_message(self, message: str | Content) -> list[Content]:
+        """The messages ``message`` goes out as (a long text takes several)."""
+        content = parse_text(message) if isinstance(message, str) else tuple(message)
+        return self.link.split(content) if content else []
+
     async def resend(self, local_id: int) -> int:
         """Send a failed message again (with the failed parts of its text); returns its id."""
         self.outbox.resend(local_id)

@@ -14,11 +14,20 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     QPoint,
+    QSize,
     Qt,
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QKeyEvent
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QGuiApplication,
+    QIcon,
+    QKeyEvent,
+    QKeySequence,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -30,16 +39,18 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStyleOptionViewItem,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from qqdesk.client.api import ChatSession
 from qqdesk.client.events import DeliveryState
-from qqdesk.core import Presence
+from qqdesk.core import Content, Presence, parse_text, render_text
 
 from . import icons
 from .delegates import BubbleDelegate
+from .facepicker import FacePicker, emoticon_icon, insert_face
 from .models import ChatEntry, ChatHistoryModel, EntryKind, Roles, visible_status
 from .qtcompat import UIN
 from .tasks import spawn
@@ -166,14 +177,29 @@ class ChatWindow(QWidget):
         self.input.send_with_ctrl_enter = send_with_ctrl_enter
         self.input.setPlaceholderText(self._placeholder())
         self.input.sendRequested.connect(self.send_typed)
+        self.input.textChanged.connect(self._update_split_note)
+        self.split_note = QLabel()
+        self.split_note.setObjectName("splitNote")
+        self.split_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.split_note.setWordWrap(True)
+        self.split_note.hide()
         self.send_button = QPushButton(self.tr("&Send"))
         self.send_button.setDefault(False)
         self.send_button.setAutoDefault(False)
         self.send_button.clicked.connect(self.send_typed)
+        self.face_button = QToolButton()
+        self.face_button.setObjectName("faceButton")
+        self.face_button.setIcon(emoticon_icon(14))
+        self.face_button.setIconSize(QSize(20, 20))
+        self.face_button.setAutoRaise(True)
+        self.face_button.clicked.connect(self.show_faces)
+        self._face_picker: FacePicker | None = None
+        self._split_count = 1
         self.close_button = QPushButton(self.tr("Close"))
         self.close_button.setAutoDefault(False)
         self.close_button.clicked.connect(self.close_chat)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.face_button)
         buttons.addStretch(1)
         buttons.addWidget(self.close_button)
         buttons.addWidget(self.send_button)
@@ -182,6 +208,7 @@ class ChatWindow(QWidget):
         bottom_layout = QVBoxLayout(bottom)
         bottom_layout.setContentsMargins(0, 0, 0, 0)
         bottom_layout.addWidget(self.input)
+        bottom_layout.addWidget(self.split_note)
         bottom_layout.addLayout(buttons)
 
         splitter = QSplitter(Qt.Orientation.Vertical)
@@ -198,14 +225,49 @@ class ChatWindow(QWidget):
         layout.addWidget(splitter, 1)
 
         self._fetching_older = False
-        #: older pages load on scrolling to the top only after the first page is shown
+        # Older pages load on scrolling to the top only after the first page is shown.
         self._history_shown = False
+        # Esc and Ctrl+W close the conversation (its tab, in tabbed mode): only the
+        # visible chat's shortcuts are live, so a tab closes only itself.
+        for keys in (QKeySequence(Qt.Key.Key_Escape), QKeySequence("Ctrl+W")):
+            shortcut = QShortcut(keys, self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(self.close_chat)
+
+        self._retranslate()
         self._update_header()
         self.model.load_initial()
         QTimer.singleShot(0, self, self._fill_view)
         self.input.setFocus()
 
     # -- appearance -------------------------------------------------------------------
+
+    def _retranslate(self) -> None:
+        if self._split_count > 1:
+            self._update_split_note()
+        #: The button beside Send that opens the face (emoticon) picker.
+        self.face_button.setToolTip(self.tr("Insert a face"))
+        self.face_button.setAccessibleName(self.tr("Faces"))
+
+    def _update_split_note(self) -> None:
+        """Under the input, when the text is longer than one message: how many it makes."""
+        text = self.input.toPlainText().strip()
+        count = len(self._split(text)) if text else 0
+        self._split_count = count
+        if count > 1:
+            self.split_note.setText(
+                self.tr("This text is long: it will be sent as {count} messages.").format(
+                    count=count
+                )
+            )
+        self.split_note.setVisible(count > 1)
+
+    def show_faces(self) -> None:
+        """Open the face picker above the face button; a picked face goes into the input."""
+        if self._face_picker is None:
+            self._face_picker = FacePicker(self)
+            self._face_picker.facePicked.connect(lambda face_id: insert_face(self.input, face_id))
+        self._face_picker.popup(self.face_button.mapToGlobal(QPoint(0, 0)))
 
     def _placeholder(self) -> str:
         if self.input.send_with_ctrl_enter:
@@ -253,8 +315,9 @@ class ChatWindow(QWidget):
 
     # -- messages ---------------------------------------------------------------------
 
-    def add_incoming(self, text: str, when: float, local_id: int | None) -> None:
-        self.model.add_incoming(text, when, local_id)
+    def add_incoming(self, message: str | Content, when: float, local_id: int | None) -> None:
+        """A received message, as its text form or (better: unknown faces stay faces) its parts."""
+        self.model.add_incoming(message, when, local_id)
 
     def add_system(self, text: str) -> None:
         self.model.add_system(text)
@@ -269,26 +332,56 @@ class ChatWindow(QWidget):
         self.input.clear()
         self.send_text(text)
 
-    def send_text(self, text: str) -> None:
-        """Show ``text`` as sending and hand it to the session."""
-        entry = ChatEntry(EntryKind.MESSAGE, text, _now(), True, None, DeliveryState.PENDING)
-        self.model.append(entry)
-        self.view.scrollToBottom()
-        self._send(entry)
+    def _split(self, text: str) -> list[Content]:
+        """The messages ``text`` goes out as, as the other side will see them."""
+        try:
+            parts = self.session.split_message(text)
+        except Exception:  # a session that cannot tell: one message, as typed
+            log.exception("splitting a message failed")
+            parts = []
+        return parts or [parse_text(text)]
 
-    def _send(self, entry: ChatEntry) -> None:
+    def send_text(self, text: str) -> None:
+        """Show ``text`` as sending (one bubble per message it goes out as, so my side
+        looks like theirs) and hand it to the session."""
+        now = _now()
+        entries = [
+            ChatEntry(
+                EntryKind.MESSAGE,
+                render_text(part),
+                now,
+                True,
+                None,
+                DeliveryState.PENDING,
+                content=part,
+            )
+            for part in self._split(text)
+        ]
+        for entry in entries:
+            self.model.append(entry)
+        self.view.scrollToBottom()
+        self._send(entries, text)
+
+    def _send(self, entries: list[ChatEntry], message: str) -> None:
         def done(result: Any) -> None:
-            local_id = result if isinstance(result, int) else getattr(result, "local_id", None)
-            if isinstance(local_id, int):
+            ids: tuple[int, ...] = ()
+            if isinstance(result, int):
+                ids = (result,)
+            elif isinstance(getattr(result, "local_ids", None), tuple):
+                ids = result.local_ids
+            # Parts and ids pair up from the end: the last id is the whole text's.
+            for entry, local_id in zip(reversed(entries), reversed(ids), strict=False):
                 self._attach_id(entry, local_id)
-            elif entry.state is DeliveryState.PENDING:
-                self._set_entry_state(entry, DeliveryState.SENT)
+            for entry in entries[: max(0, len(entries) - len(ids))]:
+                if entry.state is DeliveryState.PENDING:
+                    self._set_entry_state(entry, DeliveryState.SENT)
 
         def failed(exc: BaseException) -> None:
             log.warning("sending to %s failed: %s", self.uin, exc)
-            self._set_entry_state(entry, DeliveryState.FAILED)
+            for entry in entries:
+                self._set_entry_state(entry, DeliveryState.FAILED)
 
-        spawn(self.session.send_message(self.uin, entry.text), on_done=done, on_error=failed)
+        spawn(self.session.send_message(self.uin, message), on_done=done, on_error=failed)
 
     def _attach_id(self, entry: ChatEntry, local_id: int) -> None:
         self.model.attach_id(entry, local_id)
@@ -328,7 +421,7 @@ class ChatWindow(QWidget):
 
             spawn(self.session.resend(entry.local_id), on_done=done, on_error=failed)
         else:
-            self._send(entry)
+            self._send([entry], entry.text)
 
     # -- view behaviour ---------------------------------------------------------------
 
@@ -425,6 +518,8 @@ class ChatWindow(QWidget):
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
             self.activated.emit(self.uin)
+        elif event.type() == QEvent.Type.LanguageChange:
+            self._retranslate()
         super().changeEvent(event)
 
 

@@ -3,31 +3,35 @@
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 from datetime import datetime
 
 from PySide6.QtCore import (
     QCoreApplication,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
-    QPointF,
     QRect,
     QSize,
     Qt,
 )
 from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
     QColor,
     QFont,
     QFontMetrics,
     QPainter,
     QPalette,
     QPixmap,
-    QTextLayout,
+    QTextDocument,
     QTextOption,
 )
 from PySide6.QtWidgets import QAbstractItemView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from qqdesk.client.events import DeliveryState
+from qqdesk.core import Content
 
+from .facepicker import content_html
 from .models import Roles
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -159,6 +163,13 @@ class BubbleDelegate(QStyledItemDelegate):
     PAD_H = 10
     PAD_V = 6
     MAX_FRACTION = 0.72
+    CACHED_DOCUMENTS = 400
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._documents: OrderedDict[tuple[Content, str, int], tuple[QTextDocument, int]] = (
+            OrderedDict()
+        )
 
     def _view_width(self, option: QStyleOptionViewItem) -> int:
         widget = option.widget
@@ -188,45 +199,69 @@ class BubbleDelegate(QStyledItemDelegate):
             return stamp + "  " + _tr("Not sent — click to resend")
         return stamp + "  ✓"
 
-    def _text_layout(self, text: str, font: QFont, max_width: int) -> tuple[QTextLayout, int, int]:
-        """The text laid out in lines of at most ``max_width``: words stay whole unless
-        one alone is too long. Returns (layout, used width, height)."""
-        layout = QTextLayout(text, font)
-        layout.setTextOption(self._text_option())
-        layout.beginLayout()
-        height = 0.0
-        used = 0.0
-        leading = QFontMetrics(font).leading()
-        while True:
-            line = layout.createLine()
-            if not line.isValid():
-                break
-            line.setLineWidth(max_width)
-            height += leading
-            line.setPosition(QPointF(0, height))
-            height += line.height()
-            used = max(used, line.naturalTextWidth())
-        layout.endLayout()
-        return layout, int(used + 0.999), int(height + 0.999)
+    def _document(self, index: AnyIndex, font: QFont, max_width: int) -> tuple[QTextDocument, int]:
+        """The bubble's text wrapped to at most ``max_width``, and the width it uses.
 
-    def _bubble_layout(self, option: QStyleOptionViewItem, index: AnyIndex) -> tuple[QRect, QRect]:
-        """(text rect, meta rect) relative to (0, 0) of the row, for the row's width."""
+        Text with faces is rich text (escaped, the faces as pictures); text alone is
+        plain text, the same look at half the cost. Laying out text is far slower than
+        painting it, and views ask for the same rows' sizes over and over: documents
+        are kept per content, font and width (the newest few hundred)."""
+        content = index.data(Roles.CONTENT)
+        if not isinstance(content, tuple):
+            content = (str(index.data(Roles.TEXT) or ""),)
+        key = (content, font.key(), max_width)
+        cached = self._documents.get(key)
+        if cached is not None:
+            self._documents.move_to_end(key)
+            return cached
+        document = QTextDocument()
+        document.setDocumentMargin(0)
+        document.setDefaultFont(font)
+        document.setDefaultTextOption(self._text_option())
+        if all(isinstance(part, str) for part in content):
+            document.setPlainText("".join(content))
+        else:
+            document.setHtml(content_html(content, self._face_size(font)))
+        document.setTextWidth(max_width)
+        # Left-aligned lines paint the same in the wider document; only the bubble narrows.
+        cached = (document, int(min(document.idealWidth(), max_width) + 0.999))
+        self._documents[key] = cached
+        if len(self._documents) > self.CACHED_DOCUMENTS:
+            self._documents.popitem(last=False)
+        return cached
+
+    @staticmethod
+    def _face_size(font: QFont) -> int:
+        # A face stands a little taller than the text around it, as in QQ.
+        return max(16, QFontMetrics(font).height() + 4)
+
+    def _bubble_layout(
+        self, option: QStyleOptionViewItem, index: AnyIndex
+    ) -> tuple[QRect, QRect, QTextDocument]:
+        """(text rect, meta rect) relative to (0, 0) of the row, for the row's width, and
+        the text's document."""
         width = self._view_width(option)
         max_text = max(40, int(width * self.MAX_FRACTION) - 2 * self.PAD_H)
-        text = str(index.data(Roles.TEXT) or "")
-        _layout, used, height = self._text_layout(text, option.font, max_text)
+        document, used = self._document(index, option.font, max_text)
+        height = document.size().height()
         meta_metrics = QFontMetrics(self._meta_font(option.font))
         meta_width = meta_metrics.horizontalAdvance(self.meta_text(index))
         return (
-            QRect(0, 0, max(used, 20), max(height, meta_metrics.height())),
+            QRect(
+                0,
+                0,
+                max(used, 20),
+                max(int(height + 0.999), meta_metrics.height()),
+            ),
             QRect(0, 0, meta_width, meta_metrics.height()),
+            document,
         )
 
     def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
         width = self._view_width(option)
         if index.data(Roles.IS_SYSTEM):
             return QSize(width, QFontMetrics(option.font).height() + 2 * self.MARGIN)
-        text_rect, meta_rect = self._bubble_layout(option, index)
+        text_rect, meta_rect, _document = self._bubble_layout(option, index)
         height = text_rect.height() + 2 * self.PAD_V + meta_rect.height() + 2 + 2 * self.MARGIN // 2
         return QSize(width, height + self.MARGIN)
 
@@ -248,7 +283,7 @@ class BubbleDelegate(QStyledItemDelegate):
             painter.restore()
             return
         outgoing = bool(index.data(Roles.OUTGOING))
-        text_rect, meta_rect = self._bubble_layout(option, index)
+        text_rect, meta_rect, document = self._bubble_layout(option, index)
         bubble_w = text_rect.width() + 2 * self.PAD_H
         bubble_h = text_rect.height() + 2 * self.PAD_V
         top = rect.top() + self.MARGIN // 2
@@ -266,12 +301,12 @@ class BubbleDelegate(QStyledItemDelegate):
         painter.setPen(QColor(0, 0, 0, 30) if not dark else Qt.PenStyle.NoPen)
         painter.setBrush(fill)
         painter.drawRoundedRect(bubble, 9, 9)
-        painter.setPen(ink)
-        painter.setFont(option.font)
-        layout, _used, _height = self._text_layout(
-            str(index.data(Roles.TEXT) or ""), option.font, text_rect.width() + 1
-        )
-        layout.draw(painter, QPointF(bubble.left() + self.PAD_H, bubble.top() + self.PAD_V))
+        painter.save()
+        painter.translate(bubble.left() + self.PAD_H, bubble.top() + self.PAD_V)
+        context = QAbstractTextDocumentLayout.PaintContext()
+        context.palette.setColor(QPalette.ColorRole.Text, ink)
+        document.documentLayout().draw(painter, context)
+        painter.restore()
         meta = self.meta_text(index)
         painter.setFont(self._meta_font(option.font))
         state = index.data(Roles.DELIVERY)
@@ -292,7 +327,7 @@ class BubbleDelegate(QStyledItemDelegate):
 
     def bubble_rect(self, option: QStyleOptionViewItem, index: AnyIndex) -> QRect:
         """Where the bubble of ``index`` is painted inside ``option.rect`` (for clicks)."""
-        text_rect, _meta = self._bubble_layout(option, index)
+        text_rect, _meta, _document = self._bubble_layout(option, index)
         width = text_rect.width() + 2 * self.PAD_H
         height = text_rect.height() + 2 * self.PAD_V
         top = option.rect.top() + self.MARGIN // 2

@@ -4,12 +4,16 @@ QtDBus from Python cannot send ``Notify``'s uint32 ``replaces_id`` (PySide6 mars
 every int as int32 and daemons reject the call), so this speaks D-Bus with jeepney, a
 pure-Python D-Bus library that keyring already brings on Linux. It runs on the
 asyncio loop (qasync in the app) and never blocks the UI.
+
+A service with the ``body-markup`` capability reads the body as markup (links,
+images): every body is escaped for it, as a body is someone's message or reason.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import logging
 import os
 from collections.abc import Callable
@@ -40,6 +44,9 @@ class DesktopNotifications:
         self._connection: Any = None
         self._listener: asyncio.Task[None] | None = None
         self._keys: dict[int, int] = {}
+        #: The service reads markup in the body (until it says otherwise, assume so:
+        #: an escaped body reads a little odd, markup from a stranger is worse).
+        self.body_markup = True
 
     @property
     def connected(self) -> bool:
@@ -75,16 +82,20 @@ class DesktopNotifications:
             return False
         queue: asyncio.Queue[Any] = asyncio.Queue()
         handle = router.filter(rule, queue=queue, bufsize=100)
+        self.body_markup = await _has_body_markup(router)
         self._router, self._connection = router, connection
         self._listener = asyncio.ensure_future(self._listen(queue, handle))
         return True
 
     async def notify(self, key: int, title: str, body: str, icon: str = "") -> int:
-        """Show a notification; returns the service's id for it."""
+        """Show a notification; returns the service's id for it. ``title`` and ``body``
+        are plain text (escaped here where the service would read markup)."""
         if self._router is None:
             raise RuntimeError("not connected to the notification service")
         from jeepney import DBusAddress, new_method_call
 
+        if self.body_markup:
+            body = html.escape(body, quote=False)
         address = DBusAddress(PATH, bus_name=SERVICE, interface=SERVICE)
         hints = {"desktop-entry": ("s", DESKTOP_ENTRY), "category": ("s", "im.received")}
         message = new_method_call(
@@ -129,6 +140,23 @@ class DesktopNotifications:
         if self._router is not None:
             await _close(self._router, self._connection)
             self._router = self._connection = None
+
+
+async def _has_body_markup(router: Any) -> bool:
+    """Whether the service reads markup in bodies (GetCapabilities); True when unsure."""
+    from jeepney import DBusAddress, new_method_call
+
+    address = DBusAddress(PATH, bus_name=SERVICE, interface=SERVICE)
+    try:
+        reply = await asyncio.wait_for(
+            router.send_and_get_reply(new_method_call(address, "GetCapabilities")), 3
+        )
+    except (OSError, TimeoutError) as exc:
+        log.info("the notification service did not tell its capabilities: %s", exc)
+        return True
+    if reply.header.message_type.name == "error" or not reply.body:
+        return True
+    return "body-markup" in reply.body[0]
 
 
 async def _close(router: Any, connection: Any) -> None:

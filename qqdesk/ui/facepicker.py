@@ -83,6 +83,14 @@ def face_label(face_id: int) -> str:
     return chinese if speaks_chinese() else english
 
 
+def readable_text(text: str) -> str:
+    """A message's text form for places that show plain text only (notifications): each
+    face as its name in brackets in the interface language, ``[微笑]`` or ``[Smile]``."""
+    return "".join(
+        f"[{face_label(part.id)}]" if isinstance(part, Face) else part for part in parse_text(text)
+    )
+
+
 def face_tooltip(face_id: int) -> str:
     """The picker's tooltip: the name and the text form the face is typed as."""
     #: Tooltip of a face in the face picker: its name, then how it is typed (/微笑).

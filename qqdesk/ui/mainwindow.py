@@ -328,7 +328,7 @@ class MainWindow(QMainWindow):
             lookup = spawn(self._fill_in_stranger(sender), on_error=lambda exc: None)
         chat = self.chats.chat(sender)
         if chat is not None:
-            chat.add_incoming(text, when, local_id)
+            chat.add_incoming(event.content, when, local_id)
             if chat.is_in_front():
                 return
         self.model.add_unread(sender)
@@ -505,6 +505,7 @@ class MainWindow(QMainWindow):
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             self,
         )
+        box.setTextFormat(Qt.TextFormat.PlainText)  # the nickname is theirs: text only
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         box.button(QMessageBox.StandardButton.Yes).setText(self.tr("Remove"))
         box.accepted.connect(lambda: self.remove_buddy(uin))

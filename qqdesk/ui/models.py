@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import enum
+import html
 import inspect
 import logging
 import time
@@ -25,7 +26,7 @@ from PySide6.QtCore import (
 
 from qqdesk.client.events import DeliveryState
 from qqdesk.client.types import Buddy
-from qqdesk.core import Presence
+from qqdesk.core import Content, Presence, parse_text, render_text
 
 from . import icons
 from .tasks import spawn
@@ -56,6 +57,8 @@ class Roles(enum.IntEnum):
     DELIVERY = _ROLE + 23
     IS_SYSTEM = _ROLE + 24
     LOCAL_ID = _ROLE + 25
+    #: the message's parts (qqdesk.core Content: text and faces)
+    CONTENT = _ROLE + 26
 
 
 UinRole = Roles.UIN
@@ -237,7 +240,10 @@ class BuddyTreeModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.DecorationRole:
             return icons.face_picture(buddy.face, 36, buddy.nick, status=buddy.status)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{buddy.nick} ({buddy.uin})"
+            # Qt shows a tooltip that looks like markup as rich text: say it is, and
+            # escape the nickname in it, so a nickname is always just text.
+            text = html.escape(f"{buddy.nick} ({buddy.uin})", quote=False)
+            return f'<p style="white-space: pre">{text}</p>'
         if role == Roles.UIN:
             return buddy.uin
         if role == Roles.STATUS:
@@ -459,6 +465,13 @@ class ChatEntry:
     outgoing: bool = False
     local_id: int | None = None
     state: DeliveryState = DeliveryState.SENT
+    #: The parts (text and faces) when known; else ``text`` is read as the text form.
+    content: Content | None = None
+
+    @property
+    def parts(self) -> Content:
+        """The message's text and faces (``/微笑`` in ``text`` is a face)."""
+        return self.content if self.content is not None else parse_text(self.text)
 
 
 HistoryPage = Callable[[int, int | None, int], Any]
@@ -489,6 +502,8 @@ def entry_from_record(record: Any, own_uin: int | None = None) -> ChatEntry:
             state = DeliveryState(str(getattr(state, "value", state)))
         except ValueError:
             state = DeliveryState.SENT
+    content = pick("content", default=None)
+    content = content if isinstance(content, tuple) else None
     return ChatEntry(
         kind=EntryKind.MESSAGE,
         text=str(pick("text", "message", default="")),
@@ -496,6 +511,7 @@ def entry_from_record(record: Any, own_uin: int | None = None) -> ChatEntry:
         outgoing=bool(outgoing),
         local_id=pick("local_id", "id", default=None),
         state=state,
+        content=content,
     )
 
 
@@ -551,6 +567,8 @@ class ChatHistoryModel(QAbstractListModel):
             return entry.kind is EntryKind.SYSTEM
         if role == Roles.LOCAL_ID:
             return entry.local_id
+        if role == Roles.CONTENT:
+            return entry.parts
         return None
 
     def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008
@@ -621,8 +639,17 @@ class ChatHistoryModel(QAbstractListModel):
         self._entries.append(entry)
         self.endInsertRows()
 
-    def add_incoming(self, text: str, when: float, local_id: int | None) -> None:
-        self.append(ChatEntry(EntryKind.MESSAGE, text, when, False, local_id))
+    def add_incoming(self, message: str | Content, when: float, local_id: int | None) -> None:
+        """A received message: its text form, or its parts (faces stay faces)."""
+        if isinstance(message, str):
+            self.append(ChatEntry(EntryKind.MESSAGE, message, when, False, local_id))
+            return
+        content = tuple(message)
+        self.append(
+            ChatEntry(
+                EntryKind.MESSAGE, render_text(content), when, False, local_id, content=content
+            )
+        )
 
     def add_outgoing(
         self,

@@ -11,6 +11,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from .desktop_notify import DesktopNotifications
+from .facepicker import readable_text
 from .qtcompat import UIN
 from .tasks import spawn
 
@@ -105,12 +106,15 @@ class Notifier(QObject):
             tray.messageClicked.connect(self._tray_clicked)
 
     def notify(self, uin: int, title: str, body: str) -> Backend | None:
-        """Show a notification about a message in the chat with ``uin``; None when off."""
+        """Show a notification about a message in the chat with ``uin``; None when off.
+
+        ``body`` is a message's text form: faces (``/微笑``) are shown by name."""
         if self.sounds:
             self.play_sound()
         if not self.enabled:
             return None
         backend = self.backend
+        body = readable_text(body)
         short = body if len(body) <= 200 else body[:199] + "…"
         if backend is Backend.DBUS and self._desktop is not None:
             spawn(

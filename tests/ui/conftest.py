@@ -42,6 +42,7 @@ from qqdesk.client import (
     SearchResults,
     Sex,
     StoredMessage,
+    split_text,
 )
 from qqdesk.core import parse_text, render_text
 from qqdesk.ui.qtcompat import collect_garbage_in_gui_thread, protect_none
@@ -376,11 +377,20 @@ class FakeSession:
         conversation = to if isinstance(to, Conversation) else Conversation.buddy(to)
         uin = conversation.number
         text = message if isinstance(message, str) else render_text(message)
-        local_id = self.store_message(uin, text, True, DeliveryState.PENDING)
         self.sent.append((uin, text))
-        asyncio.get_running_loop().call_later(0.01, self._deliver, uin, text, local_id)
-        self._state(local_id, uin, DeliveryState.PENDING)
-        return OutgoingMessage(conversation=conversation, local_ids=(local_id,))
+        # As the real session: a long text is kept and sent as several messages.
+        ids = []
+        for part in self.split_message(text):
+            part_text = render_text(part)
+            local_id = self.store_message(uin, part_text, True, DeliveryState.PENDING)
+            asyncio.get_running_loop().call_later(0.01, self._deliver, uin, part_text, local_id)
+            self._state(local_id, uin, DeliveryState.PENDING)
+            ids.append(local_id)
+        return OutgoingMessage(conversation=conversation, local_ids=tuple(ids))
+
+    def split_message(self, message: str | Content) -> list[Content]:
+        text = message if isinstance(message, str) else render_text(message)
+        return [parse_text(part) for part in split_text(text)]
 
     def _state(self, local_id: int, uin: int, state: DeliveryState) -> None:
         self.queue.put_nowait(

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from PySide6.QtCore import QModelIndex, Qt
 
 from qqdesk.client import Content, Conversation, OutgoingMessage
 from qqdesk.client.events import DeliveryState
 from qqdesk.core import Presence
 from qqdesk.ui.bridge import SessionBridge
-from qqdesk.ui.chat import ChatManager, ChatWindow
+from qqdesk.ui.chat import ChatManager, ChatTabsWindow, ChatWindow
 from qqdesk.ui.models import Roles
 
 from .conftest import FakeHub, FakeSession
@@ -157,7 +158,10 @@ def test_history_loads_and_pages_when_scrolled_to_top(
     assert chat.model.index(0, 0).data() == "old message 0"
 
 
-def test_chats_in_tabs(qtbot: Any, qt_run: Any, fake_hub: FakeHub) -> None:
+def two_tabs(
+    qtbot: Any, fake_hub: FakeHub
+) -> tuple[ChatManager, ChatTabsWindow, ChatWindow, ChatWindow]:
+    """Alice's chats with Bob and Carol as tabs of one window (manager, window, chats)."""
     alice = FakeSession(fake_hub, 10001, "Alice")
     manager = ChatManager(alice, own_uin=10001, history=alice.history)
     manager.chats_in_tabs = True
@@ -166,6 +170,11 @@ def test_chats_in_tabs(qtbot: Any, qt_run: Any, fake_hub: FakeHub) -> None:
     tabs = manager.tabs_window
     assert tabs is not None
     qtbot.addWidget(tabs)
+    return manager, tabs, first, second
+
+
+def test_chats_in_tabs(qtbot: Any, qt_run: Any, fake_hub: FakeHub) -> None:
+    manager, tabs, first, second = two_tabs(qtbot, fake_hub)
     assert tabs.tabs.count() == 2
     assert tabs.tabs.currentWidget() is second
     assert manager.open_chat(10002) is first
@@ -175,3 +184,45 @@ def test_chats_in_tabs(qtbot: Any, qt_run: Any, fake_hub: FakeHub) -> None:
     assert manager.chat(10002) is None
     tabs.close()
     assert manager.chats() == []
+
+
+@pytest.fixture(params=["Esc", "Ctrl+W"])
+def close_key(request: pytest.FixtureRequest) -> tuple[Qt.Key, Qt.KeyboardModifier]:
+    """A key that closes a chat, as (key, modifiers) for qtbot.keyClick."""
+    if request.param == "Esc":
+        return Qt.Key.Key_Escape, Qt.KeyboardModifier.NoModifier
+    return Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier
+
+
+def test_esc_and_ctrl_w_close_the_chat(
+    qtbot: Any, qt_run: Any, fake_hub: FakeHub, close_key: tuple[Qt.Key, Qt.KeyboardModifier]
+) -> None:
+    manager = ChatManager(FakeSession(fake_hub, 10001, "Alice"), own_uin=10001)
+    chat = manager.open_chat(10002)
+    qtbot.addWidget(chat)
+    chat.activateWindow()
+    qtbot.waitUntil(chat.isActiveWindow)
+    qtbot.keyClicks(chat.input, "draft")
+    with qtbot.waitSignal(chat.closed):
+        qtbot.keyClick(chat.input, *close_key)
+    assert not chat.isVisible()
+    assert manager.chats() == []
+
+
+def test_esc_and_ctrl_w_close_the_current_tab(
+    qtbot: Any, qt_run: Any, fake_hub: FakeHub, close_key: tuple[Qt.Key, Qt.KeyboardModifier]
+) -> None:
+    manager, tabs, first, second = two_tabs(qtbot, fake_hub)
+    tabs.activateWindow()
+    qtbot.waitUntil(tabs.isActiveWindow)
+    assert tabs.tabs.currentWidget() is second
+    qtbot.keyClick(second.input, *close_key)
+    assert tabs.tabs.count() == 1
+    assert tabs.tabs.currentWidget() is first
+    assert manager.chats() == [first]
+    assert tabs.isVisible()
+    first.input.setFocus()
+    qtbot.keyClick(first.input, *close_key)
+    assert manager.chats() == []
+    # The last tab took its window with it.
+    qtbot.waitUntil(lambda: manager.tabs_window is None)

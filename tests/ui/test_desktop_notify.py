@@ -39,8 +39,9 @@ def session_bus(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 class NotificationService(threading.Thread):
     """A minimal freedesktop notification daemon: records Notify calls, can 'click' one."""
 
-    def __init__(self, address: str) -> None:
+    def __init__(self, address: str, capabilities: tuple[str, ...] = ("body", "actions")) -> None:
         super().__init__(daemon=True)
+        self.capabilities = list(capabilities)
         from jeepney.bus_messages import message_bus
         from jeepney.io.blocking import open_dbus_connection
 
@@ -63,6 +64,12 @@ class NotificationService(threading.Thread):
             except Exception:
                 return
             fields = msg.header.fields
+            if (
+                msg.header.message_type == MessageType.method_call
+                and fields.get(HeaderFields.member) == "GetCapabilities"
+            ):
+                self.conn.send(new_method_return(msg, "as", (self.capabilities,)))
+                continue
             if (
                 msg.header.message_type == MessageType.method_call
                 and fields.get(HeaderFields.member) == "Notify"

@@ -8,7 +8,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QCoreApplication, QObject
+from PySide6.QtCore import QCoreApplication, QObject, Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QLabel, QWidget
 
@@ -172,7 +172,10 @@ _DARK_COLOURS = {"ok": "#5bd17a", "error": "#ff7b72"}
 
 
 def status_label(label: QLabel, text: str, kind: str = "info") -> None:
-    """Show ``text`` in a dialog's message line; kind is info, ok or error."""
+    """Show ``text`` in a dialog's message line; kind is info, ok or error.
+
+    The text is plain: it often carries a nickname or a server's words."""
+    label.setTextFormat(Qt.TextFormat.PlainText)
     dark = label.palette().color(QPalette.ColorRole.Window).lightness() < 128
     colours = _DARK_COLOURS if dark else _LIGHT_COLOURS
     colour = colours.get(kind)

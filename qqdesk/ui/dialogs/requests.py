@@ -37,6 +37,7 @@ class RefuseReasonDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(self.tr("Refuse Friend Request"))
         label = QLabel(self.tr("Refuse {name}? You can say why (optional):").format(name=name))
+        label.setTextFormat(Qt.TextFormat.PlainText)
         label.setWordWrap(True)
         self.reason_edit = QLineEdit()
         self.reason_edit.setMaxLength(MAX_REASON_CHARS)

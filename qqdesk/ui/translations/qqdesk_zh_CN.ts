@@ -170,7 +170,7 @@
 <context>
     <name>ChatTabsWindow</name>
     <message>
-        <location filename="../chat.py" line="+459"/>
+        <location filename="../chat.py" line="+539"/>
         <source>Chats</source>
         <translation>聊天</translation>
     </message>
@@ -178,20 +178,35 @@
 <context>
     <name>ChatWindow</name>
     <message>
-        <location line="-290"/>
+        <location line="-361"/>
         <source>&amp;Send</source>
         <extracomment>the chat got new messages while it was not in front (uin)</extracomment>
         <translation>发送(&amp;S)</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+12"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+44"/>
+        <source>Insert a face</source>
+        <extracomment>The button beside Send that opens the face (emoticon) picker.</extracomment>
+        <translation>插入表情</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Faces</source>
+        <translation>表情</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>This text is long: it will be sent as {count} messages.</source>
+        <translation>内容较长，将分成 {count} 条消息发送。</translation>
+    </message>
+    <message>
+        <location line="+15"/>
         <source>Type a message — Ctrl+Enter sends, Enter starts a new line</source>
-        <extracomment>older pages load on scrolling to the top only after the first page is shown</extracomment>
         <translation>输入消息 — 按 Ctrl+Enter 发送，Enter 换行</translation>
     </message>
     <message>
@@ -220,7 +235,7 @@
         <translation>{name} 上线了</translation>
     </message>
     <message>
-        <location line="+138"/>
+        <location line="+169"/>
         <source>&amp;Copy</source>
         <translation>复制(&amp;C)</translation>
     </message>
@@ -342,7 +357,7 @@
 <context>
     <name>FacePicker</name>
     <message>
-        <location filename="../facepicker.py" line="+89"/>
+        <location filename="../facepicker.py" line="+97"/>
         <source>{name} ({text_form})</source>
         <extracomment>Tooltip of a face in the face picker: its name, then how it is typed (/微笑).</extracomment>
         <translation>{name}（{text_form}）</translation>
