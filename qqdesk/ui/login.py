@@ -42,6 +42,8 @@ KEYRING_SERVICE = "qqdesk"
 DEFAULT_SERVER = "127.0.0.1:8000"
 # Longest nickname the create-account page takes (the classic clients show about this much).
 MAX_NICK = 24
+# Shortest password a new account takes: three letters are guessed in seconds.
+MIN_PASSWORD = 6
 
 SessionFactory = Callable[[str, int, str], "ChatSession"]
 
@@ -305,6 +307,10 @@ class LoginDialog(QDialog):
         self.new_password_edit = QLineEdit()
         self.new_password_edit.setObjectName("newPassword")
         self.new_password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        # Said before the user types, not only after a refusal.
+        self.new_password_edit.setPlaceholderText(
+            self.tr("At least {count} characters").format(count=MIN_PASSWORD)
+        )
         self.confirm_edit = QLineEdit()
         self.confirm_edit.setObjectName("confirmPassword")
         self.confirm_edit.setEchoMode(QLineEdit.EchoMode.Password)
@@ -488,6 +494,14 @@ class LoginDialog(QDialog):
             return None
         if not password:
             self._create_failed(self.tr("Choose a password."), self.new_password_edit)
+            return None
+        if len(password) < MIN_PASSWORD:
+            self._create_failed(
+                self.tr("The password is too short: use at least {count} characters.").format(
+                    count=MIN_PASSWORD
+                ),
+                self.new_password_edit,
+            )
             return None
         if password != self.confirm_edit.text():
             self._create_failed(

@@ -223,3 +223,30 @@ def test_errors_and_server_choice_do_not_move_the_fields(
     dialog.server_choice.setCurrentIndex(0)
     qtbot.wait(10)
     assert field_geometry(dialog) == before
+
+
+def test_create_account_wants_a_six_character_password(
+    qtbot: Any, qt_loop: Any, tmp_path: Path, memory_keyring: Any
+) -> None:
+    dialog = LoginDialog(Settings(tmp_path / "settings.json"), offer_builtin=True)
+    qtbot.addWidget(dialog)
+    builtin = StubBuiltin()
+    dialog.set_builtin(builtin)
+    dialog.show()
+    dialog.show_create_page()
+    # The rule is on the page before the user types.
+    assert "6" in dialog.new_password_edit.placeholderText()
+    qtbot.keyClicks(dialog.nick_edit, "Ann")
+    qtbot.keyClicks(dialog.new_password_edit, "abc")
+    qtbot.keyClicks(dialog.confirm_edit, "abc")
+    dialog.create_button.click()
+    assert builtin.accounts == []
+    assert dialog.create_error.isVisible()
+    assert "at least 6" in dialog.create_error.text()
+    assert dialog.pages.currentWidget() is dialog.create_page
+    for edit in (dialog.new_password_edit, dialog.confirm_edit):
+        edit.clear()
+        qtbot.keyClicks(edit, "abcdef")
+    dialog.create_button.click()
+    assert builtin.accounts == [("abcdef", "Ann")]
+    assert dialog.number_edit.text() == "20001"

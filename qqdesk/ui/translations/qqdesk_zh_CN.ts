@@ -460,7 +460,7 @@
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../login.py" line="+152"/>
+        <location filename="../login.py" line="+154"/>
         <source>Sign in to qqdesk</source>
         <translation>登录 qqdesk</translation>
     </message>
@@ -530,12 +530,12 @@
         <translation>服务器(&amp;R)：</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+44"/>
         <source>&amp;Sign in</source>
         <translation>登录(&amp;S)</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+26"/>
         <source>Create an account</source>
         <translation>注册新账号</translation>
     </message>
@@ -550,7 +550,12 @@
         <translation>好友看到的名字</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+6"/>
+        <source>At least {count} characters</source>
+        <translation>至少 {count} 个字符</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>&amp;Nickname:</source>
         <translation>昵称(&amp;N)：</translation>
     </message>
@@ -611,6 +616,11 @@
     </message>
     <message>
         <location line="+4"/>
+        <source>The password is too short: use at least {count} characters.</source>
+        <translation>密码太短：请至少使用 {count} 个字符。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>The two passwords differ. Type the same password twice.</source>
         <translation>两次输入的密码不一致，请输入相同的密码。</translation>
     </message>
@@ -625,7 +635,7 @@
         <translation>您的新QQ号码是 {number}。请记下来：登录时要用它。</translation>
     </message>
     <message>
-        <location line="+46"/>
+        <location line="+48"/>
         <source>Enter your QQ number (5 digits or more).</source>
         <translation>请输入QQ号码（5位或以上数字）。</translation>
     </message>
