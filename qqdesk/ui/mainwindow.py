@@ -362,6 +362,10 @@ class MainWindow(QMainWindow):
 
     def on_add_request(self, event: AddRequestReceived) -> None:
         uin, reason = event.uin, event.reason
+        if uin == self.session.uin:
+            # Approving it would make me my own friend; a server that lets it through errs.
+            log.warning("ignored a friend request from my own number")
+            return
         dialog = IncomingRequestDialog(self.session, uin, reason, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         dialog.answered.connect(lambda *_: spawn(self.reload_buddies()))
@@ -517,7 +521,10 @@ class MainWindow(QMainWindow):
         spawn(self.session.remove_buddy(uin), on_done=done, on_error=self._show_error)
 
     def show_add_friend(self) -> None:
-        dialog = AddBuddyDialog(self.session, self)
+        friends = self.model.group(GroupKind.FRIENDS)
+        dialog = AddBuddyDialog(
+            self.session, self, friends=lambda: [buddy.uin for buddy in friends.buddies]
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         dialog.finished_add.connect(lambda *_: spawn(self.reload_buddies()))
         dialog.show()

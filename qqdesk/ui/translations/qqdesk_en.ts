@@ -4,7 +4,7 @@
 <context>
     <name>AddBuddyDialog</name>
     <message numerus="yes">
-        <location filename="../dialogs/search.py" line="+444"/>
+        <location filename="../dialogs/search.py" line="+491"/>
         <source>%n user(s) found.</source>
         <translation>
             <numerusform>%n user found.</numerusform>

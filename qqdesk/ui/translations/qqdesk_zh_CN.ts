@@ -4,14 +4,14 @@
 <context>
     <name>AddBuddyDialog</name>
     <message>
-        <location filename="../dialogs/search.py" line="+250"/>
+        <location filename="../dialogs/search.py" line="+264"/>
         <location line="+75"/>
-        <location line="+20"/>
+        <location line="+28"/>
         <source>Add Friend</source>
         <translation>添加好友</translation>
     </message>
     <message>
-        <location line="-91"/>
+        <location line="-99"/>
         <source>Find People</source>
         <translation>查找用户</translation>
     </message>
@@ -54,17 +54,17 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+24"/>
+        <location line="+32"/>
         <source>View Profile</source>
         <translation>查看资料</translation>
     </message>
     <message>
-        <location line="-5"/>
+        <location line="-13"/>
         <source>QQ number</source>
         <translation>QQ号码</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+15"/>
         <source>Know their QQ number? Type it here to add them directly.</source>
         <translation>知道对方的QQ号码？在这里输入，直接加为好友。</translation>
     </message>
@@ -74,12 +74,28 @@
         <translation>号码：</translation>
     </message>
     <message>
-        <location line="+80"/>
+        <location line="+19"/>
+        <source>A QQ number has at least 5 digits.</source>
+        <translation>QQ号码至少有5位数字。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>QQ numbers go up to {largest}.</source>
+        <translation>QQ号码最大为 {largest}。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+146"/>
+        <source>This is your own number. You cannot add yourself as a friend.</source>
+        <translation>这是您自己的号码，不能加自己为好友。</translation>
+    </message>
+    <message>
+        <location line="-65"/>
         <source>Searching…</source>
         <translation>正在查找…</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>Nobody matches. Try fewer conditions.</source>
         <translation>没有找到符合条件的用户，请减少查找条件再试。</translation>
     </message>
@@ -103,7 +119,12 @@
         <translation>请输入5到10位数字的QQ号码。</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+21"/>
+        <source>{name} is already your friend.</source>
+        <translation>{name} 已经是您的好友了。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>Adding {name}…</source>
         <translation>正在添加 {name}…</translation>
     </message>
@@ -696,7 +717,7 @@
         <translation>来自 {name} 的消息</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+30"/>
         <source>Friend request</source>
         <translation>好友请求</translation>
     </message>
@@ -761,7 +782,7 @@
         <translation>删除</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+32"/>
         <source>Open</source>
         <translation>打开</translation>
     </message>
@@ -983,7 +1004,7 @@
 <context>
     <name>SearchResultsModel</name>
     <message>
-        <location filename="../dialogs/search.py" line="-452"/>
+        <location filename="../dialogs/search.py" line="-513"/>
         <source>Nickname</source>
         <translation>昵称</translation>
     </message>
@@ -1011,6 +1032,11 @@
         <location line="+1"/>
         <source>Status</source>
         <translation>状态</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>{name} (friend)</source>
+        <translation>{name}（好友）</translation>
     </message>
 </context>
 <context>
@@ -1199,7 +1225,7 @@
 <context>
     <name>VerificationRequestDialog</name>
     <message>
-        <location filename="../dialogs/search.py" line="+66"/>
+        <location filename="../dialogs/search.py" line="+55"/>
         <source>Verification Required</source>
         <translation>身份验证</translation>
     </message>
