@@ -8,7 +8,7 @@ import dataclasses
 import logging
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -132,6 +132,7 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         menu = self.menuBar().addMenu(self.tr("&qqdesk"))
+        self.app_menu = menu
         self.add_friend_action = QAction(self.tr("&Add friend…"), self)
         self.add_friend_action.setShortcut(QKeySequence("Ctrl+N"))
         self.add_friend_action.triggered.connect(self.show_add_friend)
@@ -229,6 +230,24 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.tree, 1)
         layout.addLayout(tools)
         self.setCentralWidget(central)
+        self._update_header()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        """Every text of the window (and of the tray and buddy list) in the new language."""
+        self.app_menu.setTitle(self.tr("&qqdesk"))
+        self.add_friend_action.setText(self.tr("&Add friend…"))
+        self.settings_action.setText(self.tr("&Settings…"))
+        self.quit_action.setText(self.tr("&Quit"))
+        self.status_selector.setToolTip(self.tr("Your status, as your friends see it"))
+        self.filter_edit.setPlaceholderText(self.tr("Search friends by name or number"))
+        self.model.retranslate()
+        if self.tray is not None:
+            self.tray.retranslate()
         self._update_header()
 
     def _update_header(self) -> None:

@@ -404,6 +404,11 @@ class BuddyTreeModel(QAbstractItemModel):
         if buddy is not None:
             self.set_unread(uin, buddy.unread + count)
 
+    def retranslate(self) -> None:
+        """The group titles in the language installed now."""
+        for kind in GroupKind:
+            self._group_changed(self.group(kind))
+
     def _group_changed(self, group: GroupItem) -> None:
         index = self.createIndex(self._group_row(group), 0, 0)
         self.dataChanged.emit(index, index)

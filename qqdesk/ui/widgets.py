@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from qqdesk.core import Presence
@@ -91,6 +91,12 @@ class StatusSelector(QComboBox):
             self._quiet = True
             self.setCurrentIndex(index)
             self._quiet = False
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            for index, status in enumerate(STATUS_ORDER):
+                self.setItemText(index, status_words(status))
+        super().changeEvent(event)
 
     def _chosen(self, index: int) -> None:
         if not self._quiet:

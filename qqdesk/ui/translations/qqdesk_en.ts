@@ -23,7 +23,7 @@
 <context>
     <name>Tray</name>
     <message numerus="yes">
-        <location filename="../tray.py" line="+72"/>
+        <location filename="../tray.py" line="+85"/>
         <source>qqdesk — %n unread message(s)</source>
         <translation>
             <numerusform>qqdesk — %n unread message</numerusform>

@@ -676,36 +676,42 @@
     </message>
     <message>
         <location line="+36"/>
+        <location line="+108"/>
         <source>&amp;qqdesk</source>
         <translation>&amp;qqdesk</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-106"/>
+        <location line="+107"/>
         <source>&amp;Add friend…</source>
         <translation>添加好友(&amp;A)…</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="-104"/>
+        <location line="+105"/>
         <source>&amp;Settings…</source>
         <translation>系统设置(&amp;S)…</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="-102"/>
+        <location line="+103"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="-67"/>
+        <location line="+68"/>
         <source>Your status, as your friends see it</source>
         <translation>好友看到的您的状态</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="-56"/>
+        <location line="+57"/>
         <source>Search friends by name or number</source>
         <translation>搜索好友昵称或号码</translation>
     </message>
     <message>
-        <location line="+48"/>
+        <location line="+9"/>
         <source>Number: {uin}</source>
         <translation>号码：{uin}</translation>
     </message>
@@ -1042,7 +1048,7 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../dialogs/settings_dialog.py" line="+88"/>
+        <location filename="../dialogs/settings_dialog.py" line="+124"/>
         <source>Settings</source>
         <translation>系统设置</translation>
     </message>
@@ -1052,43 +1058,43 @@
         <translation>常规</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+0"/>
         <source>Chat</source>
         <translation>聊天</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+0"/>
         <source>Notifications</source>
         <translation>提醒</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+0"/>
         <source>Server</source>
         <translation>服务器</translation>
     </message>
     <message>
-        <location line="+28"/>
-        <location line="+13"/>
+        <location line="+3"/>
+        <location line="+3"/>
         <source>Same as the system</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location line="-6"/>
-        <source>Windows opened from now on use the new language; the others follow when qqdesk restarts.</source>
-        <translation>新打开的窗口立即使用新语言，其余窗口在重启 qqdesk 后更新。</translation>
+        <location line="-2"/>
+        <source>The new language applies when you press Apply.</source>
+        <translation>按“应用”后即切换到新语言。</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+2"/>
         <source>Light</source>
         <translation>浅色</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+0"/>
         <source>Dark</source>
         <translation>深色</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+3"/>
         <source>Start minimized to the system tray</source>
         <translation>启动时最小化到系统托盘</translation>
     </message>
@@ -1098,12 +1104,12 @@
         <translation>语言：</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>Theme:</source>
         <translation>主题：</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+5"/>
         <source>Sending messages</source>
         <translation>发送消息</translation>
     </message>
@@ -1118,12 +1124,12 @@
         <translation>按 Ctrl+Enter 发送，Enter 换行</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+1"/>
         <source>Open chats as tabs in one window</source>
         <translation>在同一窗口中以标签页打开聊天</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+1"/>
         <source>Show a notification for new messages</source>
         <translation>收到新消息时显示通知</translation>
     </message>
@@ -1133,7 +1139,7 @@
         <translation>播放声音</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+1"/>
         <source>Use the built-in server on this computer</source>
         <translation>使用本机内置的服务器</translation>
     </message>
@@ -1148,17 +1154,17 @@
         <translation>连接到服务器：</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+1"/>
         <source>host:port, for example 192.168.1.10:8000</source>
         <translation>主机:端口，例如 192.168.1.10:8000</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+1"/>
         <source>Server changes take effect the next time you log in.</source>
         <translation>服务器设置在下次登录时生效。</translation>
     </message>
     <message>
-        <location line="+53"/>
+        <location line="+123"/>
         <source>“{text}” is not a server address. Write it as host:port.</source>
         <translation>“{text}”不是有效的服务器地址，请按“主机:端口”的格式填写。</translation>
     </message>
@@ -1194,23 +1200,26 @@
 <context>
     <name>Tray</name>
     <message>
-        <location filename="../tray.py" line="+30"/>
+        <location filename="../tray.py" line="+32"/>
+        <location line="+22"/>
         <source>&amp;Open qqdesk</source>
         <extracomment>Order of statuses in every status menu, as QQ users know it.</extracomment>
         <translation>打开 qqdesk(&amp;O)</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-20"/>
+        <location line="+21"/>
         <source>&amp;Status</source>
         <translation>状态(&amp;S)</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="-11"/>
+        <location line="+14"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message numerus="yes">
-        <location line="+30"/>
+        <location line="+27"/>
         <source>qqdesk — %n unread message(s)</source>
         <translation>
             <numerusform>qqdesk — %n 条未读消息</numerusform>
