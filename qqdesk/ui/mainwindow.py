@@ -50,7 +50,7 @@ from .models import BuddyFilterProxyModel, BuddyTreeModel, GroupKind, Roles
 from .notifications import Notifier
 from .tasks import spawn
 from .tray import Tray
-from .widgets import Banner, StatusSelector
+from .widgets import Banner, ElidedLabel, StatusSelector
 
 log = logging.getLogger(__name__)
 
@@ -166,8 +166,7 @@ class MainWindow(QMainWindow):
         head.setContentsMargins(10, 10, 10, 6)
         self.face_label = QLabel()
         self.face_label.setFixedSize(48, 48)
-        self.nick_label = QLabel()
-        self.nick_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.nick_label = ElidedLabel()
         font = self.nick_label.font()
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.2)

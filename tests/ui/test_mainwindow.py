@@ -295,3 +295,22 @@ def test_menus_open_the_dialogs(
     for cls in (AddBuddyDialog, SettingsDialog, ProfileDialog, IncomingRequestDialog):
         for dialog in opened(cls):
             dialog.close()
+
+
+def test_a_long_own_nickname_ends_in_an_ellipsis(
+    qtbot: Any, qt_run: Any, fake_hub: FakeHub
+) -> None:
+    nick = "一个非常非常长的昵称 with a very long English tail that cannot fit"
+    window = make_window(qtbot, qt_run, FakeSession(fake_hub, 10001, nick))
+    window.resize(300, 640)
+    label = window.nick_label
+    qtbot.waitUntil(lambda: label.text() != nick)
+    shown = label.text()
+    assert shown.endswith("…")
+    assert nick.startswith(shown[:-1])
+    assert label.fontMetrics().horizontalAdvance(shown) <= label.width()
+    assert label.full_text() == nick and label.toolTip() == nick
+    # Wider, it shows more; wide enough, all of it.
+    window.resize(2000, 640)
+    qtbot.waitUntil(lambda: label.text() == nick)
+    assert label.toolTip() == ""
