@@ -44,7 +44,13 @@ from . import icons
 from .bridge import SessionBridge
 from .chat import ChatManager
 from .delegates import BuddyDelegate
-from .dialogs import AddBuddyDialog, IncomingRequestDialog, ProfileDialog, SettingsDialog
+from .dialogs import (
+    AddBuddyDialog,
+    IncomingRequestDialog,
+    ProfileDialog,
+    RequestsDialog,
+    SettingsDialog,
+)
 from .errors import describe_error
 from .models import BuddyFilterProxyModel, BuddyTreeModel, GroupKind, Roles
 from .notifications import Notifier
@@ -121,6 +127,7 @@ class MainWindow(QMainWindow):
 
         self._connect_bridge()
         self._apply_settings()
+        self.update_requests()
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.focusWindowChanged.connect(self._focus_changed)
@@ -136,6 +143,12 @@ class MainWindow(QMainWindow):
         self.add_friend_action = QAction(self.tr("&Add friend…"), self)
         self.add_friend_action.setShortcut(QKeySequence("Ctrl+N"))
         self.add_friend_action.triggered.connect(self.show_add_friend)
+        # Requests closed with Esc or Later wait here; the count says how many are open.
+        self.requests_action = QAction(self)
+        self.requests_action.triggered.connect(self.show_requests)
+        self.requests_dialog: RequestsDialog | None = None
+        # Sent requests when there are no settings to keep them in: number -> nickname.
+        self._sent_here: dict[int, str] = {}
         self.settings_action = QAction(self.tr("&Settings…"), self)
         self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
         self.settings_action.triggered.connect(self.show_settings)
@@ -143,6 +156,7 @@ class MainWindow(QMainWindow):
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.quit_action.triggered.connect(self.request_quit)
         menu.addAction(self.add_friend_action)
+        menu.addAction(self.requests_action)
         menu.addAction(self.settings_action)
         menu.addSeparator()
         menu.addAction(self.quit_action)
@@ -245,6 +259,7 @@ class MainWindow(QMainWindow):
         self.status_selector.setToolTip(self.tr("Your status, as your friends see it"))
         self.filter_edit.setPlaceholderText(self.tr("Search friends by name or number"))
         self.model.retranslate()
+        self.update_requests()
         if self.tray is not None:
             self.tray.retranslate()
         self._update_header()
@@ -386,12 +401,14 @@ class MainWindow(QMainWindow):
             return
         dialog = IncomingRequestDialog(self.session, uin, reason, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
-        dialog.answered.connect(lambda *_: spawn(self.reload_buddies()))
+        dialog.answered.connect(self._request_answered)
         dialog.show()
+        self.update_requests()
         self.notifier.notify(uin, self.tr("Friend request"), reason or str(uin))
 
     def on_request_approved(self, event: RequestApproved) -> None:
         uin = event.uin
+        self._forget_sent(uin)
         spawn(self.reload_buddies(), on_error=self._show_error)
 
         def tell(name: str) -> None:
@@ -403,6 +420,7 @@ class MainWindow(QMainWindow):
 
     def on_request_refused(self, event: RequestRefused) -> None:
         uin, reason = event.uin, event.reason
+        self._forget_sent(uin)
 
         def tell(name: str) -> None:
             text = self.tr("{name} declined your friend request.").format(name=name)
@@ -544,8 +562,100 @@ class MainWindow(QMainWindow):
             self.session, self, friends=lambda: [buddy.uin for buddy in friends.buddies]
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
-        dialog.finished_add.connect(lambda *_: spawn(self.reload_buddies()))
+        dialog.finished_add.connect(self._added)
         dialog.show()
+
+    def _added(self, uin: int, outcome: str) -> None:
+        if outcome == "requested":
+            self._remember_sent(uin)
+        else:
+            self._forget_sent(uin)
+        spawn(self.reload_buddies())
+
+    # -- open friend requests --------------------------------------------------------
+
+    def _sent_key(self, uin: int) -> str:
+        return f"{self.own_uin}:{uin}"
+
+    def sent_requests(self) -> list[tuple[int, str]]:
+        """(number, nickname) of my requests not answered yet, kept across runs."""
+        if self.settings is None:
+            return sorted(self._sent_here.items())
+        prefix = f"{self.own_uin}:"
+        kept: dict[str, str] = getattr(self.settings, "sent_requests", {})
+        return sorted(
+            (int(key[len(prefix) :]), nick)
+            for key, nick in kept.items()
+            if key.startswith(prefix) and key[len(prefix) :].isdigit()
+        )
+
+    def _remember_sent(self, uin: int) -> None:
+        nick, _face, _status = self._buddy_info(uin)
+        nick = "" if nick == str(uin) else nick
+        if self.settings is None:
+            self._sent_here[uin] = nick
+        else:
+            kept = dict(getattr(self.settings, "sent_requests", {}))
+            kept[self._sent_key(uin)] = nick
+            self.settings.sent_requests = kept
+            self._save_settings()
+        self.update_requests()
+
+    def _forget_sent(self, uin: int) -> None:
+        if self.settings is None:
+            self._sent_here.pop(uin, None)
+        else:
+            kept = dict(getattr(self.settings, "sent_requests", {}))
+            if kept.pop(self._sent_key(uin), None) is not None:
+                self.settings.sent_requests = kept
+                self._save_settings()
+        self.update_requests()
+
+    def _save_settings(self) -> None:
+        try:
+            self.settings.save()  # type: ignore[union-attr]  # callers checked it
+        except Exception as exc:  # a full disk must not stop the window
+            log.warning("settings not saved: %s", exc)
+
+    def open_requests(self) -> int:
+        """How many friend requests wait: theirs unanswered and mine unanswered."""
+        theirs = [r for r in self.session.add_requests() if r.uin != self.own_uin]
+        return len(theirs) + len(self.sent_requests())
+
+    def update_requests(self) -> None:
+        self.requests_action.setText(
+            self.tr("Friend &requests ({count})").format(count=self.open_requests())
+        )
+        if self.requests_dialog is not None:
+            self.requests_dialog.refresh()
+
+    def _request_answered(self, *_: Any) -> None:
+        spawn(self.reload_buddies())
+        self.update_requests()
+
+    def show_requests(self) -> RequestsDialog:
+        if self.requests_dialog is None:
+            dialog = RequestsDialog(
+                self.session, self.sent_requests, lambda uin: self._known_nick(uin), self
+            )
+            dialog.answered.connect(self._request_answered)
+            dialog.finished.connect(self._requests_closed)
+            self.requests_dialog = dialog
+        self.requests_dialog.refresh()
+        self.requests_dialog.show()
+        self.requests_dialog.raise_()
+        return self.requests_dialog
+
+    def _requests_closed(self, _result: int) -> None:
+        if self.requests_dialog is not None:
+            self.requests_dialog.deleteLater()
+            self.requests_dialog = None
+
+    def _known_nick(self, uin: int) -> str:
+        nick, _face, _status = self._buddy_info(uin)
+        if nick != str(uin):
+            return nick
+        return dict(self.sent_requests()).get(uin, "")
 
     def show_settings(self) -> None:
         if self.settings is None:

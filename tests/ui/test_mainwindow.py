@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
+from qqdesk.client import AddRequest
 from qqdesk.client.events import (
     AddRequestReceived,
     ConnectionState,
@@ -18,10 +19,14 @@ from qqdesk.client.events import (
     Trouble,
 )
 from qqdesk.core import Conversation, Presence
+from qqdesk.ui.dialogs import IncomingRequestDialog
 from qqdesk.ui.mainwindow import MainWindow
 from qqdesk.ui.models import GroupKind, Roles
+from qqdesk.ui.settings import Settings
 
 from .conftest import FakeHub, FakeSession
+
+T = TypeVar("T", bound=QWidget)
 
 
 def fake(window: MainWindow) -> FakeSession:
@@ -314,3 +319,57 @@ def test_a_long_own_nickname_ends_in_an_ellipsis(
     window.resize(2000, 640)
     qtbot.waitUntil(lambda: label.text() == nick)
     assert label.toolTip() == ""
+
+
+def test_requests_closed_with_later_can_be_found_again(
+    qtbot: Any, qt_run: Any, fake_hub: FakeHub, tmp_path: Any
+) -> None:
+    settings = Settings(tmp_path / "settings.json")
+    window = make_window(qtbot, qt_run, FakeSession(fake_hub, 10001, "Alice"), settings=settings)
+    assert window.requests_action.text() == "Friend &requests (0)"
+    assert window.requests_action in window.app_menu.actions()
+    # Dave asks; the user closes the request with Esc.
+    fake(window).requests.append(AddRequest(40004, "hi, it is Dave", 0.0))
+    window.bridge.deliver(AddRequestReceived(account=10001, uin=40004, reason="hi, it is Dave"))
+    qtbot.waitUntil(lambda: bool(visible_children(window, IncomingRequestDialog)))
+    incoming = visible_children(window, IncomingRequestDialog)[0]
+    qtbot.keyClick(incoming, Qt.Key.Key_Escape)
+    assert not incoming.isVisible()
+    # I asked Erin, who has not answered.
+    window._added(50005, "requested")
+    assert window.requests_action.text() == "Friend &requests (2)"
+    # The list is kept per account across runs.
+    assert Settings(settings.path).path.read_text().count("10001:50005") == 1
+
+    window.requests_action.trigger()
+    dialog = window.requests_dialog
+    assert dialog is not None and dialog.isVisible()
+    rows = [dialog.model.index(r, 0).data() for r in range(dialog.model.rowCount())]
+    assert rows[0] == "They asked to be my friend (1)"
+    assert rows[1].startswith("40004") and "hi, it is Dave" in rows[1]
+    assert rows[2] == "I asked, waiting for their answer (1)"
+    assert rows[3] == "50005"
+    assert dialog.selected() == (40004, True)
+    assert dialog.approve_button.isEnabled() and dialog.refuse_button.isEnabled()
+    dialog.approve_button.click()
+    qtbot.waitUntil(lambda: fake(window).approved == [40004])
+    qtbot.waitUntil(lambda: window.requests_action.text() == "Friend &requests (1)")
+    assert "You approved 40004." in dialog.message.text()
+    # Mine cannot be approved from here; its answer takes it off the list.
+    rows = [dialog.model.index(r, 0).data() for r in range(dialog.model.rowCount())]
+    assert rows == [
+        "They asked to be my friend (0)",
+        "I asked, waiting for their answer (1)",
+        "50005",
+    ]
+    dialog.view.setCurrentIndex(dialog.model.index(2, 0))
+    assert dialog.selected() == (50005, False)
+    assert not dialog.approve_button.isEnabled()
+    window.bridge.deliver(RequestRefused(account=10001, uin=50005, reason=""))
+    qtbot.waitUntil(lambda: window.requests_action.text() == "Friend &requests (0)")
+    assert "10001:50005" not in settings.path.read_text()
+    dialog.close()
+
+
+def visible_children(window: MainWindow, cls: type[T]) -> list[T]:
+    return [w for w in window.findChildren(cls) if w.isVisible()]

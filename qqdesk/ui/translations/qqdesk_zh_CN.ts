@@ -170,7 +170,7 @@
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../widgets.py" line="+41"/>
+        <location filename="../widgets.py" line="+65"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
@@ -378,7 +378,7 @@
 <context>
     <name>IncomingRequestDialog</name>
     <message>
-        <location filename="../dialogs/requests.py" line="+77"/>
+        <location filename="../dialogs/requests.py" line="+81"/>
         <source>Friend Request</source>
         <translation>好友请求</translation>
     </message>
@@ -669,20 +669,20 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../mainwindow.py" line="+98"/>
+        <location filename="../mainwindow.py" line="+104"/>
         <source>qqdesk</source>
         <extracomment>the user asked to quit (menu, tray, or closing without a tray)</extracomment>
         <translation>qqdesk</translation>
     </message>
     <message>
-        <location line="+36"/>
-        <location line="+108"/>
+        <location line="+37"/>
+        <location line="+114"/>
         <source>&amp;qqdesk</source>
         <translation>&amp;qqdesk</translation>
     </message>
     <message>
-        <location line="-106"/>
-        <location line="+107"/>
+        <location line="-112"/>
+        <location line="+113"/>
         <source>&amp;Add friend…</source>
         <translation>添加好友(&amp;A)…</translation>
     </message>
@@ -711,7 +711,7 @@
         <translation>搜索好友昵称或号码</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>Number: {uin}</source>
         <translation>号码：{uin}</translation>
     </message>
@@ -723,17 +723,17 @@
         <translation>来自 {name} 的消息</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+31"/>
         <source>Friend request</source>
         <translation>好友请求</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>{name} accepted your friend request.</source>
         <translation>{name} 同意了您的好友请求。</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>{name} declined your friend request.</source>
         <translation>{name} 拒绝了您的好友请求。</translation>
     </message>
@@ -788,7 +788,12 @@
         <translation>删除</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+78"/>
+        <source>Friend &amp;requests ({count})</source>
+        <translation>好友请求(&amp;R)（{count}）</translation>
+    </message>
+    <message>
+        <location line="+46"/>
         <source>Open</source>
         <translation>打开</translation>
     </message>
@@ -1008,6 +1013,49 @@
     </message>
 </context>
 <context>
+    <name>RequestsDialog</name>
+    <message>
+        <location line="+35"/>
+        <source>Friend Requests</source>
+        <translation>好友请求</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Approve</source>
+        <translation type="unfinished">同意</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Refuse</source>
+        <translation type="unfinished">拒绝</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>They asked to be my friend</source>
+        <translation>请求加我为好友</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>I asked, waiting for their answer</source>
+        <translation>我发出的请求，等待对方回复</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Their message: {message}</source>
+        <translation>附加消息：{message}</translation>
+    </message>
+    <message>
+        <location line="+49"/>
+        <source>You approved {name}.</source>
+        <translation type="unfinished">您已同意 {name} 的好友请求。</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>You refused {name}.</source>
+        <translation type="unfinished">您已拒绝 {name} 的好友请求。</translation>
+    </message>
+</context>
+<context>
     <name>SearchResultsModel</name>
     <message>
         <location filename="../dialogs/search.py" line="-513"/>
@@ -1164,7 +1212,7 @@
         <translation>服务器设置在下次登录时生效。</translation>
     </message>
     <message>
-        <location line="+123"/>
+        <location line="+124"/>
         <source>“{text}” is not a server address. Write it as host:port.</source>
         <translation>“{text}”不是有效的服务器地址，请按“主机:端口”的格式填写。</translation>
     </message>
