@@ -100,6 +100,8 @@ class MainWindow(QMainWindow):
         self.chats.chatActivated.connect(self._chat_activated)
         self._quitting = False
         self._dialogs: list[QWidget] = []
+        # My own status is Offline: buddies show offline and their changes wait.
+        self._offline = False
 
         self.setWindowTitle(self.tr("qqdesk"))
         self.setWindowIcon(icons.app_icon())
@@ -319,6 +321,8 @@ class MainWindow(QMainWindow):
         self._show_buddies(list(await self.session.buddies(partial=self._show_buddies)))
 
     def _show_buddies(self, buddies: list[Buddy]) -> None:
+        if self._offline:
+            buddies = [dataclasses.replace(b, status=Presence.OFFLINE) for b in buddies]
         self.model.set_buddies(buddies)
         for buddy in buddies:
             chat = self.chats.chat(buddy.uin)
@@ -357,7 +361,9 @@ class MainWindow(QMainWindow):
         sender, text, when, local_id = event.sender, event.text, event.time, event.local_id
         lookup: asyncio.Task[None] | None = None
         if sender not in self.model:
-            self.model.add_buddy(sender, str(sender), kind=GroupKind.STRANGERS)
+            # They just wrote, so they are online (unless I am not, and cannot know).
+            status = Presence.OFFLINE if self._offline else Presence.ONLINE
+            self.model.add_buddy(sender, str(sender), status=status, kind=GroupKind.STRANGERS)
             lookup = spawn(self._fill_in_stranger(sender), on_error=lambda exc: None)
         chat = self.chats.chat(sender)
         if chat is not None:
@@ -386,7 +392,7 @@ class MainWindow(QMainWindow):
 
     def on_buddy_status(self, event: BuddyStatusChanged) -> None:
         uin, status = event.uin, event.status
-        if not self.model.set_status(uin, status):
+        if self._offline or not self.model.set_status(uin, status):
             return
         chat = self.chats.chat(uin)
         if chat is not None:
@@ -484,9 +490,21 @@ class MainWindow(QMainWindow):
             if self.tray is not None:
                 self.tray.set_status(previous)
             self._update_header()
+            self._set_offline(previous is Presence.OFFLINE)
             self._show_error(exc)
 
         spawn(self.session.set_status(status), on_error=failed)
+        self._set_offline(status is Presence.OFFLINE)
+
+    def _set_offline(self, offline: bool) -> None:
+        if offline == self._offline:
+            return
+        self._offline = offline
+        if offline:
+            self.model.set_everyone_offline()
+        else:
+            # Back: what changed meanwhile comes with the list.
+            spawn(self.reload_buddies(), on_error=self._show_error)
 
     def open_chat(self, uin: int) -> None:
         self.chats.open_chat(int(uin))

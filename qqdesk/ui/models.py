@@ -341,6 +341,11 @@ class BuddyTreeModel(QAbstractItemModel):
             self._unread_total -= buddy.unread
             self.unreadChanged.emit(self._unread_total)
 
+    def set_everyone_offline(self) -> None:
+        """Show every buddy offline (while I am offline nobody's status is known)."""
+        for uin in list(self._by_uin):
+            self.update_buddy(uin, status=Presence.OFFLINE)
+
     def set_status(self, uin: int, status: Presence) -> bool:
         """A buddy's status changed; moves their row if the order changes. False if unknown."""
         if uin not in self._by_uin:

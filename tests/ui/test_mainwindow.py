@@ -141,7 +141,9 @@ def test_stranger_message_adds_stranger_and_unread(
     chat = alice.chats.chat(55555)
     assert chat is not None
     assert alice.model.index_of(55555).data(Roles.UNREAD) == 0
-    assert alice.model.group_index(GroupKind.STRANGERS).data() == "Strangers (0/1)"
+    # They just wrote: online, in the badge and the count.
+    assert alice.model.index_of(55555).data(Roles.STATUS) is Presence.ONLINE
+    assert alice.model.group_index(GroupKind.STRANGERS).data() == "Strangers (1/1)"
     chat.close()
 
 
@@ -373,3 +375,24 @@ def test_requests_closed_with_later_can_be_found_again(
 
 def visible_children(window: MainWindow, cls: type[T]) -> list[T]:
     return [w for w in window.findChildren(cls) if w.isVisible()]
+
+
+def test_while_i_am_offline_everyone_shows_offline(
+    qtbot: Any, alice_bob: tuple[MainWindow, MainWindow]
+) -> None:
+    alice, bob = alice_bob
+    offline = alice.status_selector.findData(Presence.OFFLINE.value)
+    alice.status_selector.activated.emit(offline)
+    qtbot.waitUntil(lambda: fake(alice).status_calls == [Presence.OFFLINE])
+    assert tree_rows(alice) == [("Bob", Presence.OFFLINE), ("Carol", Presence.OFFLINE)]
+    assert alice.model.group_index(GroupKind.FRIENDS).data() == "My friends (0/2)"
+    # Bob's change reaches Alice's session, and waits.
+    bob.status_selector.activated.emit(bob.status_selector.findData(Presence.BUSY.value))
+    qtbot.waitUntil(lambda: fake(bob).status_calls == [Presence.BUSY])
+    qtbot.waitUntil(fake(alice).queue.empty)
+    assert tree_rows(alice) == [("Bob", Presence.OFFLINE), ("Carol", Presence.OFFLINE)]
+    # Back online: the list is asked again and shows what changed.
+    alice.status_selector.activated.emit(alice.status_selector.findData(Presence.ONLINE.value))
+    qtbot.waitUntil(
+        lambda: tree_rows(alice) == [("Bob", Presence.BUSY), ("Carol", Presence.OFFLINE)]
+    )
