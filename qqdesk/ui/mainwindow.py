@@ -205,6 +205,7 @@ class MainWindow(QMainWindow):
         self.filter_edit.setPlaceholderText(self.tr("Search friends by name or number"))
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.textChanged.connect(self._filter_changed)
+        self.filter_edit.returnPressed.connect(self.open_first_match)
         filter_row = QHBoxLayout()
         filter_row.setContentsMargins(8, 2, 8, 6)
         filter_row.addWidget(self.filter_edit)
@@ -685,6 +686,22 @@ class MainWindow(QMainWindow):
     def _filter_changed(self, text: str) -> None:
         self.proxy.set_filter_text(text)
         self.tree.expandAll()
+
+    def first_match(self) -> int | None:
+        """The number of the first buddy the filter shows (friends, then strangers)."""
+        for group_row in range(self.proxy.rowCount()):
+            group = self.proxy.index(group_row, 0)
+            if self.proxy.rowCount(group):
+                return self._selected_uin(self.proxy.index(0, 0, group))
+        return None
+
+    def open_first_match(self) -> None:
+        """Enter in the filter box: chat with the first match (if something is typed)."""
+        if not self.filter_edit.text().strip():
+            return
+        uin = self.first_match()
+        if uin is not None:
+            self.open_chat(uin)
 
     def _in_app_notice(self, uin: int, title: str, body: str) -> None:
         self._notice_uin = uin

@@ -396,3 +396,21 @@ def test_while_i_am_offline_everyone_shows_offline(
     qtbot.waitUntil(
         lambda: tree_rows(alice) == [("Bob", Presence.BUSY), ("Carol", Presence.OFFLINE)]
     )
+
+
+def test_enter_in_the_filter_opens_the_first_match(
+    qtbot: Any, alice_bob: tuple[MainWindow, MainWindow]
+) -> None:
+    alice, _bob = alice_bob
+    qtbot.keyClick(alice.filter_edit, Qt.Key.Key_Return)  # nothing typed: nothing opens
+    assert alice.chats.chats() == []
+    qtbot.keyClicks(alice.filter_edit, "car")
+    qtbot.keyClick(alice.filter_edit, Qt.Key.Key_Return)
+    chat = alice.chats.chat(10003)
+    assert chat is not None and chat.isVisible()
+    assert [c.uin for c in alice.chats.chats()] == [10003]
+    alice.filter_edit.clear()
+    qtbot.keyClicks(alice.filter_edit, "nobody")
+    qtbot.keyClick(alice.filter_edit, Qt.Key.Key_Return)
+    assert [c.uin for c in alice.chats.chats()] == [10003]
+    chat.close()
