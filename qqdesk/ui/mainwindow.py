@@ -249,7 +249,8 @@ class MainWindow(QMainWindow):
         self._update_header()
 
     def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
+        # A closed window's session (and its history file) is gone: nothing to retranslate.
+        if event.type() == QEvent.Type.LanguageChange and not self._quitting:
             self.retranslate()
         super().changeEvent(event)
 

@@ -166,6 +166,16 @@
         <source>The demo could not start: {reason}</source>
         <translation>演示无法启动：{reason}</translation>
     </message>
+    <message>
+        <location line="+128"/>
+        <source>The qqdesk demo is already running; its window was brought to the front.</source>
+        <translation>qqdesk 演示已经在运行，已把它的窗口调到前面。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>qqdesk is already running; its window was brought to the front.</source>
+        <translation>qqdesk 已经在运行，已把它的窗口调到前面。</translation>
+    </message>
 </context>
 <context>
     <name>Banner</name>
@@ -669,44 +679,44 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../mainwindow.py" line="+104"/>
+        <location filename="../mainwindow.py" line="+106"/>
         <source>qqdesk</source>
         <extracomment>the user asked to quit (menu, tray, or closing without a tray)</extracomment>
         <translation>qqdesk</translation>
     </message>
     <message>
         <location line="+37"/>
-        <location line="+114"/>
+        <location line="+115"/>
         <source>&amp;qqdesk</source>
         <translation>&amp;qqdesk</translation>
     </message>
     <message>
-        <location line="-112"/>
-        <location line="+113"/>
+        <location line="-113"/>
+        <location line="+114"/>
         <source>&amp;Add friend…</source>
         <translation>添加好友(&amp;A)…</translation>
     </message>
     <message>
-        <location line="-104"/>
-        <location line="+105"/>
+        <location line="-105"/>
+        <location line="+106"/>
         <source>&amp;Settings…</source>
         <translation>系统设置(&amp;S)…</translation>
     </message>
     <message>
-        <location line="-102"/>
-        <location line="+103"/>
+        <location line="-103"/>
+        <location line="+104"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location line="-67"/>
-        <location line="+68"/>
+        <location line="-68"/>
+        <location line="+69"/>
         <source>Your status, as your friends see it</source>
         <translation>好友看到的您的状态</translation>
     </message>
     <message>
-        <location line="-56"/>
-        <location line="+57"/>
+        <location line="-57"/>
+        <location line="+58"/>
         <source>Search friends by name or number</source>
         <translation>搜索好友昵称或号码</translation>
     </message>
@@ -716,7 +726,7 @@
         <translation>号码：{uin}</translation>
     </message>
     <message>
-        <location line="+106"/>
+        <location line="+110"/>
         <location filename="../selfcheck.py" line="+135"/>
         <source>Message from {name}</source>
         <extracomment>What the friend answers; it has to show in the chat window.</extracomment>
@@ -758,7 +768,7 @@
         <translation>您已离线。</translation>
     </message>
     <message>
-        <location line="+62"/>
+        <location line="+74"/>
         <source>&amp;Chat</source>
         <translation>聊天(&amp;C)</translation>
     </message>
@@ -793,7 +803,7 @@
         <translation>好友请求(&amp;R)（{count}）</translation>
     </message>
     <message>
-        <location line="+46"/>
+        <location line="+62"/>
         <source>Open</source>
         <translation>打开</translation>
     </message>
@@ -1022,15 +1032,15 @@
     <message>
         <location line="+10"/>
         <source>Approve</source>
-        <translation type="unfinished">同意</translation>
+        <translation>同意</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Refuse</source>
-        <translation type="unfinished">拒绝</translation>
+        <translation>拒绝</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+28"/>
         <source>They asked to be my friend</source>
         <translation>请求加我为好友</translation>
     </message>
@@ -1047,12 +1057,12 @@
     <message>
         <location line="+49"/>
         <source>You approved {name}.</source>
-        <translation type="unfinished">您已同意 {name} 的好友请求。</translation>
+        <translation>您已同意 {name} 的好友请求。</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>You refused {name}.</source>
-        <translation type="unfinished">您已拒绝 {name} 的好友请求。</translation>
+        <translation>您已拒绝 {name} 的好友请求。</translation>
     </message>
 </context>
 <context>
