@@ -12,7 +12,7 @@ from typing import Protocol
 from qqdesk.core import AuthMode, Content, Conversation, Presence, Profile, Sex
 
 from .events import Event
-from .types import Buddy, OutgoingMessage, SearchResults, StoredMessage
+from .types import AddRequest, Buddy, OutgoingMessage, SearchResults, StoredMessage
 
 
 class ChatSession(Protocol):
@@ -42,6 +42,10 @@ class ChatSession(Protocol):
         ...
 
     def cached_buddies(self) -> list[Buddy]: ...
+
+    def add_requests(self) -> list[AddRequest]:
+        """Requests to add me that I have not answered yet (kept across runs)."""
+        ...
 
     async def buddies(
         self, *, partial: Callable[[list[Buddy]], None] | None = None

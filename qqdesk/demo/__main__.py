@@ -49,11 +49,11 @@ def welcome(demo: Demo) -> str:
     lines = [
         f"qqdesk demo server: {demo.address}  ({demo.server_url})",
         f"Sign in as {demo.uin}, password '{demo.password}'. Ctrl+C stops the demo.",
-        f"演示服务器:{demo.address};请用号码 {demo.uin}、密码 '{demo.password}' 登录。"
+        f"演示服务器：{demo.address}；请用号码 {demo.uin}、密码 '{demo.password}' 登录。"
         "按 Ctrl+C 结束。",
     ]
     for url in demo.server.lan_urls:
-        lines.append(f"Other machines / 其他电脑: {url}")
+        lines.append(f"Other machines / 其他电脑：{url}")
     if demo.server.notice:
         lines.append(demo.server.notice)
     return "\n".join(lines)

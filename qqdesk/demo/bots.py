@@ -196,18 +196,18 @@ def echo_reply(text: str) -> str:
     """The echo bot's answer to ``text``."""
     words = text.strip().lower()
     if not words:
-        return "你好像什么都没说?\nYou didn't say anything?"
+        return "你好像什么都没说？\nYou didn't say anything?"
     if words in ("help", "?", "？", "帮助", "/help"):
         return (
-            "我会重复你说的话。想知道时间,问「报时鸟」;留意「李雷」的状态变化。\n"
+            "我会重复你说的话。想知道时间，问「报时鸟」；留意「李雷」的状态变化。\n"
             "I repeat what you say. Ask Clock for the time; watch Li Lei's status change."
         )
     if _GREETING.search(words):
-        return "你好!我是小回声,很高兴认识你。\nHello! I'm Echo, nice to meet you."
+        return "你好！我是小回声，很高兴认识你。\nHello! I'm Echo, nice to meet you."
     if _TIME_QUESTION.search(words):
         return "问时间请找「报时鸟」。\nFor the time, ask Clock."
     quote = _quote(text.strip())
-    return f"你说:「{quote}」\nYou said: “{quote}”"
+    return f"你说：「{quote}」\nYou said: “{quote}”"
 
 
 #: Longest piece of the user's text the echo bot quotes back.
@@ -250,11 +250,11 @@ class MoodyBot(Bot):
 
     async def on_message(self, sender: int, text: str) -> None:
         if self.status is Presence.BUSY:
-            reply = "[自动回复] 我在开会,稍后回复。\n[Auto-reply] In a meeting, back soon."
+            reply = "[自动回复] 我在开会，稍后回复。\n[Auto-reply] In a meeting, back soon."
         elif self.status is Presence.HIDDEN:
-            reply = "嘘,我隐身了,别告诉别人!\nShh, I'm invisible, don't tell anyone!"
+            reply = "嘘，我隐身了，别告诉别人！\nShh, I'm invisible, don't tell anyone!"
         else:
-            reply = "在的!有什么事?\nHere! What's up?"
+            reply = "在的！有什么事？\nHere! What's up?"
         await self.say(sender, reply)
 
 

@@ -113,7 +113,8 @@ ME = DemoPerson(
         job="软件工程师 Software engineer",
         school="北京大学 Peking University",
         real_name="演示用户 Demo User",
-        intro="这是演示账号,随便试试吧。\r\nThis is the demo account, feel free to try things out.",
+        intro="这是演示账号，随便试试吧。\r\n"
+        "This is the demo account, feel free to try things out.",
         blood_type=BloodType.O,
         constellation=Constellation.LIBRA,
         zodiac=Zodiac.DRAGON,
@@ -144,9 +145,9 @@ BUDDIES: tuple[DemoPerson, ...] = (
             job="聊天机器人 Chat bot",
             school="机器学习小学 Machine Learning Primary",
             real_name="回声 Echo",
-            intro="我是一个友好的机器人,你说什么我都会回应。\r\n"
+            intro="我是一个友好的机器人，你说什么我都会回应。\r\n"
             "I am a friendly bot, I answer whatever you say.\r\n"
-            "试试: 你好, help, 时间",
+            "试试：你好、help、时间",
             blood_type=BloodType.OTHER,
             constellation=Constellation.GEMINI,
             zodiac=Zodiac.RABBIT,
@@ -174,7 +175,7 @@ BUDDIES: tuple[DemoPerson, ...] = (
             job="报时员 Time keeper",
             school="钟表学院 Horology College",
             real_name="钟先生 Mr. Zhong",
-            intro="问我时间,日期,星期几。\r\nAsk me the time, the date, the weekday.",
+            intro="问我时间，日期，星期几。\r\nAsk me the time, the date, the weekday.",
             blood_type=BloodType.A,
             constellation=Constellation.CAPRICORN,
             zodiac=Zodiac.ROOSTER,
@@ -202,7 +203,7 @@ BUDDIES: tuple[DemoPerson, ...] = (
             job="产品经理 Product manager",
             school="浙江大学 Zhejiang University",
             real_name="李雷 Li Lei",
-            intro="忙,忙,忙。\r\nBusy, busy, busy.\r\n有事请留言 Leave a message.",
+            intro="忙，忙，忙。\r\nBusy, busy, busy.\r\n有事请留言 Leave a message.",
             blood_type=BloodType.B,
             constellation=Constellation.ARIES,
             zodiac=Zodiac.HORSE,
@@ -230,7 +231,7 @@ BUDDIES: tuple[DemoPerson, ...] = (
             job="英语老师 English teacher",
             school="南京大学 Nanjing University",
             real_name="韩梅梅 Han Meimei",
-            intro="喜欢读书,旅行,摄影。\r\nI like books, travel and photography.",
+            intro="喜欢读书，旅行，摄影。\r\nI like books, travel and photography.",
             blood_type=BloodType.AB,
             constellation=Constellation.PISCES,
             zodiac=Zodiac.SNAKE,
@@ -239,7 +240,7 @@ BUDDIES: tuple[DemoPerson, ...] = (
         role=Role.BUDDY,
         behaviour=Behaviour.RESIDENT,
         status=Status.ONLINE,
-        answer="我在备课,稍后回复你。\nPreparing a lesson, I'll get back to you soon.",
+        answer="我在备课，稍后回复你。\nPreparing a lesson, I'll get back to you soon.",
     ),
     DemoPerson(
         profile=_profile(
@@ -260,7 +261,7 @@ BUDDIES: tuple[DemoPerson, ...] = (
             job="医生 Doctor",
             school="四川大学华西医学院 West China School of Medicine",
             real_name="王芳 Wang Fang",
-            intro="值班中,急事请打电话。\r\nOn duty, call me if it is urgent.",
+            intro="值班中，急事请打电话。\r\nOn duty, call me if it is urgent.",
             blood_type=BloodType.A,
             constellation=Constellation.VIRGO,
             zodiac=Zodiac.OX,
@@ -269,7 +270,7 @@ BUDDIES: tuple[DemoPerson, ...] = (
         role=Role.BUDDY,
         behaviour=Behaviour.RESIDENT,
         status=Status.BUSY,
-        answer="[自动回复] 我正在忙,稍后联系。\n[Auto-reply] I'm busy, talk later.",
+        answer="[自动回复] 我正在忙，稍后联系。\n[Auto-reply] I'm busy, talk later.",
     ),
     DemoPerson(
         profile=_profile(
@@ -290,7 +291,7 @@ BUDDIES: tuple[DemoPerson, ...] = (
             job="建筑师 Architect",
             school="华中科技大学 Huazhong Univ. of Science and Technology",
             real_name="张伟 Zhang Wei",
-            intro="热爱篮球,热干面,长江。\r\nBasketball, hot dry noodles, the Yangtze.",
+            intro="热爱篮球，热干面，长江。\r\nBasketball, hot dry noodles, the Yangtze.",
             blood_type=BloodType.O,
             constellation=Constellation.LEO,
             zodiac=Zodiac.TIGER,
@@ -317,7 +318,7 @@ BUDDIES: tuple[DemoPerson, ...] = (
             job="设计师 Designer",
             school="台湾大学 National Taiwan University",
             real_name="陈艾米 Emily Chen",
-            intro="画画,咖啡,猫。\r\nDrawing, coffee, cats.\r\nPortfolio on my homepage.",
+            intro="画画，咖啡，猫。\r\nDrawing, coffee, cats.\r\nPortfolio on my homepage.",
             blood_type=BloodType.B,
             constellation=Constellation.TAURUS,
             zodiac=Zodiac.GOAT,
@@ -344,7 +345,7 @@ BUDDIES: tuple[DemoPerson, ...] = (
             job="历史学者 Historian",
             school="西北大学 Northwest University",
             real_name="刘洋 Liu Yang",
-            intro="秦砖汉瓦,兵马俑,肉夹馍。\r\nQin bricks, the Terracotta Army, roujiamo.",
+            intro="秦砖汉瓦，兵马俑，肉夹馍。\r\nQin bricks, the Terracotta Army, roujiamo.",
             blood_type=BloodType.AB,
             constellation=Constellation.SCORPIO,
             zodiac=Zodiac.MONKEY,
@@ -371,7 +372,7 @@ BUDDIES: tuple[DemoPerson, ...] = (
             job="研究生 Graduate student",
             school="哈尔滨工业大学 Harbin Institute of Technology",
             real_name="赵敏 Zhao Min",
-            intro="冰雪,滑雪,机器人。\r\nIce, skiing, robots.",
+            intro="冰雪，滑雪，机器人。\r\nIce, skiing, robots.",
             blood_type=BloodType.O,
             constellation=Constellation.SAGITTARIUS,
             zodiac=Zodiac.PIG,
@@ -398,7 +399,7 @@ BUDDIES: tuple[DemoPerson, ...] = (
             job="Translator 翻译",
             school="University of Edinburgh 爱丁堡大学",
             real_name="David Smith 史大卫",
-            intro="Learning Chinese, 学习中文,\r\nhappy to swap languages. 欢迎语言交换。",
+            intro="Learning Chinese, 学习中文，\r\nhappy to swap languages. 欢迎语言交换。",
             blood_type=BloodType.A,
             constellation=Constellation.AQUARIUS,
             zodiac=Zodiac.DOG,
@@ -407,7 +408,7 @@ BUDDIES: tuple[DemoPerson, ...] = (
         role=Role.BUDDY,
         behaviour=Behaviour.RESIDENT,
         status=Status.ONLINE,
-        answer="Hi! 你好! Nice to hear from you, 很高兴收到你的消息。",
+        answer="Hi! 你好！ Nice to hear from you, 很高兴收到你的消息。",
     ),
 )
 
@@ -431,7 +432,7 @@ OTHERS: tuple[DemoPerson, ...] = (
             job="自由职业 Freelancer",
             school="厦门大学 Xiamen University",
             real_name="甲先生 Mr. Jia",
-            intro="随便看看,交个朋友。\r\nJust looking around, making friends.",
+            intro="随便看看，交个朋友。\r\nJust looking around, making friends.",
             blood_type=BloodType.B,
             constellation=Constellation.CANCER,
             zodiac=Zodiac.RAT,
@@ -440,9 +441,9 @@ OTHERS: tuple[DemoPerson, ...] = (
         role=Role.STRANGER,
         behaviour=Behaviour.STRANGER,
         delay=6.0,
-        opening="你好!在查找用户里看到你,可以聊聊吗?\n"
+        opening="你好！在查找用户里看到你，可以聊聊吗？\n"
         "Hi! I found you in the user search, may we chat?",
-        answer="谢谢回复!祝你今天愉快。\nThanks for answering! Have a nice day.",
+        answer="谢谢回复！祝你今天愉快。\nThanks for answering! Have a nice day.",
     ),
     DemoPerson(
         profile=_profile(
@@ -463,7 +464,7 @@ OTHERS: tuple[DemoPerson, ...] = (
             job="学生 Student",
             school="云南大学 Yunnan University",
             real_name="林小雨 Lin Xiaoyu",
-            intro="网络为媒,关系为本,信息为财,客户为主。\r\nThe net as medium, people first.",
+            intro="网络为媒，关系为本，信息为财，客户为主。\r\nThe net as medium, people first.",
             blood_type=BloodType.A,
             constellation=Constellation.PISCES,
             zodiac=Zodiac.SNAKE,
@@ -472,8 +473,8 @@ OTHERS: tuple[DemoPerson, ...] = (
         role=Role.STRANGER,
         behaviour=Behaviour.STRANGER,
         delay=15.0,
-        opening="请问是演示用户吗?我发错人了吗?\nExcuse me, are you the demo user? Wrong person?",
-        answer="哈哈,那没关系!\nHa, no problem then!",
+        opening="请问是演示用户吗？我发错人了吗？\nExcuse me, are you the demo user? Wrong person?",
+        answer="哈哈，那没关系！\nHa, no problem then!",
     ),
     DemoPerson(
         profile=_profile(
@@ -494,7 +495,7 @@ OTHERS: tuple[DemoPerson, ...] = (
             job="海洋工程师 Ocean engineer",
             school="中国海洋大学 Ocean University of China",
             real_name="周新 Zhou Xin",
-            intro="大海,啤酒,帆船。\r\nThe sea, beer, sailing.",
+            intro="大海，啤酒，帆船。\r\nThe sea, beer, sailing.",
             blood_type=BloodType.O,
             constellation=Constellation.LIBRA,
             zodiac=Zodiac.DRAGON,
@@ -503,8 +504,8 @@ OTHERS: tuple[DemoPerson, ...] = (
         role=Role.REQUESTER,
         behaviour=Behaviour.REQUESTER,
         delay=10.0,
-        opening="我们在演示里见过,加个好友吧!\nWe met in the demo, let's be friends!",
-        answer="谢谢通过!以后多聊。\nThanks for accepting! Let's talk more.",
+        opening="我们在演示里见过，加个好友吧！\nWe met in the demo, let's be friends!",
+        answer="谢谢通过！以后多聊。\nThanks for accepting! Let's talk more.",
     ),
     DemoPerson(
         profile=_profile(
@@ -525,7 +526,7 @@ OTHERS: tuple[DemoPerson, ...] = (
             job="律师 Lawyer",
             school="湖南大学 Hunan University",
             real_name="陈静 Chen Jing",
-            intro="加我请写明来意,我会在几秒内通过。\r\n"
+            intro="加我请写明来意，我会在几秒内通过。\r\n"
             "Tell me who you are, I approve within seconds.",
             blood_type=BloodType.A,
             constellation=Constellation.VIRGO,
@@ -536,7 +537,7 @@ OTHERS: tuple[DemoPerson, ...] = (
         behaviour=Behaviour.APPROVER,
         auth=AuthMode.VERIFY,
         delay=4.0,
-        answer="你好,已通过你的请求!\nHello, I approved your request!",
+        answer="你好，已通过你的请求！\nHello, I approved your request!",
     ),
     DemoPerson(
         profile=_profile(
@@ -557,7 +558,7 @@ OTHERS: tuple[DemoPerson, ...] = (
             job="作家 Writer",
             school="南开大学 Nankai University",
             real_name="隐士 The Hermit",
-            intro="闭关写作中,不加好友。\r\nWriting in seclusion, adding nobody.",
+            intro="闭关写作中，不加好友。\r\nWriting in seclusion, adding nobody.",
             blood_type=BloodType.B,
             constellation=Constellation.CAPRICORN,
             zodiac=Zodiac.OX,
@@ -567,7 +568,7 @@ OTHERS: tuple[DemoPerson, ...] = (
         # The server itself turns everyone away (AddToList CD=3); the bot only chats.
         behaviour=Behaviour.RESIDENT,
         auth=AuthMode.NOBODY,
-        answer="抱歉,我不加任何人为好友。\nSorry, I add nobody to my list.",
+        answer="抱歉，我不加任何人为好友。\nSorry, I add nobody to my list.",
     ),
     DemoPerson(
         profile=_profile(
@@ -588,7 +589,7 @@ OTHERS: tuple[DemoPerson, ...] = (
             job="美食评论家 Food critic",
             school="重庆大学 Chongqing University",
             real_name="唐娟 Tang Juan",
-            intro="只加认识的人,火锅除外。\r\nI only add people I know, hotpot lovers aside.",
+            intro="只加认识的人，火锅除外。\r\nI only add people I know, hotpot lovers aside.",
             blood_type=BloodType.AB,
             constellation=Constellation.LEO,
             zodiac=Zodiac.GOAT,
@@ -598,7 +599,7 @@ OTHERS: tuple[DemoPerson, ...] = (
         # Asks for verification, then says no: the request-refused path.
         behaviour=Behaviour.REFUSER,
         auth=AuthMode.VERIFY,
-        answer="抱歉,我只加认识的人。\nSorry, I only add people I know.",
+        answer="抱歉，我只加认识的人。\nSorry, I only add people I know.",
     ),
 )
 

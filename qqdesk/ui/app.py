@@ -416,6 +416,33 @@ def run_self_check(qt_args: list[str]) -> int:
         return int(loop.run_until_complete(check_windows(qapp, say)))
 
 
+def tell_running_instance(
+    qapp: QApplication, args: argparse.Namespace, instance: SingleInstance
+) -> bool:
+    """A second launch: True when one runs already; it was asked to come to the front,
+    and one line on stderr (in the user's language) says so, as nothing else shows."""
+    if not instance.tell_running():
+        return False
+    log.info("qqdesk already runs for this user; asked it to come to the front")
+    language = args.lang
+    if not language:
+        try:
+            language = load_settings().language
+        except (OSError, SettingsError):
+            language = "system"
+    install_translator(qapp, language)
+    if args.demo:
+        text = QCoreApplication.translate(
+            "App", "The qqdesk demo is already running; its window was brought to the front."
+        )
+    else:
+        text = QCoreApplication.translate(
+            "App", "qqdesk is already running; its window was brought to the front."
+        )
+    print(text, file=sys.stderr, flush=True)
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the desktop app; returns the process exit code."""
     protect_none()
@@ -429,8 +456,7 @@ def main(argv: list[str] | None = None) -> int:
     crashes = CrashReporter(log_file, qapp)
 
     instance = SingleInstance(instance_key(demo=args.demo))
-    if instance.tell_running():
-        log.info("qqdesk already runs for this user; asked it to come to the front")
+    if tell_running_instance(qapp, args, instance):
         return 0
 
     loop = qasync.QEventLoop(qapp)

@@ -42,6 +42,8 @@ KEYRING_SERVICE = "qqdesk"
 DEFAULT_SERVER = "127.0.0.1:8000"
 # Longest nickname the create-account page takes (the classic clients show about this much).
 MAX_NICK = 24
+# Shortest password a new account takes: three letters are guessed in seconds.
+MIN_PASSWORD = 6
 
 SessionFactory = Callable[[str, int, str], "ChatSession"]
 
@@ -236,6 +238,15 @@ class LoginDialog(QDialog):
         self.progress.setMaximumHeight(6)
         self.progress.hide()
 
+        # Notes, errors and the busy bar come and go below the fields in space kept for
+        # them (two lines of error), so nothing the user is about to click moves.
+        for widget in (self.create_link, self.error_label, self.progress):
+            policy = widget.sizePolicy()
+            policy.setRetainSizeWhenHidden(True)
+            widget.setSizePolicy(policy)
+        self.error_label.setMinimumHeight(2 * self.error_label.fontMetrics().lineSpacing())
+        self.error_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+
         page = QVBoxLayout(self.sign_in_page)
         page.addWidget(logo)
         page.addWidget(heading)
@@ -245,6 +256,7 @@ class LoginDialog(QDialog):
         page.addWidget(self.info_label)
         page.addWidget(self.error_label)
         page.addWidget(self.progress)
+        page.addStretch(1)
 
         self.create_page = self._build_create_page()
         self.pages.addWidget(self.create_page)
@@ -254,6 +266,9 @@ class LoginDialog(QDialog):
         self.sign_in_button.setDefault(True)
         self.buttons.addButton(self.sign_in_button, QDialogButtonBox.ButtonRole.AcceptRole)
         self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        # An auto-default Cancel takes the default while Sign in is disabled during a
+        # try, and keeps it: Enter to retry would then quit the app.
+        self.cancel_button.setAutoDefault(False)
         self.buttons.accepted.connect(self.sign_in)
         self.buttons.rejected.connect(self.reject)
         bottom = QHBoxLayout()
@@ -292,6 +307,10 @@ class LoginDialog(QDialog):
         self.new_password_edit = QLineEdit()
         self.new_password_edit.setObjectName("newPassword")
         self.new_password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        # Said before the user types, not only after a refusal.
+        self.new_password_edit.setPlaceholderText(
+            self.tr("At least {count} characters").format(count=MIN_PASSWORD)
+        )
         self.confirm_edit = QLineEdit()
         self.confirm_edit.setObjectName("confirmPassword")
         self.confirm_edit.setEchoMode(QLineEdit.EchoMode.Password)
@@ -476,6 +495,14 @@ class LoginDialog(QDialog):
         if not password:
             self._create_failed(self.tr("Choose a password."), self.new_password_edit)
             return None
+        if len(password) < MIN_PASSWORD:
+            self._create_failed(
+                self.tr("The password is too short: use at least {count} characters.").format(
+                    count=MIN_PASSWORD
+                ),
+                self.new_password_edit,
+            )
+            return None
         if password != self.confirm_edit.text():
             self._create_failed(
                 self.tr("The two passwords differ. Type the same password twice."),
@@ -542,6 +569,8 @@ class LoginDialog(QDialog):
         self.remember_check.setEnabled(not busy and self.passwords.available)
         if not busy:
             self.create_link.setEnabled(self.builtin_chosen() and self.builtin is not None)
+            if self.pages.currentWidget() is self.sign_in_page:
+                self.sign_in_button.setDefault(True)
 
     def sign_in(self) -> None:
         number = self.number_edit.text().strip()

@@ -8,7 +8,7 @@ import dataclasses
 import logging
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -44,13 +44,19 @@ from . import icons
 from .bridge import SessionBridge
 from .chat import ChatManager
 from .delegates import BuddyDelegate
-from .dialogs import AddBuddyDialog, IncomingRequestDialog, ProfileDialog, SettingsDialog
+from .dialogs import (
+    AddBuddyDialog,
+    IncomingRequestDialog,
+    ProfileDialog,
+    RequestsDialog,
+    SettingsDialog,
+)
 from .errors import describe_error
 from .models import BuddyFilterProxyModel, BuddyTreeModel, GroupKind, Roles
 from .notifications import Notifier
 from .tasks import spawn
 from .tray import Tray
-from .widgets import Banner, StatusSelector
+from .widgets import Banner, ElidedLabel, StatusSelector
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +100,8 @@ class MainWindow(QMainWindow):
         self.chats.chatActivated.connect(self._chat_activated)
         self._quitting = False
         self._dialogs: list[QWidget] = []
+        # My own status is Offline: buddies show offline and their changes wait.
+        self._offline = False
 
         self.setWindowTitle(self.tr("qqdesk"))
         self.setWindowIcon(icons.app_icon())
@@ -121,6 +129,7 @@ class MainWindow(QMainWindow):
 
         self._connect_bridge()
         self._apply_settings()
+        self.update_requests()
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.focusWindowChanged.connect(self._focus_changed)
@@ -132,9 +141,16 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         menu = self.menuBar().addMenu(self.tr("&qqdesk"))
+        self.app_menu = menu
         self.add_friend_action = QAction(self.tr("&Add friend…"), self)
         self.add_friend_action.setShortcut(QKeySequence("Ctrl+N"))
         self.add_friend_action.triggered.connect(self.show_add_friend)
+        # Requests closed with Esc or Later wait here; the count says how many are open.
+        self.requests_action = QAction(self)
+        self.requests_action.triggered.connect(self.show_requests)
+        self.requests_dialog: RequestsDialog | None = None
+        # Sent requests when there are no settings to keep them in: number -> nickname.
+        self._sent_here: dict[int, str] = {}
         self.settings_action = QAction(self.tr("&Settings…"), self)
         self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
         self.settings_action.triggered.connect(self.show_settings)
@@ -142,6 +158,7 @@ class MainWindow(QMainWindow):
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.quit_action.triggered.connect(self.request_quit)
         menu.addAction(self.add_friend_action)
+        menu.addAction(self.requests_action)
         menu.addAction(self.settings_action)
         menu.addSeparator()
         menu.addAction(self.quit_action)
@@ -165,8 +182,7 @@ class MainWindow(QMainWindow):
         head.setContentsMargins(10, 10, 10, 6)
         self.face_label = QLabel()
         self.face_label.setFixedSize(48, 48)
-        self.nick_label = QLabel()
-        self.nick_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.nick_label = ElidedLabel()
         font = self.nick_label.font()
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.2)
@@ -189,6 +205,7 @@ class MainWindow(QMainWindow):
         self.filter_edit.setPlaceholderText(self.tr("Search friends by name or number"))
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.textChanged.connect(self._filter_changed)
+        self.filter_edit.returnPressed.connect(self.open_first_match)
         filter_row = QHBoxLayout()
         filter_row.setContentsMargins(8, 2, 8, 6)
         filter_row.addWidget(self.filter_edit)
@@ -229,6 +246,26 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.tree, 1)
         layout.addLayout(tools)
         self.setCentralWidget(central)
+        self._update_header()
+
+    def changeEvent(self, event: QEvent) -> None:
+        # A closed window's session (and its history file) is gone: nothing to retranslate.
+        if event.type() == QEvent.Type.LanguageChange and not self._quitting:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        """Every text of the window (and of the tray and buddy list) in the new language."""
+        self.app_menu.setTitle(self.tr("&qqdesk"))
+        self.add_friend_action.setText(self.tr("&Add friend…"))
+        self.settings_action.setText(self.tr("&Settings…"))
+        self.quit_action.setText(self.tr("&Quit"))
+        self.status_selector.setToolTip(self.tr("Your status, as your friends see it"))
+        self.filter_edit.setPlaceholderText(self.tr("Search friends by name or number"))
+        self.model.retranslate()
+        self.update_requests()
+        if self.tray is not None:
+            self.tray.retranslate()
         self._update_header()
 
     def _update_header(self) -> None:
@@ -286,6 +323,8 @@ class MainWindow(QMainWindow):
         self._show_buddies(list(await self.session.buddies(partial=self._show_buddies)))
 
     def _show_buddies(self, buddies: list[Buddy]) -> None:
+        if self._offline:
+            buddies = [dataclasses.replace(b, status=Presence.OFFLINE) for b in buddies]
         self.model.set_buddies(buddies)
         for buddy in buddies:
             chat = self.chats.chat(buddy.uin)
@@ -324,7 +363,9 @@ class MainWindow(QMainWindow):
         sender, text, when, local_id = event.sender, event.text, event.time, event.local_id
         lookup: asyncio.Task[None] | None = None
         if sender not in self.model:
-            self.model.add_buddy(sender, str(sender), kind=GroupKind.STRANGERS)
+            # They just wrote, so they are online (unless I am not, and cannot know).
+            status = Presence.OFFLINE if self._offline else Presence.ONLINE
+            self.model.add_buddy(sender, str(sender), status=status, kind=GroupKind.STRANGERS)
             lookup = spawn(self._fill_in_stranger(sender), on_error=lambda exc: None)
         chat = self.chats.chat(sender)
         if chat is not None:
@@ -353,7 +394,7 @@ class MainWindow(QMainWindow):
 
     def on_buddy_status(self, event: BuddyStatusChanged) -> None:
         uin, status = event.uin, event.status
-        if not self.model.set_status(uin, status):
+        if self._offline or not self.model.set_status(uin, status):
             return
         chat = self.chats.chat(uin)
         if chat is not None:
@@ -362,14 +403,20 @@ class MainWindow(QMainWindow):
 
     def on_add_request(self, event: AddRequestReceived) -> None:
         uin, reason = event.uin, event.reason
+        if uin == self.session.uin:
+            # Approving it would make me my own friend; a server that lets it through errs.
+            log.warning("ignored a friend request from my own number")
+            return
         dialog = IncomingRequestDialog(self.session, uin, reason, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
-        dialog.answered.connect(lambda *_: spawn(self.reload_buddies()))
+        dialog.answered.connect(self._request_answered)
         dialog.show()
+        self.update_requests()
         self.notifier.notify(uin, self.tr("Friend request"), reason or str(uin))
 
     def on_request_approved(self, event: RequestApproved) -> None:
         uin = event.uin
+        self._forget_sent(uin)
         spawn(self.reload_buddies(), on_error=self._show_error)
 
         def tell(name: str) -> None:
@@ -381,6 +428,7 @@ class MainWindow(QMainWindow):
 
     def on_request_refused(self, event: RequestRefused) -> None:
         uin, reason = event.uin, event.reason
+        self._forget_sent(uin)
 
         def tell(name: str) -> None:
             text = self.tr("{name} declined your friend request.").format(name=name)
@@ -444,9 +492,21 @@ class MainWindow(QMainWindow):
             if self.tray is not None:
                 self.tray.set_status(previous)
             self._update_header()
+            self._set_offline(previous is Presence.OFFLINE)
             self._show_error(exc)
 
         spawn(self.session.set_status(status), on_error=failed)
+        self._set_offline(status is Presence.OFFLINE)
+
+    def _set_offline(self, offline: bool) -> None:
+        if offline == self._offline:
+            return
+        self._offline = offline
+        if offline:
+            self.model.set_everyone_offline()
+        else:
+            # Back: what changed meanwhile comes with the list.
+            spawn(self.reload_buddies(), on_error=self._show_error)
 
     def open_chat(self, uin: int) -> None:
         self.chats.open_chat(int(uin))
@@ -518,10 +578,105 @@ class MainWindow(QMainWindow):
         spawn(self.session.remove_buddy(uin), on_done=done, on_error=self._show_error)
 
     def show_add_friend(self) -> None:
-        dialog = AddBuddyDialog(self.session, self)
+        friends = self.model.group(GroupKind.FRIENDS)
+        dialog = AddBuddyDialog(
+            self.session, self, friends=lambda: [buddy.uin for buddy in friends.buddies]
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
-        dialog.finished_add.connect(lambda *_: spawn(self.reload_buddies()))
+        dialog.finished_add.connect(self._added)
         dialog.show()
+
+    def _added(self, uin: int, outcome: str) -> None:
+        if outcome == "requested":
+            self._remember_sent(uin)
+        else:
+            self._forget_sent(uin)
+        spawn(self.reload_buddies())
+
+    # -- open friend requests --------------------------------------------------------
+
+    def _sent_key(self, uin: int) -> str:
+        return f"{self.own_uin}:{uin}"
+
+    def sent_requests(self) -> list[tuple[int, str]]:
+        """(number, nickname) of my requests not answered yet, kept across runs."""
+        if self.settings is None:
+            return sorted(self._sent_here.items())
+        prefix = f"{self.own_uin}:"
+        kept: dict[str, str] = getattr(self.settings, "sent_requests", {})
+        return sorted(
+            (int(key[len(prefix) :]), nick)
+            for key, nick in kept.items()
+            if key.startswith(prefix) and key[len(prefix) :].isdigit()
+        )
+
+    def _remember_sent(self, uin: int) -> None:
+        nick, _face, _status = self._buddy_info(uin)
+        nick = "" if nick == str(uin) else nick
+        if self.settings is None:
+            self._sent_here[uin] = nick
+        else:
+            kept = dict(getattr(self.settings, "sent_requests", {}))
+            kept[self._sent_key(uin)] = nick
+            self.settings.sent_requests = kept
+            self._save_settings()
+        self.update_requests()
+
+    def _forget_sent(self, uin: int) -> None:
+        if self.settings is None:
+            self._sent_here.pop(uin, None)
+        else:
+            kept = dict(getattr(self.settings, "sent_requests", {}))
+            if kept.pop(self._sent_key(uin), None) is not None:
+                self.settings.sent_requests = kept
+                self._save_settings()
+        self.update_requests()
+
+    def _save_settings(self) -> None:
+        try:
+            self.settings.save()  # type: ignore[union-attr]  # callers checked it
+        except Exception as exc:  # a full disk must not stop the window
+            log.warning("settings not saved: %s", exc)
+
+    def open_requests(self) -> int:
+        """How many friend requests wait: theirs unanswered and mine unanswered."""
+        theirs = [r for r in self.session.add_requests() if r.uin != self.own_uin]
+        return len(theirs) + len(self.sent_requests())
+
+    def update_requests(self) -> None:
+        self.requests_action.setText(
+            self.tr("Friend &requests ({count})").format(count=self.open_requests())
+        )
+        if self.requests_dialog is not None:
+            self.requests_dialog.refresh()
+
+    def _request_answered(self, *_: Any) -> None:
+        spawn(self.reload_buddies())
+        self.update_requests()
+
+    def show_requests(self) -> RequestsDialog:
+        if self.requests_dialog is None:
+            dialog = RequestsDialog(
+                self.session, self.sent_requests, lambda uin: self._known_nick(uin), self
+            )
+            dialog.answered.connect(self._request_answered)
+            dialog.finished.connect(self._requests_closed)
+            self.requests_dialog = dialog
+        self.requests_dialog.refresh()
+        self.requests_dialog.show()
+        self.requests_dialog.raise_()
+        return self.requests_dialog
+
+    def _requests_closed(self, _result: int) -> None:
+        if self.requests_dialog is not None:
+            self.requests_dialog.deleteLater()
+            self.requests_dialog = None
+
+    def _known_nick(self, uin: int) -> str:
+        nick, _face, _status = self._buddy_info(uin)
+        if nick != str(uin):
+            return nick
+        return dict(self.sent_requests()).get(uin, "")
 
     def show_settings(self) -> None:
         if self.settings is None:
@@ -533,6 +688,22 @@ class MainWindow(QMainWindow):
     def _filter_changed(self, text: str) -> None:
         self.proxy.set_filter_text(text)
         self.tree.expandAll()
+
+    def first_match(self) -> int | None:
+        """The number of the first buddy the filter shows (friends, then strangers)."""
+        for group_row in range(self.proxy.rowCount()):
+            group = self.proxy.index(group_row, 0)
+            if self.proxy.rowCount(group):
+                return self._selected_uin(self.proxy.index(0, 0, group))
+        return None
+
+    def open_first_match(self) -> None:
+        """Enter in the filter box: chat with the first match (if something is typed)."""
+        if not self.filter_edit.text().strip():
+            return
+        uin = self.first_match()
+        if uin is not None:
+            self.open_chat(uin)
 
     def _in_app_notice(self, uin: int, title: str, body: str) -> None:
         self._notice_uin = uin

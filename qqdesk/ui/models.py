@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import enum
+import functools
 import html
 import inspect
 import logging
@@ -15,7 +16,9 @@ from typing import Any
 from PySide6.QtCore import (
     QAbstractItemModel,
     QAbstractListModel,
+    QCollator,
     QCoreApplication,
+    QLocale,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -70,6 +73,22 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("BuddyTreeModel", text)
 
 
+@functools.cache
+def _collator(locale_name: str) -> QCollator:
+    collator = QCollator(QLocale(locale_name))
+    collator.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+    collator.setNumericMode(True)  # "User 2" before "User 10"
+    return collator
+
+
+def compare_names(a: str, b: str) -> int:
+    """Order of two names in the UI's language (QLocale's default, set with it)."""
+    return _collator(QLocale().name()).compare(a, b)
+
+
+_name_key = functools.cmp_to_key(compare_names)
+
+
 def visible_status(status: Presence) -> Presence:
     """What a status looks like to others (hidden reads as offline)."""
     return status.visible
@@ -97,16 +116,17 @@ class BuddyItem:
         return visible_status(self.status).is_online
 
     @property
-    def sort_key(self) -> tuple[int, str, int]:
-        # Online and busy first, then by name as people read it, then by number.
-        return (0 if self.online else 1, (self.nick or str(self.uin)).casefold(), self.uin)
+    def sort_key(self) -> tuple[int, Any, int]:
+        # Online and busy first, then by name as people of the UI's language read it
+        # (pinyin order in Chinese), then by number.
+        return (0 if self.online else 1, _name_key(self.nick or str(self.uin)), self.uin)
 
 
 @dataclass(eq=False)
 class GroupItem:
     kind: GroupKind
     buddies: list[BuddyItem] = field(default_factory=list)
-    keys: list[tuple[int, str, int]] = field(default_factory=list)
+    keys: list[tuple[int, Any, int]] = field(default_factory=list)
     online: int = 0
 
     def title(self) -> str:
@@ -347,6 +367,11 @@ class BuddyTreeModel(QAbstractItemModel):
             self._unread_total -= buddy.unread
             self.unreadChanged.emit(self._unread_total)
 
+    def set_everyone_offline(self) -> None:
+        """Show every buddy offline (while I am offline nobody's status is known)."""
+        for uin in list(self._by_uin):
+            self.update_buddy(uin, status=Presence.OFFLINE)
+
     def set_status(self, uin: int, status: Presence) -> bool:
         """A buddy's status changed; moves their row if the order changes. False if unknown."""
         if uin not in self._by_uin:
@@ -409,6 +434,24 @@ class BuddyTreeModel(QAbstractItemModel):
         buddy = self._by_uin.get(uin)
         if buddy is not None:
             self.set_unread(uin, buddy.unread + count)
+
+    def retranslate(self) -> None:
+        """The group titles and the order of names in the language installed now."""
+        self.layoutAboutToBeChanged.emit()
+        # Rows by position: the stored keys were ordered by the old language's rules.
+        old = {
+            buddy.uin: self.createIndex(row, 0, self._group_row(group) + 1)
+            for group in self._groups
+            for row, buddy in enumerate(group.buddies)
+        }
+        for group in self._groups:
+            group.buddies.sort(key=lambda b: b.sort_key)
+            group.keys = [b.sort_key for b in group.buddies]
+        for uin, index in old.items():
+            self.changePersistentIndex(index, self.index_of(uin))
+        self.layoutChanged.emit()
+        for kind in GroupKind:
+            self._group_changed(self.group(kind))
 
     def _group_changed(self, group: GroupItem) -> None:
         index = self.createIndex(self._group_row(group), 0, 0)

@@ -116,6 +116,8 @@ class Settings:
     last_uin: OptionalInt = OptionalInt()
     #: The password itself lives in the system keyring, never here.
     remember_password: Option[bool] = Option(False)
+    #: Friend requests I sent that are not answered yet: "account:number" -> nickname.
+    sent_requests: Option[dict[str, str]] = Option({})
     #: Window name -> QWidget.saveGeometry() bytes, base64.
     window_geometry: Option[dict[str, str]] = Option({})
 

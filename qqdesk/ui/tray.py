@@ -26,6 +26,8 @@ class Tray(QObject):
         super().__init__(parent)
         self.icon = QSystemTrayIcon(icons.tray_icon(0), self)
         self.unread = 0
+        # After dispose() the menu is gone; a late language change must not touch it.
+        self.disposed = False
         self.menu = QMenu()
         self.open_action = self.menu.addAction(self.tr("&Open qqdesk"))
         self.open_action.triggered.connect(self.openRequested)
@@ -43,6 +45,17 @@ class Tray(QObject):
         self.quit_action.triggered.connect(self.quitRequested)
         self.icon.setContextMenu(self.menu)
         self.icon.activated.connect(self._activated)
+        self._update_tooltip()
+
+    def retranslate(self) -> None:
+        """The menu and tooltip in the language installed now (a QObject gets no event)."""
+        if self.disposed:
+            return
+        self.open_action.setText(self.tr("&Open qqdesk"))
+        self.status_menu.setTitle(self.tr("&Status"))
+        for status, action in self._status_actions.items():
+            action.setText(status_words(status))
+        self.quit_action.setText(self.tr("&Quit"))
         self._update_tooltip()
 
     @staticmethod
@@ -81,5 +94,6 @@ class Tray(QObject):
             self.openRequested.emit()
 
     def dispose(self) -> None:
+        self.disposed = True
         self.icon.hide()
         self.menu.deleteLater()

@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtGui import QPalette, QResizeEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QWidget,
+)
 
 from qqdesk.core import Presence
 
@@ -11,11 +21,25 @@ from . import icons
 from .chat import status_words
 from .tray import STATUS_ORDER
 
-_BANNER_STYLES = {
-    "warning": "background:#fff3cd; color:#664d03; border-bottom:1px solid #e6d39a;",
-    "error": "background:#f8d7da; color:#842029; border-bottom:1px solid #e6b3b8;",
-    "info": "background:#dbeafe; color:#1e3a5f; border-bottom:1px solid #b6cdef;",
+# (background, text, border) per kind and theme; every text is >= 4.5:1 on its background.
+BANNER_COLOURS = {
+    "light": {
+        "warning": ("#fff3cd", "#664d03", "#e6d39a"),
+        "error": ("#f8d7da", "#842029", "#e6b3b8"),
+        "info": ("#dbeafe", "#1e3a5f", "#b6cdef"),
+    },
+    "dark": {
+        "warning": ("#3d3108", "#ffe69c", "#5c4a0c"),
+        "error": ("#4a1b20", "#ffc9cf", "#6e2a31"),
+        "info": ("#1c3350", "#d6e8ff", "#2c4c75"),
+    },
 }
+
+
+def _app_theme() -> str:
+    """ "dark" or "light", from the app's palette (a banner's own is its style sheet's)."""
+    window = QApplication.palette().color(QPalette.ColorRole.Window)
+    return "dark" if window.lightness() < 128 else "light"
 
 
 class Banner(QFrame):
@@ -50,8 +74,21 @@ class Banner(QFrame):
 
     def set_kind(self, kind: str) -> None:
         self.kind = kind
-        # A type selector, not an object name, so windows may name their banners.
-        self.setStyleSheet(f"Banner {{{_BANNER_STYLES[kind]}}} QLabel {{ border: none; }}")
+        self._theme = _app_theme()
+        background, text, border = BANNER_COLOURS[self._theme][kind]
+        # A type selector, not an object name, so windows may name their banners. Child
+        # widgets do not inherit a style sheet's colour: the label and buttons get it too.
+        self.setStyleSheet(
+            f"Banner {{ background: {background}; border-bottom: 1px solid {border}; }}"
+            f" Banner QLabel, Banner QPushButton {{ color: {text}; border: none; }}"
+        )
+
+    def event(self, event: QEvent) -> bool:
+        # A new app palette is a theme switch (QWidget.event does not pass this one on to
+        # changeEvent); the check skips the palette changes our own style sheet makes.
+        if event.type() == QEvent.Type.ApplicationPaletteChange and _app_theme() != self._theme:
+            self.set_kind(self.kind)
+        return super().event(event)
 
     def show_message(
         self, text: str, *, kind: str | None = None, action: str = "", closable: bool = True
@@ -66,6 +103,45 @@ class Banner(QFrame):
 
     def text(self) -> str:
         return self.label.text()
+
+
+class ElidedLabel(QLabel):
+    """One line of plain text that ends in "…" when it is wider than the label.
+
+    ``text()`` is what shows; ``full_text()`` (also the tooltip) is all of it.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._full = ""
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        # Any width will do: the text shortens instead of the window growing.
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+    def full_text(self) -> str:
+        return self._full
+
+    def setText(self, text: str) -> None:
+        self._full = text
+        self._elide()
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        return QSize(self.fontMetrics().horizontalAdvance(self._full) + 2, hint.height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._elide()
+
+    def _elide(self) -> None:
+        shown = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, self.width())
+        super().setText(shown)
+        self.setToolTip(self._full if shown != self._full else "")
 
 
 class StatusSelector(QComboBox):
@@ -91,6 +167,12 @@ class StatusSelector(QComboBox):
             self._quiet = True
             self.setCurrentIndex(index)
             self._quiet = False
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            for index, status in enumerate(STATUS_ORDER):
+                self.setItemText(index, status_words(status))
+        super().changeEvent(event)
 
     def _chosen(self, index: int) -> None:
         if not self._quiet:

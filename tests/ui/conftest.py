@@ -26,6 +26,7 @@ from PySide6.QtWidgets import QApplication
 
 from qqdesk.client import (
     AccountSession,
+    AddRequest,
     AuthMode,
     Buddy,
     BuddyStatusChanged,
@@ -284,6 +285,10 @@ class FakeSession:
         self.status_calls: list[Presence] = []
         self.removed: list[int] = []
         self.active = False
+        #: unanswered requests to add me, as the session's store keeps them
+        self.requests: list[AddRequest] = []
+        self.approved: list[int] = []
+        self.refused: list[int] = []
 
     async def login(self) -> None:
         self.hub.sessions[self.uin] = self
@@ -333,10 +338,15 @@ class FakeSession:
         pass
 
     async def approve(self, uin: int) -> None:
-        pass
+        self.approved.append(uin)
+        self.requests = [r for r in self.requests if r.uin != uin]
 
     async def refuse(self, uin: int, reason: str = "") -> None:
-        pass
+        self.refused.append(uin)
+        self.requests = [r for r in self.requests if r.uin != uin]
+
+    def add_requests(self) -> list[AddRequest]:
+        return list(self.requests)
 
     async def set_status(self, status: Presence) -> None:
         self.status_calls.append(status)

@@ -83,6 +83,8 @@ def restore_theme(qapp: QApplication) -> Iterator[None]:
     from qqdesk.ui.theme import apply_theme
 
     apply_theme(qapp, "light")
+    # Applying a language switches the app's translator at once.
+    i18n.install_translator(qapp, "en")
 
 
 def test_settings_dialog_shows_and_saves(

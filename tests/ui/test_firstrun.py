@@ -19,7 +19,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from qqdesk.builtin import BuiltinServer
 from qqdesk.demo.data import BUDDIES, Behaviour
-from qqdesk.ui.app import App, build_parser, instance_key
+from qqdesk.ui import i18n
+from qqdesk.ui.app import App, SingleInstance, build_parser, instance_key, tell_running_instance
 from qqdesk.ui.login import LoginDialog
 from qqdesk.ui.mainwindow import MainWindow
 from qqdesk.ui.models import BuddyTreeModel
@@ -387,3 +388,41 @@ def test_a_demo_that_cannot_start_says_why_and_quits_with_1(
     demo_error_of(app).accept()
     qtbot.waitUntil(app.finished.done, timeout=10_000)
     assert app.finished.result() == 1
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["--demo", "--lang", "zh_CN"], "qqdesk 演示已经在运行，已把它的窗口调到前面。"),
+        (["--lang", "en"], "qqdesk is already running; its window was brought to the front."),
+    ],
+)
+def test_a_second_launch_raises_the_first_and_says_so(
+    qtbot: Any,
+    qapp: QApplication,
+    qt_loop: Any,
+    home: Path,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+    words: str,
+) -> None:
+    args = build_parser().parse_args(argv)
+    # The key is the test's own: it hangs on the data folder, which is in tmp_path.
+    key = instance_key(demo=args.demo)
+    first = new_app(qapp, *argv)
+    first.instance = SingleInstance(key)
+    assert first.instance.listen()
+    first.instance.raiseRequested.connect(first.bring_to_front)
+    shown = [w for w in qapp.topLevelWidgets() if w.isVisible()]
+    try:
+        with qtbot.waitSignal(first.instance.raiseRequested):
+            assert tell_running_instance(qapp, args, SingleInstance(key))
+        assert capsys.readouterr().err == words + "\n"
+        # The second launch shows nothing of its own.
+        assert [w for w in qapp.topLevelWidgets() if w.isVisible()] == shown
+        # Nobody runs on another key: that launch goes on (and says nothing).
+        assert not tell_running_instance(qapp, args, SingleInstance(key + "-other"))
+        assert capsys.readouterr().err == ""
+    finally:
+        first.instance.close()
+        i18n.install_translator(qapp, "en")

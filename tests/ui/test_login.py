@@ -147,3 +147,106 @@ def test_server_url() -> None:
     assert server_url("example.org") == "http://example.org:8000"
     assert server_url("10.0.0.2:8080") == "http://10.0.0.2:8080"
     assert server_url("http://h:1/") == "http://h:1"
+
+
+class StubBuiltin:
+    """What the dialog reads of a running built-in server (qqdesk.builtin.BuiltinServer)."""
+
+    def __init__(self, *, moved: bool = False, lan: bool = False) -> None:
+        self.address = "127.0.0.1:8001" if moved else "127.0.0.1:8000"
+        self.url = "http://" + self.address
+        self.port_changed = moved
+        self.notice = "Port 8000 was taken; the built-in server listens on 8001." if moved else ""
+        self.lan_urls = ["http://192.168.1.20:8001", "http://10.0.0.5:8001"] if lan else []
+        self.accounts: list[tuple[str, str]] = []
+
+    def create_account(self, password: str, nick: str) -> int:
+        self.accounts.append((password, nick))
+        return 20000 + len(self.accounts)
+
+
+def test_enter_retries_after_an_error(
+    qtbot: Any, qt_loop: Any, tmp_path: Path, memory_keyring: Any
+) -> None:
+    dialog = make_dialog(qtbot, tmp_path, errors.NoSuchUser(10001))
+    fill(qtbot, dialog)
+    qtbot.keyClick(dialog.password_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: dialog.error_label.isVisible() and dialog.sign_in_button.isEnabled())
+    assert dialog.sign_in_button.isDefault()
+    assert not dialog.cancel_button.isDefault()
+    # Enter retries: a second session is made and the dialog stays open.
+    qtbot.keyClick(dialog.password_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: len(dialog.made) == 2)  # type: ignore[attr-defined]
+    qtbot.waitUntil(dialog.sign_in_button.isEnabled)
+    assert dialog.isVisible() and dialog.result() == 0
+
+
+def field_geometry(dialog: LoginDialog) -> list[Any]:
+    fields = (
+        dialog.number_edit,
+        dialog.password_edit,
+        dialog.remember_check,
+        dialog.status_combo,
+        dialog.server_choice,
+        dialog.server_edit,
+        dialog.sign_in_button,
+    )
+    return [field.mapTo(dialog, field.rect().topLeft()) for field in fields] + [
+        field.size() for field in fields
+    ]
+
+
+@pytest.mark.parametrize("notes", [False, True])
+def test_errors_and_server_choice_do_not_move_the_fields(
+    qtbot: Any, qt_loop: Any, tmp_path: Path, memory_keyring: Any, notes: bool
+) -> None:
+    dialog = LoginDialog(Settings(tmp_path / "settings.json"), offer_builtin=True)
+    qtbot.addWidget(dialog)
+    dialog.set_builtin(StubBuiltin(moved=notes, lan=notes))
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    qtbot.wait(10)
+    before = field_geometry(dialog)
+    # Two notes at once leave the server row its full height.
+    assert dialog.server_edit.height() >= dialog.server_edit.sizeHint().height()
+    assert dialog.server_choice.height() >= dialog.server_choice.sizeHint().height()
+    dialog.show_error("Cannot reach the server at 127.0.0.1:8000. Is it running?")
+    qtbot.wait(10)
+    assert field_geometry(dialog) == before
+    dialog.number_edit.setText("1")  # typing hides the error
+    qtbot.wait(10)
+    assert not dialog.error_label.isVisible()
+    assert field_geometry(dialog) == before
+    dialog.server_choice.setCurrentIndex(1)  # Other server
+    qtbot.wait(10)
+    assert field_geometry(dialog) == before
+    dialog.server_choice.setCurrentIndex(0)
+    qtbot.wait(10)
+    assert field_geometry(dialog) == before
+
+
+def test_create_account_wants_a_six_character_password(
+    qtbot: Any, qt_loop: Any, tmp_path: Path, memory_keyring: Any
+) -> None:
+    dialog = LoginDialog(Settings(tmp_path / "settings.json"), offer_builtin=True)
+    qtbot.addWidget(dialog)
+    builtin = StubBuiltin()
+    dialog.set_builtin(builtin)
+    dialog.show()
+    dialog.show_create_page()
+    # The rule is on the page before the user types.
+    assert "6" in dialog.new_password_edit.placeholderText()
+    qtbot.keyClicks(dialog.nick_edit, "Ann")
+    qtbot.keyClicks(dialog.new_password_edit, "abc")
+    qtbot.keyClicks(dialog.confirm_edit, "abc")
+    dialog.create_button.click()
+    assert builtin.accounts == []
+    assert dialog.create_error.isVisible()
+    assert "at least 6" in dialog.create_error.text()
+    assert dialog.pages.currentWidget() is dialog.create_page
+    for edit in (dialog.new_password_edit, dialog.confirm_edit):
+        edit.clear()
+        qtbot.keyClicks(edit, "abcdef")
+    dialog.create_button.click()
+    assert builtin.accounts == [("abcdef", "Ann")]
+    assert dialog.number_edit.text() == "20001"

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
+from qqdesk.client import AddRequest
 from qqdesk.client.events import (
     AddRequestReceived,
     ConnectionState,
@@ -18,10 +19,14 @@ from qqdesk.client.events import (
     Trouble,
 )
 from qqdesk.core import Conversation, Presence
+from qqdesk.ui.dialogs import IncomingRequestDialog
 from qqdesk.ui.mainwindow import MainWindow
 from qqdesk.ui.models import GroupKind, Roles
+from qqdesk.ui.settings import Settings
 
 from .conftest import FakeHub, FakeSession
+
+T = TypeVar("T", bound=QWidget)
 
 
 def fake(window: MainWindow) -> FakeSession:
@@ -136,7 +141,9 @@ def test_stranger_message_adds_stranger_and_unread(
     chat = alice.chats.chat(55555)
     assert chat is not None
     assert alice.model.index_of(55555).data(Roles.UNREAD) == 0
-    assert alice.model.group_index(GroupKind.STRANGERS).data() == "Strangers (0/1)"
+    # They just wrote: online, in the badge and the count.
+    assert alice.model.index_of(55555).data(Roles.STATUS) is Presence.ONLINE
+    assert alice.model.group_index(GroupKind.STRANGERS).data() == "Strangers (1/1)"
     chat.close()
 
 
@@ -295,3 +302,115 @@ def test_menus_open_the_dialogs(
     for cls in (AddBuddyDialog, SettingsDialog, ProfileDialog, IncomingRequestDialog):
         for dialog in opened(cls):
             dialog.close()
+
+
+def test_a_long_own_nickname_ends_in_an_ellipsis(
+    qtbot: Any, qt_run: Any, fake_hub: FakeHub
+) -> None:
+    nick = "一个非常非常长的昵称 with a very long English tail that cannot fit"
+    window = make_window(qtbot, qt_run, FakeSession(fake_hub, 10001, nick))
+    window.resize(300, 640)
+    label = window.nick_label
+    qtbot.waitUntil(lambda: label.text() != nick)
+    shown = label.text()
+    assert shown.endswith("…")
+    assert nick.startswith(shown[:-1])
+    assert label.fontMetrics().horizontalAdvance(shown) <= label.width()
+    assert label.full_text() == nick and label.toolTip() == nick
+    # Wider, it shows more; wide enough, all of it.
+    window.resize(2000, 640)
+    qtbot.waitUntil(lambda: label.text() == nick)
+    assert label.toolTip() == ""
+
+
+def test_requests_closed_with_later_can_be_found_again(
+    qtbot: Any, qt_run: Any, fake_hub: FakeHub, tmp_path: Any
+) -> None:
+    settings = Settings(tmp_path / "settings.json")
+    window = make_window(qtbot, qt_run, FakeSession(fake_hub, 10001, "Alice"), settings=settings)
+    assert window.requests_action.text() == "Friend &requests (0)"
+    assert window.requests_action in window.app_menu.actions()
+    # Dave asks; the user closes the request with Esc.
+    fake(window).requests.append(AddRequest(40004, "hi, it is Dave", 0.0))
+    window.bridge.deliver(AddRequestReceived(account=10001, uin=40004, reason="hi, it is Dave"))
+    qtbot.waitUntil(lambda: bool(visible_children(window, IncomingRequestDialog)))
+    incoming = visible_children(window, IncomingRequestDialog)[0]
+    qtbot.keyClick(incoming, Qt.Key.Key_Escape)
+    assert not incoming.isVisible()
+    # I asked Erin, who has not answered.
+    window._added(50005, "requested")
+    assert window.requests_action.text() == "Friend &requests (2)"
+    # The list is kept per account across runs.
+    assert Settings(settings.path).path.read_text().count("10001:50005") == 1
+
+    window.requests_action.trigger()
+    dialog = window.requests_dialog
+    assert dialog is not None and dialog.isVisible()
+    rows = [dialog.model.index(r, 0).data() for r in range(dialog.model.rowCount())]
+    assert rows[0] == "They asked to be my friend (1)"
+    assert rows[1].startswith("40004") and "hi, it is Dave" in rows[1]
+    assert rows[2] == "I asked, waiting for their answer (1)"
+    assert rows[3] == "50005"
+    assert dialog.selected() == (40004, True)
+    assert dialog.approve_button.isEnabled() and dialog.refuse_button.isEnabled()
+    dialog.approve_button.click()
+    qtbot.waitUntil(lambda: fake(window).approved == [40004])
+    qtbot.waitUntil(lambda: window.requests_action.text() == "Friend &requests (1)")
+    assert "You approved 40004." in dialog.message.text()
+    # Mine cannot be approved from here; its answer takes it off the list.
+    rows = [dialog.model.index(r, 0).data() for r in range(dialog.model.rowCount())]
+    assert rows == [
+        "They asked to be my friend (0)",
+        "I asked, waiting for their answer (1)",
+        "50005",
+    ]
+    dialog.view.setCurrentIndex(dialog.model.index(2, 0))
+    assert dialog.selected() == (50005, False)
+    assert not dialog.approve_button.isEnabled()
+    window.bridge.deliver(RequestRefused(account=10001, uin=50005, reason=""))
+    qtbot.waitUntil(lambda: window.requests_action.text() == "Friend &requests (0)")
+    assert "10001:50005" not in settings.path.read_text()
+    dialog.close()
+
+
+def visible_children(window: MainWindow, cls: type[T]) -> list[T]:
+    return [w for w in window.findChildren(cls) if w.isVisible()]
+
+
+def test_while_i_am_offline_everyone_shows_offline(
+    qtbot: Any, alice_bob: tuple[MainWindow, MainWindow]
+) -> None:
+    alice, bob = alice_bob
+    offline = alice.status_selector.findData(Presence.OFFLINE.value)
+    alice.status_selector.activated.emit(offline)
+    qtbot.waitUntil(lambda: fake(alice).status_calls == [Presence.OFFLINE])
+    assert tree_rows(alice) == [("Bob", Presence.OFFLINE), ("Carol", Presence.OFFLINE)]
+    assert alice.model.group_index(GroupKind.FRIENDS).data() == "My friends (0/2)"
+    # Bob's change reaches Alice's session, and waits.
+    bob.status_selector.activated.emit(bob.status_selector.findData(Presence.BUSY.value))
+    qtbot.waitUntil(lambda: fake(bob).status_calls == [Presence.BUSY])
+    qtbot.waitUntil(fake(alice).queue.empty)
+    assert tree_rows(alice) == [("Bob", Presence.OFFLINE), ("Carol", Presence.OFFLINE)]
+    # Back online: the list is asked again and shows what changed.
+    alice.status_selector.activated.emit(alice.status_selector.findData(Presence.ONLINE.value))
+    qtbot.waitUntil(
+        lambda: tree_rows(alice) == [("Bob", Presence.BUSY), ("Carol", Presence.OFFLINE)]
+    )
+
+
+def test_enter_in_the_filter_opens_the_first_match(
+    qtbot: Any, alice_bob: tuple[MainWindow, MainWindow]
+) -> None:
+    alice, _bob = alice_bob
+    qtbot.keyClick(alice.filter_edit, Qt.Key.Key_Return)  # nothing typed: nothing opens
+    assert alice.chats.chats() == []
+    qtbot.keyClicks(alice.filter_edit, "car")
+    qtbot.keyClick(alice.filter_edit, Qt.Key.Key_Return)
+    chat = alice.chats.chat(10003)
+    assert chat is not None and chat.isVisible()
+    assert [c.uin for c in alice.chats.chats()] == [10003]
+    alice.filter_edit.clear()
+    qtbot.keyClicks(alice.filter_edit, "nobody")
+    qtbot.keyClick(alice.filter_edit, Qt.Key.Key_Return)
+    assert [c.uin for c in alice.chats.chats()] == [10003]
+    chat.close()

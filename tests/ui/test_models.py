@@ -238,3 +238,36 @@ def test_history_states_and_system_lines(qapp: QApplication, qtmodeltester: Mode
     model.add_system("Bob went offline")
     assert model.rowCount() == 4
     assert model.index(3, 0).data(Roles.IS_SYSTEM) is True
+
+
+def test_chinese_names_sort_by_pinyin_in_chinese(
+    qapp: QApplication, qtmodeltester: ModelTester
+) -> None:
+    from qqdesk.ui import i18n
+
+    m = BuddyTreeModel()
+    audit(qtmodeltester, m)
+    people = [
+        B(10001, "张伟", status=Presence.OFFLINE),
+        B(10002, "李娜", status=Presence.OFFLINE),
+        B(10003, "王芳", status=Presence.OFFLINE),
+        B(10004, "阿明", status=Presence.OFFLINE),
+        B(10005, "赵六", status=Presence.ONLINE),
+        B(10006, "User 10", status=Presence.OFFLINE),
+        B(10007, "user 2", status=Presence.OFFLINE),
+    ]
+    i18n.install_translator(qapp, "zh_CN")
+    try:
+        m.set_buddies(people)
+        # Online first stays; then a (阿), l (李), w (王), z (张); Chinese collation puts
+        # Han before Latin, and numbers count as numbers.
+        assert names(m) == ["赵六", "阿明", "李娜", "王芳", "张伟", "user 2", "User 10"]
+        m.add_buddy(10008, "陈", status=Presence.OFFLINE)  # c: after 阿, before 李
+        assert names(m)[2] == "陈"
+        m.set_status(10005, Presence.OFFLINE)  # z: after 张 (zhang)
+        assert names(m) == ["阿明", "陈", "李娜", "王芳", "张伟", "赵六", "user 2", "User 10"]
+    finally:
+        i18n.install_translator(qapp, "en")
+    # Back in English the order follows English rules, at once (Latin first).
+    m.retranslate()
+    assert names(m)[:2] == ["user 2", "User 10"]

@@ -181,7 +181,7 @@ def test_notifier_signal(qtbot, path: Path) -> None:  # type: ignore[no-untyped-
 def test_theme_palettes(qapp: QApplication) -> None:
     from PySide6.QtGui import QPalette
 
-    from qqdesk.ui.theme import apply_theme, current_theme
+    from qqdesk.ui.theme import AppStyle, apply_theme, current_theme
 
     def window_lightness() -> int:
         return int(qapp.palette().color(QPalette.ColorRole.Window).lightness())
@@ -189,7 +189,8 @@ def test_theme_palettes(qapp: QApplication) -> None:
     try:
         assert apply_theme(qapp, "dark") == "dark"
         assert current_theme(qapp) == "dark" and window_lightness() < 100
-        assert qapp.style().name().lower() == "fusion"
+        style = qapp.style()
+        assert isinstance(style, AppStyle) and style.baseStyle().name().lower() == "fusion"
         assert apply_theme(qapp, "light") == "light"
         assert window_lightness() > 180
         # Offscreen has no colour scheme (Unknown), which reads as light.

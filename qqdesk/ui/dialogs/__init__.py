@@ -1,7 +1,12 @@
 """Dialogs of the desktop app: add friend, friend requests, profiles, settings."""
 
 from .profile import ProfileDialog
-from .requests import IncomingRequestDialog, RefuseReasonDialog, show_request_result
+from .requests import (
+    IncomingRequestDialog,
+    RefuseReasonDialog,
+    RequestsDialog,
+    show_request_result,
+)
 from .search import AddBuddyDialog, SearchResultsModel, VerificationRequestDialog
 from .settings_dialog import SettingsDialog
 
@@ -10,6 +15,7 @@ __all__ = [
     "IncomingRequestDialog",
     "ProfileDialog",
     "RefuseReasonDialog",
+    "RequestsDialog",
     "SearchResultsModel",
     "SettingsDialog",
     "VerificationRequestDialog",

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QCoreApplication, Qt, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QCheckBox,
     QDialog,
     QDialogButtonBox,
@@ -14,6 +17,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QTreeView,
     QVBoxLayout,
     QWidget,
 )
@@ -290,3 +294,139 @@ def show_request_result(
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.open()
     return box
+
+
+class RequestsDialog(QDialog):
+    """Friend requests still open: theirs (approve or refuse here) and mine (waiting).
+
+    A request dialog closed with Esc or Later leaves the request here, so it can be
+    answered whenever the user likes.
+    """
+
+    # Emitted with (uin, approved) once an answer reached the server.
+    answered = Signal(UIN, bool)
+
+    # Where a row's (number, incoming) is kept.
+    RequestRole = Qt.ItemDataRole.UserRole + 1
+
+    def __init__(
+        self,
+        session: ChatSession,
+        sent: Callable[[], list[tuple[int, str]]],
+        name_of: Callable[[int], str],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.session = session
+        self._sent = sent
+        self._name_of = name_of
+        self._calls = CallRunner(self)
+        self.setWindowTitle(self.tr("Friend Requests"))
+        self.model = QStandardItemModel(self)
+        self.view = QTreeView()
+        self.view.setModel(self.model)
+        self.view.setRootIsDecorated(False)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setHeaderHidden(True)
+        self.view.setWordWrap(True)
+        self.view.selectionModel().selectionChanged.connect(self._update)
+        self.approve_button = QPushButton(self.tr("Approve"))
+        self.approve_button.clicked.connect(self.approve)
+        self.refuse_button = QPushButton(self.tr("Refuse"))
+        self.refuse_button.clicked.connect(self.refuse)
+        # Enter must not answer a stranger by accident: only a click does.
+        for button in (self.approve_button, self.refuse_button):
+            button.setAutoDefault(False)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.hide()
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+        actions = QHBoxLayout()
+        actions.addStretch(1)
+        actions.addWidget(self.refuse_button)
+        actions.addWidget(self.approve_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(actions)
+        layout.addWidget(self.message)
+        layout.addWidget(close)
+        self.resize(440, 360)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Show the requests as they are now."""
+        self.model.clear()
+        incoming = [r for r in self.session.add_requests() if r.uin != self.session.uin]
+        sent = self._sent()
+        for title, rows in (
+            (self.tr("They asked to be my friend"), [(r.uin, r.reason, True) for r in incoming]),
+            (self.tr("I asked, waiting for their answer"), [(u, "", False) for u, _ in sent]),
+        ):
+            heading = QStandardItem(f"{title} ({len(rows)})")
+            font = heading.font()
+            font.setBold(True)
+            heading.setFont(font)
+            heading.setSelectable(False)
+            self.model.appendRow(heading)
+            for uin, reason, theirs in rows:
+                text = who(uin, self._name_of(uin))
+                if reason:
+                    text += "\n" + self.tr("Their message: {message}").format(message=reason)
+                row = QStandardItem(text)
+                row.setData((uin, theirs), self.RequestRole)
+                row.setToolTip(text)
+                self.model.appendRow(row)
+        first_incoming = next(
+            (
+                self.model.index(row, 0)
+                for row in range(self.model.rowCount())
+                if self._request_at(row) is not None
+            ),
+            None,
+        )
+        if first_incoming is not None:
+            self.view.setCurrentIndex(first_incoming)
+        self._update()
+
+    def _request_at(self, row: int) -> tuple[int, bool] | None:
+        value = self.model.index(row, 0).data(self.RequestRole)
+        return value if isinstance(value, tuple) else None
+
+    def selected(self) -> tuple[int, bool] | None:
+        """(number, incoming) of the chosen row, if any."""
+        rows = self.view.selectionModel().selectedRows()
+        return self._request_at(rows[0].row()) if rows else None
+
+    def _update(self) -> None:
+        chosen = self.selected()
+        theirs = chosen is not None and chosen[1] and not self._calls.busy
+        self.approve_button.setEnabled(theirs)
+        self.refuse_button.setEnabled(theirs)
+
+    def approve(self) -> None:
+        self._answer(approve=True)
+
+    def refuse(self) -> None:
+        self._answer(approve=False)
+
+    def _answer(self, *, approve: bool) -> None:
+        chosen = self.selected()
+        if chosen is None or not chosen[1] or self._calls.busy:
+            return
+        uin = chosen[0]
+        call = self.session.approve(uin) if approve else self.session.refuse(uin)
+        self._calls.run(call, lambda _r: self._answered(uin, approve), self._failed)
+        self._update()
+
+    def _answered(self, uin: int, approved: bool) -> None:
+        name = who(uin, self._name_of(uin))
+        text = self.tr("You approved {name}.") if approved else self.tr("You refused {name}.")
+        status_label(self.message, text.format(name=name), "ok")
+        self.answered.emit(uin, approved)
+        self.refresh()
+
+    def _failed(self, exc: BaseException) -> None:
+        status_label(self.message, describe_error(exc), "error")
+        self._update()

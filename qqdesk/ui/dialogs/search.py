@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from PySide6.QtCore import (
@@ -35,7 +36,7 @@ from PySide6.QtWidgets import (
 
 from qqdesk.client.api import ChatSession
 from qqdesk.client.types import FoundUser, SearchResults
-from qqdesk.core import AuthMode, Sex
+from qqdesk.core import MAX_UIN, MIN_UIN, AuthMode, Sex
 
 from ..errors import describe_error
 from ..icons import face_picture
@@ -75,6 +76,8 @@ class SearchResultsModel(QAbstractTableModel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._rows: list[FoundUser] = []
+        # Numbers already on my list: their rows say so instead of offering a second add.
+        self.friends: set[int] = set()
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
@@ -105,8 +108,11 @@ class SearchResultsModel(QAbstractTableModel):
         if role == self.UserRole:
             return user
         if role == Qt.ItemDataRole.DisplayRole:
+            name = user.nick or str(user.uin)
+            if user.uin in self.friends:
+                name = self.tr("{name} (friend)").format(name=name)
             return (
-                user.nick or str(user.uin),
+                name,
                 str(user.uin),
                 str(user.age) if user.age else or_dash(""),
                 sex_text(user.sex),
@@ -240,9 +246,17 @@ class AddBuddyDialog(QDialog):
     # Emitted with the error text of any failed call.
     failed = Signal(str)
 
-    def __init__(self, session: ChatSession, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        session: ChatSession,
+        parent: QWidget | None = None,
+        *,
+        friends: Callable[[], Iterable[int]] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.session = session
+        # Who is on my list now (the buddy list's friends), asked at each add.
+        self._friends = friends or (lambda: ())
         self._calls = CallRunner(self)
         self._criteria: dict[str, Any] = {}
         self._last_page = True
@@ -341,7 +355,15 @@ class AddBuddyDialog(QDialog):
         self.number_edit = QLineEdit()
         self.number_edit.setPlaceholderText(self.tr("QQ number"))
         self.number_edit.setValidator(QRegularExpressionValidator(r"\d{0,10}", self))
-        self.number_edit.textChanged.connect(self._update_buttons)
+        self.number_edit.textChanged.connect(self._number_changed)
+        # Why Add is greyed out, said where the user looks (kept in place: nothing jumps).
+        self.number_hint = QLabel()
+        self.number_hint.setObjectName("numberHint")
+        self.number_hint.setWordWrap(True)
+        policy = self.number_hint.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.number_hint.setSizePolicy(policy)
+        self.number_hint.hide()
         self.number_add_button = QPushButton(self.tr("Add Friend"))
         self.number_add_button.clicked.connect(self.add_number)
         self.number_view_button = QPushButton(self.tr("View Profile"))
@@ -350,6 +372,7 @@ class AddBuddyDialog(QDialog):
         hint.setWordWrap(True)
         form = QFormLayout()
         form.addRow(self.tr("Number:"), self.number_edit)
+        form.addRow("", self.number_hint)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.number_view_button)
@@ -360,6 +383,25 @@ class AddBuddyDialog(QDialog):
         layout.addLayout(buttons)
         layout.addStretch(1)
         return page
+
+    def number_problem(self) -> str:
+        """Why the typed number cannot be added ("" when it can, or nothing is typed)."""
+        text = self.number_edit.text().strip()
+        if not text:
+            return ""
+        if not text.isdigit() or int(text) < MIN_UIN:
+            return self.tr("A QQ number has at least 5 digits.")
+        if int(text) > MAX_UIN:
+            return self.tr("QQ numbers go up to {largest}.").format(largest=MAX_UIN)
+        if int(text) == self.session.uin:
+            return self.tr("This is your own number. You cannot add yourself as a friend.")
+        return ""
+
+    def _number_changed(self, _text: str) -> None:
+        # An old outcome ("… is now your friend", an error) is about another number.
+        if not self._busy():
+            status_label(self.message, "")
+        self._update_buttons()
 
     def _tab_changed(self, index: int) -> None:
         # Enter does what the page is for: search, or add the typed number.
@@ -376,12 +418,16 @@ class AddBuddyDialog(QDialog):
     def _update_buttons(self) -> None:
         busy = self._busy()
         selected = self._selected_user() is not None
+        problem = self.number_problem()
+        status_label(self.number_hint, problem, "error")
         number_ok = parse_uin(self.number_edit.text()) is not None
+        # A well-formed number can still be refused (my own).
+        refused = number_ok and problem != ""
         self.search_button.setEnabled(not busy)
         self.more_button.setEnabled(not busy and not self._last_page and bool(self._criteria))
         self.add_button.setEnabled(not busy and selected)
         self.view_button.setEnabled(selected)
-        self.number_add_button.setEnabled(not busy and number_ok)
+        self.number_add_button.setEnabled(not busy and number_ok and not refused)
         self.number_view_button.setEnabled(number_ok)
 
     def _start(self, text: str) -> None:
@@ -434,6 +480,7 @@ class AddBuddyDialog(QDialog):
     def _on_results(self, page: SearchResults) -> None:
         users = page.results
         self._last_page = page.last
+        self.results.friends = set(self._friends())
         self.results.append(users)
         for column in range(1, self.results.columnCount()):
             self.table.resizeColumnToContents(column)
@@ -481,11 +528,28 @@ class AddBuddyDialog(QDialog):
         if uin is None:
             status_label(self.message, self.tr("Enter a QQ number of 5 to 10 digits."), "error")
             return
+        if self.number_problem():
+            status_label(self.message, self.number_problem(), "error")
+            return
         self.add(uin)
 
     def add(self, uin: int, nick: str = "", face: int = 0) -> None:
         """Ask the server to add ``uin``; what follows depends on their auth mode."""
         if self._busy():
+            return
+        if uin == self.session.uin:
+            status_label(
+                self.message,
+                self.tr("This is your own number. You cannot add yourself as a friend."),
+                "error",
+            )
+            return
+        if uin in set(self._friends()):
+            status_label(
+                self.message,
+                self.tr("{name} is already your friend.").format(name=who(uin, nick)),
+                "ok",
+            )
             return
         self._calls.run(self._add(uin, nick, face), self._on_added, self._fail)
         self._start(self.tr("Adding {name}…").format(name=who(uin, nick)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QEvent, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from qqdesk.ui.i18n import install_translator
 from qqdesk.ui.settings import Settings, SettingsError
 from qqdesk.ui.theme import apply_theme
 
@@ -85,12 +86,11 @@ class SettingsDialog(QDialog):
     def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.settings = settings
-        self.setWindowTitle(self.tr("Settings"))
         self.tabs = QTabWidget()
-        self.tabs.addTab(self._general_tab(), self.tr("General"))
-        self.tabs.addTab(self._chat_tab(), self.tr("Chat"))
-        self.tabs.addTab(self._notifications_tab(), self.tr("Notifications"))
-        self.tabs.addTab(self._server_tab(), self.tr("Server"))
+        self.tabs.addTab(self._general_tab(), "")
+        self.tabs.addTab(self._chat_tab(), "")
+        self.tabs.addTab(self._notifications_tab(), "")
+        self.tabs.addTab(self._server_tab(), "")
 
         self.message = QLabel()
         self.message.setWordWrap(True)
@@ -110,50 +110,89 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
+        self._retranslate()
         self.load()
         self.resize(max(460, self.sizeHint().width()), self.sizeHint().height())
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self._retranslate()
+        super().changeEvent(event)
+
+    def _retranslate(self) -> None:
+        """Every text of the window, in the language installed now."""
+        self.setWindowTitle(self.tr("Settings"))
+        for index, title in enumerate(
+            (self.tr("General"), self.tr("Chat"), self.tr("Notifications"), self.tr("Server"))
+        ):
+            self.tabs.setTabText(index, title)
+        self.language_combo.setItemText(0, self.tr("Same as the system"))
+        self.language_note.setText(self.tr("The new language applies when you press Apply."))
+        for index, text in enumerate(
+            (self.tr("Same as the system"), self.tr("Light"), self.tr("Dark"))
+        ):
+            self.theme_combo.setItemText(index, text)
+        self.start_in_tray_check.setText(self.tr("Start minimized to the system tray"))
+        for field, text in (
+            (self.language_combo, self.tr("Language:")),
+            (self.theme_combo, self.tr("Theme:")),
+        ):
+            label = self.general_form.labelForField(field)
+            if isinstance(label, QLabel):
+                label.setText(text)
+        self.send_box.setTitle(self.tr("Sending messages"))
+        self.enter_radio.setText(self.tr("Enter sends, Shift+Enter starts a new line"))
+        self.ctrl_enter_radio.setText(self.tr("Ctrl+Enter sends, Enter starts a new line"))
+        self.tabs_check.setText(self.tr("Open chats as tabs in one window"))
+        self.notifications_check.setText(self.tr("Show a notification for new messages"))
+        self.sounds_check.setText(self.tr("Play sounds"))
+        self.builtin_radio.setText(self.tr("Use the built-in server on this computer"))
+        self.lan_check.setText(self.tr("Let other computers on my network connect to it"))
+        self.remote_radio.setText(self.tr("Connect to a server:"))
+        self.server_edit.setPlaceholderText(self.tr("host:port, for example 192.168.1.10:8000"))
+        self.server_hint.setText(self.tr("Server changes take effect the next time you log in."))
+        if hasattr(self, "ok_button"):
+            self._update()
 
     # -- tabs ------------------------------------------------------------------------
 
     def _general_tab(self) -> QWidget:
         page = QWidget()
         self.language_combo = QComboBox()
-        self.language_combo.addItem(self.tr("Same as the system"), "system")
+        self.language_combo.addItem("", "system")
         # Each language in its own words, so anyone can find theirs.
         self.language_combo.addItem("English", "en")
         self.language_combo.addItem("简体中文", "zh_CN")
         self.language_combo.currentIndexChanged.connect(self._update)
-        self.language_note = QLabel(
-            self.tr(
-                "Windows opened from now on use the new language; the others follow "
-                "when qqdesk restarts."
-            )
-        )
+        self.language_note = QLabel()
         self.language_note.setWordWrap(True)
         self.theme_combo = QComboBox()
-        self.theme_combo.addItem(self.tr("Same as the system"), "system")
-        self.theme_combo.addItem(self.tr("Light"), "light")
-        self.theme_combo.addItem(self.tr("Dark"), "dark")
-        self.start_in_tray_check = QCheckBox(self.tr("Start minimized to the system tray"))
+        for theme in ("system", "light", "dark"):
+            self.theme_combo.addItem("", theme)
+        self.start_in_tray_check = QCheckBox()
+
         form = QFormLayout(page)
-        form.addRow(self.tr("Language:"), self.language_combo)
+        # The row captions are set (and reset on a language change) by _retranslate.
+        form.addRow("-", self.language_combo)
         form.addRow("", self.language_note)
-        form.addRow(self.tr("Theme:"), self.theme_combo)
+        form.addRow("-", self.theme_combo)
         form.addRow(self.start_in_tray_check)
+        self.general_form = form
         return page
 
     def _chat_tab(self) -> QWidget:
         page = QWidget()
-        group = QGroupBox(self.tr("Sending messages"))
-        self.enter_radio = QRadioButton(self.tr("Enter sends, Shift+Enter starts a new line"))
-        self.ctrl_enter_radio = QRadioButton(self.tr("Ctrl+Enter sends, Enter starts a new line"))
+        group = QGroupBox()
+        self.send_box = group
+        self.enter_radio = QRadioButton()
+        self.ctrl_enter_radio = QRadioButton()
         self.send_group = QButtonGroup(self)
         self.send_group.addButton(self.enter_radio)
         self.send_group.addButton(self.ctrl_enter_radio)
         box = QVBoxLayout(group)
         box.addWidget(self.enter_radio)
         box.addWidget(self.ctrl_enter_radio)
-        self.tabs_check = QCheckBox(self.tr("Open chats as tabs in one window"))
+        self.tabs_check = QCheckBox()
         layout = QVBoxLayout(page)
         layout.addWidget(group)
         layout.addWidget(self.tabs_check)
@@ -162,8 +201,8 @@ class SettingsDialog(QDialog):
 
     def _notifications_tab(self) -> QWidget:
         page = QWidget()
-        self.notifications_check = QCheckBox(self.tr("Show a notification for new messages"))
-        self.sounds_check = QCheckBox(self.tr("Play sounds"))
+        self.notifications_check = QCheckBox()
+        self.sounds_check = QCheckBox()
         layout = QVBoxLayout(page)
         layout.addWidget(self.notifications_check)
         layout.addWidget(self.sounds_check)
@@ -172,18 +211,17 @@ class SettingsDialog(QDialog):
 
     def _server_tab(self) -> QWidget:
         page = QWidget()
-        self.builtin_radio = QRadioButton(self.tr("Use the built-in server on this computer"))
-        self.lan_check = QCheckBox(self.tr("Let other computers on my network connect to it"))
-        self.remote_radio = QRadioButton(self.tr("Connect to a server:"))
+        self.builtin_radio = QRadioButton()
+        self.lan_check = QCheckBox()
+        self.remote_radio = QRadioButton()
         self.server_group = QButtonGroup(self)
         self.server_group.addButton(self.builtin_radio)
         self.server_group.addButton(self.remote_radio)
         self.server_edit = QLineEdit()
-        self.server_edit.setPlaceholderText(self.tr("host:port, for example 192.168.1.10:8000"))
         self.server_error = QLabel()
         self.server_error.setWordWrap(True)
         self.server_error.hide()
-        self.server_hint = QLabel(self.tr("Server changes take effect the next time you log in."))
+        self.server_hint = QLabel()
         self.server_hint.setWordWrap(True)
         for signal in (self.builtin_radio.toggled, self.remote_radio.toggled):
             signal.connect(self._update)
@@ -253,6 +291,7 @@ class SettingsDialog(QDialog):
         if not self.is_valid():
             return False
         s = self.settings
+        language_changed = s.language != self.language_combo.currentData()
         s.language = str(self.language_combo.currentData())
         s.theme = str(self.theme_combo.currentData())
         s.start_in_tray = self.start_in_tray_check.isChecked()
@@ -269,6 +308,9 @@ class SettingsDialog(QDialog):
         app = QApplication.instance()
         if isinstance(app, QApplication):
             apply_theme(app, s.theme)
+            if language_changed:
+                # Open windows retranslate themselves on the LanguageChange this sends.
+                install_translator(app, s.language)
         try:
             s.save()
         except SettingsError as exc:

@@ -4,7 +4,7 @@
 <context>
     <name>AddBuddyDialog</name>
     <message numerus="yes">
-        <location filename="../dialogs/search.py" line="+444"/>
+        <location filename="../dialogs/search.py" line="+491"/>
         <source>%n user(s) found.</source>
         <translation>
             <numerusform>%n user found.</numerusform>
@@ -23,7 +23,7 @@
 <context>
     <name>Tray</name>
     <message numerus="yes">
-        <location filename="../tray.py" line="+72"/>
+        <location filename="../tray.py" line="+85"/>
         <source>qqdesk — %n unread message(s)</source>
         <translation>
             <numerusform>qqdesk — %n unread message</numerusform>

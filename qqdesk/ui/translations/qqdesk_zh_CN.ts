@@ -4,14 +4,14 @@
 <context>
     <name>AddBuddyDialog</name>
     <message>
-        <location filename="../dialogs/search.py" line="+250"/>
+        <location filename="../dialogs/search.py" line="+264"/>
         <location line="+75"/>
-        <location line="+20"/>
+        <location line="+28"/>
         <source>Add Friend</source>
         <translation>添加好友</translation>
     </message>
     <message>
-        <location line="-91"/>
+        <location line="-99"/>
         <source>Find People</source>
         <translation>查找用户</translation>
     </message>
@@ -54,17 +54,17 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+24"/>
+        <location line="+32"/>
         <source>View Profile</source>
         <translation>查看资料</translation>
     </message>
     <message>
-        <location line="-5"/>
+        <location line="-13"/>
         <source>QQ number</source>
         <translation>QQ号码</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+15"/>
         <source>Know their QQ number? Type it here to add them directly.</source>
         <translation>知道对方的QQ号码？在这里输入，直接加为好友。</translation>
     </message>
@@ -74,12 +74,28 @@
         <translation>号码：</translation>
     </message>
     <message>
-        <location line="+80"/>
+        <location line="+19"/>
+        <source>A QQ number has at least 5 digits.</source>
+        <translation>QQ号码至少有5位数字。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>QQ numbers go up to {largest}.</source>
+        <translation>QQ号码最大为 {largest}。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+146"/>
+        <source>This is your own number. You cannot add yourself as a friend.</source>
+        <translation>这是您自己的号码，不能加自己为好友。</translation>
+    </message>
+    <message>
+        <location line="-65"/>
         <source>Searching…</source>
         <translation>正在查找…</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>Nobody matches. Try fewer conditions.</source>
         <translation>没有找到符合条件的用户，请减少查找条件再试。</translation>
     </message>
@@ -103,7 +119,12 @@
         <translation>请输入5到10位数字的QQ号码。</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+21"/>
+        <source>{name} is already your friend.</source>
+        <translation>{name} 已经是您的好友了。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>Adding {name}…</source>
         <translation>正在添加 {name}…</translation>
     </message>
@@ -145,11 +166,21 @@
         <source>The demo could not start: {reason}</source>
         <translation>演示无法启动：{reason}</translation>
     </message>
+    <message>
+        <location line="+128"/>
+        <source>The qqdesk demo is already running; its window was brought to the front.</source>
+        <translation>qqdesk 演示已经在运行，已把它的窗口调到前面。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>qqdesk is already running; its window was brought to the front.</source>
+        <translation>qqdesk 已经在运行，已把它的窗口调到前面。</translation>
+    </message>
 </context>
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../widgets.py" line="+41"/>
+        <location filename="../widgets.py" line="+65"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
@@ -170,7 +201,7 @@
 <context>
     <name>ChatTabsWindow</name>
     <message>
-        <location filename="../chat.py" line="+539"/>
+        <location filename="../chat.py" line="+554"/>
         <source>Chats</source>
         <translation>聊天</translation>
     </message>
@@ -178,7 +209,7 @@
 <context>
     <name>ChatWindow</name>
     <message>
-        <location line="-361"/>
+        <location line="-368"/>
         <source>&amp;Send</source>
         <extracomment>the chat got new messages while it was not in front (uin)</extracomment>
         <translation>发送(&amp;S)</translation>
@@ -189,7 +220,7 @@
         <translation>关闭</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+51"/>
         <source>Insert a face</source>
         <extracomment>The button beside Send that opens the face (emoticon) picker.</extracomment>
         <translation>插入表情</translation>
@@ -372,7 +403,7 @@
 <context>
     <name>IncomingRequestDialog</name>
     <message>
-        <location filename="../dialogs/requests.py" line="+77"/>
+        <location filename="../dialogs/requests.py" line="+82"/>
         <source>Friend Request</source>
         <translation>好友请求</translation>
     </message>
@@ -475,7 +506,7 @@
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../login.py" line="+152"/>
+        <location filename="../login.py" line="+154"/>
         <source>Sign in to qqdesk</source>
         <translation>登录 qqdesk</translation>
     </message>
@@ -545,12 +576,12 @@
         <translation>服务器(&amp;R)：</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+44"/>
         <source>&amp;Sign in</source>
         <translation>登录(&amp;S)</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+26"/>
         <source>Create an account</source>
         <translation>注册新账号</translation>
     </message>
@@ -565,7 +596,12 @@
         <translation>好友看到的名字</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+6"/>
+        <source>At least {count} characters</source>
+        <translation>至少 {count} 个字符</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>&amp;Nickname:</source>
         <translation>昵称(&amp;N)：</translation>
     </message>
@@ -626,6 +662,11 @@
     </message>
     <message>
         <location line="+4"/>
+        <source>The password is too short: use at least {count} characters.</source>
+        <translation>密码太短：请至少使用 {count} 个字符。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>The two passwords differ. Type the same password twice.</source>
         <translation>两次输入的密码不一致，请输入相同的密码。</translation>
     </message>
@@ -640,7 +681,7 @@
         <translation>您的新QQ号码是 {number}。请记下来：登录时要用它。</translation>
     </message>
     <message>
-        <location line="+46"/>
+        <location line="+48"/>
         <source>Enter your QQ number (5 digits or more).</source>
         <translation>请输入QQ号码（5位或以上数字）。</translation>
     </message>
@@ -653,65 +694,71 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../mainwindow.py" line="+98"/>
+        <location filename="../mainwindow.py" line="+106"/>
         <source>qqdesk</source>
         <extracomment>the user asked to quit (menu, tray, or closing without a tray)</extracomment>
         <translation>qqdesk</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+37"/>
+        <location line="+116"/>
         <source>&amp;qqdesk</source>
         <translation>&amp;qqdesk</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-114"/>
+        <location line="+115"/>
         <source>&amp;Add friend…</source>
         <translation>添加好友(&amp;A)…</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="-106"/>
+        <location line="+107"/>
         <source>&amp;Settings…</source>
         <translation>系统设置(&amp;S)…</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="-104"/>
+        <location line="+105"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="-69"/>
+        <location line="+70"/>
         <source>Your status, as your friends see it</source>
         <translation>好友看到的您的状态</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="-58"/>
+        <location line="+59"/>
         <source>Search friends by name or number</source>
         <translation>搜索好友昵称或号码</translation>
     </message>
     <message>
-        <location line="+48"/>
+        <location line="+10"/>
         <source>Number: {uin}</source>
         <translation>号码：{uin}</translation>
     </message>
     <message>
-        <location line="+106"/>
+        <location line="+110"/>
         <location filename="../selfcheck.py" line="+135"/>
         <source>Message from {name}</source>
         <extracomment>What the friend answers; it has to show in the chat window.</extracomment>
         <translation>来自 {name} 的消息</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+31"/>
         <source>Friend request</source>
         <translation>好友请求</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>{name} accepted your friend request.</source>
         <translation>{name} 同意了您的好友请求。</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>{name} declined your friend request.</source>
         <translation>{name} 拒绝了您的好友请求。</translation>
     </message>
@@ -736,7 +783,7 @@
         <translation>您已离线。</translation>
     </message>
     <message>
-        <location line="+62"/>
+        <location line="+74"/>
         <source>&amp;Chat</source>
         <translation>聊天(&amp;C)</translation>
     </message>
@@ -761,12 +808,17 @@
         <translation>确定要将 {name}（{uin}）从好友列表中删除吗？</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>Remove</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+78"/>
+        <source>Friend &amp;requests ({count})</source>
+        <translation>好友请求(&amp;R)（{count}）</translation>
+    </message>
+    <message>
+        <location line="+62"/>
         <source>Open</source>
         <translation>打开</translation>
     </message>
@@ -794,17 +846,17 @@
         <translation>号码：</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+15"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+22"/>
         <source>Try Again</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+35"/>
         <source>Basic</source>
         <translation>基本资料</translation>
     </message>
@@ -937,7 +989,7 @@
 <context>
     <name>RefuseReasonDialog</name>
     <message>
-        <location filename="../dialogs/requests.py" line="-209"/>
+        <location filename="../dialogs/requests.py" line="-210"/>
         <source>Refuse Friend Request</source>
         <translation>拒绝好友请求</translation>
     </message>
@@ -947,7 +999,7 @@
         <translation>拒绝 {name} 的请求？您可以附上理由（可不填）：</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>Reason (optional)</source>
         <translation>理由（可不填）</translation>
     </message>
@@ -986,9 +1038,52 @@
     </message>
 </context>
 <context>
+    <name>RequestsDialog</name>
+    <message>
+        <location line="+35"/>
+        <source>Friend Requests</source>
+        <translation>好友请求</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Approve</source>
+        <translation>同意</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Refuse</source>
+        <translation>拒绝</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>They asked to be my friend</source>
+        <translation>请求加我为好友</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>I asked, waiting for their answer</source>
+        <translation>我发出的请求，等待对方回复</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Their message: {message}</source>
+        <translation>附加消息：{message}</translation>
+    </message>
+    <message>
+        <location line="+49"/>
+        <source>You approved {name}.</source>
+        <translation>您已同意 {name} 的好友请求。</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>You refused {name}.</source>
+        <translation>您已拒绝 {name} 的好友请求。</translation>
+    </message>
+</context>
+<context>
     <name>SearchResultsModel</name>
     <message>
-        <location filename="../dialogs/search.py" line="-452"/>
+        <location filename="../dialogs/search.py" line="-513"/>
         <source>Nickname</source>
         <translation>昵称</translation>
     </message>
@@ -1017,11 +1112,16 @@
         <source>Status</source>
         <translation>状态</translation>
     </message>
+    <message>
+        <location line="+14"/>
+        <source>{name} (friend)</source>
+        <translation>{name}（好友）</translation>
+    </message>
 </context>
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../dialogs/settings_dialog.py" line="+88"/>
+        <location filename="../dialogs/settings_dialog.py" line="+124"/>
         <source>Settings</source>
         <translation>系统设置</translation>
     </message>
@@ -1031,43 +1131,43 @@
         <translation>常规</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+0"/>
         <source>Chat</source>
         <translation>聊天</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+0"/>
         <source>Notifications</source>
         <translation>提醒</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+0"/>
         <source>Server</source>
         <translation>服务器</translation>
     </message>
     <message>
-        <location line="+28"/>
-        <location line="+13"/>
+        <location line="+3"/>
+        <location line="+3"/>
         <source>Same as the system</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location line="-6"/>
-        <source>Windows opened from now on use the new language; the others follow when qqdesk restarts.</source>
-        <translation>新打开的窗口立即使用新语言，其余窗口在重启 qqdesk 后更新。</translation>
+        <location line="-2"/>
+        <source>The new language applies when you press Apply.</source>
+        <translation>按“应用”后即切换到新语言。</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+2"/>
         <source>Light</source>
         <translation>浅色</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+0"/>
         <source>Dark</source>
         <translation>深色</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+3"/>
         <source>Start minimized to the system tray</source>
         <translation>启动时最小化到系统托盘</translation>
     </message>
@@ -1077,12 +1177,12 @@
         <translation>语言：</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>Theme:</source>
         <translation>主题：</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+5"/>
         <source>Sending messages</source>
         <translation>发送消息</translation>
     </message>
@@ -1097,12 +1197,12 @@
         <translation>按 Ctrl+Enter 发送，Enter 换行</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+1"/>
         <source>Open chats as tabs in one window</source>
         <translation>在同一窗口中以标签页打开聊天</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+1"/>
         <source>Show a notification for new messages</source>
         <translation>收到新消息时显示通知</translation>
     </message>
@@ -1112,7 +1212,7 @@
         <translation>播放声音</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+1"/>
         <source>Use the built-in server on this computer</source>
         <translation>使用本机内置的服务器</translation>
     </message>
@@ -1127,17 +1227,17 @@
         <translation>连接到服务器：</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+1"/>
         <source>host:port, for example 192.168.1.10:8000</source>
         <translation>主机:端口，例如 192.168.1.10:8000</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+1"/>
         <source>Server changes take effect the next time you log in.</source>
         <translation>服务器设置在下次登录时生效。</translation>
     </message>
     <message>
-        <location line="+53"/>
+        <location line="+124"/>
         <source>“{text}” is not a server address. Write it as host:port.</source>
         <translation>“{text}”不是有效的服务器地址，请按“主机:端口”的格式填写。</translation>
     </message>
@@ -1173,23 +1273,26 @@
 <context>
     <name>Tray</name>
     <message>
-        <location filename="../tray.py" line="+30"/>
+        <location filename="../tray.py" line="+32"/>
+        <location line="+22"/>
         <source>&amp;Open qqdesk</source>
         <extracomment>Order of statuses in every status menu, as QQ users know it.</extracomment>
         <translation>打开 qqdesk(&amp;O)</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-20"/>
+        <location line="+21"/>
         <source>&amp;Status</source>
         <translation>状态(&amp;S)</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="-11"/>
+        <location line="+14"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message numerus="yes">
-        <location line="+30"/>
+        <location line="+27"/>
         <source>qqdesk — %n unread message(s)</source>
         <translation>
             <numerusform>qqdesk — %n 条未读消息</numerusform>
@@ -1204,7 +1307,7 @@
 <context>
     <name>VerificationRequestDialog</name>
     <message>
-        <location filename="../dialogs/search.py" line="+66"/>
+        <location filename="../dialogs/search.py" line="+55"/>
         <source>Verification Required</source>
         <translation>身份验证</translation>
     </message>
