@@ -353,3 +353,14 @@ async def test_finger_search(live: QQServer, alice: Raw) -> None:
         "&PV=青海,青海,&ST=20,20,".encode()
     )
     assert await alice.send("Finger", AG=0, SX=2, PV="") == b""
+
+
+async def test_nobody_is_their_own_buddy(live: QQServer, alice: Raw) -> None:
+    """Adding oneself answers like a user whom nobody may add, and nothing is kept;
+    a request to oneself is never queued, so there is nothing to approve."""
+    assert (await alice.send("AddToList", UN=10001)).endswith(b"&RES=0&CD=3&UN=10001")
+    assert (await alice.send("Ack_AddToList", UN=10001, CD=2, RS="me")).endswith(b"&RES=0&")
+    assert (await alice.send("Ack_AddToList", UN=10001, CD=0)).endswith(b"&RES=0&")
+    assert await live.async_admin.buddies(10001) == [10002]
+    messages = await alice.send("GetMsgEx")
+    assert b"MT=2" not in messages and b"MT=3" not in messages

@@ -55,8 +55,11 @@ class Contacts:
 
     async def add_buddy(self, session: Session, target: int) -> AuthMode:
         """Add ``target`` if they let anyone; what they ask for either way (NOBODY for
-        both spellings of "nobody")."""
+        both spellings of "nobody"). Nobody is their own buddy: adding oneself is
+        answered as by a user whom nobody may add, and changes nothing."""
         auth = (await self._account(target)).auth
+        if target == session.uin:
+            return AuthMode.NOBODY
         if auth is AuthMode.ANYONE:
             if await self._store.add_buddy(session.uin, target):
                 self._presence.buddy_added(session.uin, target)
@@ -71,7 +74,7 @@ class Contacts:
     async def request(self, session: Session, target: int, reason: str) -> None:
         """Ask ``target`` to be added; a user whom nobody may add never hears of it."""
         account = await self._account(target)
-        if account.auth.refuses_everyone:
+        if account.auth.refuses_everyone or target == session.uin:
             return
         await self._messaging.track(self._store.request(session.uin, target, reason), {target})
 
@@ -82,6 +85,8 @@ class Contacts:
         Without such a request nothing changes (and nothing is queued).
         """
         await self._account(requester)
+        if requester == session.uin:
+            return  # no one can have asked themselves (request() keeps no such request)
         written = self._store.answer_request(requester, session.uin, approve, reason)
         if await self._messaging.track(written, {requester}) is not None and approve:
             self._presence.buddy_added(requester, session.uin)
