@@ -183,7 +183,7 @@ class ChatWindow(QWidget):
         self.split_note.setTextFormat(Qt.TextFormat.PlainText)
         self.split_note.setWordWrap(True)
         self.split_note.hide()
-        self.send_button = QPushButton(self.tr("&Send"))
+        self.send_button = QPushButton()
         self.send_button.setDefault(False)
         self.send_button.setAutoDefault(False)
         self.send_button.clicked.connect(self.send_typed)
@@ -195,7 +195,7 @@ class ChatWindow(QWidget):
         self.face_button.clicked.connect(self.show_faces)
         self._face_picker: FacePicker | None = None
         self._split_count = 1
-        self.close_button = QPushButton(self.tr("Close"))
+        self.close_button = QPushButton()
         self.close_button.setAutoDefault(False)
         self.close_button.clicked.connect(self.close_chat)
         buttons = QHBoxLayout()
@@ -235,7 +235,6 @@ class ChatWindow(QWidget):
             shortcut.activated.connect(self.close_chat)
 
         self._retranslate()
-        self._update_header()
         self.model.load_initial()
         QTimer.singleShot(0, self, self._fill_view)
         self.input.setFocus()
@@ -243,6 +242,12 @@ class ChatWindow(QWidget):
     # -- appearance -------------------------------------------------------------------
 
     def _retranslate(self) -> None:
+        """Every text of the window in the current language (at start, and live when
+        the language changes in Settings)."""
+        self.send_button.setText(self.tr("&Send"))
+        self.close_button.setText(self.tr("Close"))
+        self.input.setPlaceholderText(self._placeholder())
+        self._update_header()
         if self._split_count > 1:
             self._update_split_note()
         #: The button beside Send that opens the face (emoticon) picker.
@@ -563,6 +568,11 @@ class ChatTabsWindow(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tabs)
         self.resize(560, 600)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.setWindowTitle(self.tr("Chats"))
+        super().changeEvent(event)
 
     def _close_tab(self, index: int) -> None:
         widget = self.tabs.widget(index)

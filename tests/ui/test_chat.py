@@ -226,3 +226,29 @@ def test_esc_and_ctrl_w_close_the_current_tab(
     assert manager.chats() == []
     # The last tab took its window with it.
     qtbot.waitUntil(lambda: manager.tabs_window is None)
+
+
+def test_an_open_chat_follows_a_language_switch(
+    qtbot: Any, qapp: Any, qt_run: Any, fake_hub: FakeHub
+) -> None:
+    from qqdesk.ui import i18n
+
+    alice = FakeSession(fake_hub, 10001, "Alice")
+    i18n.install_translator(qapp, "en")
+    try:
+        chat = open_chat(qtbot, alice)
+        assert chat.send_button.text() == "&Send"
+        english = (chat.close_button.text(), chat.input.placeholderText(), chat.windowTitle())
+        i18n.install_translator(qapp, "zh_CN")
+        qtbot.waitUntil(lambda: chat.send_button.text() != "&Send")
+        assert "发送" in chat.send_button.text()
+        assert chat.close_button.text() == "关闭"
+        assert "发送" in chat.input.placeholderText()
+        assert chat.status_label.text() == "在线"
+        i18n.install_translator(qapp, "en")
+        qtbot.waitUntil(lambda: chat.send_button.text() == "&Send")
+        assert (chat.close_button.text(), chat.input.placeholderText(), chat.windowTitle()) == (
+            english
+        )
+    finally:
+        i18n.install_translator(qapp, "en")
