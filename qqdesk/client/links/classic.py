@@ -100,6 +100,10 @@ R = TypeVar("R", bound=Reply)
 #: Buddy numbers asked for per List page, and online buddies per Query_Stat page.
 BUDDY_PAGE = 100
 ONLINE_PAGE = 50
+#: The earliest server stamp (TM) taken at its word: 2000-01-01, before any QQ server ran.
+EARLIEST_STAMP = 946_684_800
+#: How far ahead of our clock a server's stamp may be (its clock may run fast).
+STAMP_SKEW = 86_400
 
 
 def split_text(text: str, limit: int = MAX_MESSAGE_CHARS) -> list[str]:
@@ -373,7 +377,8 @@ class ClassicLink:
                 raise
             self.extensions = False
             reply = await self._fetch()
-        return Poll([_delivery(m) for m in reply.messages])
+        now = self.timing.wall()
+        return Poll([_delivery(m, now) for m in reply.messages])
 
     def acknowledge(self, server_id: int) -> None:
         """Everything up to ``server_id`` is kept: the next poll says so (AK)."""
@@ -471,18 +476,33 @@ class ClassicLink:
         )
 
 
-def _delivery(message: Message) -> Delivery:
-    key = None if message.id is None else (message.id, message.time)
-    item = _incoming(message)
+def _delivery(message: Message, now: float) -> Delivery:
+    stamp = plausible_stamp(message.time, now)
+    key = None if message.id is None else (message.id, stamp)
+    item = _incoming(message, stamp)
     return Delivery(item, key, "" if item is not None else f"{message!r}")
 
 
-def _incoming(message: Message) -> Incoming | None:
+def plausible_stamp(stamp: int | None, now: float) -> int | None:
+    """The server's TM when it can be a real time; 0 (none: the receive time is used) if not.
+
+    A hostile or broken server may send 2**64, a negative number or the year
+    30,000: such a stamp would overflow the history's integer column or the
+    time formatting, and the message would be lost. 0 rather than None keeps the
+    (MI, TM) key stable, so a message delivered again is still recognised.
+    """
+    if stamp is None or EARLIEST_STAMP <= stamp <= now + STAMP_SKEW:
+        return stamp
+    log.warning("implausible server time %s; using the receive time", stamp)
+    return 0
+
+
+def _incoming(message: Message, stamp: int | None) -> Incoming | None:
     """The neutral value of one GetMsgEx entry; None for what it cannot read."""
     kind, sender, text = message.kind, message.sender, message.text
     if kind == MessageType.TEXT:
         return IncomingMessage(
-            Conversation.buddy(sender), sender, parse_text(text), message.time, message.id
+            Conversation.buddy(sender), sender, parse_text(text), stamp, message.id
         )
     if kind == MessageType.STATUS:
         try:
