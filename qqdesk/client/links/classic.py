@@ -31,6 +31,7 @@ from qqdesk.core import (
 )
 from qqdesk.protocol.classic import (
     MAX_MESSAGE_CHARS,
+    MAX_MESSAGES_PER_REPLY,
     AckCode,
     AddBuddyAnswerRequest,
     AddBuddyReply,
@@ -100,6 +101,16 @@ R = TypeVar("R", bound=Reply)
 #: Buddy numbers asked for per List page, and online buddies per Query_Stat page.
 BUDDY_PAGE = 100
 ONLINE_PAGE = 50
+#: The most buddies (and online buddies) a list may hold; a server that pages on past
+#: this is refused rather than followed until memory runs out. qqdesk's largest
+#: lists are a few thousand; QQ itself capped a list far below this.
+MAX_BUDDIES = 100_000
+#: The largest reply body read (unpacked). The longest honest reply is a GetMsgEx of
+#: MAX_MESSAGES_PER_REPLY texts of MAX_MESSAGE_CHARS characters, at most 4 UTF-8 bytes
+#: each (the escapes %2c and the like are 3): 50 * 2000 * 4 = 400 KB, with under
+#: 100 bytes of MI/TM/MT/UN per message. 1 MiB leaves more than twice that.
+MAX_REPLY = 1 << 20
+assert MAX_MESSAGES_PER_REPLY * (MAX_MESSAGE_CHARS * 4 + 100) * 2 < MAX_REPLY
 #: The earliest server stamp (TM) taken at its word: 2000-01-01, before any QQ server ran.
 EARLIEST_STAMP = 946_684_800
 #: How far ahead of our clock a server's stamp may be (its clock may run fast).
@@ -261,6 +272,7 @@ class ClassicLink:
                 break
             new = [u for u in reply.uins if u and u not in numbers]
             numbers.update(dict.fromkeys(new))
+            _within_list_limit(len(numbers))
             offset += len(reply.uins)
             # A server that ignores the offset would repeat a page forever.
             if reply.last or not new:
@@ -281,6 +293,7 @@ class ClassicLink:
             new = [b for b in reply.buddies if b.uin not in found]
             for b in new:
                 found[b.uin] = Buddy(b.uin, b.nick, b.face, presence_of(int(b.status)))
+            _within_list_limit(len(found))
             offset += len(reply.buddies)
             if reply.last or not new:
                 break
@@ -410,7 +423,9 @@ class ClassicLink:
     async def _exchange(self, request: Request, timeout: float | None = None) -> Reply:
         """Send one request, read its reply. NULL raises RequestRefused."""
         if self._transport is None:
-            self._transport = Transport(self.server_url, timeout=self.timing.request_timeout)
+            self._transport = Transport(
+                self.server_url, timeout=self.timing.request_timeout, max_reply=MAX_REPLY
+            )
         recent = set(self._recent_seqs)
         self._recent_seqs.append(request.seq)
 
@@ -434,6 +449,12 @@ class ClassicLink:
             raise ServerUnavailable(f"unreadable reply: {exc}") from exc
         if reply is None:
             raise RequestRefused(f"the server answered NULL to {request.command.request_name}")
+        if reply.echo.uin.strip() != str(self.uin):
+            # Another account's reply (its messages above all) is never taken as ours.
+            raise ServerUnavailable(
+                f"the server answered {request.command.request_name} for number"
+                f" {reply.echo.uin!r}, not {self.uin}; refused"
+            )
         self._on_answer()
         return reply
 
@@ -474,6 +495,11 @@ class ClassicLink:
             ),
             target=uin,
         )
+
+
+def _within_list_limit(count: int) -> None:
+    if count > MAX_BUDDIES:
+        raise ServerUnavailable(f"the server listed more than {MAX_BUDDIES} buddies; refused")
 
 
 def _delivery(message: Message, now: float) -> Delivery:
