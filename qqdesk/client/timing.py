@@ -33,7 +33,8 @@ class Timing:
     #: How often to look for a sleep of the machine, and what drift means one.
     watchdog: float = 2.0
     clock_jump: float = 10.0
-    #: More re-logins than this within ``relogin_window`` s: another client has the account.
+    #: More re-logins than this within ``relogin_window`` s, each for a server that kept
+    #: answering yet forgot us: another client has the account (ClassicLink.relogin).
     relogin_limit: int = 3
     relogin_window: float = 60.0
     logout_timeout: float = 2.0

@@ -179,7 +179,10 @@ class ClassicLink:
         self._seq = random.randrange(10_000, 90_000)
         self._recent_seqs: collections.deque[str] = collections.deque(maxlen=64)
         self._login_lock = asyncio.Lock()
+        #: When the server forgot a session that it had kept answering (see ``relogin``).
         self._relogins: collections.deque[float] = collections.deque()
+        #: The transport's connection failures at the last login.
+        self._failures_at_login = 0
         #: The newest server id kept, sent as AK with the next poll.
         self._ack = 0
 
@@ -215,22 +218,40 @@ class ClassicLink:
             case _:
                 raise LoginFailed(f"unexpected login reply {reply!r}")
         self.presence = Presence.ONLINE
+        self._failures_at_login = self._connection_failures()
         self.logged_in.set()
 
+    def _connection_failures(self) -> int:
+        return 0 if self._transport is None else self._transport.failures
+
     async def relogin(self, generation: int) -> None:
-        """Log in again (once, however many calls found the session gone)."""
+        """Log in again (once, however many calls found the session gone).
+
+        Raises LoginFailed ("logged in elsewhere") only on a takeover. The classic
+        wire has no explicit takeover signal: a session replaced by a Login from
+        another client and one forgotten by a restarted (or expiring) server both
+        answer RES=20. What tells them apart today: a restart breaks connections
+        (the held poll is cut, the next connect is refused or finds a dead
+        socket), a takeover does not. So a re-login counts as a sign of takeover
+        only when no connection failed since the last login, and it counts once
+        it succeeded; ``relogin_limit`` such re-logins within ``relogin_window``
+        are the verdict. A server that is unreachable or restarting raises
+        ServerUnavailable here: the caller backs off and tries again, forever.
+        """
         async with self._login_lock:
             if generation != self.generation:
                 return
             now = self.timing.monotonic()
             while self._relogins and now - self._relogins[0] > self.timing.relogin_window:
                 self._relogins.popleft()
-            if len(self._relogins) >= self.timing.relogin_limit:
+            forgotten_while_up = self._connection_failures() == self._failures_at_login
+            if forgotten_while_up and len(self._relogins) >= self.timing.relogin_limit:
                 raise LoginFailed("the account keeps being logged in elsewhere")
-            self._relogins.append(now)
             log.info("%s: logging in again", self.uin)
             presence = self.presence
             await self.login()
+            if forgotten_while_up:
+                self._relogins.append(now)
             if presence.is_signed_in and presence is not Presence.ONLINE:
                 status = Status.of(presence)
                 await self._call(
