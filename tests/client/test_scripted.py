@@ -383,6 +383,19 @@ async def test_an_absurd_server_time_keeps_the_message_with_the_receive_time(
     assert session.count(24259132) == 2
 
 
+async def test_a_message_id_no_history_can_hold_is_refused_not_lost(
+    scripted: ScriptedServer, new_session: NewSession
+) -> None:
+    scripted.push(10001, 9, 24259132, "id?").id = 2**64
+    session = new_session(scripted.url)
+    events = session.events()
+    await session.login()
+    trouble = await next_state(events, ConnectionState.RECONNECTING)
+    assert str(2**64) in trouble.detail
+    # Never kept, so never acknowledged: the server still holds it.
+    assert session.count() == 0 and len(scripted.queue[10001]) == 1
+
+
 async def test_long_poll_when_offered(scripted: ScriptedServer, new_session: NewSession) -> None:
     scripted.long_poll = 2
     session = new_session(scripted.url)

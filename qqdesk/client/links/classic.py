@@ -111,6 +111,8 @@ MAX_BUDDIES = 100_000
 #: 100 bytes of MI/TM/MT/UN per message. 1 MiB leaves more than twice that.
 MAX_REPLY = 1 << 20
 assert MAX_MESSAGES_PER_REPLY * (MAX_MESSAGE_CHARS * 4 + 100) * 2 < MAX_REPLY
+#: Server message ids (MI) are below this: what a history row can hold (SQLite INTEGER).
+MAX_SERVER_ID = 2**63
 #: The earliest server stamp (TM) taken at its word: 2000-01-01, before any QQ server ran.
 EARLIEST_STAMP = 946_684_800
 #: How far ahead of our clock a server's stamp may be (its clock may run fast).
@@ -411,6 +413,11 @@ class ClassicLink:
                 raise
             self.extensions = False
             reply = await self._fetch()
+        for message in reply.messages:
+            if message.id is not None and not 0 <= message.id < MAX_SERVER_ID:
+                # It could be neither kept (the history's integer column) nor
+                # acknowledged as kept: a protocol error, as for a reply too large.
+                raise ServerUnavailable(f"the server sent message id {message.id}; refused")
         now = self.timing.wall()
         return Poll([_delivery(m, now) for m in reply.messages])
 
