@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import logging
 import random
 import sqlite3
@@ -43,6 +44,33 @@ def backoff(timing: Timing, failures: int, rng: random.Random) -> float:
     return delay * rng.uniform(0.5, 1.0)
 
 
+class Pace:
+    """At most ``timing.send_limit`` sends in any ``timing.send_window`` seconds.
+
+    A sliding window, not a token bucket: a full bucket plus its refill would let
+    twice the limit through in one window, which is what the server counts. A send
+    counts from when its answer came (the server stamped it before that), so the
+    next one cannot reach the server inside the window, whatever the latency.
+    """
+
+    def __init__(self, timing: Timing) -> None:
+        self.timing = timing
+        self._done: collections.deque[float] = collections.deque(maxlen=max(1, timing.send_limit))
+
+    async def wait(self) -> None:
+        """Return when one more send stays within the limit."""
+        window = self.timing.send_window
+        if window > 0 and len(self._done) == self._done.maxlen:
+            delay = self._done[0] + window - self.timing.monotonic()
+            if delay > 0:
+                log.debug("pacing sends: waiting %.2f s", delay)
+                await asyncio.sleep(delay)
+
+    def done(self) -> None:
+        """A send was answered (accepted or not: the server may have counted it)."""
+        self._done.append(self.timing.monotonic())
+
+
 class Outbox:
     """Messages the store holds as pending, handed to the link one at a time in order.
 
@@ -71,6 +99,7 @@ class Outbox:
         self._queued: set[int] = set()
         self._waiters: dict[int, list[asyncio.Future[DeliveryState]]] = {}
         self._random = random.Random()
+        self._pace = Pace(timing)
 
     def queue(self, ids: Iterable[int]) -> None:
         for local_id in ids:
@@ -142,7 +171,7 @@ class Outbox:
         while attempt < self.timing.send_attempts:
             attempt += 1
             try:
-                await self._send(message.conversation, message.content)
+                await self._paced_send(message)
                 return DeliveryState.SENT
             except (NoSuchUser, RequestRefused, LoginFailed) as exc:
                 log.info("%s: message %s failed: %s", self._uin, message.local_id, exc)
@@ -158,6 +187,14 @@ class Outbox:
                 if attempt < self.timing.send_attempts:
                     await asyncio.sleep(backoff(self.timing, attempt, self._random))
         return DeliveryState.FAILED
+
+    async def _paced_send(self, message: StoredMessage) -> None:
+        """One try, kept below the server's rate limit (its penalty costs 20 s)."""
+        await self._pace.wait()
+        try:
+            await self._send(message.conversation, message.content)
+        finally:
+            self._pace.done()
 
     def _finish(self, message: StoredMessage, state: DeliveryState) -> None:
         self._set_delivery(message, state)

@@ -25,10 +25,16 @@ class Timing:
     backoff_max: float = 5.0
     #: Attempts per outgoing message before it is failed.
     send_attempts: int = 3
+    #: At most ``send_limit`` messages within any ``send_window`` s (0: no pacing). The
+    #: server allows 10 per 10 s per UIN and answers the 11th with a 20 s penalty
+    #: (docs/protocol.md, CLTMSG); one short of its limit keeps a margin.
+    send_limit: int = 9
+    send_window: float = 10.0
     #: How often to look for a sleep of the machine, and what drift means one.
     watchdog: float = 2.0
     clock_jump: float = 10.0
-    #: More re-logins than this within ``relogin_window`` s: another client has the account.
+    #: More re-logins than this within ``relogin_window`` s, each for a server that kept
+    #: answering yet forgot us: another client has the account (ClassicLink.relogin).
     relogin_limit: int = 3
     relogin_window: float = 60.0
     logout_timeout: float = 2.0

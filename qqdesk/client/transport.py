@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import zlib
 from collections.abc import Callable
 
 import httpx
@@ -14,7 +16,53 @@ log = logging.getLogger(__name__)
 #: Says whether a reply body answers the request just sent.
 _Check = Callable[[bytes], bool]
 
-_HEADERS = {"Content-Type": "text/plain; charset=UTF-8"}
+# Only the encodings _Body can unpack with a bound on the output (no br, no zstd).
+_HEADERS = {"Content-Type": "text/plain; charset=UTF-8", "Accept-Encoding": "gzip, deflate"}
+
+#: A reply body above this (unpacked) is refused, unless the caller says otherwise.
+DEFAULT_MAX_REPLY = 1 << 20
+
+
+class _TooLarge(Exception):
+    """The reply body passed its cap."""
+
+
+class _Body:
+    """Collects a reply body from its raw bytes, unpacking gzip/deflate, up to a cap.
+
+    httpx would unpack a whole network chunk at once: 64 KiB of a gzip bomb is
+    64 MB. zlib's ``max_length`` stops at the cap instead, and the raw bytes are
+    capped too (empty deflate blocks unpack to nothing but still cost reading).
+    """
+
+    def __init__(self, encoding: str, cap: int) -> None:
+        self.cap = cap
+        self._raw = 0
+        self._data = bytearray()
+        coding = encoding.strip().lower()
+        if coding in ("", "identity"):
+            self._unzip = None
+        elif coding in ("gzip", "x-gzip", "deflate"):
+            wbits = zlib.MAX_WBITS | (16 if "gzip" in coding else 0)
+            self._unzip = zlib.decompressobj(wbits)
+        else:
+            raise ValueError(f"a reply in an encoding never asked for ({encoding})")
+
+    def feed(self, chunk: bytes) -> None:
+        self._raw += len(chunk)
+        if self._raw > self.cap:
+            raise _TooLarge
+        if self._unzip is None:
+            self._data += chunk
+        elif not self._unzip.eof:
+            room = self.cap - len(self._data)
+            self._data += self._unzip.decompress(chunk, room + 1)
+        if len(self._data) > self.cap:
+            raise _TooLarge
+
+    def bytes(self) -> bytes:
+        return bytes(self._data)
+
 
 # Failures that mean "the connection went away before an answer came": a server
 # that closes keep-alive connections, or one that wrote a stray response on it.
@@ -31,9 +79,14 @@ class Transport:
     sent once more on a fresh connection.
     """
 
-    def __init__(self, url: str, *, timeout: float = 15.0) -> None:
+    def __init__(
+        self, url: str, *, timeout: float = 15.0, max_reply: int = DEFAULT_MAX_REPLY
+    ) -> None:
         self.url = url if "://" in url else "http://" + url
         self.timeout = timeout
+        self.max_reply = max_reply
+        #: Connections that broke or could not be made (a restart of the server shows here).
+        self.failures = 0
         self._cookies = httpx.Cookies()
         self._client: httpx.AsyncClient | None = None
 
@@ -57,33 +110,39 @@ class Transport:
     ) -> bytes:
         """POST ``body``; the reply body (empty for NULL).
 
+        ``timeout`` (default: the transport's) bounds the whole exchange, not
+        only each read: a server that drips a byte at a time cannot hold a call.
         ``belongs(reply)`` says whether a reply answers this request; when it
         does not, the connection is thrown away and the request sent again once.
-        Raises ServerUnavailable on any network failure or a non-200 answer.
+        Raises ServerUnavailable on any network failure, a non-200 answer, a
+        reply body above ``max_reply`` bytes (unpacked), or no answer in time.
         """
+        deadline = timeout or self.timeout
+        try:
+            async with asyncio.timeout(deadline):
+                return await self._post(body, deadline, belongs)
+        except TimeoutError as exc:
+            self.failures += 1
+            await self._reset()
+            raise ServerUnavailable(
+                f"{self.url}: no complete answer within {deadline:g} s"
+            ) from exc
+
+    async def _post(self, body: bytes, timeout: float, belongs: _Check | None) -> bytes:
         for attempt in range(2):
             client = self._open()
             try:
-                response = await client.post(
-                    self.url, content=body, timeout=timeout or self.timeout
-                )
+                content = await self._fetch(client, body, timeout)
             except _STALE_CONNECTION as exc:
+                self.failures += 1
                 if attempt == 0:
                     log.debug("connection went away (%s); sending again", exc)
                     await self._reset()
                     continue
                 raise ServerUnavailable(f"{self.url}: {exc or type(exc).__name__}") from exc
             except httpx.HTTPError as exc:
+                self.failures += 1
                 raise ServerUnavailable(f"{self.url}: {exc or type(exc).__name__}") from exc
-            if response.status_code == 503:
-                raise ServerBusy(
-                    f"{self.url} is busy (HTTP 503)", _seconds(response.headers.get("Retry-After"))
-                )
-            if response.status_code != 200:
-                raise ServerUnavailable(f"{self.url} answered HTTP {response.status_code}")
-            # Cookies from Login: httpx files them in the client's jar, which is ours.
-            self._cookies.extract_cookies(response)
-            content = response.content
             if belongs is not None and not belongs(content):
                 if attempt == 0:
                     log.debug("reply belongs to another request; new connection")
@@ -92,6 +151,37 @@ class Transport:
                 raise ServerUnavailable(f"{self.url} answered another request")
             return content
         raise AssertionError("unreachable")
+
+    async def _fetch(self, client: httpx.AsyncClient, body: bytes, timeout: float) -> bytes:
+        """One request; its body read as a stream and given up at ``max_reply`` bytes."""
+        async with client.stream("POST", self.url, content=body, timeout=timeout) as response:
+            if response.status_code == 503:
+                raise ServerBusy(
+                    f"{self.url} is busy (HTTP 503)", _seconds(response.headers.get("Retry-After"))
+                )
+            if response.status_code != 200:
+                raise ServerUnavailable(f"{self.url} answered HTTP {response.status_code}")
+            # Cookies from Login: httpx files them in the client's jar, which is ours.
+            self._cookies.extract_cookies(response)
+            too_large = ServerUnavailable(
+                f"{self.url} sent a reply larger than {self.max_reply} bytes; refused"
+            )
+            declared = response.headers.get("Content-Length", "")
+            if declared.isdigit() and int(declared) > self.max_reply:
+                raise too_large
+            try:
+                reply = _Body(response.headers.get("Content-Encoding", ""), self.max_reply)
+            except ValueError as exc:
+                raise ServerUnavailable(f"{self.url} sent {exc}") from exc
+            try:
+                async for chunk in response.aiter_raw():
+                    reply.feed(chunk)
+            except _TooLarge:
+                # Leaving the stream unread closes this connection: nothing more is read.
+                raise too_large from None
+            except zlib.error as exc:
+                raise ServerUnavailable(f"{self.url} sent a corrupt compressed reply") from exc
+            return reply.bytes()
 
     async def _reset(self) -> None:
         """Drop every pooled connection (keeping the cookies)."""

@@ -145,8 +145,13 @@ class BuddyDelegate(QStyledItemDelegate):
 
 
 def format_time(stamp: float, now: float | None = None) -> str:
-    """Clock time for today's messages, date and time for older ones."""
-    when = datetime.fromtimestamp(stamp)
+    """Clock time for today's messages, date and time for older ones ("" for no real time)."""
+    try:
+        when = datetime.fromtimestamp(stamp)
+    except (ValueError, OverflowError, OSError):
+        # A history written before the client checked server times may hold 2**63 or
+        # the year 30,000: painting it must not raise (the bubble simply shows no time).
+        return ""
     today = datetime.fromtimestamp(time.time() if now is None else now).date()
     if when.date() == today:
         return when.strftime("%H:%M")

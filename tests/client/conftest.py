@@ -63,6 +63,7 @@ FAST = Timing(
     backoff_first=0.05,
     backoff_max=0.2,
     send_attempts=3,
+    send_window=1.0,
     watchdog=0.05,
     clock_jump=5.0,
     logout_timeout=1.0,

@@ -7,6 +7,7 @@ import dataclasses
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,7 +27,7 @@ from qqdesk.client import (
     Sex,
     WrongPassword,
 )
-from qqdesk.protocol.classic import MAX_MESSAGE_CHARS
+from qqdesk.protocol.classic import MAX_MESSAGE_CHARS, Result
 from qqdesk.server import QQServer, SqliteStore
 
 from .conftest import (
@@ -189,19 +190,73 @@ async def test_too_frequent_waits_out_the_penalty(tmp_path: Path, new_session: N
     populate(server.admin)
     await server.start("127.0.0.1", 0)
     try:
-        alice = new_session(server.url, ALICE, "alice-pw")
+        # Alice's own penalty wait, scaled the same way; no pacing, so that the limit
+        # is reached (as when another client of the account sends too).
+        timing = dataclasses.replace(FAST, penalty=0.45, send_window=0.0)
+        alice = new_session(server.url, ALICE, "alice-pw", timing=timing)
         await alice.login()
-        # Alice's own penalty wait, scaled the same way.
-        alice.timing = type(FAST)(**{**FAST.__dict__, "penalty": 0.45})
-        sent = [await alice.send_message(BOB, f"m{i}") for i in range(14)]
-        states = [await alice.wait_delivered(s.local_id) for s in sent]
-        assert states == [DeliveryState.SENT] * 14
-        async with new_session(server.url, BOB, "bob-pw") as bob:
-            await wait_for(lambda: bob.count(ALICE) == 14)
-            assert [m.text for m in reversed(bob.history(ALICE))] == [f"m{i}" for i in range(14)]
+        await _send_all_in_order(alice, new_session, 14)
         await alice.logout()
     finally:
         await server.stop()
+
+
+async def test_the_outbox_stays_below_the_rate_limit(
+    tmp_path: Path, new_session: NewSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The server's clock runs 10x fast: its 10 messages per 10 s are 10 per 1 s here.
+    server = QQServer(
+        SqliteStore(tmp_path / "s.sqlite3"),
+        clock=Clock(speed=10.0),
+        long_poll=5,
+        idle_timeout=10**6,
+    )
+    populate(server.admin)
+    penalties: list[int] = []
+    penalize = server.service._penalize
+
+    def counted(uin: int, command: Any) -> Any:
+        penalties.append(uin)
+        return penalize(uin, command)
+
+    monkeypatch.setattr(server.service, "_penalize", counted)
+    await server.start("127.0.0.1", 0)
+    try:
+        # The default pace (9 per 10 s), scaled like the server's clock.
+        timing = dataclasses.replace(FAST, send_limit=9, send_window=1.0, penalty=2.0)
+        alice = new_session(server.url, ALICE, "alice-pw", timing=timing)
+        too_frequent = _count_too_frequent(alice)
+        await alice.login()
+        await _send_all_in_order(alice, new_session, 25)
+        assert penalties == [] and too_frequent == []
+        await alice.logout()
+    finally:
+        await server.stop()
+
+
+async def _send_all_in_order(alice: AccountSession, new_session: NewSession, count: int) -> None:
+    """Alice queues ``count`` messages to Bob at once: all sent, all received in order."""
+    sent = [await alice.send_message(BOB, f"m{i}") for i in range(count)]
+    states = [await alice.wait_delivered(s.local_id) for s in sent]
+    assert states == [DeliveryState.SENT] * count
+    async with new_session(alice.server_url, BOB, "bob-pw") as bob:
+        await wait_for(lambda: bob.count(ALICE) == count)
+        assert [m.text for m in reversed(bob.history(ALICE))] == [f"m{i}" for i in range(count)]
+
+
+def _count_too_frequent(session: AccountSession) -> list[str]:
+    """The RES=3 answers the session's link reads, as they come."""
+    seen: list[str] = []
+    exchange = session.link._exchange
+
+    async def counting(request: Any, timeout: float | None = None) -> Any:
+        reply = await exchange(request, timeout)
+        if getattr(reply, "result", None) is Result.TOO_FREQUENT:
+            seen.append(request.seq)
+        return reply
+
+    session.link._exchange = counting  # type: ignore[method-assign]
+    return seen
 
 
 async def test_expired_session_logs_in_again_and_replays(

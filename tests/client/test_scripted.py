@@ -359,6 +359,43 @@ async def test_redelivered_messages_are_shown_once_and_acknowledged(
     assert again.count(24259132) == 1
 
 
+@pytest.mark.parametrize("stamp", [2**64, 2**63, -5, 10**15])
+async def test_an_absurd_server_time_keeps_the_message_with_the_receive_time(
+    scripted: ScriptedServer, new_session: NewSession, stamp: int
+) -> None:
+    queued = scripted.push(10001, 9, 24259132, "when?")
+    queued.time = stamp
+    session = new_session(scripted.url)
+    events = session.events()
+    before = time.time()
+    await session.login()
+    received = await next_event(events, MessageReceived)
+    assert received.text == "when?"
+    assert before - 1 <= received.time <= time.time() + 1
+    # Kept, so acknowledged; and kept only once when the server delivers it again.
+    await wait_for(lambda: not scripted.queue[10001])
+    [kept] = session.history(24259132)
+    assert kept.text == "when?" and before - 1 <= kept.time <= time.time() + 1
+    scripted.queue[10001].append(queued)
+    scripted.push(10001, 9, 24259132, "after")
+    assert (await next_event(events, MessageReceived)).text == "after"
+    await wait_for(lambda: not scripted.queue[10001])
+    assert session.count(24259132) == 2
+
+
+async def test_a_message_id_no_history_can_hold_is_refused_not_lost(
+    scripted: ScriptedServer, new_session: NewSession
+) -> None:
+    scripted.push(10001, 9, 24259132, "id?").id = 2**64
+    session = new_session(scripted.url)
+    events = session.events()
+    await session.login()
+    trouble = await next_state(events, ConnectionState.RECONNECTING)
+    assert str(2**64) in trouble.detail
+    # Never kept, so never acknowledged: the server still holds it.
+    assert session.count() == 0 and len(scripted.queue[10001]) == 1
+
+
 async def test_long_poll_when_offered(scripted: ScriptedServer, new_session: NewSession) -> None:
     scripted.long_poll = 2
     session = new_session(scripted.url)

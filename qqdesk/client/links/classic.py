@@ -31,6 +31,7 @@ from qqdesk.core import (
 )
 from qqdesk.protocol.classic import (
     MAX_MESSAGE_CHARS,
+    MAX_MESSAGES_PER_REPLY,
     AckCode,
     AddBuddyAnswerRequest,
     AddBuddyReply,
@@ -100,6 +101,22 @@ R = TypeVar("R", bound=Reply)
 #: Buddy numbers asked for per List page, and online buddies per Query_Stat page.
 BUDDY_PAGE = 100
 ONLINE_PAGE = 50
+#: The most buddies (and online buddies) a list may hold; a server that pages on past
+#: this is refused rather than followed until memory runs out. qqdesk's largest
+#: lists are a few thousand; QQ itself capped a list far below this.
+MAX_BUDDIES = 100_000
+#: The largest reply body read (unpacked). The longest honest reply is a GetMsgEx of
+#: MAX_MESSAGES_PER_REPLY texts of MAX_MESSAGE_CHARS characters, at most 4 UTF-8 bytes
+#: each (the escapes %2c and the like are 3): 50 * 2000 * 4 = 400 KB, with under
+#: 100 bytes of MI/TM/MT/UN per message. 1 MiB leaves more than twice that.
+MAX_REPLY = 1 << 20
+assert MAX_MESSAGES_PER_REPLY * (MAX_MESSAGE_CHARS * 4 + 100) * 2 < MAX_REPLY
+#: Server message ids (MI) are below this: what a history row can hold (SQLite INTEGER).
+MAX_SERVER_ID = 2**63
+#: The earliest server stamp (TM) taken at its word: 2000-01-01, before any QQ server ran.
+EARLIEST_STAMP = 946_684_800
+#: How far ahead of our clock a server's stamp may be (its clock may run fast).
+STAMP_SKEW = 86_400
 
 
 def split_text(text: str, limit: int = MAX_MESSAGE_CHARS) -> list[str]:
@@ -164,7 +181,10 @@ class ClassicLink:
         self._seq = random.randrange(10_000, 90_000)
         self._recent_seqs: collections.deque[str] = collections.deque(maxlen=64)
         self._login_lock = asyncio.Lock()
+        #: When the server forgot a session that it had kept answering (see ``relogin``).
         self._relogins: collections.deque[float] = collections.deque()
+        #: The transport's connection failures at the last login.
+        self._failures_at_login = 0
         #: The newest server id kept, sent as AK with the next poll.
         self._ack = 0
 
@@ -200,22 +220,40 @@ class ClassicLink:
             case _:
                 raise LoginFailed(f"unexpected login reply {reply!r}")
         self.presence = Presence.ONLINE
+        self._failures_at_login = self._connection_failures()
         self.logged_in.set()
 
+    def _connection_failures(self) -> int:
+        return 0 if self._transport is None else self._transport.failures
+
     async def relogin(self, generation: int) -> None:
-        """Log in again (once, however many calls found the session gone)."""
+        """Log in again (once, however many calls found the session gone).
+
+        Raises LoginFailed ("logged in elsewhere") only on a takeover. The classic
+        wire has no explicit takeover signal: a session replaced by a Login from
+        another client and one forgotten by a restarted (or expiring) server both
+        answer RES=20. What tells them apart today: a restart breaks connections
+        (the held poll is cut, the next connect is refused or finds a dead
+        socket), a takeover does not. So a re-login counts as a sign of takeover
+        only when no connection failed since the last login, and it counts once
+        it succeeded; ``relogin_limit`` such re-logins within ``relogin_window``
+        are the verdict. A server that is unreachable or restarting raises
+        ServerUnavailable here: the caller backs off and tries again, forever.
+        """
         async with self._login_lock:
             if generation != self.generation:
                 return
             now = self.timing.monotonic()
             while self._relogins and now - self._relogins[0] > self.timing.relogin_window:
                 self._relogins.popleft()
-            if len(self._relogins) >= self.timing.relogin_limit:
+            forgotten_while_up = self._connection_failures() == self._failures_at_login
+            if forgotten_while_up and len(self._relogins) >= self.timing.relogin_limit:
                 raise LoginFailed("the account keeps being logged in elsewhere")
-            self._relogins.append(now)
             log.info("%s: logging in again", self.uin)
             presence = self.presence
             await self.login()
+            if forgotten_while_up:
+                self._relogins.append(now)
             if presence.is_signed_in and presence is not Presence.ONLINE:
                 status = Status.of(presence)
                 await self._call(
@@ -257,6 +295,7 @@ class ClassicLink:
                 break
             new = [u for u in reply.uins if u and u not in numbers]
             numbers.update(dict.fromkeys(new))
+            _within_list_limit(len(numbers))
             offset += len(reply.uins)
             # A server that ignores the offset would repeat a page forever.
             if reply.last or not new:
@@ -277,6 +316,7 @@ class ClassicLink:
             new = [b for b in reply.buddies if b.uin not in found]
             for b in new:
                 found[b.uin] = Buddy(b.uin, b.nick, b.face, presence_of(int(b.status)))
+            _within_list_limit(len(found))
             offset += len(reply.buddies)
             if reply.last or not new:
                 break
@@ -373,7 +413,13 @@ class ClassicLink:
                 raise
             self.extensions = False
             reply = await self._fetch()
-        return Poll([_delivery(m) for m in reply.messages])
+        for message in reply.messages:
+            if message.id is not None and not 0 <= message.id < MAX_SERVER_ID:
+                # It could be neither kept (the history's integer column) nor
+                # acknowledged as kept: a protocol error, as for a reply too large.
+                raise ServerUnavailable(f"the server sent message id {message.id}; refused")
+        now = self.timing.wall()
+        return Poll([_delivery(m, now) for m in reply.messages])
 
     def acknowledge(self, server_id: int) -> None:
         """Everything up to ``server_id`` is kept: the next poll says so (AK)."""
@@ -405,7 +451,9 @@ class ClassicLink:
     async def _exchange(self, request: Request, timeout: float | None = None) -> Reply:
         """Send one request, read its reply. NULL raises RequestRefused."""
         if self._transport is None:
-            self._transport = Transport(self.server_url, timeout=self.timing.request_timeout)
+            self._transport = Transport(
+                self.server_url, timeout=self.timing.request_timeout, max_reply=MAX_REPLY
+            )
         recent = set(self._recent_seqs)
         self._recent_seqs.append(request.seq)
 
@@ -429,6 +477,12 @@ class ClassicLink:
             raise ServerUnavailable(f"unreadable reply: {exc}") from exc
         if reply is None:
             raise RequestRefused(f"the server answered NULL to {request.command.request_name}")
+        if reply.echo.uin.strip() != str(self.uin):
+            # Another account's reply (its messages above all) is never taken as ours.
+            raise ServerUnavailable(
+                f"the server answered {request.command.request_name} for number"
+                f" {reply.echo.uin!r}, not {self.uin}; refused"
+            )
         self._on_answer()
         return reply
 
@@ -471,18 +525,38 @@ class ClassicLink:
         )
 
 
-def _delivery(message: Message) -> Delivery:
-    key = None if message.id is None else (message.id, message.time)
-    item = _incoming(message)
+def _within_list_limit(count: int) -> None:
+    if count > MAX_BUDDIES:
+        raise ServerUnavailable(f"the server listed more than {MAX_BUDDIES} buddies; refused")
+
+
+def _delivery(message: Message, now: float) -> Delivery:
+    stamp = plausible_stamp(message.time, now)
+    key = None if message.id is None else (message.id, stamp)
+    item = _incoming(message, stamp)
     return Delivery(item, key, "" if item is not None else f"{message!r}")
 
 
-def _incoming(message: Message) -> Incoming | None:
+def plausible_stamp(stamp: int | None, now: float) -> int | None:
+    """The server's TM when it can be a real time; 0 (none: the receive time is used) if not.
+
+    A hostile or broken server may send 2**64, a negative number or the year
+    30,000: such a stamp would overflow the history's integer column or the
+    time formatting, and the message would be lost. 0 rather than None keeps the
+    (MI, TM) key stable, so a message delivered again is still recognised.
+    """
+    if stamp is None or EARLIEST_STAMP <= stamp <= now + STAMP_SKEW:
+        return stamp
+    log.warning("implausible server time %s; using the receive time", stamp)
+    return 0
+
+
+def _incoming(message: Message, stamp: int | None) -> Incoming | None:
     """The neutral value of one GetMsgEx entry; None for what it cannot read."""
     kind, sender, text = message.kind, message.sender, message.text
     if kind == MessageType.TEXT:
         return IncomingMessage(
-            Conversation.buddy(sender), sender, parse_text(text), message.time, message.id
+            Conversation.buddy(sender), sender, parse_text(text), stamp, message.id
         )
     if kind == MessageType.STATUS:
         try:
