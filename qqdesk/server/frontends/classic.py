@@ -82,6 +82,8 @@ _RESULT = {
     Refusal.NO_SUCH_ACCOUNT: Result.NO_SUCH_NUMBER,
     Refusal.NOT_SIGNED_IN: Result.NOT_LOGGED_IN,
     Refusal.TOO_FREQUENT: Result.TOO_FREQUENT,
+    # "try later", without a penalty: the sender did nothing too often
+    Refusal.RECIPIENT_FULL: Result.TOO_FREQUENT,
 }
 #: Commands a penalty can stop.
 _PENALIZED = {Command.CLTMSG: Action.SEND_MESSAGE, Command.ACK_ADD_TO_LIST: Action.ANSWER_REQUEST}

@@ -13,9 +13,9 @@ from qqdesk.core import Presence, Profile
 
 from ..admin import Admin
 from ..store import SCRYPT_N, Store, check_password
-from .contacts import MAX_SEARCH_PAGE, Contacts
+from .contacts import MAX_REASON, MAX_SEARCH_PAGE, Contacts
 from .limits import RATE_LIMIT, Action, Limits
-from .messaging import MAX_PER_ANSWER, Entry, Messaging
+from .messaging import MAX_FROM_STRANGERS, MAX_PER_ANSWER, Entry, Messaging
 from .presence import PresenceHub
 from .sessions import Refusal, Refused, Session, StatusChange
 
@@ -40,6 +40,7 @@ class Service:
         clock: Callable[[], float] = time.monotonic,
         scrypt_n: int = SCRYPT_N,
         rate_limit: int = RATE_LIMIT,
+        max_from_strangers: int = MAX_FROM_STRANGERS,
     ) -> None:
         self.store = store
         self.idle_timeout = idle_timeout
@@ -50,8 +51,10 @@ class Service:
         self.sessions: dict[int, Session] = {}
         self.limits = Limits(clock, rate_limit=rate_limit)
         self.presence = PresenceHub(store, self.sessions)
-        self.messaging = Messaging(store, self.sessions, self.limits, clock, long_poll)
-        self.contacts = Contacts(store, self.sessions, self.presence, self.messaging)
+        self.messaging = Messaging(
+            store, self.sessions, self.limits, clock, long_poll, max_from_strangers
+        )
+        self.contacts = Contacts(store, self.sessions, self.presence, self.messaging, self.limits)
         self.admin = Admin(store, watcher=self, scrypt_n=scrypt_n)
 
     # ------------------------------------------------------------------ sessions
@@ -170,7 +173,9 @@ class Service:
 
 
 __all__ = [
+    "MAX_FROM_STRANGERS",
     "MAX_PER_ANSWER",
+    "MAX_REASON",
     "MAX_SEARCH_PAGE",
     "Action",
     "Entry",

@@ -1,4 +1,5 @@
-"""How often a user may do what: the message rate limit, penalties and the login throttle."""
+"""How often a user may do what: rate limits on what is stored, penalties and the login
+throttle."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import collections
 import enum
 from collections.abc import Callable
 
-#: Messages one user may send within RATE_WINDOW seconds before they are refused.
+#: Messages (and, counted apart, add requests and their answers) one user may send
+#: within RATE_WINDOW seconds before they are refused.
 RATE_LIMIT = 10
 RATE_WINDOW = 10.0
 #: How long a penalty lasts for the same action by the same user.
@@ -30,7 +32,7 @@ class Limits:
     def __init__(self, clock: Callable[[], float], *, rate_limit: int = RATE_LIMIT) -> None:
         self.clock = clock
         self.rate_limit = rate_limit
-        self._sent: dict[int, collections.deque[float]] = {}
+        self._sent: dict[tuple[int, Action], collections.deque[float]] = {}
         self._penalties: dict[tuple[int, Action], float] = {}
         self._login_failures: dict[object, collections.deque[float]] = {}
 
@@ -46,20 +48,21 @@ class Limits:
     def penalize(self, uin: int, action: Action) -> None:
         self._penalties[(uin, action)] = self.clock() + PENALTY
 
-    def may_send(self, uin: int) -> bool:
-        """False (and a penalty) when ``uin`` sent RATE_LIMIT messages within the window."""
+    def may_send(self, uin: int, action: Action = Action.SEND_MESSAGE) -> bool:
+        """False (and a penalty) when ``uin`` did ``action`` RATE_LIMIT times within the
+        window. Every action that stores something for someone else is limited so."""
         now = self.clock()
-        sent = self._sent.setdefault(uin, collections.deque())
+        sent = self._sent.setdefault((uin, action), collections.deque())
         while sent and sent[0] <= now - RATE_WINDOW:
             sent.popleft()
         if len(sent) >= self.rate_limit:
-            self.penalize(uin, Action.SEND_MESSAGE)
+            self.penalize(uin, action)
             return False
         return True
 
-    def sent(self, uin: int) -> None:
-        """Count a message ``uin`` sent (after may_send said yes and it was accepted)."""
-        self._sent.setdefault(uin, collections.deque()).append(self.clock())
+    def sent(self, uin: int, action: Action = Action.SEND_MESSAGE) -> None:
+        """Count an ``action`` of ``uin`` (after may_send said yes and it was accepted)."""
+        self._sent.setdefault((uin, action), collections.deque()).append(self.clock())
 
     def login_blocked(self, uin: int, ip: str) -> bool:
         now = self.clock()
@@ -88,9 +91,9 @@ class Limits:
         for key, until in list(self._penalties.items()):
             if until <= now:
                 del self._penalties[key]
-        for uin, sent in list(self._sent.items()):
+        for key, sent in list(self._sent.items()):
             if not sent or sent[-1] < now - RATE_WINDOW:
-                del self._sent[uin]
+                del self._sent[key]
         for who, failures in list(self._login_failures.items()):
             if not failures or failures[-1] < now - LOGIN_WINDOW:
                 del self._login_failures[who]

@@ -23,6 +23,12 @@ T = TypeVar("T")
 #: Most entries (messages and presence changes) in one answer.
 MAX_PER_ANSWER = 50
 
+#: Most messages and add requests from users not on the recipient's buddy list that
+#: may wait in one recipient's queue: strangers cannot fill a disk through one inbox
+#: (with the rate limit, one sender fills it in 100 s at best). Buddies are never
+#: held to it.
+MAX_FROM_STRANGERS = 100
+
 #: One entry of an answer: a queued message or a buddy's presence change.
 Entry: TypeAlias = QueuedMessage | StatusChange
 
@@ -37,8 +43,10 @@ class Messaging:
         limits: Limits,
         clock: Callable[[], float],
         long_poll: int,
+        max_from_strangers: int = MAX_FROM_STRANGERS,
     ) -> None:
         self._store = store
+        self.max_from_strangers = max_from_strangers
         self._sessions = sessions
         self._limits = limits
         self._clock = clock
@@ -58,6 +66,7 @@ class Messaging:
             raise Refused(Refusal.TOO_FREQUENT)
         if not (is_account_number(target) and await self._store.is_account(target)):
             raise Refused(Refusal.NO_SUCH_ACCOUNT)
+        await self.check_room(session.uin, target)
         self._limits.sent(session.uin)
         message = NewMessage(
             recipient=target,
@@ -67,6 +76,19 @@ class Messaging:
             content=content,
         )
         await self.track(self._store.enqueue([message]), {target})
+
+    async def check_room(self, sender: int, recipient: int) -> None:
+        """Refuse (RECIPIENT_FULL) when ``sender`` is a stranger to ``recipient`` and
+        ``recipient`` already has MAX_FROM_STRANGERS waiting from strangers.
+
+        (Checked before the write, so senders racing each other may pass it by a
+        few; the rate limit keeps that small.)"""
+        if sender in await self._store.buddies(recipient):
+            return
+        if await self._store.from_strangers(recipient, self.max_from_strangers) >= (
+            self.max_from_strangers
+        ):
+            raise Refused(Refusal.RECIPIENT_FULL)
 
     def track(self, written: Any, recipients: Collection[int]) -> asyncio.Future[Any]:
         """Fetches of ``recipients`` wait for ``written`` (a write queueing messages for

@@ -16,6 +16,8 @@ class Refusal(enum.Enum):
     NO_SUCH_ACCOUNT = "no_such_account"
     NOT_SIGNED_IN = "not_signed_in"
     TOO_FREQUENT = "too_frequent"
+    #: The recipient has as much waiting from strangers as they may (see Messaging).
+    RECIPIENT_FULL = "recipient_full"
     WRONG_PASSWORD = "wrong_password"
 
 

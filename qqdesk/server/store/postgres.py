@@ -690,6 +690,16 @@ class PostgresStore:
         )
         return [_message(r) for r in rows]
 
+    async def from_strangers(self, recipient: int, limit: int) -> int:
+        rows = await self._query(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM messages m WHERE m.recipient=$1"
+            " AND NOT EXISTS (SELECT 1 FROM buddies b WHERE b.owner=$1 AND b.buddy=m.sender)"
+            " LIMIT $2) AS s",
+            recipient,
+            _limit(limit),
+        )
+        return int(rows[0][0])
+
     def delete_upto(self, recipient: int, last_id: int) -> asyncio.Future[None]:
         return self._write(lambda db: _delete_upto(db, recipient, last_id), durable=False)
 
