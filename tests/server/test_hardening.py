@@ -3,11 +3,16 @@ doubled; each against the real server on loopback."""
 
 from __future__ import annotations
 
+import asyncio
+import socket
+
 from qqdesk.core import AuthMode
 from qqdesk.server import QQServer
+from qqdesk.server.http import Limits
 from qqdesk.server.service import MAX_REASON
+from tests.support.wire import open_connection, post, send_raw
 
-from .conftest import FakeClock, MakeServer, Raw, fields
+from .conftest import FakeClock, MakeServer, Raw, fields, polls, wait_until
 
 # -- what one user may store for others ---------------------------------------------
 
@@ -31,14 +36,14 @@ async def test_add_requests_are_rate_limited_like_messages(
 
 async def test_a_long_reason_is_cut_to_the_cap(live: QQServer, alice: Raw) -> None:
     await live.async_admin.create_account(30001, "pw", auth=AuthMode.VERIFY)
-    reply = await alice.send("Ack_AddToList", UN=30001, CD=2, RS="理" * 6000)
+    reply = await alice.send("Ack_AddToList", UN=30001, CD=2, RS="理" * 5000)
     assert reply.endswith(b"&RES=0&")
     assert await live.store.open_request(10001, 30001) == "理" * MAX_REASON
     careful = Raw(live.url, 30001)
     await careful.login()
     assert fields(await careful.send("GetMsgEx"))["MG"] == "理" * MAX_REASON + ","
     # the answer's reason too
-    await careful.send("Ack_AddToList", UN=10001, CD=1, RS="不" * 5000)
+    await careful.send("Ack_AddToList", UN=10001, CD=1, RS="不" * 4000)
     assert fields(await alice.send("GetMsgEx"))["MG"] == "不" * MAX_REASON + ","
 
 
@@ -69,3 +74,58 @@ async def test_strangers_cannot_fill_a_recipients_queue(
     assert got["MG"] == "one,two,three," + "".join(f"friend {n}," for n in range(5))
     # once read, strangers may write again
     assert (await eve.send("CLTMSG", UN=10004, MG="four")).endswith(b"&RES=0&")
+
+
+# -- connection slots ------------------------------------------------------------------
+
+LOGOUT = b"VER=1.1&CMD=Logout&SEQ=7&UIN=10001"
+NULL_REQUEST = b"POST / HTTP/1.1\r\nContent-Length: 0\r\n\r\n"
+
+
+async def test_one_address_cannot_take_every_connection(make_server: MakeServer) -> None:
+    srv = await make_server(limits=Limits(max_per_address=20))
+    held = [await open_connection(srv.url) for _ in range(20)]
+    await wait_until(lambda: srv.front_end.connection_count == 20)
+    refused = await send_raw(srv.url, NULL_REQUEST)
+    assert refused.startswith(b"HTTP/1.1 503 ")
+    # another address is served (loopback counts like any address)
+    status, _headers, body = await post(srv.url, LOGOUT, source="127.0.0.2")
+    assert status == 200 and body.endswith(b"RES=0")
+    held.pop()[1].close()
+    await wait_until(lambda: srv.front_end.connection_count == 19)
+    assert (await post(srv.url, LOGOUT))[0] == 200
+    for _reader, writer in held:
+        writer.close()
+
+
+async def test_a_newer_poll_ends_the_older_one_held(live: QQServer, alice: Raw, bob: Raw) -> None:
+    await alice.send("GetMsgEx")  # (Bob came online: that news is taken first)
+    held: list[asyncio.Task[bytes]] = []
+    for n in range(1, 6):
+        held.append(asyncio.create_task(alice.send("GetMsgEx", WT=30)))
+        if n > 1:
+            # the older one answers at once, empty
+            older = await asyncio.wait_for(held[-2], 10)
+            assert older.endswith(b"&MN=0&MT=&UN=&MG=")
+        await wait_until(lambda: polls(live, 10001) == 1)
+    assert (await bob.send("CLTMSG", UN=10001, MG="to the newest")).endswith(b"&RES=0&")
+    newest = await asyncio.wait_for(held[-1], 10)
+    assert newest.endswith(b"&MN=1&MT=9,&UN=10002,&MG=to the newest,")
+    assert polls(live, 10001) == 0
+
+
+async def test_a_client_that_never_reads_loses_its_connection(make_server: MakeServer) -> None:
+    srv = await make_server(limits=Limits(write_timeout=0.5))
+    host, port = srv.host, srv.port
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.setblocking(False)
+    await asyncio.get_running_loop().sock_connect(sock, (host, port))
+    _reader, writer = await asyncio.open_connection(sock=sock)
+    try:
+        # pipelined requests whose replies are never read: more than every buffer holds
+        writer.write(NULL_REQUEST * 40_000)
+        await wait_until(lambda: srv.front_end.connection_count == 1)
+        await wait_until(lambda: srv.front_end.connection_count == 0, timeout=30)
+    finally:
+        writer.transport.abort()

@@ -13,9 +13,10 @@ from .sessions import Refusal, Refused, Session
 #: Largest page a search answers with, whatever is asked for.
 MAX_SEARCH_PAGE = 100
 #: Longest reason (characters) kept with an add request or its answer; longer ones are
-#: cut to it. The classic client's field held about 100 characters; 200 leaves room
-#: while keeping a request's row small.
-MAX_REASON = 200
+#: cut to it. The same as a message's text (MG): a request then never costs more than
+#: a message, which the rate limit and the strangers' bound already hold (and request
+#: texts of up to 2000 characters, which clients send today, stay whole).
+MAX_REASON = 2000
 
 
 class Contacts:

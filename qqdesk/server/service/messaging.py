@@ -25,9 +25,9 @@ MAX_PER_ANSWER = 50
 
 #: Most messages and add requests from users not on the recipient's buddy list that
 #: may wait in one recipient's queue: strangers cannot fill a disk through one inbox
-#: (with the rate limit, one sender fills it in 100 s at best). Buddies are never
-#: held to it.
-MAX_FROM_STRANGERS = 100
+#: (at most about 6 MB of 2000-character messages). Room for a busy day of
+#: strangers, or thirty of them writing at once. Buddies are never held to it.
+MAX_FROM_STRANGERS = 1000
 
 #: One entry of an answer: a queued message or a buddy's presence change.
 Entry: TypeAlias = QueuedMessage | StatusChange
@@ -122,11 +122,17 @@ class Messaging:
         before anything was taken for it.
         """
         session.polls += 1
+        # One held poll per session: a newer fetch ends an older one held still, with
+        # an empty answer (one account cannot hold every connection slot).
+        session.poll_turn += 1
+        turn = session.poll_turn
+        if session.polls > 1:
+            session.wakeup.set()
         try:
             if ack is not None:
                 session.acks = True
                 await self._forget(session, ack)
-            return await self._poll(session, wait)
+            return await self._poll(session, wait, turn)
         finally:
             session.polls -= 1
 
@@ -158,15 +164,17 @@ class Messaging:
         if error is not None and not isinstance(error, StoreError):  # (the store logs its own)
             log.warning("dropping acknowledged messages of %d failed: %s", uin, error)
 
-    async def _poll(self, session: Session, wait: float) -> list[Entry] | None:
+    async def _poll(self, session: Session, wait: float, turn: int) -> list[Entry] | None:
         deadline = self._clock() + min(wait, self.long_poll)
         entries: list[Entry] = []
-        while not session.ended:
+        while not session.ended and turn == session.poll_turn:
             session.wakeup.clear()
             entries = await self._take(session)
             remaining = deadline - self._clock()
             if entries or remaining <= 0 or session.ended or self._closing:
                 break
+            if turn != session.poll_turn:
+                break  # a newer fetch came while this one looked
             try:
                 await asyncio.wait_for(session.wakeup.wait(), remaining)
             except TimeoutError:

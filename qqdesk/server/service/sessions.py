@@ -62,6 +62,8 @@ class Session:
     ended: bool = False
     #: Fetches now waiting (a held long poll keeps the session alive).
     polls: int = 0
+    #: Counts this session's fetches: only the newest may be held (see Messaging.fetch).
+    poll_turn: int = 0
     #: Buddies' presence changes not yet fetched (or, with acks, not yet acknowledged).
     status_changes: collections.deque[StatusChange] = field(default_factory=collections.deque)
     #: The buddy list as of login, kept up to date (whose presence this session watches).
