@@ -131,6 +131,7 @@ class QQServer:
         self.service.close()
         # woken long polls write their answers before their connections close
         await self.front_end.close_all()
+        self.service.shut_down()
         if self._server is not None:
             with contextlib.suppress(Exception):
                 await self._server.wait_closed()

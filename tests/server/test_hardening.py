@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import threading
 
+import pytest
+
+import qqdesk.server.service as service_module
 from qqdesk.core import AuthMode
 from qqdesk.server import QQServer
 from qqdesk.server.http import Limits
 from qqdesk.server.service import MAX_REASON
+from qqdesk.server.store import check_password
 from tests.support.wire import open_connection, post, send_raw
 
 from .conftest import FakeClock, MakeServer, Raw, fields, polls, wait_until
@@ -129,3 +134,60 @@ async def test_a_client_that_never_reads_loses_its_connection(make_server: MakeS
         await wait_until(lambda: srv.front_end.connection_count == 0, timeout=30)
     finally:
         writer.transport.abort()
+
+
+# -- password guesses -----------------------------------------------------------------
+
+
+async def test_guesses_sent_at_once_are_counted_before_they_are_checked(live: QQServer) -> None:
+    attacker = "127.0.0.2"
+
+    async def guess(password: str) -> bytes:
+        return await Raw(live.url, 10001, source=attacker).login(password)
+
+    answers = await asyncio.gather(*(guess(f"guess {n}") for n in range(100)))
+    checked = [a for a in answers if b"&RS=1&" in a]
+    assert len(checked) == 5  # only five were ever evaluated
+    assert sum(a.endswith(b"&RES=3") for a in answers) == 95
+    assert (await guess("pw")).endswith(b"&RES=3")  # the right one, 101st: refused
+
+
+async def test_the_owner_is_not_locked_out_by_an_attacker(live: QQServer) -> None:
+    owner = Raw(live.url, 10001)
+    assert b"RES=0&RS=0" in await owner.login()  # 127.0.0.1 is now a known address
+    for _ in range(10):
+        await Raw(live.url, 10001, source="127.0.0.2").login("bad")
+    assert (await Raw(live.url, 10001, source="127.0.0.2").login("pw")).endswith(b"&RES=3")
+    assert b"RES=0&RS=0" in await owner.login()
+    # 30 bad guesses from a shared address leave alone those who signed in there before
+    bob = Raw(live.url, 10002, source="127.0.0.3")
+    assert b"RES=0&RS=0" in await bob.login()
+    for uin in range(20000, 20030):
+        await live.async_admin.create_account(uin, "pw")
+        await Raw(live.url, uin, source="127.0.0.3").login("bad")
+    await live.async_admin.create_account(10003, "pw")
+    assert (await Raw(live.url, 10003, source="127.0.0.3").login("pw")).endswith(b"&RES=3")
+    assert b"RES=0&RS=0" in await bob.login()
+    # the owner's own address is still held to five wrong ones
+    for _ in range(5):
+        assert b"&RS=1&" in await owner.login("typo")
+    assert (await owner.login("pw")).endswith(b"&RES=3")
+
+
+async def test_passwords_are_checked_on_two_threads_of_their_own(
+    live: QQServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    threads: set[str] = set()
+    check = check_password  # (what the service calls, as it imported it)
+
+    def recording(password_md5: str, stored: str) -> bool:
+        threads.add(threading.current_thread().name)
+        return check(password_md5, stored)
+
+    monkeypatch.setattr(service_module, "check_password", recording)
+    for uin in range(20000, 20020):
+        await live.async_admin.create_account(uin, "pw")
+    answers = await asyncio.gather(*(Raw(live.url, uin).login() for uin in range(20000, 20020)))
+    assert all(b"RES=0&RS=0" in a for a in answers)
+    assert threads and all(name.startswith("qqdesk-password") for name in threads)
+    assert len(threads) <= service_module.PASSWORD_THREADS == 2

@@ -4,6 +4,7 @@ messaging and limits. No wire format here: core values in, core values out."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import logging
 import secrets
 import time
@@ -20,6 +21,10 @@ from .presence import PresenceHub
 from .sessions import Refusal, Refused, Session, StatusChange
 
 log = logging.getLogger(__name__)
+
+#: Threads that check passwords (scrypt): a burst of logins waits for these two and
+#: leaves the loop's default pool to everything else.
+PASSWORD_THREADS = 2
 
 
 class Service:
@@ -56,6 +61,9 @@ class Service:
         )
         self.contacts = Contacts(store, self.sessions, self.presence, self.messaging, self.limits)
         self.admin = Admin(store, watcher=self, scrypt_n=scrypt_n)
+        self._hashing = concurrent.futures.ThreadPoolExecutor(
+            PASSWORD_THREADS, thread_name_prefix="qqdesk-password"
+        )
 
     # ------------------------------------------------------------------ sessions
 
@@ -67,11 +75,16 @@ class Service:
         stored = await self.store.password_hash(uin) if account else None
         if account is None or stored is None:
             raise Refused(Refusal.NO_SUCH_ACCOUNT)
-        # scrypt is slow on purpose; keep the loop free for everybody else
-        if not await asyncio.to_thread(check_password, password_md5, stored):
-            self.limits.login_failed(uin, ip)
+        # Looked at again and counted with no await between: attempts in flight count.
+        if self.limits.login_blocked(uin, ip):
+            raise Refused(Refusal.TOO_FREQUENT)
+        ticket = self.limits.login_started(uin, ip)
+        # scrypt is slow on purpose: on threads of its own (not the loop, and not the
+        # default pool, which a burst of logins would otherwise take whole)
+        loop = asyncio.get_running_loop()
+        if not await loop.run_in_executor(self._hashing, check_password, password_md5, stored):
             raise Refused(Refusal.WRONG_PASSWORD)
-        self.limits.login_succeeded(uin)
+        self.limits.login_succeeded(uin, ip, ticket)
         buddies = await self.store.buddies(uin)
         # From here on nothing waits: the session, its audience and the news go together.
         # (Presence changes meant for an earlier session are stale: they go with it.)
@@ -157,6 +170,10 @@ class Service:
     def close(self) -> None:
         """Wake every waiting long poll so that it answers now."""
         self.messaging.close()
+
+    def shut_down(self) -> None:
+        """Let the password threads go (after close(), once requests are answered)."""
+        self._hashing.shutdown(wait=False, cancel_futures=True)
 
     # ------------------------------------------------------------------ administration
 
