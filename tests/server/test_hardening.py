@@ -12,6 +12,7 @@ import pytest
 import qqdesk.server.service as service_module
 from qqdesk.core import AuthMode
 from qqdesk.server import QQServer
+from qqdesk.server.frontends.classic import MAX_LEGACY_BODY
 from qqdesk.server.http import Limits
 from qqdesk.server.service import MAX_REASON
 from qqdesk.server.store import check_password
@@ -77,7 +78,9 @@ async def test_strangers_cannot_fill_a_recipients_queue(
     await recipient.login()
     got = fields(await recipient.send("GetMsgEx"))
     assert got["MG"] == "one,two,three," + "".join(f"friend {n}," for n in range(5))
-    # once read, strangers may write again
+    # once read (the next poll says so), strangers may write again
+    assert (await eve.send("CLTMSG", UN=10004, MG="four")).endswith(b"&RES=3")
+    assert (await recipient.send("GetMsgEx")).endswith(b"&MN=0&MT=&UN=&MG=")
     assert (await eve.send("CLTMSG", UN=10004, MG="four")).endswith(b"&RES=0&")
 
 
@@ -191,3 +194,41 @@ async def test_passwords_are_checked_on_two_threads_of_their_own(
     assert all(b"RES=0&RS=0" in a for a in answers)
     assert threads and all(name.startswith("qqdesk-password") for name in threads)
     assert len(threads) <= service_module.PASSWORD_THREADS == 2
+
+
+# -- legacy delivery ----------------------------------------------------------------
+
+
+async def test_a_legacy_reply_stays_under_8_kib(alice: Raw, bob: Raw) -> None:
+    await bob.send("GetMsgEx")  # (Alice came online: that news first)
+    texts = [str(n) + "中" * 1499 for n in range(4)]  # 4,500 bytes each in UTF-8
+    for text in texts:
+        assert (await alice.send("CLTMSG", UN=10002, MG=text)).endswith(b"&RES=0&")
+    got: list[str] = []
+    while len(got) < 4:
+        body = await bob.send("GetMsgEx")
+        assert len(body) <= MAX_LEGACY_BODY
+        reply = fields(body)
+        assert reply["MN"] != "0"
+        got += reply["MG"].split(",")[:-1]
+    assert got == texts
+    assert (await bob.send("GetMsgEx")).endswith(b"&MN=0&MT=&UN=&MG=")
+    # the largest message there is (8,000 bytes) goes alone, the next one after it
+    huge, small = "😀" * 2000, "中" * 200
+    for text in (huge, small):
+        assert (await alice.send("CLTMSG", UN=10002, MG=text)).endswith(b"&RES=0&")
+    assert fields(await bob.send("GetMsgEx"))["MG"] == huge + ","
+    assert fields(await bob.send("GetMsgEx"))["MG"] == small + ","
+
+
+async def test_a_legacy_client_keeps_its_last_answer_until_it_asks_again(
+    live: QQServer, alice: Raw, bob: Raw
+) -> None:
+    await bob.send("GetMsgEx")
+    assert (await alice.send("CLTMSG", UN=10002, MG="kept")).endswith(b"&RES=0&")
+    assert fields(await bob.send("GetMsgEx"))["MG"] == "kept,"
+    assert [m.id for m in await live.store.queued(10002, 10)]  # still on disk
+    # signing out says the answer came: nothing again at the next login
+    assert (await bob.send("Logout")).endswith(b"&RES=0")
+    assert b"RES=0&RS=0" in await bob.login()
+    assert (await bob.send("GetMsgEx")).endswith(b"&MN=0&MT=&UN=&MG=")

@@ -122,6 +122,8 @@ async def test_messages_from_strangers_are_counted_up_to_a_limit(store: AnyStore
     assert await store.from_strangers(10002, 10) == 4
     assert await store.from_strangers(10002, 2) == 2
     assert await store.from_strangers(10003, 10) == 0
+    first = (await store.queued(10002, 1))[0].id
+    assert await store.from_strangers(10002, 10, after=first) == 3
     await close(store)
 
 

@@ -136,6 +136,8 @@ class Service:
         session = self.sessions.get(uin)
         own = session is not None and session.ip == ip
         if session is not None and own and (token == session.token or not self.strict_sessions):
+            if not session.acks:
+                self.messaging.delivered(session)  # signing out says the last answer came
             self._end(session)
 
     def set_presence(self, session: Session, presence: Presence) -> None:

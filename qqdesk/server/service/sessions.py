@@ -62,6 +62,9 @@ class Session:
     ended: bool = False
     #: Fetches now waiting (a held long poll keeps the session alive).
     polls: int = 0
+    #: The newest message id given to a client that does not acknowledge, not yet
+    #: taken as received (its next fetch, or Logout, does that).
+    unacked: int = 0
     #: Counts this session's fetches: only the newest may be held (see Messaging.fetch).
     poll_turn: int = 0
     #: Buddies' presence changes not yet fetched (or, with acks, not yet acknowledged).

@@ -682,12 +682,12 @@ class SqliteStore:
         )
         return [_message(r) for r in rows]
 
-    async def from_strangers(self, recipient: int, limit: int) -> int:
+    async def from_strangers(self, recipient: int, limit: int, after: int = 0) -> int:
         rows = await self._query(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM messages m WHERE m.recipient=?"
+            "SELECT COUNT(*) FROM (SELECT 1 FROM messages m WHERE m.recipient=? AND m.id>?"
             " AND NOT EXISTS (SELECT 1 FROM buddies b WHERE b.owner=? AND b.buddy=m.sender)"
             " LIMIT ?)",
-            (recipient, recipient, limit),
+            (recipient, after, recipient, limit),
         )
         return int(rows[0][0])
 
