@@ -20,6 +20,7 @@ from qqdesk.core import MAX_UIN, MIN_UIN, AuthMode
 
 from .admin import Admin
 from .frontends.classic import PROFILE_FIELD_BY_KEY
+from .http import Limits
 from .server import QQServer
 from .store import SqliteStore, Store, StoreError, copy_store, open_store
 from .store.opening import is_postgres, sqlite_path
@@ -74,6 +75,12 @@ def _small_int(text: str) -> int:
     return int(text)
 
 
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
+    return int(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = _Parser(add_help=False)
     where = common.add_mutually_exclusive_group()
@@ -94,6 +101,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=_port, default=8000)
     serve.add_argument("--idle-timeout", type=_seconds, default=300.0)
     serve.add_argument("--strict-sessions", action="store_true")
+    serve.add_argument(
+        "--max-connections", type=_positive, default=Limits.max_connections, metavar="N"
+    )
+    serve.add_argument(
+        "--max-per-address", type=_positive, default=Limits.max_per_address, metavar="N"
+    )
 
     useradd = sub.add_parser("useradd", parents=[common], help="create an account")
     useradd.add_argument("uin", type=_uin)
@@ -168,9 +181,19 @@ def _setinfo_fields(pairs: Sequence[str]) -> dict[str, Any]:
     return fields
 
 
+def serve_limits(args: argparse.Namespace) -> Limits:
+    """What one connection may cost, with ``serve``'s connection options."""
+    return Limits(max_connections=args.max_connections, max_per_address=args.max_per_address)
+
+
 async def _serve(args: argparse.Namespace) -> int:
     store = await _open(_target(args))
-    server = QQServer(store, idle_timeout=args.idle_timeout, strict_sessions=args.strict_sessions)
+    server = QQServer(
+        store,
+        idle_timeout=args.idle_timeout,
+        strict_sessions=args.strict_sessions,
+        limits=serve_limits(args),
+    )
     try:
         await server.start(args.host, args.port)
     except OSError as exc:

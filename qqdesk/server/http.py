@@ -111,7 +111,14 @@ class Limits:
     body_timeout: float = 10.0
     #: Seconds an idle keep-alive connection is kept (longer than any long poll).
     idle_timeout: float = 120.0
+    #: Seconds a reply may wait for the client to read it (once it is more than the
+    #: socket's buffers hold): a client that never reads its replies loses its connection.
+    write_timeout: float = 30.0
     max_connections: int = 1024
+    #: Connections from one address (loopback too) at a time: one address cannot take
+    #: every slot. Generous: a home or office behind one address, the benchmark's 100
+    #: clients, the app's own built-in server.
+    max_per_address: int = 256
 
 
 class HttpError(Exception):
@@ -163,6 +170,8 @@ class HttpFrontEnd:
         self.router = router
         self.limits = limits or Limits()
         self._connections: set[asyncio.Task[None]] = set()
+        #: Open connections per client address.
+        self._per_address: dict[str, int] = {}
         self._writers: set[asyncio.StreamWriter] = set()
         #: Connections inside the handler (their answer is still to be written).
         self._busy: set[asyncio.Task[None]] = set()
@@ -175,7 +184,12 @@ class HttpFrontEnd:
     async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
         assert task is not None
-        if len(self._connections) >= self.limits.max_connections:
+        ip = _client_ip(writer.get_extra_info("peername"))
+        from_ip = self._per_address.get(ip, 0)
+        if (
+            len(self._connections) >= self.limits.max_connections
+            or from_ip >= self.limits.max_per_address
+        ):
             with contextlib.suppress(Exception):
                 writer.write(_response(503, keep_alive=False))
                 await asyncio.wait_for(writer.drain(), 1.0)
@@ -183,8 +197,9 @@ class HttpFrontEnd:
             return
         self._connections.add(task)
         self._writers.add(writer)
+        self._per_address[ip] = from_ip + 1
         try:
-            await self._serve(reader, writer)
+            await self._serve(reader, writer, ip)
         except (ConnectionError, asyncio.IncompleteReadError, TimeoutError):
             pass
         except asyncio.CancelledError:
@@ -194,6 +209,11 @@ class HttpFrontEnd:
         finally:
             self._connections.discard(task)
             self._writers.discard(writer)
+            left = self._per_address[ip] - 1
+            if left:
+                self._per_address[ip] = left
+            else:
+                del self._per_address[ip]
             await self._close(writer)
 
     async def _close(self, writer: asyncio.StreamWriter) -> None:
@@ -219,9 +239,25 @@ class HttpFrontEnd:
         if rest:
             await asyncio.wait(rest, timeout=grace)
 
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        peer = writer.get_extra_info("peername")
-        ip = _client_ip(peer)
+    async def _drain(self, writer: asyncio.StreamWriter) -> None:
+        """Wait until the client took what was written, up to the write timeout.
+
+        A client that stops reading loses its connection: aborted, since close()
+        would wait for the unread buffer to flush, forever.
+        """
+        if writer.transport.get_write_buffer_size() == 0:
+            await writer.drain()  # (nothing to wait for: no timer)
+            return
+        try:
+            async with asyncio.timeout(self.limits.write_timeout):
+                await writer.drain()
+        except TimeoutError:
+            writer.transport.abort()
+            raise
+
+    async def _serve(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, ip: str
+    ) -> None:
         task = asyncio.current_task()
         assert task is not None
         cookies = _CookieCache()
@@ -234,7 +270,7 @@ class HttpFrontEnd:
                     await self._refuse(reader, writer, response)
                 else:
                     writer.write(response)
-                    await writer.drain()
+                    await self._drain(writer)
                 return
             if request is None:
                 return
@@ -256,7 +292,7 @@ class HttpFrontEnd:
             except Exception:
                 log.exception("request from %s failed", ip)
                 writer.write(_response(500, keep_alive=False))
-                await writer.drain()
+                await self._drain(writer)
                 return
             finally:
                 self._busy.discard(task)
@@ -270,7 +306,7 @@ class HttpFrontEnd:
                     200, answer.body, keep_alive=keep_alive, set_cookie=answer.set_cookie
                 )
             writer.write(response)
-            await writer.drain()
+            await self._drain(writer)
             if not keep_alive:
                 return
 
@@ -284,7 +320,7 @@ class HttpFrontEnd:
         client still sends is read and dropped for a moment.
         """
         writer.write(response)
-        await writer.drain()
+        await self._drain(writer)
         if writer.can_write_eof():
             writer.write_eof()
         with contextlib.suppress(Exception):
@@ -323,7 +359,7 @@ class HttpFrontEnd:
                 length = _content_length(head.headers, limits.max_body_bytes)
                 if head.headers.get("expect", "").lower() == "100-continue":
                     writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
-                    await writer.drain()
+                    await self._drain(writer)
                 phase = "body"
                 deadline.reschedule(loop.time() + limits.body_timeout)
                 body = await reader.readexactly(length)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from .admin import Admin, BlockingAdmin
 from .frontends.classic import ClassicFrontEnd
 from .http import HttpFrontEnd, Limits, Router
-from .service import Service
+from .service import MAX_FROM_STRANGERS, Service
 from .store import SCRYPT_N, Store
 
 log = logging.getLogger(__name__)
@@ -36,6 +36,7 @@ class QQServer:
         limits: Limits | None = None,
         clock: Callable[[], float] = time.monotonic,
         scrypt_n: int = SCRYPT_N,
+        max_from_strangers: int = MAX_FROM_STRANGERS,
     ) -> None:
         self.store = store
         self.service = Service(
@@ -46,6 +47,7 @@ class QQServer:
             strict_sessions=strict_sessions,
             clock=clock,
             scrypt_n=scrypt_n,
+            max_from_strangers=max_from_strangers,
         )
         self.limits = limits or Limits(idle_timeout=max(120.0, long_poll + 30.0))
         self.classic = ClassicFrontEnd(self.service)
@@ -129,6 +131,7 @@ class QQServer:
         self.service.close()
         # woken long polls write their answers before their connections close
         await self.front_end.close_all()
+        self.service.shut_down()
         if self._server is not None:
             with contextlib.suppress(Exception):
                 await self._server.wait_closed()

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from qqdesk.server import SqliteStore
-from qqdesk.server.cli import main
+from qqdesk.server.cli import build_parser, main, serve_limits
+from qqdesk.server.http import Limits
 from tests.support.servers import ROOT
 from tests.support.wire import free_port, port_accepts
 
@@ -93,6 +94,8 @@ def test_useradd_setinfo_buddy_list_passwd(
         (["passwd", "10009", "--password", "x"], "no account 10009"),
         (["serve", "--port", "70000"], "is not a port"),
         (["serve", "--idle-timeout", "-5"], "positive number of seconds"),
+        (["serve", "--max-per-address", "0"], "positive whole number"),
+        (["serve", "--max-connections", "x"], "positive whole number"),
         (["frobnicate"], "invalid choice"),
         ([], "required"),
     ],
@@ -107,6 +110,13 @@ def test_wrong_arguments_give_one_line_and_exit_2(
     err = capsys.readouterr().err
     assert err.startswith("qqdesk-server: error: ") and message in err
     assert err.count("\n") == 1
+
+
+def test_serve_takes_connection_limits() -> None:
+    args = build_parser().parse_args(["serve", "--max-connections", "50"])
+    assert serve_limits(args) == Limits(max_connections=50, max_per_address=256)
+    args = build_parser().parse_args(["serve", "--max-per-address", "7"])
+    assert serve_limits(args) == Limits(max_connections=1024, max_per_address=7)
 
 
 def test_existing_account_and_bad_store(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

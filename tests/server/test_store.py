@@ -114,6 +114,19 @@ async def test_queue_order_ack_and_legacy_delivery(store: AnyStore) -> None:
     await close(store)
 
 
+async def test_messages_from_strangers_are_counted_up_to_a_limit(store: AnyStore) -> None:
+    await store.add_buddy(10002, 10003)
+    await store.enqueue([text(10002, 10001, f"m{i}") for i in range(3)])
+    await store.enqueue([text(10002, 10003, "from a buddy"), text(10001, 10004, "elsewhere")])
+    await store.request(10004, 10002, "let me in")
+    assert await store.from_strangers(10002, 10) == 4
+    assert await store.from_strangers(10002, 2) == 2
+    assert await store.from_strangers(10003, 10) == 0
+    first = (await store.queued(10002, 1))[0].id
+    assert await store.from_strangers(10002, 10, after=first) == 3
+    await close(store)
+
+
 async def test_content_parts_and_conversations_are_kept(store: AnyStore) -> None:
     content = ("你好 ", Face(14), " a,b&c=d% ", Face(999), '"quoted" {"face": 1}')
     group = NewMessage(10002, 10001, Conversation.group(4242), MessageKind.TEXT, content)

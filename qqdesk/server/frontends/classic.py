@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Callable, Sequence
 
 from qqdesk.core import is_account_number, parse_text, render_text
 from qqdesk.protocol.classic import (
@@ -70,6 +71,11 @@ WRONG_PASSWORD = "密码错误"
 
 NULL = Answer(b"")
 
+#: Largest GetMsgEx body for a client that does not acknowledge (what is left waits
+#: for its next poll; one message always goes): a 2003 PHP HTTP class reads only the
+#: first ~16 KiB of a reply.
+MAX_LEGACY_BODY = 8 * 1024
+
 #: The classic MT code of each message kind.
 _MT = {
     MessageKind.TEXT: MessageType.TEXT,
@@ -82,6 +88,8 @@ _RESULT = {
     Refusal.NO_SUCH_ACCOUNT: Result.NO_SUCH_NUMBER,
     Refusal.NOT_SIGNED_IN: Result.NOT_LOGGED_IN,
     Refusal.TOO_FREQUENT: Result.TOO_FREQUENT,
+    # "try later", without a penalty: the sender did nothing too often
+    Refusal.RECIPIENT_FULL: Result.TOO_FREQUENT,
 }
 #: Commands a penalty can stop.
 _PENALIZED = {Command.CLTMSG: Action.SEND_MESSAGE, Command.ACK_ADD_TO_LIST: Action.ANSWER_REQUEST}
@@ -178,7 +186,9 @@ class ClassicFrontEnd:
                 service.set_presence(session, request.status.presence)
                 return Done(command=command)
             case FetchMessagesRequest():
-                entries = await service.messaging.fetch(session, request.wait or 0, request.ack)
+                entries = await service.messaging.fetch(
+                    session, request.wait or 0, request.ack, _fitting(request)
+                )
                 if entries is None:
                     return ErrorReply(command=Command.GET_MSG_EX, result=Result.NOT_LOGGED_IN)
                 messages = [_message(entry) for entry in entries]
@@ -228,6 +238,23 @@ class ClassicFrontEnd:
         )
         cookie = f"{COOKIE_PREFIX}{session.uin}={session.token}; Path=/; HttpOnly; SameSite=Strict"
         return Answer(encode_reply(reply, request), set_cookie=cookie)
+
+
+def _fitting(request: FetchMessagesRequest) -> Callable[[Sequence[Entry]], int]:
+    """How many of an answer's first entries make a body of at most MAX_LEGACY_BODY bytes
+    (at least one): the service asks only for clients that do not acknowledge."""
+
+    def fit(entries: Sequence[Entry]) -> int:
+        messages = [_message(entry) for entry in entries]
+        count = len(messages)
+        while count > 1:
+            reply = MessagesReply(messages=messages[:count], extended=request.extended)
+            if len(encode_reply(reply, request)) <= MAX_LEGACY_BODY:
+                break
+            count -= 1
+        return count
+
+    return fit
 
 
 def _message(entry: Entry) -> Message:

@@ -4,6 +4,7 @@ messaging and limits. No wire format here: core values in, core values out."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import logging
 import secrets
 import time
@@ -13,13 +14,17 @@ from qqdesk.core import Presence, Profile
 
 from ..admin import Admin
 from ..store import SCRYPT_N, Store, check_password
-from .contacts import MAX_SEARCH_PAGE, Contacts
+from .contacts import MAX_REASON, MAX_SEARCH_PAGE, Contacts
 from .limits import RATE_LIMIT, Action, Limits
-from .messaging import MAX_PER_ANSWER, Entry, Messaging
+from .messaging import MAX_FROM_STRANGERS, MAX_PER_ANSWER, Entry, Messaging
 from .presence import PresenceHub
 from .sessions import Refusal, Refused, Session, StatusChange
 
 log = logging.getLogger(__name__)
+
+#: Threads that check passwords (scrypt): a burst of logins waits for these two and
+#: leaves the loop's default pool to everything else.
+PASSWORD_THREADS = 2
 
 
 class Service:
@@ -40,6 +45,7 @@ class Service:
         clock: Callable[[], float] = time.monotonic,
         scrypt_n: int = SCRYPT_N,
         rate_limit: int = RATE_LIMIT,
+        max_from_strangers: int = MAX_FROM_STRANGERS,
     ) -> None:
         self.store = store
         self.idle_timeout = idle_timeout
@@ -50,9 +56,14 @@ class Service:
         self.sessions: dict[int, Session] = {}
         self.limits = Limits(clock, rate_limit=rate_limit)
         self.presence = PresenceHub(store, self.sessions)
-        self.messaging = Messaging(store, self.sessions, self.limits, clock, long_poll)
-        self.contacts = Contacts(store, self.sessions, self.presence, self.messaging)
+        self.messaging = Messaging(
+            store, self.sessions, self.limits, clock, long_poll, max_from_strangers
+        )
+        self.contacts = Contacts(store, self.sessions, self.presence, self.messaging, self.limits)
         self.admin = Admin(store, watcher=self, scrypt_n=scrypt_n)
+        self._hashing = concurrent.futures.ThreadPoolExecutor(
+            PASSWORD_THREADS, thread_name_prefix="qqdesk-password"
+        )
 
     # ------------------------------------------------------------------ sessions
 
@@ -64,11 +75,16 @@ class Service:
         stored = await self.store.password_hash(uin) if account else None
         if account is None or stored is None:
             raise Refused(Refusal.NO_SUCH_ACCOUNT)
-        # scrypt is slow on purpose; keep the loop free for everybody else
-        if not await asyncio.to_thread(check_password, password_md5, stored):
-            self.limits.login_failed(uin, ip)
+        # Looked at again and counted with no await between: attempts in flight count.
+        if self.limits.login_blocked(uin, ip):
+            raise Refused(Refusal.TOO_FREQUENT)
+        ticket = self.limits.login_started(uin, ip)
+        # scrypt is slow on purpose: on threads of its own (not the loop, and not the
+        # default pool, which a burst of logins would otherwise take whole)
+        loop = asyncio.get_running_loop()
+        if not await loop.run_in_executor(self._hashing, check_password, password_md5, stored):
             raise Refused(Refusal.WRONG_PASSWORD)
-        self.limits.login_succeeded(uin)
+        self.limits.login_succeeded(uin, ip, ticket)
         buddies = await self.store.buddies(uin)
         # From here on nothing waits: the session, its audience and the news go together.
         # (Presence changes meant for an earlier session are stale: they go with it.)
@@ -120,6 +136,8 @@ class Service:
         session = self.sessions.get(uin)
         own = session is not None and session.ip == ip
         if session is not None and own and (token == session.token or not self.strict_sessions):
+            if not session.acks:
+                self.messaging.delivered(session)  # signing out says the last answer came
             self._end(session)
 
     def set_presence(self, session: Session, presence: Presence) -> None:
@@ -155,6 +173,10 @@ class Service:
         """Wake every waiting long poll so that it answers now."""
         self.messaging.close()
 
+    def shut_down(self) -> None:
+        """Let the password threads go (after close(), once requests are answered)."""
+        self._hashing.shutdown(wait=False, cancel_futures=True)
+
     # ------------------------------------------------------------------ administration
 
     def buddy_added(self, owner: int, buddy: int) -> None:
@@ -170,7 +192,9 @@ class Service:
 
 
 __all__ = [
+    "MAX_FROM_STRANGERS",
     "MAX_PER_ANSWER",
+    "MAX_REASON",
     "MAX_SEARCH_PAGE",
     "Action",
     "Entry",

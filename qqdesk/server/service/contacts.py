@@ -5,12 +5,18 @@ from __future__ import annotations
 from qqdesk.core import AuthMode, Presence, Profile, is_account_number
 
 from ..store import Account, Store
+from .limits import Action, Limits
 from .messaging import Messaging
 from .presence import PresenceHub
 from .sessions import Refusal, Refused, Session
 
 #: Largest page a search answers with, whatever is asked for.
 MAX_SEARCH_PAGE = 100
+#: Longest reason (characters) kept with an add request or its answer; longer ones are
+#: cut to it. The same as a message's text (MG): a request then never costs more than
+#: a message, which the rate limit and the strangers' bound already hold (and request
+#: texts of up to 2000 characters, which clients send today, stay whole).
+MAX_REASON = 2000
 
 
 class Contacts:
@@ -22,7 +28,9 @@ class Contacts:
         sessions: dict[int, Session],
         presence: PresenceHub,
         messaging: Messaging,
+        limits: Limits,
     ) -> None:
+        self._limits = limits
         self._store = store
         self._sessions = sessions
         self._presence = presence
@@ -73,10 +81,14 @@ class Contacts:
 
     async def request(self, session: Session, target: int, reason: str) -> None:
         """Ask ``target`` to be added; a user whom nobody may add never hears of it."""
+        self._may_write(session)
         account = await self._account(target)
         if account.auth.refuses_everyone or target == session.uin:
             return
-        await self._messaging.track(self._store.request(session.uin, target, reason), {target})
+        await self._messaging.check_room(session.uin, target)
+        self._limits.sent(session.uin, Action.ANSWER_REQUEST)
+        written = self._store.request(session.uin, target, reason[:MAX_REASON])
+        await self._messaging.track(written, {target})
 
     async def answer(self, session: Session, requester: int, approve: bool, reason: str) -> None:
         """Answer ``requester``'s request to add ``session``'s user.
@@ -84,12 +96,20 @@ class Contacts:
         One transaction: the request goes, the buddy is added and the answer queued.
         Without such a request nothing changes (and nothing is queued).
         """
+        self._may_write(session)
         await self._account(requester)
         if requester == session.uin:
             return  # no one can have asked themselves (request() keeps no such request)
-        written = self._store.answer_request(requester, session.uin, approve, reason)
+        self._limits.sent(session.uin, Action.ANSWER_REQUEST)
+        written = self._store.answer_request(requester, session.uin, approve, reason[:MAX_REASON])
         if await self._messaging.track(written, {requester}) is not None and approve:
             self._presence.buddy_added(requester, session.uin)
+
+    def _may_write(self, session: Session) -> None:
+        """Requests and answers store something for someone else: rate-limited like
+        messages (a count of their own), TOO_FREQUENT and a penalty beyond it."""
+        if not self._limits.may_send(session.uin, Action.ANSWER_REQUEST):
+            raise Refused(Refusal.TOO_FREQUENT)
 
     async def search(
         self,

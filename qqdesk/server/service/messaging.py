@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from functools import partial
 from typing import Any, TypeAlias, TypeVar
 
@@ -23,6 +23,12 @@ T = TypeVar("T")
 #: Most entries (messages and presence changes) in one answer.
 MAX_PER_ANSWER = 50
 
+#: Most messages and add requests from users not on the recipient's buddy list that
+#: may wait in one recipient's queue: strangers cannot fill a disk through one inbox
+#: (at most about 6 MB of 2000-character messages). Room for a busy day of
+#: strangers, or thirty of them writing at once. Buddies are never held to it.
+MAX_FROM_STRANGERS = 1000
+
 #: One entry of an answer: a queued message or a buddy's presence change.
 Entry: TypeAlias = QueuedMessage | StatusChange
 
@@ -37,8 +43,10 @@ class Messaging:
         limits: Limits,
         clock: Callable[[], float],
         long_poll: int,
+        max_from_strangers: int = MAX_FROM_STRANGERS,
     ) -> None:
         self._store = store
+        self.max_from_strangers = max_from_strangers
         self._sessions = sessions
         self._limits = limits
         self._clock = clock
@@ -58,6 +66,7 @@ class Messaging:
             raise Refused(Refusal.TOO_FREQUENT)
         if not (is_account_number(target) and await self._store.is_account(target)):
             raise Refused(Refusal.NO_SUCH_ACCOUNT)
+        await self.check_room(session.uin, target)
         self._limits.sent(session.uin)
         message = NewMessage(
             recipient=target,
@@ -67,6 +76,21 @@ class Messaging:
             content=content,
         )
         await self.track(self._store.enqueue([message]), {target})
+
+    async def check_room(self, sender: int, recipient: int) -> None:
+        """Refuse (RECIPIENT_FULL) when ``sender`` is a stranger to ``recipient`` and
+        ``recipient`` already has MAX_FROM_STRANGERS waiting from strangers.
+
+        (Checked before the write, so senders racing each other may pass it by a
+        few; the rate limit keeps that small.)"""
+        if sender in await self._store.buddies(recipient):
+            return
+        # (what the recipient acknowledged is gone, its deletion committed or not)
+        after = self._acked.get(recipient, 0)
+        if await self._store.from_strangers(recipient, self.max_from_strangers, after) >= (
+            self.max_from_strangers
+        ):
+            raise Refused(Refusal.RECIPIENT_FULL)
 
     def track(self, written: Any, recipients: Collection[int]) -> asyncio.Future[Any]:
         """Fetches of ``recipients`` wait for ``written`` (a write queueing messages for
@@ -91,20 +115,38 @@ class Messaging:
 
     # ------------------------------------------------------------------ delivery
 
-    async def fetch(self, session: Session, wait: float, ack: int | None) -> list[Entry] | None:
+    async def fetch(
+        self,
+        session: Session,
+        wait: float,
+        ack: int | None,
+        fit: Callable[[Sequence[Entry]], int] | None = None,
+    ) -> list[Entry] | None:
         """What ``session`` has waiting, after waiting up to ``wait`` seconds for something.
 
         ``ack`` (the newest id the client has kept) switches the session to
-        acknowledged delivery: entries stay until acknowledged. Otherwise they are
-        taken off the queue. None when the session ended (replaced or signed out)
-        before anything was taken for it.
+        acknowledged delivery: entries stay until acknowledged. A client that never
+        acknowledges has its previous answer acknowledged by this fetch (or by
+        Logout): what it was given stays queued until it asks again, so a crash
+        after the answer loses nothing (it may bring a message twice). ``fit``
+        says how many of an answer's entries such a client can take (at least
+        one); the rest waits. None when the session ended (replaced or signed
+        out) before anything was given to it.
         """
         session.polls += 1
+        # One held poll per session: a newer fetch ends an older one held still, with
+        # an empty answer (one account cannot hold every connection slot).
+        session.poll_turn += 1
+        turn = session.poll_turn
+        if session.polls > 1:
+            session.wakeup.set()
         try:
             if ack is not None:
                 session.acks = True
                 await self._forget(session, ack)
-            return await self._poll(session, wait)
+            elif not session.acks:
+                self.delivered(session)
+            return await self._poll(session, wait, turn, fit)
         finally:
             session.polls -= 1
 
@@ -125,6 +167,21 @@ class Messaging:
         oldest = await self._store.queued(uin, 1)
         if not oldest or oldest[0].id > upto or upto <= self._acked.get(uin, 0):
             return  # nothing to delete
+        self._delete(uin, upto)
+
+    def delivered(self, session: Session) -> None:
+        """A client that does not acknowledge asked again (or signed out): it has what
+        the previous answer gave it, which can go now.
+
+        Not waited for: if a crash undoes the deletion, those messages come again
+        (the one duplicate a legacy client can see, and only after a crash)."""
+        upto, session.unacked = session.unacked, 0
+        if upto > self._acked.get(session.uin, 0):
+            self._delete(session.uin, upto)
+
+    def _delete(self, uin: int, upto: int) -> None:
+        """Delete ``uin``'s queue up to ``upto`` in the background; fetches skip those ids
+        until it is committed."""
         self._acked[uin] = upto
         deleted = asyncio.ensure_future(self._store.delete_upto(uin, upto))
         deleted.add_done_callback(partial(self._forgotten, uin, upto))
@@ -136,30 +193,39 @@ class Messaging:
         if error is not None and not isinstance(error, StoreError):  # (the store logs its own)
             log.warning("dropping acknowledged messages of %d failed: %s", uin, error)
 
-    async def _poll(self, session: Session, wait: float) -> list[Entry] | None:
+    async def _poll(
+        self,
+        session: Session,
+        wait: float,
+        turn: int,
+        fit: Callable[[Sequence[Entry]], int] | None,
+    ) -> list[Entry] | None:
         deadline = self._clock() + min(wait, self.long_poll)
         entries: list[Entry] = []
-        while not session.ended:
+        while not session.ended and turn == session.poll_turn:
             session.wakeup.clear()
-            entries = await self._take(session)
+            entries = await self._take(session, fit)
             remaining = deadline - self._clock()
             if entries or remaining <= 0 or session.ended or self._closing:
                 break
+            if turn != session.poll_turn:
+                break  # a newer fetch came while this one looked
             try:
                 await asyncio.wait_for(session.wakeup.wait(), remaining)
             except TimeoutError:
                 # one last look, then answer whatever is there
                 deadline = self._clock()
         session.last_seen = max(session.last_seen, self._clock())
-        # messages already taken off a legacy queue go to this client, replaced or not
-        taken = bool(entries) and not session.acks
-        if session.ended and self._sessions.get(session.uin) is not session and not taken:
+        if session.ended and self._sessions.get(session.uin) is not session:
+            # (nothing was taken off the queue: a later session gets it all)
             return None
         return entries
 
-    async def _take(self, session: Session) -> list[Entry]:
-        """This answer's entries, messages and presence changes in the order they happened:
-        kept until acknowledged, or taken off the queue."""
+    async def _take(
+        self, session: Session, fit: Callable[[Sequence[Entry]], int] | None
+    ) -> list[Entry]:
+        """This answer's entries, messages and presence changes in the order they happened,
+        kept until acknowledged (by AK, or for other clients by their next fetch)."""
         uin = session.uin
         queued = self._queued.get(uin)
         if queued is not None:
@@ -171,32 +237,35 @@ class Messaging:
         # (decided before any await: changes that come meanwhile wait for the next answer)
         later = pending[len(changes)].id if len(pending) > len(changes) else None
         stored: list[QueuedMessage]
-        if session.acks:
-            stored = await self._store.queued(uin, limit, after=self._acked.get(uin, 0))
-        elif session.ended or not await self._store.queued(uin, 1):
+        if session.ended and not session.acks:
             stored = []
-        elif later is not None:
-            # (rare: more changes than fit) see what is there before taking any of it
-            stored = await self._store.queued(uin, limit)
         else:
-            # Legacy clients cannot tell a repeat: the deletion is committed before the
-            # answer goes out (a crash cannot bring these back; only a power cut can).
-            stored = await self._store.take(uin, limit)
+            # (past what an older answer of this session gave and its next fetch will
+            # acknowledge: a poll that ended as this one came may have just given it)
+            after = max(self._acked.get(uin, 0), session.unacked)
+            stored = await self._store.queued(uin, limit, after=after)
         # what follows a change left for a later answer is left too (order, and acks' range)
         full = len(stored) == limit
         if later is not None:
             full = full or any(m.id > later for m in stored)
             stored = [m for m in stored if m.id < later]
-            if stored and not session.acks:
-                stored = await self._store.take(uin, len(stored))
         # a change after messages not read yet waits for them
         last = stored[-1].id if full and stored else None
         due = [c for c in changes if last is None or c.id < last]
-        if due and not session.acks:
-            while pending and pending[0].id <= due[-1].id:
-                pending.popleft()
         entries: list[Entry] = [*stored, *due]
         entries.sort(key=lambda entry: entry.id)
+        if session.acks:
+            return entries
+        if fit is not None and len(entries) > 1:
+            # the rest waits for the next answer (a prefix: order is kept)
+            entries = entries[: max(1, fit(entries))]
+        given = [e for e in entries if not isinstance(e, StatusChange)]
+        if given:
+            session.unacked = max(session.unacked, given[-1].id)
+        told = [e for e in entries if isinstance(e, StatusChange)]
+        # presence changes live in memory only: gone once given (a crash loses them anyway)
+        while told and pending and pending[0].id <= told[-1].id:
+            pending.popleft()
         return entries
 
     def close(self) -> None:

@@ -16,6 +16,8 @@ class Refusal(enum.Enum):
     NO_SUCH_ACCOUNT = "no_such_account"
     NOT_SIGNED_IN = "not_signed_in"
     TOO_FREQUENT = "too_frequent"
+    #: The recipient has as much waiting from strangers as they may (see Messaging).
+    RECIPIENT_FULL = "recipient_full"
     WRONG_PASSWORD = "wrong_password"
 
 
@@ -60,6 +62,11 @@ class Session:
     ended: bool = False
     #: Fetches now waiting (a held long poll keeps the session alive).
     polls: int = 0
+    #: The newest message id given to a client that does not acknowledge, not yet
+    #: taken as received (its next fetch, or Logout, does that).
+    unacked: int = 0
+    #: Counts this session's fetches: only the newest may be held (see Messaging.fetch).
+    poll_turn: int = 0
     #: Buddies' presence changes not yet fetched (or, with acks, not yet acknowledged).
     status_changes: collections.deque[StatusChange] = field(default_factory=collections.deque)
     #: The buddy list as of login, kept up to date (whose presence this session watches).

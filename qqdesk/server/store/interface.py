@@ -143,6 +143,12 @@ class Store(Protocol):
         """The oldest ``limit`` messages queued for ``recipient`` with an id above ``after``."""
         ...
 
+    async def from_strangers(self, recipient: int, limit: int, after: int = 0) -> int:
+        """How many messages queued for ``recipient`` with an id above ``after`` come from
+        users not on their buddy list (add requests included), counted up to ``limit``
+        (so it stays cheap)."""
+        ...
+
     def delete_upto(self, recipient: int, last_id: int) -> Awaitable[None]:
         """Forget ``recipient``'s messages up to ``last_id`` (acknowledged ones)."""
         ...

@@ -690,6 +690,17 @@ class PostgresStore:
         )
         return [_message(r) for r in rows]
 
+    async def from_strangers(self, recipient: int, limit: int, after: int = 0) -> int:
+        rows = await self._query(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM messages m WHERE m.recipient=$1 AND m.id>$2"
+            " AND NOT EXISTS (SELECT 1 FROM buddies b WHERE b.owner=$1 AND b.buddy=m.sender)"
+            " LIMIT $3) AS s",
+            recipient,
+            after,
+            _limit(limit),
+        )
+        return int(rows[0][0])
+
     def delete_upto(self, recipient: int, last_id: int) -> asyncio.Future[None]:
         return self._write(lambda db: _delete_upto(db, recipient, last_id), durable=False)
 

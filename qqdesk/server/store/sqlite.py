@@ -682,6 +682,15 @@ class SqliteStore:
         )
         return [_message(r) for r in rows]
 
+    async def from_strangers(self, recipient: int, limit: int, after: int = 0) -> int:
+        rows = await self._query(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM messages m WHERE m.recipient=? AND m.id>?"
+            " AND NOT EXISTS (SELECT 1 FROM buddies b WHERE b.owner=? AND b.buddy=m.sender)"
+            " LIMIT ?)",
+            (recipient, after, recipient, limit),
+        )
+        return int(rows[0][0])
+
     def delete_upto(self, recipient: int, last_id: int) -> asyncio.Future[None]:
         return self._write(lambda db: _delete_upto(db, recipient, last_id), durable=False)
 
