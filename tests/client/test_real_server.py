@@ -29,6 +29,7 @@ from qqdesk.client import (
 )
 from qqdesk.protocol.classic import MAX_MESSAGE_CHARS, Result
 from qqdesk.server import QQServer, SqliteStore
+from qqdesk.server.service.limits import Action
 
 from .conftest import (
     ALICE,
@@ -213,13 +214,13 @@ async def test_the_outbox_stays_below_the_rate_limit(
     )
     populate(server.admin)
     penalties: list[int] = []
-    penalize = server.service._penalize
+    penalize = server.service.limits.penalize
 
-    def counted(uin: int, command: Any) -> Any:
+    def counted(uin: int, action: Action) -> None:
         penalties.append(uin)
-        return penalize(uin, command)
+        penalize(uin, action)
 
-    monkeypatch.setattr(server.service, "_penalize", counted)
+    monkeypatch.setattr(server.service.limits, "penalize", counted)
     await server.start("127.0.0.1", 0)
     try:
         # The default pace (9 per 10 s), scaled like the server's clock.
