@@ -155,6 +155,18 @@ async def test_guesses_sent_at_once_are_counted_before_they_are_checked(live: QQ
     assert (await guess("pw")).endswith(b"&RES=3")  # the right one, 101st: refused
 
 
+async def test_many_people_behind_one_address_sign_in_at_once(live: QQServer) -> None:
+    """A school's NAT: 50 first sign-ins at the same moment from one address all succeed
+    (attempts in flight count against each number, not against the address)."""
+    numbers = range(21000, 21050)
+    for uin in numbers:
+        await live.async_admin.create_account(uin, "pw")
+    answers = await asyncio.gather(
+        *(Raw(live.url, uin, source="127.0.0.4").login("pw") for uin in numbers)
+    )
+    assert all(b"RES=0&RS=0" in answer for answer in answers)
+
+
 async def test_the_owner_is_not_locked_out_by_an_attacker(live: QQServer) -> None:
     owner = Raw(live.url, 10001)
     assert b"RES=0&RS=0" in await owner.login()  # 127.0.0.1 is now a known address

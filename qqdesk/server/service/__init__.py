@@ -83,6 +83,7 @@ class Service:
         # default pool, which a burst of logins would otherwise take whole)
         loop = asyncio.get_running_loop()
         if not await loop.run_in_executor(self._hashing, check_password, password_md5, stored):
+            self.limits.login_failed(uin, ip)
             raise Refused(Refusal.WRONG_PASSWORD)
         self.limits.login_succeeded(uin, ip, ticket)
         buddies = await self.store.buddies(uin)

@@ -94,10 +94,19 @@ class Limits:
         """Count an attempt now, before its password is checked; a ticket to take it
         back with login_succeeded."""
         now = self.clock()
-        keys = self._login_keys(uin, ip)
+        # Only the number's own count (or the trusted pair's) takes attempts in flight:
+        # the address's counts failures once they are known, or fifty people signing in
+        # at once behind one address (a school's NAT) would lock each other out.
+        keys = tuple(key for key in self._login_keys(uin, ip) if key[0] != "ip")
         for key in keys:
             self._login_failures.setdefault(key, collections.deque()).append(now)
         return now, keys
+
+    def login_failed(self, uin: int, ip: str) -> None:
+        """A wrong password from ``ip``: the address's count grows (unless the pair is trusted)."""
+        for key in self._login_keys(uin, ip):
+            if key[0] == "ip":
+                self._login_failures.setdefault(key, collections.deque()).append(self.clock())
 
     def login_succeeded(
         self, uin: int, ip: str, ticket: tuple[float, tuple[tuple[object, ...], ...]]
