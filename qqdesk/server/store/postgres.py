@@ -16,6 +16,7 @@ import asyncpg
 
 from qqdesk.core import AuthMode, Profile
 
+from .failures import FailureLog
 from .interface import Account, MessageKind, NewMessage, QueuedMessage, StoreError
 from .migrations import INT_FIELDS, PROFILE_FIELDS, content_json
 from .postgres_migrations import SCHEMA_LOCK, Connection, bump_sequence, migrate, seed_sequence
@@ -129,8 +130,7 @@ class _GroupCommitter:
         self._where = where
         self._jobs: asyncio.Queue[_Write | None] = asyncio.Queue()
         self._closed = False
-        self._reported: tuple[str, float] | None = None
-        self._unresolved = False
+        self._failures = FailureLog(where, self.REPORT_AGAIN)
         self.commits = 0
         self.synced_commits = 0
         self.task = asyncio.get_running_loop().create_task(self._run(), name="qqdesk-pg-writer")
@@ -225,7 +225,7 @@ class _GroupCommitter:
             self.commits += 1
             self.synced_commits += durable
             outcomes = [(self._failed(error), value) for error, value in outcomes]
-        self._report(outcomes, durable)
+        self._failures.report(outcomes, durable)
         for job, (error, value) in zip(batch, outcomes, strict=True):
             if job.future.done():  # the caller was cancelled: it stopped waiting
                 continue
@@ -239,20 +239,6 @@ class _GroupCommitter:
             assert error is not None
             return store_error(self._where, error)
         return error
-
-    def _report(self, outcomes: list[tuple[BaseException | None, Any]], durable: bool) -> None:
-        """Log failing writes once, not per request (as the SQLite store does)."""
-        problem = next((str(e) for e, _ in outcomes if isinstance(e, StoreError)), None)
-        if problem is not None:
-            now = time.monotonic()
-            last = self._reported
-            if last is None or last[0] != problem or now - last[1] >= self.REPORT_AGAIN:
-                log.error("%s; writes fail until this is fixed", problem)
-                self._reported = (problem, now)
-                self._unresolved = True
-        elif durable and self._unresolved:
-            log.warning("writing to %s works again", self._where)
-            self._unresolved = False
 
 
 class PostgresStore:

@@ -33,6 +33,7 @@ from qqdesk.core import (
     Zodiac,
 )
 
+from .failures import FailureLog
 from .interface import Account, MessageKind, NewMessage, QueuedMessage, StoreError
 from .migrations import INT_FIELDS, PROFILE_FIELDS, content_json, migrate
 
@@ -153,9 +154,7 @@ class _GroupCommitter:
         self._lock = threading.Lock()
         self._closed = False
         self._synchronous = ""
-        #: The last failure logged and when; whether no durable write has worked since.
-        self._reported: tuple[str, float] | None = None
-        self._unresolved = False
+        self._failures = FailureLog(str(path), self.REPORT_AGAIN)
         #: Transactions committed, and how many of them were synced (for tests and benchmarks).
         self.commits = 0
         self.synced_commits = 0
@@ -272,7 +271,7 @@ class _GroupCommitter:
             self.commits += 1
             self.synced_commits += durable
             outcomes = [(self._failed(error), value) for error, value in outcomes]
-        self._report(outcomes, durable)
+        self._failures.report(outcomes, durable)
         waiting: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], Any, Any]]] = {}
         for job, (error, value) in zip(batch, outcomes, strict=True):
             if job.waiter is not None:
@@ -295,22 +294,6 @@ class _GroupCommitter:
             failed.__cause__ = error
             return failed
         return error
-
-    def _report(self, outcomes: list[tuple[BaseException | None, Any]], durable: bool) -> None:
-        """Log failing writes once, not per request: a full disk fails every write that
-        needs room until it is fixed. The same failure is logged again after
-        REPORT_AGAIN seconds; once a durable write works again, that is logged too."""
-        problem = next((str(e) for e, _ in outcomes if isinstance(e, StoreError)), None)
-        if problem is not None:
-            now = time.monotonic()
-            last = self._reported
-            if last is None or last[0] != problem or now - last[1] >= self.REPORT_AGAIN:
-                log.error("%s; writes fail until this is fixed, reads go on", problem)
-                self._reported = (problem, now)
-                self._unresolved = True
-        elif durable and self._unresolved:
-            log.warning("writing to %s works again", self._path)
-            self._unresolved = False
 
 
 class SqliteStore:
