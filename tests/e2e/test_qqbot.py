@@ -1,0 +1,167 @@
+"""The third-party judge: pandolia/qqbot 2.3.11 (PyPI, unmodified) against the real server.
+
+qqbot runs as its own program with only the import-time shim of SMARTQQ-NOTES
+appendix A (tests/e2e/qqbot/sitecustomize.py.txt, copied to a folder on its
+PYTHONPATH): it signs in through a QR approved on the command line, lists its
+contacts and sends and receives through its HTTP term API and its log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib.util
+import json
+import os
+import shutil
+import signal
+import socket
+import sys
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+from urllib.request import urlopen
+
+import pytest
+
+from qqdesk.core import Conversation, parse_text
+from qqdesk.server import QQServer, SqliteStore
+from tests.server.conftest import Raw, fields
+
+HERE = Path(__file__).resolve().parent
+#: qqbot is slow to start (it re-executes itself) and polls the QR every 3 s.
+PATIENCE = 60.0
+
+
+def qqbot_python() -> str | None:
+    """An interpreter that has qqbot 2.3.11: this one (the test extra), else QQBOT_PYTHON."""
+    if importlib.util.find_spec("qqbot") is not None:
+        return sys.executable
+    candidate = os.environ.get("QQBOT_PYTHON", "/tmp/qqbot-venv/bin/python")
+    return candidate if Path(candidate).exists() else None
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Bot:
+    """A running qqbot: its log and its term API."""
+
+    process: asyncio.subprocess.Process
+    log: Path
+    term: int
+
+    def text(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+    async def wait_log(self, needle: str, timeout: float = PATIENCE) -> None:
+        async with asyncio.timeout(timeout):
+            while needle not in self.text():
+                if self.process.returncode is not None:
+                    raise AssertionError(f"qqbot exited:\n{self.text()[-3000:]}")
+                await asyncio.sleep(0.1)
+
+    async def term_call(self, *segments: str) -> Any:
+        path = "/".join(quote(s, safe="") for s in segments)
+        url = f"http://127.0.0.1:{self.term}/{path}"
+
+        def fetch() -> Any:
+            with urlopen(url, timeout=30) as reply:
+                return json.loads(reply.read().decode("utf-8"))
+
+        answer = await asyncio.to_thread(fetch)
+        assert answer["err"] is None, answer
+        return answer["result"]
+
+
+@pytest.fixture
+async def server(tmp_path: Path) -> AsyncIterator[QQServer]:
+    srv = QQServer(SqliteStore(tmp_path / "world.sqlite3"), scrypt_n=2**8)
+    await srv.start("127.0.0.1", 0)
+    admin = srv.async_admin
+    await admin.create_account(10001, "pw", nick="Robot")
+    await admin.create_account(10002, "pw", nick="Bob")
+    await admin.add_buddy(10001, 10002)
+    await admin.add_buddy(10002, 10001)
+    yield srv
+    await srv.stop()
+
+
+@contextlib.asynccontextmanager
+async def qqbot(server: QQServer, tmp_path: Path) -> AsyncIterator[Bot]:
+    python = qqbot_python()
+    if python is None:
+        pytest.skip("qqbot 2.3.11 is not installed (pip install -e '.[test]')")
+    shim = tmp_path / "shim"
+    shim.mkdir()
+    shutil.copy(HERE / "qqbot" / "sitecustomize.py.txt", shim / "sitecustomize.py")
+    bench = tmp_path / "bench"
+    bench.mkdir()
+    log = tmp_path / "qqbot.log"
+    term = free_port()
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(shim),
+        "SMARTQQ_REDIRECT": server.url.rstrip("/"),
+        "HOME": str(tmp_path),
+        "DISPLAY": "",
+    }
+    with log.open("wb") as out:
+        process = await asyncio.create_subprocess_exec(
+            python,
+            "-m",
+            "qqbot",
+            "-b",
+            str(bench),
+            "-p",
+            str(term),
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=out,
+            stderr=asyncio.subprocess.STDOUT,
+            cwd=tmp_path,
+            env=env,
+            start_new_session=True,  # its re-executed child is in the same group
+        )
+    bot = Bot(process, log, term)
+    try:
+        yield bot
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        await process.wait()
+
+
+async def approve_from_the_cli(server: QQServer, uin: int) -> None:
+    """Approve the waiting QR sign-in as its owner would (the CLI's call on the store)."""
+    async with asyncio.timeout(PATIENCE):
+        while not (rows := await server.smartqq.web_logins.web_logins()):
+            await asyncio.sleep(0.1)
+    assert await server.smartqq.web_logins.decide_web_login(rows[0].code, uin)
+
+
+async def test_qqbot_signs_in_lists_and_talks(server: QQServer, tmp_path: Path) -> None:
+    async with qqbot(server, tmp_path) as bot:
+        await bot.wait_log("已获取二维码")
+        await approve_from_the_cli(server, 10001)
+        await bot.wait_log("登录成功")
+        await bot.wait_log("QQBot-Term 服务器")
+        buddies = await bot.term_call("list", "buddy")
+        assert [b["name"] for b in buddies] == ["Bob"]
+        # qqbot -> Bob (classic): a face becomes /微笑 on the classic side
+        sent = await bot.term_call("send", "buddy", "Bob", "hello /微笑")
+        assert sent == ["向 好友“Bob” 发消息成功"]
+        messages = await server.store.queued(10002, 10)
+        assert [m.content for m in messages] == [parse_text("hello /微笑")]
+        assert messages[0].conversation == Conversation.buddy(10001)
+        # Bob (classic) -> qqbot
+        bob_client = Raw(server.url, 10002)
+        await bob_client.login()
+        assert fields(await bob_client.send("CLTMSG", UN=10001, MG="hi robot /微笑"))["RES"] == "0"
+        # (qqbot shows a received face as " /微笑 ")
+        await bot.wait_log('来自 好友“Bob” 的消息: "hi robot  /微笑  "')
