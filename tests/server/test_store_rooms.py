@@ -65,6 +65,8 @@ async def test_rooms_share_one_number_sequence_from_100000(store: AnyStore, cloc
     assert [r.conversation for r in await store.rooms_of(10002)] == [group, other, talk]
     assert [r.conversation for r in await store.rooms_of(10003)] == [group, talk]
     assert await store.rooms_of(10009) == []
+    assert [r.conversation for r in await store.list_rooms(GROUP)] == [group, other]
+    assert [r.conversation for r in await store.list_rooms(DISCUSSION)] == [talk]
     with pytest.raises(ValueError, match="not a kind of room"):
         store.create_room(ConversationKind.BUDDY, "x", 10001, [])
     await close(store)

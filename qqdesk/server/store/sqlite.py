@@ -764,6 +764,12 @@ class SqliteStore:
         )
         return _room(rows[0]) if rows else None
 
+    async def list_rooms(self, kind: ConversationKind) -> list[Room]:
+        rows = await self._query(
+            f"SELECT {_ROOM_COLUMNS} FROM rooms WHERE kind=? ORDER BY number", (room_kind(kind),)
+        )
+        return [_room(r) for r in rows]
+
     async def rooms_of(self, uin: int) -> list[Room]:
         rows = await self._query(
             f"SELECT {_ROOM_COLUMNS} FROM rooms WHERE number IN"
