@@ -1,5 +1,5 @@
 """Protocol-neutral values shared by server, client and app: numbers, conversations,
-presence, profiles and message content.
+presence, profiles, message content and rooms (groups, discussions).
 
 Every protocol family (classic text, Smart QQ web) translates to and from these at
 its edge; nothing here knows a wire format, does I/O or imports Qt.
@@ -28,11 +28,22 @@ from .profile import (
     Zodiac,
     face_picture_number,
 )
+from .room import (
+    MAX_ROOM_MEMBERS,
+    ROOM_HISTORY,
+    ROOM_HISTORY_AGE,
+    Member,
+    Room,
+    RoomMessage,
+)
 
 __all__ = [
     "FACE_NAMES",
+    "MAX_ROOM_MEMBERS",
     "MAX_UIN",
     "MIN_UIN",
+    "ROOM_HISTORY",
+    "ROOM_HISTORY_AGE",
     "AuthMode",
     "BloodType",
     "Constellation",
@@ -40,9 +51,12 @@ __all__ = [
     "Conversation",
     "ConversationKind",
     "Face",
+    "Member",
     "Part",
     "Presence",
     "Profile",
+    "Room",
+    "RoomMessage",
     "Sex",
     "Zodiac",
     "face_by_name",

@@ -1,5 +1,6 @@
-"""Schema versions: a store written by the release before versions (schema 1) opens with
-every row intact; a newer file is refused; a failing step leaves the file as it was."""
+"""Schema versions: a store written by the release before versions (schema 1), and one
+written by the release before rooms (schema 2), open with every row intact; a newer file
+is refused; a failing step leaves the file as it was."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from qqdesk.core import (
     BloodType,
     Constellation,
     Conversation,
+    ConversationKind,
     Face,
     Profile,
     Sex,
@@ -28,6 +30,7 @@ from .conftest import text
 from .fixtures.v1_data import LONG, WEI_PROFILE
 
 FIXTURE = Path(__file__).parent / "fixtures" / "store-v1.sqlite"
+FIXTURE_V2 = Path(__file__).parent / "fixtures" / "store-v2.sqlite"
 _ENUMS: dict[str, Any] = {
     "sex": Sex,
     "blood_type": BloodType,
@@ -59,7 +62,7 @@ async def test_a_version_1_store_opens_with_every_row_intact(v1_file: Path) -> N
     assert _dump(v1_file)[0] == 0  # the release before versions never set one
     store = SqliteStore(v1_file)
     try:
-        assert _dump(v1_file)[0] == latest_version() == 2
+        assert _dump(v1_file)[0] == latest_version() == 3
         accounts = {a.profile.uin: a for a in await store.list_accounts()}
         assert sorted(accounts) == [10001, 10002, 24259132]
         wei = accounts[24259132]
@@ -130,7 +133,7 @@ def test_a_store_from_a_newer_release_is_refused_untouched(v1_file: Path) -> Non
     db.execute(f"PRAGMA user_version={latest_version() + 1}")
     db.close()
     before = _dump(v1_file)
-    with pytest.raises(StoreError, match=r"schema version 3, newer than this qqdesk knows \(2\)"):
+    with pytest.raises(StoreError, match=r"schema version 4, newer than this qqdesk knows \(3\)"):
         SqliteStore(v1_file)
     assert _dump(v1_file) == before
 
@@ -155,7 +158,7 @@ def test_a_failing_step_leaves_the_file_as_it_was(
     assert _dump(v1_file) == before
     monkeypatch.undo()
     SqliteStore(v1_file).close()  # and the real step still works on it
-    assert _dump(v1_file)[0] == 2
+    assert _dump(v1_file)[0] == latest_version()
 
 
 def test_a_new_file_starts_at_the_latest_version(tmp_path: Path) -> None:
@@ -163,3 +166,63 @@ def test_a_new_file_starts_at_the_latest_version(tmp_path: Path) -> None:
     version, dump = _dump(tmp_path / "new.sqlite3")
     assert version == latest_version()
     assert any("conversation_kind" in line for line in dump)
+
+
+def _rows(path: Path, table: str) -> list[tuple[Any, ...]]:
+    db = sqlite3.connect(path)
+    try:
+        return db.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()
+    finally:
+        db.close()
+
+
+def _schema(path: Path) -> list[tuple[str, str, str]]:
+    db = sqlite3.connect(path)
+    try:
+        return db.execute(
+            "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name"
+        ).fetchall()
+    finally:
+        db.close()
+
+
+async def test_a_version_2_store_gets_rooms_with_every_row_intact(tmp_path: Path) -> None:
+    v2_file = tmp_path / "store-v2.sqlite"
+    shutil.copyfile(FIXTURE_V2, v2_file)
+    assert _dump(v2_file)[0] == 2
+    tables = ("accounts", "buddies", "requests", "messages")
+    before = {table: _rows(v2_file, table) for table in tables}
+    assert [len(rows) for rows in before.values()] == [4, 5, 1, 6]
+    store = SqliteStore(v2_file)
+    try:
+        assert _dump(v2_file)[0] == latest_version() == 3
+        assert {table: _rows(v2_file, table) for table in tables} == before
+        # and through the interface
+        assert [a.profile.nick for a in await store.list_accounts()] == [
+            "Alice",
+            "Bob 小明",
+            "Carol",
+            "微程",
+        ]
+        assert check_password(md5_hex("pw10002"), await store.password_hash(10002) or "")
+        assert await store.buddies(10002) == [10001, 24259132]
+        assert await store.open_request(10003, 10001) == "请加我, please"
+        bob = await store.queued(10002, 10)
+        assert [(m.id, m.conversation, m.content) for m in bob] == [
+            (4, Conversation.buddy(10001), ("hi",)),
+            (5, Conversation.group(100000), ("群", Face(3))),
+            (6, Conversation.buddy(24259132), ("欢迎",)),
+        ]
+        # the new tables start empty; numbers and ids go on from where they were
+        assert await store.rooms_of(10001) == [] and await store.remarks(10001) == {}
+        assert await store.web_logins() == []
+        group = await store.create_room(ConversationKind.GROUP, "群", 10001, [10002])
+        assert group == Conversation.group(100000)
+        said = await store.post(group, 10001, ("hello",))
+        (queued,) = await store.enqueue([text(10001, 10002, "next")])
+        assert 6 < said.id < queued
+    finally:
+        store.close()
+    # the upgraded file has the schema a new file gets
+    SqliteStore(tmp_path / "new.sqlite3").close()
+    assert _schema(v2_file) == _schema(tmp_path / "new.sqlite3")

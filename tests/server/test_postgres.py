@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import asyncpg
 import pytest
 
-from qqdesk.core import MIN_UIN, AuthMode, Face, Profile
+from qqdesk.core import MIN_UIN, AuthMode, Conversation, ConversationKind, Face, Profile
 from qqdesk.server.store import MessageKind, SqliteStore, StoreError, latest_version, open_store
 from qqdesk.server.store.postgres import PostgresStore
 from qqdesk.server.store.postgres_migrations import MIGRATIONS
@@ -54,7 +54,18 @@ async def test_an_empty_database_gets_the_latest_schema(postgres_url: str, admin
             "SELECT tablename FROM pg_tables WHERE schemaname='public' ORDER BY 1"
         )
     }
-    assert tables == {"accounts", "buddies", "requests", "messages", "schema_version"}
+    assert tables == {
+        "accounts",
+        "buddies",
+        "requests",
+        "messages",
+        "schema_version",
+        "rooms",
+        "room_members",
+        "room_messages",
+        "remarks",
+        "web_logins",
+    }
     columns = {
         r[0]
         for r in await admin.fetch(
@@ -63,7 +74,7 @@ async def test_an_empty_database_gets_the_latest_schema(postgres_url: str, admin
     }
     assert {"conversation_kind", "conversation_number", "content"} <= columns
     sequences = {r[0] for r in await admin.fetch("SELECT sequencename FROM pg_sequences")}
-    assert sequences == {"account_numbers", "message_ids"}
+    assert sequences == {"account_numbers", "message_ids", "room_numbers"}
     await store.aclose()
     # opening again changes nothing
     again = await PostgresStore.open(postgres_url)
@@ -89,6 +100,41 @@ async def test_a_version_1_database_is_brought_to_version_2(postgres_url: str, a
     ]
     (later,) = await store.enqueue([text(10002, 10001, "new")])
     assert later > 9  # the sequence was moved above the ids already there
+    await store.aclose()
+
+
+async def test_a_version_2_database_gets_rooms_with_every_row_intact(
+    postgres_url: str, admin: Any
+) -> None:
+    async with admin.transaction():
+        await admin.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+        await admin.execute("INSERT INTO schema_version VALUES (2)")
+        for step in MIGRATIONS[:2]:
+            await step(admin)
+    await admin.execute(
+        "INSERT INTO accounts (uin, password_hash, created, nick) VALUES"
+        " (10001, 'h1', 1, 'Alice'), (10002, 'h2', 2, '小明')"
+    )
+    await admin.execute("INSERT INTO buddies VALUES (10001, 10002, 0), (10002, 10001, 0)")
+    await admin.execute("INSERT INTO requests VALUES (10002, 10001, '请加我', 3)")
+    await admin.execute(
+        "INSERT INTO messages VALUES (41, 10002, 10001, 'buddy', 10001, 'text', '[\"hi\"]', 4),"
+        " (42, 10002, 10001, 'group', 100000, 'text', '[{\"face\":3}]', 5)"
+    )
+    dumps = "SELECT * FROM {} ORDER BY 1, 2"
+    tables = ("accounts", "buddies", "requests", "messages")
+    before = {t: [tuple(r) for r in await admin.fetch(dumps.format(t))] for t in tables}
+    store = await PostgresStore.open(postgres_url)
+    assert await admin.fetchval("SELECT version FROM schema_version") == latest_version() == 3
+    assert {t: [tuple(r) for r in await admin.fetch(dumps.format(t))] for t in tables} == before
+    assert [(m.id, m.content) for m in await store.queued(10002, 10)] == [
+        (41, ("hi",)),
+        (42, (Face(3),)),
+    ]
+    group = await store.create_room(ConversationKind.GROUP, "g", 10001, [10002])
+    assert group == Conversation.group(100000)
+    said = await store.post(group, 10002, ("x",))
+    assert said.id > 42
     await store.aclose()
 
 

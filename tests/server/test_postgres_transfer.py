@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from qqdesk.core import AuthMode, BloodType, Conversation, Face, Profile, Sex
+from qqdesk.core import AuthMode, BloodType, Conversation, ConversationKind, Face, Profile, Sex
 from qqdesk.server.store import (
     MessageKind,
     NewMessage,
@@ -58,6 +58,16 @@ async def populate(store: SqliteStore) -> None:
     ids = await store.enqueue([text(10002, 10001, f"m{i} /微笑") for i in range(5)])
     await store.enqueue([group, text(60000, 10004, "hi")])
     await store.delete_upto(10002, ids[1])  # delivered ones are gone: a gap in the ids
+    # rooms, members with cards, what was said in them, remarks, a pending web sign-in
+    qun = await store.create_room(ConversationKind.GROUP, "群 ' \"", 10001, [10002, 10004])
+    talk = await store.create_room(ConversationKind.DISCUSSION, "", None, [10003, 10001])
+    await store.update_room(qun, memo="公告\n第二行")
+    await store.set_card(qun, 10002, "小明 ,&=")
+    await store.post(qun, 10001, content)
+    await store.post(talk, 10003, ("讨论",))
+    await store.enqueue([text(10001, 10002, "after the rooms")])
+    await store.set_remark(10001, 10004, "老四")
+    await store.add_web_login("ABCD2345", 2**31 - 1)
 
 
 async def dump(store: SqliteStore | PostgresStore) -> dict[str, list[tuple[Any, ...]]]:
@@ -79,7 +89,17 @@ async def test_sqlite_to_postgresql_and_back_keeps_every_row(
     await populate(source)
     target = await PostgresStore.open(postgres_url)
     counts = await copy_store(source, target)
-    assert counts == {"accounts": 5, "buddies": 4, "requests": 2, "messages": 6}
+    assert counts == {
+        "accounts": 5,
+        "buddies": 4,
+        "requests": 2,
+        "messages": 7,
+        "rooms": 2,
+        "room_members": 5,
+        "room_messages": 2,
+        "remarks": 1,
+        "web_logins": 1,
+    }
     expected = await dump(source)
     assert await dump(target) == expected
     # and through the interface, field by field (dataclasses compare every field)
@@ -89,32 +109,51 @@ async def test_sqlite_to_postgresql_and_back_keeps_every_row(
         assert await target.buddies(uin) == await source.buddies(uin)
         assert await target.watchers(uin) == await source.watchers(uin)
         assert await target.queued(uin, 100) == await source.queued(uin, 100)
+        assert await target.rooms_of(uin) == await source.rooms_of(uin)
+        assert await target.remarks(uin) == await source.remarks(uin)
+    rooms = [r.conversation for r in await source.rooms_of(10001)]
+    assert len(rooms) == 2
+    for room in rooms:
+        assert await target.members(room) == await source.members(room)
+    said = await source.room_messages(rooms, 0, 10)
+    assert len(said) == 2 and await target.room_messages(rooms, 0, 10) == said
+    assert await target.web_logins() == await source.web_logins() != []
     assert await target.open_request(10003, 10001) == "我是 Wei"
     assert await target.search(0, 0, None, "甘肃", 0, 10) == await source.search(
         0, 0, None, "甘肃", 0, 10
     )
     # what the target hands out next comes after what was copied in
-    top = max(row[0] for row in expected["messages"])
+    top = max(row[0] for row in expected["messages"] + expected["room_messages"])
     (next_id,) = await target.enqueue([text(10002, 10001, "new")])
     assert next_id > top and target.reserve_message_ids(1)[0] > next_id
     number = await target.create_account(None, "h", Profile(uin=0), AuthMode.ANYONE, True)
     assert number == 60001
+    new_room = await target.create_room(ConversationKind.GROUP, "new", 10001, [])
+    assert new_room == Conversation.group(rooms[-1].number + 1)
 
     # a target with rows is refused, and left alone
     with pytest.raises(StoreError, match="not empty"):
         await copy_store(source, target)
     assert len(await target.list_accounts()) == 6
 
-    # and back into a new SQLite file: the same rows again (plus the two added above)
+    # and back into a new SQLite file: the same rows again (plus those added above)
     back = SqliteStore(tmp_path / "back.sqlite3")
     await copy_store(target, back)
     again = await dump(back)
     assert again["buddies"] == expected["buddies"]
     assert again["requests"] == expected["requests"]
     assert again["accounts"][:5] == expected["accounts"]
-    assert again["messages"][:6] == expected["messages"]
+    assert again["messages"][:7] == expected["messages"]
+    for table in ("room_messages", "remarks", "web_logins"):
+        assert again[table] == expected[table]
+    assert again["rooms"][:2] == expected["rooms"]
+    assert again["room_members"][:5] == expected["room_members"]
     (after,) = await back.enqueue([text(10002, 10001, "newer")])
     assert after > next_id
+    assert (await back.post(new_room, 10001, ("x",))).id > after
+    assert await back.create_room(ConversationKind.DISCUSSION, "", None, [10001]) == (
+        Conversation.discussion(new_room.number + 1)
+    )
     await target.aclose()
     for store in (source, back):
         await asyncio.to_thread(store.close)

@@ -1,5 +1,5 @@
 """The server's rules, once for every protocol family: sessions, presence, contacts,
-messaging and limits. No wire format here: core values in, core values out."""
+rooms, messaging and limits. No wire format here: core values in, core values out."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from .contacts import MAX_REASON, MAX_SEARCH_PAGE, Contacts
 from .limits import RATE_LIMIT, Action, Limits
 from .messaging import MAX_FROM_STRANGERS, MAX_PER_ANSWER, Entry, Messaging
 from .presence import PresenceHub
+from .rooms import MAX_CARD, MAX_ROOM_NAME, Rooms
 from .sessions import (
     Family,
     Refusal,
@@ -71,7 +72,8 @@ class Service:
             store, self.presence, self.limits, clock, long_poll, max_from_strangers
         )
         self.contacts = Contacts(store, self.sessions, self.presence, self.messaging, self.limits)
-        self.admin = Admin(store, watcher=self, scrypt_n=scrypt_n)
+        self.rooms = Rooms(store)
+        self.admin = Admin(store, watcher=self, scrypt_n=scrypt_n, rooms=self.rooms)
         self._hashing = concurrent.futures.ThreadPoolExecutor(
             PASSWORD_THREADS, thread_name_prefix="qqdesk-password"
         )
@@ -267,15 +269,18 @@ class Service:
 
 
 __all__ = [
+    "MAX_CARD",
     "MAX_FROM_STRANGERS",
     "MAX_PER_ANSWER",
     "MAX_REASON",
+    "MAX_ROOM_NAME",
     "MAX_SEARCH_PAGE",
     "Action",
     "Entry",
     "Family",
     "Refusal",
     "Refused",
+    "Rooms",
     "Service",
     "Session",
     "StatusChange",

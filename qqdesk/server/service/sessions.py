@@ -22,6 +22,14 @@ class Refusal(enum.Enum):
     #: The recipient has as much waiting from strangers as they may (see Messaging).
     RECIPIENT_FULL = "recipient_full"
     WRONG_PASSWORD = "wrong_password"
+    #: Not a member of that room, or no such room (see service/rooms.py).
+    NOT_A_MEMBER = "not_a_member"
+    #: Only one's own buddies may be brought into a room.
+    NOT_A_BUDDY = "not_a_buddy"
+    #: The room has as many members as it may (MAX_ROOM_MEMBERS).
+    ROOM_FULL = "room_full"
+    #: The request makes no sense (a group without a name, a card in a discussion).
+    BAD_REQUEST = "bad_request"
 
 
 class Refused(Exception):

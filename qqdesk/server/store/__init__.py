@@ -1,14 +1,17 @@
-"""Durable server state (accounts, buddy lists, requests, queued messages): one async
-interface, implemented on SQLite and on PostgreSQL, with versioned migrations."""
+"""Durable server state (accounts, buddy lists, requests, queued messages, rooms, remarks,
+web sign-ins): one async interface, implemented on SQLite and on PostgreSQL, with
+versioned migrations."""
 
 from .interface import (
     SCRYPT_N,
+    WEB_LOGIN_TTL,
     Account,
     MessageKind,
     NewMessage,
     QueuedMessage,
     Store,
     StoreError,
+    WebLogin,
     check_password,
     hash_password,
     md5_hex,
@@ -21,6 +24,7 @@ from .transfer import copy_store
 __all__ = [
     "PROFILE_FIELDS",
     "SCRYPT_N",
+    "WEB_LOGIN_TTL",
     "Account",
     "MessageKind",
     "NewMessage",
@@ -28,6 +32,7 @@ __all__ = [
     "SqliteStore",
     "Store",
     "StoreError",
+    "WebLogin",
     "check_password",
     "copy_store",
     "hash_password",

@@ -10,7 +10,16 @@ from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from qqdesk.core import AuthMode, Content, Conversation, Profile
+from qqdesk.core import (
+    AuthMode,
+    Content,
+    Conversation,
+    ConversationKind,
+    Member,
+    Profile,
+    Room,
+    RoomMessage,
+)
 
 
 class StoreError(Exception):
@@ -62,6 +71,27 @@ class QueuedMessage:
     kind: MessageKind
     content: Content
     time: int
+
+
+#: Seconds a QR sign-in waits to be approved (and an approved one to be taken up).
+WEB_LOGIN_TTL = 120
+
+
+@dataclass(frozen=True)
+class WebLogin:
+    """A QR sign-in of the Smart QQ channel, kept in the store so that every process on
+    it sees it (the command line approves while ``serve`` runs).
+
+    ``state`` is "pending", "approved" (``uin`` is the account it signs in) or
+    "refused"; ``code`` is what the QR carries and its owner types to approve it,
+    ``token`` the QR's ptqrtoken, by which the web client asks about it.
+    """
+
+    code: str
+    token: int
+    created: int
+    state: str
+    uin: int | None
 
 
 class Store(Protocol):
@@ -156,6 +186,91 @@ class Store(Protocol):
     def take(self, recipient: int, limit: int) -> Awaitable[list[QueuedMessage]]:
         """Legacy delivery: the oldest ``limit`` messages, gone from the queue."""
         ...
+
+    # rooms (groups and discussions); the service's rules are in service/rooms.py
+    def create_room(
+        self, kind: ConversationKind, name: str, owner: int | None, members: Sequence[int]
+    ) -> Awaitable[Conversation]:
+        """A new group or discussion, numbered from one sequence for both (from 100000),
+        with ``members`` (and ``owner``, who is one) joined now."""
+        ...
+
+    async def room(self, conversation: Conversation) -> Room | None: ...
+    async def list_rooms(self, kind: ConversationKind) -> list[Room]:
+        """Every group, or every discussion, by number (for administration)."""
+        ...
+
+    async def rooms_of(self, uin: int) -> list[Room]:
+        """The rooms ``uin`` is a member of: groups, then discussions, each by number."""
+        ...
+
+    async def members(self, conversation: Conversation) -> list[Member]:
+        """A room's members, the longest-standing first (by joined, then number)."""
+        ...
+
+    async def is_member(self, conversation: Conversation, uin: int) -> bool: ...
+    def add_members(self, conversation: Conversation, uins: Sequence[int]) -> Awaitable[list[int]]:
+        """Join ``uins`` to a room; the ones newly added (members already there, and
+        everyone when there is no such room, are left alone)."""
+        ...
+
+    def remove_member(self, conversation: Conversation, uin: int) -> Awaitable[bool]: ...
+    def set_card(self, conversation: Conversation, uin: int, card: str) -> Awaitable[bool]:
+        """A member's card ("" unsets it); False when ``uin`` is not a member."""
+        ...
+
+    def update_room(
+        self,
+        conversation: Conversation,
+        *,
+        name: str | None = None,
+        memo: str | None = None,
+        owner: int | None = None,
+    ) -> Awaitable[bool]:
+        """Change what is given (None leaves a field alone); False when there is no such room."""
+        ...
+
+    def post(
+        self, conversation: Conversation, sender: int, content: Content
+    ) -> Awaitable[RoomMessage]:
+        """Keep a message said in a room (durable before it completes), with an id from the
+        message id sequence; the room's history beyond ROOM_HISTORY messages and any
+        older than ROOM_HISTORY_AGE go."""
+        ...
+
+    async def room_messages(
+        self, conversations: Sequence[Conversation], after: int, limit: int
+    ) -> list[RoomMessage]:
+        """The oldest ``limit`` kept messages of these rooms with an id above ``after``."""
+        ...
+
+    # remarks (a user's own name for a buddy; Smart QQ's markname)
+    def set_remark(self, owner: int, buddy: int, remark: str) -> Awaitable[bool]:
+        """``owner``'s remark for ``buddy`` ("" removes it); False when nothing changed.
+        Removing the buddy removes the remark too."""
+        ...
+
+    async def remarks(self, owner: int) -> dict[int, str]: ...
+
+    # pending web (QR) sign-ins, shared by every process on the store
+    def add_web_login(self, code: str, token: int) -> Awaitable[None]:
+        """A new pending sign-in (expired ones go first); ValueError when ``code`` is taken."""
+        ...
+
+    async def web_login(self, token: int) -> WebLogin | None:
+        """The newest sign-in with this ptqrtoken, whatever its state; None once expired."""
+        ...
+
+    async def web_logins(self) -> list[WebLogin]:
+        """The pending, unexpired sign-ins, oldest first."""
+        ...
+
+    def decide_web_login(self, code: str, uin: int | None) -> Awaitable[bool]:
+        """Approve a pending sign-in for ``uin`` (None refuses it); False when there is
+        no such pending, unexpired one."""
+        ...
+
+    def drop_web_login(self, code: str) -> Awaitable[None]: ...
 
 
 #: scrypt's cost (CPU and memory); stored with each hash, so it can change later.

@@ -110,6 +110,54 @@ _MESSAGES_V2 = """CREATE TABLE {name} (
 )"""
 
 
+#: Version 3: groups and discussions (one number sequence for both, from 100000, kept as
+#: rooms' AUTOINCREMENT), their members, the messages said in them (ids from the
+#: messages' sequence, see SqliteStore.reserve_message_ids: the AUTOINCREMENT only
+#: remembers the largest), remarks, and pending web sign-ins. Frozen, as SCHEMA_V1.
+SCHEMA_V3 = (
+    """CREATE TABLE rooms (
+    number INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    name TEXT NOT NULL,
+    owner INTEGER,
+    memo TEXT NOT NULL DEFAULT '',
+    created INTEGER NOT NULL
+)""",
+    "INSERT INTO sqlite_sequence (name, seq) VALUES ('rooms', 99999)",
+    """CREATE TABLE room_members (
+    number INTEGER NOT NULL,
+    uin INTEGER NOT NULL,
+    card TEXT NOT NULL DEFAULT '',
+    joined INTEGER NOT NULL,
+    PRIMARY KEY (number, uin)
+) WITHOUT ROWID""",
+    "CREATE INDEX room_members_of ON room_members (uin, number)",
+    """CREATE TABLE room_messages (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    conversation_kind TEXT NOT NULL,
+    conversation_number INTEGER NOT NULL,
+    sender INTEGER NOT NULL,
+    content TEXT NOT NULL,
+    time INTEGER NOT NULL
+)""",
+    "CREATE INDEX room_messages_history ON room_messages (conversation_number, id)",
+    """CREATE TABLE remarks (
+    owner INTEGER NOT NULL,
+    buddy INTEGER NOT NULL,
+    remark TEXT NOT NULL,
+    PRIMARY KEY (owner, buddy)
+) WITHOUT ROWID""",
+    """CREATE TABLE web_logins (
+    code TEXT PRIMARY KEY,
+    token INTEGER NOT NULL,
+    created INTEGER NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending',
+    uin INTEGER
+) WITHOUT ROWID""",
+    "CREATE INDEX web_logins_token ON web_logins (token, created)",
+)
+
+
 def _create_latest(db: sqlite3.Connection) -> None:
     """A new file gets the latest schema at once (no dropped tables leave free pages)."""
     for statement in SCHEMA_V1:
@@ -117,6 +165,7 @@ def _create_latest(db: sqlite3.Connection) -> None:
             db.execute(statement)
     db.execute(_MESSAGES_V2.format(name="messages"))
     db.execute("CREATE INDEX messages_queue ON messages (recipient, id)")
+    _to_v3(db)
 
 
 def _to_v2(db: sqlite3.Connection) -> None:
@@ -158,8 +207,15 @@ def _to_v2(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX messages_queue ON messages (recipient, id)")
 
 
+def _to_v3(db: sqlite3.Connection) -> None:
+    """Rooms, their members and messages, remarks and web sign-ins: new tables only, so
+    nothing already kept changes."""
+    for statement in SCHEMA_V3:
+        db.execute(statement)
+
+
 #: Step n brings a file from version n-1 to version n; each runs in its own transaction.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_to_v1, _to_v2]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_to_v1, _to_v2, _to_v3]
 
 
 def latest_version() -> int:

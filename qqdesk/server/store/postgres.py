@@ -14,13 +14,44 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
-from qqdesk.core import AuthMode, Profile
+from qqdesk.core import (
+    ROOM_HISTORY,
+    ROOM_HISTORY_AGE,
+    AuthMode,
+    Content,
+    Conversation,
+    ConversationKind,
+    Member,
+    Profile,
+    Room,
+    RoomMessage,
+)
 
 from .failures import FailureLog
-from .interface import Account, MessageKind, NewMessage, QueuedMessage, StoreError
+from .interface import (
+    WEB_LOGIN_TTL,
+    Account,
+    MessageKind,
+    NewMessage,
+    QueuedMessage,
+    StoreError,
+    WebLogin,
+)
 from .migrations import INT_FIELDS, PROFILE_FIELDS, content_json
-from .postgres_migrations import SCHEMA_LOCK, Connection, bump_sequence, migrate, seed_sequence
-from .sqlite import _account, _message, _notice, normalize_profile_fields
+from .postgres_migrations import SCHEMA_LOCK, Connection, bump_sequence, migrate, seed_sequences
+from .sqlite import (
+    PRUNE_BATCH,
+    _account,
+    _message,
+    _notice,
+    _room,
+    _room_message,
+    _web_login,
+    normalize_profile_fields,
+    room_changes,
+    room_kind,
+    room_members,
+)
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +64,9 @@ _ACCOUNT_COLUMNS = "uin, auth, searchable, " + ", ".join(PROFILE_FIELDS)
 _MESSAGE_COLUMNS = (
     "id, recipient, sender, conversation_kind, conversation_number, kind, content, time"
 )
+_ROOM_COLUMNS = "kind, number, name, owner, memo, created"
+_ROOM_MESSAGE_COLUMNS = "id, conversation_kind, conversation_number, sender, content, time"
+_WEB_LOGIN_COLUMNS = "code, token, created, state, uin"
 
 #: What asyncpg raises when the database refuses, fails or is gone.
 DATABASE_ERRORS: tuple[type[BaseException], ...] = (
@@ -270,6 +304,9 @@ class PostgresStore:
         self._spare: range | None = None
         self._refill: asyncio.Task[None] | None = None
         self._ids_failing = False
+        #: The wall clock (seconds since the epoch) that rooms, room messages and web
+        #: sign-ins are stamped and expired by; tests move it instead of waiting.
+        self.clock: Callable[[], float] = time.time
         self._top_up()
 
     @classmethod
@@ -457,11 +494,10 @@ class PostgresStore:
         async def run(db: Connection) -> None:
             await db.copy_records_to_table(table, records=records, columns=list(columns))
             await db.execute("SELECT pg_advisory_xact_lock($1)", SCHEMA_LOCK)
-            await seed_sequence(db, "account_numbers", "SELECT MAX(uin) FROM accounts")
-            await seed_sequence(db, "message_ids", "SELECT MAX(id) FROM messages")
+            await seed_sequences(db)
 
         await self._write(run)
-        if table == "messages" and rows:
+        if table in ("messages", "room_messages") and rows:
             try:
                 async with self._pool.acquire() as db:
                     self._ids = await allocate_ids(db, self.ID_BLOCK)
@@ -594,7 +630,9 @@ class PostgresStore:
     def remove_buddy(self, owner: int, buddy: int) -> asyncio.Future[bool]:
         async def run(db: Connection) -> bool:
             sql = "DELETE FROM buddies WHERE owner=$1 AND buddy=$2 RETURNING 1"
-            return await db.fetchval(sql, owner, buddy) is not None
+            removed = await db.fetchval(sql, owner, buddy) is not None
+            await db.execute("DELETE FROM remarks WHERE owner=$1 AND buddy=$2", owner, buddy)
+            return removed
 
         return self._write(run)
 
@@ -703,6 +741,255 @@ class PostgresStore:
 
         return self._write(run, durable=False)
 
+    # -- rooms --
+
+    def create_room(
+        self, kind: ConversationKind, name: str, owner: int | None, members: Sequence[int]
+    ) -> asyncio.Future[Conversation]:
+        stored_kind = room_kind(kind)
+        joining = room_members(owner, members)
+
+        async def run(db: Connection) -> Conversation:
+            now = int(self.clock())
+            number = await db.fetchval(
+                "INSERT INTO rooms (number, kind, name, owner, memo, created)"
+                " VALUES (nextval('room_numbers'), $1, $2, $3, '', $4) RETURNING number",
+                stored_kind,
+                name,
+                owner,
+                now,
+            )
+            await _add_members(db, number, joining, now)
+            return Conversation(kind, int(number))
+
+        return self._write(run)
+
+    async def room(self, conversation: Conversation) -> Room | None:
+        rows = await self._query(
+            f"SELECT {_ROOM_COLUMNS} FROM rooms WHERE number=$1 AND kind=$2",
+            conversation.number,
+            conversation.kind.value,
+        )
+        return _room(rows[0]) if rows else None
+
+    async def list_rooms(self, kind: ConversationKind) -> list[Room]:
+        rows = await self._query(
+            f"SELECT {_ROOM_COLUMNS} FROM rooms WHERE kind=$1 ORDER BY number", room_kind(kind)
+        )
+        return [_room(r) for r in rows]
+
+    async def rooms_of(self, uin: int) -> list[Room]:
+        rows = await self._query(
+            f"SELECT {_ROOM_COLUMNS} FROM rooms WHERE number IN"
+            " (SELECT number FROM room_members WHERE uin=$1)"
+            " ORDER BY kind='discussion', number",
+            uin,
+        )
+        return [_room(r) for r in rows]
+
+    async def members(self, conversation: Conversation) -> list[Member]:
+        rows = await self._query(
+            "SELECT m.uin, m.card, m.joined FROM room_members m"
+            " JOIN rooms r ON r.number=m.number AND r.kind=$1"
+            " WHERE m.number=$2 ORDER BY m.joined, m.uin",
+            conversation.kind.value,
+            conversation.number,
+        )
+        return [Member(r[0], r[1], r[2]) for r in rows]
+
+    async def is_member(self, conversation: Conversation, uin: int) -> bool:
+        return bool(
+            await self._query(
+                "SELECT 1 FROM room_members m JOIN rooms r ON r.number=m.number AND r.kind=$1"
+                " WHERE m.number=$2 AND m.uin=$3",
+                conversation.kind.value,
+                conversation.number,
+                uin,
+            )
+        )
+
+    def add_members(
+        self, conversation: Conversation, uins: Sequence[int]
+    ) -> asyncio.Future[list[int]]:
+        joining = list(dict.fromkeys(uins))
+
+        async def run(db: Connection) -> list[int]:
+            if not await _is_room(db, conversation):
+                return []
+            return await _add_members(db, conversation.number, joining, int(self.clock()))
+
+        return self._write(run)
+
+    def remove_member(self, conversation: Conversation, uin: int) -> asyncio.Future[bool]:
+        async def run(db: Connection) -> bool:
+            if not await _is_room(db, conversation):
+                return False
+            sql = "DELETE FROM room_members WHERE number=$1 AND uin=$2 RETURNING 1"
+            return await db.fetchval(sql, conversation.number, uin) is not None
+
+        return self._write(run)
+
+    def set_card(self, conversation: Conversation, uin: int, card: str) -> asyncio.Future[bool]:
+        async def run(db: Connection) -> bool:
+            if not await _is_room(db, conversation):
+                return False
+            sql = "UPDATE room_members SET card=$1 WHERE number=$2 AND uin=$3 RETURNING 1"
+            return await db.fetchval(sql, card, conversation.number, uin) is not None
+
+        return self._write(run)
+
+    def update_room(
+        self,
+        conversation: Conversation,
+        *,
+        name: str | None = None,
+        memo: str | None = None,
+        owner: int | None = None,
+    ) -> asyncio.Future[bool]:
+        values = room_changes(name=name, memo=memo, owner=owner)
+
+        async def run(db: Connection) -> bool:
+            sets = ", ".join(f"{k}=${i}" for i, k in enumerate(values, 3)) or "number=number"
+            sql = f"UPDATE rooms SET {sets} WHERE number=$1 AND kind=$2 RETURNING 1"
+            found = await db.fetchval(
+                sql, conversation.number, conversation.kind.value, *values.values()
+            )
+            return found is not None
+
+        return self._write(run)
+
+    def post(
+        self, conversation: Conversation, sender: int, content: Content
+    ) -> asyncio.Future[RoomMessage]:
+        kind = room_kind(conversation)
+        try:
+            (message_id,) = self.reserve_message_ids(1)
+        except StoreError as exc:  # no ids on hand, and the database is away
+            return _failure(exc)
+        stored = content_json(content)
+
+        async def run(db: Connection) -> RoomMessage:
+            now = int(self.clock())
+            await db.execute(
+                f"INSERT INTO room_messages ({_ROOM_MESSAGE_COLUMNS})"
+                " VALUES ($1, $2, $3, $4, $5, $6)",
+                message_id,
+                kind,
+                conversation.number,
+                sender,
+                stored,
+                now,
+            )
+            await _prune_room(db, conversation.number, now)
+            return RoomMessage(message_id, conversation, sender, content, now)
+
+        return self._write(run)
+
+    async def room_messages(
+        self, conversations: Sequence[Conversation], after: int, limit: int
+    ) -> list[RoomMessage]:
+        groups = sorted({c.number for c in conversations if c.kind is ConversationKind.GROUP})
+        discussions = sorted(
+            {c.number for c in conversations if c.kind is ConversationKind.DISCUSSION}
+        )
+        if not groups and not discussions:
+            return []
+        rows = await self._query(
+            f"SELECT {_ROOM_MESSAGE_COLUMNS} FROM room_messages"
+            " WHERE ((conversation_kind='group' AND conversation_number=ANY($1::bigint[]))"
+            " OR (conversation_kind='discussion' AND conversation_number=ANY($2::bigint[])))"
+            " AND id>$3 AND time>$4 ORDER BY id LIMIT $5",
+            groups,
+            discussions,
+            after,
+            int(self.clock()) - ROOM_HISTORY_AGE,
+            _limit(limit),
+        )
+        return [_room_message(r) for r in rows]
+
+    # -- remarks --
+
+    def set_remark(self, owner: int, buddy: int, remark: str) -> asyncio.Future[bool]:
+        async def run(db: Connection) -> bool:
+            if not remark:
+                sql = "DELETE FROM remarks WHERE owner=$1 AND buddy=$2 RETURNING 1"
+                return await db.fetchval(sql, owner, buddy) is not None
+            changed = await db.fetchval(
+                "INSERT INTO remarks AS r (owner, buddy, remark) VALUES ($1, $2, $3)"
+                " ON CONFLICT (owner, buddy) DO UPDATE SET remark=EXCLUDED.remark"
+                " WHERE r.remark<>EXCLUDED.remark RETURNING 1",
+                owner,
+                buddy,
+                remark,
+            )
+            return changed is not None
+
+        return self._write(run)
+
+    async def remarks(self, owner: int) -> dict[int, str]:
+        rows = await self._query("SELECT buddy, remark FROM remarks WHERE owner=$1", owner)
+        return {int(r[0]): str(r[1]) for r in rows}
+
+    # -- web sign-ins --
+
+    def _unexpired(self) -> int:
+        """Sign-ins made after this second are still alive."""
+        return int(self.clock()) - WEB_LOGIN_TTL
+
+    def add_web_login(self, code: str, token: int) -> asyncio.Future[None]:
+        async def run(db: Connection) -> None:
+            await db.execute("DELETE FROM web_logins WHERE created<=$1", self._unexpired())
+            added = await db.fetchval(
+                "INSERT INTO web_logins (code, token, created, state)"
+                " VALUES ($1, $2, $3, 'pending') ON CONFLICT (code) DO NOTHING RETURNING 1",
+                code,
+                token,
+                int(self.clock()),
+            )
+            if added is None:
+                raise ValueError(f"web sign-in code {code} is in use")
+
+        return self._write(run)
+
+    async def web_login(self, token: int) -> WebLogin | None:
+        rows = await self._query(
+            f"SELECT {_WEB_LOGIN_COLUMNS} FROM web_logins WHERE token=$1 AND created>$2"
+            " ORDER BY created DESC, code LIMIT 1",
+            token,
+            self._unexpired(),
+        )
+        return _web_login(rows[0]) if rows else None
+
+    async def web_logins(self) -> list[WebLogin]:
+        rows = await self._query(
+            f"SELECT {_WEB_LOGIN_COLUMNS} FROM web_logins WHERE state='pending' AND created>$1"
+            " ORDER BY created, code",
+            self._unexpired(),
+        )
+        return [_web_login(r) for r in rows]
+
+    def decide_web_login(self, code: str, uin: int | None) -> asyncio.Future[bool]:
+        state = "refused" if uin is None else "approved"
+
+        async def run(db: Connection) -> bool:
+            decided = await db.fetchval(
+                "UPDATE web_logins SET state=$1, uin=$2"
+                " WHERE code=$3 AND state='pending' AND created>$4 RETURNING 1",
+                state,
+                uin,
+                code,
+                self._unexpired(),
+            )
+            return decided is not None
+
+        return self._write(run)
+
+    def drop_web_login(self, code: str) -> asyncio.Future[None]:
+        async def run(db: Connection) -> None:
+            await db.execute("DELETE FROM web_logins WHERE code=$1", code)
+
+        return self._write(run, durable=False)
+
 
 def _failure(error: StoreError) -> asyncio.Future[Any]:
     """A write that failed before it was queued, failing as its awaitable (as queued ones do)."""
@@ -749,3 +1036,43 @@ async def _enqueue(db: Connection, messages: Sequence[tuple[int, NewMessage]]) -
 
 async def _delete_upto(db: Connection, recipient: int, last_id: int) -> None:
     await db.execute("DELETE FROM messages WHERE recipient=$1 AND id<=$2", recipient, last_id)
+
+
+async def _is_room(db: Connection, conversation: Conversation) -> bool:
+    found = await db.fetchval(
+        "SELECT 1 FROM rooms WHERE number=$1 AND kind=$2",
+        conversation.number,
+        conversation.kind.value,
+    )
+    return found is not None
+
+
+async def _add_members(db: Connection, number: int, uins: Sequence[int], now: int) -> list[int]:
+    """Join ``uins`` (in their order) to room ``number``; the ones newly added."""
+    rows = await db.fetch(
+        "INSERT INTO room_members (number, uin, card, joined)"
+        " SELECT $1, u, '', $3 FROM unnest($2::bigint[]) WITH ORDINALITY AS j(u, o) ORDER BY o"
+        " ON CONFLICT (number, uin) DO NOTHING RETURNING uin",
+        number,
+        list(uins),
+        now,
+    )
+    added = {int(r[0]) for r in rows}
+    return [uin for uin in uins if uin in added]
+
+
+async def _prune_room(db: Connection, number: int, now: int) -> None:
+    """As the SQLite store's _prune_room: the room's newest ROOM_HISTORY, none too old."""
+    await db.execute(
+        "DELETE FROM room_messages WHERE conversation_number=$1 AND id<="
+        " (SELECT id FROM room_messages WHERE conversation_number=$1"
+        " ORDER BY id DESC LIMIT 1 OFFSET $2)",
+        number,
+        ROOM_HISTORY,
+    )
+    await db.execute(
+        "DELETE FROM room_messages WHERE id IN"
+        " (SELECT id FROM room_messages ORDER BY id LIMIT $1) AND time<=$2",
+        PRUNE_BATCH,
+        now - ROOM_HISTORY_AGE,
+    )

@@ -109,8 +109,66 @@ async def _to_v2(db: Connection) -> None:
     await db.execute("CREATE INDEX messages_queue ON messages (recipient, id)")
 
 
+#: Version 3 (SQLite's SCHEMA_V3): rooms numbered from their own sequence (groups and
+#: discussions share it), members, room messages (ids from ``message_ids``), remarks
+#: and pending web sign-ins. Frozen, as SCHEMA_V1.
+SCHEMA_V3 = (
+    "CREATE SEQUENCE room_numbers AS BIGINT START WITH 100000 MINVALUE 1",
+    """CREATE TABLE rooms (
+    number BIGINT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    name TEXT NOT NULL,
+    owner BIGINT,
+    memo TEXT NOT NULL DEFAULT '',
+    created BIGINT NOT NULL
+)""",
+    """CREATE TABLE room_members (
+    number BIGINT NOT NULL,
+    uin BIGINT NOT NULL,
+    card TEXT NOT NULL DEFAULT '',
+    joined BIGINT NOT NULL,
+    PRIMARY KEY (number, uin)
+)""",
+    "CREATE INDEX room_members_of ON room_members (uin, number)",
+    """CREATE TABLE room_messages (
+    id BIGINT PRIMARY KEY,
+    conversation_kind TEXT NOT NULL,
+    conversation_number BIGINT NOT NULL,
+    sender BIGINT NOT NULL,
+    content TEXT NOT NULL,
+    time BIGINT NOT NULL
+)""",
+    "CREATE INDEX room_messages_history ON room_messages (conversation_number, id)",
+    """CREATE TABLE remarks (
+    owner BIGINT NOT NULL,
+    buddy BIGINT NOT NULL,
+    remark TEXT NOT NULL,
+    PRIMARY KEY (owner, buddy)
+)""",
+    """CREATE TABLE web_logins (
+    code TEXT PRIMARY KEY,
+    token BIGINT NOT NULL,
+    created BIGINT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending',
+    uin BIGINT
+)""",
+    "CREATE INDEX web_logins_token ON web_logins (token, created)",
+)
+
+#: The largest message id in use (queued or said in a room), for seed_sequence.
+LARGEST_MESSAGE_ID = (
+    "SELECT GREATEST((SELECT MAX(id) FROM messages), (SELECT MAX(id) FROM room_messages))"
+)
+
+
+async def _to_v3(db: Connection) -> None:
+    """New tables only (see migrations._to_v3)."""
+    for statement in SCHEMA_V3:
+        await db.execute(statement)
+
+
 #: Step n brings a database from version n-1 to version n, each in its own transaction.
-MIGRATIONS: list[Callable[[Connection], Awaitable[None]]] = [_to_v1, _to_v2]
+MIGRATIONS: list[Callable[[Connection], Awaitable[None]]] = [_to_v1, _to_v2, _to_v3]
 
 
 def latest_version() -> int:
@@ -145,11 +203,17 @@ async def migrate(db: Connection, where: str) -> int:
                     f" knows ({latest}); use the release that wrote it or a newer one"
                 )
             if version == latest:
-                await seed_sequence(db, "account_numbers", "SELECT MAX(uin) FROM accounts")
-                await seed_sequence(db, "message_ids", "SELECT MAX(id) FROM messages")
+                await seed_sequences(db)
                 return latest
             await MIGRATIONS[version](db)
             await db.execute("UPDATE schema_version SET version=$1", version + 1)
+
+
+async def seed_sequences(db: Connection) -> None:
+    """Move every sequence above the numbers in use (call under SCHEMA_LOCK)."""
+    await seed_sequence(db, "account_numbers", "SELECT MAX(uin) FROM accounts")
+    await seed_sequence(db, "message_ids", LARGEST_MESSAGE_ID)
+    await seed_sequence(db, "room_numbers", "SELECT MAX(number) FROM rooms")
 
 
 async def seed_sequence(db: Connection, sequence: str, largest_sql: str) -> None:

@@ -20,6 +20,8 @@ from typing import Any, TypeVar
 
 from qqdesk.core import (
     MIN_UIN,
+    ROOM_HISTORY,
+    ROOM_HISTORY_AGE,
     AuthMode,
     BloodType,
     Constellation,
@@ -27,14 +29,25 @@ from qqdesk.core import (
     Conversation,
     ConversationKind,
     Face,
+    Member,
     Part,
     Profile,
+    Room,
+    RoomMessage,
     Sex,
     Zodiac,
 )
 
 from .failures import FailureLog
-from .interface import Account, MessageKind, NewMessage, QueuedMessage, StoreError
+from .interface import (
+    WEB_LOGIN_TTL,
+    Account,
+    MessageKind,
+    NewMessage,
+    QueuedMessage,
+    StoreError,
+    WebLogin,
+)
 from .migrations import INT_FIELDS, PROFILE_FIELDS, content_json, migrate
 
 log = logging.getLogger(__name__)
@@ -51,6 +64,13 @@ _ACCOUNT_COLUMNS = "uin, auth, searchable, " + ", ".join(PROFILE_FIELDS)
 _MESSAGE_COLUMNS = (
     "id, recipient, sender, conversation_kind, conversation_number, kind, content, time"
 )
+_ROOM_COLUMNS = "kind, number, name, owner, memo, created"
+_ROOM_MESSAGE_COLUMNS = "id, conversation_kind, conversation_number, sender, content, time"
+_WEB_LOGIN_COLUMNS = "code, token, created, state, uin"
+#: The kinds of conversation that are rooms.
+ROOM_KINDS = (ConversationKind.GROUP, ConversationKind.DISCUSSION)
+#: Old room messages pruned at most per post (the rest go with the next posts).
+PRUNE_BATCH = 100
 
 
 def _account(row: sqlite3.Row) -> Account:
@@ -85,6 +105,37 @@ def _message(row: Sequence[Any]) -> QueuedMessage:
         content=_content(row[6]),
         time=row[7],
     )
+
+
+def _room(row: Sequence[Any]) -> Room:
+    return Room(Conversation(ConversationKind(row[0]), row[1]), row[2], row[3], row[4], row[5])
+
+
+def _room_message(row: Sequence[Any]) -> RoomMessage:
+    conversation = Conversation(ConversationKind(row[1]), row[2])
+    return RoomMessage(row[0], conversation, row[3], _content(row[4]), row[5])
+
+
+def _web_login(row: Sequence[Any]) -> WebLogin:
+    return WebLogin(row[0], row[1], row[2], row[3], row[4])
+
+
+def room_kind(conversation: Conversation | ConversationKind) -> str:
+    """A room's kind as stored; ValueError for a buddy chat (it is not a room)."""
+    kind = conversation.kind if isinstance(conversation, Conversation) else conversation
+    if kind not in ROOM_KINDS:
+        raise ValueError(f"{kind.value} is not a kind of room")
+    return kind.value
+
+
+def room_changes(**fields: str | int | None) -> dict[str, str | int]:
+    """The room fields an update gives (None leaves a field alone)."""
+    return {name: value for name, value in fields.items() if value is not None}
+
+
+def room_members(owner: int | None, members: Sequence[int]) -> list[int]:
+    """Who a new room starts with: the owner (a member too) first, each number once."""
+    return list(dict.fromkeys([*([] if owner is None else [owner]), *members]))
 
 
 def normalize_profile_fields(fields: dict[str, Any]) -> dict[str, Any]:
@@ -311,7 +362,8 @@ class SqliteStore:
     latency; the pool is kept for a store whose reads could be slow (they must
     not stall the loop). Each thread that reads has a connection of its own.
     Message ids are handed out when a write is queued (see reserve_message_ids),
-    so only one process may queue messages in a file at a time.
+    so only one process may queue or post messages in a file at a time (others,
+    such as the command line beside ``serve``, may change anything else).
     """
 
     #: Reader threads (each with its own connection).
@@ -335,8 +387,10 @@ class SqliteStore:
             migrate(writer, self.path)
             self._setup(writer)
             row = writer.execute(
-                "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name='messages'), 0),"
-                " COALESCE((SELECT MAX(id) FROM messages), 0))"
+                "SELECT MAX(COALESCE((SELECT MAX(seq) FROM sqlite_sequence"
+                " WHERE name IN ('messages', 'room_messages')), 0),"
+                " COALESCE((SELECT MAX(id) FROM messages), 0),"
+                " COALESCE((SELECT MAX(id) FROM room_messages), 0))"
             ).fetchone()
             self._ids = itertools.count(int(row[0]) + 1)
         except (sqlite3.Error, OSError, StoreError) as exc:
@@ -351,6 +405,9 @@ class SqliteStore:
         )
         #: SQLite's own page cap, kept while limit_pages() has set another.
         self._max_pages: int | None = None
+        #: The wall clock (seconds since the epoch) that rooms, room messages and web
+        #: sign-ins are stamped and expired by; tests move it instead of waiting.
+        self.clock: Callable[[], float] = time.time
 
     @staticmethod
     def _setup(db: sqlite3.Connection) -> None:
@@ -471,7 +528,7 @@ class SqliteStore:
         marks = ", ".join("?" for _ in columns)
         sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
         await self._write(lambda db: db.executemany(sql, rows))
-        if table == "messages" and rows:  # ids go on after the ones copied in
+        if table in ("messages", "room_messages") and rows:  # ids go on after those copied in
             self._ids = itertools.count(max(next(self._ids), max(r[0] for r in rows) + 1))
 
     # -- accounts --
@@ -680,6 +737,226 @@ class SqliteStore:
     def take(self, recipient: int, limit: int) -> asyncio.Future[list[QueuedMessage]]:
         return self._write(lambda db: _take(db, recipient, limit), durable=False)
 
+    # -- rooms --
+
+    def create_room(
+        self, kind: ConversationKind, name: str, owner: int | None, members: Sequence[int]
+    ) -> asyncio.Future[Conversation]:
+        stored_kind = room_kind(kind)
+        joining = room_members(owner, members)
+
+        def run(db: sqlite3.Connection) -> Conversation:
+            now = int(self.clock())
+            number = db.execute(
+                "INSERT INTO rooms (kind, name, owner, memo, created) VALUES (?, ?, ?, '', ?)"
+                " RETURNING number",
+                (stored_kind, name, owner, now),
+            ).fetchone()[0]
+            _add_members(db, number, joining, now)
+            return Conversation(kind, int(number))
+
+        return self._write(run)
+
+    async def room(self, conversation: Conversation) -> Room | None:
+        rows = await self._query(
+            f"SELECT {_ROOM_COLUMNS} FROM rooms WHERE number=? AND kind=?",
+            (conversation.number, conversation.kind.value),
+        )
+        return _room(rows[0]) if rows else None
+
+    async def list_rooms(self, kind: ConversationKind) -> list[Room]:
+        rows = await self._query(
+            f"SELECT {_ROOM_COLUMNS} FROM rooms WHERE kind=? ORDER BY number", (room_kind(kind),)
+        )
+        return [_room(r) for r in rows]
+
+    async def rooms_of(self, uin: int) -> list[Room]:
+        rows = await self._query(
+            f"SELECT {_ROOM_COLUMNS} FROM rooms WHERE number IN"
+            " (SELECT number FROM room_members WHERE uin=?)"
+            " ORDER BY kind='discussion', number",
+            (uin,),
+        )
+        return [_room(r) for r in rows]
+
+    async def members(self, conversation: Conversation) -> list[Member]:
+        rows = await self._query(
+            "SELECT m.uin, m.card, m.joined FROM room_members m"
+            " JOIN rooms r ON r.number=m.number AND r.kind=?"
+            " WHERE m.number=? ORDER BY m.joined, m.uin",
+            (conversation.kind.value, conversation.number),
+        )
+        return [Member(r[0], r[1], r[2]) for r in rows]
+
+    async def is_member(self, conversation: Conversation, uin: int) -> bool:
+        return bool(
+            await self._query(
+                "SELECT 1 FROM room_members m JOIN rooms r ON r.number=m.number AND r.kind=?"
+                " WHERE m.number=? AND m.uin=?",
+                (conversation.kind.value, conversation.number, uin),
+            )
+        )
+
+    def add_members(
+        self, conversation: Conversation, uins: Sequence[int]
+    ) -> asyncio.Future[list[int]]:
+        joining = list(dict.fromkeys(uins))
+
+        def run(db: sqlite3.Connection) -> list[int]:
+            if not _is_room(db, conversation):
+                return []
+            return _add_members(db, conversation.number, joining, int(self.clock()))
+
+        return self._write(run)
+
+    def remove_member(self, conversation: Conversation, uin: int) -> asyncio.Future[bool]:
+        def run(db: sqlite3.Connection) -> bool:
+            if not _is_room(db, conversation):
+                return False
+            cur = db.execute(
+                "DELETE FROM room_members WHERE number=? AND uin=?", (conversation.number, uin)
+            )
+            return cur.rowcount > 0
+
+        return self._write(run)
+
+    def set_card(self, conversation: Conversation, uin: int, card: str) -> asyncio.Future[bool]:
+        def run(db: sqlite3.Connection) -> bool:
+            if not _is_room(db, conversation):
+                return False
+            cur = db.execute(
+                "UPDATE room_members SET card=? WHERE number=? AND uin=?",
+                (card, conversation.number, uin),
+            )
+            return cur.rowcount > 0
+
+        return self._write(run)
+
+    def update_room(
+        self,
+        conversation: Conversation,
+        *,
+        name: str | None = None,
+        memo: str | None = None,
+        owner: int | None = None,
+    ) -> asyncio.Future[bool]:
+        values = room_changes(name=name, memo=memo, owner=owner)
+
+        def run(db: sqlite3.Connection) -> bool:
+            sets = ", ".join(f"{k}=?" for k in values) or "number=number"
+            cur = db.execute(
+                f"UPDATE rooms SET {sets} WHERE number=? AND kind=?",
+                (*values.values(), conversation.number, conversation.kind.value),
+            )
+            return cur.rowcount > 0
+
+        return self._write(run)
+
+    def post(
+        self, conversation: Conversation, sender: int, content: Content
+    ) -> asyncio.Future[RoomMessage]:
+        kind = room_kind(conversation)
+        (message_id,) = self.reserve_message_ids(1)
+        stored = content_json(content)
+
+        def run(db: sqlite3.Connection) -> RoomMessage:
+            now = int(self.clock())
+            db.execute(
+                f"INSERT INTO room_messages ({_ROOM_MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
+                (message_id, kind, conversation.number, sender, stored, now),
+            )
+            _prune_room(db, conversation.number, now)
+            return RoomMessage(message_id, conversation, sender, content, now)
+
+        return self._write(run)
+
+    async def room_messages(
+        self, conversations: Sequence[Conversation], after: int, limit: int
+    ) -> list[RoomMessage]:
+        where, args = _rooms_filter(conversations)
+        if not where:
+            return []
+        rows = await self._query(
+            f"SELECT {_ROOM_MESSAGE_COLUMNS} FROM room_messages"
+            f" WHERE ({where}) AND id>? AND time>? ORDER BY id LIMIT ?",
+            (*args, after, int(self.clock()) - ROOM_HISTORY_AGE, limit),
+        )
+        return [_room_message(r) for r in rows]
+
+    # -- remarks --
+
+    def set_remark(self, owner: int, buddy: int, remark: str) -> asyncio.Future[bool]:
+        def run(db: sqlite3.Connection) -> bool:
+            if not remark:
+                sql = "DELETE FROM remarks WHERE owner=? AND buddy=?"
+                return db.execute(sql, (owner, buddy)).rowcount > 0
+            cur = db.execute(
+                "INSERT INTO remarks (owner, buddy, remark) VALUES (?, ?, ?)"
+                " ON CONFLICT (owner, buddy) DO UPDATE SET remark=excluded.remark"
+                " WHERE remark<>excluded.remark",
+                (owner, buddy, remark),
+            )
+            return cur.rowcount > 0
+
+        return self._write(run)
+
+    async def remarks(self, owner: int) -> dict[int, str]:
+        rows = await self._query("SELECT buddy, remark FROM remarks WHERE owner=?", (owner,))
+        return {int(r[0]): str(r[1]) for r in rows}
+
+    # -- web sign-ins --
+
+    def _unexpired(self) -> int:
+        """Sign-ins made after this second are still alive."""
+        return int(self.clock()) - WEB_LOGIN_TTL
+
+    def add_web_login(self, code: str, token: int) -> asyncio.Future[None]:
+        def run(db: sqlite3.Connection) -> None:
+            db.execute("DELETE FROM web_logins WHERE created<=?", (self._unexpired(),))
+            if db.execute("SELECT 1 FROM web_logins WHERE code=?", (code,)).fetchone():
+                raise ValueError(f"web sign-in code {code} is in use")
+            db.execute(
+                "INSERT INTO web_logins (code, token, created, state) VALUES (?, ?, ?, 'pending')",
+                (code, token, int(self.clock())),
+            )
+
+        return self._write(run)
+
+    async def web_login(self, token: int) -> WebLogin | None:
+        rows = await self._query(
+            f"SELECT {_WEB_LOGIN_COLUMNS} FROM web_logins WHERE token=? AND created>?"
+            " ORDER BY created DESC, code LIMIT 1",
+            (token, self._unexpired()),
+        )
+        return _web_login(rows[0]) if rows else None
+
+    async def web_logins(self) -> list[WebLogin]:
+        rows = await self._query(
+            f"SELECT {_WEB_LOGIN_COLUMNS} FROM web_logins WHERE state='pending' AND created>?"
+            " ORDER BY created, code",
+            (self._unexpired(),),
+        )
+        return [_web_login(r) for r in rows]
+
+    def decide_web_login(self, code: str, uin: int | None) -> asyncio.Future[bool]:
+        state = "refused" if uin is None else "approved"
+
+        def run(db: sqlite3.Connection) -> bool:
+            cur = db.execute(
+                "UPDATE web_logins SET state=?, uin=?"
+                " WHERE code=? AND state='pending' AND created>?",
+                (state, uin, code, self._unexpired()),
+            )
+            return cur.rowcount > 0
+
+        return self._write(run)
+
+    def drop_web_login(self, code: str) -> asyncio.Future[None]:
+        def run(db: sqlite3.Connection) -> None:
+            db.execute("DELETE FROM web_logins WHERE code=?", (code,))
+
+        return self._write(run, durable=False)
+
 
 # The writes themselves; each runs on the writing connection inside a transaction.
 
@@ -703,6 +980,7 @@ def _add_buddy(db: sqlite3.Connection, owner: int, buddy: int) -> bool:
 
 def _remove_buddy(db: sqlite3.Connection, owner: int, buddy: int) -> bool:
     cur = db.execute("DELETE FROM buddies WHERE owner=? AND buddy=?", (owner, buddy))
+    db.execute("DELETE FROM remarks WHERE owner=? AND buddy=?", (owner, buddy))
     return cur.rowcount > 0
 
 
@@ -754,3 +1032,60 @@ def _take(db: sqlite3.Connection, recipient: int, limit: int) -> list[QueuedMess
     if rows:
         _delete_upto(db, recipient, rows[-1][0])
     return [_message(r) for r in rows]
+
+
+def _is_room(db: sqlite3.Connection, conversation: Conversation) -> bool:
+    row = db.execute(
+        "SELECT 1 FROM rooms WHERE number=? AND kind=?",
+        (conversation.number, conversation.kind.value),
+    ).fetchone()
+    return row is not None
+
+
+def _add_members(db: sqlite3.Connection, number: int, uins: Sequence[int], now: int) -> list[int]:
+    added = []
+    for uin in uins:
+        cur = db.execute(
+            "INSERT OR IGNORE INTO room_members (number, uin, card, joined) VALUES (?, ?, '', ?)",
+            (number, uin, now),
+        )
+        if cur.rowcount > 0:
+            added.append(uin)
+    return added
+
+
+def _prune_room(db: sqlite3.Connection, number: int, now: int) -> None:
+    """Keep a room's newest ROOM_HISTORY messages, and none older than ROOM_HISTORY_AGE.
+
+    Cheap for the usual post: one indexed look at the room's oldest kept message,
+    and at the store's oldest (ids grow with time, so the oldest by id is the
+    oldest): old messages of quiet rooms go too, a batch at a time.
+    """
+    row = db.execute(
+        "SELECT id FROM room_messages WHERE conversation_number=?"
+        " ORDER BY id DESC LIMIT 1 OFFSET ?",
+        (number, ROOM_HISTORY),
+    ).fetchone()
+    if row is not None:
+        db.execute(
+            "DELETE FROM room_messages WHERE conversation_number=? AND id<=?", (number, row[0])
+        )
+    cutoff = now - ROOM_HISTORY_AGE
+    db.execute(
+        "DELETE FROM room_messages WHERE id IN"
+        " (SELECT id FROM room_messages ORDER BY id LIMIT ?) AND time<=?",
+        (PRUNE_BATCH, cutoff),
+    )
+
+
+def _rooms_filter(conversations: Sequence[Conversation]) -> tuple[str, list[int | str]]:
+    """A WHERE clause (``?`` placeholders) matching room messages of these conversations."""
+    clauses: list[str] = []
+    args: list[int | str] = []
+    for kind in ROOM_KINDS:
+        numbers = sorted({c.number for c in conversations if c.kind is kind})
+        if numbers:
+            marks = ", ".join("?" for _ in numbers)
+            clauses.append(f"(conversation_kind=? AND conversation_number IN ({marks}))")
+            args += [kind.value, *numbers]
+    return " OR ".join(clauses), args

@@ -44,12 +44,22 @@ TABLES: tuple[tuple[str, tuple[str, ...], str], ...] = (
         ),
         "id",
     ),
+    ("rooms", ("number", "kind", "name", "owner", "memo", "created"), "number"),
+    ("room_members", ("number", "uin", "card", "joined"), "number, uin"),
+    (
+        "room_messages",
+        ("id", "conversation_kind", "conversation_number", "sender", "content", "time"),
+        "id",
+    ),
+    ("remarks", ("owner", "buddy", "remark"), "owner, buddy"),
+    ("web_logins", ("code", "token", "created", "state", "uin"), "code"),
 )
 
 
 async def copy_store(source: Copyable, target: Copyable) -> dict[str, int]:
-    """Copy every account (with its password hash), buddy list (in order), open request and
-    queued message from ``source`` into ``target``, ids and times kept; rows per table.
+    """Copy every account (with its password hash), buddy list (in order), open request,
+    queued message, room (members, cards, kept messages), remark and pending web sign-in
+    from ``source`` into ``target``, ids, numbers and times kept; rows per table.
 
     ``target`` must be empty (a StoreError says so otherwise): a copy never merges.
     Stop the server first: a write during the copy may be missed. Each table is copied
