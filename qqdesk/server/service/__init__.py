@@ -136,7 +136,6 @@ class Service:
         if account is None:
             raise Refused(Refusal.NO_SUCH_ACCOUNT)
         buddies = await self.store.buddies(uin)
-        rooms = await self.messaging.rooms_of(uin)
         before = self.presence.visible(uin)
         old = self.web_sessions.pop(uin, None)
         if old is not None:
@@ -156,7 +155,6 @@ class Service:
             options=options,
             acks=options.ack,
             room_cursor=start,
-            rooms=rooms,
         )
         self.web_sessions[uin] = session
         self.presence.watch(session, buddies)

@@ -16,7 +16,7 @@ from collections.abc import Callable, Collection, Sequence
 from functools import partial
 from typing import Any, TypeAlias, TypeVar
 
-from qqdesk.core import Content, Conversation, is_account_number
+from qqdesk.core import Content, Conversation, RoomMessage, is_account_number
 
 from ..store import MessageKind, NewMessage, QueuedMessage, Store, StoreError
 from .limits import Limits
@@ -38,8 +38,9 @@ MAX_FROM_STRANGERS = 1000
 
 #: One entry of an answer: a queued message or a buddy's presence change.
 Entry: TypeAlias = QueuedMessage | StatusChange
-#: One entry of a web session's answer: those, or a QR sign-in waiting for approval.
-WebEntry: TypeAlias = QueuedMessage | StatusChange | WebLoginNotice
+#: One entry of a web session's answer: those, a room message, or a QR sign-in
+#: waiting for approval.
+WebEntry: TypeAlias = QueuedMessage | StatusChange | RoomMessage | WebLoginNotice
 
 #: A web poll never answers empty sooner than this (a Node client counts quick empty
 #: answers and gives up after three, SMARTQQ-NOTES §6.2), nor holds longer than the most.
@@ -167,8 +168,27 @@ class Messaging:
                 )
 
     async def rooms_of(self, uin: int) -> list[Conversation]:
-        """The groups and discussions ``uin`` reads (none until the store has rooms)."""
-        return []
+        """The groups and discussions ``uin`` reads."""
+        return [room.conversation for room in await self._store.rooms_of(uin)]
+
+    async def post(
+        self, session: Session, conversation: Conversation, content: Content
+    ) -> RoomMessage:
+        """A message said in a room by a member: kept once (durable before this returns),
+        read by every member's web session with its own cursor; no per-member rows.
+        Rate-limited with buddy messages (one count)."""
+        uin = session.uin
+        if not self._limits.may_send(uin):
+            raise Refused(Refusal.TOO_FREQUENT)
+        if not await self._store.is_member(conversation, uin):
+            raise Refused(Refusal.NOT_A_MEMBER)
+        self._limits.sent(uin)
+        message = await self._store.post(conversation, uin, content)
+        for member in await self._store.members(conversation):
+            for each in self._presence.live(member.uin):
+                if each.is_web and member.uin != uin:
+                    each.wakeup.set()
+        return message
 
     def reads_inbox(self, session: Session) -> bool:
         """True when ``session`` reads its account's durable inbox (see the module)."""
@@ -402,6 +422,7 @@ class Messaging:
                     # add requests and their answers have no web form: the classic
                     # session gets them (they stay queued until one reads them)
                     break
+        await self._room_entries(session, limit, found)
         for copy in itertools.islice((c for c in session.copies if c.id > floor), limit):
             found.setdefault(copy.id, copy)
         for change in itertools.islice((c for c in session.status_changes if c.id > floor), limit):
@@ -419,6 +440,23 @@ class Messaging:
             # (its next poll takes it as received: the inbox forgets it then)
             session.unacked = max(session.unacked, stored[-1].id)
         return entries
+
+    async def _room_entries(self, session: Session, limit: int, found: dict[int, WebEntry]) -> None:
+        """Room messages for ``session`` past its cursor (read with its own cursor from
+        the rooms it is a member of now, so that changes made elsewhere count at once).
+        Its own messages are not given back: the cursor steps over them."""
+        rooms = await self.rooms_of(session.uin)
+        if not rooms:
+            return
+        after = max(session.floor, session.room_cursor)
+        leading = True
+        for message in await self._store.room_messages(rooms, after, limit):
+            if message.sender == session.uin:
+                if leading:
+                    session.room_cursor = max(session.room_cursor, message.id)
+                continue
+            leading = False
+            found.setdefault(message.id, message)
 
     def _drop_given(self, session: Session) -> None:
         """Forget in-memory entries at or below the session's floor."""

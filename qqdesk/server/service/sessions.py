@@ -8,7 +8,7 @@ import collections
 import enum
 from dataclasses import dataclass, field
 
-from qqdesk.core import Conversation, Presence
+from qqdesk.core import Presence
 
 from ..store import QueuedMessage
 
@@ -128,8 +128,6 @@ class Session:
     copies: collections.deque[QueuedMessage] = field(default_factory=collections.deque)
     #: Room messages above this id are this web session's to read.
     room_cursor: int = 0
-    #: The rooms (groups, discussions) a web session reads, kept up to date.
-    rooms: list[Conversation] = field(default_factory=list)
     #: QR sign-ins waiting for approval, not yet given (opted-in web sessions).
     notices: collections.deque[WebLoginNotice] = field(default_factory=collections.deque)
 

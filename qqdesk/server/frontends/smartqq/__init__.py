@@ -16,7 +16,16 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from qqdesk.core import Conversation, ConversationKind, Presence, Profile, plain_text
+from qqdesk.core import (
+    Conversation,
+    ConversationKind,
+    Member,
+    Presence,
+    Profile,
+    Room,
+    RoomMessage,
+    plain_text,
+)
 from qqdesk.protocol.smartqq import (
     LOGIN_PAGE,
     POLL_TIMEOUT,
@@ -28,11 +37,14 @@ from qqdesk.protocol.smartqq import (
     Retcode,
     WebRequest,
     WebRequestError,
+    as_int,
     call_for,
     contact_hash,
     decode_send_content,
+    discussion_message_event,
     dumps,
     error,
+    group_message_event,
     hash33,
     kick_event,
     message_event,
@@ -108,6 +120,10 @@ _SEND_RETCODE = {
     Refusal.TOO_FREQUENT: Retcode.FLOOD,
     Refusal.RECIPIENT_FULL: Retcode.FLOOD,
     Refusal.WRONG_PASSWORD: Retcode.INVALID_LOGIN,
+    Refusal.NOT_A_MEMBER: Retcode.INVALID_LOGIN,
+    Refusal.NOT_A_BUDDY: Retcode.INVALID_LOGIN,
+    Refusal.ROOM_FULL: Retcode.BAD_REQUEST,
+    Refusal.BAD_REQUEST: Retcode.BAD_REQUEST,
 }
 
 
@@ -313,9 +329,16 @@ class SmartQQFrontEnd:
         conversation = state.ids.resolve(number)
         if conversation is None:
             # learn what this viewer can see, then look again
+            store = self.service.store
+            rooms = await store.rooms_of(state.uin)
             if kind is ConversationKind.BUDDY:
-                buddies = await self.service.store.buddies(state.uin)
+                buddies = await store.buddies(state.uin)
                 state.ids.learn([Conversation.buddy(b) for b in buddies])
+                for room in rooms:
+                    members = await store.members(room.conversation)
+                    state.ids.learn([Conversation.buddy(m.uin) for m in members])
+            else:
+                state.ids.learn([room.conversation for room in rooms])
             conversation = state.ids.resolve(number)
         if conversation is None or conversation.kind is not kind:
             raise Reply(error(Retcode.INVALID_LOGIN))
@@ -507,16 +530,12 @@ class SmartQQFrontEnd:
         if sent not in good:
             raise Reply(error(Retcode.BAD_HASH))
 
-    async def remarks(self, uin: int) -> dict[int, str]:
-        """``uin``'s remarks for their buddies (none until the store keeps them)."""
-        return {}
-
     async def _friends(self, state: WebState, web: WebRequest) -> bytes:
         self._check_vfwebqq(state, web)
         self._check_hash(state, web)
         store = self.service.store
         buddies = await store.buddies(state.uin)
-        remarks = await self.remarks(state.uin)
+        remarks = await store.remarks(state.uin)
         friends, info, marknames, vipinfo = [], [], [], []
         for buddy in buddies:
             account = await store.account(buddy)
@@ -540,21 +559,130 @@ class SmartQQFrontEnd:
             }
         )
 
+    async def _rooms(self, state: WebState, kind: ConversationKind) -> list[Room]:
+        rooms = await self.service.rooms.rooms_of(state.uin)
+        return [r for r in rooms if r.conversation.kind is kind]
+
     async def _group_list(self, state: WebState, web: WebRequest) -> bytes:
         self._check_vfwebqq(state, web)
         self._check_hash(state, web)
-        return ok({"gmasklist": [], "gnamelist": [], "gmarklist": []})
+        names = []
+        for room in await self._rooms(state, ConversationKind.GROUP):
+            gid = self._id(state, room.conversation)
+            # (the code get_group_info_ext2 takes is the gid itself: both are accepted)
+            names.append({"flag": 0, "name": room.name, "gid": gid, "code": gid})
+        return ok({"gmasklist": [], "gnamelist": names, "gmarklist": []})
+
+    async def _discussion_name(self, room: Room) -> str:
+        """A discussion's name; an unnamed one is its members' nicks joined by 、."""
+        if room.name:
+            return room.name
+        nicks = []
+        for member in await self.service.store.members(room.conversation):
+            account = await self.service.store.account(member.uin)
+            nicks.append(account.profile.nick if account else str(member.uin))
+        return "、".join(nicks)
 
     async def _discussion_list(self, state: WebState) -> bytes:
-        return ok({"dnamelist": []})
+        names = [
+            {"did": self._id(state, room.conversation), "name": await self._discussion_name(room)}
+            for room in await self._rooms(state, ConversationKind.DISCUSSION)
+        ]
+        return ok({"dnamelist": names})
+
+    async def _room_and_members(
+        self, state: WebState, number: int | None, kind: ConversationKind, missing: int
+    ) -> tuple[Room, list[Member]]:
+        """A room the viewer is a member of, and its members (``missing`` otherwise)."""
+        if number is None:
+            raise Reply(error(missing))
+        try:
+            conversation = Conversation(kind, await self._resolve(state, number, kind))
+            room = await self.service.rooms.room(state.uin, conversation)
+            members = await self.service.rooms.members(state.uin, conversation)
+        except (Reply, Refused):
+            raise Reply(error(missing)) from None
+        return room, members
+
+    def _member_state(self, uin: int) -> tuple[Presence, int]:
+        return self.service.presence.visible(uin), self._client_type(uin)
 
     async def _group_info(self, state: WebState, web: WebRequest) -> bytes:
+        """A group with its members in one order in ginfo.members and minfo (§5.4)."""
         self._check_vfwebqq(state, web)
-        raise Reply(error(Retcode.BAD_PARAMETER))
+        number = web.optional_number("gcode")
+        if number is None:
+            number = web.optional_number("gid")
+        room, members = await self._room_and_members(
+            state, number, ConversationKind.GROUP, Retcode.BAD_PARAMETER
+        )
+        gid = self._id(state, room.conversation)
+        minfo, stats, cards, order = [], [], [], []
+        for member in members:
+            uin = self._member_id(state, member.uin)
+            profile = await self._profile_or_blank(member.uin)
+            order.append({"muin": uin, "mflag": 0})
+            minfo.append(
+                {
+                    "uin": uin,
+                    "nick": profile.nick,
+                    "gender": "female" if int(profile.sex) == 1 else "male",
+                    "country": profile.country,
+                    "province": profile.province,
+                    "city": profile.city,
+                }
+            )
+            presence, client_type = self._member_state(member.uin)
+            if presence is not Presence.OFFLINE:
+                stats.append({"uin": uin, "client_type": client_type, "stat": stat_code(presence)})
+            if member.card:
+                cards.append({"muin": uin, "card": member.card})
+        ginfo = {
+            "gid": gid,
+            "code": gid,
+            "name": room.name,
+            "memo": room.memo,
+            "owner": self._member_id(state, room.owner) if room.owner is not None else 0,
+            "createtime": room.created,
+            "level": 0,
+            "class": 0,
+            "face": 0,
+            "flag": 0,
+            "fingermemo": "",
+            "option": 2,
+            "members": order,
+        }
+        return ok({"ginfo": ginfo, "minfo": minfo, "stats": stats, "cards": cards, "vipinfo": []})
 
     async def _discussion_info(self, state: WebState, web: WebRequest) -> bytes:
+        """A discussion with its members: mem_uin the viewer's id, ruin the real number."""
         self._check_vfwebqq(state, web)
-        raise Reply(error(Retcode.INVALID_LOGIN))
+        room, members = await self._room_and_members(
+            state, web.optional_number("did"), ConversationKind.DISCUSSION, Retcode.INVALID_LOGIN
+        )
+        mem_list, mem_info, mem_status = [], [], []
+        for member in members:
+            uin = self._member_id(state, member.uin)
+            profile = await self._profile_or_blank(member.uin)
+            mem_list.append({"mem_uin": uin, "ruin": member.uin})
+            mem_info.append({"uin": uin, "nick": profile.nick})
+            presence, client_type = self._member_state(member.uin)
+            if presence is not Presence.OFFLINE:
+                mem_status.append(
+                    {"uin": uin, "status": status_word(presence), "client_type": client_type}
+                )
+        owner = members[0].uin if members else state.uin
+        info = {
+            "did": self._id(state, room.conversation),
+            "discu_name": await self._discussion_name(room),
+            "discu_owner": self._member_id(state, owner),
+            "mem_list": mem_list,
+        }
+        return ok({"info": info, "mem_info": mem_info, "mem_status": mem_status})
+
+    async def _profile_or_blank(self, uin: int) -> Profile:
+        account = await self.service.store.account(uin)
+        return account.profile if account is not None else Profile(uin=uin)
 
     async def _visible_uin(self, state: WebState, web: WebRequest) -> int:
         """The real number of the ``tuin`` a client asks about: a buddy, oneself or a
@@ -649,6 +777,26 @@ class SmartQQFrontEnd:
                 time=entry.time,
                 content=entry.content,
             )
+        if isinstance(entry, RoomMessage):
+            room_id = self._id(state, entry.conversation)
+            sender = self._member_id(state, entry.sender)
+            if entry.conversation.kind is ConversationKind.GROUP:
+                return group_message_event(
+                    gid=room_id,
+                    send_uin=sender,
+                    to_uin=state.uin,
+                    msg_id=entry.id,
+                    time=entry.time,
+                    content=entry.content,
+                )
+            return discussion_message_event(
+                did=room_id,
+                send_uin=sender,
+                to_uin=state.uin,
+                msg_id=entry.id,
+                time=entry.time,
+                content=entry.content,
+            )
         if isinstance(entry, StatusChange):
             event = status_change_event(
                 uin=self._member_id(state, entry.buddy),
@@ -686,8 +834,22 @@ class SmartQQFrontEnd:
         return SEND_OK
 
     async def _send_room(self, call: Call, state: WebState, web: WebRequest) -> bytes:
-        self._content(web)
-        return error(Retcode.INVALID_LOGIN)
+        """send_qun_msg2 (group_uin) and send_discu_msg2 (did): members only."""
+        content = self._content(web)
+        if call is Call.SEND_SESSION:
+            return error(Retcode.INVALID_LOGIN)  # (temporary sessions: deprecated, §5.13)
+        if call is Call.SEND_GROUP:
+            kind, key = ConversationKind.GROUP, "group_uin"
+        else:
+            kind, key = ConversationKind.DISCUSSION, "did"
+        conversation = Conversation(kind, await self._resolve(state, web.number(key), kind))
+        if self.service.limits.penalized(state.uin, Action.SEND_MESSAGE):
+            return error(Retcode.FLOOD)
+        try:
+            await self.service.messaging.post(state.session, conversation, content)
+        except Refused as refused:
+            return error(_SEND_RETCODE[refused.reason])
+        return SEND_OK
 
     # ------------------------------------------------------------------ extensions
 
@@ -698,14 +860,59 @@ class SmartQQFrontEnd:
         if state is None:
             raise Reply(error(Retcode.UNKNOWN_SESSION))
         self._check_vfwebqq(state, web)
+        try:
+            return _json(await self._manage(name, state, web))
+        except Refused as refused:
+            return _json(error(_SEND_RETCODE[refused.reason]))
+
+    async def _manage(self, name: str, state: WebState, web: WebRequest) -> bytes:
+        """The room management calls and the web sign-in approvals (DESIGN-SMARTQQ §4.3)."""
+        rooms = self.service.rooms
         match name:
+            case "create_group" | "create_discussion":
+                members = [
+                    await self._resolve(state, n, ConversationKind.BUDDY) for n in _numbers(web)
+                ]
+                if not self.service.limits.may_send(state.uin):
+                    return error(Retcode.FLOOD)
+                self.service.limits.sent(state.uin)
+                if name == "create_group":
+                    room = await rooms.create_group(state.uin, web.text("name"), members)
+                    return ok({"gid": self._id(state, room.conversation)})
+                room = await rooms.create_discussion(state.uin, web.text("name"), members)
+                return ok({"did": self._id(state, room.conversation)})
+            case "invite":
+                conversation = await self._room_named(state, web)
+                members = [
+                    await self._resolve(state, n, ConversationKind.BUDDY) for n in _numbers(web)
+                ]
+                added = await rooms.invite(state.uin, conversation, members)
+                return ok({"added": [self._member_id(state, uin) for uin in added]})
+            case "set_card":
+                conversation = await self._room_named(state, web)
+                await rooms.set_card(state.uin, conversation, web.text("card"))
+                return RESULT_OK
+            case "leave":
+                conversation = await self._room_named(state, web)
+                await rooms.leave(state.uin, conversation)
+                return RESULT_OK
             case "approve_web_login":
-                return _json(await self._approve(state, web))
+                return await self._approve(state, web)
             case "web_logins":
                 rows = await self.web_logins.web_logins()
                 self._seen_codes.update(r.code for r in rows)
-                return _json(ok([{"code": r.code, "created": r.created} for r in rows]))
-        return _json(error(Retcode.BAD_REQUEST))
+                return ok([{"code": r.code, "created": r.created} for r in rows])
+        return error(Retcode.BAD_REQUEST)
+
+    async def _room_named(self, state: WebState, web: WebRequest) -> Conversation:
+        """The room a management call names by ``gid`` or ``did`` (100001 if unknown)."""
+        gid, did = web.optional_number("gid"), web.optional_number("did")
+        if (gid is None) == (did is None):
+            raise Reply(error(Retcode.BAD_REQUEST))
+        kind = ConversationKind.GROUP if gid is not None else ConversationKind.DISCUSSION
+        number = gid if gid is not None else did
+        assert number is not None
+        return Conversation(kind, await self._resolve(state, number, kind))
 
     async def _signin(self, web: WebRequest, request: Request) -> Answer:
         """POST /qqdesk/signin: number and password instead of the QR (DESIGN-SMARTQQ §4.1)."""
@@ -754,6 +961,17 @@ _CHANNEL_BY_SESSION = {
     Call.GET_RECENT_LIST: True,
     Call.GET_SESSION_SIG: True,
 }
+
+
+def _numbers(web: WebRequest) -> list[int]:
+    """The ``members`` list of a management call (100006 unless a list of numbers)."""
+    raw = web.r.get("members", [])
+    if not isinstance(raw, list):
+        raise Reply(error(Retcode.BAD_REQUEST))
+    numbers = [as_int(n) for n in raw]
+    if any(n is None for n in numbers):
+        raise Reply(error(Retcode.BAD_REQUEST))
+    return [n for n in numbers if n is not None]
 
 
 def _options(raw: object) -> tuple[WebOptions, bool]:
