@@ -779,19 +779,11 @@ class SmartQQFrontEnd:
             )
         if isinstance(entry, RoomMessage):
             room_id = self._id(state, entry.conversation)
-            sender = self._member_id(state, entry.sender)
-            if entry.conversation.kind is ConversationKind.GROUP:
-                return group_message_event(
-                    gid=room_id,
-                    send_uin=sender,
-                    to_uin=state.uin,
-                    msg_id=entry.id,
-                    time=entry.time,
-                    content=entry.content,
-                )
-            return discussion_message_event(
-                did=room_id,
-                send_uin=sender,
+            group = entry.conversation.kind is ConversationKind.GROUP
+            make = group_message_event if group else discussion_message_event
+            return make(
+                room_id,
+                send_uin=self._member_id(state, entry.sender),
                 to_uin=state.uin,
                 msg_id=entry.id,
                 time=entry.time,
