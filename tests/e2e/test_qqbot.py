@@ -29,6 +29,7 @@ import pytest
 from qqdesk.core import Conversation, parse_text
 from qqdesk.server import QQServer, SqliteStore
 from tests.server.conftest import Raw, fields
+from tests.server.smartqq_web import Web
 
 HERE = Path(__file__).resolve().parent
 #: qqbot is slow to start (it re-executes itself) and polls the QR every 3 s.
@@ -87,8 +88,13 @@ async def server(tmp_path: Path) -> AsyncIterator[QQServer]:
     admin = srv.async_admin
     await admin.create_account(10001, "pw", nick="Robot")
     await admin.create_account(10002, "pw", nick="Bob")
-    await admin.add_buddy(10001, 10002)
-    await admin.add_buddy(10002, 10001)
+    await admin.create_account(10003, "pw", nick="Carol")
+    for a, b in [(10001, 10002), (10001, 10003), (10002, 10003)]:
+        await admin.add_buddy(a, b)
+        await admin.add_buddy(b, a)
+    group = await srv.service.rooms.create_group(10002, "测试群", [10001, 10003])
+    await srv.service.rooms.set_card(10003, group.conversation, "卡罗尔")
+    await srv.service.rooms.create_discussion(10003, "闲聊", [10001, 10002])
     yield srv
     await srv.stop()
 
@@ -152,7 +158,26 @@ async def test_qqbot_signs_in_lists_and_talks(server: QQServer, tmp_path: Path) 
         await bot.wait_log("登录成功")
         await bot.wait_log("QQBot-Term 服务器")
         buddies = await bot.term_call("list", "buddy")
-        assert [b["name"] for b in buddies] == ["Bob"]
+        assert sorted(b["name"] for b in buddies) == ["Bob", "Carol"]
+        [group] = await bot.term_call("list", "group")
+        assert group["name"] == "测试群"
+        [listed] = await bot.term_call("list", "group-member", "测试群")
+        members = listed["membs"]["r"]
+        # card-or-nick, nick and card matched by position (ginfo.members zipped with minfo)
+        assert sorted((m["name"], m["nick"], m["card"]) for m in members) == [
+            ("Bob", "Bob", ""),
+            ("Robot", "Robot", ""),
+            ("卡罗尔", "Carol", "卡罗尔"),
+        ]
+        [discussion] = await bot.term_call("list", "discuss")
+        assert discussion["name"] == "闲聊"
+        [listed] = await bot.term_call("list", "discuss-member", "闲聊")
+        talkers = listed["membs"]["r"]
+        assert sorted((m["name"], m["qq"]) for m in talkers) == [
+            ("Bob", "10002"),
+            ("Carol", "10003"),
+            ("Robot", "10001"),
+        ]
         # qqbot -> Bob (classic): a face becomes /微笑 on the classic side
         sent = await bot.term_call("send", "buddy", "Bob", "hello /微笑")
         assert sent == ["向 好友“Bob” 发消息成功"]
@@ -165,3 +190,24 @@ async def test_qqbot_signs_in_lists_and_talks(server: QQServer, tmp_path: Path) 
         assert fields(await bob_client.send("CLTMSG", UN=10001, MG="hi robot /微笑"))["RES"] == "0"
         # (qqbot shows a received face as " /微笑 ")
         await bot.wait_log('来自 好友“Bob” 的消息: "hi robot  /微笑  "')
+        # rooms, both ways: Carol (on the web) speaks in the group and the discussion
+        carol = Web(server)
+        assert (await carol.sign_in(10003, plain_ids=True))["retcode"] == 0
+        groups = await server.service.rooms.rooms_of(10003)
+        gid, did = (r.conversation.number for r in groups)
+        assert (await carol.send("/channel/send_qun_msg2", "group_uin", gid, "群里好/微笑"))[
+            "retcode"
+        ] == 0
+        await bot.wait_log('来自 群“测试群”[成员“卡罗尔”] 的消息: "群里好 /微笑  "')
+        assert (await carol.send("/channel/send_discu_msg2", "did", did, "讨论/微笑"))[
+            "retcode"
+        ] == 0
+        await bot.wait_log('来自 讨论组“闲聊”[成员“Carol”] 的消息: "讨论 /微笑  "')
+        sent = await bot.term_call("send", "group", "测试群", "收到 /微笑")
+        assert sent == ["向 群“测试群” 发消息成功"]
+        sent = await bot.term_call("send", "discuss", "闲聊", "好的 /微笑")
+        assert sent == ["向 讨论组“闲聊” 发消息成功"]
+        for room, words in [(gid, "收到 /微笑"), (did, "好的 /微笑")]:
+            event = (await carol.poll())["result"][0]["value"]
+            assert event["from_uin"] == room and event["send_uin"] == 10001
+            assert event["content"][1:] == [words.split(" ")[0] + " ", ["face", 14], " "]

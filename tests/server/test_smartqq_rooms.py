@@ -187,3 +187,15 @@ async def test_management_errors(world: QQServer) -> None:
     assert (await manage(alice, "invite", gid=gid, members=[bob_id]))["result"] == {"added": []}
     reply = await alice.json("POST", "/qqdesk/leave", r={"psessionid": "nope", "gid": gid})
     assert reply["retcode"] == 103
+
+
+async def test_ones_own_room_messages_never_hold_up_the_others(world: QQServer) -> None:
+    group = await world.service.rooms.create_group(10001, "g", [10002])
+    gid = group.conversation.number
+    alice = await web_of(world, 10001, plain_ids=True)
+    bob = await web_of(world, 10002, plain_ids=True)
+    for words in ("mine 1", "mine 2"):
+        assert (await bob.send("/channel/send_qun_msg2", "group_uin", gid, words))["retcode"] == 0
+    assert (await alice.send("/channel/send_qun_msg2", "group_uin", gid, "yours"))["retcode"] == 0
+    [event] = (await bob.poll())["result"]
+    assert event["value"]["content"][1:] == ["yours"]

@@ -448,15 +448,20 @@ class Messaging:
         rooms = await self.rooms_of(session.uin)
         if not rooms:
             return
-        after = max(session.floor, session.room_cursor)
-        leading = True
-        for message in await self._store.room_messages(rooms, after, limit):
-            if message.sender == session.uin:
-                if leading:
-                    session.room_cursor = max(session.room_cursor, message.id)
-                continue
-            leading = False
-            found.setdefault(message.id, message)
+        while True:
+            after = max(session.floor, session.room_cursor)
+            batch = await self._store.room_messages(rooms, after, limit)
+            leading = True
+            for message in batch:
+                if message.sender == session.uin:
+                    if leading:
+                        session.room_cursor = max(session.room_cursor, message.id)
+                    continue
+                leading = False
+                found.setdefault(message.id, message)
+            # a full batch of one's own messages only: look past them
+            if not leading or len(batch) < limit:
+                return
 
     def _drop_given(self, session: Session) -> None:
         """Forget in-memory entries at or below the session's floor."""
