@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import json
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
@@ -55,9 +56,11 @@ async def http(
 class Web:
     """One Smart QQ client: a cookie jar, the tokens of its sign-in, its session."""
 
-    def __init__(self, server: QQServer, host: str | None = None) -> None:
-        self.server = server
-        self.url = server.url
+    def __init__(
+        self, server: QQServer | None = None, host: str | None = None, *, url: str = ""
+    ) -> None:
+        self._server = server
+        self.url = server.url if server is not None else url
         self.host = host
         self.cookies: dict[str, str] = {}
         self.set_cookies: list[str] = []
@@ -107,7 +110,21 @@ class Web:
         value: dict[str, Any] = json.loads(body)
         return value
 
+    @property
+    def server(self) -> QQServer:
+        assert self._server is not None, "a Web made from a URL has no server object"
+        return self._server
+
     # -- sign-in
+
+    async def password_sign_in(self, uin: int, password: str = "pw", **opts: Any) -> dict[str, Any]:
+        """The password extension (DESIGN-SMARTQQ §4.1), then getvfwebqq and login2."""
+        md5 = hashlib.md5(password.encode()).hexdigest()
+        reply = await self.json("POST", "/qqdesk/signin", form={"uin": str(uin), "password": md5})
+        assert reply["retcode"] == 0, reply
+        self.uin, self.ptwebqq = uin, reply["result"]["ptwebqq"]
+        self.vfwebqq = (await self.json("GET", "/api/getvfwebqq"))["result"]["vfwebqq"]
+        return await self.login2(**opts)
 
     async def qr_show(self) -> bytes:
         status, headers, png = await self.call("GET", "/ptqrshow", {"appid": 501004106, "e": 0})

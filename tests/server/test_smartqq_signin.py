@@ -170,3 +170,28 @@ async def test_password_signin_extension(live: QQServer) -> None:
         "POST", "/qqdesk/signin", form={"uin": "10002", "password": md5("pw")}
     )
     assert throttled == {"retcode": 3, "errmsg": "too many attempts"}
+
+
+async def test_the_app_hears_of_a_waiting_qr_and_refuses_it(live: QQServer) -> None:
+    app = Web(live)
+    await app.password_sign_in(10001, ack=True, events=["web_login", "kick"])
+    bot = Web(live)
+    await bot.qr_show()
+    code = await bot.pending_code()
+    reply = await app.poll(ack=0)
+    [event] = reply["result"]
+    assert event["poll_type"] == "qqdesk_web_login"
+    assert event["value"]["code"] == code and isinstance(event["value"]["created"], int)
+    assert (await bot.qr_login()).startswith("ptuiCB('67'")  # seen by one who may approve
+    r = {"psessionid": app.psessionid, "code": code, "approve": False}
+    assert await app.json("POST", "/qqdesk/approve_web_login", r=r) == {
+        "retcode": 0,
+        "result": "ok",
+    }
+    assert (await bot.qr_login()).startswith("ptuiCB('68'")
+    # deciding again, a bad code, a missing answer
+    assert (await app.json("POST", "/qqdesk/approve_web_login", r=r))["retcode"] == 100001
+    r = {"psessionid": app.psessionid, "code": "0000", "approve": True}
+    assert (await app.json("POST", "/qqdesk/approve_web_login", r=r))["retcode"] == 100006
+    r = {"psessionid": app.psessionid, "code": code}
+    assert (await app.json("POST", "/qqdesk/approve_web_login", r=r))["retcode"] == 100006
