@@ -1,4 +1,5 @@
-"""The ``qqdesk-server`` command: serve, manage accounts, move a store (SQLite, PostgreSQL)."""
+"""The ``qqdesk-server`` command: serve, manage accounts, groups, discussions and web sign-ins,
+move a store (SQLite, PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -11,14 +12,15 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import platformdirs
 
-from qqdesk.core import MAX_UIN, MIN_UIN, AuthMode
+from qqdesk.core import MAX_UIN, MIN_UIN, AuthMode, Conversation, ConversationKind
 
-from .admin import Admin
+from .admin import Admin, AdminError
 from .frontends.classic import PROFILE_FIELD_BY_KEY
 from .http import Limits
 from .server import QQServer
@@ -36,6 +38,11 @@ INFO_KEYS = {key: name for key, name in PROFILE_FIELD_BY_KEY.items() if key != "
 
 class UsageError(Exception):
     """A wrong argument: one line on stderr, exit status 2."""
+
+
+class Failure(Exception):
+    """What was asked names something that is not there (an account, a group, a code):
+    one line on stderr, exit status 1."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -123,12 +130,63 @@ def build_parser() -> argparse.ArgumentParser:
     setinfo.add_argument("uin", type=_uin)
     setinfo.add_argument("fields", nargs="+", metavar="KEY=VALUE")
 
-    buddy = sub.add_parser("buddy", parents=[common], help="edit a buddy list")
-    buddy.add_argument("action", choices=["add", "del"])
-    buddy.add_argument("uin", type=_uin)
-    buddy.add_argument("buddy", type=_uin)
+    buddy = sub.add_parser("buddy", help="edit a buddy list and its remarks").add_subparsers(
+        dest="action", required=True, parser_class=_Parser
+    )
+    for action, text in (("add", "put BUDDY on UIN's list"), ("del", "take BUDDY off it")):
+        edit = buddy.add_parser(action, parents=[common], help=text)
+        edit.add_argument("uin", type=_uin, metavar="UIN")
+        edit.add_argument("buddy", type=_uin, metavar="BUDDY")
+    mark = buddy.add_parser(
+        "mark", parents=[common], help="UIN's remark for UN (Smart QQ's markname; '' removes it)"
+    )
+    mark.add_argument("uin", type=_uin, metavar="UIN")
+    mark.add_argument("buddy", type=_uin, metavar="UN")
+    mark.add_argument("remark", metavar="REMARK")
 
     sub.add_parser("list", parents=[common], help="list accounts")
+
+    group = sub.add_parser("group", help="groups (qun)").add_subparsers(
+        dest="action", required=True, parser_class=_Parser
+    )
+    create = group.add_parser("create", parents=[common], help="make a group; prints its number")
+    create.add_argument("name", metavar="NAME")
+    create.add_argument("--owner", type=_uin, required=True, metavar="UIN")
+    add = group.add_parser("add", parents=[common], help="add members (again is no error)")
+    add.add_argument("room", type=_positive, metavar="GROUP")
+    add.add_argument("uins", type=_uin, nargs="+", metavar="UIN")
+    remove = group.add_parser(
+        "remove", parents=[common], help="remove a member (an owner hands the group on)"
+    )
+    remove.add_argument("room", type=_positive, metavar="GROUP")
+    remove.add_argument("uin", type=_uin, metavar="UIN")
+    card = group.add_parser("card", parents=[common], help="set a member's card ('' unsets it)")
+    card.add_argument("room", type=_positive, metavar="GROUP")
+    card.add_argument("uin", type=_uin, metavar="UIN")
+    card.add_argument("card", metavar="CARD")
+    group.add_parser("list", parents=[common], help="number, owner, members, name")
+
+    discussion = sub.add_parser("discussion", help="discussions (discu)").add_subparsers(
+        dest="action", required=True, parser_class=_Parser
+    )
+    start = discussion.add_parser(
+        "create", parents=[common], help="make a discussion; prints its id"
+    )
+    start.add_argument("name", metavar="NAME")
+    start.add_argument("uins", type=_uin, nargs="+", metavar="UIN")
+    join = discussion.add_parser("add", parents=[common], help="add members (again is no error)")
+    join.add_argument("room", type=_positive, metavar="ID")
+    join.add_argument("uins", type=_uin, nargs="+", metavar="UIN")
+
+    web = sub.add_parser("web-login", help="QR sign-ins of the Smart QQ channel").add_subparsers(
+        dest="action", required=True, parser_class=_Parser
+    )
+    web.add_parser("list", parents=[common], help="pending ones: code, ptqrtoken, made at (UTC)")
+    approve = web.add_parser("approve", parents=[common], help="let CODE sign in as UIN")
+    approve.add_argument("code", metavar="CODE")
+    approve.add_argument("uin", type=_uin, metavar="UIN")
+    refuse = web.add_parser("refuse", parents=[common], help="turn CODE away")
+    refuse.add_argument("code", metavar="CODE")
 
     migrate = sub.add_parser(
         "migrate", help="copy a whole store into an empty one (stop the server first)"
@@ -283,6 +341,8 @@ async def _administer(args: argparse.Namespace) -> int:
             except ValueError as exc:
                 raise UsageError(f"bad value: {exc}") from None
             print(f"profile of {args.uin} changed")
+        elif args.command == "buddy" and args.action == "mark":
+            await admin.mark_buddy(args.uin, args.buddy, args.remark)
         elif args.command == "buddy":
             try:
                 if args.action == "add":
@@ -295,9 +355,65 @@ async def _administer(args: argparse.Namespace) -> int:
             for account in await admin.list_accounts():
                 p = account.profile
                 print(f"{p.uin}\t{int(account.auth)}\t{p.face}\t{p.nick}")
+        elif args.command == "group":
+            await _group(args, admin)
+        elif args.command == "discussion":
+            await _discussion(args, admin)
+        elif args.command == "web-login":
+            await _web_login(args, admin)
         return 0
+    except AdminError as exc:
+        raise Failure(str(exc)) from None
     finally:
         await _close(store)
+
+
+def _added(conversation: Conversation, added: list[int]) -> None:
+    if added:  # members already there are no news (and no error)
+        print(
+            f"added {' '.join(map(str, added))} to {conversation.kind.value} {conversation.number}"
+        )
+
+
+async def _group(args: argparse.Namespace, admin: Admin) -> None:
+    if args.action == "create":
+        print((await admin.create_group(args.name, args.owner)).number)
+    elif args.action == "list":
+        for room, members in await admin.rooms_with_members(ConversationKind.GROUP):
+            uins = ",".join(str(m.uin) for m in members)
+            owner = "" if room.owner is None else room.owner
+            print(f"{room.conversation.number}\t{owner}\t{uins}\t{room.name}")
+    else:
+        group = Conversation.group(args.room)
+        if args.action == "add":
+            _added(group, await admin.add_members(group, args.uins))
+        elif args.action == "remove":
+            await admin.remove_member(group, args.uin)
+            print(f"removed {args.uin} from group {group.number}")
+        elif args.action == "card":
+            await admin.set_card(group, args.uin, args.card)
+            print(f"card of {args.uin} in group {group.number} set")
+
+
+async def _discussion(args: argparse.Namespace, admin: Admin) -> None:
+    if args.action == "create":
+        print((await admin.create_discussion(args.name, args.uins)).number)
+    elif args.action == "add":
+        discussion = Conversation.discussion(args.room)
+        _added(discussion, await admin.add_members(discussion, args.uins))
+
+
+async def _web_login(args: argparse.Namespace, admin: Admin) -> None:
+    if args.action == "list":
+        for login in await admin.web_logins():
+            made = datetime.fromtimestamp(login.created, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            print(f"{login.code}\t{login.token}\t{made}")
+    elif args.action == "approve":
+        login = await admin.approve_web_login(args.code, args.uin)
+        print(f"web sign-in {login.code} approved for {args.uin}")
+    elif args.action == "refuse":
+        login = await admin.refuse_web_login(args.code)
+        print(f"web sign-in {login.code} refused")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -312,6 +428,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StoreError as exc:
         print(f"qqdesk-server: error: {exc}", file=sys.stderr)
         return 2
+    except Failure as exc:
+        print(f"qqdesk-server: error: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 
