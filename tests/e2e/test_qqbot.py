@@ -143,18 +143,36 @@ async def qqbot(server: QQServer, tmp_path: Path) -> AsyncIterator[Bot]:
         await process.wait()
 
 
-async def approve_from_the_cli(server: QQServer, uin: int) -> None:
-    """Approve the waiting QR sign-in as its owner would (the CLI's call on the store)."""
+async def cli(db: Path, *args: str) -> str:
+    """``qqdesk-server ARGS --db DB`` as its own process beside the running server."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "qqdesk.server",
+        *args,
+        "--db",
+        str(db),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    out, _ = await process.communicate()
+    assert process.returncode == 0, out
+    return out.decode()
+
+
+async def approve_from_the_cli(db: Path, uin: int) -> None:
+    """Approve the waiting QR sign-in as its owner would on the command line."""
     async with asyncio.timeout(PATIENCE):
-        while not (rows := await server.smartqq.web_logins.web_logins()):
-            await asyncio.sleep(0.1)
-    assert await server.smartqq.web_logins.decide_web_login(rows[0].code, uin)
+        while not (listed := await cli(db, "web-login", "list")).strip():
+            await asyncio.sleep(0.2)
+    code = listed.splitlines()[0].split("\t")[0]
+    assert "approved" in await cli(db, "web-login", "approve", code, str(uin))
 
 
 async def test_qqbot_signs_in_lists_and_talks(server: QQServer, tmp_path: Path) -> None:
     async with qqbot(server, tmp_path) as bot:
         await bot.wait_log("已获取二维码")
-        await approve_from_the_cli(server, 10001)
+        await approve_from_the_cli(tmp_path / "world.sqlite3", 10001)
         await bot.wait_log("登录成功")
         await bot.wait_log("QQBot-Term 服务器")
         buddies = await bot.term_call("list", "buddy")
