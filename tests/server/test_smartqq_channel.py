@@ -216,6 +216,12 @@ async def test_a_new_web_sign_in_kicks_the_old(live: QQServer) -> None:
     reply = await held
     assert reply["result"][0]["poll_type"] == "kick_message"
     assert (await old.poll())["retcode"] == 121
+    # not polling when replaced: told at its next poll, then 121; other calls 121
+    idle = await signed_in(live, 10001, events=["kick"])
+    await signed_in(live, 10001)
+    assert (await idle.send_buddy(1, "x"))["retcode"] == 121
+    assert (await idle.poll())["result"][0]["poll_type"] == "kick_message"
+    assert (await idle.poll())["retcode"] == 121
     # without the opt-in: straight 121
     plain = await signed_in(live, 10002)
     await signed_in(live, 10002)
@@ -238,3 +244,11 @@ async def test_send_retcodes(live: QQServer) -> None:
     alice = Raw(live.url, 10001)
     await alice.login()
     assert fields(await alice.send("CLTMSG", UN=10002, MG="x"))["RES"] == "3"
+
+
+async def test_marknames_are_the_users_remarks(live: QQServer) -> None:
+    await live.async_admin.mark_buddy(10001, 10002, "小明同学")
+    web = await signed_in(live, 10001)
+    result = (await web.friends())["result"]
+    [bob] = result["info"]
+    assert result["marknames"] == [{"uin": bob["uin"], "markname": "小明同学", "type": 0}]

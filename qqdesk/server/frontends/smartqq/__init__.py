@@ -243,7 +243,11 @@ class SmartQQFrontEnd:
             state = self._by_vfwebqq(web)
         session = self.service.web_sessions.get(state.uin)
         if session is not state.session:
-            raise Reply(error(Retcode.UNKNOWN_SESSION))
+            # replaced: its poll is told (kick_message once when opted in), then 121;
+            # signed out or expired: 103
+            if call is Call.POLL2 or not state.session.kicked:
+                return self._ended(state)
+            raise Reply(error(Retcode.KICKED))
         session.last_seen = max(session.last_seen, self.service.clock())
         match call:
             case Call.POLL2:
@@ -289,12 +293,10 @@ class SmartQQFrontEnd:
         psessionid = web.text("psessionid")
         if not psessionid:
             return None
-        state = self._states.get(psessionid)
-        if state is not None:
-            return state
-        if psessionid in self._kicked:
-            raise Reply(error(Retcode.KICKED))
-        raise Reply(error(Retcode.UNKNOWN_SESSION))
+        state = self._states.get(psessionid) or self._kicked.get(psessionid)
+        if state is None:
+            raise Reply(error(Retcode.UNKNOWN_SESSION))
+        return state
 
     def _by_vfwebqq(self, web: WebRequest) -> WebState:
         """The live session of the ticket a vfwebqq names (100101 when it names none)."""
@@ -455,7 +457,7 @@ class SmartQQFrontEnd:
             session = await self.service.web_login(ticket.uin, request.ip, options, presence)
         except Refused:
             return _json(error(Retcode.INVALID_LOGIN))
-        self._forget_replaced(ticket.uin)
+        self._forget_replaced()
         state = WebState(session, ticket, OpaqueIds(self.id_key, ticket.uin))
         self._states[session.token] = state
         result: dict[str, Any] = {
@@ -473,10 +475,10 @@ class SmartQQFrontEnd:
             result["qqdesk"] = {"server": SERVER_IDENTITY, "rooms": True}
         return _json(ok(result))
 
-    def _forget_replaced(self, uin: int) -> None:
-        """Move the states of ended sessions of ``uin`` aside (kicked) or away."""
+    def _forget_replaced(self) -> None:
+        """Move the states of ended sessions aside (kicked) or away (signed out, expired)."""
         for psessionid, state in list(self._states.items()):
-            if state.uin == uin and state.session.ended:
+            if state.session.ended:
                 del self._states[psessionid]
                 if state.session.kicked:
                     self._kicked[psessionid] = state
@@ -761,8 +763,7 @@ class SmartQQFrontEnd:
         if not session.kicked:
             self._states.pop(session.token, None)
             return error(Retcode.UNKNOWN_SESSION)
-        self._forget_replaced(state.uin)
-        self._kicked.setdefault(session.token, state)
+        self._forget_replaced()
         if session.wants("kick") and not state.kick_told:
             state.kick_told = True
             return ok([kick_event()])
