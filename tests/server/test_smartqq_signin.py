@@ -174,7 +174,7 @@ async def test_password_signin_extension(live: QQServer) -> None:
 
 async def test_the_app_hears_of_a_waiting_qr_and_refuses_it(live: QQServer) -> None:
     app = Web(live)
-    await app.password_sign_in(10001, ack=True, events=["web_login", "kick"])
+    await app.password_sign_in(10001, ack=True, events=["status", "kick"])  # (as DESIGN §4.2)
     bot = Web(live)
     await bot.qr_show()
     code = await bot.pending_code()
