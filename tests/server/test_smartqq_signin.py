@@ -3,7 +3,10 @@ getvfwebqq, login2, logout and the password extension (SMARTQQ-NOTES §2, DESIGN
 
 from __future__ import annotations
 
+import contextlib
 import re
+import sqlite3
+from pathlib import Path
 
 from qqdesk.protocol.smartqq import LOGIN_PAGE
 from qqdesk.server import QQServer
@@ -195,3 +198,15 @@ async def test_the_app_hears_of_a_waiting_qr_and_refuses_it(live: QQServer) -> N
     assert (await app.json("POST", "/qqdesk/approve_web_login", r=r))["retcode"] == 100006
     r = {"psessionid": app.psessionid, "code": code}
     assert (await app.json("POST", "/qqdesk/approve_web_login", r=r))["retcode"] == 100006
+
+
+async def test_a_qr_expires_in_the_store_for_every_process(live: QQServer, tmp_path: Path) -> None:
+    web = Web(live)
+    await web.qr_show()
+    assert (await web.qr_login()).startswith("ptuiCB('66'")
+    # two minutes pass, as the store's rows see it (no sleeping): age the row by hand
+    db = next(tmp_path.glob("*.sqlite3"))
+    with contextlib.closing(sqlite3.connect(db)) as conn, conn:
+        conn.execute("UPDATE web_logins SET created = created - ?", (WEB_LOGIN_TTL + 1,))
+    assert (await web.qr_login()).startswith("ptuiCB('65'")
+    assert await live.smartqq.web_logins.web_logins() == []
