@@ -253,3 +253,20 @@ async def test_marknames_are_the_users_remarks(live: QQServer) -> None:
     result = (await web.friends())["result"]
     [bob] = result["info"]
     assert result["marknames"] == [{"uin": bob["uin"], "markname": "小明同学", "type": 0}]
+
+
+async def test_a_switch_of_reader_never_doubles_with_acks(live: QQServer) -> None:
+    bob_classic = Raw(live.url, 10002)
+    await bob_classic.login()
+    web = Web(live)
+    await web.password_sign_in(10002, ack=True, plain_ids=True)
+    alice = Raw(live.url, 10001)
+    await alice.login()
+    assert fields(await alice.send("CLTMSG", UN=10002, MG="one"))["RES"] == "0"
+    [copy] = (await web.poll(ack=0))["result"]  # a copy: the classic session reads the inbox
+    assert copy["value"]["content"][1:] == ["one"] and copy["value"]["from_uin"] == 10001
+    # the classic client leaves without reading "one": the web session reads the inbox now
+    await bob_classic.send("Logout")
+    assert fields(await alice.send("CLTMSG", UN=10002, MG="two"))["RES"] == "0"
+    events = (await web.poll(ack=copy["value"]["msg_id"]))["result"]
+    assert [e["value"]["content"][1:] for e in events] == [["two"]]

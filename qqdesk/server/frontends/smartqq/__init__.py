@@ -100,6 +100,8 @@ EXTENSION_PATHS = {
     "/qqdesk/approve_web_login": "approve_web_login",
     "/qqdesk/web_logins": "web_logins",
 }
+#: QR codes remembered as seen (see _saw).
+MAX_SEEN_CODES = 10_000
 #: Kicked sessions remembered (their psessionid answers 121, not 103).
 MAX_KICKED = 10_000
 #: What login2 says this server is (DESIGN-SMARTQQ §4.2).
@@ -396,6 +398,12 @@ class SmartQQFrontEnd:
         body = ptui_callback(QrState.APPROVED, url=url, nick=account.profile.nick)
         cookies = approved_cookies(ticket.tokens, web.host)
         return Answer(body, content_type=_JS, headers=tuple(("Set-Cookie", c) for c in cookies))
+
+    def _saw(self, code: str) -> None:
+        """Someone who may approve ``code`` was told of it (ptqrlogin answers 67 now)."""
+        if len(self._seen_codes) >= MAX_SEEN_CODES:
+            self._seen_codes.clear()  # (old ones expired long ago; a few 66s again at worst)
+        self._seen_codes.add(code)
 
     def _check_sig_url(self, ticket: Ticket, web: WebRequest, request: Request) -> str:
         sig = self.tickets.signature(ticket)
@@ -799,7 +807,7 @@ class SmartQQFrontEnd:
             event["value"]["msg_id"] = entry.id
             return event
         if isinstance(entry, WebLoginNotice):
-            self._seen_codes.add(entry.code)
+            self._saw(entry.code)
             return {
                 "poll_type": "qqdesk_web_login",
                 "value": {"code": entry.code, "created": entry.created, "msg_id": entry.id},
@@ -893,7 +901,8 @@ class SmartQQFrontEnd:
                 return await self._approve(state, web)
             case "web_logins":
                 rows = await self.web_logins.web_logins()
-                self._seen_codes.update(r.code for r in rows)
+                for row in rows:
+                    self._saw(row.code)
                 return ok([{"code": r.code, "created": r.created} for r in rows])
         return error(Retcode.BAD_REQUEST)
 
