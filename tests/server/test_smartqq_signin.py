@@ -10,9 +10,10 @@ from pathlib import Path
 
 from qqdesk.protocol.smartqq import LOGIN_PAGE
 from qqdesk.server import QQServer
+from qqdesk.server.frontends.smartqq import MAX_QR_PER_ADDRESS, QR_WINDOW
 from qqdesk.server.frontends.smartqq.signin import WEB_LOGIN_TTL, MemoryWebLogins
 from tests.protocol.test_smartqq_signin import decode_png
-from tests.server.conftest import md5
+from tests.server.conftest import FakeClock, md5
 from tests.server.smartqq_web import Web, http
 
 
@@ -210,3 +211,16 @@ async def test_a_qr_expires_in_the_store_for_every_process(live: QQServer, tmp_p
         conn.execute("UPDATE web_logins SET created = created - ?", (WEB_LOGIN_TTL + 1,))
     assert (await web.qr_login()).startswith("ptuiCB('65'")
     assert await live.smartqq.web_logins.web_logins() == []
+
+
+async def test_one_address_cannot_start_endless_qr_sign_ins(
+    live: QQServer, clock: FakeClock
+) -> None:
+    web = Web(live)
+    for _ in range(MAX_QR_PER_ADDRESS):
+        await web.qr_show()
+    status, headers, _ = await web.call("GET", "/ptqrshow", {"appid": 501004106})
+    assert status == 503 and "retry-after" in dict(headers)
+    assert len(await live.smartqq.web_logins.web_logins()) == MAX_QR_PER_ADDRESS
+    clock.advance(QR_WINDOW)
+    await web.qr_show()

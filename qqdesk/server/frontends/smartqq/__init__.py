@@ -8,6 +8,7 @@ ids, retcodes, event shapes. The rules are the service's.
 
 from __future__ import annotations
 
+import collections
 import logging
 import secrets
 import time
@@ -100,6 +101,9 @@ EXTENSION_PATHS = {
     "/qqdesk/approve_web_login": "approve_web_login",
     "/qqdesk/web_logins": "web_logins",
 }
+#: QR sign-ins one address may start within QR_WINDOW seconds (503 beyond).
+MAX_QR_PER_ADDRESS = 20
+QR_WINDOW = 120.0
 #: QR codes remembered as seen (see _saw).
 MAX_SEEN_CODES = 10_000
 #: Kicked sessions remembered (their psessionid answers 121, not 103).
@@ -179,6 +183,8 @@ class SmartQQFrontEnd:
         self._states: dict[str, WebState] = {}
         #: Replaced sessions by psessionid (answer 121 once their kick was told).
         self._kicked: dict[str, WebState] = {}
+        #: When each address started its recent QR sign-ins.
+        self._qr_starts: dict[str, collections.deque[float]] = {}
         #: QR codes somebody who may approve them has seen (ptqrlogin says 67 then).
         self._seen_codes: set[str] = set()
         self._handlers: dict[Call, Callable[[WebRequest, Request], Awaitable[Answer]]] = {
@@ -362,9 +368,17 @@ class SmartQQFrontEnd:
 
     async def _qr_show(self, web: WebRequest, request: Request) -> Answer:
         """A new QR sign-in: its picture, and the qrsig cookie that names it."""
-        code = new_code()
+        if not self._may_start_qr(request.ip):
+            raise Unavailable("too many QR sign-ins from one address")
         qrsig = secrets.token_hex(24)
-        await self.web_logins.add_web_login(code, hash33(qrsig))
+        for attempt in range(3):
+            code = new_code()
+            try:
+                await self.web_logins.add_web_login(code, hash33(qrsig))
+                break
+            except ValueError:  # (that code waits already: 40 bits make it rare)
+                if attempt == 2:
+                    raise
         created = int(time.time())
         self.service.messaging.notify_web_login(
             code, created, list(self.service.web_sessions.values())
@@ -398,6 +412,22 @@ class SmartQQFrontEnd:
         body = ptui_callback(QrState.APPROVED, url=url, nick=account.profile.nick)
         cookies = approved_cookies(ticket.tokens, web.host)
         return Answer(body, content_type=_JS, headers=tuple(("Set-Cookie", c) for c in cookies))
+
+    def _may_start_qr(self, ip: str) -> bool:
+        """At most MAX_QR_PER_ADDRESS QR sign-ins per address within QR_WINDOW seconds:
+        a stranger can fill neither the store nor every app's notices with them."""
+        now = self.service.clock()
+        if len(self._qr_starts) > 10_000:
+            self._qr_starts = {
+                k: v for k, v in self._qr_starts.items() if v and v[-1] > now - QR_WINDOW
+            }
+        starts = self._qr_starts.setdefault(ip, collections.deque())
+        while starts and starts[0] <= now - QR_WINDOW:
+            starts.popleft()
+        if len(starts) >= MAX_QR_PER_ADDRESS:
+            return False
+        starts.append(now)
+        return True
 
     def _saw(self, code: str) -> None:
         """Someone who may approve ``code`` was told of it (ptqrlogin answers 67 now)."""
