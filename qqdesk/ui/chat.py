@@ -51,6 +51,7 @@ from qqdesk.core import Content, Presence, parse_text, render_text
 from . import icons
 from .delegates import BubbleDelegate
 from .facepicker import FacePicker, emoticon_icon, insert_face
+from .findbar import FindBar, find_shortcut
 from .models import ChatEntry, ChatHistoryModel, EntryKind, Roles, visible_status
 from .qtcompat import UIN
 from .tasks import spawn
@@ -170,6 +171,8 @@ class ChatWindow(QWidget):
         self.view.clicked.connect(self._clicked)
         self.view.verticalScrollBar().valueChanged.connect(self._scrolled)
         self.model.rowsInserted.connect(self._rows_inserted)
+        self.find_bar = FindBar(self.view, self.model, self.delegate, self.load_older)
+        self.find_bar.closed.connect(self._find_closed)
 
         # typing box
         self.input = MessageInput()
@@ -222,6 +225,7 @@ class ChatWindow(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 0, 8, 8)
         layout.addLayout(header)
+        layout.addWidget(self.find_bar)
         layout.addWidget(splitter, 1)
 
         self._fetching_older = False
@@ -233,6 +237,9 @@ class ChatWindow(QWidget):
             shortcut = QShortcut(keys, self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(self.close_chat)
+        find = QShortcut(find_shortcut(), self)
+        find.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        find.activated.connect(self.open_find)
 
         self._retranslate()
         self.model.load_initial()
@@ -448,7 +455,11 @@ class ChatWindow(QWidget):
             self.view.doItemsLayout()
             if self.model.rowCount() == rows:
                 break
-        self.view.scrollToBottom()
+        shown = self.find_bar.current_row()
+        if shown >= 0:  # opened on a message the search found: stay there
+            self.find_bar.go_to_row(shown)
+        else:
+            self.view.scrollToBottom()
         self._history_shown = True
 
     def _scrolled(self, value: int) -> None:
@@ -466,6 +477,39 @@ class ChatWindow(QWidget):
         if self.model.rowCount() != before_rows:
             self.view.doItemsLayout()
             bar.setValue(bar.maximum() - before_max)
+
+    def open_find(self) -> None:
+        """Ctrl+F: the find bar, its text selected."""
+        self.find_bar.open_bar()
+
+    def _find_closed(self) -> None:
+        self.input.setFocus()
+
+    def load_older(self) -> bool:
+        """Load one older page of history (for the find bar); False when there is none."""
+        if not self.model.canFetchMore(QModelIndex()):
+            return False
+        before = self.model.rowCount()
+        self._fetching_older = True
+        try:
+            self.model.fetchMore(QModelIndex())
+        finally:
+            self._fetching_older = False
+        return self.model.rowCount() != before
+
+    def show_message(self, local_id: int, find: str = "") -> bool:
+        """Scroll to the kept message ``local_id`` (loading older pages as needed), select
+        it, and mark ``find`` in the find bar; False when the history has no such message."""
+        while self.model.row_of(local_id) < 0 and self.load_older():
+            pass
+        row = self.model.row_of(local_id)
+        if row < 0:
+            return False
+        if find:
+            self.find_bar.open_bar(find)
+        self.view.doItemsLayout()
+        self.find_bar.go_to_row(row)
+        return True
 
     def _option_for(self, index: QModelIndex) -> QStyleOptionViewItem:
         option = QStyleOptionViewItem()

@@ -23,6 +23,7 @@ from PySide6.QtGui import (
     QPainter,
     QPalette,
     QPixmap,
+    QTextCharFormat,
     QTextDocument,
     QTextOption,
 )
@@ -160,6 +161,22 @@ def format_time(stamp: float, now: float | None = None) -> str:
     return when.strftime("%Y-%m-%d %H:%M")
 
 
+def highlights(document: QTextDocument, needle: str) -> list[QAbstractTextDocumentLayout.Selection]:
+    """Every place ``needle`` occurs in ``document`` (any case), marked as a find bar marks."""
+    marks: list[QAbstractTextDocumentLayout.Selection] = []
+    mark = QTextCharFormat()
+    mark.setBackground(QColor("#ffd54f"))
+    mark.setForeground(QColor("#111111"))
+    cursor = document.find(needle, 0)
+    while not cursor.isNull() and len(marks) < 100:
+        selection = QAbstractTextDocumentLayout.Selection()
+        selection.cursor = cursor
+        selection.format = mark
+        marks.append(selection)
+        cursor = document.find(needle, cursor)
+    return marks
+
+
 class BubbleDelegate(QStyledItemDelegate):
     """Chat messages as bubbles (mine right, theirs left) with time and delivery state;
     system lines centred and grey."""
@@ -172,6 +189,8 @@ class BubbleDelegate(QStyledItemDelegate):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        #: Text the find bar looks for: marked in every bubble that holds it.
+        self.highlight = ""
         self._documents: OrderedDict[tuple[Content, str, int], tuple[QTextDocument, int]] = (
             OrderedDict()
         )
@@ -310,6 +329,8 @@ class BubbleDelegate(QStyledItemDelegate):
         painter.translate(bubble.left() + self.PAD_H, bubble.top() + self.PAD_V)
         context = QAbstractTextDocumentLayout.PaintContext()
         context.palette.setColor(QPalette.ColorRole.Text, ink)
+        if self.highlight:
+            context.selections = highlights(document, self.highlight)
         document.documentLayout().draw(painter, context)
         painter.restore()
         meta = self.meta_text(index)

@@ -38,7 +38,7 @@ from qqdesk.client.events import (
     Trouble,
 )
 from qqdesk.client.types import Buddy
-from qqdesk.core import Presence
+from qqdesk.core import Conversation, ConversationKind, Presence
 
 from . import icons
 from .bridge import SessionBridge
@@ -52,6 +52,7 @@ from .dialogs import (
     SettingsDialog,
 )
 from .errors import describe_error
+from .history_search import HistorySearchWindow
 from .models import BuddyFilterProxyModel, BuddyTreeModel, GroupKind, Roles
 from .notifications import Notifier
 from .tasks import spawn
@@ -151,6 +152,10 @@ class MainWindow(QMainWindow):
         self.requests_dialog: RequestsDialog | None = None
         # Sent requests when there are no settings to keep them in: number -> nickname.
         self._sent_here: dict[int, str] = {}
+        self.search_action = QAction(self.tr("Search all &messages…"), self)
+        self.search_action.setShortcut(QKeySequence("Ctrl+Shift+F"))
+        self.search_action.triggered.connect(self.show_search)
+        self.search_window: HistorySearchWindow | None = None
         self.settings_action = QAction(self.tr("&Settings…"), self)
         self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
         self.settings_action.triggered.connect(self.show_settings)
@@ -159,6 +164,7 @@ class MainWindow(QMainWindow):
         self.quit_action.triggered.connect(self.request_quit)
         menu.addAction(self.add_friend_action)
         menu.addAction(self.requests_action)
+        menu.addAction(self.search_action)
         menu.addAction(self.settings_action)
         menu.addSeparator()
         menu.addAction(self.quit_action)
@@ -259,6 +265,7 @@ class MainWindow(QMainWindow):
         self.app_menu.setTitle(self.tr("&qqdesk"))
         self.add_friend_action.setText(self.tr("&Add friend…"))
         self.settings_action.setText(self.tr("&Settings…"))
+        self.search_action.setText(self.tr("Search all &messages…"))
         self.quit_action.setText(self.tr("&Quit"))
         self.status_selector.setToolTip(self.tr("Your status, as your friends see it"))
         self.filter_edit.setPlaceholderText(self.tr("Search friends by name or number"))
@@ -677,6 +684,33 @@ class MainWindow(QMainWindow):
         if nick != str(uin):
             return nick
         return dict(self.sent_requests()).get(uin, "")
+
+    def show_search(self) -> HistorySearchWindow:
+        """The search over all kept messages (one window, brought to the front)."""
+        if self.search_window is None:
+            window = HistorySearchWindow(self.session, self._conversation_name, self)
+            window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+            window.openRequested.connect(self.open_found_message)
+            window.destroyed.connect(lambda *_: setattr(self, "search_window", None))
+            self.search_window = window
+        self.search_window.show()
+        self.search_window.raise_()
+        self.search_window.activateWindow()
+        self.search_window.edit.setFocus()
+        return self.search_window
+
+    def _conversation_name(self, conversation: Conversation) -> str:
+        if conversation.kind is ConversationKind.BUDDY:
+            nick, _face, _status = self._buddy_info(conversation.number)
+            return nick if nick == str(conversation.number) else f"{nick} ({conversation.number})"
+        return str(conversation.number)
+
+    def open_found_message(self, conversation: Conversation, local_id: int, text: str) -> None:
+        """A search result was chosen: its chat, scrolled to the message, the text marked."""
+        if conversation.kind is not ConversationKind.BUDDY:
+            return
+        chat = self.chats.open_chat(conversation.number)
+        chat.show_message(local_id, text)
 
     def show_settings(self) -> None:
         if self.settings is None:

@@ -21,6 +21,17 @@
     </message>
 </context>
 <context>
+    <name>HistorySearchWindow</name>
+    <message numerus="yes">
+        <location filename="../history_search.py" line="+187"/>
+        <source>%n message(s) found</source>
+        <translation>
+            <numerusform>%n message found</numerusform>
+            <numerusform>%n messages found</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>Tray</name>
     <message numerus="yes">
         <location filename="../tray.py" line="+85"/>

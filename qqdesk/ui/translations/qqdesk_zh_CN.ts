@@ -201,7 +201,8 @@
 <context>
     <name>ChatTabsWindow</name>
     <message>
-        <location filename="../chat.py" line="+554"/>
+        <location filename="../chat.py" line="+596"/>
+        <location line="+15"/>
         <source>Chats</source>
         <translation>聊天</translation>
     </message>
@@ -209,18 +210,18 @@
 <context>
     <name>ChatWindow</name>
     <message>
-        <location line="-368"/>
+        <location line="-357"/>
         <source>&amp;Send</source>
         <extracomment>the chat got new messages while it was not in front (uin)</extracomment>
         <translation>发送(&amp;S)</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+1"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location line="+6"/>
         <source>Insert a face</source>
         <extracomment>The button beside Send that opens the face (emoticon) picker.</extracomment>
         <translation>插入表情</translation>
@@ -266,7 +267,7 @@
         <translation>{name} 上线了</translation>
     </message>
     <message>
-        <location line="+169"/>
+        <location line="+199"/>
         <source>&amp;Copy</source>
         <translation>复制(&amp;C)</translation>
     </message>
@@ -398,6 +399,74 @@
         <source>Faces</source>
         <extracomment>The face (emoticon) picker, for screen readers.</extracomment>
         <translation>表情</translation>
+    </message>
+</context>
+<context>
+    <name>FindBar</name>
+    <message>
+        <location filename="../findbar.py" line="+107"/>
+        <source>Find in this conversation</source>
+        <translation>在此对话中查找</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Previous (older) match — Shift+Enter</source>
+        <translation>上一个（更早的）匹配——Shift+Enter</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Next (newer) match — Enter</source>
+        <translation>下一个（更新的）匹配——Enter</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Close the find bar — Esc</source>
+        <translation>关闭查找栏——Esc</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Close the find bar</source>
+        <translation>关闭查找栏</translation>
+    </message>
+    <message>
+        <location line="+113"/>
+        <source>No matches</source>
+        <translation>无匹配</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{current} of {total}</source>
+        <translation>第 {current} 个，共 {total} 个</translation>
+    </message>
+</context>
+<context>
+    <name>HistorySearchWindow</name>
+    <message>
+        <location filename="../history_search.py" line="+161"/>
+        <source>Search all messages</source>
+        <translation>搜索全部消息</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Search the messages kept on this computer</source>
+        <translation>搜索保存在这台电脑上的消息</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Type a word or a number to search for.</source>
+        <translation>输入要搜索的词语或号码。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>No message contains “{text}”.</source>
+        <translation>没有消息包含“{text}”。</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>%n message(s) found</source>
+        <translation>
+            <numerusform>找到 %n 条消息</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -694,44 +763,50 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../mainwindow.py" line="+106"/>
+        <location filename="../mainwindow.py" line="+107"/>
         <source>qqdesk</source>
         <extracomment>the user asked to quit (menu, tray, or closing without a tray)</extracomment>
         <translation>qqdesk</translation>
     </message>
     <message>
         <location line="+37"/>
-        <location line="+116"/>
+        <location line="+121"/>
         <source>&amp;qqdesk</source>
         <translation>&amp;qqdesk</translation>
     </message>
     <message>
-        <location line="-114"/>
-        <location line="+115"/>
+        <location line="-119"/>
+        <location line="+120"/>
         <source>&amp;Add friend…</source>
         <translation>添加好友(&amp;A)…</translation>
     </message>
     <message>
-        <location line="-106"/>
-        <location line="+107"/>
+        <location line="-111"/>
+        <location line="+113"/>
+        <source>Search all &amp;messages…</source>
+        <translation>搜索全部消息(&amp;M)…</translation>
+    </message>
+    <message>
+        <location line="-109"/>
+        <location line="+108"/>
         <source>&amp;Settings…</source>
         <translation>系统设置(&amp;S)…</translation>
     </message>
     <message>
-        <location line="-104"/>
-        <location line="+105"/>
+        <location line="-105"/>
+        <location line="+107"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location line="-69"/>
-        <location line="+70"/>
+        <location line="-70"/>
+        <location line="+71"/>
         <source>Your status, as your friends see it</source>
         <translation>好友看到的您的状态</translation>
     </message>
     <message>
-        <location line="-58"/>
-        <location line="+59"/>
+        <location line="-59"/>
+        <location line="+60"/>
         <source>Search friends by name or number</source>
         <translation>搜索好友昵称或号码</translation>
     </message>
@@ -818,7 +893,7 @@
         <translation>好友请求(&amp;R)（{count}）</translation>
     </message>
     <message>
-        <location line="+62"/>
+        <location line="+89"/>
         <source>Open</source>
         <translation>打开</translation>
     </message>
@@ -1116,6 +1191,21 @@
         <location line="+14"/>
         <source>{name} (friend)</source>
         <translation>{name}（好友）</translation>
+    </message>
+    <message>
+        <location filename="../history_search.py" line="-89"/>
+        <source>Conversation</source>
+        <translation>对话</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Message</source>
+        <translation>消息</translation>
     </message>
 </context>
 <context>
