@@ -644,6 +644,8 @@ class ChatManager(QObject):
 
     #: the user is now looking at the chat with uin (clear its unread count)
     chatActivated = Signal(UIN)
+    #: a chat window was made (before it shows): drafts and unread markers attach here
+    chatCreated = Signal(object)
 
     def __init__(
         self,
@@ -694,6 +696,7 @@ class ChatManager(QObject):
             chat.closed.connect(self._forget)
             chat.activated.connect(self.chatActivated)
             self._chats[uin] = chat
+            self.chatCreated.emit(chat)
             if self.chats_in_tabs:
                 tabs = self._tab_window()
                 tabs.tabs.addTab(

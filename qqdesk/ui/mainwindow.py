@@ -51,6 +51,7 @@ from .dialogs import (
     RequestsDialog,
     SettingsDialog,
 )
+from .drafts import DraftKeeper
 from .errors import describe_error
 from .history_search import HistorySearchWindow
 from .models import BuddyFilterProxyModel, BuddyTreeModel, GroupKind, Roles
@@ -99,6 +100,10 @@ class MainWindow(QMainWindow):
             parent=self,
         )
         self.chats.chatActivated.connect(self._chat_activated)
+        self.drafts: DraftKeeper | None = None
+        if settings is not None:
+            self.drafts = DraftKeeper(settings, self.own_uin, self)
+            self.chats.chatCreated.connect(self.drafts.attach)
         self._quitting = False
         self._dialogs: list[QWidget] = []
         # My own status is Offline: buddies show offline and their changes wait.

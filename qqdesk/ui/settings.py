@@ -118,6 +118,8 @@ class Settings:
     remember_password: Option[bool] = Option(False)
     #: Friend requests I sent that are not answered yet: "account:number" -> nickname.
     sent_requests: Option[dict[str, str]] = Option({})
+    #: Unsent text per conversation: "account:kind:number" -> text (ui/drafts.py).
+    drafts: Option[dict[str, str]] = Option({})
     #: Window name -> QWidget.saveGeometry() bytes, base64.
     window_geometry: Option[dict[str, str]] = Option({})
 
