@@ -55,6 +55,7 @@ from .findbar import FindBar, find_shortcut
 from .models import ChatEntry, ChatHistoryModel, EntryKind, Roles, visible_status
 from .qtcompat import UIN
 from .tasks import spawn
+from .unread import UnreadMarker
 
 log = logging.getLogger(__name__)
 
@@ -173,6 +174,7 @@ class ChatWindow(QWidget):
         self.model.rowsInserted.connect(self._rows_inserted)
         self.find_bar = FindBar(self.view, self.model, self.delegate, self.load_older)
         self.find_bar.closed.connect(self._find_closed)
+        self.unread = UnreadMarker(self.view, self.model, self.delegate, self)
 
         # typing box
         self.input = MessageInput()
@@ -257,6 +259,7 @@ class ChatWindow(QWidget):
         self._update_header()
         if self._split_count > 1:
             self._update_split_note()
+        self.unread.retranslate()
         #: The button beside Send that opens the face (emoticon) picker.
         self.face_button.setToolTip(self.tr("Insert a face"))
         self.face_button.setAccessibleName(self.tr("Faces"))
@@ -342,6 +345,7 @@ class ChatWindow(QWidget):
         if not text:
             return
         self.input.clear()
+        self.unread.clear()
         self.send_text(text)
 
     def _split(self, text: str) -> list[Content]:

@@ -529,6 +529,11 @@ class MainWindow(QMainWindow):
 
     def _chat_activated(self, uin: int) -> None:
         self._focus_changed()
+        buddy = self.model.buddy_item(int(uin))
+        chat = self.chats.chat(int(uin))
+        if buddy is not None and buddy.unread and chat is not None:
+            # What came while the chat was away starts under a "new messages" line.
+            chat.unread.mark(buddy.unread)
         self.model.set_unread(int(uin), 0)
         if self._notice_uin == uin:
             self.notice_banner.hide()
@@ -551,13 +556,20 @@ class MainWindow(QMainWindow):
         menu.popup(self.tree.viewport().mapToGlobal(pos))
 
     def buddy_menu(self, uin: int) -> QMenu:
-        """Chat, View profile, Remove — for the buddy ``uin``."""
+        """Chat, View profile, Mark as (un)read, Remove — for the buddy ``uin``."""
         menu = QMenu(self)
         chat = menu.addAction(self.tr("&Chat"))
         chat.triggered.connect(lambda: self.open_chat(uin))
         menu.setDefaultAction(chat)
         profile = menu.addAction(self.tr("View &profile"))
         profile.triggered.connect(lambda: self.show_profile(uin))
+        buddy = self.model.buddy_item(uin)
+        if buddy is not None and buddy.unread:
+            read = menu.addAction(self.tr("Mark as &read"))
+            read.triggered.connect(lambda: self.model.set_unread(uin, 0))
+        else:
+            unread = menu.addAction(self.tr("Mark as &unread"))
+            unread.triggered.connect(lambda: self.model.set_unread(uin, 1))
         menu.addSeparator()
         remove = menu.addAction(self.tr("&Remove from list…"))
         remove.triggered.connect(lambda: self.confirm_remove(uin))

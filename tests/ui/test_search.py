@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 
@@ -15,6 +16,14 @@ from qqdesk.ui.history_search import snippet
 from qqdesk.ui.mainwindow import MainWindow
 
 from .conftest import FakeHub, FakeSession
+
+
+@pytest.fixture(autouse=True)
+def english(qapp: Any) -> None:
+    """Plural forms ("1 message", "2 messages") come from the English translation."""
+    from qqdesk.ui import i18n
+
+    assert i18n.install_translator(qapp, "en") == "en"
 
 
 def row_visible(chat: ChatWindow, row: int) -> bool:

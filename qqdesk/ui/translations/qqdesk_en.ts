@@ -23,7 +23,7 @@
 <context>
     <name>HistorySearchWindow</name>
     <message numerus="yes">
-        <location filename="../history_search.py" line="+187"/>
+        <location filename="../history_search.py" line="+190"/>
         <source>%n message(s) found</source>
         <translation>
             <numerusform>%n message found</numerusform>
@@ -39,6 +39,17 @@
         <translation>
             <numerusform>qqdesk — %n unread message</numerusform>
             <numerusform>qqdesk — %n unread messages</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>UnreadMarker</name>
+    <message numerus="yes">
+        <location filename="../unread.py" line="+56"/>
+        <source>%n unread message(s)</source>
+        <translation>
+            <numerusform>%n unread message</numerusform>
+            <numerusform>%n unread messages</numerusform>
         </translation>
     </message>
 </context>

@@ -201,7 +201,7 @@
 <context>
     <name>ChatTabsWindow</name>
     <message>
-        <location filename="../chat.py" line="+596"/>
+        <location filename="../chat.py" line="+607"/>
         <location line="+15"/>
         <source>Chats</source>
         <translation>聊天</translation>
@@ -210,7 +210,7 @@
 <context>
     <name>ChatWindow</name>
     <message>
-        <location line="-357"/>
+        <location line="-366"/>
         <source>&amp;Send</source>
         <extracomment>the chat got new messages while it was not in front (uin)</extracomment>
         <translation>发送(&amp;S)</translation>
@@ -221,7 +221,7 @@
         <translation>关闭</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>Insert a face</source>
         <extracomment>The button beside Send that opens the face (emoticon) picker.</extracomment>
         <translation>插入表情</translation>
@@ -267,7 +267,7 @@
         <translation>{name} 上线了</translation>
     </message>
     <message>
-        <location line="+199"/>
+        <location line="+207"/>
         <source>&amp;Copy</source>
         <translation>复制(&amp;C)</translation>
     </message>
@@ -404,7 +404,7 @@
 <context>
     <name>FindBar</name>
     <message>
-        <location filename="../findbar.py" line="+107"/>
+        <location filename="../findbar.py" line="+113"/>
         <source>Find in this conversation</source>
         <translation>在此对话中查找</translation>
     </message>
@@ -429,7 +429,7 @@
         <translation>关闭查找栏</translation>
     </message>
     <message>
-        <location line="+113"/>
+        <location line="+114"/>
         <source>No matches</source>
         <translation>无匹配</translation>
     </message>
@@ -452,7 +452,7 @@
         <translation>搜索保存在这台电脑上的消息</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+24"/>
         <source>Type a word or a number to search for.</source>
         <translation>输入要搜索的词语或号码。</translation>
     </message>
@@ -763,7 +763,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../mainwindow.py" line="+107"/>
+        <location filename="../mainwindow.py" line="+112"/>
         <source>qqdesk</source>
         <extracomment>the user asked to quit (menu, tray, or closing without a tray)</extracomment>
         <translation>qqdesk</translation>
@@ -858,7 +858,7 @@
         <translation>您已离线。</translation>
     </message>
     <message>
-        <location line="+74"/>
+        <location line="+79"/>
         <source>&amp;Chat</source>
         <translation>聊天(&amp;C)</translation>
     </message>
@@ -866,6 +866,16 @@
         <location line="+3"/>
         <source>View &amp;profile</source>
         <translation>查看资料(&amp;P)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Mark as &amp;read</source>
+        <translation>标为已读(&amp;R)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Mark as &amp;unread</source>
+        <translation>标为未读(&amp;U)</translation>
     </message>
     <message>
         <location line="+3"/>
@@ -1193,7 +1203,7 @@
         <translation>{name}（好友）</translation>
     </message>
     <message>
-        <location filename="../history_search.py" line="-89"/>
+        <location filename="../history_search.py" line="-92"/>
         <source>Conversation</source>
         <translation>对话</translation>
     </message>
@@ -1392,6 +1402,26 @@
         <location line="+2"/>
         <source>qqdesk</source>
         <translation>qqdesk</translation>
+    </message>
+</context>
+<context>
+    <name>UnreadMarker</name>
+    <message>
+        <location filename="../unread.py" line="+50"/>
+        <source>New messages</source>
+        <translation>新消息</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Go to the first unread message</source>
+        <translation>跳到第一条未读消息</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+5"/>
+        <source>%n unread message(s)</source>
+        <translation>
+            <numerusform>%n 条未读消息</numerusform>
+        </translation>
     </message>
 </context>
 <context>
