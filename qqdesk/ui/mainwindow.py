@@ -124,6 +124,7 @@ class MainWindow(QMainWindow):
             self.tray.openRequested.connect(self.bring_to_front)
             self.tray.quitRequested.connect(self.request_quit)
             self.tray.statusRequested.connect(self.choose_status)
+            self.tray.doNotDisturbToggled.connect(self.set_do_not_disturb)
             self.model.unreadChanged.connect(self.tray.set_unread)
             self.tray.set_status(Presence.ONLINE)
             self.tray.show()
@@ -131,6 +132,8 @@ class MainWindow(QMainWindow):
             self.tray.icon if self.tray else None, self._in_app_notice, self, use_dbus=use_dbus
         )
         self.notifier.chatRequested.connect(self.open_chat)
+        self.notifier.replyRequested.connect(self.reply_from_notification)
+        self._do_not_disturb = False
         self.model.unreadChanged.connect(self._update_title)
 
         self._connect_bridge()
@@ -161,6 +164,9 @@ class MainWindow(QMainWindow):
         self.search_action.setShortcut(QKeySequence("Ctrl+Shift+F"))
         self.search_action.triggered.connect(self.show_search)
         self.search_window: HistorySearchWindow | None = None
+        self.dnd_action = QAction(self.tr("&Do not disturb"), self)
+        self.dnd_action.setCheckable(True)
+        self.dnd_action.toggled.connect(self.set_do_not_disturb)
         self.settings_action = QAction(self.tr("&Settings…"), self)
         self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
         self.settings_action.triggered.connect(self.show_settings)
@@ -170,6 +176,7 @@ class MainWindow(QMainWindow):
         menu.addAction(self.add_friend_action)
         menu.addAction(self.requests_action)
         menu.addAction(self.search_action)
+        menu.addAction(self.dnd_action)
         menu.addAction(self.settings_action)
         menu.addSeparator()
         menu.addAction(self.quit_action)
@@ -271,6 +278,7 @@ class MainWindow(QMainWindow):
         self.add_friend_action.setText(self.tr("&Add friend…"))
         self.settings_action.setText(self.tr("&Settings…"))
         self.search_action.setText(self.tr("Search all &messages…"))
+        self.dnd_action.setText(self.tr("&Do not disturb"))
         self.quit_action.setText(self.tr("&Quit"))
         self.status_selector.setToolTip(self.tr("Your status, as your friends see it"))
         self.filter_edit.setPlaceholderText(self.tr("Search friends by name or number"))
@@ -313,6 +321,24 @@ class MainWindow(QMainWindow):
         self.chats.set_send_with_ctrl_enter(bool(self._setting("send_with_ctrl_enter", False)))
         self.notifier.enabled = bool(self._setting("notifications", True))
         self.notifier.sounds = bool(self._setting("sounds", True))
+        if self.settings is not None:
+            self._show_do_not_disturb(bool(self._setting("do_not_disturb", False)))
+
+    def set_do_not_disturb(self, on: bool) -> None:
+        """Do not disturb on or off (menu, tray): no popups, no sounds; kept in settings."""
+        self._show_do_not_disturb(on)
+        if self.settings is not None and getattr(self.settings, "do_not_disturb", on) != on:
+            self.settings.do_not_disturb = on
+            self._save_settings()
+
+    def _show_do_not_disturb(self, on: bool) -> None:
+        self._do_not_disturb = on
+        self.notifier.do_not_disturb = on
+        blocked = self.dnd_action.blockSignals(True)
+        self.dnd_action.setChecked(on)
+        self.dnd_action.blockSignals(blocked)
+        if self.tray is not None:
+            self.tray.set_do_not_disturb(on)
 
     def _setting_changed(self, name: str) -> None:
         self._apply_settings()
@@ -522,6 +548,16 @@ class MainWindow(QMainWindow):
 
     def open_chat(self, uin: int) -> None:
         self.chats.open_chat(int(uin))
+
+    def reply_from_notification(self, uin: int, text: str) -> None:
+        """Text typed in a notification's reply field: sent as from the chat."""
+        chat = self.chats.chat(int(uin))
+        if chat is not None:
+            chat.send_text(text)
+        else:
+            spawn(self.session.send_message(int(uin), text), on_error=self._show_error)
+        # Answering is reading.
+        self.model.set_unread(int(uin), 0)
 
     def _focus_changed(self, *_: Any) -> None:
         # The session polls fast while the user is in a conversation (short polling).

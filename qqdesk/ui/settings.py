@@ -107,6 +107,8 @@ class Settings:
     expose_on_lan: Option[bool] = Option(False)
     sounds: Option[bool] = Option(True)
     notifications: Option[bool] = Option(True)
+    #: No popups and no sounds while on (tray and main window menus switch it).
+    do_not_disturb: Option[bool] = Option(False)
     #: False: Enter sends and Shift+Enter breaks the line; True: Ctrl+Enter sends.
     send_with_ctrl_enter: Option[bool] = Option(False)
     chats_in_tabs: Option[bool] = Option(False)

@@ -34,7 +34,7 @@
 <context>
     <name>Tray</name>
     <message numerus="yes">
-        <location filename="../tray.py" line="+85"/>
+        <location filename="../tray.py" line="+97"/>
         <source>qqdesk — %n unread message(s)</source>
         <translation>
             <numerusform>qqdesk — %n unread message</numerusform>

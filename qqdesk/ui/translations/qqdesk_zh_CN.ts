@@ -769,44 +769,50 @@
         <translation>qqdesk</translation>
     </message>
     <message>
-        <location line="+37"/>
-        <location line="+121"/>
+        <location line="+40"/>
+        <location line="+125"/>
         <source>&amp;qqdesk</source>
         <translation>&amp;qqdesk</translation>
     </message>
     <message>
-        <location line="-119"/>
-        <location line="+120"/>
+        <location line="-123"/>
+        <location line="+124"/>
         <source>&amp;Add friend…</source>
         <translation>添加好友(&amp;A)…</translation>
     </message>
     <message>
-        <location line="-111"/>
-        <location line="+113"/>
+        <location line="-115"/>
+        <location line="+117"/>
         <source>Search all &amp;messages…</source>
         <translation>搜索全部消息(&amp;M)…</translation>
     </message>
     <message>
-        <location line="-109"/>
-        <location line="+108"/>
+        <location line="-113"/>
+        <location line="+114"/>
+        <source>&amp;Do not disturb</source>
+        <translation>免打扰(&amp;D)</translation>
+    </message>
+    <message>
+        <location line="-111"/>
+        <location line="+109"/>
         <source>&amp;Settings…</source>
         <translation>系统设置(&amp;S)…</translation>
     </message>
     <message>
-        <location line="-105"/>
-        <location line="+107"/>
+        <location line="-106"/>
+        <location line="+109"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location line="-70"/>
-        <location line="+71"/>
+        <location line="-71"/>
+        <location line="+72"/>
         <source>Your status, as your friends see it</source>
         <translation>好友看到的您的状态</translation>
     </message>
     <message>
-        <location line="-59"/>
-        <location line="+60"/>
+        <location line="-60"/>
+        <location line="+61"/>
         <source>Search friends by name or number</source>
         <translation>搜索好友昵称或号码</translation>
     </message>
@@ -816,7 +822,7 @@
         <translation>号码：{uin}</translation>
     </message>
     <message>
-        <location line="+110"/>
+        <location line="+128"/>
         <location filename="../selfcheck.py" line="+135"/>
         <source>Message from {name}</source>
         <extracomment>What the friend answers; it has to show in the chat window.</extracomment>
@@ -858,7 +864,7 @@
         <translation>您已离线。</translation>
     </message>
     <message>
-        <location line="+79"/>
+        <location line="+89"/>
         <source>&amp;Chat</source>
         <translation>聊天(&amp;C)</translation>
     </message>
@@ -906,6 +912,15 @@
         <location line="+89"/>
         <source>Open</source>
         <translation>打开</translation>
+    </message>
+</context>
+<context>
+    <name>Notifier</name>
+    <message>
+        <location filename="../notifications.py" line="+76"/>
+        <source>Reply</source>
+        <extracomment>org.freedesktop.Notifications on the session bus (desktop_notify.py). QSystemTrayIcon.showMessage, where a tray exists. the user clicked a notification about the chat with uin the look for the desktop&apos;s notification service (use_dbus) ended: found or not the user answered in a notification&apos;s reply field: (uin, text) Do not disturb: no popups and no sounds (unread counts still show).</extracomment>
+        <translation>回复</translation>
     </message>
 </context>
 <context>
@@ -1373,26 +1388,32 @@
 <context>
     <name>Tray</name>
     <message>
-        <location filename="../tray.py" line="+32"/>
-        <location line="+22"/>
+        <location filename="../tray.py" line="+34"/>
+        <location line="+25"/>
         <source>&amp;Open qqdesk</source>
-        <extracomment>Order of statuses in every status menu, as QQ users know it.</extracomment>
+        <extracomment>Order of statuses in every status menu, as QQ users know it. the user switched do-not-disturb on or off in the tray menu</extracomment>
         <translation>打开 qqdesk(&amp;O)</translation>
     </message>
     <message>
-        <location line="-20"/>
-        <location line="+21"/>
+        <location line="-23"/>
+        <location line="+24"/>
         <source>&amp;Status</source>
         <translation>状态(&amp;S)</translation>
     </message>
     <message>
-        <location line="-11"/>
-        <location line="+14"/>
+        <location line="-15"/>
+        <location line="+18"/>
+        <source>&amp;Do not disturb</source>
+        <translation>免打扰(&amp;D)</translation>
+    </message>
+    <message>
+        <location line="-14"/>
+        <location line="+15"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message numerus="yes">
-        <location line="+27"/>
+        <location line="+33"/>
         <source>qqdesk — %n unread message(s)</source>
         <translation>
             <numerusform>qqdesk — %n 条未读消息</numerusform>
