@@ -54,6 +54,7 @@ from .dialogs import (
 from .drafts import DraftKeeper
 from .errors import describe_error
 from .history_search import HistorySearchWindow
+from .idle import DEFAULT_MINUTES, AutoAway
 from .models import BuddyFilterProxyModel, BuddyTreeModel, GroupKind, Roles
 from .notifications import Notifier
 from .tasks import spawn
@@ -136,6 +137,16 @@ class MainWindow(QMainWindow):
         self._do_not_disturb = False
         self.model.unreadChanged.connect(self._update_title)
 
+        # Signed out (the session stopped): auto-away must not sign in again.
+        self._signed_out = False
+        self.auto_away = AutoAway(
+            self._auto_away_minutes,
+            self.status_selector.status,
+            self._change_status,
+            self._may_change_status,
+            self,
+            use_dbus=use_dbus,
+        )
         self._connect_bridge()
         self._apply_settings()
         self.update_requests()
@@ -500,11 +511,13 @@ class MainWindow(QMainWindow):
                 self.tr("Connection lost — reconnecting…"), kind="warning", closable=False
             )
         elif state is ConnectionState.CONNECTED:
+            self._signed_out = False
             was_lost = self.reconnect_banner.isVisible()
             self.reconnect_banner.hide()
             if was_lost:
                 spawn(self.reload_buddies(), on_error=self._show_error)
         elif state is ConnectionState.STOPPED:
+            self._signed_out = True
             text = self.tr("You are signed out.")
             if detail:
                 text += " " + detail
@@ -517,8 +530,19 @@ class MainWindow(QMainWindow):
 
     # -- actions -------------------------------------------------------------------
 
+    def _auto_away_minutes(self) -> int:
+        return int(self._setting("auto_away_minutes", DEFAULT_MINUTES))
+
+    def _may_change_status(self) -> bool:
+        return not self._signed_out and not self._quitting
+
     def choose_status(self, status: Presence) -> None:
-        """The user picked a status (selector or tray): tell the server, show the result."""
+        """The user picked a status (selector or tray): theirs until they pick another."""
+        self.auto_away.chosen_by_hand()
+        self._change_status(status)
+
+    def _change_status(self, status: Presence) -> None:
+        """Tell the server ``status``, show the result (by hand, or by auto-away)."""
         previous = self.status_selector.status()
         self.status_selector.set_status(status)
         if self.tray is not None:
@@ -768,7 +792,7 @@ class MainWindow(QMainWindow):
     def show_settings(self) -> None:
         if self.settings is None:
             return
-        dialog = SettingsDialog(self.settings, self)
+        dialog = SettingsDialog(self.settings, self, idle_source=self.auto_away.source)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         dialog.show()
 
@@ -838,4 +862,5 @@ class MainWindow(QMainWindow):
         """Close every window without asking (used after logout)."""
         self._quitting = True
         spawn(self.notifier.close())
+        spawn(self.auto_away.close())
         self.close()

@@ -107,6 +107,8 @@ class Settings:
     expose_on_lan: Option[bool] = Option(False)
     sounds: Option[bool] = Option(True)
     notifications: Option[bool] = Option(True)
+    #: Minutes without input before my status becomes Busy (0: never; ui/idle.py).
+    auto_away_minutes: Option[int] = Option(10)
     #: No popups and no sounds while on (tray and main window menus switch it).
     do_not_disturb: Option[bool] = Option(False)
     #: False: Enter sends and Shift+Enter breaks the line; True: Ctrl+Enter sends.

@@ -178,6 +178,29 @@
     </message>
 </context>
 <context>
+    <name>AutoAway</name>
+    <message>
+        <location filename="wrapped_strings.py" line="+8"/>
+        <source>Idle time comes from the desktop (GNOME idle monitor).</source>
+        <translation>空闲时间来自桌面（GNOME 空闲监视器）。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Idle time comes from the desktop (screen saver service).</source>
+        <translation>空闲时间来自桌面（屏幕保护程序服务）。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Idle time is not available here: auto-away cannot work.</source>
+        <translation>此处无法获得空闲时间：自动离开不能工作。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The desktop does not tell idle time: only input in qqdesk&apos;s own windows counts.</source>
+        <translation>桌面不提供空闲时间：只计算在 qqdesk 自己窗口中的输入。</translation>
+    </message>
+</context>
+<context>
     <name>Banner</name>
     <message>
         <location filename="../widgets.py" line="+65"/>
@@ -188,7 +211,7 @@
 <context>
     <name>BuddyTreeModel</name>
     <message>
-        <location filename="wrapped_strings.py" line="+8"/>
+        <location filename="wrapped_strings.py" line="+4"/>
         <source>My friends</source>
         <translation>我的好友</translation>
     </message>
@@ -763,13 +786,13 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../mainwindow.py" line="+112"/>
+        <location filename="../mainwindow.py" line="+113"/>
         <source>qqdesk</source>
         <extracomment>the user asked to quit (menu, tray, or closing without a tray)</extracomment>
         <translation>qqdesk</translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+50"/>
         <location line="+125"/>
         <source>&amp;qqdesk</source>
         <translation>&amp;qqdesk</translation>
@@ -859,12 +882,12 @@
         <translation>网络连接已断开，正在重新连接…</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+10"/>
         <source>You are signed out.</source>
         <translation>您已离线。</translation>
     </message>
     <message>
-        <location line="+89"/>
+        <location line="+100"/>
         <source>&amp;Chat</source>
         <translation>聊天(&amp;C)</translation>
     </message>
@@ -1236,8 +1259,9 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../dialogs/settings_dialog.py" line="+124"/>
+        <location filename="../dialogs/settings_dialog.py" line="+134"/>
         <source>Settings</source>
+        <extracomment>Where auto-away reads idle time (None: not known here, e.g. before sign-in).</extracomment>
         <translation>系统设置</translation>
     </message>
     <message>
@@ -1287,7 +1311,17 @@
         <translation>启动时最小化到系统托盘</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
+        <source>Never</source>
+        <translation>从不</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source> min</source>
+        <translation> 分钟</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>Language:</source>
         <translation>语言：</translation>
     </message>
@@ -1295,6 +1329,11 @@
         <location line="+1"/>
         <source>Theme:</source>
         <translation>主题：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Busy when idle for:</source>
+        <translation>空闲多久后设为忙碌：</translation>
     </message>
     <message>
         <location line="+5"/>
@@ -1352,7 +1391,7 @@
         <translation>服务器设置在下次登录时生效。</translation>
     </message>
     <message>
-        <location line="+124"/>
+        <location line="+135"/>
         <source>“{text}” is not a server address. Write it as host:port.</source>
         <translation>“{text}”不是有效的服务器地址，请按“主机:端口”的格式填写。</translation>
     </message>
