@@ -45,7 +45,8 @@ MAX_NICK = 24
 # Shortest password a new account takes: three letters are guessed in seconds.
 MIN_PASSWORD = 6
 
-SessionFactory = Callable[[str, int, str], "ChatSession"]
+#: ``factory(url, uin, password)``, and ``proxy=`` when the account has one (ui/proxy.py).
+SessionFactory = Callable[..., "ChatSession"]
 
 
 class PasswordStore:
@@ -107,10 +108,12 @@ def server_url(text: str) -> str:
     return "http://" + text
 
 
-def default_session_factory(url: str, uin: int, password: str) -> ChatSession:
+def default_session_factory(
+    url: str, uin: int, password: str, proxy: str | None = None
+) -> ChatSession:
     from qqdesk.client import AccountSession
 
-    return AccountSession(url, uin, password)
+    return AccountSession(url, uin, password, proxy=proxy)
 
 
 # The server choice's items.
@@ -590,7 +593,13 @@ class LoginDialog(QDialog):
         self.error_label.hide()
         self._set_busy(True)
         try:
-            session = self.session_factory(url, uin, password)
+            from .proxy import proxy_url  # the proxy page uses this module's PasswordStore
+
+            proxy = proxy_url(self.settings, uin)
+            if proxy is None:
+                session = self.session_factory(url, uin, password)
+            else:
+                session = self.session_factory(url, uin, password, proxy=proxy)
         except Exception as exc:
             self._set_busy(False)
             self.show_error(describe_error(exc, signing_in=True))

@@ -792,7 +792,9 @@ class MainWindow(QMainWindow):
     def show_settings(self) -> None:
         if self.settings is None:
             return
-        dialog = SettingsDialog(self.settings, self, idle_source=self.auto_away.source)
+        dialog = SettingsDialog(
+            self.settings, self, idle_source=self.auto_away.source, account=self.own_uin
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         dialog.show()
 

@@ -122,6 +122,9 @@ class Settings:
     remember_password: Option[bool] = Option(False)
     #: Friend requests I sent that are not answered yet: "account:number" -> nickname.
     sent_requests: Option[dict[str, str]] = Option({})
+    #: Proxy per account: number -> "http://user@host:port" or "socks5://…" (ui/proxy.py);
+    #: its password is in the system keyring.
+    proxies: Option[dict[str, str]] = Option({})
     #: Unsent text per conversation: "account:kind:number" -> text (ui/drafts.py).
     drafts: Option[dict[str, str]] = Option({})
     #: Window name -> QWidget.saveGeometry() bytes, base64.

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from qqdesk.ui.i18n import install_translator
 from qqdesk.ui.idle import IdleSource, describe_source
+from qqdesk.ui.proxy import ProxyPage
 from qqdesk.ui.settings import Settings, SettingsError
 from qqdesk.ui.theme import apply_theme
 
@@ -91,6 +92,8 @@ class SettingsDialog(QDialog):
         parent: QWidget | None = None,
         *,
         idle_source: IdleSource | None = None,
+        account: int | None = None,
+        proxy_page: ProxyPage | None = None,
     ) -> None:
         super().__init__(parent)
         self.settings = settings
@@ -101,6 +104,16 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(self._chat_tab(), "")
         self.tabs.addTab(self._notifications_tab(), "")
         self.tabs.addTab(self._server_tab(), "")
+        # The proxy of the account signed in (else the last one), when there is one.
+        account = account if account is not None else settings.last_uin
+        self.proxy_page = proxy_page
+        if self.proxy_page is None and account is not None:
+            self.proxy_page = ProxyPage(account)
+        if self.proxy_page is not None:
+            self.tabs.addTab(self.proxy_page, "")
+            self.proxy_page.load(settings)
+            self.proxy_page.host_edit.textChanged.connect(self._update)
+            self.proxy_page.kind_combo.currentIndexChanged.connect(self._update)
 
         self.message = QLabel()
         self.message.setWordWrap(True)
@@ -133,7 +146,13 @@ class SettingsDialog(QDialog):
         """Every text of the window, in the language installed now."""
         self.setWindowTitle(self.tr("Settings"))
         for index, title in enumerate(
-            (self.tr("General"), self.tr("Chat"), self.tr("Notifications"), self.tr("Server"))
+            (
+                self.tr("General"),
+                self.tr("Chat"),
+                self.tr("Notifications"),
+                self.tr("Server"),
+                self.tr("Proxy"),
+            )[: self.tabs.count()]
         ):
             self.tabs.setTabText(index, title)
         self.language_combo.setItemText(0, self.tr("Same as the system"))
@@ -292,6 +311,8 @@ class SettingsDialog(QDialog):
         return parse_server_address(self.server_edit.text())
 
     def is_valid(self) -> bool:
+        if self.proxy_page is not None and not self.proxy_page.validate():
+            return False
         return self.builtin_radio.isChecked() or self.server_address() is not None
 
     def _update(self) -> None:
@@ -308,6 +329,8 @@ class SettingsDialog(QDialog):
             status_label(self.server_error, text, "error")
         else:
             status_label(self.server_error, "")
+        if self.proxy_page is not None and not self.proxy_page.validate():
+            invalid = True
         self.ok_button.setEnabled(not invalid)
         self.apply_button.setEnabled(not invalid)
         chosen = self.language_combo.currentData()
@@ -329,6 +352,8 @@ class SettingsDialog(QDialog):
         s.sounds = self.sounds_check.isChecked()
         s.use_builtin_server = self.builtin_radio.isChecked()
         s.expose_on_lan = self.lan_check.isChecked()
+        if self.proxy_page is not None:
+            self.proxy_page.apply(s)
         address = self.server_address()
         if address is not None:
             s.server = format_server_address(*address)

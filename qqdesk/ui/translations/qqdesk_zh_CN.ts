@@ -598,8 +598,9 @@
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../login.py" line="+154"/>
+        <location filename="../login.py" line="+157"/>
         <source>Sign in to qqdesk</source>
+        <extracomment>``factory(url, uin, password)``, and ``proxy=`` when the account has one (ui/proxy.py).</extracomment>
         <translation>登录 qqdesk</translation>
     </message>
     <message>
@@ -932,7 +933,7 @@
         <translation>好友请求(&amp;R)（{count}）</translation>
     </message>
     <message>
-        <location line="+89"/>
+        <location line="+91"/>
         <source>Open</source>
         <translation>打开</translation>
     </message>
@@ -1110,6 +1111,75 @@
     </message>
 </context>
 <context>
+    <name>ProxyPage</name>
+    <message>
+        <location filename="../proxy.py" line="+138"/>
+        <source>No proxy</source>
+        <extracomment>The keyring service of proxy passwords (one entry per account number).</extracomment>
+        <translation>不使用代理</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>HTTP proxy</source>
+        <translation>HTTP 代理</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>SOCKS5 proxy</source>
+        <translation>SOCKS5 代理</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Proxy:</source>
+        <translation>代理：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Host:</source>
+        <translation>主机：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Port:</source>
+        <translation>端口：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>User name:</source>
+        <translation>用户名：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Password:</source>
+        <translation>密码：</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>optional</source>
+        <translation>可选</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>optional, kept in the system keyring</source>
+        <translation>可选，保存在系统密钥环中</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>For account {uin}. A new proxy is used the next time this account signs in.</source>
+        <translation>用于账号 {uin}。新的代理在此账号下次登录时生效。</translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>Enter the proxy&apos;s host name or address.</source>
+        <translation>请输入代理的主机名或地址。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>“{host}” is not a host name or address.</source>
+        <translation>“{host}”不是主机名或地址。</translation>
+    </message>
+</context>
+<context>
     <name>RefuseReasonDialog</name>
     <message>
         <location filename="../dialogs/requests.py" line="-210"/>
@@ -1259,33 +1329,38 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../dialogs/settings_dialog.py" line="+134"/>
+        <location filename="../dialogs/settings_dialog.py" line="+147"/>
         <source>Settings</source>
         <extracomment>Where auto-away reads idle time (None: not known here, e.g. before sign-in).</extracomment>
         <translation>系统设置</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>General</source>
         <translation>常规</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>Chat</source>
         <translation>聊天</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>Notifications</source>
         <translation>提醒</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>Server</source>
         <translation>服务器</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
+        <source>Proxy</source>
+        <translation>代理</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <location line="+3"/>
         <source>Same as the system</source>
         <translation>跟随系统</translation>
@@ -1391,7 +1466,7 @@
         <translation>服务器设置在下次登录时生效。</translation>
     </message>
     <message>
-        <location line="+135"/>
+        <location line="+137"/>
         <source>“{text}” is not a server address. Write it as host:port.</source>
         <translation>“{text}”不是有效的服务器地址，请按“主机:端口”的格式填写。</translation>
     </message>
