@@ -216,8 +216,15 @@ class AutoAway(QObject):
             app.removeEventFilter(self)
         self._filtering = want
 
-    async def close(self) -> None:
+    def stop(self) -> None:
+        """No more checks and no more input watching (the window is going)."""
         self._timer.stop()
+        self._minutes = lambda: 0
+        self.source = IdleSource.NONE
+        self._set_away(False)  # and the input filter goes
+
+    async def close(self) -> None:
+        """Let go of the session bus (call :meth:`stop` first, from the GUI thread)."""
         if self._desktop is not None:
             desktop, self._desktop = self._desktop, None
             await desktop.close()

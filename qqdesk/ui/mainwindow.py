@@ -820,7 +820,9 @@ class MainWindow(QMainWindow):
 
     def _in_app_notice(self, uin: int, title: str, body: str) -> None:
         self._notice_uin = uin
-        self.notice_banner.show_message(f"{title}: {body}", kind="info", action=self.tr("Open"))
+        #: An in-window notice: "Message from Bob: hello" (a full-width colon in Chinese).
+        notice = self.tr("{title}: {body}").format(title=title, body=body)
+        self.notice_banner.show_message(notice, kind="info", action=self.tr("Open"))
 
     def _notice_clicked(self) -> None:
         if self._notice_uin is not None:
@@ -864,5 +866,6 @@ class MainWindow(QMainWindow):
         """Close every window without asking (used after logout)."""
         self._quitting = True
         spawn(self.notifier.close())
+        self.auto_away.stop()
         spawn(self.auto_away.close())
         self.close()

@@ -250,6 +250,7 @@ def test_auto_away_reads_the_desktop_idle_time(qtbot: Any, qt_run: Any) -> None:
         service.idle_ms = 2000  # input somewhere on the desktop
         auto.check()
         qtbot.waitUntil(lambda: status.applied == [Presence.BUSY, Presence.ONLINE], timeout=5000)
+        auto.stop()
         qt_run(auto.close())
     finally:
         service.stop()

@@ -933,7 +933,13 @@
         <translation>好友请求(&amp;R)（{count}）</translation>
     </message>
     <message>
-        <location line="+91"/>
+        <location line="+92"/>
+        <source>{title}: {body}</source>
+        <extracomment>An in-window notice: &quot;Message from Bob: hello&quot; (a full-width colon in Chinese).</extracomment>
+        <translation>{title}：{body}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Open</source>
         <translation>打开</translation>
     </message>
