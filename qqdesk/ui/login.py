@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     # Only for hints: the client (and httpx) load when a session is made.
     from qqdesk.client.api import ChatSession
 
+    from .proxy import ProxyDialog
+
 log = logging.getLogger(__name__)
 
 KEYRING_SERVICE = "qqdesk"
@@ -274,7 +276,14 @@ class LoginDialog(QDialog):
         self.cancel_button.setAutoDefault(False)
         self.buttons.accepted.connect(self.sign_in)
         self.buttons.rejected.connect(self.reject)
+        # Some networks reach no server without one; it is kept per account number.
+        self.proxy_button = QPushButton(self.tr("Pro&xy…"))
+        self.proxy_button.setObjectName("proxyButton")
+        self.proxy_button.setAutoDefault(False)
+        self.proxy_button.setToolTip(self.tr("A proxy for this number (HTTP or SOCKS5)"))
+        self.proxy_button.clicked.connect(self.show_proxy)
         bottom = QHBoxLayout()
+        bottom.addWidget(self.proxy_button)
         bottom.addStretch(1)
         bottom.addWidget(self.buttons)
 
@@ -539,6 +548,20 @@ class LoginDialog(QDialog):
         self._fit()
         self.sign_in_button.setFocus()
         return uin
+
+    def show_proxy(self) -> ProxyDialog | None:
+        """The proxy of the number typed (it asks for a number first)."""
+        from .proxy import ProxyDialog  # proxy.py imports this module
+
+        number = self.number_edit.text()
+        if not number.isdigit() or self.settings is None:
+            self.show_error(self.tr("Enter your QQ number first: the proxy is kept per number."))
+            self.number_edit.setFocus()
+            return None
+        dialog = ProxyDialog(self.settings, int(number), parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dialog.open()
+        return dialog
 
     def _number_changed(self, text: str) -> None:
         self.error_label.hide()

@@ -11,10 +11,13 @@ from urllib.parse import quote, unquote, urlsplit
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
     QComboBox,
+    QDialog,
+    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
     QSpinBox,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -222,3 +225,50 @@ class ProxyPage(QWidget):
             self.passwords.set(self.account, password)
         else:
             self.passwords.forget(self.account)
+
+
+class ProxyDialog(QDialog):
+    """The proxy page alone, for an account that cannot sign in without one (opened from
+    the sign-in dialog); OK keeps the choice and saves the settings."""
+
+    def __init__(
+        self,
+        settings: Any,
+        account: int,
+        passwords: PasswordStore | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.setWindowTitle(self.tr("Proxy"))
+        # Wide enough for the password field's hint in either language.
+        self.setMinimumWidth(420)
+        self.page = ProxyPage(account, passwords)
+        self.page.load(settings)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self._ok)
+        self.buttons.rejected.connect(self.reject)
+        for signal in (self.page.host_edit.textChanged, self.page.kind_combo.currentIndexChanged):
+            signal.connect(self._update)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.page)
+        layout.addWidget(self.buttons)
+        self._update()
+
+    def _update(self, *_: object) -> None:
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setEnabled(self.page.validate())
+
+    def _ok(self) -> None:
+        if not self.page.validate():
+            return
+        self.page.apply(self.settings)
+        try:
+            self.settings.save()
+        except Exception as exc:  # the choice still holds for this run
+            self.page.error.setText(str(exc))
+            self.page.error.show()
+            return
+        self.accept()

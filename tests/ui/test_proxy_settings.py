@@ -122,3 +122,35 @@ def test_signing_in_goes_through_the_account_proxy(
         assert proxy.seen and all(seen.user == "me" for seen in proxy.seen)
         assert proxy.refused == 0
         qt_run(session.close(), timeout_ms=5000)
+
+
+def test_the_sign_in_dialog_sets_a_proxy_before_the_first_sign_in(
+    qtbot: Any, qt_run: Any, tmp_path: Path, server: Any, memory_keyring: MemoryKeyring
+) -> None:
+    """Behind a proxy there is no main window (and no Settings) until signed in."""
+    path = tmp_path / "settings.json"
+    login = LoginDialog(load_settings(path))
+    qtbot.addWidget(login)
+    login.show()
+    assert login.show_proxy() is None
+    assert "number first" in login.error_label.text()
+    login.number_edit.setText(str(ALICE[0]))
+    with ProxyThread("http") as proxy:
+        dialog = login.show_proxy()
+        assert dialog is not None
+        page = dialog.page
+        page.kind_combo.setCurrentIndex(page.kind_combo.findData("http"))
+        page.host_edit.setText("127.0.0.1")
+        page.port_spin.setValue(proxy.port)
+        qtbot.mouseClick(
+            dialog.buttons.button(dialog.buttons.StandardButton.Ok),
+            Qt.MouseButton.LeftButton,
+        )
+        assert load_settings(path).proxies == {"10001": f"http://127.0.0.1:{proxy.port}"}
+        login.use_other_server(server.url.removeprefix("http://"))
+        login.server_edit.setText(server.url.removeprefix("http://"))
+        login.password_edit.setText(ALICE[1])
+        with qtbot.waitSignal(login.loggedIn, timeout=10_000) as blocker:
+            qtbot.mouseClick(login.sign_in_button, Qt.MouseButton.LeftButton)
+        assert proxy.seen
+        qt_run(blocker.args[0].close(), timeout_ms=5000)

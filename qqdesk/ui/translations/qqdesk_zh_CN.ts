@@ -674,7 +674,17 @@
         <translation>登录(&amp;S)</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+10"/>
+        <source>Pro&amp;xy…</source>
+        <translation>代理(&amp;X)…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>A proxy for this number (HTTP or SOCKS5)</source>
+        <translation>此号码使用的代理（HTTP 或 SOCKS5）</translation>
+    </message>
+    <message>
+        <location line="+20"/>
         <source>Create an account</source>
         <translation>注册新账号</translation>
     </message>
@@ -774,7 +784,12 @@
         <translation>您的新QQ号码是 {number}。请记下来：登录时要用它。</translation>
     </message>
     <message>
-        <location line="+48"/>
+        <location line="+15"/>
+        <source>Enter your QQ number first: the proxy is kept per number.</source>
+        <translation>请先输入 QQ 号码：代理按号码分别保存。</translation>
+    </message>
+    <message>
+        <location line="+47"/>
         <source>Enter your QQ number (5 digits or more).</source>
         <translation>请输入QQ号码（5位或以上数字）。</translation>
     </message>
@@ -1117,9 +1132,17 @@
     </message>
 </context>
 <context>
+    <name>ProxyDialog</name>
+    <message>
+        <location filename="../proxy.py" line="+243"/>
+        <source>Proxy</source>
+        <translation>代理</translation>
+    </message>
+</context>
+<context>
     <name>ProxyPage</name>
     <message>
-        <location filename="../proxy.py" line="+138"/>
+        <location line="-102"/>
         <source>No proxy</source>
         <extracomment>The keyring service of proxy passwords (one entry per account number).</extracomment>
         <translation>不使用代理</translation>
