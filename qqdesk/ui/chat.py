@@ -46,7 +46,7 @@ from PySide6.QtWidgets import (
 
 from qqdesk.client.api import ChatSession
 from qqdesk.client.events import DeliveryState
-from qqdesk.core import Content, Presence, parse_text, render_text
+from qqdesk.core import Content, Conversation, Presence, parse_text, render_text
 
 from . import icons
 from .delegates import BubbleDelegate
@@ -172,7 +172,13 @@ class ChatWindow(QWidget):
         self.view.clicked.connect(self._clicked)
         self.view.verticalScrollBar().valueChanged.connect(self._scrolled)
         self.model.rowsInserted.connect(self._rows_inserted)
-        self.find_bar = FindBar(self.view, self.model, self.delegate, self.load_older)
+        self.find_bar = FindBar(
+            self.view,
+            self.model,
+            self.delegate,
+            self.load_older,
+            stored_matches=self.stored_matches,
+        )
         self.find_bar.closed.connect(self._find_closed)
         self.unread = UnreadMarker(self.view, self.model, self.delegate, self)
 
@@ -488,6 +494,15 @@ class ChatWindow(QWidget):
 
     def _find_closed(self) -> None:
         self.input.setFocus()
+
+    def stored_matches(self, text: str) -> list[int] | None:
+        """Ids of this conversation's kept messages holding ``text``, newest first."""
+        try:
+            found = self.session.search_history(text, Conversation.buddy(self.uin))
+        except Exception:  # a history that cannot search: the find bar pages instead
+            log.exception("searching the history failed")
+            return None
+        return [message.local_id for message in found]
 
     def load_older(self) -> bool:
         """Load one older page of history (for the find bar); False when there is none."""

@@ -20,6 +20,9 @@ from PySide6.QtWidgets import (
 from .delegates import BubbleDelegate
 from .models import ChatEntry, ChatHistoryModel, EntryKind
 
+#: The history search answers at most this many (store.search's default limit).
+STORE_CAP = 100
+
 
 class FindEdit(QLineEdit):
     """The search field: Esc closes the bar (not the chat), Enter / Shift+Enter step."""
@@ -67,6 +70,8 @@ class FindBar(QWidget):
         delegate: BubbleDelegate,
         load_older: Callable[[], bool],  # a bound method (kept weakly)
         parent: QWidget | None = None,
+        *,
+        stored_matches: Callable[[str], list[int] | None] | None = None,  # bound, weakly
     ) -> None:
         super().__init__(parent)
         self.setObjectName("findBar")
@@ -76,6 +81,13 @@ class FindBar(QWidget):
         # Weakly: the chat owns this bar, and a cycle back to it would keep a closed
         # chat's wrapper alive until the next garbage collection.
         self._load_older = weakref.WeakMethod(load_older)
+        # The history file's own search (newest first, capped): which older messages
+        # match, so that older pages load only up to the next match, never the whole
+        # history for a text that is not there.
+        self._stored_matches = (
+            None if stored_matches is None else weakref.WeakMethod(stored_matches)
+        )
+        self._stored: tuple[str, list[int] | None] = ("", None)
         self._current: ChatEntry | None = None
         self.edit = FindEdit()
         self.edit.setObjectName("findEdit")
@@ -212,12 +224,50 @@ class FindBar(QWidget):
         elif rows:
             self.go_to_row(rows[-1])
 
+    def stored_ids(self) -> list[int] | None:
+        """Ids of the kept messages holding the text, newest first (None: unknown)."""
+        needle = self.needle()
+        if self._stored[0] != needle:
+            search = None if self._stored_matches is None else self._stored_matches()
+            self._stored = (needle, None if search is None or not needle else search(needle))
+        return self._stored[1]
+
+    def _older_match_kept(self) -> bool:
+        """Whether the history file holds a match older than every loaded message."""
+        stored = self.stored_ids()
+        if stored is None or len(stored) >= STORE_CAP:
+            return True  # cannot tell: look through the pages
+        loaded = [
+            self._model.entry(row).local_id
+            for row in range(self._model.rowCount())
+            if self._model.entry(row).local_id is not None
+        ]
+        oldest = min((i for i in loaded if i is not None), default=None)
+        return any(oldest is None or i < oldest for i in stored)
+
     def _load_until(self, found: Callable[[], bool]) -> list[int]:
-        """Load older pages until ``found()`` or the history ends; the matches then."""
+        """Load older pages until ``found()`` or the history ends; the matches then.
+        Nothing loads when the history file has no older match."""
         load = self._load_older()
-        while load is not None and not found() and load():
+        while load is not None and not found() and self._older_match_kept() and load():
             pass
         return self.matches()
+
+    def _place(self, rows: list[int]) -> tuple[int, int]:
+        """(which match is shown, how many there are), counting kept ones not loaded."""
+        current = self.current_row()
+        place = rows.index(current) + 1 if current in rows else 0
+        stored = self.stored_ids()
+        if not stored:
+            return place, len(rows)
+        loaded_ids = {self._model.entry(r).local_id for r in rows} - {None}
+        ids = sorted(set(stored) | {i for i in loaded_ids if i is not None})
+        unsaved = [r for r in rows if self._model.entry(r).local_id is None]
+        if current in unsaved:
+            place = len(ids) + unsaved.index(current) + 1
+        elif current >= 0 and self._model.entry(current).local_id in ids:
+            place = ids.index(self._model.entry(current).local_id) + 1  # type: ignore[arg-type]
+        return place, len(ids) + len(unsaved)
 
     def _rows_inserted(self, *_: object) -> None:
         if self.isVisible():
@@ -230,10 +280,9 @@ class FindBar(QWidget):
         elif not rows:
             self.count_label.setText(self.tr("No matches"))
         else:
-            current = self.current_row()
-            place = rows.index(current) + 1 if current in rows else 0
+            place, total = self._place(rows)
             self.count_label.setText(
-                self.tr("{current} of {total}").format(current=place, total=len(rows))
+                self.tr("{current} of {total}").format(current=place, total=total)
             )
         enabled = bool(rows)
         self.previous_button.setEnabled(enabled)

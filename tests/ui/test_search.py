@@ -53,15 +53,17 @@ def test_find_bar_marks_steps_and_loads_older_history(
     assert chat.find_bar.isVisible()
     qtbot.waitUntil(chat.find_bar.edit.hasFocus)
     qtbot.keyClicks(chat.find_bar.edit, "apple")
-    # Newest first, marked in every bubble, and in view.
+    # Newest first, marked in every bubble, and in view; the count knows the kept
+    # match that is not loaded yet.
     assert chat.delegate.highlight == "apple"
-    assert chat.find_bar.count_label.text() == "2 of 2"
+    assert chat.find_bar.count_label.text() == "3 of 3"
     row = chat.find_bar.current_row()
     assert chat.model.entry(row).text == "APPLE pie\nwith cream"
     assert chat.view.currentIndex().row() == row
     # Shift+Enter: older; then past the loaded part, the older page loads.
     qtbot.keyClick(chat.find_bar.edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
     assert chat.model.entry(chat.find_bar.current_row()).text == "an apple a day"
+    assert chat.find_bar.count_label.text() == "2 of 3"
     qtbot.mouseClick(chat.find_bar.previous_button, Qt.MouseButton.LeftButton)
     row = chat.find_bar.current_row()
     assert chat.model.entry(row).text == "the Apple tree, long ago"
@@ -71,9 +73,11 @@ def test_find_bar_marks_steps_and_loads_older_history(
     # Enter: newer again.
     qtbot.keyClick(chat.find_bar.edit, Qt.Key.Key_Return)
     assert chat.find_bar.count_label.text() == "2 of 3"
-    # Nothing found says so.
+    # Nothing found says so, without reading the whole history into the window.
+    rows = chat.model.rowCount()
     chat.find_bar.edit.setText("pear")
     assert chat.find_bar.count_label.text() == "No matches"
+    assert chat.model.rowCount() == rows
     assert not chat.find_bar.next_button.isEnabled()
     # Esc closes the bar, not the chat; the marks go.
     qtbot.keyClick(chat.find_bar.edit, Qt.Key.Key_Escape)
@@ -84,6 +88,27 @@ def test_find_bar_marks_steps_and_loads_older_history(
     # A second Esc (in the input) closes the chat as before.
     qtbot.keyClick(chat.input, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not chat.isVisible())
+
+
+def test_a_text_that_is_not_there_loads_no_history(
+    qtbot: Any, qt_run: Any, fake_hub: FakeHub
+) -> None:
+    alice = FakeSession(fake_hub, 10001, "Alice")
+    qt_run(alice.login())
+    for number in range(300):
+        alice.store_message(10002, f"message {number}", False, DeliveryState.SENT)
+    chat = ChatWindow(alice, 10002, "Bob", 0, Presence.ONLINE, history=alice.history)
+    qtbot.addWidget(chat)
+    chat.show()
+    qtbot.waitUntil(lambda: chat._history_shown)
+    rows = chat.model.rowCount()
+    chat.find_bar.open_bar("nowhere")
+    chat.find_bar.find_previous()
+    assert chat.model.rowCount() == rows < 300
+    # A match far back loads only as far as it.
+    chat.find_bar.edit.setText("message 120")
+    assert chat.model.entry(chat.find_bar.current_row()).text == "message 120"
+    assert chat.model.rowCount() < 300
 
 
 def test_find_bar_in_chinese(qtbot: Any, qt_run: Any, fake_hub: FakeHub, chinese: None) -> None:
