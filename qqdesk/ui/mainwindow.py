@@ -456,11 +456,14 @@ class MainWindow(QMainWindow):
             # Approving it would make me my own friend; a server that lets it through errs.
             log.warning("ignored a friend request from my own number")
             return
+        self.update_requests()
+        if self._do_not_disturb:
+            # No window pops up now: the request waits in Friend requests (counted there).
+            return
         dialog = IncomingRequestDialog(self.session, uin, reason, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         dialog.answered.connect(self._request_answered)
         dialog.show()
-        self.update_requests()
         self.notifier.notify(uin, self.tr("Friend request"), reason or str(uin))
 
     def on_request_approved(self, event: RequestApproved) -> None:

@@ -70,3 +70,32 @@ def test_do_not_disturb_in_the_main_window_against_the_server(
     again = MainWindow(alice_session, settings=settings, use_tray=False, use_dbus=False)
     qtbot.addWidget(again)
     assert again.dnd_action.isChecked() and again.notifier.do_not_disturb
+
+
+def test_a_friend_request_waits_in_the_list_while_do_not_disturb_is_on(
+    qtbot: Any, qt_run: Any, tmp_path: Path, fake_hub: Any
+) -> None:
+    from qqdesk.client import AddRequest
+    from qqdesk.client.events import AddRequestReceived
+    from qqdesk.ui.dialogs import IncomingRequestDialog
+
+    from .conftest import FakeSession
+
+    alice = FakeSession(fake_hub, 10001, "Alice")
+    qt_run(alice.login())
+    settings = load_settings(tmp_path / "settings.json")
+    settings.do_not_disturb = True
+    window = MainWindow(alice, settings=settings, use_tray=False, use_dbus=False)
+    qtbot.addWidget(window)
+    window.show()
+    window.start()
+    alice.requests.append(AddRequest(40004, "hi, it is Dave", 0.0))
+    window.bridge.deliver(AddRequestReceived(account=10001, uin=40004, reason="hi, it is Dave"))
+    qtbot.waitUntil(lambda: window.requests_action.text() == "Friend &requests (1)")
+    assert not [w for w in window.findChildren(IncomingRequestDialog) if w.isVisible()]
+    assert not window.notice_banner.isVisible()
+    # Off again: the next one pops up as usual.
+    window.dnd_action.trigger()
+    alice.requests.append(AddRequest(50005, "Erin here", 0.0))
+    window.bridge.deliver(AddRequestReceived(account=10001, uin=50005, reason="Erin here"))
+    qtbot.waitUntil(lambda: any(w.isVisible() for w in window.findChildren(IncomingRequestDialog)))
