@@ -90,6 +90,12 @@ class ChatSession(Protocol):
         self, conversation: Conversation | int, before_id: int | None = None, limit: int = 50
     ) -> list[StoredMessage]: ...
 
+    def search_history(
+        self, text: str, conversation: Conversation | int | None = None
+    ) -> list[StoredMessage]:
+        """Kept messages containing ``text``, newest first, in one conversation or all."""
+        ...
+
     def set_active(self, active: bool) -> None:
         """A chat is open and focused (the session may poll faster)."""
         ...

@@ -97,6 +97,7 @@ class AccountSession:
         *,
         store: HistoryStore | str | os.PathLike[str] | None = None,
         timing: Timing | None = None,
+        proxy: str | None = None,
     ) -> None:
         self.server_url = server_url
         self.uin = int(uin)
@@ -113,7 +114,12 @@ class AccountSession:
         self.state = ConnectionState.DISCONNECTED
         #: The classic link: the only one until Smart QQ joins.
         self.link = ClassicLink(
-            server_url, self.uin, password, self.timing, on_answer=self._server_answered
+            server_url,
+            self.uin,
+            password,
+            self.timing,
+            on_answer=self._server_answered,
+            proxy=proxy,
         )
         self.outbox = Outbox(
             self.store,

@@ -80,9 +80,16 @@ class Transport:
     """
 
     def __init__(
-        self, url: str, *, timeout: float = 15.0, max_reply: int = DEFAULT_MAX_REPLY
+        self,
+        url: str,
+        *,
+        timeout: float = 15.0,
+        max_reply: int = DEFAULT_MAX_REPLY,
+        proxy: str | None = None,
     ) -> None:
         self.url = url if "://" in url else "http://" + url
+        #: ``http://[user:password@]host:port`` or ``socks5://…`` (SOCKS needs socksio).
+        self.proxy = proxy or None
         self.timeout = timeout
         self.max_reply = max_reply
         #: Connections that broke or could not be made (a restart of the server shows here).
@@ -92,13 +99,18 @@ class Transport:
 
     def _open(self) -> httpx.AsyncClient:
         if self._client is None:
-            self._client = httpx.AsyncClient(
-                cookies=self._cookies,
-                headers=_HEADERS,
-                timeout=self.timeout,
-                trust_env=False,
-                follow_redirects=False,
-            )
+            try:
+                self._client = httpx.AsyncClient(
+                    cookies=self._cookies,
+                    headers=_HEADERS,
+                    timeout=self.timeout,
+                    # Only the proxy the user chose for this account, never the environment's.
+                    trust_env=False,
+                    proxy=self.proxy,
+                    follow_redirects=False,
+                )
+            except (ImportError, ValueError) as exc:  # SOCKS without socksio; a bad URL
+                raise ServerUnavailable(f"proxy {_without_password(self.proxy)}: {exc}") from exc
         return self._client
 
     async def post(
@@ -191,6 +203,12 @@ class Transport:
 
     async def aclose(self) -> None:
         await self._reset()
+
+
+def _without_password(proxy: str | None) -> str:
+    """The proxy's URL fit for a message or a log: no password in it."""
+    url = httpx.URL(proxy or "")
+    return str(url.copy_with(password=None)) if url.password else str(url)
 
 
 def _seconds(retry_after: str | None) -> float | None:

@@ -46,14 +46,16 @@ from PySide6.QtWidgets import (
 
 from qqdesk.client.api import ChatSession
 from qqdesk.client.events import DeliveryState
-from qqdesk.core import Content, Presence, parse_text, render_text
+from qqdesk.core import Content, Conversation, Presence, parse_text, render_text
 
 from . import icons
 from .delegates import BubbleDelegate
 from .facepicker import FacePicker, emoticon_icon, insert_face
+from .findbar import FindBar, find_shortcut
 from .models import ChatEntry, ChatHistoryModel, EntryKind, Roles, visible_status
 from .qtcompat import UIN
 from .tasks import spawn
+from .unread import UnreadMarker
 
 log = logging.getLogger(__name__)
 
@@ -170,6 +172,15 @@ class ChatWindow(QWidget):
         self.view.clicked.connect(self._clicked)
         self.view.verticalScrollBar().valueChanged.connect(self._scrolled)
         self.model.rowsInserted.connect(self._rows_inserted)
+        self.find_bar = FindBar(
+            self.view,
+            self.model,
+            self.delegate,
+            self.load_older,
+            stored_matches=self.stored_matches,
+        )
+        self.find_bar.closed.connect(self._find_closed)
+        self.unread = UnreadMarker(self.view, self.model, self.delegate, self)
 
         # typing box
         self.input = MessageInput()
@@ -222,6 +233,7 @@ class ChatWindow(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 0, 8, 8)
         layout.addLayout(header)
+        layout.addWidget(self.find_bar)
         layout.addWidget(splitter, 1)
 
         self._fetching_older = False
@@ -233,6 +245,9 @@ class ChatWindow(QWidget):
             shortcut = QShortcut(keys, self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(self.close_chat)
+        find = QShortcut(find_shortcut(), self)
+        find.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        find.activated.connect(self.open_find)
 
         self._retranslate()
         self.model.load_initial()
@@ -250,6 +265,7 @@ class ChatWindow(QWidget):
         self._update_header()
         if self._split_count > 1:
             self._update_split_note()
+        self.unread.retranslate()
         #: The button beside Send that opens the face (emoticon) picker.
         self.face_button.setToolTip(self.tr("Insert a face"))
         self.face_button.setAccessibleName(self.tr("Faces"))
@@ -335,6 +351,7 @@ class ChatWindow(QWidget):
         if not text:
             return
         self.input.clear()
+        self.unread.clear()
         self.send_text(text)
 
     def _split(self, text: str) -> list[Content]:
@@ -448,7 +465,11 @@ class ChatWindow(QWidget):
             self.view.doItemsLayout()
             if self.model.rowCount() == rows:
                 break
-        self.view.scrollToBottom()
+        shown = self.find_bar.current_row()
+        if shown >= 0:  # opened on a message the search found: stay there
+            self.find_bar.go_to_row(shown)
+        else:
+            self.view.scrollToBottom()
         self._history_shown = True
 
     def _scrolled(self, value: int) -> None:
@@ -466,6 +487,48 @@ class ChatWindow(QWidget):
         if self.model.rowCount() != before_rows:
             self.view.doItemsLayout()
             bar.setValue(bar.maximum() - before_max)
+
+    def open_find(self) -> None:
+        """Ctrl+F: the find bar, its text selected."""
+        self.find_bar.open_bar()
+
+    def _find_closed(self) -> None:
+        self.input.setFocus()
+
+    def stored_matches(self, text: str) -> list[int] | None:
+        """Ids of this conversation's kept messages holding ``text``, newest first."""
+        try:
+            found = self.session.search_history(text, Conversation.buddy(self.uin))
+        except Exception:  # a history that cannot search: the find bar pages instead
+            log.exception("searching the history failed")
+            return None
+        return [message.local_id for message in found]
+
+    def load_older(self) -> bool:
+        """Load one older page of history (for the find bar); False when there is none."""
+        if not self.model.canFetchMore(QModelIndex()):
+            return False
+        before = self.model.rowCount()
+        self._fetching_older = True
+        try:
+            self.model.fetchMore(QModelIndex())
+        finally:
+            self._fetching_older = False
+        return self.model.rowCount() != before
+
+    def show_message(self, local_id: int, find: str = "") -> bool:
+        """Scroll to the kept message ``local_id`` (loading older pages as needed), select
+        it, and mark ``find`` in the find bar; False when the history has no such message."""
+        while self.model.row_of(local_id) < 0 and self.load_older():
+            pass
+        row = self.model.row_of(local_id)
+        if row < 0:
+            return False
+        if find:
+            self.find_bar.open_bar(find)
+        self.view.doItemsLayout()
+        self.find_bar.go_to_row(row)
+        return True
 
     def _option_for(self, index: QModelIndex) -> QStyleOptionViewItem:
         option = QStyleOptionViewItem()
@@ -600,6 +663,8 @@ class ChatManager(QObject):
 
     #: the user is now looking at the chat with uin (clear its unread count)
     chatActivated = Signal(UIN)
+    #: a chat window was made (before it shows): drafts and unread markers attach here
+    chatCreated = Signal(object)
 
     def __init__(
         self,
@@ -650,6 +715,7 @@ class ChatManager(QObject):
             chat.closed.connect(self._forget)
             chat.activated.connect(self.chatActivated)
             self._chats[uin] = chat
+            self.chatCreated.emit(chat)
             if self.chats_in_tabs:
                 tabs = self._tab_window()
                 tabs.tabs.addTab(

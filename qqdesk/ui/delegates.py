@@ -23,6 +23,7 @@ from PySide6.QtGui import (
     QPainter,
     QPalette,
     QPixmap,
+    QTextCharFormat,
     QTextDocument,
     QTextOption,
 )
@@ -160,6 +161,22 @@ def format_time(stamp: float, now: float | None = None) -> str:
     return when.strftime("%Y-%m-%d %H:%M")
 
 
+def highlights(document: QTextDocument, needle: str) -> list[QAbstractTextDocumentLayout.Selection]:
+    """Every place ``needle`` occurs in ``document`` (any case), marked as a find bar marks."""
+    marks: list[QAbstractTextDocumentLayout.Selection] = []
+    mark = QTextCharFormat()
+    mark.setBackground(QColor("#ffd54f"))
+    mark.setForeground(QColor("#111111"))
+    cursor = document.find(needle, 0)
+    while not cursor.isNull() and len(marks) < 100:
+        selection = QAbstractTextDocumentLayout.Selection()
+        selection.cursor = cursor
+        selection.format = mark
+        marks.append(selection)
+        cursor = document.find(needle, cursor)
+    return marks
+
+
 class BubbleDelegate(QStyledItemDelegate):
     """Chat messages as bubbles (mine right, theirs left) with time and delivery state;
     system lines centred and grey."""
@@ -172,6 +189,11 @@ class BubbleDelegate(QStyledItemDelegate):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        #: Text the find bar looks for: marked in every bubble that holds it.
+        self.highlight = ""
+        #: The first unread message (its local id): a "new messages" line above it.
+        self.marker_id: int | None = None
+        self.marker_text = ""
         self._documents: OrderedDict[tuple[Content, str, int], tuple[QTextDocument, int]] = (
             OrderedDict()
         )
@@ -262,7 +284,39 @@ class BubbleDelegate(QStyledItemDelegate):
             document,
         )
 
+    def is_marked(self, index: AnyIndex) -> bool:
+        """Whether the "new messages" line stands above ``index``."""
+        return self.marker_id is not None and index.data(Roles.LOCAL_ID) == self.marker_id
+
+    def _marker_height(self, font: QFont) -> int:
+        return QFontMetrics(self._meta_font(font)).height() + self.MARGIN
+
+    def _paint_marker(self, painter: QPainter, option: QStyleOptionViewItem) -> int:
+        """The "new messages" line at the top of ``option.rect``; the height it took."""
+        height = self._marker_height(option.font)
+        rect = QRect(option.rect.left(), option.rect.top(), option.rect.width(), height)
+        painter.save()
+        accent = option.palette.color(QPalette.ColorRole.Highlight)
+        painter.setPen(accent)
+        small = self._meta_font(option.font)
+        small.setBold(True)
+        painter.setFont(small)
+        text_width = QFontMetrics(small).horizontalAdvance(self.marker_text) + 16
+        middle = rect.center().y()
+        gap_left = rect.center().x() - text_width // 2
+        painter.drawLine(rect.left() + self.MARGIN, middle, gap_left, middle)
+        painter.drawLine(gap_left + text_width, middle, rect.right() - self.MARGIN, middle)
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.marker_text)
+        painter.restore()
+        return height
+
     def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
+        size = self._size_hint(option, index)
+        if self.is_marked(index):
+            size.setHeight(size.height() + self._marker_height(option.font))
+        return size
+
+    def _size_hint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
         width = self._view_width(option)
         if index.data(Roles.IS_SYSTEM):
             return QSize(width, QFontMetrics(option.font).height() + 2 * self.MARGIN)
@@ -271,6 +325,10 @@ class BubbleDelegate(QStyledItemDelegate):
         return QSize(width, height + self.MARGIN)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
+        if self.is_marked(index):
+            taken = self._paint_marker(painter, option)
+            option = QStyleOptionViewItem(option)
+            option.rect = option.rect.adjusted(0, taken, 0, 0)
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         palette = option.palette
@@ -310,6 +368,8 @@ class BubbleDelegate(QStyledItemDelegate):
         painter.translate(bubble.left() + self.PAD_H, bubble.top() + self.PAD_V)
         context = QAbstractTextDocumentLayout.PaintContext()
         context.palette.setColor(QPalette.ColorRole.Text, ink)
+        if self.highlight:
+            context.selections = highlights(document, self.highlight)
         document.documentLayout().draw(painter, context)
         painter.restore()
         meta = self.meta_text(index)
@@ -336,6 +396,8 @@ class BubbleDelegate(QStyledItemDelegate):
         width = text_rect.width() + 2 * self.PAD_H
         height = text_rect.height() + 2 * self.PAD_V
         top = option.rect.top() + self.MARGIN // 2
+        if self.is_marked(index):
+            top += self._marker_height(option.font)
         if index.data(Roles.OUTGOING):
             return QRect(option.rect.right() - self.MARGIN - width, top, width, height)
         return QRect(option.rect.left() + self.MARGIN, top, width, height)

@@ -27,6 +27,9 @@ DESKTOP_ENTRY = "io.github.qqdesk.Qqdesk"
 
 #: The action a click on the notification's body invokes (freedesktop spec).
 DEFAULT_ACTION = "default"
+#: The action that gives a notification a reply field, where the service can (KDE
+#: Plasma's ``inline-reply`` capability); the text comes in ``NotificationReplied``.
+REPLY_ACTION = "inline-reply"
 
 
 class DesktopNotifications:
@@ -37,16 +40,28 @@ class DesktopNotifications:
     or no notification service; callers then use the next way to tell the user.
     """
 
-    def __init__(self, clicked: Callable[[int], None], app_name: str = "qqdesk") -> None:
+    def __init__(
+        self,
+        clicked: Callable[[int], None],
+        app_name: str = "qqdesk",
+        *,
+        replied: Callable[[int, str], None] | None = None,
+        reply_label: Callable[[], str] = lambda: "Reply",
+    ) -> None:
         self._clicked = clicked
+        self._replied = replied
+        self._reply_label = reply_label
         self._app_name = app_name
         self._router: Any = None
         self._connection: Any = None
         self._listener: asyncio.Task[None] | None = None
         self._keys: dict[int, int] = {}
+        self._early: dict[int, tuple[str, str]] = {}
         #: The service reads markup in the body (until it says otherwise, assume so:
         #: an escaped body reads a little odd, markup from a stranger is worse).
         self.body_markup = True
+        #: The service shows a reply field in a notification (``inline-reply``).
+        self.inline_reply = False
 
     @property
     def connected(self) -> bool:
@@ -82,7 +97,11 @@ class DesktopNotifications:
             return False
         queue: asyncio.Queue[Any] = asyncio.Queue()
         handle = router.filter(rule, queue=queue, bufsize=100)
-        self.body_markup = await _has_body_markup(router)
+        capabilities = await _capabilities(router)
+        # Unsure (no answer): escape anyway; an escaped body reads a little odd, markup
+        # from a stranger is worse. A reply field only where the service says it has one.
+        self.body_markup = capabilities is None or "body-markup" in capabilities
+        self.inline_reply = capabilities is not None and REPLY_ACTION in capabilities
         self._router, self._connection = router, connection
         self._listener = asyncio.ensure_future(self._listen(queue, handle))
         return True
@@ -102,34 +121,58 @@ class DesktopNotifications:
             address,
             "Notify",
             "susssasa{sv}i",
-            (self._app_name, 0, icon, title, body, [DEFAULT_ACTION, "Open"], hints, -1),
+            (self._app_name, 0, icon, title, body, self._actions(), hints, -1),
         )
         reply = await asyncio.wait_for(self._router.send_and_get_reply(message), 5)
         if reply.header.message_type.name == "error":
             raise OSError(f"Notify failed: {reply.body}")
         notification_id = int(reply.body[0])
         self._keys[notification_id] = key
+        early = self._early.pop(notification_id, None)
+        if early is not None:
+            self._answer(notification_id, *early)
         if len(self._keys) > 200:  # the service forgets old ones; so do we
             self._keys.pop(next(iter(self._keys)))
         return notification_id
+
+    def _actions(self) -> list[str]:
+        """Action key and label pairs: open the chat; reply in place where the service can."""
+        actions = [DEFAULT_ACTION, "Open"]
+        if self.inline_reply and self._replied is not None:
+            actions += [REPLY_ACTION, self._reply_label()]
+        return actions
 
     async def _listen(self, queue: asyncio.Queue[Any], handle: Any) -> None:
         with handle:
             while True:
                 signal = await queue.get()
                 member = signal.header.fields.get(_member_field())
-                if member == "ActionInvoked":
-                    notification_id, action = signal.body
-                    if action != DEFAULT_ACTION:
-                        continue
-                    key = self._keys.pop(int(notification_id), None)
-                    if key is not None:
-                        try:
-                            self._clicked(key)
-                        except Exception:
-                            log.exception("opening the chat for a notification failed")
+                if member in ("ActionInvoked", "NotificationReplied"):
+                    notification_id, value = signal.body
+                    self._answer(int(notification_id), str(member), str(value))
                 elif member == "NotificationClosed":
                     self._keys.pop(int(signal.body[0]), None)
+
+    def _answer(self, notification_id: int, member: str, value: str) -> None:
+        """A click (ActionInvoked) or a reply (NotificationReplied) on one of ours."""
+        if member == "ActionInvoked" and value != DEFAULT_ACTION:
+            return
+        key = self._keys.pop(notification_id, None)
+        if key is None:
+            # The signal can overtake Notify's own answer (a quick click, or a service
+            # that answers at once): kept until notify() learns the id. Other apps'
+            # notifications land here too, so only a few are kept.
+            self._early[notification_id] = (member, value)
+            while len(self._early) > 20:
+                self._early.pop(next(iter(self._early)))
+            return
+        try:
+            if member == "ActionInvoked":
+                self._clicked(key)
+            elif self._replied is not None and value.strip():
+                self._replied(key, value)
+        except Exception:
+            log.exception("answering a notification (%s) failed", member)
 
     async def close(self) -> None:
         if self._listener is not None:
@@ -142,8 +185,8 @@ class DesktopNotifications:
             self._router = self._connection = None
 
 
-async def _has_body_markup(router: Any) -> bool:
-    """Whether the service reads markup in bodies (GetCapabilities); True when unsure."""
+async def _capabilities(router: Any) -> list[str] | None:
+    """What the service can do (GetCapabilities); None when it does not say."""
     from jeepney import DBusAddress, new_method_call
 
     address = DBusAddress(PATH, bus_name=SERVICE, interface=SERVICE)
@@ -153,10 +196,10 @@ async def _has_body_markup(router: Any) -> bool:
         )
     except (OSError, TimeoutError) as exc:
         log.info("the notification service did not tell its capabilities: %s", exc)
-        return True
+        return None
     if reply.header.message_type.name == "error" or not reply.body:
-        return True
-    return "body-markup" in reply.body[0]
+        return None
+    return [str(capability) for capability in reply.body[0]]
 
 
 async def _close(router: Any, connection: Any) -> None:

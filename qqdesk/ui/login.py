@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     # Only for hints: the client (and httpx) load when a session is made.
     from qqdesk.client.api import ChatSession
 
+    from .proxy import ProxyDialog
+
 log = logging.getLogger(__name__)
 
 KEYRING_SERVICE = "qqdesk"
@@ -45,7 +47,8 @@ MAX_NICK = 24
 # Shortest password a new account takes: three letters are guessed in seconds.
 MIN_PASSWORD = 6
 
-SessionFactory = Callable[[str, int, str], "ChatSession"]
+#: ``factory(url, uin, password)``, and ``proxy=`` when the account has one (ui/proxy.py).
+SessionFactory = Callable[..., "ChatSession"]
 
 
 class PasswordStore:
@@ -107,10 +110,12 @@ def server_url(text: str) -> str:
     return "http://" + text
 
 
-def default_session_factory(url: str, uin: int, password: str) -> ChatSession:
+def default_session_factory(
+    url: str, uin: int, password: str, proxy: str | None = None
+) -> ChatSession:
     from qqdesk.client import AccountSession
 
-    return AccountSession(url, uin, password)
+    return AccountSession(url, uin, password, proxy=proxy)
 
 
 # The server choice's items.
@@ -271,7 +276,14 @@ class LoginDialog(QDialog):
         self.cancel_button.setAutoDefault(False)
         self.buttons.accepted.connect(self.sign_in)
         self.buttons.rejected.connect(self.reject)
+        # Some networks reach no server without one; it is kept per account number.
+        self.proxy_button = QPushButton(self.tr("Pro&xy…"))
+        self.proxy_button.setObjectName("proxyButton")
+        self.proxy_button.setAutoDefault(False)
+        self.proxy_button.setToolTip(self.tr("A proxy for this number (HTTP or SOCKS5)"))
+        self.proxy_button.clicked.connect(self.show_proxy)
         bottom = QHBoxLayout()
+        bottom.addWidget(self.proxy_button)
         bottom.addStretch(1)
         bottom.addWidget(self.buttons)
 
@@ -537,6 +549,20 @@ class LoginDialog(QDialog):
         self.sign_in_button.setFocus()
         return uin
 
+    def show_proxy(self) -> ProxyDialog | None:
+        """The proxy of the number typed (it asks for a number first)."""
+        from .proxy import ProxyDialog  # proxy.py imports this module
+
+        number = self.number_edit.text()
+        if not number.isdigit() or self.settings is None:
+            self.show_error(self.tr("Enter your QQ number first: the proxy is kept per number."))
+            self.number_edit.setFocus()
+            return None
+        dialog = ProxyDialog(self.settings, int(number), parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dialog.open()
+        return dialog
+
     def _number_changed(self, text: str) -> None:
         self.error_label.hide()
         if not text.isdigit() or not self.passwords.available:
@@ -590,7 +616,13 @@ class LoginDialog(QDialog):
         self.error_label.hide()
         self._set_busy(True)
         try:
-            session = self.session_factory(url, uin, password)
+            from .proxy import proxy_url  # the proxy page uses this module's PasswordStore
+
+            proxy = proxy_url(self.settings, uin)
+            if proxy is None:
+                session = self.session_factory(url, uin, password)
+            else:
+                session = self.session_factory(url, uin, password, proxy=proxy)
         except Exception as exc:
             self._set_busy(False)
             self.show_error(describe_error(exc, signing_in=True))

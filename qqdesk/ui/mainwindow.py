@@ -38,7 +38,7 @@ from qqdesk.client.events import (
     Trouble,
 )
 from qqdesk.client.types import Buddy
-from qqdesk.core import Presence
+from qqdesk.core import Conversation, ConversationKind, Presence
 
 from . import icons
 from .bridge import SessionBridge
@@ -51,7 +51,10 @@ from .dialogs import (
     RequestsDialog,
     SettingsDialog,
 )
+from .drafts import DraftKeeper
 from .errors import describe_error
+from .history_search import HistorySearchWindow
+from .idle import DEFAULT_MINUTES, AutoAway
 from .models import BuddyFilterProxyModel, BuddyTreeModel, GroupKind, Roles
 from .notifications import Notifier
 from .tasks import spawn
@@ -98,6 +101,10 @@ class MainWindow(QMainWindow):
             parent=self,
         )
         self.chats.chatActivated.connect(self._chat_activated)
+        self.drafts: DraftKeeper | None = None
+        if settings is not None:
+            self.drafts = DraftKeeper(settings, self.own_uin, self)
+            self.chats.chatCreated.connect(self.drafts.attach)
         self._quitting = False
         self._dialogs: list[QWidget] = []
         # My own status is Offline: buddies show offline and their changes wait.
@@ -118,6 +125,7 @@ class MainWindow(QMainWindow):
             self.tray.openRequested.connect(self.bring_to_front)
             self.tray.quitRequested.connect(self.request_quit)
             self.tray.statusRequested.connect(self.choose_status)
+            self.tray.doNotDisturbToggled.connect(self.set_do_not_disturb)
             self.model.unreadChanged.connect(self.tray.set_unread)
             self.tray.set_status(Presence.ONLINE)
             self.tray.show()
@@ -125,8 +133,20 @@ class MainWindow(QMainWindow):
             self.tray.icon if self.tray else None, self._in_app_notice, self, use_dbus=use_dbus
         )
         self.notifier.chatRequested.connect(self.open_chat)
+        self.notifier.replyRequested.connect(self.reply_from_notification)
+        self._do_not_disturb = False
         self.model.unreadChanged.connect(self._update_title)
 
+        # Signed out (the session stopped): auto-away must not sign in again.
+        self._signed_out = False
+        self.auto_away = AutoAway(
+            self._auto_away_minutes,
+            self.status_selector.status,
+            self._change_status,
+            self._may_change_status,
+            self,
+            use_dbus=use_dbus,
+        )
         self._connect_bridge()
         self._apply_settings()
         self.update_requests()
@@ -151,6 +171,13 @@ class MainWindow(QMainWindow):
         self.requests_dialog: RequestsDialog | None = None
         # Sent requests when there are no settings to keep them in: number -> nickname.
         self._sent_here: dict[int, str] = {}
+        self.search_action = QAction(self.tr("Search all &messages…"), self)
+        self.search_action.setShortcut(QKeySequence("Ctrl+Shift+F"))
+        self.search_action.triggered.connect(self.show_search)
+        self.search_window: HistorySearchWindow | None = None
+        self.dnd_action = QAction(self.tr("&Do not disturb"), self)
+        self.dnd_action.setCheckable(True)
+        self.dnd_action.toggled.connect(self.set_do_not_disturb)
         self.settings_action = QAction(self.tr("&Settings…"), self)
         self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
         self.settings_action.triggered.connect(self.show_settings)
@@ -159,6 +186,8 @@ class MainWindow(QMainWindow):
         self.quit_action.triggered.connect(self.request_quit)
         menu.addAction(self.add_friend_action)
         menu.addAction(self.requests_action)
+        menu.addAction(self.search_action)
+        menu.addAction(self.dnd_action)
         menu.addAction(self.settings_action)
         menu.addSeparator()
         menu.addAction(self.quit_action)
@@ -259,6 +288,8 @@ class MainWindow(QMainWindow):
         self.app_menu.setTitle(self.tr("&qqdesk"))
         self.add_friend_action.setText(self.tr("&Add friend…"))
         self.settings_action.setText(self.tr("&Settings…"))
+        self.search_action.setText(self.tr("Search all &messages…"))
+        self.dnd_action.setText(self.tr("&Do not disturb"))
         self.quit_action.setText(self.tr("&Quit"))
         self.status_selector.setToolTip(self.tr("Your status, as your friends see it"))
         self.filter_edit.setPlaceholderText(self.tr("Search friends by name or number"))
@@ -301,6 +332,24 @@ class MainWindow(QMainWindow):
         self.chats.set_send_with_ctrl_enter(bool(self._setting("send_with_ctrl_enter", False)))
         self.notifier.enabled = bool(self._setting("notifications", True))
         self.notifier.sounds = bool(self._setting("sounds", True))
+        if self.settings is not None:
+            self._show_do_not_disturb(bool(self._setting("do_not_disturb", False)))
+
+    def set_do_not_disturb(self, on: bool) -> None:
+        """Do not disturb on or off (menu, tray): no popups, no sounds; kept in settings."""
+        self._show_do_not_disturb(on)
+        if self.settings is not None and getattr(self.settings, "do_not_disturb", on) != on:
+            self.settings.do_not_disturb = on
+            self._save_settings()
+
+    def _show_do_not_disturb(self, on: bool) -> None:
+        self._do_not_disturb = on
+        self.notifier.do_not_disturb = on
+        blocked = self.dnd_action.blockSignals(True)
+        self.dnd_action.setChecked(on)
+        self.dnd_action.blockSignals(blocked)
+        if self.tray is not None:
+            self.tray.set_do_not_disturb(on)
 
     def _setting_changed(self, name: str) -> None:
         self._apply_settings()
@@ -407,11 +456,14 @@ class MainWindow(QMainWindow):
             # Approving it would make me my own friend; a server that lets it through errs.
             log.warning("ignored a friend request from my own number")
             return
+        self.update_requests()
+        if self._do_not_disturb:
+            # No window pops up now: the request waits in Friend requests (counted there).
+            return
         dialog = IncomingRequestDialog(self.session, uin, reason, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         dialog.answered.connect(self._request_answered)
         dialog.show()
-        self.update_requests()
         self.notifier.notify(uin, self.tr("Friend request"), reason or str(uin))
 
     def on_request_approved(self, event: RequestApproved) -> None:
@@ -462,11 +514,13 @@ class MainWindow(QMainWindow):
                 self.tr("Connection lost — reconnecting…"), kind="warning", closable=False
             )
         elif state is ConnectionState.CONNECTED:
+            self._signed_out = False
             was_lost = self.reconnect_banner.isVisible()
             self.reconnect_banner.hide()
             if was_lost:
                 spawn(self.reload_buddies(), on_error=self._show_error)
         elif state is ConnectionState.STOPPED:
+            self._signed_out = True
             text = self.tr("You are signed out.")
             if detail:
                 text += " " + detail
@@ -479,8 +533,19 @@ class MainWindow(QMainWindow):
 
     # -- actions -------------------------------------------------------------------
 
+    def _auto_away_minutes(self) -> int:
+        return int(self._setting("auto_away_minutes", DEFAULT_MINUTES))
+
+    def _may_change_status(self) -> bool:
+        return not self._signed_out and not self._quitting
+
     def choose_status(self, status: Presence) -> None:
-        """The user picked a status (selector or tray): tell the server, show the result."""
+        """The user picked a status (selector or tray): theirs until they pick another."""
+        self.auto_away.chosen_by_hand()
+        self._change_status(status)
+
+    def _change_status(self, status: Presence) -> None:
+        """Tell the server ``status``, show the result (by hand, or by auto-away)."""
         previous = self.status_selector.status()
         self.status_selector.set_status(status)
         if self.tray is not None:
@@ -511,12 +576,27 @@ class MainWindow(QMainWindow):
     def open_chat(self, uin: int) -> None:
         self.chats.open_chat(int(uin))
 
+    def reply_from_notification(self, uin: int, text: str) -> None:
+        """Text typed in a notification's reply field: sent as from the chat."""
+        chat = self.chats.chat(int(uin))
+        if chat is not None:
+            chat.send_text(text)
+        else:
+            spawn(self.session.send_message(int(uin), text), on_error=self._show_error)
+        # Answering is reading.
+        self.model.set_unread(int(uin), 0)
+
     def _focus_changed(self, *_: Any) -> None:
         # The session polls fast while the user is in a conversation (short polling).
         self.session.set_active(any(chat.is_in_front() for chat in self.chats.chats()))
 
     def _chat_activated(self, uin: int) -> None:
         self._focus_changed()
+        buddy = self.model.buddy_item(int(uin))
+        chat = self.chats.chat(int(uin))
+        if buddy is not None and buddy.unread and chat is not None:
+            # What came while the chat was away starts under a "new messages" line.
+            chat.unread.mark(buddy.unread)
         self.model.set_unread(int(uin), 0)
         if self._notice_uin == uin:
             self.notice_banner.hide()
@@ -539,13 +619,20 @@ class MainWindow(QMainWindow):
         menu.popup(self.tree.viewport().mapToGlobal(pos))
 
     def buddy_menu(self, uin: int) -> QMenu:
-        """Chat, View profile, Remove — for the buddy ``uin``."""
+        """Chat, View profile, Mark as (un)read, Remove — for the buddy ``uin``."""
         menu = QMenu(self)
         chat = menu.addAction(self.tr("&Chat"))
         chat.triggered.connect(lambda: self.open_chat(uin))
         menu.setDefaultAction(chat)
         profile = menu.addAction(self.tr("View &profile"))
         profile.triggered.connect(lambda: self.show_profile(uin))
+        buddy = self.model.buddy_item(uin)
+        if buddy is not None and buddy.unread:
+            read = menu.addAction(self.tr("Mark as &read"))
+            read.triggered.connect(lambda: self.model.set_unread(uin, 0))
+        else:
+            unread = menu.addAction(self.tr("Mark as &unread"))
+            unread.triggered.connect(lambda: self.model.set_unread(uin, 1))
         menu.addSeparator()
         remove = menu.addAction(self.tr("&Remove from list…"))
         remove.triggered.connect(lambda: self.confirm_remove(uin))
@@ -678,10 +765,39 @@ class MainWindow(QMainWindow):
             return nick
         return dict(self.sent_requests()).get(uin, "")
 
+    def show_search(self) -> HistorySearchWindow:
+        """The search over all kept messages (one window, brought to the front)."""
+        if self.search_window is None:
+            window = HistorySearchWindow(self.session, self._conversation_name, self)
+            window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+            window.openRequested.connect(self.open_found_message)
+            window.destroyed.connect(lambda *_: setattr(self, "search_window", None))
+            self.search_window = window
+        self.search_window.show()
+        self.search_window.raise_()
+        self.search_window.activateWindow()
+        self.search_window.edit.setFocus()
+        return self.search_window
+
+    def _conversation_name(self, conversation: Conversation) -> str:
+        if conversation.kind is ConversationKind.BUDDY:
+            nick, _face, _status = self._buddy_info(conversation.number)
+            return nick if nick == str(conversation.number) else f"{nick} ({conversation.number})"
+        return str(conversation.number)
+
+    def open_found_message(self, conversation: Conversation, local_id: int, text: str) -> None:
+        """A search result was chosen: its chat, scrolled to the message, the text marked."""
+        if conversation.kind is not ConversationKind.BUDDY:
+            return
+        chat = self.chats.open_chat(conversation.number)
+        chat.show_message(local_id, text)
+
     def show_settings(self) -> None:
         if self.settings is None:
             return
-        dialog = SettingsDialog(self.settings, self)
+        dialog = SettingsDialog(
+            self.settings, self, idle_source=self.auto_away.source, account=self.own_uin
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         dialog.show()
 
@@ -707,7 +823,9 @@ class MainWindow(QMainWindow):
 
     def _in_app_notice(self, uin: int, title: str, body: str) -> None:
         self._notice_uin = uin
-        self.notice_banner.show_message(f"{title}: {body}", kind="info", action=self.tr("Open"))
+        #: An in-window notice: "Message from Bob: hello" (a full-width colon in Chinese).
+        notice = self.tr("{title}: {body}").format(title=title, body=body)
+        self.notice_banner.show_message(notice, kind="info", action=self.tr("Open"))
 
     def _notice_clicked(self) -> None:
         if self._notice_uin is not None:
@@ -751,4 +869,6 @@ class MainWindow(QMainWindow):
         """Close every window without asking (used after logout)."""
         self._quitting = True
         spawn(self.notifier.close())
+        self.auto_away.stop()
+        spawn(self.auto_away.close())
         self.close()

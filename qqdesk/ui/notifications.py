@@ -46,6 +46,8 @@ class Notifier(QObject):
     chatRequested = Signal(UIN)
     #: the look for the desktop's notification service (use_dbus) ended: found or not
     desktopChecked = Signal(bool)
+    #: the user answered in a notification's reply field: (uin, text)
+    replyRequested = Signal(UIN, str)
 
     def __init__(
         self,
@@ -61,12 +63,18 @@ class Notifier(QObject):
         self._tray_uin: int | None = None
         self.enabled = True
         self.sounds = True
+        #: Do not disturb: no popups and no sounds (unread counts still show).
+        self.do_not_disturb = False
         self._sound: object | None = None
         if tray is not None:
             tray.messageClicked.connect(self._tray_clicked)
         self._desktop: DesktopNotifications | None = None
         if use_dbus:
-            desktop = DesktopNotifications(self.chatRequested.emit)
+            desktop = DesktopNotifications(
+                self.chatRequested.emit,
+                replied=self.replyRequested.emit,
+                reply_label=lambda: self.tr("Reply"),
+            )
             spawn(
                 desktop.connect(),
                 on_done=lambda ok: self._desktop_ready(desktop, ok),
@@ -97,6 +105,15 @@ class Notifier(QObject):
             return Backend.TRAY
         return Backend.IN_APP
 
+    @property
+    def inline_reply(self) -> bool:
+        """Notifications carry a reply field (the desktop's service can show one)."""
+        return (
+            self.backend is Backend.DBUS
+            and self._desktop is not None
+            and (self._desktop.inline_reply)
+        )
+
     def set_tray(self, tray: QSystemTrayIcon | None) -> None:
         if self._tray is not None:
             with contextlib.suppress(RuntimeError):
@@ -109,6 +126,8 @@ class Notifier(QObject):
         """Show a notification about a message in the chat with ``uin``; None when off.
 
         ``body`` is a message's text form: faces (``/微笑``) are shown by name."""
+        if self.do_not_disturb:
+            return None
         if self.sounds:
             self.play_sound()
         if not self.enabled:

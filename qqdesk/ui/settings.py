@@ -107,6 +107,10 @@ class Settings:
     expose_on_lan: Option[bool] = Option(False)
     sounds: Option[bool] = Option(True)
     notifications: Option[bool] = Option(True)
+    #: Minutes without input before my status becomes Busy (0: never; ui/idle.py).
+    auto_away_minutes: Option[int] = Option(10)
+    #: No popups and no sounds while on (tray and main window menus switch it).
+    do_not_disturb: Option[bool] = Option(False)
     #: False: Enter sends and Shift+Enter breaks the line; True: Ctrl+Enter sends.
     send_with_ctrl_enter: Option[bool] = Option(False)
     chats_in_tabs: Option[bool] = Option(False)
@@ -118,6 +122,11 @@ class Settings:
     remember_password: Option[bool] = Option(False)
     #: Friend requests I sent that are not answered yet: "account:number" -> nickname.
     sent_requests: Option[dict[str, str]] = Option({})
+    #: Proxy per account: number -> "http://user@host:port" or "socks5://…" (ui/proxy.py);
+    #: its password is in the system keyring.
+    proxies: Option[dict[str, str]] = Option({})
+    #: Unsent text per conversation: "account:kind:number" -> text (ui/drafts.py).
+    drafts: Option[dict[str, str]] = Option({})
     #: Window name -> QWidget.saveGeometry() bytes, base64.
     window_geometry: Option[dict[str, str]] = Option({})
 

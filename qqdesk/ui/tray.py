@@ -21,6 +21,8 @@ class Tray(QObject):
     openRequested = Signal()
     quitRequested = Signal()
     statusRequested = Signal(Presence)
+    #: the user switched do-not-disturb on or off in the tray menu
+    doNotDisturbToggled = Signal(bool)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -40,6 +42,9 @@ class Tray(QObject):
             action.triggered.connect(lambda _=False, s=status: self.statusRequested.emit(s))
             self._status_group.addAction(action)
             self._status_actions[status] = action
+        self.dnd_action = self.menu.addAction(self.tr("&Do not disturb"))
+        self.dnd_action.setCheckable(True)
+        self.dnd_action.toggled.connect(self.doNotDisturbToggled)
         self.menu.addSeparator()
         self.quit_action = self.menu.addAction(self.tr("&Quit"))
         self.quit_action.triggered.connect(self.quitRequested)
@@ -55,6 +60,7 @@ class Tray(QObject):
         self.status_menu.setTitle(self.tr("&Status"))
         for status, action in self._status_actions.items():
             action.setText(status_words(status))
+        self.dnd_action.setText(self.tr("&Do not disturb"))
         self.quit_action.setText(self.tr("&Quit"))
         self._update_tooltip()
 
@@ -72,6 +78,12 @@ class Tray(QObject):
         action = self._status_actions.get(status)
         if action is not None:
             action.setChecked(True)
+
+    def set_do_not_disturb(self, on: bool) -> None:
+        """Show the switch's state (no signal: it came from elsewhere)."""
+        blocked = self.dnd_action.blockSignals(True)
+        self.dnd_action.setChecked(on)
+        self.dnd_action.blockSignals(blocked)
 
     def set_unread(self, count: int) -> None:
         if count == self.unread:

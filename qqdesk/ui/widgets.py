@@ -70,6 +70,9 @@ class Banner(QFrame):
         layout.addWidget(self.button)
         layout.addWidget(self.close_button)
         self.set_kind(kind)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.paletteChanged.connect(self._app_palette_changed)
         self.hide()
 
     def set_kind(self, kind: str) -> None:
@@ -83,12 +86,12 @@ class Banner(QFrame):
             f" Banner QLabel, Banner QPushButton {{ color: {text}; border: none; }}"
         )
 
-    def event(self, event: QEvent) -> bool:
-        # A new app palette is a theme switch (QWidget.event does not pass this one on to
-        # changeEvent); the check skips the palette changes our own style sheet makes.
-        if event.type() == QEvent.Type.ApplicationPaletteChange and _app_theme() != self._theme:
+    def _app_palette_changed(self, *_: object) -> None:
+        # A new app palette is a theme switch. A widget with a style sheet (this one)
+        # gets no palette event for it, so the app's signal tells; the check skips
+        # palette changes that keep the theme.
+        if _app_theme() != self._theme:
             self.set_kind(self.kind)
-        return super().event(event)
 
     def show_message(
         self, text: str, *, kind: str | None = None, action: str = "", closable: bool = True

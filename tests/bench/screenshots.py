@@ -1,4 +1,5 @@
-"""Screenshots for the README: main window, a chat with a bot's reply, a profile; en and zh_CN.
+"""Screenshots for the README: main window, chat, profile, settings, friend requests;
+en and zh_CN, light and dark, 1x and 2x.
 
 Run it from the repository root under a virtual X display::
 
@@ -7,9 +8,12 @@ Run it from the repository root under a virtual X display::
 
 For each language it starts the demo world (qqdesk.demo.start_demo) in a temporary
 folder with hurried bots, signs in as the demo user, waits until the bots are online,
-sends a message to the echo bot and waits for its reply, then saves
-``main-<lang>.png``, ``chat-<lang>.png`` and ``profile-<lang>.png`` (QWidget.grab)
-into the given folder. Everything is stopped and removed at the end; loopback only.
+sends a two-line message to the echo bot and waits for its reply, opens the find bar
+on a word of it, waits for the requester bot's friend request, and saves each window
+(QWidget.grab) in each theme: ``<window>-<lang>[-dark][-2x].png`` for main, chat,
+profile, settings, proxy (the Proxy tab of Settings) and requests. The 2x pictures
+come from a second run of this script with QT_SCALE_FACTOR=2 (Qt reads it at start).
+Everything is stopped and removed at the end; loopback only.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -39,11 +45,16 @@ from qqdesk.ui.models import Roles  # noqa: E402
 from qqdesk.ui.theme import apply_theme  # noqa: E402
 
 ECHO_BOT = 10002
-#: Words to the echo bot in each language, and the size of each shot.
-MESSAGES = {"en": "Hello! What time is it?", "zh_CN": "你好!现在几点了?"}
+#: Words to the echo bot in each language (two lines), the word the find bar looks
+#: for, and the size of each shot.
+MESSAGES = {"en": "Hello!\nWhat time is it?", "zh_CN": "你好！\n现在几点了？"}
+FIND = {"en": "time", "zh_CN": "几点"}
 MAIN_SIZE = (360, 640)
 CHAT_SIZE = (560, 520)
 PROFILE_SIZE = (560, 640)
+SETTINGS_SIZE = (520, 420)
+REQUESTS_SIZE = (520, 360)
+THEMES = ("light", "dark")
 #: PNGs larger than this are saved again with fewer colours.
 MAX_BYTES = 200_000
 
@@ -85,9 +96,33 @@ def online_buddies(window: Any) -> int:
     )
 
 
+def shot_name(window: str, language: str, theme: str) -> str:
+    """``main-en.png``, ``chat-zh_CN-dark-2x.png``: light 1x keeps the README's old names."""
+    name = f"{window}-{language}"
+    if theme != "light":
+        name += f"-{theme}"
+    scale = os.environ.get("QT_SCALE_FACTOR", "1")
+    if scale not in ("", "1"):
+        name += f"-{scale}x"
+    return name + ".png"
+
+
+async def save_themes(
+    qapp: QApplication, widget: QWidget, window: str, language: str, out: Path
+) -> None:
+    """``widget`` once per theme (the palette switches live, as from Settings)."""
+    for theme in THEMES:
+        apply_theme(qapp, theme)
+        await settle(widget)
+        save(widget, out / shot_name(window, language, theme))
+    apply_theme(qapp, THEMES[0])
+
+
 async def shoot(qapp: QApplication, language: str, out: Path) -> None:
+    from qqdesk.ui.dialogs import SettingsDialog
     from qqdesk.ui.dialogs.profile import ProfileDialog
     from qqdesk.ui.mainwindow import MainWindow
+    from qqdesk.ui.settings import Settings
 
     install_translator(qapp, language)
     with tempfile.TemporaryDirectory(prefix="qqdesk-shots-") as tmp:
@@ -108,8 +143,7 @@ async def shoot(qapp: QApplication, language: str, out: Path) -> None:
             await wait_for(lambda: online_buddies(window) >= 3, "bots online")
             await asyncio.sleep(1.0)  # statuses and strangers' first words settle
             window.tree.clearSelection()
-            await settle(window)
-            save(window, out / f"main-{language}.png")
+            await save_themes(qapp, window, "main", language, out)
 
             window.open_chat(ECHO_BOT)
             chat = window.chats.chat(ECHO_BOT)
@@ -125,18 +159,45 @@ async def shoot(qapp: QApplication, language: str, out: Path) -> None:
                 )
 
             await wait_for(replied, "the echo bot's reply")
-            await settle(chat, 1.0)
-            save(chat, out / f"chat-{language}.png")
+            await asyncio.sleep(1.0)
+            chat.find_bar.open_bar(FIND[language])
+            await save_themes(qapp, chat, "chat", language, out)
             chat.close()
 
             profile = ProfileDialog(session, ECHO_BOT)
             profile.resize(*PROFILE_SIZE)
             profile.show()
             await wait_for(lambda: profile.profile is not None, "the profile")
-            await settle(profile)
-            save(profile, out / f"profile-{language}.png")
+            await save_themes(qapp, profile, "profile", language, out)
             profile.close()
             profile.deleteLater()
+
+            settings = SettingsDialog(
+                Settings(Path(tmp) / "settings.json"),
+                idle_source=window.auto_away.source,
+                account=session.uin,
+            )
+            settings.resize(*SETTINGS_SIZE)
+            settings.show()
+            await save_themes(qapp, settings, "settings", language, out)
+            if settings.proxy_page is not None:
+                settings.tabs.setCurrentWidget(settings.proxy_page)
+                page = settings.proxy_page
+                page.kind_combo.setCurrentIndex(page.kind_combo.findData("socks5"))
+                page.host_edit.setText("proxy.example.org")
+                await save_themes(qapp, settings, "proxy", language, out)
+            settings.reject()
+            settings.deleteLater()
+
+            # The requester bot asks after a while; its dialog is closed with Later.
+            await wait_for(lambda: bool(session.add_requests()), "the friend request", 40)
+            for dialog in QApplication.topLevelWidgets():
+                if dialog.isVisible() and type(dialog).__name__ == "IncomingRequestDialog":
+                    dialog.close()
+            requests = window.show_requests()
+            requests.resize(*REQUESTS_SIZE)
+            await save_themes(qapp, requests, "requests", language, out)
+            requests.close()
         finally:
             if window is not None:
                 window.shutdown()
@@ -155,8 +216,25 @@ def main() -> int:
     parser.add_argument(
         "--lang", action="append", choices=sorted(MESSAGES), help="only these (default: all)"
     )
+    parser.add_argument(
+        "--scale",
+        action="append",
+        choices=("1", "2"),
+        help="only these scale factors (default: 1 and 2, each in its own process)",
+    )
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
+    scales = args.scale or ["1", "2"]
+    if scales != [os.environ.get("QT_SCALE_FACTOR", "1")]:
+        # QT_SCALE_FACTOR is read when the QApplication starts: one process per factor.
+        failed = 0
+        for scale in scales:
+            command = [sys.executable, __file__, str(args.out), "--scale", scale]
+            for language in args.lang or []:
+                command += ["--lang", language]
+            env = dict(os.environ, QT_SCALE_FACTOR=scale)
+            failed |= subprocess.run(command, env=env, check=False).returncode
+        return failed
 
     import qasync  # type: ignore[import-untyped]
 
@@ -170,7 +248,7 @@ def main() -> int:
             await shoot(qapp, language, args.out)
 
     with loop:
-        loop.run_until_complete(asyncio.wait_for(all_languages(), 150))
+        loop.run_until_complete(asyncio.wait_for(all_languages(), 400))
     return 0
 
 

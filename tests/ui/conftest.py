@@ -450,6 +450,22 @@ class FakeSession:
         ]
         return list(reversed(records))[:limit]
 
+    def search_history(
+        self, text: str, conversation: Conversation | int | None = None
+    ) -> list[StoredMessage]:
+        number = conversation.number if isinstance(conversation, Conversation) else conversation
+        needle = text.strip().casefold()
+        if not needle:
+            return []
+        found = [
+            r
+            for peer, records in self.records.items()
+            if number is None or peer == number
+            for r in records
+            if needle in r.text.casefold()
+        ]
+        return sorted(found, key=lambda r: r.local_id, reverse=True)
+
     async def events(self) -> AsyncIterator[Event]:
         while True:
             yield await self.queue.get()

@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from qqdesk.ui.desktop_notify import PATH, SERVICE, DesktopNotifications
+from qqdesk.ui.desktop_notify import PATH, REPLY_ACTION, SERVICE, DesktopNotifications
+from qqdesk.ui.mainwindow import MainWindow
 
 pytestmark = pytest.mark.skipif(
     shutil.which("dbus-daemon") is None, reason="needs dbus-daemon (Debian package dbus)"
@@ -84,6 +85,13 @@ class NotificationService(threading.Thread):
 
         emitter = DBusAddress(PATH, interface=SERVICE)
         self.conn.send(new_signal(emitter, "ActionInvoked", "us", (notification_id, action)))
+
+    def reply(self, notification_id: int, text: str) -> None:
+        """What a service with ``inline-reply`` sends when the user answers in place."""
+        from jeepney import DBusAddress, new_signal
+
+        emitter = DBusAddress(PATH, interface=SERVICE)
+        self.conn.send(new_signal(emitter, "NotificationReplied", "us", (notification_id, text)))
 
     def stop(self) -> None:
         self._halt.set()
@@ -177,3 +185,68 @@ def test_notifier_falls_back_in_app_when_the_bus_has_no_service(
     assert checked.args == [False]
     assert notifier.notify(10002, "Message from Bob", "hello") is Backend.IN_APP
     assert shown == [(10002, "Message from Bob", "hello")]
+
+
+@pytest.mark.parametrize("capable", [True, False], ids=["inline-reply", "no-inline-reply"])
+def test_a_reply_field_only_where_the_service_has_one(session_bus: str, capable: bool) -> None:
+    capabilities = ("body", "actions") + ((REPLY_ACTION,) if capable else ())
+    service = NotificationService(session_bus, capabilities)
+    service.start()
+    replies: list[tuple[int, str]] = []
+
+    async def scenario() -> tuple[bool, int]:
+        heard = asyncio.Event()
+
+        def replied(key: int, text: str) -> None:
+            replies.append((key, text))
+            heard.set()
+
+        notifications = DesktopNotifications(
+            lambda key: None, replied=replied, reply_label=lambda: "Reply"
+        )
+        assert await notifications.connect()
+        nid = await notifications.notify(10002, "Message from Bob", "hi")
+        if capable:
+            service.reply(nid, "on my way")
+            await asyncio.wait_for(heard.wait(), 5)
+        await notifications.close()
+        return notifications.inline_reply, nid
+
+    try:
+        inline, _nid = asyncio.run(scenario())
+    finally:
+        service.stop()
+    actions = service.calls[0][5]
+    assert inline is capable
+    assert (REPLY_ACTION in actions) is capable
+    if capable:
+        assert actions == ["default", "Open", REPLY_ACTION, "Reply"]
+        assert replies == [(10002, "on my way")]
+
+
+def test_replying_in_a_notification_sends_over_the_server(
+    session_bus: str, qtbot: Any, qt_run: Any, alice_session: Any, bob_session: Any
+) -> None:
+    service = NotificationService(session_bus, ("body", "actions", REPLY_ACTION))
+    service.start()
+    try:
+        window = MainWindow(alice_session, use_tray=False, use_dbus=True)
+        qtbot.addWidget(window)
+        window.show()
+        window.start()
+        window.notifier.sounds = False
+        qtbot.waitUntil(lambda: window.notifier.inline_reply, timeout=5000)
+        qtbot.waitUntil(lambda: 10002 in window.model, timeout=10_000)
+        qt_run(bob_session.send_message(10001, "lunch?"))
+        qtbot.waitUntil(service.got_call.is_set, timeout=10_000)
+        assert service.calls[0][3] == "Message from Bob 小明"
+        assert window.model.total_unread() == 1
+        service.reply(41, "yes, 12:30")
+        qtbot.waitUntil(
+            lambda: [m.text for m in bob_session.history(10001)] == ["yes, 12:30", "lunch?"],
+            timeout=10_000,
+        )
+        assert window.model.total_unread() == 0
+        qt_run(window.notifier.close())
+    finally:
+        service.stop()

@@ -121,3 +121,53 @@ def test_failed_send_then_resend_after_server_returns(
         qt_run(alice_session.close(), timeout_ms=5000)
         qt_run(bob_session.close(), timeout_ms=5000)
         again.stop()
+
+
+def test_two_windows_multi_line_text_a_kept_draft_and_search(
+    qtbot: Any, qt_run: Any, tmp_path: Any, alice_session: Any, bob_session: Any
+) -> None:
+    from PySide6.QtGui import QKeySequence
+
+    from qqdesk.ui.settings import load_settings
+
+    settings = load_settings(tmp_path / "alice-settings.json")
+    alice = MainWindow(alice_session, settings=settings, use_tray=False, use_dbus=False)
+    qtbot.addWidget(alice)
+    alice.show()
+    alice.start()
+    bob = app_window(qtbot, bob_session)
+    qtbot.waitUntil(lambda: 10002 in alice.model and 10001 in bob.model, timeout=10_000)
+
+    # A draft of two lines, the chat closed in between: it waits in the input.
+    to_bob = alice.chats.open_chat(10002)
+    qtbot.keyClicks(to_bob.input, "Shopping list:")
+    qtbot.keyClick(to_bob.input, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClicks(to_bob.input, "apples")
+    to_bob.close_chat()
+    qtbot.waitUntil(lambda: alice.chats.chat(10002) is None)
+    to_bob = alice.chats.open_chat(10002)
+    assert to_bob.input.toPlainText() == "Shopping list:\napples"
+    qtbot.keyClick(to_bob.input, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClicks(to_bob.input, "pears")
+    qtbot.keyClick(to_bob.input, Qt.Key.Key_Return)
+    assert to_bob.input.toPlainText() == ""
+    qtbot.waitUntil(lambda: settings.drafts == {})
+
+    # Bob gets the lines as lines, then finds them again in all his history.
+    qtbot.waitUntil(lambda: bob.model.total_unread() == 1, timeout=10_000)
+    bob.activateWindow()
+    qtbot.waitUntil(bob.isActiveWindow)
+    qtbot.keySequence(bob, QKeySequence("Ctrl+Shift+F"))
+    search = bob.search_window
+    assert search is not None
+    qtbot.keyClicks(search.edit, "pears")
+    qtbot.keyClick(search.edit, Qt.Key.Key_Return)
+    assert search.results.rowCount() == 1
+    assert search.results.index(0, 2).data() == "Shopping list: apples pears"
+    qtbot.keyClick(search.view, Qt.Key.Key_Return)
+    from_alice = bob.chats.chat(10001)
+    assert from_alice is not None
+    row = from_alice.find_bar.current_row()
+    assert from_alice.model.entry(row).text == "Shopping list:\napples\npears"
+    assert from_alice.find_bar.count_label.text() == "1 of 1"
+    assert from_alice.delegate.highlight == "pears"

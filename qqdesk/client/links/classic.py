@@ -158,8 +158,11 @@ class ClassicLink:
         password: str,
         timing: Timing,
         on_answer: Callable[[], None] = lambda: None,
+        *,
+        proxy: str | None = None,
     ) -> None:
         self.server_url = server_url
+        self.proxy = proxy
         self.uin = uin
         self._password_md5 = hashlib.md5(password.encode("utf-8")).hexdigest()
         self.timing = timing
@@ -452,7 +455,10 @@ class ClassicLink:
         """Send one request, read its reply. NULL raises RequestRefused."""
         if self._transport is None:
             self._transport = Transport(
-                self.server_url, timeout=self.timing.request_timeout, max_reply=MAX_REPLY
+                self.server_url,
+                timeout=self.timing.request_timeout,
+                max_reply=MAX_REPLY,
+                proxy=self.proxy,
             )
         recent = set(self._recent_seqs)
         self._recent_seqs.append(request.seq)

@@ -18,12 +18,15 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QRadioButton,
+    QSpinBox,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from qqdesk.ui.i18n import install_translator
+from qqdesk.ui.idle import IdleSource, describe_source
+from qqdesk.ui.proxy import ProxyPage
 from qqdesk.ui.settings import Settings, SettingsError
 from qqdesk.ui.theme import apply_theme
 
@@ -83,14 +86,34 @@ class SettingsDialog(QDialog):
     # Emitted after the settings were saved.
     applied = Signal()
 
-    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        parent: QWidget | None = None,
+        *,
+        idle_source: IdleSource | None = None,
+        account: int | None = None,
+        proxy_page: ProxyPage | None = None,
+    ) -> None:
         super().__init__(parent)
         self.settings = settings
+        #: Where auto-away reads idle time (None: not known here, e.g. before sign-in).
+        self.idle_source = idle_source
         self.tabs = QTabWidget()
         self.tabs.addTab(self._general_tab(), "")
         self.tabs.addTab(self._chat_tab(), "")
         self.tabs.addTab(self._notifications_tab(), "")
         self.tabs.addTab(self._server_tab(), "")
+        # The proxy of the account signed in (else the last one), when there is one.
+        account = account if account is not None else settings.last_uin
+        self.proxy_page = proxy_page
+        if self.proxy_page is None and account is not None:
+            self.proxy_page = ProxyPage(account)
+        if self.proxy_page is not None:
+            self.tabs.addTab(self.proxy_page, "")
+            self.proxy_page.load(settings)
+            self.proxy_page.host_edit.textChanged.connect(self._update)
+            self.proxy_page.kind_combo.currentIndexChanged.connect(self._update)
 
         self.message = QLabel()
         self.message.setWordWrap(True)
@@ -123,7 +146,13 @@ class SettingsDialog(QDialog):
         """Every text of the window, in the language installed now."""
         self.setWindowTitle(self.tr("Settings"))
         for index, title in enumerate(
-            (self.tr("General"), self.tr("Chat"), self.tr("Notifications"), self.tr("Server"))
+            (
+                self.tr("General"),
+                self.tr("Chat"),
+                self.tr("Notifications"),
+                self.tr("Server"),
+                self.tr("Proxy"),
+            )[: self.tabs.count()]
         ):
             self.tabs.setTabText(index, title)
         self.language_combo.setItemText(0, self.tr("Same as the system"))
@@ -133,9 +162,15 @@ class SettingsDialog(QDialog):
         ):
             self.theme_combo.setItemText(index, text)
         self.start_in_tray_check.setText(self.tr("Start minimized to the system tray"))
+        self.away_spin.setSpecialValueText(self.tr("Never"))
+        self.away_spin.setSuffix(self.tr(" min"))
+        self.away_note.setText(
+            "" if self.idle_source is None else describe_source(self.idle_source)
+        )
         for field, text in (
             (self.language_combo, self.tr("Language:")),
             (self.theme_combo, self.tr("Theme:")),
+            (self.away_spin, self.tr("Busy when idle for:")),
         ):
             label = self.general_form.labelForField(field)
             if isinstance(label, QLabel):
@@ -170,6 +205,13 @@ class SettingsDialog(QDialog):
         for theme in ("system", "light", "dark"):
             self.theme_combo.addItem("", theme)
         self.start_in_tray_check = QCheckBox()
+        # Auto-away: minutes without input before Busy; 0 shows as "Never".
+        self.away_spin = QSpinBox()
+        self.away_spin.setObjectName("autoAwayMinutes")
+        self.away_spin.setRange(0, 240)
+        self.away_note = QLabel()
+        self.away_note.setObjectName("idleSource")
+        self.away_note.setWordWrap(True)
 
         form = QFormLayout(page)
         # The row captions are set (and reset on a language change) by _retranslate.
@@ -177,6 +219,8 @@ class SettingsDialog(QDialog):
         form.addRow("", self.language_note)
         form.addRow("-", self.theme_combo)
         form.addRow(self.start_in_tray_check)
+        form.addRow("-", self.away_spin)
+        form.addRow("", self.away_note)
         self.general_form = form
         return page
 
@@ -252,6 +296,8 @@ class SettingsDialog(QDialog):
         self.language_combo.setCurrentIndex(max(0, self.language_combo.findData(s.language)))
         self.theme_combo.setCurrentIndex(max(0, self.theme_combo.findData(s.theme)))
         self.start_in_tray_check.setChecked(s.start_in_tray)
+        self.away_spin.setValue(max(0, min(240, s.auto_away_minutes)))
+        self.away_note.setVisible(self.idle_source is not None)
         (self.ctrl_enter_radio if s.send_with_ctrl_enter else self.enter_radio).setChecked(True)
         self.tabs_check.setChecked(s.chats_in_tabs)
         self.notifications_check.setChecked(s.notifications)
@@ -265,6 +311,8 @@ class SettingsDialog(QDialog):
         return parse_server_address(self.server_edit.text())
 
     def is_valid(self) -> bool:
+        if self.proxy_page is not None and not self.proxy_page.validate():
+            return False
         return self.builtin_radio.isChecked() or self.server_address() is not None
 
     def _update(self) -> None:
@@ -281,6 +329,8 @@ class SettingsDialog(QDialog):
             status_label(self.server_error, text, "error")
         else:
             status_label(self.server_error, "")
+        if self.proxy_page is not None and not self.proxy_page.validate():
+            invalid = True
         self.ok_button.setEnabled(not invalid)
         self.apply_button.setEnabled(not invalid)
         chosen = self.language_combo.currentData()
@@ -295,12 +345,15 @@ class SettingsDialog(QDialog):
         s.language = str(self.language_combo.currentData())
         s.theme = str(self.theme_combo.currentData())
         s.start_in_tray = self.start_in_tray_check.isChecked()
+        s.auto_away_minutes = self.away_spin.value()
         s.send_with_ctrl_enter = self.ctrl_enter_radio.isChecked()
         s.chats_in_tabs = self.tabs_check.isChecked()
         s.notifications = self.notifications_check.isChecked()
         s.sounds = self.sounds_check.isChecked()
         s.use_builtin_server = self.builtin_radio.isChecked()
         s.expose_on_lan = self.lan_check.isChecked()
+        if self.proxy_page is not None:
+            self.proxy_page.apply(s)
         address = self.server_address()
         if address is not None:
             s.server = format_server_address(*address)

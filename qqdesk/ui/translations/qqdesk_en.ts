@@ -21,13 +21,35 @@
     </message>
 </context>
 <context>
+    <name>HistorySearchWindow</name>
+    <message numerus="yes">
+        <location filename="../history_search.py" line="+190"/>
+        <source>%n message(s) found</source>
+        <translation>
+            <numerusform>%n message found</numerusform>
+            <numerusform>%n messages found</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>Tray</name>
     <message numerus="yes">
-        <location filename="../tray.py" line="+85"/>
+        <location filename="../tray.py" line="+97"/>
         <source>qqdesk — %n unread message(s)</source>
         <translation>
             <numerusform>qqdesk — %n unread message</numerusform>
             <numerusform>qqdesk — %n unread messages</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>UnreadMarker</name>
+    <message numerus="yes">
+        <location filename="../unread.py" line="+56"/>
+        <source>%n unread message(s)</source>
+        <translation>
+            <numerusform>%n unread message</numerusform>
+            <numerusform>%n unread messages</numerusform>
         </translation>
     </message>
 </context>

@@ -178,6 +178,29 @@
     </message>
 </context>
 <context>
+    <name>AutoAway</name>
+    <message>
+        <location filename="wrapped_strings.py" line="+8"/>
+        <source>Idle time comes from the desktop (GNOME idle monitor).</source>
+        <translation>空闲时间来自桌面（GNOME 空闲监视器）。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Idle time comes from the desktop (screen saver service).</source>
+        <translation>空闲时间来自桌面（屏幕保护程序服务）。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Idle time is not available here: auto-away cannot work.</source>
+        <translation>此处无法获得空闲时间：自动离开不能工作。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The desktop does not tell idle time: only input in qqdesk&apos;s own windows counts.</source>
+        <translation>桌面不提供空闲时间：只计算在 qqdesk 自己窗口中的输入。</translation>
+    </message>
+</context>
+<context>
     <name>Banner</name>
     <message>
         <location filename="../widgets.py" line="+65"/>
@@ -188,7 +211,7 @@
 <context>
     <name>BuddyTreeModel</name>
     <message>
-        <location filename="wrapped_strings.py" line="+8"/>
+        <location filename="wrapped_strings.py" line="+4"/>
         <source>My friends</source>
         <translation>我的好友</translation>
     </message>
@@ -201,7 +224,8 @@
 <context>
     <name>ChatTabsWindow</name>
     <message>
-        <location filename="../chat.py" line="+554"/>
+        <location filename="../chat.py" line="+607"/>
+        <location line="+15"/>
         <source>Chats</source>
         <translation>聊天</translation>
     </message>
@@ -209,18 +233,18 @@
 <context>
     <name>ChatWindow</name>
     <message>
-        <location line="-368"/>
+        <location line="-366"/>
         <source>&amp;Send</source>
         <extracomment>the chat got new messages while it was not in front (uin)</extracomment>
         <translation>发送(&amp;S)</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+1"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location line="+7"/>
         <source>Insert a face</source>
         <extracomment>The button beside Send that opens the face (emoticon) picker.</extracomment>
         <translation>插入表情</translation>
@@ -266,7 +290,7 @@
         <translation>{name} 上线了</translation>
     </message>
     <message>
-        <location line="+169"/>
+        <location line="+207"/>
         <source>&amp;Copy</source>
         <translation>复制(&amp;C)</translation>
     </message>
@@ -401,6 +425,74 @@
     </message>
 </context>
 <context>
+    <name>FindBar</name>
+    <message>
+        <location filename="../findbar.py" line="+113"/>
+        <source>Find in this conversation</source>
+        <translation>在此对话中查找</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Previous (older) match — Shift+Enter</source>
+        <translation>上一个（更早的）匹配——Shift+Enter</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Next (newer) match — Enter</source>
+        <translation>下一个（更新的）匹配——Enter</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Close the find bar — Esc</source>
+        <translation>关闭查找栏——Esc</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Close the find bar</source>
+        <translation>关闭查找栏</translation>
+    </message>
+    <message>
+        <location line="+114"/>
+        <source>No matches</source>
+        <translation>无匹配</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{current} of {total}</source>
+        <translation>第 {current} 个，共 {total} 个</translation>
+    </message>
+</context>
+<context>
+    <name>HistorySearchWindow</name>
+    <message>
+        <location filename="../history_search.py" line="+161"/>
+        <source>Search all messages</source>
+        <translation>搜索全部消息</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Search the messages kept on this computer</source>
+        <translation>搜索保存在这台电脑上的消息</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>Type a word or a number to search for.</source>
+        <translation>输入要搜索的词语或号码。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>No message contains “{text}”.</source>
+        <translation>没有消息包含“{text}”。</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>%n message(s) found</source>
+        <translation>
+            <numerusform>找到 %n 条消息</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>IncomingRequestDialog</name>
     <message>
         <location filename="../dialogs/requests.py" line="+82"/>
@@ -506,8 +598,9 @@
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../login.py" line="+154"/>
+        <location filename="../login.py" line="+157"/>
         <source>Sign in to qqdesk</source>
+        <extracomment>``factory(url, uin, password)``, and ``proxy=`` when the account has one (ui/proxy.py).</extracomment>
         <translation>登录 qqdesk</translation>
     </message>
     <message>
@@ -581,7 +674,17 @@
         <translation>登录(&amp;S)</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+10"/>
+        <source>Pro&amp;xy…</source>
+        <translation>代理(&amp;X)…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>A proxy for this number (HTTP or SOCKS5)</source>
+        <translation>此号码使用的代理（HTTP 或 SOCKS5）</translation>
+    </message>
+    <message>
+        <location line="+20"/>
         <source>Create an account</source>
         <translation>注册新账号</translation>
     </message>
@@ -681,7 +784,12 @@
         <translation>您的新QQ号码是 {number}。请记下来：登录时要用它。</translation>
     </message>
     <message>
-        <location line="+48"/>
+        <location line="+15"/>
+        <source>Enter your QQ number first: the proxy is kept per number.</source>
+        <translation>请先输入 QQ 号码：代理按号码分别保存。</translation>
+    </message>
+    <message>
+        <location line="+47"/>
         <source>Enter your QQ number (5 digits or more).</source>
         <translation>请输入QQ号码（5位或以上数字）。</translation>
     </message>
@@ -694,44 +802,56 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../mainwindow.py" line="+106"/>
+        <location filename="../mainwindow.py" line="+113"/>
         <source>qqdesk</source>
         <extracomment>the user asked to quit (menu, tray, or closing without a tray)</extracomment>
         <translation>qqdesk</translation>
     </message>
     <message>
-        <location line="+37"/>
-        <location line="+116"/>
+        <location line="+50"/>
+        <location line="+125"/>
         <source>&amp;qqdesk</source>
         <translation>&amp;qqdesk</translation>
     </message>
     <message>
-        <location line="-114"/>
-        <location line="+115"/>
+        <location line="-123"/>
+        <location line="+124"/>
         <source>&amp;Add friend…</source>
         <translation>添加好友(&amp;A)…</translation>
     </message>
     <message>
-        <location line="-106"/>
-        <location line="+107"/>
+        <location line="-115"/>
+        <location line="+117"/>
+        <source>Search all &amp;messages…</source>
+        <translation>搜索全部消息(&amp;M)…</translation>
+    </message>
+    <message>
+        <location line="-113"/>
+        <location line="+114"/>
+        <source>&amp;Do not disturb</source>
+        <translation>免打扰(&amp;D)</translation>
+    </message>
+    <message>
+        <location line="-111"/>
+        <location line="+109"/>
         <source>&amp;Settings…</source>
         <translation>系统设置(&amp;S)…</translation>
     </message>
     <message>
-        <location line="-104"/>
-        <location line="+105"/>
+        <location line="-106"/>
+        <location line="+109"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location line="-69"/>
-        <location line="+70"/>
+        <location line="-71"/>
+        <location line="+72"/>
         <source>Your status, as your friends see it</source>
         <translation>好友看到的您的状态</translation>
     </message>
     <message>
-        <location line="-58"/>
-        <location line="+59"/>
+        <location line="-60"/>
+        <location line="+61"/>
         <source>Search friends by name or number</source>
         <translation>搜索好友昵称或号码</translation>
     </message>
@@ -741,7 +861,7 @@
         <translation>号码：{uin}</translation>
     </message>
     <message>
-        <location line="+110"/>
+        <location line="+128"/>
         <location filename="../selfcheck.py" line="+135"/>
         <source>Message from {name}</source>
         <extracomment>What the friend answers; it has to show in the chat window.</extracomment>
@@ -778,12 +898,12 @@
         <translation>网络连接已断开，正在重新连接…</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+10"/>
         <source>You are signed out.</source>
         <translation>您已离线。</translation>
     </message>
     <message>
-        <location line="+74"/>
+        <location line="+100"/>
         <source>&amp;Chat</source>
         <translation>聊天(&amp;C)</translation>
     </message>
@@ -791,6 +911,16 @@
         <location line="+3"/>
         <source>View &amp;profile</source>
         <translation>查看资料(&amp;P)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Mark as &amp;read</source>
+        <translation>标为已读(&amp;R)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Mark as &amp;unread</source>
+        <translation>标为未读(&amp;U)</translation>
     </message>
     <message>
         <location line="+3"/>
@@ -818,9 +948,24 @@
         <translation>好友请求(&amp;R)（{count}）</translation>
     </message>
     <message>
-        <location line="+62"/>
+        <location line="+92"/>
+        <source>{title}: {body}</source>
+        <extracomment>An in-window notice: &quot;Message from Bob: hello&quot; (a full-width colon in Chinese).</extracomment>
+        <translation>{title}：{body}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Open</source>
         <translation>打开</translation>
+    </message>
+</context>
+<context>
+    <name>Notifier</name>
+    <message>
+        <location filename="../notifications.py" line="+76"/>
+        <source>Reply</source>
+        <extracomment>org.freedesktop.Notifications on the session bus (desktop_notify.py). QSystemTrayIcon.showMessage, where a tray exists. the user clicked a notification about the chat with uin the look for the desktop&apos;s notification service (use_dbus) ended: found or not the user answered in a notification&apos;s reply field: (uin, text) Do not disturb: no popups and no sounds (unread counts still show).</extracomment>
+        <translation>回复</translation>
     </message>
 </context>
 <context>
@@ -987,6 +1132,83 @@
     </message>
 </context>
 <context>
+    <name>ProxyDialog</name>
+    <message>
+        <location filename="../proxy.py" line="+243"/>
+        <source>Proxy</source>
+        <translation>代理</translation>
+    </message>
+</context>
+<context>
+    <name>ProxyPage</name>
+    <message>
+        <location line="-102"/>
+        <source>No proxy</source>
+        <extracomment>The keyring service of proxy passwords (one entry per account number).</extracomment>
+        <translation>不使用代理</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>HTTP proxy</source>
+        <translation>HTTP 代理</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>SOCKS5 proxy</source>
+        <translation>SOCKS5 代理</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Proxy:</source>
+        <translation>代理：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Host:</source>
+        <translation>主机：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Port:</source>
+        <translation>端口：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>User name:</source>
+        <translation>用户名：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Password:</source>
+        <translation>密码：</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>optional</source>
+        <translation>可选</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>optional, kept in the system keyring</source>
+        <translation>可选，保存在系统密钥环中</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>For account {uin}. A new proxy is used the next time this account signs in.</source>
+        <translation>用于账号 {uin}。新的代理在此账号下次登录时生效。</translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>Enter the proxy&apos;s host name or address.</source>
+        <translation>请输入代理的主机名或地址。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>“{host}” is not a host name or address.</source>
+        <translation>“{host}”不是主机名或地址。</translation>
+    </message>
+</context>
+<context>
     <name>RefuseReasonDialog</name>
     <message>
         <location filename="../dialogs/requests.py" line="-210"/>
@@ -1117,36 +1339,57 @@
         <source>{name} (friend)</source>
         <translation>{name}（好友）</translation>
     </message>
+    <message>
+        <location filename="../history_search.py" line="-92"/>
+        <source>Conversation</source>
+        <translation>对话</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Message</source>
+        <translation>消息</translation>
+    </message>
 </context>
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../dialogs/settings_dialog.py" line="+124"/>
+        <location filename="../dialogs/settings_dialog.py" line="+147"/>
         <source>Settings</source>
+        <extracomment>Where auto-away reads idle time (None: not known here, e.g. before sign-in).</extracomment>
         <translation>系统设置</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>General</source>
         <translation>常规</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>Chat</source>
         <translation>聊天</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>Notifications</source>
         <translation>提醒</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>Server</source>
         <translation>服务器</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
+        <source>Proxy</source>
+        <translation>代理</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <location line="+3"/>
         <source>Same as the system</source>
         <translation>跟随系统</translation>
@@ -1172,7 +1415,17 @@
         <translation>启动时最小化到系统托盘</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
+        <source>Never</source>
+        <translation>从不</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source> min</source>
+        <translation> 分钟</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>Language:</source>
         <translation>语言：</translation>
     </message>
@@ -1180,6 +1433,11 @@
         <location line="+1"/>
         <source>Theme:</source>
         <translation>主题：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Busy when idle for:</source>
+        <translation>空闲多久后设为忙碌：</translation>
     </message>
     <message>
         <location line="+5"/>
@@ -1237,7 +1495,7 @@
         <translation>服务器设置在下次登录时生效。</translation>
     </message>
     <message>
-        <location line="+124"/>
+        <location line="+137"/>
         <source>“{text}” is not a server address. Write it as host:port.</source>
         <translation>“{text}”不是有效的服务器地址，请按“主机:端口”的格式填写。</translation>
     </message>
@@ -1273,26 +1531,32 @@
 <context>
     <name>Tray</name>
     <message>
-        <location filename="../tray.py" line="+32"/>
-        <location line="+22"/>
+        <location filename="../tray.py" line="+34"/>
+        <location line="+25"/>
         <source>&amp;Open qqdesk</source>
-        <extracomment>Order of statuses in every status menu, as QQ users know it.</extracomment>
+        <extracomment>Order of statuses in every status menu, as QQ users know it. the user switched do-not-disturb on or off in the tray menu</extracomment>
         <translation>打开 qqdesk(&amp;O)</translation>
     </message>
     <message>
-        <location line="-20"/>
-        <location line="+21"/>
+        <location line="-23"/>
+        <location line="+24"/>
         <source>&amp;Status</source>
         <translation>状态(&amp;S)</translation>
     </message>
     <message>
-        <location line="-11"/>
-        <location line="+14"/>
+        <location line="-15"/>
+        <location line="+18"/>
+        <source>&amp;Do not disturb</source>
+        <translation>免打扰(&amp;D)</translation>
+    </message>
+    <message>
+        <location line="-14"/>
+        <location line="+15"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message numerus="yes">
-        <location line="+27"/>
+        <location line="+33"/>
         <source>qqdesk — %n unread message(s)</source>
         <translation>
             <numerusform>qqdesk — %n 条未读消息</numerusform>
@@ -1302,6 +1566,26 @@
         <location line="+2"/>
         <source>qqdesk</source>
         <translation>qqdesk</translation>
+    </message>
+</context>
+<context>
+    <name>UnreadMarker</name>
+    <message>
+        <location filename="../unread.py" line="+50"/>
+        <source>New messages</source>
+        <translation>新消息</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Go to the first unread message</source>
+        <translation>跳到第一条未读消息</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+5"/>
+        <source>%n unread message(s)</source>
+        <translation>
+            <numerusform>%n 条未读消息</numerusform>
+        </translation>
     </message>
 </context>
 <context>

@@ -6,6 +6,22 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP
 
 STRINGS = [
     QT_TRANSLATE_NOOP(
+        "AutoAway",
+        "Idle time comes from the desktop (GNOME idle monitor).",
+    ),
+    QT_TRANSLATE_NOOP(
+        "AutoAway",
+        "Idle time comes from the desktop (screen saver service).",
+    ),
+    QT_TRANSLATE_NOOP(
+        "AutoAway",
+        "Idle time is not available here: auto-away cannot work.",
+    ),
+    QT_TRANSLATE_NOOP(
+        "AutoAway",
+        "The desktop does not tell idle time: only input in qqdesk's own windows counts.",
+    ),
+    QT_TRANSLATE_NOOP(
         "BuddyTreeModel",
         "My friends",
     ),
