@@ -10,13 +10,26 @@ import time
 from collections.abc import Callable
 
 from .admin import Admin, BlockingAdmin
+from .bus import Bus, LocalBus
 from .frontends.classic import ClassicFrontEnd
 from .frontends.smartqq import SmartQQFrontEnd
 from .http import HttpFrontEnd, Limits, Router
 from .service import MAX_FROM_STRANGERS, Service
 from .store import SCRYPT_N, Store
+from .store.opening import is_postgres
 
 log = logging.getLogger(__name__)
+
+
+def default_bus(store: Store) -> Bus:
+    """LISTEN/NOTIFY for a PostgreSQL store (other nodes may share it), else in process."""
+    url = getattr(store, "url", None)
+    node = getattr(store, "node", None)
+    if isinstance(url, str) and isinstance(node, str) and is_postgres(url):
+        from .bus.postgres import PostgresBus  # (asyncpg only where PostgreSQL is used)
+
+        return PostgresBus(url, node)
+    return LocalBus()
 
 
 class QQServer:
@@ -38,8 +51,10 @@ class QQServer:
         clock: Callable[[], float] = time.monotonic,
         scrypt_n: int = SCRYPT_N,
         max_from_strangers: int = MAX_FROM_STRANGERS,
+        bus: Bus | None = None,
     ) -> None:
         self.store = store
+        self.bus = bus or default_bus(store)
         self.service = Service(
             store,
             idle_timeout=idle_timeout,
@@ -49,6 +64,7 @@ class QQServer:
             clock=clock,
             scrypt_n=scrypt_n,
             max_from_strangers=max_from_strangers,
+            bus=self.bus,
         )
         self.limits = limits or Limits(idle_timeout=max(120.0, long_poll + 30.0))
         self.classic = ClassicFrontEnd(self.service)
@@ -98,6 +114,9 @@ class QQServer:
             raise RuntimeError("a stopped server cannot start again")
         if self._server is not None:
             raise RuntimeError("the server is already running")
+        # listening before serving: nothing committed by another node after a poll
+        # here began can go unheard
+        await self.bus.start(self.service.woken)
         self._server = await asyncio.start_server(
             self.front_end.serve,
             host,
@@ -136,6 +155,7 @@ class QQServer:
         # woken long polls write their answers before their connections close
         await self.front_end.close_all()
         self.service.shut_down()
+        await self.bus.close()
         if self._server is not None:
             with contextlib.suppress(Exception):
                 await self._server.wait_closed()

@@ -8,12 +8,13 @@ import concurrent.futures
 import logging
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
-from qqdesk.core import Presence, Profile
+from qqdesk.core import Conversation, Presence, Profile
 
 from ..admin import Admin
-from ..store import SCRYPT_N, Account, Store, check_password
+from ..bus import Bus, LocalBus, WakeUp
+from ..store import SCRYPT_N, Account, Store, StoreError, check_password
 from .contacts import MAX_REASON, MAX_SEARCH_PAGE, Contacts
 from .limits import RATE_LIMIT, Action, Limits
 from .messaging import MAX_FROM_STRANGERS, MAX_PER_ANSWER, Entry, Messaging
@@ -55,8 +56,11 @@ class Service:
         scrypt_n: int = SCRYPT_N,
         rate_limit: int = RATE_LIMIT,
         max_from_strangers: int = MAX_FROM_STRANGERS,
+        bus: Bus | None = None,
     ) -> None:
         self.store = store
+        #: Wake-ups from the other nodes on the store (none on the in-process bus).
+        self.bus: Bus = bus or LocalBus()
         self.idle_timeout = idle_timeout
         self.keepalive = keepalive
         self.long_poll = long_poll
@@ -68,12 +72,14 @@ class Service:
         self.web_sessions: dict[int, Session] = {}
         self.limits = Limits(clock, rate_limit=rate_limit)
         self.presence = PresenceHub(store, self.sessions, self.web_sessions)
+        self.presence.bus = self.bus
         self.messaging = Messaging(
             store, self.presence, self.limits, clock, long_poll, max_from_strangers
         )
         self.contacts = Contacts(store, self.sessions, self.presence, self.messaging, self.limits)
         self.rooms = Rooms(store)
         self.admin = Admin(store, watcher=self, scrypt_n=scrypt_n, rooms=self.rooms)
+        self._waking: set[asyncio.Task[None]] = set()
         self._hashing = concurrent.futures.ThreadPoolExecutor(
             PASSWORD_THREADS, thread_name_prefix="qqdesk-password"
         )
@@ -143,7 +149,7 @@ class Service:
             old.wakeup.set()
             self.presence.unwatch(old)
         # room messages from now on (or from ``since``): a fresh id is above every one
-        start = self.store.reserve_message_ids(1).start if options.since is None else options.since
+        start = await self.store.room_cursor_now() if options.since is None else options.since
         session = Session(
             uin=uin,
             ip=ip,
@@ -248,6 +254,37 @@ class Service:
     def close(self) -> None:
         """Wake every waiting long poll so that it answers now."""
         self.messaging.close()
+
+    # ------------------------------------------------------------------ other nodes
+
+    def woken(self, wake: WakeUp) -> None:
+        """Another node committed something (or lost track: ``everyone``): the polls held
+        here for those accounts and rooms look again; presence news is handed on."""
+        if wake.everyone:
+            for session in self.presence.all_sessions():
+                session.wakeup.set()
+        for uin in wake.accounts:
+            for session in self.presence.live(uin):
+                session.wakeup.set()
+        for uin, presence in wake.presence:
+            self.presence.announce(uin, presence, here_only=True)
+        if wake.rooms and not wake.everyone and self.web_sessions:
+            task = asyncio.get_running_loop().create_task(self._wake_rooms(wake.rooms))
+            self._waking.add(task)
+            task.add_done_callback(self._waking.discard)
+
+    async def _wake_rooms(self, rooms: Collection[Conversation]) -> None:
+        """The web sessions here of the members of ``rooms`` look again."""
+        try:
+            for room in rooms:
+                for member in await self.store.members(room):
+                    session = self.web_sessions.get(member.uin)
+                    if session is not None:
+                        session.wakeup.set()
+        except StoreError:
+            # (the store is away: every web poll looks again rather than miss one)
+            for session in self.web_sessions.values():
+                session.wakeup.set()
 
     def shut_down(self) -> None:
         """Let the password threads go (after close(), once requests are answered)."""

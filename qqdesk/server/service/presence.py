@@ -15,6 +15,7 @@ from collections.abc import Collection
 
 from qqdesk.core import Presence
 
+from ..bus import Bus, LocalBus, WakeUp
 from ..store import Store
 from .sessions import Session, StatusChange
 
@@ -31,6 +32,8 @@ class PresenceHub:
         self._web = web
         #: Per user, the signed-in users who have them in their buddy list.
         self._watching: dict[int, set[int]] = {}
+        #: Other nodes hear of presence changes through it (see Service.woken).
+        self.bus: Bus = LocalBus()
 
     def live(self, uin: int) -> list[Session]:
         """``uin``'s live sessions: the classic one first, then the web one."""
@@ -90,9 +93,12 @@ class PresenceHub:
         if presence.visible != before:
             self.announce(session.uin, presence.visible)
 
-    def announce(self, uin: int, presence: Presence) -> None:
+    def announce(self, uin: int, presence: Presence, *, here_only: bool = False) -> None:
         """Hand ``uin``'s new visible presence to every signed-in watcher's sessions
-        that take presence changes (classic ones, and web ones that opted in)."""
+        that take presence changes (classic ones, and web ones that opted in), here
+        and (unless ``here_only``: it came from there) on the other nodes."""
+        if not here_only:
+            self.bus.publish(WakeUp(presence=((uin, presence),)))
         watchers = [
             s
             for w in list(self._watching.get(uin, ()))

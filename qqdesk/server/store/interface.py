@@ -118,6 +118,11 @@ class Store(Protocol):
         and are acknowledged among the stored messages."""
         ...
 
+    async def room_cursor_now(self) -> int:
+        """An id at or above every message committed so far, and below every one
+        committed later (by any node): where a new reader of rooms starts."""
+        ...
+
     # accounts
     def create_account(
         self,

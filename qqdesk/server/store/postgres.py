@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
+import secrets
 import threading
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -27,6 +29,7 @@ from qqdesk.core import (
     RoomMessage,
 )
 
+from ..bus.wakeup import CHANNEL, WakeUp, encode
 from .failures import FailureLog
 from .interface import (
     WEB_LOGIN_TTL,
@@ -57,7 +60,9 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-#: The advisory lock taken to hand out a block of message ids (nextval then setval).
+#: The advisory lock taken to hand out message ids: a block (nextval then setval), or
+#: the ids of a commit batch, held until that batch commits, so that ids follow the
+#: order of commits across nodes (see _GroupCommitter).
 ID_LOCK = SCHEMA_LOCK + 1
 
 _ACCOUNT_COLUMNS = "uin, auth, searchable, " + ", ".join(PROFILE_FIELDS)
@@ -110,13 +115,23 @@ def store_error(where: str, error: BaseException, doing: str = "write to") -> St
     return failed
 
 
-async def allocate_ids(db: Connection, count: int) -> range:
-    """``count`` consecutive message ids from the sequence, in one short transaction."""
-    async with db.transaction():
-        await db.execute("SELECT pg_advisory_xact_lock($1)", ID_LOCK)
-        first = int(await db.fetchval("SELECT nextval('message_ids')"))
-        if count > 1:
-            await db.execute("SELECT setval('message_ids', $1, true)", first + count - 1)
+async def allocate_ids(db: Connection, count: int, *, wait: float | None = None) -> range:
+    """``count`` consecutive message ids from the sequence.
+
+    One statement, its own transaction: the lock is taken and let go by the server
+    whatever the client does meanwhile (a blocked loop cannot hold it). With
+    ``wait``, StoreError-worthy LockNotAvailableError after that many seconds."""
+    sql = (
+        "WITH locked AS (SELECT pg_advisory_xact_lock($1)),"
+        " first AS (SELECT nextval('message_ids') AS v FROM locked)"
+        " SELECT v, setval('message_ids', v + $2 - 1, true) FROM first"
+    )
+    if wait is None:
+        first = int(await db.fetchval(sql, ID_LOCK, count))
+    else:
+        async with db.transaction():
+            await db.execute(f"SET LOCAL lock_timeout = '{int(wait * 1000)}ms'")
+            first = int(await db.fetchval(sql, ID_LOCK, count))
     return range(first, first + count)
 
 
@@ -128,7 +143,9 @@ class _Write:
     durable: bool
     future: asyncio.Future[Any]
     #: A plain enqueue's rows: neighbouring ones are inserted with one statement.
-    messages: list[tuple[int, NewMessage]] | None = None
+    messages: list[NewMessage] | None = None
+    #: Who has something new once it commits (it takes message ids in the transaction).
+    wake: WakeUp | None = None
 
 
 def _steps(batch: list[_Write], merge: bool) -> list[list[_Write]]:
@@ -150,7 +167,14 @@ class _GroupCommitter:
     in the SQLite store (see sqlite._GroupCommitter): one failing write does not
     undo the others (a second attempt runs each in a savepoint). A batch with a
     durable write commits with ``synchronous_commit=on`` (the WAL is flushed
-    before COMMIT returns); a batch of deletions only with ``off``. A lost
+    before COMMIT returns); a batch of deletions only with ``off``.
+
+    A batch that queues messages or posts room messages takes ID_LOCK first and
+    gives them ids from the sequence inside its transaction: the lock is held until
+    COMMIT, so a batch committed later, by any node, has higher ids (an
+    acknowledgement "up to id" or a room cursor never skips a message committed
+    after it). Before COMMIT it sends one NOTIFY naming everyone it woke (delivered
+    by PostgreSQL when, and only if, the batch commits). A lost
     connection fails the whole batch with StoreError; the pool connects afresh
     for the next one. (A connection lost during COMMIT itself leaves that batch
     in doubt: its callers see StoreError, yet it may have been committed.)
@@ -158,28 +182,33 @@ class _GroupCommitter:
 
     MAX_BATCH = 1000
     REPORT_AGAIN = 300.0
+    ID_BLOCK = 10_000
 
-    def __init__(self, pool: Any, where: str) -> None:
+    def __init__(self, pool: Any, where: str, node: str) -> None:
         self._pool = pool
         self._where = where
+        self._node = node
         self._jobs: asyncio.Queue[_Write | None] = asyncio.Queue()
         self._closed = False
         self._failures = FailureLog(where, self.REPORT_AGAIN)
         self.commits = 0
         self.synced_commits = 0
+        #: A block of ids above the last batch that took ids (see PostgresStore).
+        self.fresh_ids: range | None = None
         self.task = asyncio.get_running_loop().create_task(self._run(), name="qqdesk-pg-writer")
 
     def submit(
         self,
         run: Callable[[Connection], Awaitable[T]],
         durable: bool,
-        messages: list[tuple[int, NewMessage]] | None = None,
+        messages: list[NewMessage] | None = None,
+        wake: WakeUp | None = None,
     ) -> asyncio.Future[T]:
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         if self._closed:
             future.set_exception(StoreError("the store is closed"))
         else:
-            self._jobs.put_nowait(_Write(run, durable, future, messages))
+            self._jobs.put_nowait(_Write(run, durable, future, messages, wake))
         return future
 
     def stop(self) -> None:
@@ -209,11 +238,14 @@ class _GroupCommitter:
         """Run a batch in one transaction and commit it: each write's (error, result);
         None when, unguarded, a write failed and the batch was undone (see sqlite)."""
         outcomes: list[tuple[BaseException | None, Any]] = []
+        woken = [job.wake for job in batch if job.wake is not None]
         transaction = db.transaction()
         await transaction.start()
         try:
             if not durable:
                 await db.execute("SET LOCAL synchronous_commit = off")
+            if woken:
+                await db.execute("SELECT pg_advisory_xact_lock($1)", ID_LOCK)
             for step in _steps(batch, merge=not guarded):
                 savepoint = db.transaction() if guarded else None
                 if savepoint is not None:
@@ -223,8 +255,8 @@ class _GroupCommitter:
                         values = [await step[0].run(db)]
                     else:
                         rows = [row for job in step for row in job.messages or ()]
-                        await _enqueue(db, rows)
-                        values = [[i for i, _ in job.messages or ()] for job in step]
+                        ids = iter(await _enqueue(db, rows))
+                        values = [[next(ids) for _ in job.messages or ()] for job in step]
                 except Exception as exc:
                     if savepoint is None:
                         await transaction.rollback()
@@ -237,6 +269,21 @@ class _GroupCommitter:
                 outcomes.extend((None, value) for value in values)
                 if savepoint is not None:
                     await savepoint.commit()
+            if woken:
+                # (a write that failed in its savepoint wakes someone for nothing: harmless)
+                wake = functools.reduce(WakeUp.merged, woken)
+                # the NOTIFY, and this node's next block of in-memory ids, above
+                # everything this batch committed (so a presence change after it sorts
+                # after it), in one round trip
+                first = await db.fetchval(
+                    "SELECT v FROM (SELECT nextval('message_ids') AS v) AS f,"
+                    " LATERAL (SELECT setval('message_ids', v + $3 - 1, true),"
+                    " pg_notify($1, $2)) AS done",
+                    CHANNEL,
+                    encode(self._node, wake),
+                    self.ID_BLOCK,
+                )
+                self.fresh_ids = range(int(first), int(first) + self.ID_BLOCK)
             await transaction.commit()
         except BaseException:
             with contextlib.suppress(*DATABASE_ERRORS):
@@ -283,13 +330,17 @@ class PostgresStore:
     concurrent writes together (group commit, see _GroupCommitter); reads run on a
     small connection pool. Several nodes may share one database: migrations and
     sequence moves take advisory locks, auto-assigned account numbers come from a
-    sequence, message ids from another, in blocks (see reserve_message_ids).
+    sequence, message ids from another: stored messages take theirs in the committing
+    transaction (commit order, see _GroupCommitter), in-memory notices in blocks (see
+    reserve_message_ids). Each store is one node: ``node`` names it in its NOTIFYs.
     """
 
     #: Connections in the pool (the writer holds one while it commits).
     POOL_SIZE = 4
     #: Message ids taken from the sequence at a time.
     ID_BLOCK = 10_000
+    #: Longest wait for ID_LOCK with the loop blocked (see reserve_message_ids).
+    ID_WAIT = 5.0
 
     def __init__(self, pool: Any, url: str, ids: range) -> None:
         """Use ``open``: this only wires up what it made."""
@@ -297,7 +348,9 @@ class PostgresStore:
         self.where = redact(url)
         self._pool = pool
         self._loop = asyncio.get_running_loop()
-        self._writer = _GroupCommitter(pool, self.where)
+        #: This node's name in its wake-ups (a node skips its own: it woke its polls).
+        self.node = secrets.token_hex(8)
+        self._writer = _GroupCommitter(pool, self.where, self.node)
         self._closed = False
         self._closing: asyncio.Task[None] | None = None
         self._ids = ids
@@ -360,9 +413,10 @@ class PostgresStore:
         run: Callable[[Connection], Awaitable[T]],
         *,
         durable: bool = True,
-        messages: list[tuple[int, NewMessage]] | None = None,
+        messages: list[NewMessage] | None = None,
+        wake: WakeUp | None = None,
     ) -> asyncio.Future[T]:
-        return self._writer.submit(run, durable, messages)
+        return self._writer.submit(run, durable, messages, wake)
 
     async def aclose(self) -> None:
         """Commit the writes still queued, then close every connection; idempotent."""
@@ -402,18 +456,39 @@ class PostgresStore:
             self._closed = True
             self._pool.terminate()
 
+    async def room_cursor_now(self) -> int:
+        """Read under ID_LOCK: a batch that took ids and has not committed yet is
+        waited for, so its messages are at or below the answer."""
+        rows = await self._query(
+            "WITH locked AS (SELECT pg_advisory_xact_lock($1))"
+            " SELECT last_value FROM message_ids, locked",
+            ID_LOCK,
+        )
+        return int(rows[0][0])
+
     def reserve_message_ids(self, count: int) -> range:
         """``count`` consecutive ids, at once and without I/O (the Store contract).
 
-        Ids come from the ``message_ids`` sequence in blocks of ID_BLOCK taken in
-        advance (a spare block is fetched in the background as soon as the current
-        one is in use), so ids follow the order of calls on this node. A request
-        larger than what is on hand (a fan-out to more than ID_BLOCK) blocks the
-        loop for one round trip on a connection of its own: rare, and correct.
-        Unused ids of a block are skipped for good (gaps are harmless). Between
-        nodes, ids follow no commit order: a message from another node may get a
-        lower id than one already delivered here (see the report of issue 13).
+        These are for what the service hands out in memory (presence changes, QR
+        notices, a web session's first room cursor); stored messages take theirs in
+        the committing transaction, and each batch that did so takes the next block
+        for these (above what it committed: one node's own order is exact). Ids come
+        from the ``message_ids`` sequence in
+        blocks of ID_BLOCK taken in advance (a spare block is fetched in the
+        background as soon as the current one is in use). A request larger than
+        what is on hand (more than ID_BLOCK watchers of one user on one node) blocks
+        the loop for one round trip on a connection of its own; should this node's
+        writer hold ID_LOCK meanwhile (it cannot let go while the loop is blocked),
+        it fails with StoreError after ID_WAIT seconds instead of hanging.
+        Unused ids of a block are skipped for good (gaps are harmless).
+        Across nodes a block is behind messages another node commits after it was
+        taken, so a presence change may sort before a message committed a moment
+        earlier there: news sorts approximately, messages exactly (docs/scaling.md).
         """
+        fresh, self._writer.fresh_ids = self._writer.fresh_ids, None
+        if fresh is not None:
+            # this node's latest batch committed messages above the block on hand
+            self._ids, self._spare = fresh, None
         if count <= 0:
             return range(self._ids.start, self._ids.start)
         if len(self._ids) < count and self._spare is not None and len(self._spare) >= count:
@@ -454,7 +529,7 @@ class PostgresStore:
         async def fetch() -> None:
             db = await asyncpg.connect(self.url, timeout=30)
             try:
-                result.append(await allocate_ids(db, count))
+                result.append(await allocate_ids(db, count, wait=self.ID_WAIT))
             finally:
                 await db.close()
 
@@ -640,10 +715,7 @@ class PostgresStore:
 
     def request(self, requester: int, target: int, reason: str) -> asyncio.Future[list[int]]:
         """Keep ``requester``'s request to ``target`` and queue ``target``'s notice, at once."""
-        try:
-            notice = self._stamp([_notice(target, requester, MessageKind.ADD_REQUEST, reason)])
-        except StoreError as exc:
-            return _failure(exc)
+        notice = [_notice(target, requester, MessageKind.ADD_REQUEST, reason)]
 
         async def run(db: Connection) -> list[int]:
             await db.execute(
@@ -657,17 +729,14 @@ class PostgresStore:
             )
             return await _enqueue(db, notice)
 
-        return self._write(run)
+        return self._write(run, wake=WakeUp(accounts=frozenset({target})))
 
     def answer_request(
         self, requester: int, target: int, approve: bool, reason: str
     ) -> asyncio.Future[list[int] | None]:
         """``target`` answers ``requester``'s request, in one transaction (see SqliteStore)."""
         kind = MessageKind.REQUEST_APPROVED if approve else MessageKind.REQUEST_REFUSED
-        try:
-            notice = self._stamp([_notice(requester, target, kind, reason)])
-        except StoreError as exc:
-            return _failure(exc)
+        notice = [_notice(requester, target, kind, reason)]
 
         async def run(db: Connection) -> list[int] | None:
             taken = await db.fetchval(
@@ -681,7 +750,7 @@ class PostgresStore:
                 await _add_buddy(db, requester, target)
             return await _enqueue(db, notice)
 
-        return self._write(run)
+        return self._write(run, wake=WakeUp(accounts=frozenset({requester})))
 
     async def open_request(self, requester: int, target: int) -> str | None:
         rows = await self._query(
@@ -691,18 +760,11 @@ class PostgresStore:
 
     # -- messages --
 
-    def _stamp(self, messages: Sequence[NewMessage]) -> list[tuple[int, NewMessage]]:
-        """Give messages their ids now, when queued: ids follow the order of calls."""
-        ids = self.reserve_message_ids(len(messages)) if messages else range(0)
-        return list(zip(ids, messages, strict=True))
-
     def enqueue(self, messages: Sequence[NewMessage]) -> asyncio.Future[list[int]]:
-        """Queue messages; their ids once they are durable."""
-        try:
-            stamped = self._stamp(messages)
-        except StoreError as exc:  # no ids on hand, and the database is away
-            return _failure(exc)
-        return self._write(lambda db: _enqueue(db, stamped), messages=stamped)
+        """Queue messages; their ids (in commit order, see _GroupCommitter) once durable."""
+        rows = list(messages)
+        wake = WakeUp(accounts=frozenset(m.recipient for m in rows)) if rows else None
+        return self._write(lambda db: _enqueue(db, rows), messages=rows, wake=wake)
 
     async def queued(self, recipient: int, limit: int, after: int = 0) -> list[QueuedMessage]:
         rows = await self._query(
@@ -862,14 +924,12 @@ class PostgresStore:
         self, conversation: Conversation, sender: int, content: Content
     ) -> asyncio.Future[RoomMessage]:
         kind = room_kind(conversation)
-        try:
-            (message_id,) = self.reserve_message_ids(1)
-        except StoreError as exc:  # no ids on hand, and the database is away
-            return _failure(exc)
         stored = content_json(content)
 
         async def run(db: Connection) -> RoomMessage:
             now = int(self.clock())
+            # (under ID_LOCK, held by the batch until it commits: commit order)
+            message_id = int(await db.fetchval("SELECT nextval('message_ids')"))
             await db.execute(
                 f"INSERT INTO room_messages ({_ROOM_MESSAGE_COLUMNS})"
                 " VALUES ($1, $2, $3, $4, $5, $6)",
@@ -883,7 +943,7 @@ class PostgresStore:
             await _prune_room(db, conversation.number, now)
             return RoomMessage(message_id, conversation, sender, content, now)
 
-        return self._write(run)
+        return self._write(run, wake=WakeUp(rooms=frozenset({conversation})))
 
     async def room_messages(
         self, conversations: Sequence[Conversation], after: int, limit: int
@@ -991,13 +1051,6 @@ class PostgresStore:
         return self._write(run, durable=False)
 
 
-def _failure(error: StoreError) -> asyncio.Future[Any]:
-    """A write that failed before it was queued, failing as its awaitable (as queued ones do)."""
-    future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-    future.set_exception(error)
-    return future
-
-
 def _limit(limit: int) -> int | None:
     """SQLite's LIMIT -1 ("no limit") is PostgreSQL's LIMIT NULL."""
     return None if limit < 0 else limit
@@ -1014,24 +1067,29 @@ async def _add_buddy(db: Connection, owner: int, buddy: int) -> bool:
     return added is not None
 
 
-async def _enqueue(db: Connection, messages: Sequence[tuple[int, NewMessage]]) -> list[int]:
-    """One statement however many rows (a group's fan-out): arrays, unnested."""
+async def _enqueue(db: Connection, messages: Sequence[NewMessage]) -> list[int]:
+    """One statement however many rows (a group's fan-out): arrays, unnested. The ids
+    come from the sequence now (the batch holds ID_LOCK until it commits)."""
     now = int(time.time())
+    numbers = await db.fetch(
+        "SELECT nextval('message_ids') FROM generate_series(1, $1)", len(messages)
+    )
+    ids = sorted(int(r[0]) for r in numbers)
     await db.execute(
         "INSERT INTO messages (id, recipient, sender, conversation_kind, conversation_number,"
         " kind, content, time) SELECT id, recipient, sender, ck, cn, kind, content, $8"
         " FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::bigint[],"
         " $6::text[], $7::text[]) AS m(id, recipient, sender, ck, cn, kind, content)",
-        [i for i, _ in messages],
-        [m.recipient for _, m in messages],
-        [m.sender for _, m in messages],
-        [m.conversation.kind.value for _, m in messages],
-        [m.conversation.number for _, m in messages],
-        [m.kind.value for _, m in messages],
-        [content_json(m.content) for _, m in messages],
+        ids,
+        [m.recipient for m in messages],
+        [m.sender for m in messages],
+        [m.conversation.kind.value for m in messages],
+        [m.conversation.number for m in messages],
+        [m.kind.value for m in messages],
+        [content_json(m.content) for m in messages],
         now,
     )
-    return [message_id for message_id, _ in messages]
+    return ids
 
 
 async def _delete_upto(db: Connection, recipient: int, last_id: int) -> None:

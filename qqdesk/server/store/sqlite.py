@@ -506,6 +506,10 @@ class SqliteStore:
         for db in readers:
             db.close()
 
+    async def room_cursor_now(self) -> int:
+        # (one writer gives ids in call order: a fresh one is above all queued before it)
+        return self.reserve_message_ids(1).start
+
     def reserve_message_ids(self, count: int) -> range:
         first = next(self._ids)
         for _ in range(count - 1):
