@@ -1,10 +1,12 @@
 """Several server nodes on one PostgreSQL database: wake-ups cross nodes (both families),
-message ids follow commit order across nodes, a lost LISTEN connection loses no wake-up."""
+message ids follow commit order across nodes, a lost LISTEN connection loses no wake-up,
+HAProxy in TCP mode in front, and kill -9 of a node mid-conversation."""
 
 from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -16,13 +18,14 @@ import asyncpg
 import pytest
 
 from qqdesk.core import Conversation, ConversationKind, parse_text
+from qqdesk.protocol.classic import LOGIN_CODE
 from qqdesk.server.cli import main as cli_main
-from qqdesk.server.store import MessageKind, NewMessage
+from qqdesk.server.store import MessageKind, NewMessage, md5_hex
 from qqdesk.server.store.postgres import PostgresStore
 from tests.server.conftest import Raw, fields
 from tests.server.smartqq_web import Web
 from tests.support.servers import ROOT
-from tests.support.wire import free_port, port_accepts
+from tests.support.wire import free_port, port_accepts, post, request_bytes, send_raw
 
 #: A held poll answers by itself after this long (the server's long_poll): a wake-up
 #: that never crossed would show as an answer no sooner than this.
@@ -209,3 +212,114 @@ async def test_a_lost_listen_connection_loses_no_wake_up(
     assert (await alice.send("CLTMSG", UN=10002, MG="after")).endswith(b"&RES=0&")
     async with asyncio.timeout(CROSSING):
         assert fields(await held)["MG"] == "after,"
+
+
+# -- HAProxy in front (TCP mode), and kill -9 of the node a client talks to --------------
+
+
+def haproxy_binary() -> str:
+    """Debian's haproxy; skipped without it, except on CI (.ci/run installs it)."""
+    found = shutil.which("haproxy") or shutil.which("haproxy", path="/usr/sbin:/usr/local/sbin")
+    if found is None:
+        reason = "HAProxy is not installed (Debian's 'haproxy' package)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason}; on CI it must be (.ci/run installs it)")
+        pytest.skip(reason)
+    return found
+
+
+def haproxy_config(port: int, backends: list[Node]) -> str:
+    """docs/examples/haproxy.cfg on loopback ports, with quick health checks.
+
+    ``balance first``: every client goes to the first node that is up (so the test
+    knows which one to kill); production uses ``balance source`` (see the example)."""
+    servers = "\n".join(
+        f"    server n{i} 127.0.0.1:{node.port} check inter 200ms fall 1 rise 2"
+        for i, node in enumerate(backends)
+    )
+    return f"""global
+    maxconn 2000
+defaults
+    mode tcp
+    timeout connect 2s
+    timeout client 120s
+    timeout server 120s
+    retries 3
+    option redispatch 1
+frontend qqdesk
+    bind 127.0.0.1:{port}
+    default_backend nodes
+backend nodes
+    balance first
+{servers}
+"""
+
+
+@pytest.fixture
+def front_door(nodes: tuple[Node, Node], tmp_path: Path) -> Iterator[str]:
+    """HAProxy in TCP mode in front of both nodes; its URL."""
+    binary = haproxy_binary()
+    port = free_port()
+    config = tmp_path / "haproxy.cfg"
+    config.write_text(haproxy_config(port, list(nodes)))
+    with (tmp_path / "haproxy.log").open("ab") as log:
+        proxy = subprocess.Popen([binary, "-db", "-f", str(config)], stdout=log, stderr=log)
+    try:
+        deadline = time.monotonic() + 20
+        while not port_accepts(port):
+            assert proxy.poll() is None, (tmp_path / "haproxy.log").read_text()
+            assert time.monotonic() < deadline, "haproxy did not listen"
+            time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        proxy.terminate()
+        proxy.wait(10)
+
+
+async def test_legacy_requests_pass_through_haproxy_in_tcp_mode(front_door: str) -> None:
+    # the empty target ("POST  HTTP/1.1"), which HTTP-mode balancers refuse
+    body = f"VER=1.1&CMD=Login&SEQ=1&UIN=10001&PS={md5_hex('pw')}&M5=1&LC={LOGIN_CODE}"
+    sent = request_bytes(body.encode(), {"Connection": "close"}, target="")
+    assert sent.startswith(b"POST  HTTP/1.1\r\n")
+    reply = await send_raw(front_door, sent)
+    assert reply.startswith(b"HTTP/1.1 200") and b"&RES=0&" in reply
+    # HTTP/1.0 without a Host, as the oldest clients post
+    alice = Raw(front_door, 10001)
+    assert b"&RES=0&" in await alice.login()
+    status, _, answer = await post(
+        front_door,
+        b"VER=1.1&CMD=GetMsgEx&SEQ=9&UIN=10001",
+        {"Host": None},  # type: ignore[dict-item]
+    )
+    assert status == 200 and b"&RES=0&" in answer
+
+
+async def test_kill_9_of_a_node_mid_conversation_loses_and_repeats_nothing_acknowledged(
+    nodes: tuple[Node, Node], front_door: str
+) -> None:
+    first, _ = nodes
+    alice, bob = Raw(front_door, 10001), Raw(front_door, 10002)
+    assert b"&RES=0&" in await alice.login()
+    assert b"&RES=0&" in await bob.login()
+    for n in range(6):  # RES=0: the server has them; each must reach Bob exactly once
+        assert (await alice.send("CLTMSG", UN=10002, MG=f"m{n}")).endswith(b"&RES=0&")
+    got = fields(await bob.send("GetMsgEx", AK=0))
+    ids = [int(i) for i in got["MI"].split(",")[:-1]]
+    kept = got["MG"].split(",")[:3]  # Bob's app keeps three, acknowledges them...
+    assert kept == ["m0", "m1", "m2"]
+    assert fields(await bob.send("GetMsgEx", AK=ids[2]))["MG"] == "m3,m4,m5,"
+    first.kill()  # ... and the node dies before Bob acknowledged the rest
+    # both sign in again through the front door, which sends them to the other node
+    assert b"&RES=0&" in await bob.login()
+    assert b"&RES=0&" in await alice.login()
+    held = asyncio.create_task(bob.send("GetMsgEx", WT=HOLD, AK=ids[2]))
+    async with asyncio.timeout(CROSSING):
+        again = fields(await held)
+    after = [int(i) for i in again["MI"].split(",")[:-1]]
+    kept += again["MG"].split(",")[:-1]
+    assert kept == [f"m{n}" for n in range(6)]
+    held = asyncio.create_task(bob.send("GetMsgEx", WT=HOLD, AK=after[-1]))
+    assert (await alice.send("CLTMSG", UN=10002, MG="m6")).endswith(b"&RES=0&")
+    async with asyncio.timeout(CROSSING):
+        kept += fields(await held)["MG"].split(",")[:-1]
+    assert kept == [f"m{n}" for n in range(7)]  # each exactly once, in order
