@@ -11,9 +11,9 @@ from collections.abc import Callable
 
 from .admin import Admin, BlockingAdmin
 from .bus import Bus, LocalBus
-from .frontends.classic import ClassicFrontEnd
+from .frontends.classic import COOKIE_PREFIX, ClassicFrontEnd
 from .frontends.smartqq import SmartQQFrontEnd
-from .http import HttpFrontEnd, Limits, Router
+from .http import Answer, HttpFrontEnd, Limits, Request, Router
 from .service import MAX_FROM_STRANGERS, Service
 from .store import SCRYPT_N, Store
 from .store.opening import is_postgres
@@ -30,6 +30,19 @@ def default_bus(store: Store) -> Bus:
 
         return PostgresBus(url, node)
     return LocalBus()
+
+
+def _classic_uin(body: bytes) -> int | None:
+    """The UIN field of a classic request (not a Login: that makes its own session)."""
+    uin = None
+    for part in body.split(b"&"):
+        name, _, value = part.partition(b"=")
+        name = name.strip()
+        if name == b"CMD" and value.strip() == b"Login":
+            return None
+        if name == b"UIN" and value.strip().isdigit():
+            uin = int(value)
+    return uin
 
 
 class QQServer:
@@ -71,7 +84,9 @@ class QQServer:
         self.router = Router()
         # The classic family takes a POST on any target, the empty one included
         # ("POST  HTTP/1.1"): legacy clients post to whatever path they were given.
-        self.router.fallback("POST", self.classic.handle)
+        self.router.fallback(
+            "POST", self.classic.handle if self.service.shared is None else self._any_node
+        )
         # The Smart QQ web channel on the same port: routed on its paths, whatever the Host.
         self.smartqq = SmartQQFrontEnd(self.service)
         self.smartqq.route(self.router)
@@ -82,6 +97,16 @@ class QQServer:
         self._port = 0
         self._stopped = False
         self._blocking_admin = BlockingAdmin(self.service.admin)
+
+    async def _any_node(self, request: Request) -> Answer:
+        """A classic request on a node of several: a session another node signed in is
+        taken up from the shared store first (legacy clients connect per request, and
+        a balancer may send any of them anywhere)."""
+        uin = _classic_uin(request.body)
+        if uin is not None and uin not in self.service.sessions:
+            token = request.cookies.get(COOKIE_PREFIX + str(uin))
+            await self.service.adopt(uin, request.ip, token)
+        return await self.classic.handle(request)
 
     @property
     def async_admin(self) -> Admin:
@@ -117,6 +142,7 @@ class QQServer:
         # listening before serving: nothing committed by another node after a poll
         # here began can go unheard
         await self.bus.start(self.service.woken)
+        await self.service.load_elsewhere()
         self._server = await asyncio.start_server(
             self.front_end.serve,
             host,

@@ -323,3 +323,44 @@ async def test_kill_9_of_a_node_mid_conversation_loses_and_repeats_nothing_ackno
     async with asyncio.timeout(CROSSING):
         kept += fields(await held)["MG"].split(",")[:-1]
     assert kept == [f"m{n}" for n in range(7)]  # each exactly once, in order
+
+
+# -- sessions and presence every node sees ---------------------------------------------
+
+
+async def test_a_classic_session_and_its_presence_are_seen_on_every_node(
+    nodes: tuple[Node, Node], postgres_url: str
+) -> None:
+    a, b = nodes
+    await asyncio.to_thread(cli_main, ["buddy", "add", "10003", "10001", "--store", postgres_url])
+    carol = Raw(b.url, 10003)
+    assert b"&RES=0&" in await carol.login()
+    alice = Raw(a.url, 10001)
+    assert b"&RES=0&" in await alice.login()
+    # Alice signed in on A: Carol, on B, hears it and sees her online
+    async with asyncio.timeout(CROSSING):
+        got = fields(await carol.send("GetMsgEx", WT=HOLD))
+    assert (got["MT"], got["UN"], got["MG"]) == ("99,", "10001,", "10,")
+    assert (await carol.send("Query_Stat")).endswith(b"&RES=0&FN=1")  # one buddy online
+    # Alice's next requests land on B (a connection per request, any node): her session
+    held = asyncio.create_task(carol.send("GetMsgEx", WT=HOLD))
+    alice_on_b = Raw(b.url, 10001)
+    alice_on_b.cookie = alice.cookie
+    assert (await alice_on_b.send("Change_Stat", ST=30)).endswith(b"&RES=0&")
+    async with asyncio.timeout(CROSSING):
+        got = fields(await held)
+    assert (got["UN"], got["MG"]) == ("10001,", "30,")
+    # ... and back on A, where a status change made there reaches Carol on B too
+    held = asyncio.create_task(carol.send("GetMsgEx", WT=HOLD))
+    assert (await alice.send("Change_Stat", ST=10)).endswith(b"&RES=0&")
+    async with asyncio.timeout(CROSSING):
+        assert fields(await held)["MG"] == "10,"
+    # signing out on B ends the session on every node
+    held = asyncio.create_task(carol.send("GetMsgEx", WT=HOLD))
+    await alice_on_b.send("Logout")
+    async with asyncio.timeout(CROSSING):
+        assert fields(await held)["MG"] == "20,"
+    # (on A once the sign-out's NOTIFY is there: the Logout answer does not wait for it)
+    async with asyncio.timeout(CROSSING):
+        while not (await alice.send("Query_Stat")).endswith(b"&RES=20"):
+            await asyncio.sleep(0.01)

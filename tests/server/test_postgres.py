@@ -12,9 +12,10 @@ import asyncpg
 import pytest
 
 from qqdesk.core import MIN_UIN, AuthMode, Conversation, ConversationKind, Face, Profile
-from qqdesk.server.store import MessageKind, SqliteStore, StoreError, latest_version, open_store
+from qqdesk.server.store import MessageKind, SqliteStore, StoreError, open_store
 from qqdesk.server.store.postgres import PostgresStore
 from qqdesk.server.store.postgres_migrations import MIGRATIONS
+from qqdesk.server.store.postgres_migrations import latest_version as pg_latest
 from tests.support.postgres import Cluster
 
 from .conftest import text, words
@@ -47,7 +48,7 @@ def account(uin: int = 0, nick: str = "") -> Profile:
 
 async def test_an_empty_database_gets_the_latest_schema(postgres_url: str, admin: Any) -> None:
     store = await PostgresStore.open(postgres_url)
-    assert await admin.fetchval("SELECT version FROM schema_version") == latest_version()
+    assert await admin.fetchval("SELECT version FROM schema_version") == pg_latest()
     tables = {
         r[0]
         for r in await admin.fetch(
@@ -65,6 +66,7 @@ async def test_an_empty_database_gets_the_latest_schema(postgres_url: str, admin
         "room_messages",
         "remarks",
         "web_logins",
+        "sessions",
     }
     columns = {
         r[0]
@@ -125,7 +127,7 @@ async def test_a_version_2_database_gets_rooms_with_every_row_intact(
     tables = ("accounts", "buddies", "requests", "messages")
     before = {t: [tuple(r) for r in await admin.fetch(dumps.format(t))] for t in tables}
     store = await PostgresStore.open(postgres_url)
-    assert await admin.fetchval("SELECT version FROM schema_version") == latest_version() == 3
+    assert await admin.fetchval("SELECT version FROM schema_version") == pg_latest() == 4
     assert {t: [tuple(r) for r in await admin.fetch(dumps.format(t))] for t in tables} == before
     assert [(m.id, m.content) for m in await store.queued(10002, 10)] == [
         (41, ("hi",)),
@@ -149,7 +151,7 @@ async def test_nodes_opening_one_empty_database_at_once_all_succeed(
     postgres_url: str, admin: Any
 ) -> None:
     stores = await asyncio.gather(*(PostgresStore.open(postgres_url) for _ in range(4)))
-    assert await admin.fetchval("SELECT version FROM schema_version") == latest_version()
+    assert await admin.fetchval("SELECT version FROM schema_version") == pg_latest()
     # every node hands out its own account numbers and message ids: never the same twice
     numbers = await asyncio.gather(
         *(

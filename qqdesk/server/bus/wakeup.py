@@ -29,9 +29,11 @@ class WakeUp:
     presence: tuple[tuple[int, Presence], ...] = ()
     #: Every held poll looks again (a payload too big to name everyone).
     everyone: bool = False
+    #: Accounts whose classic session was signed in or out elsewhere: a copy here is stale.
+    sessions: frozenset[int] = frozenset()
 
     def __bool__(self) -> bool:
-        return bool(self.accounts or self.rooms or self.presence or self.everyone)
+        return bool(self.accounts or self.rooms or self.presence or self.everyone or self.sessions)
 
     def merged(self, other: WakeUp) -> WakeUp:
         return WakeUp(
@@ -39,6 +41,7 @@ class WakeUp:
             self.rooms | other.rooms,
             self.presence + other.presence,
             self.everyone or other.everyone,
+            self.sessions | other.sessions,
         )
 
 
@@ -53,11 +56,14 @@ def encode(node: str, wake: WakeUp) -> str:
         body["p"] = [[uin, presence.value] for uin, presence in wake.presence]
     if wake.everyone:
         body["all"] = 1
+    if wake.sessions:
+        body["s"] = sorted(wake.sessions)
     text = json.dumps(body, separators=(",", ":"))
     if len(text) <= MAX_PAYLOAD:
         return text
-    # too many to name: every node wakes every poll it holds (they re-read); presence
-    # changes that do not fit are dropped (news, not messages: see docs/scaling.md)
+    # too many to name: every node wakes every poll it holds (they re-read) and reloads
+    # its view of sessions; presence changes that do not fit are dropped (news, not
+    # messages: see docs/scaling.md)
     return json.dumps({"n": node, "all": 1}, separators=(",", ":"))
 
 
@@ -69,7 +75,11 @@ def decode(payload: str) -> tuple[str, WakeUp]:
         rooms = frozenset(Conversation(_ROOM_KIND[r[0]], int(r[1:])) for r in body.get("r", ()))
         presence = tuple((int(u), Presence(p)) for u, p in body.get("p", ()))
         return node, WakeUp(
-            frozenset(int(a) for a in body.get("a", ())), rooms, presence, bool(body.get("all"))
+            frozenset(int(a) for a in body.get("a", ())),
+            rooms,
+            presence,
+            bool(body.get("all")),
+            frozenset(int(s) for s in body.get("s", ())),
         )
     except (ValueError, KeyError, TypeError, IndexError):
         return "", WakeUp(everyone=True)

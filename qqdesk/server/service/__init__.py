@@ -8,13 +8,14 @@ import concurrent.futures
 import logging
 import secrets
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Awaitable, Callable, Collection
 
 from qqdesk.core import Conversation, Presence, Profile
 
 from ..admin import Admin
 from ..bus import Bus, LocalBus, WakeUp
 from ..store import SCRYPT_N, Account, Store, StoreError, check_password
+from ..store.interface import SessionRecord, SharedSessions
 from .contacts import MAX_REASON, MAX_SEARCH_PAGE, Contacts
 from .limits import RATE_LIMIT, Action, Limits
 from .messaging import MAX_FROM_STRANGERS, MAX_PER_ANSWER, Entry, Messaging
@@ -61,6 +62,10 @@ class Service:
         self.store = store
         #: Wake-ups from the other nodes on the store (none on the in-process bus).
         self.bus: Bus = bus or LocalBus()
+        #: Classic sessions every node sees (a shared store), or None (one node).
+        self.shared: SharedSessions | None = store if isinstance(store, SharedSessions) else None
+        self._node = str(getattr(store, "node", ""))
+        self._background: set[asyncio.Future[None]] = set()
         self.idle_timeout = idle_timeout
         self.keepalive = keepalive
         self.long_poll = long_poll
@@ -131,7 +136,46 @@ class Service:
         self.sessions[uin] = session
         self.presence.watch(session, buddies)
         self._arrived(session, Presence.ONLINE, before)
+        if self.shared is not None:
+            # (awaited: the client's next request may land on any node)
+            record = SessionRecord(uin, ip, session.token, session.presence.value, self._node)
+            try:
+                await self.shared.keep_session(record)
+            except StoreError as exc:
+                log.warning("session of %d not shared with other nodes: %s", uin, exc)
         return session
+
+    async def adopt(self, uin: int, ip: str, token: str | None) -> None:
+        """Take up ``uin``'s classic session from the shared store when another node signed
+        it in and the caller is its client (same address, and token when strict)."""
+        if self.shared is None or uin in self.sessions:
+            return
+        try:
+            record = await self.shared.find_session(uin)
+            if record is None or record.ip != ip:
+                return
+            if self.strict_sessions and token != record.token:
+                return
+            account = await self.store.account(uin)
+            buddies = await self.store.buddies(uin)
+        except StoreError as exc:
+            log.warning("cannot look up the session of %d: %s", uin, exc)
+            return
+        if account is None or uin in self.sessions:
+            return
+        session = Session(
+            uin=uin,
+            ip=ip,
+            token=record.token,
+            last_seen=self.clock(),
+            presence=Presence(record.presence),
+            nick=account.profile.nick,
+            face=account.profile.face,
+            home=False,
+        )
+        self.sessions[uin] = session
+        self.presence.elsewhere.pop(uin, None)
+        self.presence.watch(session, buddies)
 
     async def web_login(
         self, uin: int, ip: str, options: WebOptions, presence: Presence = Presence.ONLINE
@@ -218,14 +262,42 @@ class Service:
 
     def set_presence(self, session: Session, presence: Presence) -> None:
         self.presence.set(session, presence)
+        if self.shared is not None and not session.is_web:
+            self._later(self.shared.session_presence(session.uin, session.token, presence.value))
+
+    def _later(self, write: Awaitable[None]) -> None:
+        """A write nobody waits for (its failure is logged by the store)."""
+        future = asyncio.ensure_future(write)
+        self._background.add(future)
+        future.add_done_callback(self._written)
+
+    def _written(self, future: asyncio.Future[None]) -> None:
+        self._background.discard(future)
+        if not future.cancelled() and future.exception() is not None:
+            log.debug("a shared session write failed: %s", future.exception())
+
+    def _forget(self, session: Session) -> None:
+        """Let go of a copy of a session that lives on (elsewhere): no news, no store."""
+        if self.sessions.get(session.uin) is session:
+            del self.sessions[session.uin]
+            self.presence.unwatch(session)
+        session.ended = True
+        session.wakeup.set()
 
     def _end(self, session: Session, *, expired: bool = False) -> None:
         """End a session; buddies see the user go offline when no session is left."""
+        if self.shared is not None and not session.is_web:
+            if expired and not session.home:
+                self._forget(session)  # (idle here; its client may be talking elsewhere)
+                return
+            if self.sessions.get(session.uin) is session:
+                self._later(self.shared.drop_session(session.uin, session.token))
         sessions = self.web_sessions if session.is_web else self.sessions
         if sessions.get(session.uin) is session:
             del sessions[session.uin]
             self.presence.unwatch(session)
         was_visible = session.presence.visible != Presence.OFFLINE
+        self.presence.elsewhere.pop(session.uin, None)
         session.ended = True
         session.wakeup.set()
         if expired:
@@ -260,18 +332,64 @@ class Service:
     def woken(self, wake: WakeUp) -> None:
         """Another node committed something (or lost track: ``everyone``): the polls held
         here for those accounts and rooms look again; presence news is handed on."""
+        for uin in wake.sessions:
+            # signed in or out on another node: a copy here is stale (taken up again
+            # from the store if its client comes back here)
+            stale = self.sessions.get(uin)
+            if stale is not None:
+                self._forget(stale)
+            self._later(self._look_elsewhere(uin))
         if wake.everyone:
             for session in self.presence.all_sessions():
                 session.wakeup.set()
+            if self.shared is not None:
+                self._later(self.load_elsewhere())
         for uin in wake.accounts:
             for session in self.presence.live(uin):
                 session.wakeup.set()
         for uin, presence in wake.presence:
+            # a copy of the account's session here follows (shown offline while signed
+            # in: hidden; a sign-out elsewhere comes as ``sessions`` and ends the copy)
+            chosen = Presence.HIDDEN if presence is Presence.OFFLINE else presence
+            for session in self.presence.live(uin):
+                session.presence = chosen
             self.presence.announce(uin, presence, here_only=True)
         if wake.rooms and not wake.everyone and self.web_sessions:
             task = asyncio.get_running_loop().create_task(self._wake_rooms(wake.rooms))
             self._waking.add(task)
             task.add_done_callback(self._waking.discard)
+
+    async def load_elsewhere(self) -> None:
+        """Who is signed in on other nodes, from the shared store (at start, and after
+        the bus lost its connection: news may have been missed)."""
+        if self.shared is None:
+            return
+        try:
+            online = await self.shared.online()
+        except StoreError as exc:
+            log.warning("cannot read who is online elsewhere: %s", exc)
+            return
+        self.presence.elsewhere = {
+            uin: Presence(value).visible
+            for uin, value in online.items()
+            if Presence(value).visible is not Presence.OFFLINE and uin not in self.sessions
+        }
+
+    async def _look_elsewhere(self, uin: int) -> None:
+        """``uin``'s session changed on another node: what it shows now, from the store."""
+        if self.shared is None:
+            return
+        try:
+            record = await self.shared.find_session(uin)
+        except StoreError:
+            return
+        if uin in self.sessions or uin in self.web_sessions:
+            return
+        shown = Presence.OFFLINE if record is None else Presence(record.presence).visible
+        if shown is Presence.OFFLINE:
+            self.presence.elsewhere.pop(uin, None)
+        else:
+            self.presence.elsewhere[uin] = shown
 
     async def _wake_rooms(self, rooms: Collection[Conversation]) -> None:
         """The web sessions here of the members of ``rooms`` look again."""

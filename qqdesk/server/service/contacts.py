@@ -19,6 +19,22 @@ MAX_SEARCH_PAGE = 100
 MAX_REASON = 2000
 
 
+def _elsewhere(account: Account, presence: Presence) -> Session:
+    """A stand-in for a session on another node (never registered here)."""
+    profile = account.profile
+    return Session(
+        uin=profile.uin,
+        ip="",
+        token="",
+        last_seen=0.0,
+        presence=presence,
+        nick=profile.nick,
+        face=profile.face,
+        home=False,
+        ended=True,
+    )
+
+
 class Contacts:
     """The rules of buddy lists, on the store; presence hears of every change."""
 
@@ -56,6 +72,11 @@ class Contacts:
             other = self._presence.session_of(uin)
             if other is not None and other.presence.is_online:
                 online.append(other)
+            elif other is None and uin in self._presence.elsewhere:
+                # signed in on another node: a stand-in with what a list shows
+                account = await self._store.account(uin)
+                if account is not None and uin in self._presence.elsewhere:
+                    online.append(_elsewhere(account, self._presence.elsewhere[uin]))
         return online
 
     async def profile(self, uin: int) -> Profile:

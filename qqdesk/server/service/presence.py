@@ -34,6 +34,9 @@ class PresenceHub:
         self._watching: dict[int, set[int]] = {}
         #: Other nodes hear of presence changes through it (see Service.woken).
         self.bus: Bus = LocalBus()
+        #: Visible presence of accounts signed in on other nodes only (from the bus and
+        #: the shared sessions; empty with one node).
+        self.elsewhere: dict[int, Presence] = {}
 
     def live(self, uin: int) -> list[Session]:
         """``uin``'s live sessions: the classic one first, then the web one."""
@@ -49,7 +52,9 @@ class PresenceHub:
     def visible(self, uin: int) -> Presence:
         """What others see of ``uin`` right now."""
         session = self.session_of(uin)
-        return Presence.OFFLINE if session is None else session.presence.visible
+        if session is None:
+            return self.elsewhere.get(uin, Presence.OFFLINE)
+        return session.presence.visible
 
     def watch(self, session: Session, buddies: Collection[int]) -> None:
         """``session`` (just signed in) watches its buddies."""
@@ -99,6 +104,10 @@ class PresenceHub:
         and (unless ``here_only``: it came from there) on the other nodes."""
         if not here_only:
             self.bus.publish(WakeUp(presence=((uin, presence),)))
+        elif presence is Presence.OFFLINE:
+            self.elsewhere.pop(uin, None)
+        else:
+            self.elsewhere[uin] = presence
         watchers = [
             s
             for w in list(self._watching.get(uin, ()))

@@ -130,6 +130,10 @@ class Session:
     room_cursor: int = 0
     #: QR sign-ins waiting for approval, not yet given (opted-in web sessions).
     notices: collections.deque[WebLoginNotice] = field(default_factory=collections.deque)
+    #: Signed in on this node; False for a classic session another node signed in and
+    #: this one took up from the shared store (it is forgotten here, not ended, when
+    #: idle here: the client may be talking to its own node).
+    home: bool = True
 
     @property
     def is_web(self) -> bool:

@@ -8,7 +8,7 @@ import hmac
 import os
 from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from qqdesk.core import (
     AuthMode,
@@ -276,6 +276,41 @@ class Store(Protocol):
         ...
 
     def drop_web_login(self, code: str) -> Awaitable[None]: ...
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    """A classic session as every node on a shared store sees it (see SharedSessions)."""
+
+    uin: int
+    ip: str
+    token: str
+    #: What the account chose (Presence's value; hidden included).
+    presence: str
+    #: The node that signed it in (PostgresStore.node).
+    node: str
+
+
+@runtime_checkable
+class SharedSessions(Protocol):
+    """Classic sessions kept where every node finds them (a store several nodes share:
+    PostgreSQL). A store one node owns (SQLite) has none: that node's memory is enough.
+
+    Keeping or dropping a session wakes the other nodes (their copy is stale)."""
+
+    def keep_session(self, record: SessionRecord) -> Awaitable[None]: ...
+    def drop_session(self, uin: int, token: str) -> Awaitable[None]:
+        """Forget ``uin``'s session if it is still the one with ``token``."""
+        ...
+
+    def session_presence(self, uin: int, token: str, presence: str) -> Awaitable[None]:
+        """The session's account chose ``presence`` (no wake-up: presence is news)."""
+        ...
+
+    async def find_session(self, uin: int) -> SessionRecord | None: ...
+    async def online(self) -> dict[int, str]:
+        """Every kept session's account and presence."""
+        ...
 
 
 #: scrypt's cost (CPU and memory); stored with each hash, so it can change later.

@@ -37,6 +37,7 @@ from .interface import (
     MessageKind,
     NewMessage,
     QueuedMessage,
+    SessionRecord,
     StoreError,
     WebLogin,
 )
@@ -144,8 +145,10 @@ class _Write:
     future: asyncio.Future[Any]
     #: A plain enqueue's rows: neighbouring ones are inserted with one statement.
     messages: list[NewMessage] | None = None
-    #: Who has something new once it commits (it takes message ids in the transaction).
+    #: Who has something new once it commits.
     wake: WakeUp | None = None
+    #: It gives message ids in the transaction (under ID_LOCK).
+    takes_ids: bool = False
 
 
 def _steps(batch: list[_Write], merge: bool) -> list[list[_Write]]:
@@ -203,12 +206,13 @@ class _GroupCommitter:
         durable: bool,
         messages: list[NewMessage] | None = None,
         wake: WakeUp | None = None,
+        takes_ids: bool = False,
     ) -> asyncio.Future[T]:
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         if self._closed:
             future.set_exception(StoreError("the store is closed"))
         else:
-            self._jobs.put_nowait(_Write(run, durable, future, messages, wake))
+            self._jobs.put_nowait(_Write(run, durable, future, messages, wake, takes_ids))
         return future
 
     def stop(self) -> None:
@@ -239,12 +243,13 @@ class _GroupCommitter:
         None when, unguarded, a write failed and the batch was undone (see sqlite)."""
         outcomes: list[tuple[BaseException | None, Any]] = []
         woken = [job.wake for job in batch if job.wake is not None]
+        takes_ids = any(job.takes_ids for job in batch)
         transaction = db.transaction()
         await transaction.start()
         try:
             if not durable:
                 await db.execute("SET LOCAL synchronous_commit = off")
-            if woken:
+            if takes_ids:
                 await db.execute("SELECT pg_advisory_xact_lock($1)", ID_LOCK)
             for step in _steps(batch, merge=not guarded):
                 savepoint = db.transaction() if guarded else None
@@ -269,7 +274,10 @@ class _GroupCommitter:
                 outcomes.extend((None, value) for value in values)
                 if savepoint is not None:
                     await savepoint.commit()
-            if woken:
+            if woken and not takes_ids:
+                wake = functools.reduce(WakeUp.merged, woken)
+                await db.execute("SELECT pg_notify($1, $2)", CHANNEL, encode(self._node, wake))
+            elif woken:
                 # (a write that failed in its savepoint wakes someone for nothing: harmless)
                 wake = functools.reduce(WakeUp.merged, woken)
                 # the NOTIFY, and this node's next block of in-memory ids, above
@@ -415,8 +423,9 @@ class PostgresStore:
         durable: bool = True,
         messages: list[NewMessage] | None = None,
         wake: WakeUp | None = None,
+        takes_ids: bool = False,
     ) -> asyncio.Future[T]:
-        return self._writer.submit(run, durable, messages, wake)
+        return self._writer.submit(run, durable, messages, wake, takes_ids)
 
     async def aclose(self) -> None:
         """Commit the writes still queued, then close every connection; idempotent."""
@@ -729,7 +738,7 @@ class PostgresStore:
             )
             return await _enqueue(db, notice)
 
-        return self._write(run, wake=WakeUp(accounts=frozenset({target})))
+        return self._write(run, wake=WakeUp(accounts=frozenset({target})), takes_ids=True)
 
     def answer_request(
         self, requester: int, target: int, approve: bool, reason: str
@@ -750,7 +759,7 @@ class PostgresStore:
                 await _add_buddy(db, requester, target)
             return await _enqueue(db, notice)
 
-        return self._write(run, wake=WakeUp(accounts=frozenset({requester})))
+        return self._write(run, wake=WakeUp(accounts=frozenset({requester})), takes_ids=True)
 
     async def open_request(self, requester: int, target: int) -> str | None:
         rows = await self._query(
@@ -764,7 +773,9 @@ class PostgresStore:
         """Queue messages; their ids (in commit order, see _GroupCommitter) once durable."""
         rows = list(messages)
         wake = WakeUp(accounts=frozenset(m.recipient for m in rows)) if rows else None
-        return self._write(lambda db: _enqueue(db, rows), messages=rows, wake=wake)
+        return self._write(
+            lambda db: _enqueue(db, rows), messages=rows, wake=wake, takes_ids=bool(rows)
+        )
 
     async def queued(self, recipient: int, limit: int, after: int = 0) -> list[QueuedMessage]:
         rows = await self._query(
@@ -943,7 +954,51 @@ class PostgresStore:
             await _prune_room(db, conversation.number, now)
             return RoomMessage(message_id, conversation, sender, content, now)
 
-        return self._write(run, wake=WakeUp(rooms=frozenset({conversation})))
+        return self._write(run, wake=WakeUp(rooms=frozenset({conversation})), takes_ids=True)
+
+    # -- classic sessions every node sees (interface.SharedSessions) --
+
+    def keep_session(self, record: SessionRecord) -> asyncio.Future[None]:
+        async def run(db: Connection) -> None:
+            await db.execute(
+                "INSERT INTO sessions (uin, ip, token, presence, node, started)"
+                " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (uin) DO UPDATE SET"
+                " ip=EXCLUDED.ip, token=EXCLUDED.token, presence=EXCLUDED.presence,"
+                " node=EXCLUDED.node, started=EXCLUDED.started",
+                record.uin,
+                record.ip,
+                record.token,
+                record.presence,
+                record.node,
+                int(time.time()),
+            )
+
+        wake = WakeUp(sessions=frozenset({record.uin}))
+        return self._write(run, durable=False, wake=wake)
+
+    def drop_session(self, uin: int, token: str) -> asyncio.Future[None]:
+        async def run(db: Connection) -> None:
+            await db.execute("DELETE FROM sessions WHERE uin=$1 AND token=$2", uin, token)
+
+        return self._write(run, durable=False, wake=WakeUp(sessions=frozenset({uin})))
+
+    def session_presence(self, uin: int, token: str, presence: str) -> asyncio.Future[None]:
+        async def run(db: Connection) -> None:
+            await db.execute(
+                "UPDATE sessions SET presence=$3 WHERE uin=$1 AND token=$2", uin, token, presence
+            )
+
+        return self._write(run, durable=False)
+
+    async def find_session(self, uin: int) -> SessionRecord | None:
+        rows = await self._query(
+            "SELECT uin, ip, token, presence, node FROM sessions WHERE uin=$1", uin
+        )
+        return SessionRecord(*rows[0]) if rows else None
+
+    async def online(self) -> dict[int, str]:
+        rows = await self._query("SELECT uin, presence FROM sessions")
+        return {int(r[0]): str(r[1]) for r in rows}
 
     async def room_messages(
         self, conversations: Sequence[Conversation], after: int, limit: int

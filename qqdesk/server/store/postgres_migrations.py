@@ -167,8 +167,29 @@ async def _to_v3(db: Connection) -> None:
         await db.execute(statement)
 
 
+#: Version 4 (PostgreSQL only): the classic sessions every node sees. UNLOGGED: a
+#: session is not data (after a database crash its clients sign in again), and
+#: each sign-in and presence change writes it, so it skips the WAL and its flush.
+#: SQLite has no such table: one file, one node, its sessions in that node's memory.
+SCHEMA_V4 = (
+    """CREATE UNLOGGED TABLE sessions (
+    uin BIGINT PRIMARY KEY,
+    ip TEXT NOT NULL,
+    token TEXT NOT NULL,
+    presence TEXT NOT NULL,
+    node TEXT NOT NULL,
+    started BIGINT NOT NULL
+)""",
+)
+
+
+async def _to_v4(db: Connection) -> None:
+    for statement in SCHEMA_V4:
+        await db.execute(statement)
+
+
 #: Step n brings a database from version n-1 to version n, each in its own transaction.
-MIGRATIONS: list[Callable[[Connection], Awaitable[None]]] = [_to_v1, _to_v2, _to_v3]
+MIGRATIONS: list[Callable[[Connection], Awaitable[None]]] = [_to_v1, _to_v2, _to_v3, _to_v4]
 
 
 def latest_version() -> int:
