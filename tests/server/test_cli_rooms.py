@@ -85,7 +85,11 @@ def test_groups_discussions_and_remarks(
             cards = {m.uin: m.card for m in await store.members(group)}
             assert cards == {BOB: "小明 ,&=", CAROL: ""}
             members = await store.members(Conversation.discussion(100002))
-            assert [m.uin for m in members] == [ALICE, CAROL, DAVE]
+            # by the second they joined, then number (Alice came later, maybe in the
+            # same second as Carol and Dave)
+            assert {m.uin for m in members} == {ALICE, CAROL, DAVE}
+            assert members == sorted(members, key=lambda m: (m.joined, m.uin))
+            assert [m.uin for m in members if m.uin != ALICE] == [CAROL, DAVE]
             assert await store.remarks(ALICE) == {BOB: "老板"}
         finally:
             if isinstance(store, PostgresStore):
