@@ -118,6 +118,8 @@ class Settings:
     remember_password: Option[bool] = Option(False)
     #: Friend requests I sent that are not answered yet: "account:number" -> nickname.
     sent_requests: Option[dict[str, str]] = Option({})
+    #: When a group or discussion notifies: "account:group:N" -> all | mentions | muted.
+    room_notifications: Option[dict[str, str]] = Option({})
     #: Window name -> QWidget.saveGeometry() bytes, base64.
     window_geometry: Option[dict[str, str]] = Option({})
 
