@@ -21,7 +21,9 @@ LINGER_BYTES = 1024 * 1024
 
 _REASONS = {
     200: "OK",
+    302: "Found",
     400: "Bad Request",
+    404: "Not Found",
     405: "Method Not Allowed",
     408: "Request Timeout",
     411: "Length Required",
@@ -39,10 +41,16 @@ RETRY_AFTER = 30
 
 @dataclass(frozen=True)
 class Answer:
-    """What a front-end answers: the body (empty = the protocol's NULL) and a cookie to set."""
+    """What a front-end answers: the body (empty = the protocol's NULL) and a cookie to set.
+
+    The web channel also sets a status (302), a content type and more headers
+    (several Set-Cookie, Location)."""
 
     body: bytes
     set_cookie: str | None = None
+    status: int = 200
+    content_type: str = "text/plain; charset=UTF-8"
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 class Unavailable(Exception):
@@ -67,6 +75,8 @@ class Request:
     #: Content-Type says application/x-www-form-urlencoded.
     form: bool
     cookies: dict[str, str]
+    #: The Host header as sent ("" when absent).
+    host: str = ""
 
     @property
     def path(self) -> str:
@@ -146,14 +156,17 @@ def _response(
     set_cookie: str | None = None,
     allow: str | None = None,
     retry_after: int | None = None,
+    content_type: str = "text/plain; charset=UTF-8",
+    headers: tuple[tuple[str, str], ...] = (),
 ) -> bytes:
     lines = [
         f"HTTP/1.1 {status} {_REASONS.get(status, 'Error')}",
         "Server: qqdesk",
-        "Content-Type: text/plain; charset=UTF-8",
+        f"Content-Type: {content_type}",
         f"Content-Length: {len(body)}",
         "Connection: keep-alive" if keep_alive else "Connection: close",
     ]
+    lines += [f"{name}: {value}" for name, value in headers]
     if allow is not None:
         lines.append(f"Allow: {allow}")
     if retry_after is not None:
@@ -283,7 +296,15 @@ class HttpFrontEnd:
             unavailable: Unavailable | None = None
             try:
                 answer = await handler(
-                    Request(head.method, head.target, body, ip, form, cookies.parse(head.headers))
+                    Request(
+                        head.method,
+                        head.target,
+                        body,
+                        ip,
+                        form,
+                        cookies.parse(head.headers),
+                        head.headers.get("host", ""),
+                    )
                 )
             except Unavailable as exc:
                 # Not done (the store cannot write): no RES, so the client must not take
@@ -303,7 +324,12 @@ class HttpFrontEnd:
                 )
             else:
                 response = _response(
-                    200, answer.body, keep_alive=keep_alive, set_cookie=answer.set_cookie
+                    answer.status,
+                    answer.body,
+                    keep_alive=keep_alive,
+                    set_cookie=answer.set_cookie,
+                    content_type=answer.content_type,
+                    headers=answer.headers,
                 )
             writer.write(response)
             await self._drain(writer)
@@ -356,7 +382,7 @@ class HttpFrontEnd:
                 handler = self.router.resolve(head.method, path)
                 if handler is None:
                     raise HttpError(405, allow=", ".join(self.router.allowed(path)))
-                length = _content_length(head.headers, limits.max_body_bytes)
+                length = _content_length(head.headers, limits.max_body_bytes, head.method)
                 if head.headers.get("expect", "").lower() == "100-continue":
                     writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
                     await self._drain(writer)
@@ -454,11 +480,13 @@ def _wants_keep_alive(head: _Head) -> bool:
     return "close" not in tokens
 
 
-def _content_length(headers: dict[str, str], limit: int) -> int:
+def _content_length(headers: dict[str, str], limit: int, method: str = "POST") -> int:
     if "transfer-encoding" in headers:
         raise HttpError(411)  # no chunked bodies: every known client sends a length
     raw = headers.get("content-length")
     if raw is None:
+        if method in ("GET", "HEAD"):
+            return 0  # (the web channel's GETs carry no body and no length)
         raise HttpError(411)
     if not raw.isdigit() or len(raw) > 18:
         raise HttpError(400)

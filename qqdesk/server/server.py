@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from .admin import Admin, BlockingAdmin
 from .frontends.classic import ClassicFrontEnd
+from .frontends.smartqq import SmartQQFrontEnd
 from .http import HttpFrontEnd, Limits, Router
 from .service import MAX_FROM_STRANGERS, Service
 from .store import SCRYPT_N, Store
@@ -55,6 +56,9 @@ class QQServer:
         # The classic family takes a POST on any target, the empty one included
         # ("POST  HTTP/1.1"): legacy clients post to whatever path they were given.
         self.router.fallback("POST", self.classic.handle)
+        # The Smart QQ web channel on the same port: routed on its paths, whatever the Host.
+        self.smartqq = SmartQQFrontEnd(self.service)
+        self.smartqq.route(self.router)
         self.front_end = HttpFrontEnd(self.router, self.limits)
         self._server: asyncio.Server | None = None
         self._sweeper: asyncio.Task[None] | None = None

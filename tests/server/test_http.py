@@ -84,7 +84,8 @@ async def test_whitespace_around_fields_is_trimmed(live: QQServer) -> None:
 
 
 async def test_get_gets_405_with_allow(live: QQServer) -> None:
-    answer = await send_raw(live.url, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+    # (GET / is the web channel's proxy page; any other unknown path is classic, POST only)
+    answer = await send_raw(live.url, b"GET /nothing HTTP/1.1\r\nHost: x\r\n\r\n")
     assert answer.startswith(b"HTTP/1.1 405 ") and b"\r\nAllow: POST\r\n" in answer
 
 

@@ -33,13 +33,18 @@ def test_nothing_in_the_server_imports_the_client_the_ui_qt_or_httpx() -> None:
         assert not [n for n in names if n.startswith(banned)], path
 
 
-def test_only_the_classic_front_end_knows_the_classic_codec() -> None:
+def test_only_each_front_end_knows_its_codec() -> None:
     for path, names in _modules().items():
-        codecs = [n for n in names if n.startswith("qqdesk.protocol")]
-        if path.relative_to(SERVER).as_posix() == "frontends/classic.py":
-            assert codecs
+        classic = [n for n in names if n.startswith("qqdesk.protocol.classic")]
+        web = [n for n in names if n.startswith("qqdesk.protocol.smartqq")]
+        other = [n for n in names if n.startswith("qqdesk.protocol")]
+        where = path.relative_to(SERVER).as_posix()
+        if where == "frontends/classic.py":
+            assert classic and not web
+        elif where.startswith("frontends/smartqq/"):
+            assert not classic
         else:
-            assert not codecs, path
+            assert not other, path
 
 
 def test_the_service_and_the_store_know_no_wire_format_and_no_http() -> None:

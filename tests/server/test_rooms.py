@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from qqdesk.core import AuthMode, Conversation, ConversationKind, Profile
-from qqdesk.server import Admin, SqliteStore
+from qqdesk.server import Admin, BlockingAdmin, Service, SqliteStore
 from qqdesk.server.admin import AdminError
 from qqdesk.server.service import MAX_CARD, MAX_ROOM_NAME, Refusal, Refused, Rooms
 from qqdesk.server.store import WebLogin
@@ -178,3 +178,33 @@ async def test_administration_of_rooms_remarks_and_web_logins(store: SqliteStore
     await admin.refuse_web_login("WXYZ6789")
     assert await admin.web_logins() == []
     assert (await store.web_login(22) or approved).state == "refused"
+
+
+async def test_the_blocking_admin_manages_rooms_too(store: SqliteStore) -> None:
+    """What the app's built-in server and the demo world call from a thread of their own."""
+    blocking = BlockingAdmin(Admin(store))
+    try:
+        group = await asyncio.to_thread(blocking.create_group, "demo", ALICE)
+        assert await asyncio.to_thread(blocking.add_members, group, [BOB, CAROL]) == [BOB, CAROL]
+        await asyncio.to_thread(blocking.set_card, group, BOB, "B")
+        talk = await asyncio.to_thread(blocking.create_discussion, "d", [ALICE, DAVE])
+        assert await asyncio.to_thread(blocking.mark_buddy, ALICE, BOB, "Bobby")
+    finally:
+        blocking.close()
+    assert [(m.uin, m.card) for m in await store.members(group)] == [
+        (ALICE, ""),
+        (BOB, "B"),
+        (CAROL, ""),
+    ]
+    assert [m.uin for m in await store.members(talk)] == [ALICE, DAVE]
+    assert await store.remarks(ALICE) == {BOB: "Bobby"}
+
+
+def test_the_service_and_its_admin_share_one_set_of_room_rules(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "s.sqlite3")
+    try:
+        service = Service(store)
+        assert isinstance(service.rooms, Rooms) and service.admin.rooms is service.rooms
+        service.shut_down()
+    finally:
+        store.close()

@@ -74,7 +74,7 @@ def message_event(
 
 
 def group_message_event(
-    *, gid: int, send_uin: int, to_uin: int, msg_id: int, time: int, content: Content
+    gid: int, *, send_uin: int, to_uin: int, msg_id: int, time: int, content: Content
 ) -> dict[str, Any]:
     """A group message: ``from_uin`` and ``group_code`` are the gid (§6.3)."""
     return _message(
@@ -90,7 +90,7 @@ def group_message_event(
 
 
 def discussion_message_event(
-    *, did: int, send_uin: int, to_uin: int, msg_id: int, time: int, content: Content
+    did: int, *, send_uin: int, to_uin: int, msg_id: int, time: int, content: Content
 ) -> dict[str, Any]:
     """A discussion message: ``from_uin`` and ``did`` are the discussion's id (§6.3)."""
     return _message(

@@ -13,13 +13,21 @@ from collections.abc import Callable
 from qqdesk.core import Presence, Profile
 
 from ..admin import Admin
-from ..store import SCRYPT_N, Store, check_password
+from ..store import SCRYPT_N, Account, Store, check_password
 from .contacts import MAX_REASON, MAX_SEARCH_PAGE, Contacts
 from .limits import RATE_LIMIT, Action, Limits
 from .messaging import MAX_FROM_STRANGERS, MAX_PER_ANSWER, Entry, Messaging
 from .presence import PresenceHub
 from .rooms import MAX_CARD, MAX_ROOM_NAME, Rooms
-from .sessions import Refusal, Refused, Session, StatusChange
+from .sessions import (
+    Family,
+    Refusal,
+    Refused,
+    Session,
+    StatusChange,
+    WebLoginNotice,
+    WebOptions,
+)
 
 log = logging.getLogger(__name__)
 
@@ -54,11 +62,14 @@ class Service:
         self.long_poll = long_poll
         self.strict_sessions = strict_sessions
         self.clock = clock
+        #: Classic sessions by number.
         self.sessions: dict[int, Session] = {}
+        #: Web (Smart QQ) sessions by number: at most one per account, beside the classic one.
+        self.web_sessions: dict[int, Session] = {}
         self.limits = Limits(clock, rate_limit=rate_limit)
-        self.presence = PresenceHub(store, self.sessions)
+        self.presence = PresenceHub(store, self.sessions, self.web_sessions)
         self.messaging = Messaging(
-            store, self.sessions, self.limits, clock, long_poll, max_from_strangers
+            store, self.presence, self.limits, clock, long_poll, max_from_strangers
         )
         self.contacts = Contacts(store, self.sessions, self.presence, self.messaging, self.limits)
         self.rooms = Rooms(store)
@@ -69,8 +80,8 @@ class Service:
 
     # ------------------------------------------------------------------ sessions
 
-    async def login(self, uin: int, password_md5: str, ip: str) -> Session:
-        """Sign ``uin`` in from ``ip`` (replacing a session from anywhere else)."""
+    async def authenticate(self, uin: int, password_md5: str, ip: str) -> Account:
+        """``uin``'s account if ``password_md5`` is its password (throttled as Login)."""
         if self.limits.login_blocked(uin, ip):
             raise Refused(Refusal.TOO_FREQUENT)
         account = await self.store.account(uin)
@@ -88,9 +99,16 @@ class Service:
             self.limits.login_failed(uin, ip)
             raise Refused(Refusal.WRONG_PASSWORD)
         self.limits.login_succeeded(uin, ip, ticket)
+        return account
+
+    async def login(self, uin: int, password_md5: str, ip: str) -> Session:
+        """Sign ``uin`` in from ``ip`` (replacing a classic session from anywhere else;
+        a web session of the account stays)."""
+        account = await self.authenticate(uin, password_md5, ip)
         buddies = await self.store.buddies(uin)
         # From here on nothing waits: the session, its audience and the news go together.
         # (Presence changes meant for an earlier session are stale: they go with it.)
+        before = self.presence.visible(uin)
         old = self.sessions.pop(uin, None)
         if old is not None:
             old.ended = True
@@ -106,9 +124,58 @@ class Service:
         )
         self.sessions[uin] = session
         self.presence.watch(session, buddies)
-        if old is None or old.presence.visible != Presence.ONLINE:
-            self.presence.announce(uin, Presence.ONLINE)
+        self._arrived(session, Presence.ONLINE, before)
         return session
+
+    async def web_login(
+        self, uin: int, ip: str, options: WebOptions, presence: Presence = Presence.ONLINE
+    ) -> Session:
+        """A web session for ``uin`` (already authenticated by the front-end); a
+        previous web session is replaced (kicked), a classic one stays."""
+        account = await self.store.account(uin)
+        if account is None:
+            raise Refused(Refusal.NO_SUCH_ACCOUNT)
+        buddies = await self.store.buddies(uin)
+        before = self.presence.visible(uin)
+        old = self.web_sessions.pop(uin, None)
+        if old is not None:
+            old.ended = old.kicked = True
+            old.wakeup.set()
+            self.presence.unwatch(old)
+        # room messages from now on (or from ``since``): a fresh id is above every one
+        start = self.store.reserve_message_ids(1).start if options.since is None else options.since
+        session = Session(
+            uin=uin,
+            ip=ip,
+            token=secrets.token_hex(32),
+            last_seen=self.clock(),
+            nick=account.profile.nick,
+            face=account.profile.face,
+            family=Family.WEB,
+            options=options,
+            acks=options.ack,
+            room_cursor=start,
+        )
+        self.web_sessions[uin] = session
+        self.presence.watch(session, buddies)
+        self._arrived(session, presence, before)
+        return session
+
+    def _arrived(self, session: Session, presence: Presence, before: Presence) -> None:
+        """A new session of an account: the account's presence is ``presence`` now."""
+        for each in self.presence.live(session.uin):
+            each.presence = presence
+        if presence.visible != before:
+            self.presence.announce(session.uin, presence.visible)
+        # the other session may read the inbox no more, or have to now
+        for each in self.presence.live(session.uin):
+            each.wakeup.set()
+
+    def end_web(self, session: Session) -> None:
+        """A web session signs out (logout2, ptlogin2 logout)."""
+        if not session.acks and session.unacked:
+            self.messaging.delivered(session)
+        self._end(session)
 
     def signed_in(self, uin: int) -> bool:
         return uin in self.sessions
@@ -147,16 +214,22 @@ class Service:
         self.presence.set(session, presence)
 
     def _end(self, session: Session, *, expired: bool = False) -> None:
-        """End a session; buddies see the user go offline."""
-        if self.sessions.get(session.uin) is session:
-            del self.sessions[session.uin]
+        """End a session; buddies see the user go offline when no session is left."""
+        sessions = self.web_sessions if session.is_web else self.sessions
+        if sessions.get(session.uin) is session:
+            del sessions[session.uin]
             self.presence.unwatch(session)
         was_visible = session.presence.visible != Presence.OFFLINE
         session.ended = True
         session.wakeup.set()
         if expired:
-            log.info("session of %d from %s expired", session.uin, session.ip)
-        if was_visible:
+            log.info(
+                "%s session of %d from %s expired", session.family.value, session.uin, session.ip
+            )
+        others = self.presence.live(session.uin)
+        for other in others:
+            other.wakeup.set()  # (a web session may be the inbox's reader now)
+        if was_visible and not others:
             self.presence.announce(session.uin, Presence.OFFLINE)
 
     def expire_idle(self) -> int:
@@ -164,7 +237,7 @@ class Service:
         now = self.clock()
         stale = [
             s
-            for s in self.sessions.values()
+            for s in [*self.sessions.values(), *self.web_sessions.values()]
             if now - s.last_seen > self.idle_timeout and not s.polls
         ]
         for session in stale:
@@ -189,8 +262,7 @@ class Service:
         self.presence.buddy_removed(owner, buddy)
 
     def profile_changed(self, profile: Profile) -> None:
-        session = self.sessions.get(profile.uin)
-        if session is not None:
+        for session in self.presence.live(profile.uin):
             session.nick, session.face = profile.nick, profile.face
 
 
@@ -203,10 +275,13 @@ __all__ = [
     "MAX_SEARCH_PAGE",
     "Action",
     "Entry",
+    "Family",
     "Refusal",
     "Refused",
     "Rooms",
     "Service",
     "Session",
     "StatusChange",
+    "WebLoginNotice",
+    "WebOptions",
 ]

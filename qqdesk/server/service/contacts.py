@@ -53,7 +53,7 @@ class Contacts:
         """The sessions of ``session``'s buddies whom others see online, in list order."""
         online = []
         for uin in await self._store.buddies(session.uin):
-            other = self._sessions.get(uin)
+            other = self._presence.session_of(uin)
             if other is not None and other.presence.is_online:
                 online.append(other)
         return online

@@ -1,20 +1,27 @@
 """Messages: sending (durable before it counts), offline queues and delivery, long polls
-and acknowledged delivery; presence changes join the answers in the order things happened."""
+and acknowledged delivery; presence changes join the answers in the order things happened.
+
+An account's durable inbox has one reader: its classic session if live, else its web
+session. The other live session gets in-memory copies of what is queued for the
+account, pushed when the write commits (DESIGN-SMARTQQ §3).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import itertools
 import logging
+import time
 from collections.abc import Callable, Collection, Sequence
 from functools import partial
 from typing import Any, TypeAlias, TypeVar
 
-from qqdesk.core import Content, Conversation, is_account_number
+from qqdesk.core import Content, Conversation, RoomMessage, is_account_number
 
 from ..store import MessageKind, NewMessage, QueuedMessage, Store, StoreError
 from .limits import Limits
-from .sessions import Refusal, Refused, Session, StatusChange
+from .presence import PresenceHub
+from .sessions import Refusal, Refused, Session, StatusChange, WebLoginNotice
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +38,16 @@ MAX_FROM_STRANGERS = 1000
 
 #: One entry of an answer: a queued message or a buddy's presence change.
 Entry: TypeAlias = QueuedMessage | StatusChange
+#: One entry of a web session's answer: those, a room message, or a QR sign-in
+#: waiting for approval.
+WebEntry: TypeAlias = QueuedMessage | StatusChange | RoomMessage | WebLoginNotice
+
+#: A web poll never answers empty sooner than this (a Node client counts quick empty
+#: answers and gives up after three, SMARTQQ-NOTES §6.2), nor holds longer than the most.
+MIN_WEB_HOLD = 3.0
+MAX_WEB_HOLD = 60.0
+#: Copies kept in memory for a session that does not read the inbox (the oldest go).
+MAX_COPIES = 1000
 
 
 class Messaging:
@@ -39,7 +56,7 @@ class Messaging:
     def __init__(
         self,
         store: Store,
-        sessions: dict[int, Session],
+        presence: PresenceHub,
         limits: Limits,
         clock: Callable[[], float],
         long_poll: int,
@@ -47,7 +64,7 @@ class Messaging:
     ) -> None:
         self._store = store
         self.max_from_strangers = max_from_strangers
-        self._sessions = sessions
+        self._presence = presence
         self._limits = limits
         self._clock = clock
         self.long_poll = long_poll
@@ -75,7 +92,7 @@ class Messaging:
             kind=MessageKind.TEXT,
             content=content,
         )
-        await self.track(self._store.enqueue([message]), {target})
+        await self.track(self._store.enqueue([message]), {target}, [message])
 
     async def check_room(self, sender: int, recipient: int) -> None:
         """Refuse (RECIPIENT_FULL) when ``sender`` is a stranger to ``recipient`` and
@@ -93,26 +110,91 @@ class Messaging:
         ):
             raise Refused(Refusal.RECIPIENT_FULL)
 
-    def track(self, written: Any, recipients: Collection[int]) -> asyncio.Future[Any]:
+    def track(
+        self,
+        written: Any,
+        recipients: Collection[int],
+        messages: Sequence[NewMessage] = (),
+    ) -> asyncio.Future[Any]:
         """Fetches of ``recipients`` wait for ``written`` (a write queueing messages for
-        them), and they are woken once it is committed; the write as a future."""
+        them), and they are woken once it is committed; the write as a future.
+
+        ``messages`` are what ``written`` queues (it answers their ids): a recipient's
+        live session that does not read the inbox gets copies of them then."""
         future: asyncio.Future[Any] = asyncio.ensure_future(written)
         for recipient in recipients:
             self._queued[recipient] = future
-        future.add_done_callback(partial(self._enqueued, recipients))
+        future.add_done_callback(partial(self._enqueued, recipients, messages))
         return future
 
-    def _enqueued(self, recipients: Collection[int], written: asyncio.Future[Any]) -> None:
+    def _enqueued(
+        self,
+        recipients: Collection[int],
+        messages: Sequence[NewMessage],
+        written: asyncio.Future[Any],
+    ) -> None:
         # (cancelled means the request was cut off at stop(); the write goes on)
         error = None if written.cancelled() else written.exception()
         if error is not None and not isinstance(error, StoreError):  # (the store logs its own)
             log.error("queueing messages for %s failed: %s", recipients, error)
+        if error is None and messages and not written.cancelled():
+            self._copy(messages, written.result())
         for recipient in recipients:
             if self._queued.get(recipient) is written:
                 del self._queued[recipient]
-            session = self._sessions.get(recipient)
-            if session is not None:
+            for session in self._presence.live(recipient):
                 session.wakeup.set()
+
+    def _copy(self, messages: Sequence[NewMessage], ids: Sequence[int]) -> None:
+        """Copies of just-committed messages for the sessions that do not read the inbox."""
+        now = int(time.time())
+        for message, message_id in zip(messages, ids, strict=False):
+            for session in self._presence.live(message.recipient)[1:]:
+                # (a second live session is the web one, the classic one reading)
+                if not _takes_buddy_messages(session) or message.kind is not MessageKind.TEXT:
+                    continue
+                if len(session.copies) >= MAX_COPIES:
+                    session.copies.popleft()
+                session.copies.append(
+                    QueuedMessage(
+                        id=message_id,
+                        recipient=message.recipient,
+                        sender=message.sender,
+                        conversation=message.conversation,
+                        kind=message.kind,
+                        content=message.content,
+                        time=now,
+                    )
+                )
+
+    async def rooms_of(self, uin: int) -> list[Conversation]:
+        """The groups and discussions ``uin`` reads."""
+        return [room.conversation for room in await self._store.rooms_of(uin)]
+
+    async def post(
+        self, session: Session, conversation: Conversation, content: Content
+    ) -> RoomMessage:
+        """A message said in a room by a member: kept once (durable before this returns),
+        read by every member's web session with its own cursor; no per-member rows.
+        Rate-limited with buddy messages (one count)."""
+        uin = session.uin
+        if not self._limits.may_send(uin):
+            raise Refused(Refusal.TOO_FREQUENT)
+        if not await self._store.is_member(conversation, uin):
+            raise Refused(Refusal.NOT_A_MEMBER)
+        self._limits.sent(uin)
+        message = await self._store.post(conversation, uin, content)
+        for member in await self._store.members(conversation):
+            for each in self._presence.live(member.uin):
+                if each.is_web and member.uin != uin:
+                    each.wakeup.set()
+        return message
+
+    def reads_inbox(self, session: Session) -> bool:
+        """True when ``session`` reads its account's durable inbox (see the module)."""
+        if not session.is_web:
+            return True
+        return self._presence.session_of(session.uin) is session and _takes_buddy_messages(session)
 
     # ------------------------------------------------------------------ delivery
 
@@ -217,7 +299,7 @@ class Messaging:
                 # one last look, then answer whatever is there
                 deadline = self._clock()
         session.last_seen = max(session.last_seen, self._clock())
-        if session.ended and self._sessions.get(session.uin) is not session:
+        if session.ended and self._presence.session_of(session.uin) is not session:
             # (nothing was taken off the queue: a later session gets it all)
             return None
         return entries
@@ -269,8 +351,141 @@ class Messaging:
             pending.popleft()
         return entries
 
+    # ------------------------------------------------------------------ web delivery
+
+    async def fetch_web(
+        self, session: Session, wait: float, ack: int | None
+    ) -> list[WebEntry] | None:
+        """A web session's poll: what it has waiting, after holding up to ``wait``
+        seconds (at least MIN_WEB_HOLD when nothing comes); None once it ended.
+
+        Without acks (historical clients) an answer holds one entry, and the next
+        poll takes it as received; with acks (``ack`` is the newest id the client
+        kept) entries stay until acknowledged and an answer holds up to MAX_PER_ANSWER.
+        """
+        session.polls += 1
+        session.poll_turn += 1
+        turn = session.poll_turn
+        if session.polls > 1:
+            session.wakeup.set()
+        try:
+            if session.acks:
+                if ack is not None and ack > session.floor:
+                    session.floor = ack
+                    self._drop_given(session)
+                    if self.reads_inbox(session):
+                        await self._forget(session, ack)
+            elif self.reads_inbox(session):
+                self.delivered(session)
+            hold = max(MIN_WEB_HOLD, min(wait, self.long_poll, MAX_WEB_HOLD))
+            deadline = self._clock() + hold
+            started = asyncio.get_running_loop().time()
+            entries: list[WebEntry] = []
+            while not session.ended and turn == session.poll_turn and not self._closing:
+                session.wakeup.clear()
+                entries = await self._take_web(session)
+                if entries or session.ended or turn != session.poll_turn:
+                    break
+                remaining = deadline - self._clock()
+                # (the fake clocks of tests stand still: real time bounds the hold too)
+                real_left = hold - (asyncio.get_running_loop().time() - started)
+                remaining = min(remaining, real_left)
+                if remaining <= 0:
+                    break
+                try:
+                    await asyncio.wait_for(session.wakeup.wait(), remaining)
+                except TimeoutError:
+                    entries = await self._take_web(session)
+                    break
+            session.last_seen = max(session.last_seen, self._clock())
+            if session.ended:
+                return None
+            return entries
+        finally:
+            session.polls -= 1
+
+    async def _take_web(self, session: Session) -> list[WebEntry]:
+        """The next entries of a web session, oldest first: a prefix (by id) of all it
+        has waiting, so that acknowledging the last covers everything before it."""
+        limit = MAX_PER_ANSWER if session.acks else 1
+        floor = session.floor
+        found: dict[int, WebEntry] = {}
+        if self.reads_inbox(session):
+            queued = self._queued.get(session.uin)
+            if queued is not None:
+                await asyncio.wait([queued])
+            after = max(floor, self._acked.get(session.uin, 0), session.unacked)
+            for message in await self._store.queued(session.uin, limit, after=after):
+                if message.kind is MessageKind.TEXT:
+                    found[message.id] = message
+                else:
+                    # add requests and their answers have no web form: the classic
+                    # session gets them (they stay queued until one reads them)
+                    break
+        await self._room_entries(session, limit, found)
+        for copy in itertools.islice((c for c in session.copies if c.id > floor), limit):
+            found.setdefault(copy.id, copy)
+        for change in itertools.islice((c for c in session.status_changes if c.id > floor), limit):
+            found.setdefault(change.id, change)
+        for notice in itertools.islice((n for n in session.notices if n.id > floor), limit):
+            found.setdefault(notice.id, notice)
+        entries = [found[key] for key in sorted(found)][:limit]
+        if not entries or session.acks:
+            return entries
+        last = entries[-1].id
+        session.floor = max(session.floor, last)
+        self._drop_given(session)
+        stored = [e for e in entries if isinstance(e, QueuedMessage)]
+        if stored and self.reads_inbox(session):
+            # (its next poll takes it as received: the inbox forgets it then)
+            session.unacked = max(session.unacked, stored[-1].id)
+        return entries
+
+    async def _room_entries(self, session: Session, limit: int, found: dict[int, WebEntry]) -> None:
+        """Room messages for ``session`` past its cursor (read with its own cursor from
+        the rooms it is a member of now, so that changes made elsewhere count at once).
+        Its own messages are not given back: the cursor steps over them."""
+        rooms = await self.rooms_of(session.uin)
+        if not rooms:
+            return
+        while True:
+            after = max(session.floor, session.room_cursor)
+            batch = await self._store.room_messages(rooms, after, limit)
+            leading = True
+            for message in batch:
+                if message.sender == session.uin:
+                    if leading:
+                        session.room_cursor = max(session.room_cursor, message.id)
+                    continue
+                leading = False
+                found.setdefault(message.id, message)
+            # a full batch of one's own messages only: look past them
+            if not leading or len(batch) < limit:
+                return
+
+    def _drop_given(self, session: Session) -> None:
+        """Forget in-memory entries at or below the session's floor."""
+        floor = session.floor
+        for pending in (session.copies, session.status_changes, session.notices):
+            while pending and pending[0].id <= floor:
+                pending.popleft()
+
+    def notify_web_login(self, code: str, created: int, sessions: Collection[Session]) -> None:
+        """A QR sign-in waits: web sessions that opted in hear of it."""
+        listeners = [s for s in sessions if s.wants("web_login")]
+        if not listeners:
+            return
+        ids = self._store.reserve_message_ids(len(listeners))
+        for session, notice_id in zip(listeners, ids, strict=True):
+            session.notices.append(WebLoginNotice(notice_id, code, created))
+            session.wakeup.set()
+
     def close(self) -> None:
         """Wake every waiting long poll so that it answers now."""
         self._closing = True
-        for session in self._sessions.values():
+        for session in self._presence.all_sessions():
             session.wakeup.set()
+
+
+def _takes_buddy_messages(session: Session) -> bool:
+    return session.options is None or session.options.buddy_messages

@@ -1,4 +1,5 @@
-"""Signed-in users: one session per number, bound to the client's address (and a token)."""
+"""Signed-in users: per number one classic session (bound to the client's address and
+a token) and one web session (Smart QQ, named by its psessionid)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import enum
 from dataclasses import dataclass, field
 
 from qqdesk.core import Presence
+
+from ..store import QueuedMessage
 
 
 class Refusal(enum.Enum):
@@ -53,6 +56,39 @@ class StatusChange:
     time: int
 
 
+class Family(enum.Enum):
+    """The protocol family a session speaks."""
+
+    CLASSIC = "classic"
+    WEB = "web"
+
+
+@dataclass(frozen=True)
+class WebOptions:
+    """What a web session opted into at login2 (DESIGN §4.2); the defaults are historical."""
+
+    #: Entries stay until acknowledged; an answer may carry up to MAX_PER_ANSWER.
+    ack: bool = False
+    #: Event kinds besides messages: "status" (buddies_status_change), "kick"
+    #: (kick_message), "web_login" (qqdesk_web_login).
+    events: frozenset[str] = frozenset()
+    #: Buddy messages in poll2 (our own client with a classic link turns them off).
+    buddy_messages: bool = True
+    #: Real numbers instead of opaque ids (the front-end's business).
+    plain_ids: bool = False
+    #: Room messages above this id are delivered (catching up); None: from login2 on.
+    since: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WebLoginNotice:
+    """A QR sign-in now waits for approval (told to web sessions that opted in)."""
+
+    id: int
+    code: str
+    created: int
+
+
 @dataclass(eq=False)
 class Session:
     """A signed-in user: the pair (number, client address), plus what presence needs."""
@@ -79,3 +115,28 @@ class Session:
     status_changes: collections.deque[StatusChange] = field(default_factory=collections.deque)
     #: The buddy list as of login, kept up to date (whose presence this session watches).
     buddies: set[int] = field(default_factory=set)
+    family: Family = Family.CLASSIC
+    #: A web session's opt-ins (None for classic sessions).
+    options: WebOptions | None = None
+    #: A replaced web session: its poll is told (kick_message, then 121).
+    kicked: bool = False
+    #: Everything with an id at or below this was given (legacy web) or acknowledged
+    #: (web with acks): a session skips those ids, so a switch of reader never doubles.
+    floor: int = 0
+    #: Copies of what is queued for the account while another session reads the
+    #: inbox (the classic one): the same messages, same ids, in memory.
+    copies: collections.deque[QueuedMessage] = field(default_factory=collections.deque)
+    #: Room messages above this id are this web session's to read.
+    room_cursor: int = 0
+    #: QR sign-ins waiting for approval, not yet given (opted-in web sessions).
+    notices: collections.deque[WebLoginNotice] = field(default_factory=collections.deque)
+
+    @property
+    def is_web(self) -> bool:
+        return self.family is Family.WEB
+
+    def wants(self, event: str) -> bool:
+        """True for classic sessions (they get presence changes) and opted-in web ones."""
+        if self.options is None:
+            return event == "status"
+        return event in self.options.events
