@@ -241,6 +241,8 @@ class AccountSession:
                 asyncio.create_task(self._watchdog(), name=f"qq-watchdog-{self.uin}"),
             ]
         self.outbox.queue_pending()
+        if self.web.available is not False and (self._web_task is None or self._web_task.done()):
+            self._web_task = asyncio.create_task(self._web_loop(), name=f"qq-web-{self.uin}")
 
     async def _open_web(self) -> None:
         """Open the web link where the server has it; its loop keeps it open."""
@@ -253,8 +255,6 @@ class AccountSession:
                 log.info("%s: the web channel is not open yet: %s", self.uin, exc)
         if self.web.available is not None:
             self._emit(RoomsAvailability(account=self.uin, available=self.web.available))
-        if self.web.available is not False and (self._web_task is None or self._web_task.done()):
-            self._web_task = asyncio.create_task(self._web_loop(), name=f"qq-web-{self.uin}")
 
     async def logout(self) -> None:
         """Log out and stop polling and sending; pending messages wait for the next login."""

@@ -110,6 +110,10 @@ class MainWindow(QMainWindow):
         # Notices about rooms carry negative stand-in numbers (the notifier speaks uins).
         self._room_notices: dict[int, Conversation] = {}
         self._web_notices: dict[str, WebLoginNotice] = {}
+        #: Notification rules when there are no settings to keep them in.
+        self._rules_here: dict[str, str] = {}
+        #: Senders' names (card or nickname) per room, for notices while its chat is closed.
+        self._member_names: dict[Conversation, dict[int, str]] = {}
         self._quitting = False
         self._dialogs: list[QWidget] = []
         # My own status is Offline: buddies show offline and their changes wait.
@@ -378,22 +382,23 @@ class MainWindow(QMainWindow):
 
     def notify_rule(self, conversation: Conversation) -> NotifyRule:
         """When ``conversation`` notifies me (kept in the settings across runs)."""
-        kept: dict[str, str] = self._setting("room_notifications", {})
+        kept: dict[str, str] = self._setting("room_notifications", self._rules_here)
         try:
             return NotifyRule(kept.get(self._rule_key(conversation), NotifyRule.ALL.value))
         except ValueError:
             return NotifyRule.ALL
 
     def set_notify_rule(self, conversation: Conversation, rule: NotifyRule) -> None:
-        if self.settings is None:
-            return
-        kept = dict(getattr(self.settings, "room_notifications", {}))
+        kept = dict(self._setting("room_notifications", self._rules_here))
         if rule is NotifyRule.ALL:
             kept.pop(self._rule_key(conversation), None)
         else:
             kept[self._rule_key(conversation)] = rule.value
-        self.settings.room_notifications = kept
-        self._save_settings()
+        if self.settings is None:
+            self._rules_here = kept
+        else:
+            self.settings.room_notifications = kept
+            self._save_settings()
         chat = self.chats.room_chat(conversation)
         if isinstance(chat, RoomChatWindow) and chat.rule is not rule:
             chat.rule_box.setCurrentIndex(list(NotifyRule).index(rule))
@@ -523,15 +528,32 @@ class MainWindow(QMainWindow):
             return
         if rule is NotifyRule.MENTIONS and not mentions(event.text, self._my_names(conversation)):
             return
-        sender = (
-            chat.sender_name(event.sender)
-            if isinstance(chat, RoomChatWindow)
-            else self._buddy_info(event.sender)[0]
-        )
+        names = self._member_names.get(conversation)
+        known = names is not None and event.sender in names
+        if isinstance(chat, RoomChatWindow) or known or event.sender in self.model:
+            self._notify_room(event)
+            return
+        # Name the sender: the members (cards, nicknames) once, then the notice.
+        lookup = spawn(self._load_member_names(conversation), on_error=lambda exc: None)
+        lookup.add_done_callback(lambda _task: self._notify_room(event))
+
+    async def _load_member_names(self, conversation: Conversation) -> None:
+        async with asyncio.timeout(STRANGER_LOOKUP_SECONDS):
+            members = await self.session.members(conversation)
+        self._member_names[conversation] = {m.uin: m.name for m in members}
+
+    def _notify_room(self, event: MessageReceived) -> None:
+        conversation = event.conversation
+        chat = self.chats.room_chat(conversation)
+        if isinstance(chat, RoomChatWindow):
+            sender = chat.sender_name(event.sender)
+        else:
+            known = self._member_names.get(conversation, {}).get(event.sender)
+            sender = known or self._buddy_info(event.sender)[0]
         key = -(len(self._room_notices) + 1)
-        for known, room in self._room_notices.items():
+        for known_key, room in self._room_notices.items():
             if room == conversation:
-                key = known
+                key = known_key
         self._room_notices[key] = conversation
         self.notifier.notify(
             key,

@@ -22,6 +22,7 @@ from qqdesk.core import (
     Content,
     Conversation,
     ConversationKind,
+    Face,
     Presence,
     Room,
     parse_text,
@@ -174,7 +175,9 @@ class SmartQQLink:
             "ack": True,
             "buddy_messages": False,
             "plain_ids": True,
-            "events": ["kick"],
+            # kick: told once when another web sign-in replaces this session;
+            # web_login: a QR sign-in waits for the owner's approval.
+            "events": ["kick", "web_login"],
         }
         since = self.since()
         if since is not None:
@@ -289,6 +292,9 @@ class SmartQQLink:
                 content = decode_event_content(value.get("content"))
             except WebRequestError:
                 return Delivery(None, key, repr(event)[:200])
+            if len(content) >= 2 and content[-1] == " " and isinstance(content[-2], Face):
+                # The channel pads a trailing face with " " for an old client (§6.6).
+                content = content[:-1]
             conversation = (
                 Conversation.group(number)
                 if kind == "group_message"
