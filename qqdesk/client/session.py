@@ -297,6 +297,7 @@ class AccountSession:
                 ]
             )
         profiles = await self._short_profiles(missing)
+        remarks = await self._remarks()
         result: list[Buddy] = []
         for uin in numbers:
             known = online.get(uin) or cached.get(uin) or Buddy(uin)
@@ -304,9 +305,19 @@ class AccountSession:
             nick = known.nick or (profile.nick if profile else "")
             face = known.face or (profile.face if profile else 0)
             status = online[uin].status if uin in online else Presence.OFFLINE
-            result.append(Buddy(uin, nick, face, status))
+            result.append(Buddy(uin, nick, face, status, remarks.get(uin, "")))
         self.store.save_buddies(result)
         return result
+
+    async def _remarks(self) -> dict[int, str]:
+        """My remarks for my buddies, from the web link where it is open (else none)."""
+        if not self.web.logged_in.is_set():
+            return {}
+        try:
+            return await self._room_call(self.web.remarks())
+        except QQError as exc:
+            log.info("%s: remarks not read: %s", self.uin, exc)
+            return {}
 
     async def online_buddies(self) -> list[Buddy]:
         """My buddies that others can see online (online or busy)."""

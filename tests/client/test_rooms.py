@@ -178,3 +178,12 @@ async def test_a_classic_only_server_has_no_rooms(
             await call
     with pytest.raises(RoomsUnavailable):
         await session.send_message(Conversation.discussion(100001), "hello")
+
+
+async def test_remarks_come_with_the_buddy_list(real: QQServer, new_session: NewSession) -> None:
+    real.admin.mark_buddy(ALICE, BOB, "Bobby (work)")
+    alice = await signed_in(new_session, real.url, ALICE, "alice-pw")
+    buddies = {b.uin: b for b in await alice.buddies()}
+    assert buddies[BOB].remark == "Bobby (work)"
+    assert buddies[BOB].name == "Bobby (work)"
+    assert buddies[CAROL].remark == "" and buddies[CAROL].name == "Carol, Esq."

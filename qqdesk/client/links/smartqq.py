@@ -364,6 +364,13 @@ class SmartQQLink:
         order = {ConversationKind.GROUP: 0, ConversationKind.DISCUSSION: 1}
         return sorted(found, key=lambda r: (order[r.conversation.kind], r.conversation.number))
 
+    async def remarks(self) -> dict[int, str]:
+        """My remarks (备注) for my buddies, by number."""
+        r = {"vfwebqq": self._vfwebqq, "hash": contact_hash(self.uin, self._ptwebqq)}
+        result = (await self._call("/api/get_user_friends2", r)).get("result")
+        marks = result.get("marknames") if isinstance(result, dict) else None
+        return {u: m for u, m in _by_uin(marks, "uin", "markname").items() if m}
+
     async def members(self, conversation: Conversation) -> list[RoomMember]:
         """A room's members with cards, nicknames and statuses, in the server's order."""
         if conversation.kind is ConversationKind.GROUP:
