@@ -416,6 +416,7 @@ class MainWindow(QMainWindow):
             own_uin=self.own_uin,
             rule=self.notify_rule(conversation),
             buddy_name=lambda uin: self._buddy_info(uin)[0],
+            buddy_face=lambda uin: self._buddy_info(uin)[1],
             choose_buddies=self._choose_to_invite,
         )
         chat.ruleChanged.connect(self.set_notify_rule)

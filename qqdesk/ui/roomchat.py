@@ -69,8 +69,12 @@ def mentions(text: str, names: list[str]) -> bool:
 class RoomMembersModel(QAbstractListModel):
     """A room's members: online first, then by card-or-nickname in the UI's language."""
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(
+        self, parent: QObject | None = None, *, face_of: Callable[[int], int] | None = None
+    ) -> None:
         super().__init__(parent)
+        #: A member's face picture id where known (buddies'), else 0.
+        self._face_of = face_of or (lambda uin: 0)
         self._members: list[RoomMember] = []
         self._by_uin: dict[int, RoomMember] = {}
 
@@ -103,7 +107,8 @@ class RoomMembersModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return member.name
         if role == Qt.ItemDataRole.DecorationRole:
-            return icons.face_picture(0, 24, member.name, status=member.status)
+            face = self._face_of(member.uin)
+            return icons.face_picture(face, 24, member.name, status=member.status)
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{member.nick} ({member.uin})"
         if role == Roles.UIN:
@@ -147,6 +152,7 @@ class RoomChatWindow(ChatWindow):
         own_uin: int | None = None,
         rule: NotifyRule = NotifyRule.ALL,
         buddy_name: Callable[[int], str] | None = None,
+        buddy_face: Callable[[int], int] | None = None,
         choose_buddies: Callable[[QWidget, list[int]], list[int] | None] | None = None,
         parent: QWidget | None = None,
     ) -> None:
@@ -160,7 +166,7 @@ class RoomChatWindow(ChatWindow):
             conversation=conversation,
             names=self.sender_name,
         )
-        self.members_model = RoomMembersModel(self)
+        self.members_model = RoomMembersModel(self, face_of=buddy_face)
         self._buddy_name = buddy_name or str
         self._choose_buddies = choose_buddies
         self.rule = rule
