@@ -650,6 +650,7 @@ class AccountSession:
         """The web link's life, with the classic loop's policies: sign in (again) with
         back-off, check the session after a sleep, keep before acknowledging."""
         failures = 0
+        kicked = False
         last = self.timing.wall()
         resumed = self._web_resumed
         web = self.web
@@ -661,7 +662,8 @@ class AccountSession:
                 elif resumed.is_set() or self.timing.wall() - last > web.idle_timeout:
                     resumed.clear()
                     log.info("%s: checking the web session", self.uin)
-                    await web.relogin(web.generation)
+                    await web.relogin(web.generation, replaced=kicked)
+                    kicked = False
                     self._web_opened()
                 poll = await self._until_resumed(web.poll(), resumed)
             except _Resumed:
@@ -671,6 +673,7 @@ class AccountSession:
                 return
             except Kicked as exc:
                 log.info("%s: web session replaced (%s)", self.uin, exc)
+                kicked = True
                 resumed.set()  # sign in again (a takeover repeated gives up below)
                 continue
             except LoginFailed as exc:

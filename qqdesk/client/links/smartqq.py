@@ -131,6 +131,8 @@ class SmartQQLink:
         self._psessionid = ""
         self._ack = 0
         self._relogins: collections.deque[float] = collections.deque()
+        #: The transport's connection failures at the last sign-in.
+        self._failures_at_login = 0
         self._msg_id = 6_000_000
 
     # -- signing in and out ------------------------------------------------------------
@@ -203,22 +205,36 @@ class SmartQQLink:
         self._ack = 0
         self.available = True
         self.generation += 1
+        self._failures_at_login = self._failures()
         self.logged_in.set()
 
-    async def relogin(self, generation: int) -> None:
-        """Sign in again once, however many calls found the session gone."""
+    async def relogin(self, generation: int, *, replaced: bool = False) -> None:
+        """Sign in again once, however many calls found the session gone.
+
+        As for the classic link, a session the server forgot while it kept answering
+        (or one ``replaced`` by another sign-in: kick_message, 121) counts towards
+        "another client has it"; one lost with a restart of the server (connections
+        broke since the sign-in) does not, so a server restarted again and again is
+        never taken for a takeover. LoginFailed after ``relogin_limit`` such within
+        ``relogin_window``.
+        """
         async with self._login_lock:
             if generation != self.generation:
                 return
             now = self.timing.monotonic()
             while self._relogins and now - self._relogins[0] > self.timing.relogin_window:
                 self._relogins.popleft()
-            if len(self._relogins) >= self.timing.relogin_limit:
+            counts = replaced or self._failures() == self._failures_at_login
+            if counts and len(self._relogins) >= self.timing.relogin_limit:
                 raise LoginFailed("the web session keeps being replaced by another sign-in")
-            self._relogins.append(now)
             self.logged_in.clear()
             log.info("%s: signing in to the web channel again", self.uin)
             await self.login()
+            if counts:
+                self._relogins.append(now)
+
+    def _failures(self) -> int:
+        return 0 if self._transport is None else self._transport.failures
 
     async def logout(self) -> None:
         """Say goodbye (best effort) and close the connection."""
