@@ -212,10 +212,17 @@ async def test_a_new_web_sign_in_kicks_the_old(live: QQServer) -> None:
     old = await signed_in(live, 10001, events=["kick"])
     held = asyncio.ensure_future(old.poll())
     await wait_until(lambda: live.service.web_sessions[10001].polls == 1)
-    await signed_in(live, 10001)
+    # (the password extension: a QR would first bring the old session its notice)
+    await Web(live).password_sign_in(10001)
     reply = await held
     assert reply["result"][0]["poll_type"] == "kick_message"
     assert (await old.poll())["retcode"] == 121
+    # not polling when replaced: told at its next poll, then 121; other calls 121
+    idle = await signed_in(live, 10001, events=["kick"])
+    await signed_in(live, 10001)
+    assert (await idle.send_buddy(1, "x"))["retcode"] == 121
+    assert (await idle.poll())["result"][0]["poll_type"] == "kick_message"
+    assert (await idle.poll())["retcode"] == 121
     # without the opt-in: straight 121
     plain = await signed_in(live, 10002)
     await signed_in(live, 10002)
@@ -238,3 +245,28 @@ async def test_send_retcodes(live: QQServer) -> None:
     alice = Raw(live.url, 10001)
     await alice.login()
     assert fields(await alice.send("CLTMSG", UN=10002, MG="x"))["RES"] == "3"
+
+
+async def test_marknames_are_the_users_remarks(live: QQServer) -> None:
+    await live.async_admin.mark_buddy(10001, 10002, "小明同学")
+    web = await signed_in(live, 10001)
+    result = (await web.friends())["result"]
+    [bob] = result["info"]
+    assert result["marknames"] == [{"uin": bob["uin"], "markname": "小明同学", "type": 0}]
+
+
+async def test_a_switch_of_reader_never_doubles_with_acks(live: QQServer) -> None:
+    bob_classic = Raw(live.url, 10002)
+    await bob_classic.login()
+    web = Web(live)
+    await web.password_sign_in(10002, ack=True, plain_ids=True)
+    alice = Raw(live.url, 10001)
+    await alice.login()
+    assert fields(await alice.send("CLTMSG", UN=10002, MG="one"))["RES"] == "0"
+    [copy] = (await web.poll(ack=0))["result"]  # a copy: the classic session reads the inbox
+    assert copy["value"]["content"][1:] == ["one"] and copy["value"]["from_uin"] == 10001
+    # the classic client leaves without reading "one": the web session reads the inbox now
+    await bob_classic.send("Logout")
+    assert fields(await alice.send("CLTMSG", UN=10002, MG="two"))["RES"] == "0"
+    events = (await web.poll(ack=copy["value"]["msg_id"]))["result"]
+    assert [e["value"]["content"][1:] for e in events] == [["two"]]

@@ -3,13 +3,17 @@ getvfwebqq, login2, logout and the password extension (SMARTQQ-NOTES §2, DESIGN
 
 from __future__ import annotations
 
+import contextlib
 import re
+import sqlite3
+from pathlib import Path
 
 from qqdesk.protocol.smartqq import LOGIN_PAGE
 from qqdesk.server import QQServer
+from qqdesk.server.frontends.smartqq import MAX_QR_PER_ADDRESS, QR_WINDOW
 from qqdesk.server.frontends.smartqq.signin import WEB_LOGIN_TTL, MemoryWebLogins
 from tests.protocol.test_smartqq_signin import decode_png
-from tests.server.conftest import md5
+from tests.server.conftest import FakeClock, md5
 from tests.server.smartqq_web import Web, http
 
 
@@ -174,7 +178,7 @@ async def test_password_signin_extension(live: QQServer) -> None:
 
 async def test_the_app_hears_of_a_waiting_qr_and_refuses_it(live: QQServer) -> None:
     app = Web(live)
-    await app.password_sign_in(10001, ack=True, events=["web_login", "kick"])
+    await app.password_sign_in(10001, ack=True, events=["status", "kick"])  # (as DESIGN §4.2)
     bot = Web(live)
     await bot.qr_show()
     code = await bot.pending_code()
@@ -195,3 +199,28 @@ async def test_the_app_hears_of_a_waiting_qr_and_refuses_it(live: QQServer) -> N
     assert (await app.json("POST", "/qqdesk/approve_web_login", r=r))["retcode"] == 100006
     r = {"psessionid": app.psessionid, "code": code}
     assert (await app.json("POST", "/qqdesk/approve_web_login", r=r))["retcode"] == 100006
+
+
+async def test_a_qr_expires_in_the_store_for_every_process(live: QQServer, tmp_path: Path) -> None:
+    web = Web(live)
+    await web.qr_show()
+    assert (await web.qr_login()).startswith("ptuiCB('66'")
+    # two minutes pass, as the store's rows see it (no sleeping): age the row by hand
+    db = next(tmp_path.glob("*.sqlite3"))
+    with contextlib.closing(sqlite3.connect(db)) as conn, conn:
+        conn.execute("UPDATE web_logins SET created = created - ?", (WEB_LOGIN_TTL + 1,))
+    assert (await web.qr_login()).startswith("ptuiCB('65'")
+    assert await live.smartqq.web_logins.web_logins() == []
+
+
+async def test_one_address_cannot_start_endless_qr_sign_ins(
+    live: QQServer, clock: FakeClock
+) -> None:
+    web = Web(live)
+    for _ in range(MAX_QR_PER_ADDRESS):
+        await web.qr_show()
+    status, headers, _ = await web.call("GET", "/ptqrshow", {"appid": 501004106})
+    assert status == 503 and "retry-after" in dict(headers)
+    assert len(await live.smartqq.web_logins.web_logins()) == MAX_QR_PER_ADDRESS
+    clock.advance(QR_WINDOW)
+    await web.qr_show()

@@ -70,7 +70,7 @@ class WebOptions:
     #: Entries stay until acknowledged; an answer may carry up to MAX_PER_ANSWER.
     ack: bool = False
     #: Event kinds besides messages: "status" (buddies_status_change), "kick"
-    #: (kick_message), "web_login" (qqdesk_web_login).
+    #: (kick_message), "web_login" (qqdesk_web_login, which any of them brings too).
     events: frozenset[str] = frozenset()
     #: Buddy messages in poll2 (our own client with a classic link turns them off).
     buddy_messages: bool = True
@@ -139,4 +139,7 @@ class Session:
         """True for classic sessions (they get presence changes) and opted-in web ones."""
         if self.options is None:
             return event == "status"
+        if event == "web_login":
+            # DESIGN-SMARTQQ §4.2: any events opted in bring the sign-in notices too
+            return bool(self.options.events)
         return event in self.options.events

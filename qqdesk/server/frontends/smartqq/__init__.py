@@ -8,6 +8,7 @@ ids, retcodes, event shapes. The rules are the service's.
 
 from __future__ import annotations
 
+import collections
 import logging
 import secrets
 import time
@@ -100,6 +101,11 @@ EXTENSION_PATHS = {
     "/qqdesk/approve_web_login": "approve_web_login",
     "/qqdesk/web_logins": "web_logins",
 }
+#: QR sign-ins one address may start within QR_WINDOW seconds (503 beyond).
+MAX_QR_PER_ADDRESS = 20
+QR_WINDOW = 120.0
+#: QR codes remembered as seen (see _saw).
+MAX_SEEN_CODES = 10_000
 #: Kicked sessions remembered (their psessionid answers 121, not 103).
 MAX_KICKED = 10_000
 #: What login2 says this server is (DESIGN-SMARTQQ §4.2).
@@ -177,6 +183,8 @@ class SmartQQFrontEnd:
         self._states: dict[str, WebState] = {}
         #: Replaced sessions by psessionid (answer 121 once their kick was told).
         self._kicked: dict[str, WebState] = {}
+        #: When each address started its recent QR sign-ins.
+        self._qr_starts: dict[str, collections.deque[float]] = {}
         #: QR codes somebody who may approve them has seen (ptqrlogin says 67 then).
         self._seen_codes: set[str] = set()
         self._handlers: dict[Call, Callable[[WebRequest, Request], Awaitable[Answer]]] = {
@@ -243,7 +251,11 @@ class SmartQQFrontEnd:
             state = self._by_vfwebqq(web)
         session = self.service.web_sessions.get(state.uin)
         if session is not state.session:
-            raise Reply(error(Retcode.UNKNOWN_SESSION))
+            # replaced: its poll is told (kick_message once when opted in), then 121;
+            # signed out or expired: 103
+            if call is Call.POLL2 or not state.session.kicked:
+                return self._ended(state)
+            raise Reply(error(Retcode.KICKED))
         session.last_seen = max(session.last_seen, self.service.clock())
         match call:
             case Call.POLL2:
@@ -289,12 +301,10 @@ class SmartQQFrontEnd:
         psessionid = web.text("psessionid")
         if not psessionid:
             return None
-        state = self._states.get(psessionid)
-        if state is not None:
-            return state
-        if psessionid in self._kicked:
-            raise Reply(error(Retcode.KICKED))
-        raise Reply(error(Retcode.UNKNOWN_SESSION))
+        state = self._states.get(psessionid) or self._kicked.get(psessionid)
+        if state is None:
+            raise Reply(error(Retcode.UNKNOWN_SESSION))
+        return state
 
     def _by_vfwebqq(self, web: WebRequest) -> WebState:
         """The live session of the ticket a vfwebqq names (100101 when it names none)."""
@@ -358,9 +368,17 @@ class SmartQQFrontEnd:
 
     async def _qr_show(self, web: WebRequest, request: Request) -> Answer:
         """A new QR sign-in: its picture, and the qrsig cookie that names it."""
-        code = new_code()
+        if not self._may_start_qr(request.ip):
+            raise Unavailable("too many QR sign-ins from one address")
         qrsig = secrets.token_hex(24)
-        await self.web_logins.add_web_login(code, hash33(qrsig))
+        for attempt in range(3):
+            code = new_code()
+            try:
+                await self.web_logins.add_web_login(code, hash33(qrsig))
+                break
+            except ValueError:  # (that code waits already: 40 bits make it rare)
+                if attempt == 2:
+                    raise
         created = int(time.time())
         self.service.messaging.notify_web_login(
             code, created, list(self.service.web_sessions.values())
@@ -394,6 +412,28 @@ class SmartQQFrontEnd:
         body = ptui_callback(QrState.APPROVED, url=url, nick=account.profile.nick)
         cookies = approved_cookies(ticket.tokens, web.host)
         return Answer(body, content_type=_JS, headers=tuple(("Set-Cookie", c) for c in cookies))
+
+    def _may_start_qr(self, ip: str) -> bool:
+        """At most MAX_QR_PER_ADDRESS QR sign-ins per address within QR_WINDOW seconds:
+        a stranger can fill neither the store nor every app's notices with them."""
+        now = self.service.clock()
+        if len(self._qr_starts) > 10_000:
+            self._qr_starts = {
+                k: v for k, v in self._qr_starts.items() if v and v[-1] > now - QR_WINDOW
+            }
+        starts = self._qr_starts.setdefault(ip, collections.deque())
+        while starts and starts[0] <= now - QR_WINDOW:
+            starts.popleft()
+        if len(starts) >= MAX_QR_PER_ADDRESS:
+            return False
+        starts.append(now)
+        return True
+
+    def _saw(self, code: str) -> None:
+        """Someone who may approve ``code`` was told of it (ptqrlogin answers 67 now)."""
+        if len(self._seen_codes) >= MAX_SEEN_CODES:
+            self._seen_codes.clear()  # (old ones expired long ago; a few 66s again at worst)
+        self._seen_codes.add(code)
 
     def _check_sig_url(self, ticket: Ticket, web: WebRequest, request: Request) -> str:
         sig = self.tickets.signature(ticket)
@@ -455,7 +495,7 @@ class SmartQQFrontEnd:
             session = await self.service.web_login(ticket.uin, request.ip, options, presence)
         except Refused:
             return _json(error(Retcode.INVALID_LOGIN))
-        self._forget_replaced(ticket.uin)
+        self._forget_replaced()
         state = WebState(session, ticket, OpaqueIds(self.id_key, ticket.uin))
         self._states[session.token] = state
         result: dict[str, Any] = {
@@ -473,10 +513,10 @@ class SmartQQFrontEnd:
             result["qqdesk"] = {"server": SERVER_IDENTITY, "rooms": True}
         return _json(ok(result))
 
-    def _forget_replaced(self, uin: int) -> None:
-        """Move the states of ended sessions of ``uin`` aside (kicked) or away."""
+    def _forget_replaced(self) -> None:
+        """Move the states of ended sessions aside (kicked) or away (signed out, expired)."""
         for psessionid, state in list(self._states.items()):
-            if state.uin == uin and state.session.ended:
+            if state.session.ended:
                 del self._states[psessionid]
                 if state.session.kicked:
                     self._kicked[psessionid] = state
@@ -761,8 +801,7 @@ class SmartQQFrontEnd:
         if not session.kicked:
             self._states.pop(session.token, None)
             return error(Retcode.UNKNOWN_SESSION)
-        self._forget_replaced(state.uin)
-        self._kicked.setdefault(session.token, state)
+        self._forget_replaced()
         if session.wants("kick") and not state.kick_told:
             state.kick_told = True
             return ok([kick_event()])
@@ -798,7 +837,7 @@ class SmartQQFrontEnd:
             event["value"]["msg_id"] = entry.id
             return event
         if isinstance(entry, WebLoginNotice):
-            self._seen_codes.add(entry.code)
+            self._saw(entry.code)
             return {
                 "poll_type": "qqdesk_web_login",
                 "value": {"code": entry.code, "created": entry.created, "msg_id": entry.id},
@@ -892,7 +931,8 @@ class SmartQQFrontEnd:
                 return await self._approve(state, web)
             case "web_logins":
                 rows = await self.web_logins.web_logins()
-                self._seen_codes.update(r.code for r in rows)
+                for row in rows:
+                    self._saw(row.code)
                 return ok([{"code": r.code, "created": r.created} for r in rows])
         return error(Retcode.BAD_REQUEST)
 
