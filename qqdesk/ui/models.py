@@ -105,6 +105,12 @@ def compare_names(a: str, b: str) -> int:
 _name_key = functools.cmp_to_key(compare_names)
 
 
+def name_sort_key(name: str) -> Any:
+    """A key that sorts names as :func:`compare_names` orders them, computed once per name
+    (for sorting thousands: far fewer calls into Qt than comparing pairs)."""
+    return _collator(QLocale().name()).sortKey(name)
+
+
 def visible_status(status: Presence) -> Presence:
     """What a status looks like to others (hidden reads as offline)."""
     return status.visible

@@ -41,7 +41,7 @@ from qqdesk.core import Conversation, ConversationKind, Presence
 from . import icons
 from .chat import ChatWindow
 from .errors import describe_error
-from .models import Roles, compare_names
+from .models import Roles, name_sort_key
 from .tasks import spawn
 
 log = logging.getLogger(__name__)
@@ -121,13 +121,7 @@ class RoomMembersModel(QAbstractListModel):
 
 
 def _member_order(member: RoomMember) -> tuple[int, Any, int]:
-    import functools
-
-    return (
-        0 if member.status.visible.is_online else 1,
-        functools.cmp_to_key(compare_names)(member.name),
-        member.uin,
-    )
+    return (0 if member.status.visible.is_online else 1, name_sort_key(member.name), member.uin)
 
 
 # -- the window ------------------------------------------------------------------------
