@@ -153,6 +153,9 @@ class RoomsAvailability:
 
     account: int
     available: bool
+    #: Why they closed (English; "" when the server simply has none): another web
+    #: sign-in of the account took the web channel, or it gave up.
+    reason: str = ""
 
 
 Event = (

@@ -246,6 +246,8 @@ class AccountSession:
 
     async def _open_web(self) -> None:
         """Open the web link where the server has it; its loop keeps it open."""
+        if self.web.closed_because:
+            self.web.available = None  # replaced last time: a new login takes it back
         if self.web.available is not False and not self.web.logged_in.is_set():
             try:
                 await self.web.login()
@@ -450,7 +452,7 @@ class AccountSession:
 
     def _rooms_link(self) -> SmartQQLink:
         if self.web.available is False:
-            raise RoomsUnavailable()
+            raise RoomsUnavailable(self.web.closed_because)
         return self.web
 
     async def rooms(self) -> list[Room]:
@@ -506,8 +508,8 @@ class AccountSession:
         try:
             return await call
         except Kicked as exc:
-            self._web_resumed.set()
-            raise NotLoggedIn(f"the web session was replaced: {exc}") from exc
+            self._web_replaced()
+            raise RoomsUnavailable(self.web.closed_because) from exc
 
     async def _send(self, conversation: Conversation, content: Content) -> None:
         """The outbox's sender: buddies by the classic link, rooms by the web link."""
@@ -521,8 +523,8 @@ class AccountSession:
         except NotAMember as exc:
             raise RequestRefused(str(exc)) from exc
         except Kicked as exc:
-            # The web loop signs in again; the message stays pending until then.
-            self._web_resumed.set()
+            # It stays pending: it goes when the web channel is open again (next login).
+            self._web_replaced()
             raise SessionClosed(str(exc)) from exc
 
     # -- events -----------------------------------------------------------------------
@@ -650,7 +652,6 @@ class AccountSession:
         """The web link's life, with the classic loop's policies: sign in (again) with
         back-off, check the session after a sleep, keep before acknowledging."""
         failures = 0
-        kicked = False
         last = self.timing.wall()
         resumed = self._web_resumed
         web = self.web
@@ -662,8 +663,7 @@ class AccountSession:
                 elif resumed.is_set() or self.timing.wall() - last > web.idle_timeout:
                     resumed.clear()
                     log.info("%s: checking the web session", self.uin)
-                    await web.relogin(web.generation, replaced=kicked)
-                    kicked = False
+                    await web.relogin(web.generation)
                     self._web_opened()
                 poll = await self._until_resumed(web.poll(), resumed)
             except _Resumed:
@@ -672,10 +672,12 @@ class AccountSession:
                 self._emit(RoomsAvailability(account=self.uin, available=False))
                 return
             except Kicked as exc:
+                # The account signed in on the web elsewhere (a QR sign-in its owner
+                # approved, say): the server keeps one web session, so taking it back
+                # would throw that one out. The channel stays closed until the next login.
                 log.info("%s: web session replaced (%s)", self.uin, exc)
-                kicked = True
-                resumed.set()  # sign in again (a takeover repeated gives up below)
-                continue
+                self._web_replaced()
+                return
             except LoginFailed as exc:
                 log.warning("%s: the web channel gave up: %s", self.uin, exc)
                 web.logged_in.clear()
@@ -698,6 +700,19 @@ class AccountSession:
                 await self._pause(self._backoff(failures), resumed)
                 continue
             failures = 0
+
+    def _web_replaced(self) -> None:
+        """Another web sign-in of the account took the channel: rooms close here."""
+        web = self.web
+        if web.available is False:
+            return
+        web.logged_in.clear()
+        web.available = False
+        web.closed_because = "the account signed in on the web elsewhere"
+        task = self._web_task
+        if task is not None and task is not asyncio.current_task():
+            task.cancel()
+        self._emit(RoomsAvailability(account=self.uin, available=False, reason=web.closed_because))
 
     def _web_opened(self) -> None:
         """The web session is (again) open: room messages kept pending go now."""

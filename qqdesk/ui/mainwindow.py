@@ -509,6 +509,14 @@ class MainWindow(QMainWindow):
                 chat.reload_members()
 
     def on_rooms_availability(self, event: RoomsAvailability) -> None:
+        if self.model.rooms_shown and not event.available and event.reason:
+            self.notice_banner.show_message(
+                self.tr(
+                    "Groups and discussions are closed here: your account signed in on the"
+                    " web elsewhere. Sign in again to get them back."
+                ),
+                kind="warning",
+            )
         self.set_rooms_available(event.available)
 
     def on_room_message(self, event: MessageReceived) -> None:

@@ -157,6 +157,20 @@ async def test_web_sign_in_is_approved_and_refused_by_its_owner(
     with pytest.raises(NotAMember):
         await alice.approve_web_login("ZZZZ9999", True)
 
+    # The approved web client takes the account's web session: the app does not throw
+    # it out again; its rooms close (saying why) until it signs in anew.
+    await browser.login2()
+    closed = await next_event(events, RoomsAvailability, timeout=10)
+    assert not closed.available and "elsewhere" in closed.reason
+    assert not alice.rooms_available
+    with pytest.raises(RoomsUnavailable, match="elsewhere"):
+        await alice.rooms()
+    assert (await browser.poll())["retcode"] == 0  # still signed in
+    await alice.logout()
+    await alice.login()
+    assert alice.rooms_available
+    assert await alice.rooms() == []
+
 
 async def test_a_classic_only_server_has_no_rooms(
     scripted: ScriptedServer, new_session: NewSession

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
-from qqdesk.client import RoomsUnavailable
+from qqdesk.client import RoomsAvailability, RoomsUnavailable
 from qqdesk.core import Conversation, ConversationKind, Presence
 from qqdesk.ui.dialogs import ChooseBuddiesDialog, WebLoginDialog, WebLoginNotice
 from qqdesk.ui.mainwindow import MainWindow
@@ -336,3 +336,20 @@ def test_room_member_status_follows_buddy_status(
     # Online first: Carol moved up beside Alice (Bob is not signed in here).
     assert chat.members_label.text() == "Members (2/3)"
     assert chat.members_model.index(2, 0).data() == "Bob"
+
+
+def test_rooms_closed_by_a_web_sign_in_elsewhere_are_hidden_with_a_notice(
+    qtbot: Any, qt_run: Any, world: tuple[FakeHub, Conversation, Conversation]
+) -> None:
+    hub, group, _talk = world
+    session = FakeSession(hub, ALICE, "Alice")
+    alice = make_window(qtbot, qt_run, session)
+    qtbot.waitUntil(lambda: alice.model.room_item(group) is not None)
+    hub.rooms_available = False
+    session.queue.put_nowait(
+        RoomsAvailability(account=ALICE, available=False, reason="signed in elsewhere")
+    )
+    qtbot.waitUntil(lambda: alice.model.rowCount() == 2)
+    assert alice.notice_banner.isVisible()
+    assert "web elsewhere" in alice.notice_banner.label.text()
+    assert not alice.new_group_action.isVisible()

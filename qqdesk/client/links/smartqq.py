@@ -115,6 +115,8 @@ class SmartQQLink:
         self.timing = timing
         self._on_answer = on_answer
         self.available: bool | None = None
+        #: Why the channel closed for this session (another web sign-in took it), if it did.
+        self.closed_because = ""
         self.logged_in = asyncio.Event()
         self.generation = 0
         #: Acknowledged delivery is always asked for.
@@ -204,19 +206,20 @@ class SmartQQLink:
         self._vfwebqq = str(result.get("vfwebqq", self._vfwebqq))
         self._ack = 0
         self.available = True
+        self.closed_because = ""
         self.generation += 1
         self._failures_at_login = self._failures()
         self.logged_in.set()
 
-    async def relogin(self, generation: int, *, replaced: bool = False) -> None:
+    async def relogin(self, generation: int) -> None:
         """Sign in again once, however many calls found the session gone.
 
         As for the classic link, a session the server forgot while it kept answering
-        (or one ``replaced`` by another sign-in: kick_message, 121) counts towards
-        "another client has it"; one lost with a restart of the server (connections
-        broke since the sign-in) does not, so a server restarted again and again is
-        never taken for a takeover. LoginFailed after ``relogin_limit`` such within
-        ``relogin_window``.
+        counts towards "another client has it"; one lost with a restart of the server
+        (connections broke since the sign-in) does not, so a server restarted again and
+        again is never taken for a takeover. LoginFailed after ``relogin_limit`` such
+        within ``relogin_window``. (A session replaced by another web sign-in says so,
+        kick_message or 121: the session closes rooms then, it does not sign in again.)
         """
         async with self._login_lock:
             if generation != self.generation:
@@ -224,7 +227,7 @@ class SmartQQLink:
             now = self.timing.monotonic()
             while self._relogins and now - self._relogins[0] > self.timing.relogin_window:
                 self._relogins.popleft()
-            counts = replaced or self._failures() == self._failures_at_login
+            counts = self._failures() == self._failures_at_login
             if counts and len(self._relogins) >= self.timing.relogin_limit:
                 raise LoginFailed("the web session keeps being replaced by another sign-in")
             self.logged_in.clear()
@@ -464,7 +467,7 @@ class SmartQQLink:
         again once and replays; 1202 waits out the penalty and retries."""
         if not self.logged_in.is_set():
             if self.available is False:
-                raise RoomsUnavailable()
+                raise RoomsUnavailable(self.closed_because)
             raise SessionClosed("the web channel is not open")
         replayed = False
         waits = 0

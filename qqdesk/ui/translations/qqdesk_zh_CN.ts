@@ -734,9 +734,9 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../mainwindow.py" line="+118"/>
+        <location filename="../mainwindow.py" line="+122"/>
         <source>qqdesk</source>
-        <extracomment>the user asked to quit (menu, tray, or closing without a tray)</extracomment>
+        <extracomment>the user asked to quit (menu, tray, or closing without a tray) Notification rules when there are no settings to keep them in. Senders&apos; names (card or nickname) per room, for notices while its chat is closed.</extracomment>
         <translation>qqdesk</translation>
     </message>
     <message>
@@ -803,7 +803,7 @@
         <translation>号码：{uin}</translation>
     </message>
     <message>
-        <location line="+138"/>
+        <location line="+140"/>
         <source>Invite friends</source>
         <translation>邀请好友</translation>
     </message>
@@ -838,7 +838,12 @@
         <translation>验证码 {code}</translation>
     </message>
     <message>
-        <location line="+43"/>
+        <location line="+14"/>
+        <source>Groups and discussions are closed here: your account signed in on the web elsewhere. Sign in again to get them back.</source>
+        <translation>群和讨论组在这里已关闭：您的帐号在别处登录了网页版。重新登录即可恢复。</translation>
+    </message>
+    <message>
+        <location line="+54"/>
         <source>{sender} in {room}</source>
         <translation>{sender}（{room}）</translation>
     </message>
@@ -1217,7 +1222,7 @@
     <message>
         <location filename="../roomchat.py" line="+264"/>
         <source>Notify: every message</source>
-        <extracomment>the user chose another notification rule (conversation, rule) I left the room</extracomment>
+        <extracomment>A member&apos;s face picture id where known (buddies&apos;), else 0. the user chose another notification rule (conversation, rule) I left the room</extracomment>
         <translation>提醒：每条消息</translation>
     </message>
     <message>
@@ -1588,7 +1593,7 @@
         <translation>验证码：</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+15"/>
         <source>No web sign-in is waiting right now.</source>
         <translation>目前没有等待确认的网页登录。</translation>
     </message>
