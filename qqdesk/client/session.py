@@ -156,6 +156,8 @@ class AccountSession:
         )
         self.web.since = self.store.newest_room_message
         self._web_task: asyncio.Task[None] | None = None
+        #: What RoomsAvailability said last (None: nothing yet).
+        self._rooms_announced: bool | None = None
         self._web_resumed = asyncio.Event()
         self.outbox = Outbox(
             self.store,
@@ -256,7 +258,7 @@ class AccountSession:
             except QQError as exc:
                 log.info("%s: the web channel is not open yet: %s", self.uin, exc)
         if self.web.available is not None:
-            self._emit(RoomsAvailability(account=self.uin, available=self.web.available))
+            self._announce_rooms(self.web.available)
 
     async def logout(self) -> None:
         """Log out and stop polling and sending; pending messages wait for the next login."""
@@ -669,7 +671,7 @@ class AccountSession:
             except _Resumed:
                 continue
             except NoChannel:
-                self._emit(RoomsAvailability(account=self.uin, available=False))
+                self._announce_rooms(False)
                 return
             except Kicked as exc:
                 # The account signed in on the web elsewhere (a QR sign-in its owner
@@ -682,7 +684,7 @@ class AccountSession:
                 log.warning("%s: the web channel gave up: %s", self.uin, exc)
                 web.logged_in.clear()
                 web.available = False
-                self._emit(RoomsAvailability(account=self.uin, available=False))
+                self._announce_rooms(False)
                 return
             except SessionClosed:
                 return
@@ -712,11 +714,20 @@ class AccountSession:
         task = self._web_task
         if task is not None and task is not asyncio.current_task():
             task.cancel()
-        self._emit(RoomsAvailability(account=self.uin, available=False, reason=web.closed_because))
+        self._announce_rooms(False, web.closed_because)
 
     def _web_opened(self) -> None:
-        """The web session is (again) open: room messages kept pending go now."""
+        """The web session is (again) open: room messages kept pending go now (and a
+        channel that was not open at login is announced now)."""
         self.outbox.queue_pending()
+        self._announce_rooms(True)
+
+    def _announce_rooms(self, available: bool, reason: str = "") -> None:
+        """Tell listeners whether rooms can be used, when that changed."""
+        if available is self._rooms_announced:
+            return
+        self._rooms_announced = available
+        self._emit(RoomsAvailability(account=self.uin, available=available, reason=reason))
 
     def _backoff(self, failures: int) -> float:
         return backoff(self.timing, failures, self._random)

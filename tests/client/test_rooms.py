@@ -15,8 +15,10 @@ from qqdesk.client import (
     NotAMember,
     RoomsAvailability,
     RoomsUnavailable,
+    ServerUnavailable,
     WebLoginWaiting,
 )
+from qqdesk.client.links.smartqq import SmartQQLink
 from qqdesk.core import Conversation, ConversationKind
 from qqdesk.server import QQServer
 
@@ -201,3 +203,28 @@ async def test_remarks_come_with_the_buddy_list(real: QQServer, new_session: New
     assert buddies[BOB].remark == "Bobby (work)"
     assert buddies[BOB].name == "Bobby (work)"
     assert buddies[CAROL].remark == "" and buddies[CAROL].name == "Carol, Esq."
+
+
+async def test_rooms_announced_when_the_web_channel_opens_after_login(
+    real: QQServer, new_session: NewSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The web sign-in failing at login (the network) is tried again with back-off; the
+    rooms are announced when it opens."""
+    real_login = SmartQQLink.login
+    tries = 0
+
+    async def flaky(self: SmartQQLink) -> None:
+        nonlocal tries
+        tries += 1
+        if tries == 1:
+            raise ServerUnavailable("the web channel did not answer")
+        await real_login(self)
+
+    monkeypatch.setattr(SmartQQLink, "login", flaky)
+    alice = new_session(real.url, ALICE, "alice-pw")
+    events = alice.events()
+    await alice.login()
+    assert not alice.rooms_available
+    opened = await next_event(events, RoomsAvailability, timeout=5)
+    assert opened.available and alice.rooms_available
+    assert tries == 2
