@@ -7,10 +7,11 @@ import asyncio
 import json
 import time
 
-from qqdesk.core import Face, Presence
+from qqdesk.core import AuthMode, Face, Presence
 from qqdesk.protocol.smartqq import contact_hash
 from qqdesk.protocol.smartqq.ids import is_opaque
 from qqdesk.server import QQServer
+from qqdesk.server.store import MessageKind
 from tests.server.conftest import FakeClock, Raw, fields, wait_until
 from tests.server.smartqq_web import Web
 
@@ -270,3 +271,23 @@ async def test_a_switch_of_reader_never_doubles_with_acks(live: QQServer) -> Non
     assert fields(await alice.send("CLTMSG", UN=10002, MG="two"))["RES"] == "0"
     events = (await web.poll(ack=copy["value"]["msg_id"]))["result"]
     assert [e["value"]["content"][1:] for e in events] == [["two"]]
+
+
+async def test_add_requests_wait_in_the_inbox_for_the_classic_client(live: QQServer) -> None:
+    await live.async_admin.create_account(30001, "pw", auth=AuthMode.VERIFY, nick="Careful")
+    web = await signed_in(live, 30001)  # only on the web: it reads the inbox
+    alice = Raw(live.url, 10001)
+    await alice.login()
+    asked = await alice.send("Ack_AddToList", ver="1.2", UN=30001, CD=2, RS="hello")
+    assert fields(asked)["RES"] == "0"
+    assert fields(await alice.send("CLTMSG", UN=30001, MG="after the request"))["RES"] == "0"
+    [event] = (await web.poll())["result"]  # the request has no web form
+    assert event["value"]["content"][1:] == ["after the request"]
+    live.service.messaging.long_poll = 1
+    assert await web.poll() == TIMEOUT  # (takes the message as received)
+    kinds = [m.kind for m in await live.store.queued(30001, 10)]
+    assert kinds[0] is MessageKind.ADD_REQUEST
+    classic = Raw(live.url, 30001)
+    await classic.login()
+    got = await classic.send("GetMsgEx")
+    assert b"MT=2," in got and b"hello" in got

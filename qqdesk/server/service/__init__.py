@@ -171,10 +171,10 @@ class Service:
         for each in self.presence.live(session.uin):
             each.wakeup.set()
 
-    def end_web(self, session: Session) -> None:
+    async def end_web(self, session: Session) -> None:
         """A web session signs out (logout2, ptlogin2 logout)."""
-        if not session.acks and session.unacked:
-            self.messaging.delivered(session)
+        if not session.acks and session.unacked and self.messaging.reads_inbox(session):
+            await self.messaging.web_delivered(session)  # signing out says the last answer came
         self._end(session)
 
     def signed_in(self, uin: int) -> bool:

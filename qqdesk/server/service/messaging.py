@@ -374,9 +374,9 @@ class Messaging:
                     session.floor = ack
                     self._drop_given(session)
                     if self.reads_inbox(session):
-                        await self._forget(session, ack)
+                        await self._web_forget(session, ack)
             elif self.reads_inbox(session):
-                self.delivered(session)
+                await self.web_delivered(session)
             hold = max(MIN_WEB_HOLD, min(wait, self.long_poll, MAX_WEB_HOLD))
             deadline = self._clock() + hold
             started = asyncio.get_running_loop().time()
@@ -410,26 +410,42 @@ class Messaging:
         limit = MAX_PER_ANSWER if session.acks else 1
         floor = session.floor
         found: dict[int, WebEntry] = {}
+        # Each source gives up to ``limit`` entries; one that had more says up to which id
+        # it gave all (``bound``): the answer stops there, so that it is a prefix by id
+        # of everything waiting and acknowledging its last id covers all before it.
+        bound: int | None = None
+
+        def covered(last: int) -> None:
+            nonlocal bound
+            bound = last if bound is None else min(bound, last)
+
         if self.reads_inbox(session):
             queued = self._queued.get(session.uin)
             if queued is not None:
                 await asyncio.wait([queued])
             after = max(floor, self._acked.get(session.uin, 0), session.unacked)
-            for message in await self._store.queued(session.uin, limit, after=after):
+            batch = await self._store.queued(session.uin, limit, after=after)
+            # add requests and their answers have no web form: they wait in the inbox
+            # for the classic client (see _web_forget), and are read past
+            while batch and all(m.kind is not MessageKind.TEXT for m in batch):
+                if len(batch) < limit:
+                    batch = []
+                    break
+                batch = await self._store.queued(session.uin, limit, after=batch[-1].id)
+            for message in batch:
                 if message.kind is MessageKind.TEXT:
                     found[message.id] = message
-                else:
-                    # add requests and their answers have no web form: the classic
-                    # session gets them (they stay queued until one reads them)
-                    break
-        await self._room_entries(session, limit, found)
-        for copy in itertools.islice((c for c in session.copies if c.id > floor), limit):
-            found.setdefault(copy.id, copy)
-        for change in itertools.islice((c for c in session.status_changes if c.id > floor), limit):
-            found.setdefault(change.id, change)
-        for notice in itertools.islice((n for n in session.notices if n.id > floor), limit):
-            found.setdefault(notice.id, notice)
-        entries = [found[key] for key in sorted(found)][:limit]
+            if len(batch) == limit:
+                covered(batch[-1].id)
+        await self._room_entries(session, limit, found, covered)
+        for pending in (session.copies, session.status_changes, session.notices):
+            taken = list(itertools.islice((e for e in pending if e.id > floor), limit + 1))
+            if len(taken) > limit:
+                covered(taken[limit - 1].id)
+            for entry in taken[:limit]:
+                found.setdefault(entry.id, entry)
+        entries = [found[key] for key in sorted(found) if bound is None or key <= bound]
+        entries = entries[:limit]
         if not entries or session.acks:
             return entries
         last = entries[-1].id
@@ -441,7 +457,13 @@ class Messaging:
             session.unacked = max(session.unacked, stored[-1].id)
         return entries
 
-    async def _room_entries(self, session: Session, limit: int, found: dict[int, WebEntry]) -> None:
+    async def _room_entries(
+        self,
+        session: Session,
+        limit: int,
+        found: dict[int, WebEntry],
+        covered: Callable[[int], None],
+    ) -> None:
         """Room messages for ``session`` past its cursor (read with its own cursor from
         the rooms it is a member of now, so that changes made elsewhere count at once).
         Its own messages are not given back: the cursor steps over them."""
@@ -459,9 +481,31 @@ class Messaging:
                     continue
                 leading = False
                 found.setdefault(message.id, message)
+            if len(batch) == limit and not leading:
+                covered(batch[-1].id)
             # a full batch of one's own messages only: look past them
             if not leading or len(batch) < limit:
                 return
+
+    async def web_delivered(self, session: Session) -> None:
+        """A historical web client polled again (or signed out): what its previous
+        answer gave it from the inbox can go."""
+        upto, session.unacked = session.unacked, 0
+        if upto:
+            await self._web_forget(session, upto)
+
+    async def _web_forget(self, session: Session, upto: int) -> None:
+        """Forget the inbox up to ``upto`` for a web reader, but never an add request
+        or its answer (no web form: the classic client gets them), nor what follows
+        one (the inbox forgets a prefix)."""
+        uin = session.uin
+        done = self._acked.get(uin, 0)
+        head = await self._store.queued(uin, MAX_PER_ANSWER, after=done)
+        kept = next((m.id for m in head if m.kind is not MessageKind.TEXT), None)
+        if kept is not None:
+            upto = min(upto, kept - 1)
+        if upto > self._acked.get(uin, 0) and head and head[0].id <= upto:
+            self._delete(uin, upto)
 
     def _drop_given(self, session: Session) -> None:
         """Forget in-memory entries at or below the session's floor."""

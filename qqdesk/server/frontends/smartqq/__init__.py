@@ -285,9 +285,9 @@ class SmartQQFrontEnd:
             case Call.GET_RECENT_LIST:
                 return ok([])
             case Call.CHANGE_STATUS:
-                return self._change_status(state, web)
+                return await self._change_status(state, web)
             case Call.LOGOUT2:
-                self._sign_out(state)
+                await self._sign_out(state)
                 return RESULT_OK
             case Call.GET_SESSION_SIG:
                 return ok({"type": 0, "value": "", "flags": {"text": 1, "pic": 1, "file": 1}})
@@ -523,9 +523,9 @@ class SmartQQFrontEnd:
                     while len(self._kicked) > MAX_KICKED:
                         del self._kicked[next(iter(self._kicked))]
 
-    def _sign_out(self, state: WebState) -> None:
+    async def _sign_out(self, state: WebState) -> None:
         self._states.pop(state.session.token, None)
-        self.service.end_web(state.session)
+        await self.service.end_web(state.session)
 
     async def _pt_logout(self, web: WebRequest, request: Request) -> Answer:
         """ptlogin2's logout: the cookies' web session ends and the ticket with it."""
@@ -534,7 +534,7 @@ class SmartQQFrontEnd:
             session = self.service.web_sessions.get(ticket.uin)
             state = None if session is None else self._states.get(session.token)
             if state is not None and state.ticket is ticket:
-                self._sign_out(state)
+                await self._sign_out(state)
             self.tickets.drop(ticket)
         return _json(RESULT_OK)
 
@@ -771,12 +771,12 @@ class SmartQQFrontEnd:
             ]
         )
 
-    def _change_status(self, state: WebState, web: WebRequest) -> bytes:
+    async def _change_status(self, state: WebState, web: WebRequest) -> bytes:
         presence = parse_status_word(web.text("newstatus") or web.text("status"))
         if presence is None:
             return error(Retcode.BAD_REQUEST)
         if presence is Presence.OFFLINE:
-            self._sign_out(state)
+            await self._sign_out(state)
         else:
             self.service.set_presence(state.session, presence)
         return RESULT_OK
