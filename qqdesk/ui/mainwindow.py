@@ -492,8 +492,7 @@ class MainWindow(QMainWindow):
         """A QR sign-in waits: ask me (nothing is approved without me)."""
         if event.code in self._web_notices:
             return
-        notice = WebLoginNotice(self.session, event.code, self)
-        notice.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        notice = WebLoginNotice(self.session, event.code, self)  # it deletes itself
         self._web_notices[event.code] = notice
         notice.finished.connect(lambda _r, code=event.code: self._web_notices.pop(code, None))
         notice.open()

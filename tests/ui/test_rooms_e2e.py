@@ -14,6 +14,7 @@ from qqdesk.ui.mainwindow import MainWindow
 from qqdesk.ui.models import GroupKind, Roles
 from qqdesk.ui.roomchat import NotifyRule, RoomChatWindow
 
+from ..server.smartqq_web import Web
 from .conftest import ALICE, make_session
 from .test_e2e_gui import app_window
 from .test_rooms_ui import Notices, section_rows
@@ -161,3 +162,33 @@ def test_classic_only_server_app_shows_no_room_sections(
         assert not window.new_group_action.isVisible()
     finally:
         qt_run(session.close(), timeout_ms=5000)
+
+
+def test_web_sign_in_approved_and_refused_from_the_app(
+    qtbot: Any, qt_run: Any, server: Any, alice_session: Any
+) -> None:
+    alice = app_window(qtbot, alice_session)
+    qtbot.waitUntil(lambda: alice.model.rooms_shown, timeout=10_000)
+    browser = Web(url=server.url)
+    qt_run(browser.qr_show())
+    # The app asks at once; nothing is approved without me.
+    qtbot.waitUntil(lambda: len(alice._web_notices) == 1, timeout=10_000)
+    code, notice = next(iter(alice._web_notices.items()))
+    assert code in notice.text()
+    assert "ptuiCB('0'" not in qt_run(browser.qr_login())
+    with qtbot.waitSignal(notice.decided, timeout=10_000) as decided:
+        notice.approve_button.click()
+    assert decided.args == [code, True]
+    assert qt_run(browser.qr_login()).startswith("ptuiCB('0'")
+
+    other = Web(url=server.url)
+    qt_run(other.qr_show())
+    qtbot.waitUntil(lambda: any(c != code for c in alice._web_notices), timeout=10_000)
+    refused = next(c for c in alice._web_notices if c != code)
+    alice._web_notices[refused].later_button.click()
+    # Later: the dialog where the code shown beside the QR is typed refuses it.
+    dialog = alice.show_web_login()
+    qtbot.keyClicks(dialog.code_edit, refused)
+    dialog.refuse_button.click()
+    qtbot.waitUntil(lambda: "Refused" in dialog.status.text(), timeout=10_000)
+    assert qt_run(other.qr_login()).startswith("ptuiCB('68'")

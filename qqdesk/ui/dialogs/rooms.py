@@ -231,12 +231,19 @@ class WebLoginNotice(QMessageBox):
         self.buttonClicked.connect(self._clicked)
 
     def _clicked(self, button: Any) -> None:
+        # The box hides on a click; it lives until the server answered (then goes).
         if button is self.later_button:
+            self.deleteLater()
             return
         approve = button is self.approve_button
         code = self.code
-        spawn(
-            self.session.approve_web_login(code, approve),
-            on_done=lambda _: self.decided.emit(code, approve),
-            on_error=lambda exc: log.warning("web sign-in %s: %s", code, exc),
-        )
+
+        def done(_: Any) -> None:
+            self.decided.emit(code, approve)
+            self.deleteLater()
+
+        def failed(exc: BaseException) -> None:
+            log.warning("web sign-in %s: %s", code, exc)
+            self.deleteLater()
+
+        spawn(self.session.approve_web_login(code, approve), on_done=done, on_error=failed)
