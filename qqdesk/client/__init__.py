@@ -17,9 +17,11 @@ from .errors import (
     HistoryUnavailable,
     LoginFailed,
     NoSuchUser,
+    NotAMember,
     NotLoggedIn,
     QQError,
     RequestRefused,
+    RoomsUnavailable,
     ServerBusy,
     ServerUnavailable,
     SessionClosed,
@@ -36,7 +38,10 @@ from .events import (
     MessageReceived,
     MessageStateChanged,
     RequestApproved,
+    RoomsAvailability,
+    RoomsChanged,
     Trouble,
+    WebLoginWaiting,
 )
 from .events import (
     RequestRefused as RequestRefusedEvent,
@@ -45,7 +50,16 @@ from .links.classic import split_text
 from .session import AccountSession
 from .store import HistoryStore
 from .timing import Timing
-from .types import AddRequest, Buddy, FoundUser, OutgoingMessage, SearchResults, StoredMessage
+from .types import (
+    AddRequest,
+    Buddy,
+    FoundUser,
+    OutgoingMessage,
+    RoomMember,
+    SearchResults,
+    StoredMessage,
+    WebLogin,
+)
 
 __all__ = [
     "AccountSession",
@@ -71,6 +85,7 @@ __all__ = [
     "MessageReceived",
     "MessageStateChanged",
     "NoSuchUser",
+    "NotAMember",
     "NotLoggedIn",
     "OutgoingMessage",
     "Presence",
@@ -79,6 +94,10 @@ __all__ = [
     "RequestApproved",
     "RequestRefused",
     "RequestRefusedEvent",
+    "RoomMember",
+    "RoomsAvailability",
+    "RoomsChanged",
+    "RoomsUnavailable",
     "SearchResults",
     "ServerBusy",
     "ServerUnavailable",
@@ -88,6 +107,8 @@ __all__ = [
     "Timing",
     "TooFrequent",
     "Trouble",
+    "WebLogin",
+    "WebLoginWaiting",
     "WrongPassword",
     "split_text",
 ]
