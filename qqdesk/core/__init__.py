@@ -20,10 +20,13 @@ from .conversation import Conversation, ConversationKind
 from .numbers import MAX_UIN, MIN_UIN, is_account_number
 from .presence import Presence
 from .profile import (
+    PRIVATE_FIELDS,
+    Audience,
     AuthMode,
     BloodType,
     Constellation,
     Profile,
+    ProfilePrivacy,
     Sex,
     Zodiac,
     face_picture_number,
@@ -33,6 +36,8 @@ __all__ = [
     "FACE_NAMES",
     "MAX_UIN",
     "MIN_UIN",
+    "PRIVATE_FIELDS",
+    "Audience",
     "AuthMode",
     "BloodType",
     "Constellation",
@@ -43,6 +48,7 @@ __all__ = [
     "Part",
     "Presence",
     "Profile",
+    "ProfilePrivacy",
     "Sex",
     "Zodiac",
     "face_by_name",

@@ -17,6 +17,7 @@ from qqdesk.core import (
     Conversation,
     Face,
     Profile,
+    ProfilePrivacy,
     Sex,
     Zodiac,
     render_text,
@@ -59,7 +60,7 @@ async def test_a_version_1_store_opens_with_every_row_intact(v1_file: Path) -> N
     assert _dump(v1_file)[0] == 0  # the release before versions never set one
     store = SqliteStore(v1_file)
     try:
-        assert _dump(v1_file)[0] == latest_version() == 2
+        assert _dump(v1_file)[0] == latest_version() == len(migrations.MIGRATIONS)
         accounts = {a.profile.uin: a for a in await store.list_accounts()}
         assert sorted(accounts) == [10001, 10002, 24259132]
         wei = accounts[24259132]
@@ -104,9 +105,14 @@ async def test_a_version_1_store_opens_with_every_row_intact(v1_file: Path) -> N
             (8, 10001, MessageKind.TEXT, ("last ", Face(3), "/face99 /unknown")),
         ]
         assert all(m.time == bob_queue[0].time > 1_700_000_000 for m in bob_queue)
+        # the client-id and privacy step: every account shows everything, as before
+        for uin in accounts:
+            assert await store.privacy(uin) == ProfilePrivacy()
         # new ids follow the old ones, the dropped rows' ids included
         (next_id,) = await store.enqueue([text(10002, 10001, "new")])
         assert next_id == 9
+        assert await store.enqueue_once(text(10002, 10001, "once"), "c1")
+        assert not await store.enqueue_once(text(10002, 10001, "once"), "c1")
     finally:
         store.close()
     # a second open finds the latest version and changes nothing
@@ -130,7 +136,9 @@ def test_a_store_from_a_newer_release_is_refused_untouched(v1_file: Path) -> Non
     db.execute(f"PRAGMA user_version={latest_version() + 1}")
     db.close()
     before = _dump(v1_file)
-    with pytest.raises(StoreError, match=r"schema version 3, newer than this qqdesk knows \(2\)"):
+    latest = latest_version()
+    newer = rf"schema version {latest + 1}, newer than this qqdesk knows \({latest}\)"
+    with pytest.raises(StoreError, match=newer):
         SqliteStore(v1_file)
     assert _dump(v1_file) == before
 
@@ -155,7 +163,7 @@ def test_a_failing_step_leaves_the_file_as_it_was(
     assert _dump(v1_file) == before
     monkeypatch.undo()
     SqliteStore(v1_file).close()  # and the real step still works on it
-    assert _dump(v1_file)[0] == 2
+    assert _dump(v1_file)[0] == latest_version()
 
 
 def test_a_new_file_starts_at_the_latest_version(tmp_path: Path) -> None:

@@ -8,7 +8,16 @@ from typing import Any
 
 import pytest
 
-from qqdesk.core import AuthMode, BloodType, Conversation, Face, Profile, Sex
+from qqdesk.core import (
+    Audience,
+    AuthMode,
+    BloodType,
+    Conversation,
+    Face,
+    Profile,
+    ProfilePrivacy,
+    Sex,
+)
 from qqdesk.server.store import (
     MessageKind,
     NewMessage,
@@ -58,6 +67,8 @@ async def populate(store: SqliteStore) -> None:
     ids = await store.enqueue([text(10002, 10001, f"m{i} /微笑") for i in range(5)])
     await store.enqueue([group, text(60000, 10004, "hi")])
     await store.delete_upto(10002, ids[1])  # delivered ones are gone: a gap in the ids
+    await store.enqueue_once(text(10003, 10001, "with a client id"), "ci-1")
+    await store.set_privacy(10002, ProfilePrivacy(mobile=Audience.NOBODY, phone=Audience.BUDDIES))
 
 
 async def dump(store: SqliteStore | PostgresStore) -> dict[str, list[tuple[Any, ...]]]:
@@ -79,7 +90,7 @@ async def test_sqlite_to_postgresql_and_back_keeps_every_row(
     await populate(source)
     target = await PostgresStore.open(postgres_url)
     counts = await copy_store(source, target)
-    assert counts == {"accounts": 5, "buddies": 4, "requests": 2, "messages": 6}
+    assert counts == {"accounts": 5, "buddies": 4, "requests": 2, "messages": 7, "sent_ids": 1}
     expected = await dump(source)
     assert await dump(target) == expected
     # and through the interface, field by field (dataclasses compare every field)
@@ -90,6 +101,8 @@ async def test_sqlite_to_postgresql_and_back_keeps_every_row(
         assert await target.watchers(uin) == await source.watchers(uin)
         assert await target.queued(uin, 100) == await source.queued(uin, 100)
     assert await target.open_request(10003, 10001) == "我是 Wei"
+    assert await target.privacy(10002) == await source.privacy(10002) != ProfilePrivacy()
+    assert not await target.enqueue_once(text(10003, 10001, "with a client id"), "ci-1")
     assert await target.search(0, 0, None, "甘肃", 0, 10) == await source.search(
         0, 0, None, "甘肃", 0, 10
     )
@@ -112,7 +125,7 @@ async def test_sqlite_to_postgresql_and_back_keeps_every_row(
     assert again["buddies"] == expected["buddies"]
     assert again["requests"] == expected["requests"]
     assert again["accounts"][:5] == expected["accounts"]
-    assert again["messages"][:6] == expected["messages"]
+    assert again["messages"][:7] == expected["messages"]
     (after,) = await back.enqueue([text(10002, 10001, "newer")])
     assert after > next_id
     await target.aclose()

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from qqdesk.core import AuthMode, Content, Conversation, Profile
+from qqdesk.core import AuthMode, Content, Conversation, Profile, ProfilePrivacy
 
 
 class StoreError(Exception):
@@ -108,6 +108,11 @@ class Store(Protocol):
         auth: AuthMode | None = None,
         searchable: bool | None = None,
     ) -> Awaitable[bool]: ...
+    async def privacy(self, uin: int) -> ProfilePrivacy | None:
+        """Who may see ``uin``'s private profile fields; None if no such account."""
+        ...
+
+    def set_privacy(self, uin: int, privacy: ProfilePrivacy) -> Awaitable[bool]: ...
     async def list_accounts(self) -> list[Account]: ...
     async def search(
         self, exclude: int, age: int, sex: int | None, province: str, offset: int, limit: int
@@ -139,6 +144,13 @@ class Store(Protocol):
 
     # messages
     def enqueue(self, messages: Sequence[NewMessage]) -> Awaitable[list[int]]: ...
+    def enqueue_once(self, message: NewMessage, client_id: str) -> Awaitable[bool]:
+        """Queue ``message`` unless its sender already sent one with ``client_id`` in the
+        last day: the record of the id and the message in one transaction, so a resend
+        after a lost answer is stored once, even across a crash. False for a resend
+        (nothing queued)."""
+        ...
+
     async def queued(self, recipient: int, limit: int, after: int = 0) -> list[QueuedMessage]:
         """The oldest ``limit`` messages queued for ``recipient`` with an id above ``after``."""
         ...
