@@ -19,7 +19,18 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from types import TracebackType
 from typing import TypeVar
 
-from qqdesk.core import AuthMode, Content, Conversation, Presence, Profile, Sex, parse_text
+from qqdesk.core import (
+    PRIVATE_FIELDS,
+    Audience,
+    AuthMode,
+    Content,
+    Conversation,
+    Presence,
+    Profile,
+    ProfilePrivacy,
+    Sex,
+    parse_text,
+)
 
 from .errors import (
     HistoryUnavailable,
@@ -255,6 +266,19 @@ class AccountSession:
     async def profile(self, uin: int, level: int = 3) -> Profile:
         """A user's profile; level 0/1 is the nickname only, 2 the usual card, 3 everything."""
         return await self.link.profile(uin, level)
+
+    async def privacy(self) -> ProfilePrivacy:
+        """Who sees my mobile, real name, address and phone (Privacy, an extension: a
+        server without it raises RequestRefused)."""
+        return await self.link.privacy({})
+
+    async def set_privacy(self, **fields: Audience) -> ProfilePrivacy:
+        """Choose who sees each private field named (``mobile``, ``real_name``, ``address``,
+        ``phone``): everyone, my buddies, or nobody; the whole choice afterwards."""
+        unknown = set(fields) - set(PRIVATE_FIELDS)
+        if unknown:
+            raise ValueError(f"not a private profile field: {', '.join(sorted(unknown))}")
+        return await self.link.privacy({k: Audience(v) for k, v in fields.items()})
 
     async def search(
         self,

@@ -16,12 +16,14 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import platformdirs
 
-from qqdesk.core import MAX_UIN, MIN_UIN, AuthMode
+from qqdesk.core import MAX_UIN, MIN_UIN, PRIVATE_FIELDS, Audience, AuthMode
 
 from .admin import Admin
 from .frontends.classic import PROFILE_FIELD_BY_KEY
 from .http import Limits
 from .server import QQServer
+from .service import Refused
+from .service.privacy import change_privacy
 from .store import SqliteStore, Store, StoreError, copy_store, open_store
 from .store.opening import is_postgres, sqlite_path
 
@@ -29,6 +31,9 @@ if TYPE_CHECKING:
     from .store.postgres import PostgresStore
 
 log = logging.getLogger("qqdesk.server")
+
+#: What ``setinfo --show-FIELD`` takes.
+AUDIENCES = {"everyone": Audience.EVERYONE, "buddies": Audience.BUDDIES, "nobody": Audience.NOBODY}
 
 #: GetInfo keys -> profile attribute names (what ``setinfo`` accepts; not the number).
 INFO_KEYS = {key: name for key, name in PROFILE_FIELD_BY_KEY.items() if key != "UN"}
@@ -119,9 +124,19 @@ def build_parser() -> argparse.ArgumentParser:
     passwd.add_argument("uin", type=_uin)
     passwd.add_argument("--password", default=None)
 
-    setinfo = sub.add_parser("setinfo", parents=[common], help="set profile fields")
+    setinfo = sub.add_parser(
+        "setinfo", parents=[common], help="set profile fields and who sees the private ones"
+    )
     setinfo.add_argument("uin", type=_uin)
-    setinfo.add_argument("fields", nargs="+", metavar="KEY=VALUE")
+    setinfo.add_argument("fields", nargs="*", metavar="KEY=VALUE")
+    for name in PRIVATE_FIELDS:
+        setinfo.add_argument(
+            f"--show-{name.replace('_', '-')}",
+            dest=f"show_{name}",
+            choices=AUDIENCES,
+            default=None,
+            help=f"who sees the {name.replace('_', ' ')}",
+        )
 
     buddy = sub.add_parser("buddy", parents=[common], help="edit a buddy list")
     buddy.add_argument("action", choices=["add", "del"])
@@ -276,9 +291,18 @@ async def _administer(args: argparse.Namespace) -> int:
             print(f"password of {args.uin} changed")
         elif args.command == "setinfo":
             fields = _setinfo_fields(args.fields)
+            privacy = {
+                name: AUDIENCES[getattr(args, f"show_{name}")]
+                for name in PRIVATE_FIELDS
+                if getattr(args, f"show_{name}") is not None
+            }
+            if not fields and not privacy:
+                raise UsageError("setinfo: give KEY=VALUE fields or --show-... choices")
             try:
                 await admin.set_profile(args.uin, **fields)
-            except KeyError:
+                if privacy:
+                    await change_privacy(store, args.uin, privacy)
+            except (KeyError, Refused):
                 raise UsageError(f"no account {args.uin}") from None
             except ValueError as exc:
                 raise UsageError(f"bad value: {exc}") from None

@@ -20,11 +20,13 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from qqdesk.core import (
+    Audience,
     AuthMode,
     Content,
     Conversation,
     Presence,
     Profile,
+    ProfilePrivacy,
     Sex,
     parse_text,
     render_text,
@@ -54,6 +56,8 @@ from qqdesk.protocol.classic import (
     OnlineBuddiesRequest,
     OnlineCount,
     OnlinePage,
+    PrivacyReply,
+    PrivacyRequest,
     ProfileReply,
     ProfileRequest,
     ProtocolError,
@@ -392,6 +396,21 @@ class ClassicLink:
     async def remove_buddy(self, uin: int) -> None:
         await self._call(lambda seq: RemoveBuddyRequest(uin=self.uin, seq=seq, target=uin))
 
+    async def privacy(self, changes: dict[str, Audience]) -> ProfilePrivacy:
+        """Set who sees the private profile fields in ``changes`` (Privacy, an extension;
+        none: only read); the whole choice. A server without it: RequestRefused."""
+        reply = await self._call(
+            lambda seq: PrivacyRequest(
+                uin=self.uin,
+                seq=seq,
+                mobile=changes.get("mobile"),
+                real_name=changes.get("real_name"),
+                address=changes.get("address"),
+                phone=changes.get("phone"),
+            )
+        )
+        return _expect(reply, PrivacyReply).privacy
+
     async def set_presence(self, presence: Presence) -> None:
         """Show ``presence``, as its classic projection (away and the like show as busy)."""
         status = Status.of(presence)
@@ -608,6 +627,7 @@ _REPLY_COMMANDS: dict[type[Reply], Command] = {
     OnlineCount: Command.QUERY_STAT,
     OnlinePage: Command.QUERY_STAT,
     ProfileReply: Command.GET_INFO,
+    PrivacyReply: Command.PRIVACY,
     AddBuddyReply: Command.ADD_TO_LIST,
     MessagesReply: Command.GET_MSG_EX,
     SearchPage: Command.FINGER,
