@@ -97,7 +97,9 @@ class AccountSession:
     """One QQ account on one server: log in, then call methods and read ``events()``.
 
     ``async with AccountSession(url, uin, password) as s:`` logs in and, on exit,
-    logs out and closes the poll loop, the outbox and the HTTP client.
+    logs out and closes the poll loop, the outbox and the HTTP client. ``url`` may
+    be https://; ``ca_file`` (PEM) then names the authorities its certificate must
+    come from instead of the system's (a self-signed certificate is its own).
     """
 
     def __init__(
@@ -108,6 +110,7 @@ class AccountSession:
         *,
         store: HistoryStore | str | os.PathLike[str] | None = None,
         timing: Timing | None = None,
+        ca_file: str | os.PathLike[str] | None = None,
     ) -> None:
         self.server_url = server_url
         self.uin = int(uin)
@@ -124,7 +127,12 @@ class AccountSession:
         self.state = ConnectionState.DISCONNECTED
         #: The classic link: the only one until Smart QQ joins.
         self.link = ClassicLink(
-            server_url, self.uin, password, self.timing, on_answer=self._server_answered
+            server_url,
+            self.uin,
+            password,
+            self.timing,
+            on_answer=self._server_answered,
+            ca_file=None if ca_file is None else os.fspath(ca_file),
         )
         self.outbox = Outbox(
             self.store,

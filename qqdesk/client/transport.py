@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 import zlib
 from collections.abc import Callable
 
@@ -80,11 +81,28 @@ class Transport:
     """
 
     def __init__(
-        self, url: str, *, timeout: float = 15.0, max_reply: int = DEFAULT_MAX_REPLY
+        self,
+        url: str,
+        *,
+        timeout: float = 15.0,
+        max_reply: int = DEFAULT_MAX_REPLY,
+        ca_file: str | None = None,
     ) -> None:
         self.url = url if "://" in url else "http://" + url
+        scheme = self.url.split("://", 1)[0].lower()
+        if scheme not in ("http", "https"):
+            raise ValueError(f"not an http:// or https:// server URL: {url}")
         self.timeout = timeout
         self.max_reply = max_reply
+        #: How an https server's certificate is checked: the system's authorities, or
+        #: only those in ``ca_file`` (a self-signed certificate, or a private CA). The
+        #: host name is always checked.
+        self._verify: ssl.SSLContext | bool = True
+        if ca_file is not None:
+            try:
+                self._verify = ssl.create_default_context(cafile=ca_file)
+            except (OSError, ssl.SSLError) as exc:
+                raise ValueError(f"cannot read the CA file {ca_file}: {exc}") from exc
         #: Connections that broke or could not be made (a restart of the server shows here).
         self.failures = 0
         self._cookies = httpx.Cookies()
@@ -98,6 +116,7 @@ class Transport:
                 timeout=self.timeout,
                 trust_env=False,
                 follow_redirects=False,
+                verify=self._verify,
             )
         return self._client
 

@@ -162,8 +162,11 @@ class ClassicLink:
         password: str,
         timing: Timing,
         on_answer: Callable[[], None] = lambda: None,
+        ca_file: str | None = None,
     ) -> None:
         self.server_url = server_url
+        #: Authorities an https server's certificate must come from (None: the system's).
+        self.ca_file = ca_file
         self.uin = uin
         self._password_md5 = hashlib.md5(password.encode("utf-8")).hexdigest()
         self.timing = timing
@@ -491,7 +494,10 @@ class ClassicLink:
         """Send one request, read its reply. NULL raises RequestRefused."""
         if self._transport is None:
             self._transport = Transport(
-                self.server_url, timeout=self.timing.request_timeout, max_reply=MAX_REPLY
+                self.server_url,
+                timeout=self.timing.request_timeout,
+                max_reply=MAX_REPLY,
+                ca_file=self.ca_file,
             )
         recent = set(self._recent_seqs)
         self._recent_seqs.append(request.seq)
