@@ -201,8 +201,10 @@ class Tally:
 # --------------------------------------------------------------------------
 
 
-async def library_run(url: str, pairs: int, rate: float, until: float, drain: float,
-                      folder: Path) -> Tally:  # fmt: skip
+async def library_run(url: str, pairs: int, rate: float, begin: Callable[[], float],
+                      drain: float, folder: Path) -> Tally:  # fmt: skip
+    """Sign every session in (the server left alone meanwhile), then ``begin()`` the
+    kills and send until the time it returns."""
     tally = Tally()
     timing = Timing()
     senders: list[tuple[AccountSession, dict[int, str]]] = []
@@ -236,7 +238,7 @@ async def library_run(url: str, pairs: int, rate: float, until: float, drain: fl
             tally.sent += 1
             await asyncio.sleep(rng.expovariate(rate))
 
-    deadline = until + drain + 3600
+    deadline = time.monotonic() + 10**6
     listeners = []
     for i in range(pairs):
         sender_uin, receiver_uin = FIRST_UIN + 2 * i, FIRST_UIN + 2 * i + 1
@@ -250,6 +252,7 @@ async def library_run(url: str, pairs: int, rate: float, until: float, drain: fl
         receivers.append(receiver)
         senders.append((sender, {}))
     print(f"  {2 * pairs} library sessions signed in", flush=True)
+    until = begin()
     sending = [
         asyncio.create_task(send(s, FIRST_UIN + 2 * i + 1, sent))
         for i, (s, sent) in enumerate(senders)
@@ -406,19 +409,27 @@ def run(mode: str, args: argparse.Namespace) -> tuple[Tally, int, float]:
     url = f"http://127.0.0.1:{server.port}/"
 
     async def main() -> Tally:
-        until = time.monotonic() + args.minutes * 60
         stop = threading.Event()
-        killer = threading.Thread(target=kill_loop, args=(server, args.kill_every, until, stop))
-        killer.start()
+        killer: list[threading.Thread] = []
+
+        def begin() -> float:
+            """Start the kills now; when the sending ends."""
+            until = time.monotonic() + float(args.minutes) * 60
+            thread = threading.Thread(target=kill_loop, args=(server, args.kill_every, until, stop))
+            thread.start()
+            killer.append(thread)
+            return until
+
         if mode == "library":
-            work = library_run(url, args.pairs, args.rate, until, args.drain, folder)
+            work = library_run(url, args.pairs, args.rate, begin, args.drain, folder)
         else:
-            work = legacy_run(url, args.pairs, args.rate, until, args.drain)
+            work = legacy_run(url, args.pairs, args.rate, begin(), args.drain)
         try:
             return await work
         finally:
             stop.set()
-            await asyncio.to_thread(killer.join)
+            for thread in killer:
+                await asyncio.to_thread(thread.join)
 
     started = time.monotonic()
     try:
