@@ -260,15 +260,21 @@ async def library_run(url: str, pairs: int, rate: float, begin: Callable[[], flo
     await asyncio.gather(*sending)
     # the drain: until every message is out of the outboxes and what was sent arrived
     end = time.monotonic() + drain
+    settled: set[str] = set()  # (sent and received, or failed: not looked up again)
     while time.monotonic() < end:
-        states = _states(senders)
-        waiting = [t for t, s in states.items() if s is DeliveryState.PENDING]
-        missing = [
-            t for t, s in states.items() if s is DeliveryState.SENT and not tally.received[t]
-        ]
-        if not waiting and not missing:
+        states = _states(senders, settled)
+        unsettled = 0
+        for tag, state in states.items():
+            if state is DeliveryState.FAILED or (
+                state is DeliveryState.SENT and tally.received[tag]
+            ):
+                settled.add(tag)
+            else:
+                unsettled += 1
+        if not unsettled:
             break
-        await asyncio.sleep(1)
+        await asyncio.sleep(2)
+    print(f"  drained ({len(settled)} settled)", flush=True)
     for tag, state in _states(senders).items():
         if state is DeliveryState.SENT:
             tally.acknowledged.add(tag)
@@ -277,9 +283,11 @@ async def library_run(url: str, pairs: int, rate: float, begin: Callable[[], flo
         else:
             tally.pending.add(tag)
     deadline = 0
-    for session in [*receivers, *(s for s, _ in senders)]:
-        with contextlib.suppress(Exception):
-            await session.close()
+    _print_rows([("library", tally, -1)], pairs)  # (before the long goodbye below)
+    closing = [session.close() for session in [*receivers, *(s for s, _ in senders)]]
+    with contextlib.suppress(Exception):
+        async with asyncio.timeout(60):
+            await asyncio.gather(*closing, return_exceptions=True)
     for task in listeners:
         task.cancel()
     return tally
@@ -295,10 +303,14 @@ async def _login_until_up(session: AccountSession) -> None:
     raise RuntimeError(f"{session.uin} could not sign in")
 
 
-def _states(senders: list[tuple[AccountSession, dict[int, str]]]) -> dict[str, DeliveryState]:
+def _states(
+    senders: list[tuple[AccountSession, dict[int, str]]], skip: set[str] | None = None
+) -> dict[str, DeliveryState]:
     out: dict[str, DeliveryState] = {}
     for session, sent in senders:
         for local_id, tag in sent.items():
+            if skip is not None and tag in skip:
+                continue
             message = session.store.message(local_id)
             out[tag] = message.state if message is not None else DeliveryState.FAILED
     return out
@@ -439,6 +451,20 @@ def run(mode: str, args: argparse.Namespace) -> tuple[Tally, int, float]:
     return tally, server.kills, time.monotonic() - started
 
 
+def _print_rows(rows: list[tuple[str, Tally, int]], pairs: int) -> None:
+    print("| client | pairs | kills | sent | acknowledged | lost | doubled | pending |"
+          " failed | received unacknowledged | sessions stopped |")  # fmt: skip
+    print("| --- | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: |")
+    for mode, tally, kills in rows:
+        print(
+            f"| {mode} | {pairs} | {kills if kills >= 0 else '?'} | {tally.sent}"
+            f" | {len(tally.acknowledged)} | {tally.lost()} | {tally.doubled()}"
+            f" | {len(tally.pending)} | {len(tally.failed)}"
+            f" | {tally.received_unacknowledged()} | {tally.stopped} |",
+            flush=True,
+        )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--pairs", type=int, default=200)
@@ -455,15 +481,7 @@ def main() -> int:
         tally, kills, seconds = run(mode, args)
         rows.append((mode, tally, kills, seconds))
     print()
-    print("| client | pairs | kills | sent | acknowledged | lost | doubled | pending |"
-          " failed | received unacknowledged | sessions stopped |")  # fmt: skip
-    print("| --- | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: |")
-    for mode, tally, kills, _seconds in rows:
-        print(
-            f"| {mode} | {args.pairs} | {kills} | {tally.sent} | {len(tally.acknowledged)}"
-            f" | {tally.lost()} | {tally.doubled()} | {len(tally.pending)} | {len(tally.failed)}"
-            f" | {tally.received_unacknowledged()} | {tally.stopped} |"
-        )
+    _print_rows([(mode, tally, kills) for mode, tally, kills, _seconds in rows], args.pairs)
     return 0
 
 
