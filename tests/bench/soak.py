@@ -44,6 +44,7 @@ import contextlib
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -448,7 +449,21 @@ def run(mode: str, args: argparse.Namespace) -> tuple[Tally, int, float]:
         tally = asyncio.run(main())
     finally:
         server.stop()
+    _explain_lost(tally, db)
     return tally, server.kills, time.monotonic() - started
+
+
+def _explain_lost(tally: Tally, db: Path) -> None:
+    """Where each acknowledged message that never arrived is: still queued on the server
+    (undelivered when the drain ended) or gone."""
+    lost = [tag for tag in tally.acknowledged if tally.received[tag] == 0]
+    if not lost:
+        return
+    with contextlib.closing(sqlite3.connect(db)) as store:
+        queued = {str(row[0]) for row in store.execute("SELECT content FROM messages")}
+    waiting = [tag for tag in lost if f'["{tag}"]' in queued]
+    print(f"  of {len(lost)} acknowledged and not received, {len(waiting)} are still queued"
+          f" on the server; gone: {sorted(set(lost) - set(waiting))[:20]}", flush=True)  # fmt: skip
 
 
 def _print_rows(rows: list[tuple[str, Tally, int]], pairs: int) -> None:
