@@ -1,6 +1,7 @@
 """The client core: an account session over asyncio + httpx that emits typed events (no Qt)."""
 
 from qqdesk.core import (
+    Audience,
     AuthMode,
     Content,
     Conversation,
@@ -8,6 +9,7 @@ from qqdesk.core import (
     Face,
     Presence,
     Profile,
+    ProfilePrivacy,
     Sex,
 )
 
@@ -65,6 +67,7 @@ __all__ = [
     "AccountSession",
     "AddRequest",
     "AddRequestReceived",
+    "Audience",
     "AuthMode",
     "Buddy",
     "BuddyStatusChanged",
@@ -90,6 +93,7 @@ __all__ = [
     "OutgoingMessage",
     "Presence",
     "Profile",
+    "ProfilePrivacy",
     "QQError",
     "RequestApproved",
     "RequestRefused",

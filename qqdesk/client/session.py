@@ -21,12 +21,15 @@ from types import TracebackType
 from typing import Protocol, TypeVar
 
 from qqdesk.core import (
+    PRIVATE_FIELDS,
+    Audience,
     AuthMode,
     Content,
     Conversation,
     ConversationKind,
     Presence,
     Profile,
+    ProfilePrivacy,
     Room,
     Sex,
     parse_text,
@@ -121,7 +124,9 @@ class AccountSession:
     """One QQ account on one server: log in, then call methods and read ``events()``.
 
     ``async with AccountSession(url, uin, password) as s:`` logs in and, on exit,
-    logs out and closes the poll loop, the outbox and the HTTP client.
+    logs out and closes the poll loop, the outbox and the HTTP client. ``url`` may
+    be https://; ``ca_file`` (PEM) then names the authorities its certificate must
+    come from instead of the system's (a self-signed certificate is its own).
     """
 
     def __init__(
@@ -133,6 +138,7 @@ class AccountSession:
         store: HistoryStore | str | os.PathLike[str] | None = None,
         timing: Timing | None = None,
         proxy: str | None = None,
+        ca_file: str | os.PathLike[str] | None = None,
     ) -> None:
         self.server_url = server_url
         self.uin = int(uin)
@@ -155,10 +161,17 @@ class AccountSession:
             self.timing,
             on_answer=self._server_answered,
             proxy=proxy,
+            ca_file=None if ca_file is None else os.fspath(ca_file),
         )
         #: The Smart QQ web link: groups, discussions, web sign-in approval (where offered).
         self.web = SmartQQLink(
-            server_url, self.uin, password, self.timing, on_answer=self._server_answered
+            server_url,
+            self.uin,
+            password,
+            self.timing,
+            on_answer=self._server_answered,
+            proxy=proxy,
+            ca_file=None if ca_file is None else os.fspath(ca_file),
         )
         self.web.since = self.store.newest_room_message
         self._web_task: asyncio.Task[None] | None = None
@@ -336,6 +349,19 @@ class AccountSession:
     async def profile(self, uin: int, level: int = 3) -> Profile:
         """A user's profile; level 0/1 is the nickname only, 2 the usual card, 3 everything."""
         return await self.link.profile(uin, level)
+
+    async def privacy(self) -> ProfilePrivacy:
+        """Who sees my mobile, real name, address and phone (Privacy, an extension: a
+        server without it raises RequestRefused)."""
+        return await self.link.privacy({})
+
+    async def set_privacy(self, **fields: Audience) -> ProfilePrivacy:
+        """Choose who sees each private field named (``mobile``, ``real_name``, ``address``,
+        ``phone``): everyone, my buddies, or nobody; the whole choice afterwards."""
+        unknown = set(fields) - set(PRIVATE_FIELDS)
+        if unknown:
+            raise ValueError(f"not a private profile field: {', '.join(sorted(unknown))}")
+        return await self.link.privacy({k: Audience(v) for k, v in fields.items()})
 
     async def search(
         self,
@@ -519,10 +545,12 @@ class AccountSession:
             self._web_replaced()
             raise RoomsUnavailable(self.web.closed_because) from exc
 
-    async def _send(self, conversation: Conversation, content: Content) -> None:
-        """The outbox's sender: buddies by the classic link, rooms by the web link."""
+    async def _send(self, conversation: Conversation, content: Content, client_id: str) -> None:
+        """The outbox's sender: buddies by the classic link (with the client message id
+        that makes a resend harmless), rooms by the web link (which has no such id yet:
+        a room message resent after a lost answer can show twice)."""
         if conversation.is_buddy:
-            await self.link.send(conversation, content)
+            await self.link.send(conversation, content, client_id)
             return
         if self.web.available is False:
             raise RequestRefused("this server has no groups or discussions")

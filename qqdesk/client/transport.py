@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 import zlib
 from collections.abc import Callable, Mapping
 from urllib.parse import urlencode
@@ -95,12 +96,25 @@ class Transport:
         timeout: float = 15.0,
         max_reply: int = DEFAULT_MAX_REPLY,
         proxy: str | None = None,
+        ca_file: str | None = None,
     ) -> None:
         self.url = url if "://" in url else "http://" + url
+        scheme = self.url.split("://", 1)[0].lower()
+        if scheme not in ("http", "https"):
+            raise ValueError(f"not an http:// or https:// server URL: {url}")
         #: ``http://[user:password@]host:port`` or ``socks5://…`` (SOCKS needs socksio).
         self.proxy = proxy or None
         self.timeout = timeout
         self.max_reply = max_reply
+        #: How an https server's certificate is checked: the system's authorities, or
+        #: only those in ``ca_file`` (a self-signed certificate, or a private CA). The
+        #: host name is always checked.
+        self._verify: ssl.SSLContext | bool = True
+        if ca_file is not None:
+            try:
+                self._verify = ssl.create_default_context(cafile=ca_file)
+            except (OSError, ssl.SSLError) as exc:
+                raise ValueError(f"cannot read the CA file {ca_file}: {exc}") from exc
         #: Connections that broke or could not be made (a restart of the server shows here).
         self.failures = 0
         self._cookies = httpx.Cookies()
@@ -117,6 +131,7 @@ class Transport:
                     trust_env=False,
                     proxy=self.proxy,
                     follow_redirects=False,
+                    verify=self._verify,
                 )
             except (ImportError, ValueError) as exc:  # SOCKS without socksio; a bad URL
                 raise ServerUnavailable(f"proxy {_without_password(self.proxy)}: {exc}") from exc

@@ -65,6 +65,7 @@ async def test_an_empty_database_gets_the_latest_schema(postgres_url: str, admin
         "room_messages",
         "remarks",
         "web_logins",
+        "sent_ids",
     }
     columns = {
         r[0]

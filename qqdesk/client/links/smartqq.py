@@ -108,8 +108,15 @@ class SmartQQLink:
         password: str,
         timing: Timing,
         on_answer: Callable[[], None] = lambda: None,
+        *,
+        proxy: str | None = None,
+        ca_file: str | None = None,
     ) -> None:
         self.server_url = server_url
+        #: The same proxy and certificate authorities as the classic link (the user's
+        #: choice for this account covers all its traffic).
+        self.proxy = proxy
+        self.ca_file = ca_file
         self.uin = uin
         self._password_md5 = hashlib.md5(password.encode("utf-8")).hexdigest()
         self.timing = timing
@@ -520,7 +527,11 @@ class SmartQQLink:
     ) -> bytes:
         if self._transport is None:
             self._transport = Transport(
-                self.server_url, timeout=self.timing.request_timeout, max_reply=MAX_REPLY
+                self.server_url,
+                timeout=self.timing.request_timeout,
+                max_reply=MAX_REPLY,
+                proxy=self.proxy,
+                ca_file=self.ca_file,
             )
         reply = await self._transport.post_form(path, form, timeout=timeout)
         self._on_answer()

@@ -8,7 +8,7 @@ from typing import Any
 from qqdesk.core import MIN_UIN
 
 from .interface import StoreError
-from .migrations import INT_FIELDS, PROFILE_FIELDS, v1_message_to_v2
+from .migrations import INT_FIELDS, PRIVACY_COLUMNS, PROFILE_FIELDS, v1_message_to_v2
 
 #: The advisory lock (a constant key) that nodes opening one database at once take
 #: around each migration step and around sequence bumps, so they never race.
@@ -167,8 +167,29 @@ async def _to_v3(db: Connection) -> None:
         await db.execute(statement)
 
 
+async def _sent_ids_and_privacy(db: Connection) -> None:
+    """Client message ids already stored, and who may see each private profile field
+    (as SQLite's step: see migrations._sent_ids_and_privacy)."""
+    await db.execute(
+        """CREATE TABLE sent_ids (
+    sender BIGINT NOT NULL,
+    client_id TEXT NOT NULL,
+    time BIGINT NOT NULL,
+    PRIMARY KEY (sender, client_id)
+)"""
+    )
+    await db.execute("CREATE INDEX sent_ids_time ON sent_ids (time)")
+    for column in PRIVACY_COLUMNS:
+        await db.execute(f"ALTER TABLE accounts ADD COLUMN {column} INTEGER NOT NULL DEFAULT 0")
+
+
 #: Step n brings a database from version n-1 to version n, each in its own transaction.
-MIGRATIONS: list[Callable[[Connection], Awaitable[None]]] = [_to_v1, _to_v2, _to_v3]
+MIGRATIONS: list[Callable[[Connection], Awaitable[None]]] = [
+    _to_v1,
+    _to_v2,
+    _to_v3,
+    _sent_ids_and_privacy,
+]
 
 
 def latest_version() -> int:

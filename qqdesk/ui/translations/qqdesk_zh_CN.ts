@@ -638,9 +638,9 @@
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../login.py" line="+159"/>
+        <location filename="../login.py" line="+168"/>
         <source>Sign in to qqdesk</source>
-        <extracomment>``factory(url, uin, password)``, and ``proxy=`` when the account has one (ui/proxy.py).</extracomment>
+        <extracomment>``factory(url, uin, password)``, and ``proxy=`` when the account has one (ui/proxy.py). Names a PEM file of authorities to trust for https:// servers instead of the system&apos;s (a server with a self-signed certificate: its certificate file).</extracomment>
         <translation>登录 qqdesk</translation>
     </message>
     <message>
