@@ -1,4 +1,4 @@
-"""Echo bot: answers every message with the same text.
+"""Echo bot: answers every message a buddy sends it with the same text.
 
 Usage: python echo_bot.py http://127.0.0.1:8000 10001 password
 """
@@ -16,7 +16,7 @@ async def echo(server_url: str, uin: int, password: str) -> None:
     async with AccountSession(server_url, uin, password) as session:
         print(f"{uin} is online; Ctrl+C stops")
         async for event in session.events():
-            if isinstance(event, MessageReceived):
+            if isinstance(event, MessageReceived) and event.conversation.is_buddy:
                 await session.send_message(event.conversation, event.content)
 
 

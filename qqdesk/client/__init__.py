@@ -1,6 +1,7 @@
 """The client core: an account session over asyncio + httpx that emits typed events (no Qt)."""
 
 from qqdesk.core import (
+    Audience,
     AuthMode,
     Content,
     Conversation,
@@ -8,6 +9,7 @@ from qqdesk.core import (
     Face,
     Presence,
     Profile,
+    ProfilePrivacy,
     Sex,
 )
 
@@ -17,9 +19,11 @@ from .errors import (
     HistoryUnavailable,
     LoginFailed,
     NoSuchUser,
+    NotAMember,
     NotLoggedIn,
     QQError,
     RequestRefused,
+    RoomsUnavailable,
     ServerBusy,
     ServerUnavailable,
     SessionClosed,
@@ -36,7 +40,10 @@ from .events import (
     MessageReceived,
     MessageStateChanged,
     RequestApproved,
+    RoomsAvailability,
+    RoomsChanged,
     Trouble,
+    WebLoginWaiting,
 )
 from .events import (
     RequestRefused as RequestRefusedEvent,
@@ -45,12 +52,22 @@ from .links.classic import split_text
 from .session import AccountSession
 from .store import HistoryStore
 from .timing import Timing
-from .types import AddRequest, Buddy, FoundUser, OutgoingMessage, SearchResults, StoredMessage
+from .types import (
+    AddRequest,
+    Buddy,
+    FoundUser,
+    OutgoingMessage,
+    RoomMember,
+    SearchResults,
+    StoredMessage,
+    WebLogin,
+)
 
 __all__ = [
     "AccountSession",
     "AddRequest",
     "AddRequestReceived",
+    "Audience",
     "AuthMode",
     "Buddy",
     "BuddyStatusChanged",
@@ -71,14 +88,20 @@ __all__ = [
     "MessageReceived",
     "MessageStateChanged",
     "NoSuchUser",
+    "NotAMember",
     "NotLoggedIn",
     "OutgoingMessage",
     "Presence",
     "Profile",
+    "ProfilePrivacy",
     "QQError",
     "RequestApproved",
     "RequestRefused",
     "RequestRefusedEvent",
+    "RoomMember",
+    "RoomsAvailability",
+    "RoomsChanged",
+    "RoomsUnavailable",
     "SearchResults",
     "ServerBusy",
     "ServerUnavailable",
@@ -88,6 +111,8 @@ __all__ = [
     "Timing",
     "TooFrequent",
     "Trouble",
+    "WebLogin",
+    "WebLoginWaiting",
     "WrongPassword",
     "split_text",
 ]

@@ -6,13 +6,21 @@ on this seam only, never on a concrete session class.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Protocol
 
-from qqdesk.core import AuthMode, Content, Conversation, Presence, Profile, Sex
+from qqdesk.core import AuthMode, Content, Conversation, Presence, Profile, Room, Sex
 
 from .events import Event
-from .types import AddRequest, Buddy, OutgoingMessage, SearchResults, StoredMessage
+from .types import (
+    AddRequest,
+    Buddy,
+    OutgoingMessage,
+    RoomMember,
+    SearchResults,
+    StoredMessage,
+    WebLogin,
+)
 
 
 class ChatSession(Protocol):
@@ -98,4 +106,43 @@ class ChatSession(Protocol):
 
     def set_active(self, active: bool) -> None:
         """A chat is open and focused (the session may poll faster)."""
+        ...
+
+    # -- groups and discussions (the Smart QQ channel; RoomsUnavailable without it) --
+
+    @property
+    def rooms_available(self) -> bool:
+        """True when the server offers groups and discussions (and they are open)."""
+        ...
+
+    async def rooms(self) -> list[Room]:
+        """My groups, then my discussions, by number."""
+        ...
+
+    async def members(self, conversation: Conversation) -> list[RoomMember]:
+        """A group's or discussion's members, with their cards, nicknames and statuses."""
+        ...
+
+    async def create_group(self, name: str, members: Sequence[int]) -> Conversation:
+        """A new group I own, with ``members`` (my buddies) in it."""
+        ...
+
+    async def create_discussion(self, name: str, members: Sequence[int]) -> Conversation: ...
+
+    async def invite(self, conversation: Conversation, members: Sequence[int]) -> list[int]:
+        """Add my buddies ``members``; the ones newly added."""
+        ...
+
+    async def set_card(self, conversation: Conversation, card: str) -> None:
+        """My card (群名片) in a group ("" removes it)."""
+        ...
+
+    async def leave(self, conversation: Conversation) -> None: ...
+
+    async def web_logins(self) -> list[WebLogin]:
+        """QR sign-ins waiting for an owner's approval."""
+        ...
+
+    async def approve_web_login(self, code: str, approve: bool) -> None:
+        """Approve (to my account) or refuse the QR sign-in showing ``code``."""
         ...

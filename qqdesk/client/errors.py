@@ -72,6 +72,21 @@ class SessionClosed(QQError):
     """The session is not logged in (never, or logged out): call ``login()`` first."""
 
 
+class RoomsUnavailable(QQError):
+    """Groups and discussions are not available: the server has no Smart QQ channel
+    (a classic-only server), or it is not open yet."""
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(
+            message or "this server has no groups or discussions (no Smart QQ channel)"
+        )
+
+
+class NotAMember(QQError):
+    """The server refused a group or discussion call: I am not a member, the group
+    does not exist, or a person named is not my buddy (Smart QQ 100001)."""
+
+
 class HistoryTooNew(QQError):
     """The history file was written by a newer qqdesk; this one does not touch it."""
 

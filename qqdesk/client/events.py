@@ -125,6 +125,39 @@ class MessageStateChanged:
         return self.conversation.number
 
 
+@dataclass(frozen=True, kw_only=True)
+class WebLoginWaiting:
+    """A QR (web) sign-in is waiting to be approved or refused by me."""
+
+    account: int
+    #: The code shown beside the QR picture.
+    code: str
+    #: Unix time the QR was shown.
+    created: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class RoomsChanged:
+    """My groups or discussions changed (created, joined, left, renamed): list them again.
+
+    ``conversation`` is the room concerned, when one is.
+    """
+
+    account: int
+    conversation: Conversation | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RoomsAvailability:
+    """Whether groups and discussions can be used (the Smart QQ channel is open)."""
+
+    account: int
+    available: bool
+    #: Why they closed (English; "" when the server simply has none): another web
+    #: sign-in of the account took the web channel, or it gave up.
+    reason: str = ""
+
+
 Event = (
     MessageReceived
     | BuddyStatusChanged
@@ -133,4 +166,7 @@ Event = (
     | RequestRefused
     | ConnectionStateChanged
     | MessageStateChanged
+    | WebLoginWaiting
+    | RoomsChanged
+    | RoomsAvailability
 )

@@ -32,10 +32,18 @@ log = logging.getLogger(__name__)
 STORAGE_ERRORS = (sqlite3.Error, OSError)
 INF = float("inf")
 
-#: Sends one message over the link; raises as the server answers.
-Send = Callable[[Conversation, Content], Awaitable[None]]
+#: Sends one message over the link, with its client id; raises as the server answers.
+Send = Callable[[Conversation, Content, str], Awaitable[None]]
 #: Told of every state change: (local id, conversation, new state).
 Announce = Callable[[int, Conversation, DeliveryState], None]
+
+
+def client_id(message: StoredMessage) -> str:
+    """The id the server knows an outgoing message by (the CI extension), so that a resend
+    after a lost answer is stored once: the same on every try of the message, after a
+    restart of the app too. Its creation time (microseconds) beside its local id keeps
+    it apart from the message of the same local id in a history started afresh."""
+    return f"{message.local_id}-{round(message.time * 1_000_000)}"
 
 
 def backoff(timing: Timing, failures: int, rng: random.Random) -> float:
@@ -192,7 +200,7 @@ class Outbox:
         """One try, kept below the server's rate limit (its penalty costs 20 s)."""
         await self._pace.wait()
         try:
-            await self._send(message.conversation, message.content)
+            await self._send(message.conversation, message.content, client_id(message))
         finally:
             self._pace.done()
 

@@ -1,9 +1,10 @@
 """AccountSession: one signed-in account; holds its links, history, outbox and events.
 
-The session core knows no wire format: its link (only the classic one so far;
-Smart QQ joins later) speaks the protocol and hands it core values. Here live
-the policies: reconnecting with back-off, noticing a machine that slept, keeping
-every received message before acknowledging it, and the event stream.
+The session core knows no wire format: its links (the classic one for buddies, the
+Smart QQ web one for groups, discussions and web sign-in approval, where the server
+offers it) speak the protocols and hand it core values. Here live the policies:
+reconnecting with back-off, noticing a machine that slept, keeping every received
+message before acknowledging it, and the event stream.
 """
 
 from __future__ import annotations
@@ -15,19 +16,34 @@ import dataclasses
 import logging
 import os
 import random
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from types import TracebackType
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
-from qqdesk.core import AuthMode, Content, Conversation, Presence, Profile, Sex, parse_text
+from qqdesk.core import (
+    PRIVATE_FIELDS,
+    Audience,
+    AuthMode,
+    Content,
+    Conversation,
+    ConversationKind,
+    Presence,
+    Profile,
+    ProfilePrivacy,
+    Room,
+    Sex,
+    parse_text,
+)
 
 from .errors import (
     HistoryUnavailable,
     LoginFailed,
     NoSuchUser,
+    NotAMember,
     NotLoggedIn,
     QQError,
     RequestRefused,
+    RoomsUnavailable,
     ServerUnavailable,
     SessionClosed,
     TooFrequent,
@@ -42,7 +58,10 @@ from .events import (
     MessageReceived,
     MessageStateChanged,
     RequestApproved,
+    RoomsAvailability,
+    RoomsChanged,
     Trouble,
+    WebLoginWaiting,
 )
 from .events import (
     RequestRefused as RequestRefusedEvent,
@@ -55,12 +74,22 @@ from .links.base import (
     Poll,
     PresenceChange,
     RefusalIncoming,
+    WebLoginIncoming,
 )
 from .links.classic import ClassicLink, split_text
+from .links.smartqq import Kicked, NoChannel, SmartQQLink
 from .outbox import STORAGE_ERRORS, Outbox, backoff
 from .store import HistoryStore
 from .timing import Timing
-from .types import AddRequest, Buddy, OutgoingMessage, SearchResults, StoredMessage
+from .types import (
+    AddRequest,
+    Buddy,
+    OutgoingMessage,
+    RoomMember,
+    SearchResults,
+    StoredMessage,
+    WebLogin,
+)
 
 __all__ = ["STORAGE_ERRORS", "AccountSession", "Timing", "split_text"]
 
@@ -78,6 +107,15 @@ class _Resumed(Exception):
     """The machine slept or the clock jumped: the link must be checked now."""
 
 
+class _PollingLink(Protocol):
+    """What the poll loop needs of a link."""
+
+    @property
+    def extensions(self) -> bool: ...
+
+    def acknowledge(self, server_id: int) -> None: ...
+
+
 def _conversation(to: Conversation | int) -> Conversation:
     return to if isinstance(to, Conversation) else Conversation.buddy(int(to))
 
@@ -86,7 +124,9 @@ class AccountSession:
     """One QQ account on one server: log in, then call methods and read ``events()``.
 
     ``async with AccountSession(url, uin, password) as s:`` logs in and, on exit,
-    logs out and closes the poll loop, the outbox and the HTTP client.
+    logs out and closes the poll loop, the outbox and the HTTP client. ``url`` may
+    be https://; ``ca_file`` (PEM) then names the authorities its certificate must
+    come from instead of the system's (a self-signed certificate is its own).
     """
 
     def __init__(
@@ -98,6 +138,7 @@ class AccountSession:
         store: HistoryStore | str | os.PathLike[str] | None = None,
         timing: Timing | None = None,
         proxy: str | None = None,
+        ca_file: str | os.PathLike[str] | None = None,
     ) -> None:
         self.server_url = server_url
         self.uin = int(uin)
@@ -120,10 +161,26 @@ class AccountSession:
             self.timing,
             on_answer=self._server_answered,
             proxy=proxy,
+            ca_file=None if ca_file is None else os.fspath(ca_file),
         )
+        #: The Smart QQ web link: groups, discussions, web sign-in approval (where offered).
+        self.web = SmartQQLink(
+            server_url,
+            self.uin,
+            password,
+            self.timing,
+            on_answer=self._server_answered,
+            proxy=proxy,
+            ca_file=None if ca_file is None else os.fspath(ca_file),
+        )
+        self.web.since = self.store.newest_room_message
+        self._web_task: asyncio.Task[None] | None = None
+        #: What RoomsAvailability said last (None: nothing yet).
+        self._rooms_announced: bool | None = None
+        self._web_resumed = asyncio.Event()
         self.outbox = Outbox(
             self.store,
-            self.link.send,
+            self._send,
             self.link.logged_in,
             self.timing,
             self._delivery_changed,
@@ -192,6 +249,9 @@ class AccountSession:
             self._set_state(ConnectionState.DISCONNECTED, str(exc))
             await self.link.aclose()
             raise
+        # The web link before CONNECTED: login() returns (and the classic poll starts)
+        # right after the state says connected, as it did before the web link.
+        await self._open_web()
         self._set_state(ConnectionState.CONNECTED)
         if not self._tasks or any(t.done() for t in self._tasks):
             await self._stop_tasks()
@@ -202,10 +262,27 @@ class AccountSession:
                 asyncio.create_task(self._watchdog(), name=f"qq-watchdog-{self.uin}"),
             ]
         self.outbox.queue_pending()
+        if self.web.available is not False and (self._web_task is None or self._web_task.done()):
+            self._web_task = asyncio.create_task(self._web_loop(), name=f"qq-web-{self.uin}")
+
+    async def _open_web(self) -> None:
+        """Open the web link where the server has it; its loop keeps it open."""
+        if self.web.closed_because:
+            self.web.available = None  # replaced last time: a new login takes it back
+        if self.web.available is not False and not self.web.logged_in.is_set():
+            try:
+                await self.web.login()
+            except NoChannel as exc:
+                log.info("%s: no groups on this server (%s)", self.uin, exc)
+            except QQError as exc:
+                log.info("%s: the web channel is not open yet: %s", self.uin, exc)
+        if self.web.available is not None:
+            self._announce_rooms(self.web.available)
 
     async def logout(self) -> None:
         """Log out and stop polling and sending; pending messages wait for the next login."""
         await self._stop_tasks()
+        await self.web.logout()
         await self.link.logout()
         self._set_state(ConnectionState.STOPPED, "logged out")
 
@@ -243,6 +320,7 @@ class AccountSession:
                 ]
             )
         profiles = await self._short_profiles(missing)
+        remarks = await self._remarks()
         result: list[Buddy] = []
         for uin in numbers:
             known = online.get(uin) or cached.get(uin) or Buddy(uin)
@@ -250,9 +328,19 @@ class AccountSession:
             nick = known.nick or (profile.nick if profile else "")
             face = known.face or (profile.face if profile else 0)
             status = online[uin].status if uin in online else Presence.OFFLINE
-            result.append(Buddy(uin, nick, face, status))
+            result.append(Buddy(uin, nick, face, status, remarks.get(uin, "")))
         self.store.save_buddies(result)
         return result
+
+    async def _remarks(self) -> dict[int, str]:
+        """My remarks for my buddies, from the web link where it is open (else none)."""
+        if not self.web.logged_in.is_set():
+            return {}
+        try:
+            return await self._room_call(self.web.remarks())
+        except QQError as exc:
+            log.info("%s: remarks not read: %s", self.uin, exc)
+            return {}
 
     async def online_buddies(self) -> list[Buddy]:
         """My buddies that others can see online (online or busy)."""
@@ -261,6 +349,19 @@ class AccountSession:
     async def profile(self, uin: int, level: int = 3) -> Profile:
         """A user's profile; level 0/1 is the nickname only, 2 the usual card, 3 everything."""
         return await self.link.profile(uin, level)
+
+    async def privacy(self) -> ProfilePrivacy:
+        """Who sees my mobile, real name, address and phone (Privacy, an extension: a
+        server without it raises RequestRefused)."""
+        return await self.link.privacy({})
+
+    async def set_privacy(self, **fields: Audience) -> ProfilePrivacy:
+        """Choose who sees each private field named (``mobile``, ``real_name``, ``address``,
+        ``phone``): everyone, my buddies, or nobody; the whole choice afterwards."""
+        unknown = set(fields) - set(PRIVATE_FIELDS)
+        if unknown:
+            raise ValueError(f"not a private profile field: {', '.join(sorted(unknown))}")
+        return await self.link.privacy({k: Audience(v) for k, v in fields.items()})
 
     async def search(
         self,
@@ -328,6 +429,8 @@ class AccountSession:
         content = parse_text(message) if isinstance(message, str) else tuple(message)
         if not content:
             raise ValueError("an empty message cannot be sent")
+        if not conversation.is_buddy and self.web.available is False:
+            raise RoomsUnavailable()
         try:
             ids = self.outbox.add(conversation, self.link.split(content), self.timing.wall())
         except STORAGE_ERRORS as exc:
@@ -373,6 +476,92 @@ class AccountSession:
         self._active = active
         if active:
             self._note_activity()
+
+    # -- groups and discussions --------------------------------------------------------
+
+    @property
+    def rooms_available(self) -> bool:
+        """True when the server offers groups and discussions (the Smart QQ channel)."""
+        return self.web.available is True
+
+    def _rooms_link(self) -> SmartQQLink:
+        if self.web.available is False:
+            raise RoomsUnavailable(self.web.closed_because)
+        return self.web
+
+    async def rooms(self) -> list[Room]:
+        """My groups (by number), then my discussions."""
+        return await self._room_call(self._rooms_link().rooms())
+
+    async def members(self, conversation: Conversation) -> list[RoomMember]:
+        """A group's or discussion's members (card, nickname, status), as the server lists them."""
+        return await self._room_call(self._rooms_link().members(conversation))
+
+    async def create_group(self, name: str, members: Sequence[int]) -> Conversation:
+        """A new group I own, with my buddies ``members``."""
+        made = await self._room_call(
+            self._rooms_link().create(ConversationKind.GROUP, name, members)
+        )
+        self._emit(RoomsChanged(account=self.uin, conversation=made))
+        return made
+
+    async def create_discussion(self, name: str, members: Sequence[int]) -> Conversation:
+        """A new discussion with my buddies ``members``."""
+        made = await self._room_call(
+            self._rooms_link().create(ConversationKind.DISCUSSION, name, members)
+        )
+        self._emit(RoomsChanged(account=self.uin, conversation=made))
+        return made
+
+    async def invite(self, conversation: Conversation, members: Sequence[int]) -> list[int]:
+        """Add my buddies to a room; the ones newly added."""
+        added = await self._room_call(self._rooms_link().invite(conversation, members))
+        self._emit(RoomsChanged(account=self.uin, conversation=conversation))
+        return added
+
+    async def set_card(self, conversation: Conversation, card: str) -> None:
+        """My card in a group ("" removes it)."""
+        await self._room_call(self._rooms_link().set_card(conversation, card))
+
+    async def leave(self, conversation: Conversation) -> None:
+        """Leave a group or discussion."""
+        await self._room_call(self._rooms_link().leave(conversation))
+        self._emit(RoomsChanged(account=self.uin, conversation=conversation))
+
+    async def web_logins(self) -> list[WebLogin]:
+        """QR sign-ins waiting for approval."""
+        return await self._room_call(self._rooms_link().web_logins())
+
+    async def approve_web_login(self, code: str, approve: bool) -> None:
+        """Approve (binding it to my account) or refuse the QR sign-in showing ``code``."""
+        await self._room_call(self._rooms_link().approve_web_login(code, approve))
+
+    async def _room_call(self, call: Awaitable[T]) -> T:
+        """A web call; a session replaced elsewhere reads as not logged in (the loop
+        signs in again)."""
+        try:
+            return await call
+        except Kicked as exc:
+            self._web_replaced()
+            raise RoomsUnavailable(self.web.closed_because) from exc
+
+    async def _send(self, conversation: Conversation, content: Content, client_id: str) -> None:
+        """The outbox's sender: buddies by the classic link (with the client message id
+        that makes a resend harmless), rooms by the web link (which has no such id yet:
+        a room message resent after a lost answer can show twice)."""
+        if conversation.is_buddy:
+            await self.link.send(conversation, content, client_id)
+            return
+        if self.web.available is False:
+            raise RequestRefused("this server has no groups or discussions")
+        try:
+            await self.web.send(conversation, content)
+        except NotAMember as exc:
+            raise RequestRefused(str(exc)) from exc
+        except Kicked as exc:
+            # It stays pending: it goes when the web channel is open again (next login).
+            self._web_replaced()
+            raise SessionClosed(str(exc)) from exc
 
     # -- events -----------------------------------------------------------------------
 
@@ -495,6 +684,85 @@ class AccountSession:
             if self.link.long_poll is None:
                 await self._pause(self._next_interval(bool(poll.deliveries)))
 
+    async def _web_loop(self) -> None:
+        """The web link's life, with the classic loop's policies: sign in (again) with
+        back-off, check the session after a sleep, keep before acknowledging."""
+        failures = 0
+        last = self.timing.wall()
+        resumed = self._web_resumed
+        web = self.web
+        while True:
+            try:
+                if not web.logged_in.is_set():
+                    await self._until_resumed(web.login(), resumed)
+                    self._web_opened()
+                elif resumed.is_set() or self.timing.wall() - last > web.idle_timeout:
+                    resumed.clear()
+                    log.info("%s: checking the web session", self.uin)
+                    await web.relogin(web.generation)
+                    self._web_opened()
+                poll = await self._until_resumed(web.poll(), resumed)
+            except _Resumed:
+                continue
+            except NoChannel:
+                self._announce_rooms(False)
+                return
+            except Kicked as exc:
+                # The account signed in on the web elsewhere (a QR sign-in its owner
+                # approved, say): the server keeps one web session, so taking it back
+                # would throw that one out. The channel stays closed until the next login.
+                log.info("%s: web session replaced (%s)", self.uin, exc)
+                self._web_replaced()
+                return
+            except LoginFailed as exc:
+                log.warning("%s: the web channel gave up: %s", self.uin, exc)
+                web.logged_in.clear()
+                web.available = False
+                self._announce_rooms(False)
+                return
+            except SessionClosed:
+                return
+            except (ServerUnavailable, NotLoggedIn, TooFrequent, RequestRefused, NotAMember) as exc:
+                failures += 1
+                log.info("%s: web channel: %s", self.uin, exc)
+                await self._pause(self._backoff(failures), resumed)
+                continue
+            last = self.timing.wall()
+            try:
+                self._receive(poll, web)
+            except HistoryUnavailable as exc:
+                log.error("%s: %s", self.uin, exc)
+                failures += 1
+                await self._pause(self._backoff(failures), resumed)
+                continue
+            failures = 0
+
+    def _web_replaced(self) -> None:
+        """Another web sign-in of the account took the channel: rooms close here."""
+        web = self.web
+        if web.available is False:
+            return
+        web.logged_in.clear()
+        web.available = False
+        web.closed_because = "the account signed in on the web elsewhere"
+        task = self._web_task
+        if task is not None and task is not asyncio.current_task():
+            task.cancel()
+        self._announce_rooms(False, web.closed_because)
+
+    def _web_opened(self) -> None:
+        """The web session is (again) open: room messages kept pending go now (and a
+        channel that was not open at login is announced now)."""
+        self.outbox.queue_pending()
+        self._announce_rooms(True)
+
+    def _announce_rooms(self, available: bool, reason: str = "") -> None:
+        """Tell listeners whether rooms can be used, when that changed."""
+        if available is self._rooms_announced:
+            return
+        self._rooms_announced = available
+        self._emit(RoomsAvailability(account=self.uin, available=available, reason=reason))
+
     def _backoff(self, failures: int) -> float:
         return backoff(self.timing, failures, self._random)
 
@@ -512,12 +780,12 @@ class AccountSession:
         self._interval = self.timing.fast_poll
         self._activity.set()
 
-    async def _pause(self, seconds: float) -> None:
+    async def _pause(self, seconds: float, resumed: asyncio.Event | None = None) -> None:
         """Sleep, but wake early for activity or a resume after sleep."""
         self._activity.clear()
         waits = [
             asyncio.ensure_future(self._activity.wait()),
-            asyncio.ensure_future(self._resumed.wait()),
+            asyncio.ensure_future((resumed or self._resumed).wait()),
         ]
         try:
             await asyncio.wait(waits, timeout=max(0.0, seconds))
@@ -525,10 +793,10 @@ class AccountSession:
             for w in waits:
                 w.cancel()
 
-    async def _until_resumed(self, work: Awaitable[T]) -> T:
+    async def _until_resumed(self, work: Awaitable[T], event: asyncio.Event | None = None) -> T:
         """Run ``work``; abandon it with _Resumed when the watchdog sees a sleep."""
         task = asyncio.ensure_future(work)
-        resumed = asyncio.ensure_future(self._resumed.wait())
+        resumed = asyncio.ensure_future((event or self._resumed).wait())
         try:
             await asyncio.wait([task, resumed], return_when=asyncio.FIRST_COMPLETED)
         except asyncio.CancelledError:
@@ -553,14 +821,16 @@ class AccountSession:
             if abs(drift) > self.timing.clock_jump or stalled:
                 log.info("%s: the machine slept (clock moved %.0f s)", self.uin, drift)
                 self._resumed.set()
+                self._web_resumed.set()
             wall, mono = now_wall, now_mono
 
-    def _receive(self, poll: Poll) -> None:
+    def _receive(self, poll: Poll, link: _PollingLink | None = None) -> None:
         """Keep and announce each delivery; acknowledge only what was kept.
 
         Raises HistoryUnavailable when the store cannot keep a message that the
         server holds until acknowledged: it and the ones after it are fetched again.
         """
+        link = link or self.link
         newest = 0
         for delivery in poll.deliveries:
             key = delivery.key
@@ -568,8 +838,8 @@ class AccountSession:
                 try:
                     self._dispatch(delivery)
                 except STORAGE_ERRORS as exc:
-                    if key is not None and self.link.extensions:
-                        self.link.acknowledge(newest)
+                    if key is not None and link.extensions:
+                        link.acknowledge(newest)
                         raise HistoryUnavailable(f"cannot keep received messages: {exc}") from exc
                     # A server without acknowledged delivery has dropped it already:
                     # show it at least, though it will be missing from the history.
@@ -582,7 +852,7 @@ class AccountSession:
                 self._seen[key] = None
                 if len(self._seen) > 5000:
                     self._seen.popitem(last=False)
-        self.link.acknowledge(newest)
+        link.acknowledge(newest)
 
     def _dispatch(self, delivery: Delivery, *, keep: bool = True) -> None:
         """Store (unless not ``keep``) and announce one delivery."""
@@ -631,6 +901,8 @@ class AccountSession:
                 self._emit(RequestApproved(account=account, uin=uin))
             case RefusalIncoming(uin=uin, reason=reason):
                 self._emit(RequestRefusedEvent(account=account, uin=uin, reason=reason))
+            case WebLoginIncoming(code=code, created=created):
+                self._emit(WebLoginWaiting(account=account, code=code, created=created))
             case None:
                 log.info("%s: cannot read %s", self.uin, delivery.raw)
 
@@ -653,5 +925,10 @@ class AccountSession:
             if task is not current:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
+        web, self._web_task = self._web_task, None
+        if web is not None and web is not current:
+            web.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await web
         # Messages not sent yet stay pending in the store for the next login.
         self.outbox.stop()

@@ -368,6 +368,14 @@ class HistoryStore:
             ).fetchall()
         return [_row(r) for r in rows]
 
+    def newest_room_message(self) -> int | None:
+        """The server id of the newest group or discussion message kept (None: none yet),
+        so that a sign-in is given what came after it."""
+        row = self._db.execute(
+            "SELECT MAX(server_id) FROM messages WHERE kind != 'buddy' AND outgoing = 0"
+        ).fetchone()
+        return None if row is None or row[0] is None else int(row[0])
+
     def count(self, conversation: Conversation | None = None) -> int:
         if conversation is None:
             row = self._db.execute("SELECT COUNT(*) FROM messages").fetchone()

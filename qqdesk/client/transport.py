@@ -1,11 +1,14 @@
-"""The only door to the network: POSTs protocol bodies to one server over httpx."""
+"""The only door to the network: POSTs protocol bodies (and Smart QQ forms) to one server
+over httpx."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from urllib.parse import urlencode
 
 import httpx
 
@@ -21,6 +24,13 @@ _HEADERS = {"Content-Type": "text/plain; charset=UTF-8", "Accept-Encoding": "gzi
 
 #: A reply body above this (unpacked) is refused, unless the caller says otherwise.
 DEFAULT_MAX_REPLY = 1 << 20
+
+
+_FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded; charset=UTF-8"}
+
+
+class NoSuchPath(ServerUnavailable):
+    """The server answered 404 or 405: it has no such path (no Smart QQ channel there)."""
 
 
 class _TooLarge(Exception):
@@ -86,12 +96,25 @@ class Transport:
         timeout: float = 15.0,
         max_reply: int = DEFAULT_MAX_REPLY,
         proxy: str | None = None,
+        ca_file: str | None = None,
     ) -> None:
         self.url = url if "://" in url else "http://" + url
+        scheme = self.url.split("://", 1)[0].lower()
+        if scheme not in ("http", "https"):
+            raise ValueError(f"not an http:// or https:// server URL: {url}")
         #: ``http://[user:password@]host:port`` or ``socks5://…`` (SOCKS needs socksio).
         self.proxy = proxy or None
         self.timeout = timeout
         self.max_reply = max_reply
+        #: How an https server's certificate is checked: the system's authorities, or
+        #: only those in ``ca_file`` (a self-signed certificate, or a private CA). The
+        #: host name is always checked.
+        self._verify: ssl.SSLContext | bool = True
+        if ca_file is not None:
+            try:
+                self._verify = ssl.create_default_context(cafile=ca_file)
+            except (OSError, ssl.SSLError) as exc:
+                raise ValueError(f"cannot read the CA file {ca_file}: {exc}") from exc
         #: Connections that broke or could not be made (a restart of the server shows here).
         self.failures = 0
         self._cookies = httpx.Cookies()
@@ -108,6 +131,7 @@ class Transport:
                     trust_env=False,
                     proxy=self.proxy,
                     follow_redirects=False,
+                    verify=self._verify,
                 )
             except (ImportError, ValueError) as exc:  # SOCKS without socksio; a bad URL
                 raise ServerUnavailable(f"proxy {_without_password(self.proxy)}: {exc}") from exc
@@ -129,10 +153,25 @@ class Transport:
         Raises ServerUnavailable on any network failure, a non-200 answer, a
         reply body above ``max_reply`` bytes (unpacked), or no answer in time.
         """
+        return await self._deadline(body, timeout, belongs)
+
+    async def post_form(
+        self, path: str, form: Mapping[str, str], *, timeout: float | None = None
+    ) -> bytes:
+        """POST ``form`` (urlencoded) to ``path`` on the server; the reply body.
+
+        Raises NoSuchPath for 404/405 and ServerUnavailable as ``post`` does.
+        """
+        body = urlencode(dict(form)).encode("utf-8")
+        return await self._deadline(body, timeout, None, path)
+
+    async def _deadline(
+        self, body: bytes, timeout: float | None, belongs: _Check | None, path: str = ""
+    ) -> bytes:
         deadline = timeout or self.timeout
         try:
             async with asyncio.timeout(deadline):
-                return await self._post(body, deadline, belongs)
+                return await self._post(body, deadline, belongs, path)
         except TimeoutError as exc:
             self.failures += 1
             await self._reset()
@@ -140,11 +179,13 @@ class Transport:
                 f"{self.url}: no complete answer within {deadline:g} s"
             ) from exc
 
-    async def _post(self, body: bytes, timeout: float, belongs: _Check | None) -> bytes:
+    async def _post(
+        self, body: bytes, timeout: float, belongs: _Check | None, path: str = ""
+    ) -> bytes:
         for attempt in range(2):
             client = self._open()
             try:
-                content = await self._fetch(client, body, timeout)
+                content = await self._fetch(client, body, timeout, path)
             except _STALE_CONNECTION as exc:
                 self.failures += 1
                 if attempt == 0:
@@ -164,9 +205,17 @@ class Transport:
             return content
         raise AssertionError("unreachable")
 
-    async def _fetch(self, client: httpx.AsyncClient, body: bytes, timeout: float) -> bytes:
+    async def _fetch(
+        self, client: httpx.AsyncClient, body: bytes, timeout: float, path: str = ""
+    ) -> bytes:
         """One request; its body read as a stream and given up at ``max_reply`` bytes."""
-        async with client.stream("POST", self.url, content=body, timeout=timeout) as response:
+        url = self.url.rstrip("/") + path if path else self.url
+        headers = _FORM_HEADERS if path else None
+        async with client.stream(
+            "POST", url, content=body, timeout=timeout, headers=headers
+        ) as response:
+            if response.status_code in (404, 405) and path:
+                raise NoSuchPath(f"{url} answered HTTP {response.status_code}")
             if response.status_code == 503:
                 raise ServerBusy(
                     f"{self.url} is busy (HTTP 503)", _seconds(response.headers.get("Retry-After"))

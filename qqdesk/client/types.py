@@ -17,6 +17,13 @@ class Buddy:
     nick: str = ""
     face: int = 0
     status: Presence = Presence.OFFLINE
+    #: My remark (备注) for them, "" when none; shown over the nickname.
+    remark: str = ""
+
+    @property
+    def name(self) -> str:
+        """What the app shows: the remark, else the nickname, else the number."""
+        return self.remark or self.nick or str(self.uin)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -96,3 +103,31 @@ class OutgoingMessage:
     @property
     def peer(self) -> int:
         return self.conversation.number
+
+
+@dataclass(frozen=True)
+class RoomMember:
+    """One member of a group or discussion, as the member list shows them."""
+
+    uin: int
+    nick: str = ""
+    #: The group card (群名片), "" when unset (discussions have none).
+    card: str = ""
+    status: Presence = Presence.OFFLINE
+    #: Unix time they joined (0 when unknown).
+    joined: int = 0
+
+    @property
+    def name(self) -> str:
+        """Card if set, else nickname, else the number (as Smart QQ showed members)."""
+        return self.card or self.nick or str(self.uin)
+
+
+@dataclass(frozen=True)
+class WebLogin:
+    """A QR (web) sign-in waiting for the account owner's approval."""
+
+    #: The code shown beside the QR picture (e.g. ``ABCD2345``).
+    code: str
+    #: Unix time the QR was shown.
+    created: int

@@ -20,10 +20,13 @@ from .conversation import Conversation, ConversationKind
 from .numbers import MAX_UIN, MIN_UIN, is_account_number
 from .presence import Presence
 from .profile import (
+    PRIVATE_FIELDS,
+    Audience,
     AuthMode,
     BloodType,
     Constellation,
     Profile,
+    ProfilePrivacy,
     Sex,
     Zodiac,
     face_picture_number,
@@ -42,8 +45,10 @@ __all__ = [
     "MAX_ROOM_MEMBERS",
     "MAX_UIN",
     "MIN_UIN",
+    "PRIVATE_FIELDS",
     "ROOM_HISTORY",
     "ROOM_HISTORY_AGE",
+    "Audience",
     "AuthMode",
     "BloodType",
     "Constellation",
@@ -55,6 +60,7 @@ __all__ = [
     "Part",
     "Presence",
     "Profile",
+    "ProfilePrivacy",
     "Room",
     "RoomMessage",
     "Sex",

@@ -66,6 +66,41 @@ class Zodiac(enum.IntEnum):
     PIG = 12
 
 
+class Audience(enum.IntEnum):
+    """Who may see one of a user's private profile fields (their own choice)."""
+
+    EVERYONE = 0
+    #: Users on the owner's buddy list (whom the owner chose), and the owner.
+    BUDDIES = 1
+    #: Only the owner.
+    NOBODY = 2
+
+
+#: The Profile fields whose audience each user chooses.
+PRIVATE_FIELDS = ("mobile", "real_name", "address", "phone")
+
+
+@dataclass(frozen=True)
+class ProfilePrivacy:
+    """Who sees each private field of one user's profile (everyone, by default: what
+    every account showed before the choice existed)."""
+
+    mobile: Audience = Audience.EVERYONE
+    real_name: Audience = Audience.EVERYONE
+    address: Audience = Audience.EVERYONE
+    phone: Audience = Audience.EVERYONE
+
+    def hidden(self, *, buddy: bool) -> list[str]:
+        """The private fields a viewer other than the owner may not see (``buddy``: the
+        viewer is on the owner's buddy list)."""
+        return [
+            name
+            for name in PRIVATE_FIELDS
+            if getattr(self, name) is Audience.NOBODY
+            or (getattr(self, name) is Audience.BUDDIES and not buddy)
+        ]
+
+
 def face_picture_number(face: int) -> int:
     """The number of the picture for profile face id ``face`` (FC/3+1, so 270 -> 91)."""
     return max(face, 0) // 3 + 1

@@ -13,10 +13,10 @@ import platformdirs
 
 from qqdesk.builtin import STORE_NAME, BuiltinServer
 from qqdesk.client import AccountSession
-from qqdesk.core import Presence
+from qqdesk.core import Conversation, ConversationKind, Presence
 
-from .bots import Bot, make_bot
-from .data import BUDDIES, ME, PEOPLE, DemoPerson, Role, profile_fields
+from .bots import Bot, RoomTalk, make_bot
+from .data import BUDDIES, ME, PEOPLE, ROOMS, DemoPerson, DemoRoom, Role, profile_fields
 
 __all__ = ["Demo", "default_demo_dir", "seed", "start_demo"]
 
@@ -38,9 +38,18 @@ def default_demo_dir() -> Path:
 class Demo:
     """A running demo: the built-in server, the user's account on it, and the bots."""
 
-    def __init__(self, server: BuiltinServer, bots: list[Bot]) -> None:
+    def __init__(
+        self,
+        server: BuiltinServer,
+        bots: list[Bot],
+        rooms: dict[Conversation, DemoRoom] | None = None,
+        talk: RoomTalk | None = None,
+    ) -> None:
         self.server = server
         self.bots = bots
+        #: The demo's groups and discussions (empty on a server without them).
+        self.rooms = rooms or {}
+        self._talk = talk
         self.uin = ME.uin
         self.password = ME.password
         self.nick = ME.nick
@@ -90,6 +99,9 @@ class Demo:
     async def stop(self) -> None:
         """Log every bot out, then stop the server; safe to call twice."""
         bots, self.bots = self.bots, []
+        talk, self._talk = self._talk, None
+        if talk is not None:
+            await talk.stop()
         await asyncio.gather(*(bot.stop() for bot in bots), return_exceptions=True)
         await self.server.stop()
 
@@ -141,6 +153,23 @@ async def seed(server: BuiltinServer) -> None:
             await admin.add_buddy(person.uin, ME.uin)
 
 
+async def seed_rooms(server: BuiltinServer) -> dict[Conversation, DemoRoom]:
+    """Create the demo's groups and discussions (with cards), through the server's admin."""
+    admin = server.server.async_admin
+    made: dict[Conversation, DemoRoom] = {}
+    for room in ROOMS:
+        if room.kind is ConversationKind.GROUP:
+            assert room.owner is not None
+            conversation = await admin.create_group(room.name, room.owner)
+            await admin.add_members(conversation, [u for u in room.members if u != room.owner])
+        else:
+            conversation = await admin.create_discussion(room.name, room.members)
+        for uin, card in room.cards:
+            await admin.set_card(conversation, uin, card)
+        made[conversation] = room
+    return made
+
+
 async def start_demo(
     base_dir: Path | str | None = None, *, speed: float = 1.0, port: int = 0, lan: bool = False
 ) -> Demo:
@@ -155,8 +184,11 @@ async def start_demo(
     reset(directory)
     server = await BuiltinServer.start(directory, port=port, lan=lan)
     bots: list[Bot] = []
+    rooms: dict[Conversation, DemoRoom] = {}
+    talk: RoomTalk | None = None
     try:
         await seed(server)
+        rooms = await seed_rooms(server)
         for person in PEOPLE:
             bot = make_bot(
                 person, server.url, owner=ME.uin, store_dir=directory / BOTS_DIR, speed=speed
@@ -170,9 +202,17 @@ async def start_demo(
         if late:
             # The demo still works without them; the log says who is missing.
             log.warning("demo bots not logged in in time: %s", late)
+        talk = RoomTalk(rooms, {bot.uin: bot for bot in bots}, speed=speed)
+        talk.start()
     except BaseException:
         with contextlib.suppress(Exception):
-            await Demo(server, bots).stop()
+            await Demo(server, bots, rooms, talk).stop()
         raise
-    log.info("demo runs on %s with %d bots (store %s)", server.url, len(bots), directory)
-    return Demo(server, bots)
+    log.info(
+        "demo runs on %s with %d bots and %d rooms (store %s)",
+        server.url,
+        len(bots),
+        len(rooms),
+        directory,
+    )
+    return Demo(server, bots, rooms, talk)

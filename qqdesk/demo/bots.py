@@ -18,15 +18,20 @@ from qqdesk.client.events import (
     RequestApproved,
     RequestRefused,
 )
-from qqdesk.core import Presence
+from qqdesk.core import Conversation, Presence
 from qqdesk.protocol.classic import MAX_MESSAGE_CHARS
 
-from .data import Behaviour, DemoPerson
+from .data import Behaviour, DemoPerson, DemoRoom
 
 log = logging.getLogger(__name__)
 
 #: Seconds (before the speed factor) a bot "types" before it answers.
 TYPING_DELAY = 1.0
+#: Seconds (before the speed factor) before the rooms' first line, between lines, and
+#: between one round of a room's talk and the next.
+ROOM_FIRST_LINE = 3.0
+ROOM_LINE_GAP = 12.0
+ROOM_ROUND_GAP = 180.0
 #: Seconds (before the speed factor) until the moody bot first changes its status.
 FIRST_MOOD_CHANGE = 8.0
 #: The moody bot's statuses in turn, each with how long (before the speed factor) it stays.
@@ -70,6 +75,8 @@ class Bot:
         self.ready = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._handlers: set[asyncio.Task[None]] = set()
+        #: The bot's cards in rooms (it answers to "@card" there too).
+        self.cards: dict[Conversation, tuple[str, ...]] = {}
 
     @property
     def uin(self) -> int:
@@ -123,6 +130,12 @@ class Bot:
     async def _listen(self, session: AccountSession) -> None:
         async for event in session.events():
             match event:
+                case MessageReceived(conversation=conversation, sender=sender, text=text) if (
+                    not conversation.is_buddy
+                ):
+                    # In a group or discussion a bot speaks only when spoken to.
+                    if sender != self.uin and self.mentioned(conversation, text):
+                        self._spawn(self.on_mention(conversation, sender, text))
                 case MessageReceived(sender=sender, text=text):
                     self._spawn(self.on_message(sender, text))
                 case AddRequestReceived(uin=uin, reason=reason):
@@ -159,6 +172,17 @@ class Bot:
         await self.pause(TYPING_DELAY)
         await self.session.send_message(uin, text[:MAX_MESSAGE_CHARS])
 
+    async def say_in(self, conversation: Conversation, text: str) -> None:
+        """Say ``text`` in a group or discussion after a short typing pause."""
+        assert self.session is not None
+        await self.pause(TYPING_DELAY)
+        await self.session.send_message(conversation, text[:MAX_MESSAGE_CHARS])
+
+    def mentioned(self, conversation: Conversation, text: str) -> bool:
+        """Whether ``text`` mentions this bot: "@" and its nickname or card (plain text)."""
+        names = [self.person.nick, *self.cards.get(conversation, ())]
+        return any(f"@{name}" in text for name in names if name)
+
     async def set_status(self, status: Presence) -> None:
         assert self.session is not None
         await self.session.set_status(status)
@@ -178,6 +202,16 @@ class Bot:
         await self.pause(TYPING_DELAY)
         await self.session.approve(uin)
 
+    async def on_mention(self, conversation: Conversation, sender: int, text: str) -> None:
+        """Somebody mentioned the bot in a room: it answers there, naming them."""
+        assert self.session is not None
+        members = {m.uin: m.name for m in await self.session.members(conversation)}
+        await self.say_in(conversation, f"@{members.get(sender, sender)} {self.room_answer(text)}")
+
+    def room_answer(self, text: str) -> str:
+        """What the bot says when mentioned in a room."""
+        return self.person.answer or echo_reply(text)
+
     async def on_approved(self, uin: int) -> None:
         """Someone the bot asked approved."""
 
@@ -187,6 +221,9 @@ class Bot:
 
 class EchoBot(Bot):
     """Friendly bot that greets, helps, and otherwise repeats what it hears."""
+
+    def room_answer(self, text: str) -> str:
+        return echo_reply(re.sub(r"@\S+\s*", "", text, count=1))
 
     async def on_message(self, sender: int, text: str) -> None:
         await self.say(sender, echo_reply(text))
@@ -224,6 +261,9 @@ def _quote(text: str) -> str:
 
 class ClockBot(Bot):
     """Tells the local time and date, whatever it is asked."""
+
+    def room_answer(self, text: str) -> str:
+        return clock_reply(datetime.datetime.now())
 
     async def on_message(self, sender: int, text: str) -> None:
         await self.say(sender, clock_reply(datetime.datetime.now()))
@@ -345,3 +385,46 @@ def make_bot(
     if factory is None:
         return None
     return factory(person, server_url, owner=owner, store_dir=store_dir, speed=speed)
+
+
+class RoomTalk:
+    """The demo's rooms come alive: their members' bots say their lines in turn, then
+    again after a while (what a user joining the demo sees in the group chats)."""
+
+    def __init__(
+        self, rooms: dict[Conversation, DemoRoom], bots: dict[int, Bot], *, speed: float = 1.0
+    ) -> None:
+        self.rooms = rooms
+        self.bots = bots
+        self.speed = speed
+        self._tasks: list[asyncio.Task[None]] = []
+        for conversation, room in rooms.items():
+            for uin, card in room.cards:
+                bot = bots.get(uin)
+                if bot is not None:
+                    bot.cards[conversation] = (*bot.cards.get(conversation, ()), card)
+
+    def start(self) -> None:
+        for conversation, room in self.rooms.items():
+            self._tasks.append(
+                asyncio.create_task(self._talk(conversation, room), name=f"demo talk {room.name}")
+            )
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks = []
+
+    async def _talk(self, conversation: Conversation, room: DemoRoom) -> None:
+        await asyncio.sleep(ROOM_FIRST_LINE / self.speed)
+        while True:
+            for speaker, text in room.talk:
+                bot = self.bots.get(speaker)
+                if bot is not None and bot.session is not None:
+                    try:
+                        await bot.session.send_message(conversation, text)
+                    except Exception as exc:  # a bot that went away: the others go on
+                        log.info("%r could not talk in %s: %s", bot, room.name, exc)
+                await asyncio.sleep(ROOM_LINE_GAP / self.speed)
+            await asyncio.sleep(ROOM_ROUND_GAP / self.speed)

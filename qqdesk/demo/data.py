@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, fields
 
+from qqdesk.core import ConversationKind
 from qqdesk.protocol.classic import AuthMode, Status
 from qqdesk.protocol.classic.types import BloodType, Constellation, Profile, Sex, Zodiac
 
@@ -616,3 +617,60 @@ def person(uin: int) -> DemoPerson:
         if p.uin == uin:
             return p
     raise KeyError(uin)
+
+
+@dataclass(frozen=True)
+class DemoRoom:
+    """A group or discussion of the demo world and what its bots say there, in turn."""
+
+    kind: ConversationKind
+    name: str
+    #: A group's owner (its first member); None for a discussion.
+    owner: int | None
+    members: tuple[int, ...]
+    #: (member, group card) for members known by a card there.
+    cards: tuple[tuple[int, str], ...] = ()
+    #: (speaker, text) said one after the other, again after a while.
+    talk: tuple[tuple[int, str], ...] = ()
+
+
+ROOMS: tuple[DemoRoom, ...] = (
+    DemoRoom(
+        ConversationKind.GROUP,
+        "周末爬山 Weekend hiking",
+        owner=10005,
+        members=(10005, 10001, 10002, 10004, 10011),
+        cards=((10005, "领队梅梅 Leader Meimei"), (10011, "大卫（摄影）David")),
+        talk=(
+            (
+                10005,
+                "周六早上八点，香山东门集合。/太阳 \nSaturday 8 am at the east gate of Xiangshan.",
+            ),
+            (10004, "我带水和面包！/强 \nI'll bring water and bread."),
+            (10011, "I'll take photos /呲牙 \n我负责拍照。"),
+            (10002, "记得带帽子哦。/可爱 \nDon't forget a hat."),
+            (10005, "下雨就改去博物馆。/微笑 \nIf it rains, we go to the museum instead."),
+        ),
+    ),
+    DemoRoom(
+        ConversationKind.GROUP,
+        "读书会 Book club",
+        owner=10011,
+        members=(10011, 10001, 10003, 10006),
+        talk=(
+            (10011, "这个月读《三体》。/咖啡 \nThis month: The Three-Body Problem."),
+            (10006, "我读到第十章了。/偷笑 \nI'm at chapter ten."),
+            (10003, "报时：读书会周日下午三点开始。\nTime check: the club meets Sunday at 3 pm."),
+        ),
+    ),
+    DemoRoom(
+        ConversationKind.DISCUSSION,
+        "周六聚餐 Saturday dinner",
+        owner=None,
+        members=(10001, 10004, 10005),
+        talk=(
+            (10004, "爬完山去吃火锅？/饭 \nHot pot after the hike?"),
+            (10005, "好呀！我订位。/OK \nSure! I'll book a table."),
+        ),
+    ),
+)

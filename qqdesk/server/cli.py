@@ -10,6 +10,7 @@ import errno
 import getpass
 import logging
 import signal
+import ssl
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -18,12 +19,22 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import platformdirs
 
-from qqdesk.core import MAX_UIN, MIN_UIN, AuthMode, Conversation, ConversationKind
+from qqdesk.core import (
+    MAX_UIN,
+    MIN_UIN,
+    PRIVATE_FIELDS,
+    Audience,
+    AuthMode,
+    Conversation,
+    ConversationKind,
+)
 
 from .admin import Admin, AdminError
 from .frontends.classic import PROFILE_FIELD_BY_KEY
 from .http import Limits
 from .server import QQServer
+from .service import Refused
+from .service.privacy import change_privacy
 from .store import SqliteStore, Store, StoreError, copy_store, open_store
 from .store.opening import is_postgres, sqlite_path
 
@@ -31,6 +42,12 @@ if TYPE_CHECKING:
     from .store.postgres import PostgresStore
 
 log = logging.getLogger("qqdesk.server")
+
+#: Where ``serve`` listens for HTTPS when given a certificate.
+DEFAULT_TLS_PORT = 8443
+
+#: What ``setinfo --show-FIELD`` takes.
+AUDIENCES = {"everyone": Audience.EVERYONE, "buddies": Audience.BUDDIES, "nobody": Audience.NOBODY}
 
 #: GetInfo keys -> profile attribute names (what ``setinfo`` accepts; not the number).
 INFO_KEYS = {key: name for key, name in PROFILE_FIELD_BY_KEY.items() if key != "UN"}
@@ -109,6 +126,21 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--idle-timeout", type=_seconds, default=300.0)
     serve.add_argument("--strict-sessions", action="store_true")
     serve.add_argument(
+        "--tls-cert", type=Path, default=None, metavar="PATH", help="certificate chain (PEM)"
+    )
+    serve.add_argument("--tls-key", type=Path, default=None, metavar="PATH", help="its key (PEM)")
+    serve.add_argument(
+        "--tls-port",
+        type=_port,
+        default=DEFAULT_TLS_PORT,
+        help=f"HTTPS port, with --tls-cert and --tls-key (default {DEFAULT_TLS_PORT})",
+    )
+    serve.add_argument(
+        "--tls-only",
+        action="store_true",
+        help="serve HTTPS only (no plain HTTP on --port)",
+    )
+    serve.add_argument(
         "--max-connections", type=_positive, default=Limits.max_connections, metavar="N"
     )
     serve.add_argument(
@@ -126,9 +158,19 @@ def build_parser() -> argparse.ArgumentParser:
     passwd.add_argument("uin", type=_uin)
     passwd.add_argument("--password", default=None)
 
-    setinfo = sub.add_parser("setinfo", parents=[common], help="set profile fields")
+    setinfo = sub.add_parser(
+        "setinfo", parents=[common], help="set profile fields and who sees the private ones"
+    )
     setinfo.add_argument("uin", type=_uin)
-    setinfo.add_argument("fields", nargs="+", metavar="KEY=VALUE")
+    setinfo.add_argument("fields", nargs="*", metavar="KEY=VALUE")
+    for name in PRIVATE_FIELDS:
+        setinfo.add_argument(
+            f"--show-{name.replace('_', '-')}",
+            dest=f"show_{name}",
+            choices=AUDIENCES,
+            default=None,
+            help=f"who sees the {name.replace('_', ' ')}",
+        )
 
     buddy = sub.add_parser("buddy", help="edit a buddy list and its remarks").add_subparsers(
         dest="action", required=True, parser_class=_Parser
@@ -239,12 +281,30 @@ def _setinfo_fields(pairs: Sequence[str]) -> dict[str, Any]:
     return fields
 
 
+def tls_context(args: argparse.Namespace) -> ssl.SSLContext | None:
+    """The server's TLS context from ``--tls-cert`` and ``--tls-key``; None without them."""
+    cert, key = args.tls_cert, args.tls_key
+    if cert is None and key is None:
+        if args.tls_only:
+            raise UsageError("--tls-only needs --tls-cert and --tls-key")
+        return None
+    if cert is None or key is None:
+        raise UsageError("--tls-cert and --tls-key go together")
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    try:
+        context.load_cert_chain(cert, key)
+    except (OSError, ssl.SSLError) as exc:
+        raise UsageError(f"cannot load the certificate {cert} and key {key}: {exc}") from None
+    return context
+
+
 def serve_limits(args: argparse.Namespace) -> Limits:
     """What one connection may cost, with ``serve``'s connection options."""
     return Limits(max_connections=args.max_connections, max_per_address=args.max_per_address)
 
 
 async def _serve(args: argparse.Namespace) -> int:
+    context = tls_context(args)
     store = await _open(_target(args))
     server = QQServer(
         store,
@@ -252,26 +312,34 @@ async def _serve(args: argparse.Namespace) -> int:
         strict_sessions=args.strict_sessions,
         limits=serve_limits(args),
     )
-    try:
-        await server.start(args.host, args.port)
-    except OSError as exc:
-        await server.stop()
-        if exc.errno == errno.EADDRINUSE:
-            raise UsageError(f"port {args.port} on {args.host} is already in use") from None
-        raise UsageError(
-            f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}"
-        ) from None
+    # HTTPS beside plain HTTP on its own port, or (--tls-only) instead of it
+    listeners: list[tuple[int, ssl.SSLContext | None]] = []
+    if not args.tls_only:
+        listeners.append((args.port, None))
+    if context is not None:
+        listeners.append((args.tls_port, context))
+    ports: list[str] = []
+    for number, (port, tls) in enumerate(listeners):
+        try:
+            if number == 0:
+                await server.start(args.host, port, ssl=tls)
+                taken = server.port
+            else:
+                taken = await server.listen(args.host, port, ssl=tls)
+        except OSError as exc:
+            await server.stop()
+            if exc.errno == errno.EADDRINUSE:
+                raise UsageError(f"port {port} on {args.host} is already in use") from None
+            raise UsageError(
+                f"cannot listen on {args.host}:{port}: {exc.strerror or exc}"
+            ) from None
+        ports.append(f"{args.host}:{taken}" + (" (HTTPS)" if tls else ""))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
-    log.info(
-        "qqdesk-server listening on %s:%d (store %s)",
-        args.host,
-        server.port,
-        _describe(store),
-    )
+    log.info("qqdesk-server listening on %s (store %s)", ", ".join(ports), _describe(store))
     try:
         await stop.wait()
     finally:
@@ -334,9 +402,18 @@ async def _administer(args: argparse.Namespace) -> int:
             print(f"password of {args.uin} changed")
         elif args.command == "setinfo":
             fields = _setinfo_fields(args.fields)
+            privacy = {
+                name: AUDIENCES[getattr(args, f"show_{name}")]
+                for name in PRIVATE_FIELDS
+                if getattr(args, f"show_{name}") is not None
+            }
+            if not fields and not privacy:
+                raise UsageError("setinfo: give KEY=VALUE fields or --show-... choices")
             try:
                 await admin.set_profile(args.uin, **fields)
-            except KeyError:
+                if privacy:
+                    await change_privacy(store, args.uin, privacy)
+            except (KeyError, Refused):
                 raise UsageError(f"no account {args.uin}") from None
             except ValueError as exc:
                 raise UsageError(f"bad value: {exc}") from None

@@ -348,7 +348,12 @@ class HttpFrontEnd:
         writer.write(response)
         await self._drain(writer)
         if writer.can_write_eof():
-            writer.write_eof()
+            try:
+                writer.write_eof()
+            except OSError:
+                # The client reset the connection (it gave up on the request) before
+                # the write side could be shut: nothing more to say, nor to read.
+                return
         with contextlib.suppress(Exception):
             async with asyncio.timeout(LINGER_SECONDS):
                 dropped = 0

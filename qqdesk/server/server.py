@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import socket
+import ssl
 import time
 from collections.abc import Callable
 
@@ -92,6 +93,9 @@ class QQServer:
         self.smartqq.route(self.router)
         self.front_end = HttpFrontEnd(self.router, self.limits)
         self._server: asyncio.Server | None = None
+        #: Listeners beside the main one (see listen).
+        self._others: list[asyncio.Server] = []
+        self._tls = False
         self._sweeper: asyncio.Task[None] | None = None
         self._host = "127.0.0.1"
         self._port = 0
@@ -131,10 +135,17 @@ class QQServer:
         host = "127.0.0.1" if self._host in ("0.0.0.0", "", "::") else self._host
         if ":" in host:
             host = f"[{host}]"
-        return f"http://{host}:{self._port}/"
+        scheme = "https" if self._tls else "http"
+        return f"{scheme}://{host}:{self._port}/"
 
-    async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
-        """Listen on ``host:port`` (port 0 picks a free one); raises OSError if taken."""
+    async def start(
+        self, host: str = "127.0.0.1", port: int = 0, *, ssl: ssl.SSLContext | None = None
+    ) -> None:
+        """Listen on ``host:port`` (port 0 picks a free one); raises OSError if taken.
+
+        With ``ssl`` (a server context holding the certificate) the listener speaks
+        HTTPS and ``url`` is an https URL; ``listen`` adds more listeners (plain HTTP
+        beside HTTPS, say)."""
         if self._stopped:
             raise RuntimeError("a stopped server cannot start again")
         if self._server is not None:
@@ -143,18 +154,32 @@ class QQServer:
         # here began can go unheard
         await self.bus.start(self.service.woken)
         await self.service.load_elsewhere()
-        self._server = await asyncio.start_server(
+        self._server = await self._listen(host, port, ssl)
+        sockname = self._server.sockets[0].getsockname()
+        self._host, self._port, self._tls = host, int(sockname[1]), ssl is not None
+        self._sweeper = asyncio.create_task(self._sweep())
+        log.debug("listening on %s", self.url)
+
+    async def listen(self, host: str, port: int, *, ssl: ssl.SSLContext | None = None) -> int:
+        """One more listener for the same server (after ``start``); the port it took."""
+        if self._server is None or self._stopped:
+            raise RuntimeError("start the server first")
+        listener = await self._listen(host, port, ssl)
+        self._others.append(listener)
+        return int(listener.sockets[0].getsockname()[1])
+
+    async def _listen(self, host: str, port: int, context: ssl.SSLContext | None) -> asyncio.Server:
+        return await asyncio.start_server(
             self.front_end.serve,
             host,
             port,
             limit=self.limits.max_header_bytes,
             reuse_address=True,
             family=socket.AF_INET if host and ":" not in host else socket.AF_UNSPEC,
+            ssl=context,
+            # a client that never finishes the handshake holds no slot for long
+            ssl_handshake_timeout=self.limits.header_timeout if context is not None else None,
         )
-        sockname = self._server.sockets[0].getsockname()
-        self._host, self._port = host, int(sockname[1])
-        self._sweeper = asyncio.create_task(self._sweep())
-        log.debug("listening on %s", self.url)
 
     async def _sweep(self) -> None:
         """End idle sessions now and then (they are also checked on every request)."""
@@ -175,16 +200,17 @@ class QQServer:
             self._sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._sweeper
-        if self._server is not None:
-            self._server.close()
+        listeners = [*([self._server] if self._server is not None else []), *self._others]
+        for listener in listeners:
+            listener.close()
         self.service.close()
         # woken long polls write their answers before their connections close
         await self.front_end.close_all()
         self.service.shut_down()
         await self.bus.close()
-        if self._server is not None:
+        for listener in listeners:
             with contextlib.suppress(Exception):
-                await self._server.wait_closed()
+                await listener.wait_closed()
         self._blocking_admin.close()
         # the store's writer commits what is queued: not on the loop's thread
         await asyncio.to_thread(self.store.close)

@@ -20,6 +20,9 @@ from qqdesk.client.events import (
     MessageStateChanged,
     RequestApproved,
     RequestRefused,
+    RoomsAvailability,
+    RoomsChanged,
+    WebLoginWaiting,
 )
 
 log = logging.getLogger(__name__)
@@ -44,6 +47,9 @@ class SessionBridge(QObject):
     requestRefused = Signal(RequestRefused)
     connectionStateChanged = Signal(ConnectionStateChanged)
     messageStateChanged = Signal(MessageStateChanged)
+    webLoginWaiting = Signal(WebLoginWaiting)
+    roomsChanged = Signal(RoomsChanged)
+    roomsAvailability = Signal(RoomsAvailability)
 
     def __init__(self, session: EventSource, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -120,4 +126,7 @@ _EMITTERS: dict[type, Callable[[SessionBridge], SignalInstance]] = {
     RequestRefused: lambda b: b.requestRefused,
     ConnectionStateChanged: lambda b: b.connectionStateChanged,
     MessageStateChanged: lambda b: b.messageStateChanged,
+    WebLoginWaiting: lambda b: b.webLoginWaiting,
+    RoomsChanged: lambda b: b.roomsChanged,
+    RoomsAvailability: lambda b: b.roomsAvailability,
 }

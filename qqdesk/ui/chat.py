@@ -1,4 +1,4 @@
-"""Chat windows: one conversation per buddy, alone or as tabs in one window."""
+"""Chat windows: one per conversation (a buddy, a group, a discussion), alone or as tabs."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCompleter,
     QHBoxLayout,
     QLabel,
     QListView,
@@ -77,6 +78,15 @@ def status_words(status: Presence) -> str:
     return QCoreApplication.translate("Status", words[status])
 
 
+_POPUP_KEYS = (
+    Qt.Key.Key_Return,
+    Qt.Key.Key_Enter,
+    Qt.Key.Key_Escape,
+    Qt.Key.Key_Tab,
+    Qt.Key.Key_Backtab,
+)
+
+
 class MessageInput(QPlainTextEdit):
     """The typing box: Enter sends and Shift+Enter breaks the line, or with
     ``send_with_ctrl_enter`` Ctrl+Enter sends and Enter breaks the line."""
@@ -87,8 +97,14 @@ class MessageInput(QPlainTextEdit):
         super().__init__(parent)
         self.send_with_ctrl_enter = False
         self.setTabChangesFocus(True)
+        #: A completer (group chats: @mentions) whose open popup takes Enter, Tab and Esc.
+        self.completer: QCompleter | None = None
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        popup = self.completer.popup() if self.completer is not None else None
+        if popup is not None and popup.isVisible() and event.key() in _POPUP_KEYS:
+            event.ignore()  # the completer picks (or closes) on these
+            return
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             mods = event.modifiers()
             ctrl = bool(mods & Qt.KeyboardModifier.ControlModifier)
@@ -103,11 +119,19 @@ class MessageInput(QPlainTextEdit):
 
 
 class ChatWindow(QWidget):
-    """One conversation: the buddy's face, name and status, the history, the typing box."""
+    """One conversation: the buddy's face, name and status, the history, the typing box.
 
-    #: the chat got new messages while it was not in front (uin)
+    With a group or discussion ``conversation`` the same window serves a room
+    (roomchat.RoomChatWindow adds its member list and actions).
+    """
+
+    #: the user is looking at this buddy chat (uin); rooms say conversationActivated
     activated = Signal(UIN)
     closed = Signal(UIN)
+    #: the user is looking at this chat (its Conversation), buddy or room
+    conversationActivated = Signal(object)
+    #: the chat closed (its Conversation)
+    conversationClosed = Signal(object)
 
     def __init__(
         self,
@@ -121,14 +145,18 @@ class ChatWindow(QWidget):
         own_uin: int | None = None,
         send_with_ctrl_enter: bool = False,
         parent: QWidget | None = None,
+        conversation: Conversation | None = None,
+        names: Callable[[int], str] | None = None,
     ) -> None:
         super().__init__(parent)
         self.session = session
         self.uin = uin
+        self.conversation = conversation or Conversation.buddy(uin)
         self.nick = nick or str(uin)
         self.face = face
         self.status = status
-        self.model = ChatHistoryModel(uin, history, own_uin, self)
+        peer: int | Conversation = uin if self.conversation.is_buddy else self.conversation
+        self.model = ChatHistoryModel(peer, history, own_uin, self, names=names)
         self.setWindowIcon(icons.app_icon())
         self.setMinimumSize(380, 360)
         self.resize(520, 560)
@@ -235,6 +263,10 @@ class ChatWindow(QWidget):
         layout.addLayout(header)
         layout.addWidget(self.find_bar)
         layout.addWidget(splitter, 1)
+        # Kept for the room window, which puts its member list beside the splitter.
+        self.header_layout = header
+        self.body_splitter = splitter
+        self.buttons_layout = buttons
 
         self._fetching_older = False
         # Older pages load on scrolling to the top only after the first page is shown.
@@ -336,9 +368,12 @@ class ChatWindow(QWidget):
 
     # -- messages ---------------------------------------------------------------------
 
-    def add_incoming(self, message: str | Content, when: float, local_id: int | None) -> None:
-        """A received message, as its text form or (better: unknown faces stay faces) its parts."""
-        self.model.add_incoming(message, when, local_id)
+    def add_incoming(
+        self, message: str | Content, when: float, local_id: int | None, sender: int | None = None
+    ) -> None:
+        """A received message, as its text form or (better: unknown faces stay faces) its
+        parts; ``sender`` in a group or discussion."""
+        self.model.add_incoming(message, when, local_id, sender)
 
     def add_system(self, text: str) -> None:
         self.model.add_system(text)
@@ -403,7 +438,8 @@ class ChatWindow(QWidget):
             for entry in entries:
                 self._set_entry_state(entry, DeliveryState.FAILED)
 
-        spawn(self.session.send_message(self.uin, message), on_done=done, on_error=failed)
+        to: Conversation | int = self.uin if self.conversation.is_buddy else self.conversation
+        spawn(self.session.send_message(to, message), on_done=done, on_error=failed)
 
     def _attach_id(self, entry: ChatEntry, local_id: int) -> None:
         self.model.attach_id(entry, local_id)
@@ -572,20 +608,31 @@ class ChatWindow(QWidget):
         tabs = _tab_widget_of(self)
         if tabs is not None:
             tabs.removeTab(tabs.indexOf(self))
-            self.closed.emit(self.uin)
+            self.announce_closed()
             self.deleteLater()
             if tabs.count() == 0:
                 tabs.window().close()
         else:
             self.close()
 
+    def announce_activated(self) -> None:
+        """Say the user is looking at this chat (a buddy chat's uin signal too)."""
+        if self.conversation.is_buddy:
+            self.activated.emit(self.uin)
+        self.conversationActivated.emit(self.conversation)
+
+    def announce_closed(self) -> None:
+        if self.conversation.is_buddy:
+            self.closed.emit(self.uin)
+        self.conversationClosed.emit(self.conversation)
+
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.closed.emit(self.uin)
+        self.announce_closed()
         super().closeEvent(event)
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
-            self.activated.emit(self.uin)
+            self.announce_activated()
         elif event.type() == QEvent.Type.LanguageChange:
             self._retranslate()
         super().changeEvent(event)
@@ -646,14 +693,14 @@ class ChatTabsWindow(QWidget):
         widget = self.tabs.widget(index)
         if isinstance(widget, ChatWindow):
             self.setWindowTitle(widget.windowTitle())
-            widget.activated.emit(widget.uin)
+            widget.announce_activated()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         while self.tabs.count():
             widget = self.tabs.widget(0)
             self.tabs.removeTab(0)
             if isinstance(widget, ChatWindow):
-                widget.closed.emit(widget.uin)
+                widget.announce_closed()
                 widget.deleteLater()
         super().closeEvent(event)
 
@@ -665,6 +712,8 @@ class ChatManager(QObject):
     chatActivated = Signal(UIN)
     #: a chat window was made (before it shows): drafts and unread markers attach here
     chatCreated = Signal(object)
+    #: the user is now looking at a group's or discussion's chat (its Conversation)
+    roomActivated = Signal(object)
 
     def __init__(
         self,
@@ -683,10 +732,56 @@ class ChatManager(QObject):
         self.chats_in_tabs = False
         self.send_with_ctrl_enter = False
         self._chats: dict[int, ChatWindow] = {}
+        self._rooms: dict[Conversation, ChatWindow] = {}
         self._tabs: ChatTabsWindow | None = None
+        #: Makes a group's or discussion's window (set by the main window).
+        self.room_factory: Callable[[Conversation], ChatWindow] | None = None
 
     def chat(self, uin: int) -> ChatWindow | None:
         return self._chats.get(uin)
+
+    def room_chat(self, conversation: Conversation) -> ChatWindow | None:
+        return self._rooms.get(conversation)
+
+    def room_chats(self) -> list[ChatWindow]:
+        return list(self._rooms.values())
+
+    def open_room(self, conversation: Conversation, *, focus: bool = True) -> ChatWindow:
+        """Show a group's or discussion's chat (creating it with ``room_factory``)."""
+        chat = self._rooms.get(conversation)
+        if chat is None:
+            if self.room_factory is None:
+                raise RuntimeError("no room_factory to open a group chat with")
+            chat = self.room_factory(conversation)
+            chat.set_send_with_ctrl_enter(self.send_with_ctrl_enter)
+            chat.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+            chat.conversationClosed.connect(self._forget_room)
+            chat.conversationActivated.connect(self.roomActivated)
+            self._rooms[conversation] = chat
+            if self.chats_in_tabs:
+                self._tab_window().tabs.addTab(chat, chat.windowIcon(), chat.nick)
+        self._show(chat, focus)
+        if focus:
+            self.roomActivated.emit(conversation)
+        return chat
+
+    def _forget_room(self, conversation: Conversation) -> None:
+        self._rooms.pop(conversation, None)
+
+    def _show(self, chat: ChatWindow, focus: bool) -> None:
+        if self.chats_in_tabs and self._tabs is not None:
+            window: QWidget = self._tabs
+            if focus:
+                self._tabs.tabs.setCurrentWidget(chat)
+        else:
+            window = chat
+        window.show()
+        if focus:
+            if window.isMinimized():
+                window.showNormal()
+            window.raise_()
+            window.activateWindow()
+            chat.input.setFocus()
 
     @property
     def tabs_window(self) -> ChatTabsWindow | None:
@@ -723,19 +818,8 @@ class ChatManager(QObject):
                     QIcon(icons.face_picture(chat.face, 16, chat.nick, status=chat.status)),
                     chat.nick,
                 )
-        if self.chats_in_tabs and self._tabs is not None:
-            window: QWidget = self._tabs
-            if focus:
-                self._tabs.tabs.setCurrentWidget(chat)
-        else:
-            window = chat
-        window.show()
+        self._show(chat, focus)
         if focus:
-            if window.isMinimized():
-                window.showNormal()
-            window.raise_()
-            window.activateWindow()
-            chat.input.setFocus()
             self.chatActivated.emit(uin)
         return chat
 
@@ -759,13 +843,14 @@ class ChatManager(QObject):
 
     def set_send_with_ctrl_enter(self, on: bool) -> None:
         self.send_with_ctrl_enter = on
-        for chat in self._chats.values():
+        for chat in [*self._chats.values(), *self._rooms.values()]:
             chat.set_send_with_ctrl_enter(on)
 
     def close_all(self) -> None:
         if self._tabs is not None:
             self._tabs.close()
-        for chat in list(self._chats.values()):
+        for chat in [*self._chats.values(), *self._rooms.values()]:
             with contextlib.suppress(RuntimeError):
                 chat.close()
         self._chats.clear()
+        self._rooms.clear()

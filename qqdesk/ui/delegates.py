@@ -322,7 +322,13 @@ class BubbleDelegate(QStyledItemDelegate):
             return QSize(width, QFontMetrics(option.font).height() + 2 * self.MARGIN)
         text_rect, meta_rect, _document = self._bubble_layout(option, index)
         height = text_rect.height() + 2 * self.PAD_V + meta_rect.height() + 2 + 2 * self.MARGIN // 2
-        return QSize(width, height + self.MARGIN)
+        return QSize(width, height + self.MARGIN + self._name_height(option, index))
+
+    def _name_height(self, option: QStyleOptionViewItem, index: AnyIndex) -> int:
+        """The line above a group message's bubble that names its sender (0 for none)."""
+        if not index.data(Roles.SENDER_NAME):
+            return 0
+        return QFontMetrics(self._meta_font(option.font)).height() + 2
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
         if self.is_marked(index):
@@ -350,6 +356,23 @@ class BubbleDelegate(QStyledItemDelegate):
         bubble_w = text_rect.width() + 2 * self.PAD_H
         bubble_h = text_rect.height() + 2 * self.PAD_V
         top = rect.top() + self.MARGIN // 2
+        name_height = self._name_height(option, index)
+        if name_height:
+            small = self._meta_font(option.font)
+            painter.setFont(small)
+            name_colour = QColor("#6fa8dc") if dark else QColor("#2f6db5")
+            painter.setPen(name_colour)
+            name = QFontMetrics(small).elidedText(
+                str(index.data(Roles.SENDER_NAME)),
+                Qt.TextElideMode.ElideRight,
+                max(20, int(rect.width() * self.MAX_FRACTION)),
+            )
+            painter.drawText(
+                QRect(rect.left() + self.MARGIN + 2, top, rect.width(), name_height),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                name,
+            )
+            top += name_height
         if outgoing:
             left = rect.right() - self.MARGIN - bubble_w
             fill = QColor("#2b5278") if dark else QColor("#9eea6a")
@@ -398,6 +421,7 @@ class BubbleDelegate(QStyledItemDelegate):
         top = option.rect.top() + self.MARGIN // 2
         if self.is_marked(index):
             top += self._marker_height(option.font)
+        top += self._name_height(option, index)
         if index.data(Roles.OUTGOING):
             return QRect(option.rect.right() - self.MARGIN - width, top, width, height)
         return QRect(option.rect.left() + self.MARGIN, top, width, height)

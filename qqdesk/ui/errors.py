@@ -71,6 +71,19 @@ def _history_too_new(exc: BaseException, signing_in: bool) -> str:
     ).format(path=path)
 
 
+def _rooms_unavailable(exc: BaseException, signing_in: bool) -> str:
+    return _tr(
+        "Groups and discussions are not available on this server (it has no Smart QQ channel)."
+    )
+
+
+def _not_a_member(exc: BaseException, signing_in: bool) -> str:
+    return _tr(
+        "The server refused: you are not a member of this group or discussion, or someone"
+        " you named is not your friend."
+    )
+
+
 def _anything(exc: BaseException, signing_in: bool) -> str:
     if signing_in:
         return _tr("Could not sign in: {reason}").format(reason=_detail(exc))
@@ -93,6 +106,8 @@ WORDING: dict[type[BaseException], Callable[[BaseException, bool], str]] = {
     errors.RequestRefused: _refused,
     errors.HistoryUnavailable: _history_unavailable,
     errors.SessionClosed: _not_logged_in,
+    errors.RoomsUnavailable: _rooms_unavailable,
+    errors.NotAMember: _not_a_member,
     # Below the session (a test double, the built-in server): the network failed.
     OSError: _unreachable,
     TimeoutError: _unreachable,

@@ -278,3 +278,35 @@ def tray_icon(unread: int) -> QIcon:
             return QIcon(with_unread_badge(base, unread) if unread > 0 else base)
     base = app_icon().pixmap(32, 32)
     return QIcon(with_unread_badge(base, unread) if unread > 0 else base)
+
+
+def room_picture(group: bool, size: int, ratio: float | None = None) -> QPixmap:
+    """A group's (blue) or a discussion's (teal) picture: three people on a rounded square."""
+    return _room_picture(group, size, _ratio(ratio))
+
+
+@lru_cache(maxsize=32)
+def _room_picture(group: bool, size: int, ratio: float) -> QPixmap:
+    pixmap = _blank(size, ratio)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor("#3d7fd9" if group else "#26a69a"))
+    painter.drawRoundedRect(QRectF(0, 0, size, size), size * 0.22, size * 0.22)
+    # Two people behind, one in front: heads and shoulders.
+    for dx, dy, scale, alpha in (
+        (-0.2, -0.02, 0.8, 150),
+        (0.2, -0.02, 0.8, 150),
+        (0, 0.06, 1.0, 255),
+    ):
+        colour = QColor(255, 255, 255, alpha)
+        painter.setBrush(colour)
+        cx, cy = size * (0.5 + dx), size * (0.42 + dy)
+        head = size * 0.12 * scale
+        painter.drawEllipse(QPointF(cx, cy), head, head)
+        body = QRectF(
+            cx - size * 0.2 * scale, cy + head * 1.2, size * 0.4 * scale, size * 0.3 * scale
+        )
+        painter.drawRoundedRect(body, size * 0.12 * scale, size * 0.12 * scale)
+    painter.end()
+    return pixmap

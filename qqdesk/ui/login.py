@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -101,7 +102,8 @@ class PasswordStore:
 
 
 def server_url(text: str) -> str:
-    """``host:port`` (or a URL) as the URL the session wants; port 8000 when left out."""
+    """``host:port`` (or an http:// or https:// URL) as the URL the session wants; port
+    8000 when left out of ``host``, the scheme's own in a URL (https: 443)."""
     text = text.strip() or DEFAULT_SERVER
     if "://" in text:
         return text.rstrip("/")
@@ -110,12 +112,19 @@ def server_url(text: str) -> str:
     return "http://" + text
 
 
+#: Names a PEM file of authorities to trust for https:// servers instead of the system's
+#: (a server with a self-signed certificate: its certificate file).
+CA_FILE_VARIABLE = "QQDESK_CA_FILE"
+
+
 def default_session_factory(
     url: str, uin: int, password: str, proxy: str | None = None
 ) -> ChatSession:
     from qqdesk.client import AccountSession
 
-    return AccountSession(url, uin, password, proxy=proxy)
+    return AccountSession(
+        url, uin, password, proxy=proxy, ca_file=os.environ.get(CA_FILE_VARIABLE) or None
+    )
 
 
 # The server choice's items.

@@ -35,7 +35,10 @@ from qqdesk.client.events import (
     MessageStateChanged,
     RequestApproved,
     RequestRefused,
+    RoomsAvailability,
+    RoomsChanged,
     Trouble,
+    WebLoginWaiting,
 )
 from qqdesk.client.types import Buddy
 from qqdesk.core import Conversation, ConversationKind, Presence
@@ -46,10 +49,13 @@ from .chat import ChatManager
 from .delegates import BuddyDelegate
 from .dialogs import (
     AddBuddyDialog,
+    ChooseBuddiesDialog,
     IncomingRequestDialog,
     ProfileDialog,
     RequestsDialog,
     SettingsDialog,
+    WebLoginDialog,
+    WebLoginNotice,
 )
 from .drafts import DraftKeeper
 from .errors import describe_error
@@ -57,6 +63,7 @@ from .history_search import HistorySearchWindow
 from .idle import DEFAULT_MINUTES, AutoAway
 from .models import BuddyFilterProxyModel, BuddyTreeModel, GroupKind, Roles
 from .notifications import Notifier
+from .roomchat import NotifyRule, RoomChatWindow, mentions
 from .tasks import spawn
 from .tray import Tray
 from .widgets import Banner, ElidedLabel, StatusSelector
@@ -105,6 +112,15 @@ class MainWindow(QMainWindow):
         if settings is not None:
             self.drafts = DraftKeeper(settings, self.own_uin, self)
             self.chats.chatCreated.connect(self.drafts.attach)
+        self.chats.room_factory = self._make_room_chat
+        self.chats.roomActivated.connect(self._room_activated)
+        # Notices about rooms carry negative stand-in numbers (the notifier speaks uins).
+        self._room_notices: dict[int, Conversation] = {}
+        self._web_notices: dict[str, WebLoginNotice] = {}
+        #: Notification rules when there are no settings to keep them in.
+        self._rules_here: dict[str, str] = {}
+        #: Senders' names (card or nickname) per room, for notices while its chat is closed.
+        self._member_names: dict[Conversation, dict[int, str]] = {}
         self._quitting = False
         self._dialogs: list[QWidget] = []
         # My own status is Offline: buddies show offline and their changes wait.
@@ -181,6 +197,12 @@ class MainWindow(QMainWindow):
         self.settings_action = QAction(self.tr("&Settings…"), self)
         self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
         self.settings_action.triggered.connect(self.show_settings)
+        self.new_group_action = QAction(self.tr("New &group…"), self)
+        self.new_group_action.triggered.connect(lambda: self.show_create_room(True))
+        self.new_discussion_action = QAction(self.tr("New &discussion…"), self)
+        self.new_discussion_action.triggered.connect(lambda: self.show_create_room(False))
+        self.web_login_action = QAction(self.tr("Approve a &web sign-in…"), self)
+        self.web_login_action.triggered.connect(self.show_web_login)
         self.quit_action = QAction(self.tr("&Quit"), self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.quit_action.triggered.connect(self.request_quit)
@@ -188,6 +210,11 @@ class MainWindow(QMainWindow):
         menu.addAction(self.requests_action)
         menu.addAction(self.search_action)
         menu.addAction(self.dnd_action)
+        menu.addSeparator()
+        menu.addAction(self.new_group_action)
+        menu.addAction(self.new_discussion_action)
+        menu.addAction(self.web_login_action)
+        menu.addSeparator()
         menu.addAction(self.settings_action)
         menu.addSeparator()
         menu.addAction(self.quit_action)
@@ -231,7 +258,7 @@ class MainWindow(QMainWindow):
 
         self.filter_edit = QLineEdit()
         self.filter_edit.setObjectName("buddyFilter")
-        self.filter_edit.setPlaceholderText(self.tr("Search friends by name or number"))
+        self.filter_edit.setPlaceholderText(self._filter_hint())
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.textChanged.connect(self._filter_changed)
         self.filter_edit.returnPressed.connect(self.open_first_match)
@@ -291,13 +318,21 @@ class MainWindow(QMainWindow):
         self.search_action.setText(self.tr("Search all &messages…"))
         self.dnd_action.setText(self.tr("&Do not disturb"))
         self.quit_action.setText(self.tr("&Quit"))
+        self.new_group_action.setText(self.tr("New &group…"))
+        self.new_discussion_action.setText(self.tr("New &discussion…"))
+        self.web_login_action.setText(self.tr("Approve a &web sign-in…"))
         self.status_selector.setToolTip(self.tr("Your status, as your friends see it"))
-        self.filter_edit.setPlaceholderText(self.tr("Search friends by name or number"))
+        self.filter_edit.setPlaceholderText(self._filter_hint())
         self.model.retranslate()
         self.update_requests()
         if self.tray is not None:
             self.tray.retranslate()
         self._update_header()
+
+    def _filter_hint(self) -> str:
+        if self.model.rooms_shown:
+            return self.tr("Search friends and groups by name or number")
+        return self.tr("Search friends by name or number")
 
     def _update_header(self) -> None:
         nick = self.own_nick or str(self.own_uin)
@@ -366,6 +401,228 @@ class MainWindow(QMainWindow):
         )
         spawn(self.reload_buddies(), on_error=self._show_error)
         spawn(self._load_own_profile(), on_error=lambda exc: log.info("own profile: %s", exc))
+        self.set_rooms_available(self.session.rooms_available)
+
+    # -- groups and discussions --------------------------------------------------------
+
+    def set_rooms_available(self, available: bool) -> None:
+        """Show the Groups and Discussions sections and their actions, or hide them
+        (a classic-only server has none)."""
+        self.model.set_rooms_shown(available)
+        for action in (self.new_group_action, self.new_discussion_action, self.web_login_action):
+            action.setVisible(available)
+        self.filter_edit.setPlaceholderText(self._filter_hint())
+        if available:
+            spawn(self.reload_rooms(), on_error=lambda exc: log.info("rooms: %s", exc))
+        self.tree.expandAll()
+
+    async def reload_rooms(self) -> None:
+        """List my groups and discussions again (names in open room windows too)."""
+        rooms = await self.session.rooms()
+        self.model.set_rooms(rooms)
+        self.tree.expandAll()
+        for room in rooms:
+            chat = self.chats.room_chat(room.conversation)
+            if isinstance(chat, RoomChatWindow):
+                chat.set_name(room.name)
+
+    def _rule_key(self, conversation: Conversation) -> str:
+        return f"{self.own_uin}:{conversation.key}"
+
+    def notify_rule(self, conversation: Conversation) -> NotifyRule:
+        """When ``conversation`` notifies me (kept in the settings across runs)."""
+        kept: dict[str, str] = self._setting("room_notifications", self._rules_here)
+        try:
+            return NotifyRule(kept.get(self._rule_key(conversation), NotifyRule.ALL.value))
+        except ValueError:
+            return NotifyRule.ALL
+
+    def set_notify_rule(self, conversation: Conversation, rule: NotifyRule) -> None:
+        kept = dict(self._setting("room_notifications", self._rules_here))
+        if rule is NotifyRule.ALL:
+            kept.pop(self._rule_key(conversation), None)
+        else:
+            kept[self._rule_key(conversation)] = rule.value
+        if self.settings is None:
+            self._rules_here = kept
+        else:
+            self.settings.room_notifications = kept
+            self._save_settings()
+        chat = self.chats.room_chat(conversation)
+        if isinstance(chat, RoomChatWindow) and chat.rule is not rule:
+            chat.rule_box.setCurrentIndex(list(NotifyRule).index(rule))
+
+    def _room_name(self, conversation: Conversation) -> str:
+        room = self.model.room_item(conversation)
+        return room.name if room is not None and room.name else str(conversation.number)
+
+    def _make_room_chat(self, conversation: Conversation) -> RoomChatWindow:
+        chat = RoomChatWindow(
+            self.session,
+            conversation,
+            self._room_name(conversation),
+            history=self.session.history,
+            own_uin=self.own_uin,
+            rule=self.notify_rule(conversation),
+            buddy_name=lambda uin: self._buddy_info(uin)[0],
+            buddy_face=lambda uin: self._buddy_info(uin)[1],
+            choose_buddies=self._choose_to_invite,
+        )
+        chat.ruleChanged.connect(self.set_notify_rule)
+        chat.left.connect(self._left_room)
+        return chat
+
+    def open_room(self, conversation: Conversation) -> RoomChatWindow:
+        chat = self.chats.open_room(conversation)
+        assert isinstance(chat, RoomChatWindow)
+        return chat
+
+    def _room_activated(self, conversation: Conversation) -> None:
+        self._focus_changed()
+        self.model.set_room_unread(conversation, 0)
+        if (
+            self._notice_uin is not None
+            and self._room_notices.get(self._notice_uin) == conversation
+        ):
+            self.notice_banner.hide()
+
+    def _left_room(self, conversation: Conversation) -> None:
+        spawn(self.reload_rooms(), on_error=self._show_error)
+
+    def _friends_to_choose(self) -> list[tuple[int, str]]:
+        friends = self.model.group(GroupKind.FRIENDS).buddies
+        return [(b.uin, b.name) for b in friends if b.uin != self.own_uin]
+
+    def _choose_to_invite(self, parent: QWidget, present: list[int]) -> list[int] | None:
+        dialog = ChooseBuddiesDialog(
+            self.tr("Invite friends"),
+            [(uin, name) for uin, name in self._friends_to_choose() if uin not in present],
+            ask_name=False,
+            parent=parent,
+        )
+        if dialog.exec() != ChooseBuddiesDialog.DialogCode.Accepted:
+            return None
+        return dialog.chosen()
+
+    def create_room_dialog(self, group: bool) -> ChooseBuddiesDialog:
+        """The dialog that makes a group (or a discussion) of chosen friends."""
+        dialog = ChooseBuddiesDialog(
+            self.tr("New group") if group else self.tr("New discussion"),
+            self._friends_to_choose(),
+            ask_name=True,
+            name_label=self.tr("Group name:") if group else self.tr("Discussion name:"),
+            parent=self,
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dialog.accepted.connect(lambda: self.create_room(group, dialog.name(), dialog.chosen()))
+        return dialog
+
+    def show_create_room(self, group: bool) -> None:
+        self.create_room_dialog(group).show()
+
+    def create_room(self, group: bool, name: str, members: list[int]) -> None:
+        make = self.session.create_group if group else self.session.create_discussion
+
+        def done(conversation: Conversation) -> None:
+            def opened(_: Any) -> None:
+                self.open_room(conversation)
+
+            spawn(self.reload_rooms(), on_done=opened, on_error=self._show_error)
+
+        spawn(make(name, members), on_done=done, on_error=self._show_error)
+
+    def show_web_login(self) -> WebLoginDialog:
+        dialog = WebLoginDialog(self.session, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dialog.show()
+        return dialog
+
+    def on_web_login(self, event: WebLoginWaiting) -> None:
+        """A QR sign-in waits: ask me (nothing is approved without me)."""
+        if event.code in self._web_notices:
+            return
+        notice = WebLoginNotice(self.session, event.code, self)  # it deletes itself
+        self._web_notices[event.code] = notice
+        notice.finished.connect(lambda _r, code=event.code: self._web_notices.pop(code, None))
+        notice.open()
+        self.notifier.notify_without_sound(
+            0, self.tr("Web sign-in waiting"), self.tr("Code {code}").format(code=event.code)
+        )
+
+    def on_rooms_changed(self, event: RoomsChanged) -> None:
+        spawn(self.reload_rooms(), on_error=lambda exc: log.info("rooms: %s", exc))
+        if event.conversation is not None:
+            chat = self.chats.room_chat(event.conversation)
+            if isinstance(chat, RoomChatWindow):
+                chat.reload_members()
+
+    def on_rooms_availability(self, event: RoomsAvailability) -> None:
+        if self.model.rooms_shown and not event.available and event.reason:
+            self.notice_banner.show_message(
+                self.tr(
+                    "Groups and discussions are closed here: your account signed in on the"
+                    " web elsewhere. Sign in again to get them back."
+                ),
+                kind="warning",
+            )
+        self.set_rooms_available(event.available)
+
+    def on_room_message(self, event: MessageReceived) -> None:
+        conversation = event.conversation
+        if self.model.room_item(conversation) is None:
+            # A room I was just added to: list them again (the message still shows).
+            spawn(self.reload_rooms(), on_error=lambda exc: log.info("rooms: %s", exc))
+        chat = self.chats.room_chat(conversation)
+        if chat is not None:
+            chat.add_incoming(event.content, event.time, event.local_id, event.sender)
+            if chat.is_in_front():
+                return
+        self.model.add_room_unread(conversation)
+        if event.sender == self.own_uin:
+            return
+        rule = self.notify_rule(conversation)
+        if rule is NotifyRule.MUTED:
+            return
+        if rule is NotifyRule.MENTIONS and not mentions(event.text, self._my_names(conversation)):
+            return
+        names = self._member_names.get(conversation)
+        known = names is not None and event.sender in names
+        if isinstance(chat, RoomChatWindow) or known or event.sender in self.model:
+            self._notify_room(event)
+            return
+        # Name the sender: the members (cards, nicknames) once, then the notice.
+        lookup = spawn(self._load_member_names(conversation), on_error=lambda exc: None)
+        lookup.add_done_callback(lambda _task: self._notify_room(event))
+
+    async def _load_member_names(self, conversation: Conversation) -> None:
+        async with asyncio.timeout(STRANGER_LOOKUP_SECONDS):
+            members = await self.session.members(conversation)
+        self._member_names[conversation] = {m.uin: m.name for m in members}
+
+    def _notify_room(self, event: MessageReceived) -> None:
+        conversation = event.conversation
+        chat = self.chats.room_chat(conversation)
+        if isinstance(chat, RoomChatWindow):
+            sender = chat.sender_name(event.sender)
+        else:
+            known = self._member_names.get(conversation, {}).get(event.sender)
+            sender = known or self._buddy_info(event.sender)[0]
+        key = -(len(self._room_notices) + 1)
+        for known_key, room in self._room_notices.items():
+            if room == conversation:
+                key = known_key
+        self._room_notices[key] = conversation
+        self.notifier.notify(
+            key,
+            self.tr("{sender} in {room}").format(sender=sender, room=self._room_name(conversation)),
+            event.text,
+        )
+
+    def _my_names(self, conversation: Conversation) -> list[str]:
+        chat = self.chats.room_chat(conversation)
+        if isinstance(chat, RoomChatWindow):
+            return chat.my_names()
+        return [n for n in (self.own_nick, str(self.own_uin)) if n]
 
     async def reload_buddies(self) -> None:
         """Ask the server for the list; a long first one shows before its nicknames."""
@@ -406,9 +663,14 @@ class MainWindow(QMainWindow):
         b.requestRefused.connect(self.on_request_refused)
         b.connectionStateChanged.connect(self.on_connection_state)
         b.messageStateChanged.connect(self.on_message_state)
+        b.webLoginWaiting.connect(self.on_web_login)
+        b.roomsChanged.connect(self.on_rooms_changed)
+        b.roomsAvailability.connect(self.on_rooms_availability)
 
     def on_message(self, event: MessageReceived) -> None:
-        # Only buddy chats so far (the classic link has no others).
+        if not event.conversation.is_buddy:
+            self.on_room_message(event)
+            return
         sender, text, when, local_id = event.sender, event.text, event.time, event.local_id
         lookup: asyncio.Task[None] | None = None
         if sender not in self.model:
@@ -443,7 +705,12 @@ class MainWindow(QMainWindow):
 
     def on_buddy_status(self, event: BuddyStatusChanged) -> None:
         uin, status = event.uin, event.status
-        if self._offline or not self.model.set_status(uin, status):
+        if self._offline:
+            return
+        for room_chat in self.chats.room_chats():
+            if isinstance(room_chat, RoomChatWindow):
+                room_chat.set_member_status(uin, status)
+        if not self.model.set_status(uin, status):
             return
         chat = self.chats.chat(uin)
         if chat is not None:
@@ -519,6 +786,8 @@ class MainWindow(QMainWindow):
             self.reconnect_banner.hide()
             if was_lost:
                 spawn(self.reload_buddies(), on_error=self._show_error)
+                if self.model.rooms_shown:
+                    spawn(self.reload_rooms(), on_error=lambda exc: log.info("rooms: %s", exc))
         elif state is ConnectionState.STOPPED:
             self._signed_out = True
             text = self.tr("You are signed out.")
@@ -527,7 +796,10 @@ class MainWindow(QMainWindow):
             self.reconnect_banner.show_message(text, kind="error", closable=False)
 
     def on_message_state(self, event: MessageStateChanged) -> None:
-        chat = self.chats.chat(event.peer)
+        if not event.conversation.is_buddy:
+            chat = self.chats.room_chat(event.conversation)
+        else:
+            chat = self.chats.chat(event.peer)
         if chat is not None:
             chat.set_delivery_state(event.local_id, event.state)
 
@@ -574,6 +846,12 @@ class MainWindow(QMainWindow):
             spawn(self.reload_buddies(), on_error=self._show_error)
 
     def open_chat(self, uin: int) -> None:
+        room = self._room_notices.get(int(uin))
+        if room is not None:
+            self.open_room(room)
+            return
+        if int(uin) <= 0:
+            return  # a notice about no chat (a web sign-in)
         self.chats.open_chat(int(uin))
 
     def reply_from_notification(self, uin: int, text: str) -> None:
@@ -588,7 +866,8 @@ class MainWindow(QMainWindow):
 
     def _focus_changed(self, *_: Any) -> None:
         # The session polls fast while the user is in a conversation (short polling).
-        self.session.set_active(any(chat.is_in_front() for chat in self.chats.chats()))
+        chats = [*self.chats.chats(), *self.chats.room_chats()]
+        self.session.set_active(any(chat.is_in_front() for chat in chats))
 
     def _chat_activated(self, uin: int) -> None:
         self._focus_changed()
@@ -602,21 +881,61 @@ class MainWindow(QMainWindow):
             self.notice_banner.hide()
 
     def _selected_uin(self, index: QModelIndex) -> int | None:
-        if not index.isValid() or index.data(Roles.IS_GROUP):
+        if not index.isValid() or index.data(Roles.IS_GROUP) or index.data(Roles.IS_ROOM):
             return None
         return int(index.data(Roles.UIN))
 
+    def _selected_room(self, index: QModelIndex) -> Conversation | None:
+        if not index.isValid() or not index.data(Roles.IS_ROOM):
+            return None
+        conversation = index.data(Roles.CONVERSATION)
+        return conversation if isinstance(conversation, Conversation) else None
+
     def _double_clicked(self, index: QModelIndex) -> None:
+        room = self._selected_room(index)
+        if room is not None:
+            self.open_room(room)
+            return
         uin = self._selected_uin(index)
         if uin is not None:
             self.open_chat(uin)
 
     def _buddy_menu(self, pos: QPoint) -> None:
-        uin = self._selected_uin(self.tree.indexAt(pos))
+        index = self.tree.indexAt(pos)
+        room = self._selected_room(index)
+        if room is not None:
+            self.room_menu(room).popup(self.tree.viewport().mapToGlobal(pos))
+            return
+        uin = self._selected_uin(index)
         if uin is None:
             return
         menu = self.buddy_menu(uin)
         menu.popup(self.tree.viewport().mapToGlobal(pos))
+
+    def room_menu(self, conversation: Conversation) -> QMenu:
+        """Open, the notification rule, Leave — for a group or discussion."""
+        menu = QMenu(self)
+        chat = menu.addAction(self.tr("&Open"))
+        chat.triggered.connect(lambda: self.open_room(conversation))
+        menu.setDefaultAction(chat)
+        rules = menu.addMenu(self.tr("&Notifications"))
+        current = self.notify_rule(conversation)
+        words = {
+            NotifyRule.ALL: self.tr("Every message"),
+            NotifyRule.MENTIONS: self.tr("Only @mentions"),
+            NotifyRule.MUTED: self.tr("Never (muted)"),
+        }
+        for rule in NotifyRule:
+            action = rules.addAction(words[rule])
+            action.setCheckable(True)
+            action.setChecked(rule is current)
+            action.triggered.connect(
+                lambda _checked=False, r=rule: self.set_notify_rule(conversation, r)
+            )
+        menu.addSeparator()
+        leave = menu.addAction(self.tr("&Leave…"))
+        leave.triggered.connect(lambda: self.open_room(conversation).confirm_leave())
+        return menu
 
     def buddy_menu(self, uin: int) -> QMenu:
         """Chat, View profile, Mark as (un)read, Remove — for the buddy ``uin``."""
@@ -817,9 +1136,11 @@ class MainWindow(QMainWindow):
         """Enter in the filter box: chat with the first match (if something is typed)."""
         if not self.filter_edit.text().strip():
             return
-        uin = self.first_match()
-        if uin is not None:
-            self.open_chat(uin)
+        for group_row in range(self.proxy.rowCount()):
+            group = self.proxy.index(group_row, 0)
+            if self.proxy.rowCount(group):
+                self._double_clicked(self.proxy.index(0, 0, group))
+                return
 
     def _in_app_notice(self, uin: int, title: str, body: str) -> None:
         self._notice_uin = uin

@@ -1,4 +1,5 @@
-"""Item models: the buddy tree (groups of buddies) and one peer's chat history."""
+"""Item models: the contact tree (friends, strangers, groups, discussions) and one
+conversation's chat history."""
 
 from __future__ import annotations
 
@@ -29,7 +30,15 @@ from PySide6.QtCore import (
 
 from qqdesk.client.events import DeliveryState
 from qqdesk.client.types import Buddy
-from qqdesk.core import Content, Presence, parse_text, render_text
+from qqdesk.core import (
+    Content,
+    Conversation,
+    ConversationKind,
+    Presence,
+    Room,
+    parse_text,
+    render_text,
+)
 
 from . import icons
 from .tasks import spawn
@@ -53,6 +62,11 @@ class Roles(enum.IntEnum):
     ONLINE_COUNT = _ROLE + 7
     TOTAL_COUNT = _ROLE + 8
     GROUP_KEY = _ROLE + 9
+    #: the row's Conversation (a buddy chat, a group or a discussion)
+    CONVERSATION = _ROLE + 10
+    IS_ROOM = _ROLE + 11
+    #: the remark I gave a buddy ("" when none)
+    REMARK = _ROLE + 12
     # chat history
     TEXT = _ROLE + 20
     TIME = _ROLE + 21
@@ -62,6 +76,8 @@ class Roles(enum.IntEnum):
     LOCAL_ID = _ROLE + 25
     #: the message's parts (qqdesk.core Content: text and faces)
     CONTENT = _ROLE + 26
+    #: who wrote it, as a group chat labels the bubble ("" in buddy chats and for mine)
+    SENDER_NAME = _ROLE + 27
 
 
 UinRole = Roles.UIN
@@ -89,6 +105,12 @@ def compare_names(a: str, b: str) -> int:
 _name_key = functools.cmp_to_key(compare_names)
 
 
+def name_sort_key(name: str) -> Any:
+    """A key that sorts names as :func:`compare_names` orders them, computed once per name
+    (for sorting thousands: far fewer calls into Qt than comparing pairs)."""
+    return _collator(QLocale().name()).sortKey(name)
+
+
 def visible_status(status: Presence) -> Presence:
     """What a status looks like to others (hidden reads as offline)."""
     return status.visible
@@ -98,8 +120,18 @@ def visible_status(status: Presence) -> Presence:
 
 
 class GroupKind(enum.Enum):
+    """The tree's sections."""
+
     FRIENDS = "friends"
     STRANGERS = "strangers"
+    GROUPS = "groups"
+    DISCUSSIONS = "discussions"
+
+
+_ROOM_SECTIONS = {
+    ConversationKind.GROUP: GroupKind.GROUPS,
+    ConversationKind.DISCUSSION: GroupKind.DISCUSSIONS,
+}
 
 
 @dataclass
@@ -110,16 +142,36 @@ class BuddyItem:
     status: Presence = Presence.OFFLINE
     unread: int = 0
     group: GroupItem | None = None
+    remark: str = ""
 
     @property
     def online(self) -> bool:
         return visible_status(self.status).is_online
 
     @property
+    def name(self) -> str:
+        """The remark over the nickname (and the number when there is neither)."""
+        return self.remark or self.nick or str(self.uin)
+
+    @property
     def sort_key(self) -> tuple[int, Any, int]:
         # Online and busy first, then by name as people of the UI's language read it
         # (pinyin order in Chinese), then by number.
-        return (0 if self.online else 1, _name_key(self.nick or str(self.uin)), self.uin)
+        return (0 if self.online else 1, _name_key(self.name), self.uin)
+
+
+@dataclass
+class RoomItem:
+    """A group or discussion in the tree."""
+
+    conversation: Conversation
+    name: str
+    unread: int = 0
+    group: GroupItem | None = None
+
+    @property
+    def sort_key(self) -> tuple[int, Any, int]:
+        return (0, _name_key(self.name or str(self.conversation.number)), self.conversation.number)
 
 
 @dataclass(eq=False)
@@ -128,18 +180,37 @@ class GroupItem:
     buddies: list[BuddyItem] = field(default_factory=list)
     keys: list[tuple[int, Any, int]] = field(default_factory=list)
     online: int = 0
+    rooms: list[RoomItem] = field(default_factory=list)
+
+    @property
+    def holds_rooms(self) -> bool:
+        return self.kind in (GroupKind.GROUPS, GroupKind.DISCUSSIONS)
+
+    def size(self) -> int:
+        return len(self.rooms) if self.holds_rooms else len(self.buddies)
 
     def title(self) -> str:
         if self.kind is GroupKind.FRIENDS:
             return _tr("My friends")
+        if self.kind is GroupKind.GROUPS:
+            return _tr("Groups")
+        if self.kind is GroupKind.DISCUSSIONS:
+            return _tr("Discussions")
         return _tr("Strangers")
+
+    def unread(self) -> int:
+        return sum(r.unread for r in self.rooms) + sum(b.unread for b in self.buddies)
 
     def row_of(self, buddy: BuddyItem) -> int:
         return bisect.bisect_left(self.keys, buddy.sort_key)
 
+    def room_row(self, room: RoomItem) -> int:
+        return bisect.bisect_left(self.keys, room.sort_key)
+
 
 class BuddyTreeModel(QAbstractItemModel):
-    """Groups ("My friends", "Strangers") holding buddies, online first then by name.
+    """Sections ("My friends", "Strangers", and where the server has them "Groups" and
+    "Discussions") holding buddies (online first, then by name) or rooms (by name).
 
     Rows are looked up through a uin dict and a bisect over each group's sort keys,
     so a status change moves one row instead of resetting 10,000.
@@ -150,14 +221,51 @@ class BuddyTreeModel(QAbstractItemModel):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._groups = [GroupItem(GroupKind.FRIENDS), GroupItem(GroupKind.STRANGERS)]
+        self._sections = {kind: GroupItem(kind) for kind in GroupKind}
+        self._groups = [self._sections[GroupKind.FRIENDS], self._sections[GroupKind.STRANGERS]]
         self._by_uin: dict[int, BuddyItem] = {}
+        self._by_room: dict[Conversation, RoomItem] = {}
         self._unread_total = 0
 
     # -- reading -------------------------------------------------------------------
 
     def group(self, kind: GroupKind) -> GroupItem:
-        return self._groups[0 if kind is GroupKind.FRIENDS else 1]
+        return self._sections[kind]
+
+    @property
+    def rooms_shown(self) -> bool:
+        return len(self._groups) > 2
+
+    def set_rooms_shown(self, shown: bool) -> None:
+        """Show the Groups and Discussions sections (the server has them) or hide them."""
+        if shown == self.rooms_shown:
+            return
+        rooms = [self._sections[GroupKind.GROUPS], self._sections[GroupKind.DISCUSSIONS]]
+        if shown:
+            self.beginInsertRows(QModelIndex(), 2, 3)
+            self._groups.extend(rooms)
+            self.endInsertRows()
+        else:
+            self.beginRemoveRows(QModelIndex(), 2, 3)
+            del self._groups[2:]
+            self.endRemoveRows()
+        self._recount_unread()
+
+    def room_item(self, conversation: Conversation) -> RoomItem | None:
+        return self._by_room.get(conversation)
+
+    def rooms(self) -> list[RoomItem]:
+        return [
+            room
+            for kind in (GroupKind.GROUPS, GroupKind.DISCUSSIONS)
+            for room in self._sections[kind].rooms
+        ]
+
+    def room_index(self, conversation: Conversation) -> QModelIndex:
+        room = self._by_room.get(conversation)
+        if room is None or room.group is None or room.group not in self._groups:
+            return QModelIndex()
+        return self.createIndex(room.group.room_row(room), 0, self._group_row(room.group) + 1)
 
     def buddy_item(self, uin: int) -> BuddyItem | None:
         return self._by_uin.get(uin)
@@ -172,13 +280,16 @@ class BuddyTreeModel(QAbstractItemModel):
         return self.createIndex(buddy.group.row_of(buddy), 0, self._group_row(buddy.group) + 1)
 
     def group_index(self, kind: GroupKind) -> QModelIndex:
-        return self.createIndex(self._groups.index(self.group(kind)), 0, 0)
+        group = self.group(kind)
+        if group not in self._groups:
+            return QModelIndex()
+        return self.createIndex(self._groups.index(group), 0, 0)
 
     def total_unread(self) -> int:
         return self._unread_total
 
     def _group_row(self, group: GroupItem) -> int:
-        return 0 if group is self._groups[0] else 1
+        return self._groups.index(group)
 
     # -- Qt model interface --------------------------------------------------------
 
@@ -192,7 +303,7 @@ class BuddyTreeModel(QAbstractItemModel):
         if parent.internalId() != 0:
             return QModelIndex()
         group = self._groups[parent.row()]
-        if row >= len(group.buddies):
+        if row >= group.size():
             return QModelIndex()
         return self.createIndex(row, 0, parent.row() + 1)
 
@@ -205,7 +316,7 @@ class BuddyTreeModel(QAbstractItemModel):
         if not parent.isValid():
             return len(self._groups)
         if parent.internalId() == 0:
-            return len(self._groups[parent.row()].buddies)
+            return self._groups[parent.row()].size()
         return 0
 
     def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
@@ -221,14 +332,16 @@ class BuddyTreeModel(QAbstractItemModel):
             return Qt.ItemFlag.ItemIsEnabled
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
-    def _item(self, index: AnyIndex) -> GroupItem | BuddyItem | None:
+    def _item(self, index: AnyIndex) -> GroupItem | BuddyItem | RoomItem | None:
         if not index.isValid():
             return None
         if index.internalId() == 0:
             return self._groups[index.row()]
         group = self._groups[index.internalId() - 1]
-        if index.row() >= len(group.buddies):
+        if index.row() >= group.size():
             return None
+        if group.holds_rooms:
+            return group.rooms[index.row()]
         return group.buddies[index.row()]
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -237,33 +350,65 @@ class BuddyTreeModel(QAbstractItemModel):
             return None
         if isinstance(item, GroupItem):
             return self._group_data(item, role)
+        if isinstance(item, RoomItem):
+            return self._room_data(item, role)
         return self._buddy_data(item, role)
 
     def _group_data(self, group: GroupItem, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
+            if group.holds_rooms:
+                return f"{group.title()} ({group.size()})"
             return f"{group.title()} ({group.online}/{len(group.buddies)})"
         if role == Roles.IS_GROUP:
             return True
         if role == Roles.ONLINE_COUNT:
             return group.online
         if role == Roles.TOTAL_COUNT:
-            return len(group.buddies)
+            return group.size()
         if role == Roles.GROUP_KEY:
             return group.kind.value
         if role == Roles.UNREAD:
-            return sum(b.unread for b in group.buddies)
+            return group.unread()
+        return None
+
+    def _room_data(self, room: RoomItem, role: int) -> Any:
+        number = room.conversation.number
+        if role == Qt.ItemDataRole.DisplayRole:
+            return room.name or str(number)
+        if role == Qt.ItemDataRole.DecorationRole:
+            return icons.room_picture(room.conversation.kind is ConversationKind.GROUP, 36)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return _plain_tooltip(f"{room.name} ({number})")
+        if role == Roles.UIN:
+            return number
+        if role == Roles.CONVERSATION:
+            return room.conversation
+        if role == Roles.UNREAD:
+            return room.unread
+        if role == Roles.NICK:
+            return room.name
+        if role == Roles.IS_ROOM:
+            return True
+        if role == Roles.IS_GROUP:
+            return False
+        if role == Roles.GROUP_KEY:
+            return room.group.kind.value if room.group else None
         return None
 
     def _buddy_data(self, buddy: BuddyItem, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
-            return buddy.nick or str(buddy.uin)
+            return buddy.name
         if role == Qt.ItemDataRole.DecorationRole:
             return icons.face_picture(buddy.face, 36, buddy.nick, status=buddy.status)
         if role == Qt.ItemDataRole.ToolTipRole:
-            # Qt shows a tooltip that looks like markup as rich text: say it is, and
-            # escape the nickname in it, so a nickname is always just text.
-            text = html.escape(f"{buddy.nick} ({buddy.uin})", quote=False)
-            return f'<p style="white-space: pre">{text}</p>'
+            shown = f"{buddy.remark} — {buddy.nick}" if buddy.remark else buddy.nick
+            return _plain_tooltip(f"{shown} ({buddy.uin})")
+        if role == Roles.CONVERSATION:
+            return Conversation.buddy(buddy.uin)
+        if role == Roles.REMARK:
+            return buddy.remark
+        if role == Roles.IS_ROOM:
+            return False
         if role == Roles.UIN:
             return buddy.uin
         if role == Roles.STATUS:
@@ -307,15 +452,62 @@ class BuddyTreeModel(QAbstractItemModel):
                 status=source.status,
                 unread=unread,
                 group=group,
+                remark=source.remark,
             )
         ordered = sorted(items.values(), key=lambda b: b.sort_key)
         group.buddies = ordered
         group.keys = [b.sort_key for b in ordered]
         group.online = sum(1 for b in ordered if b.online)
         self._by_uin.update(items)
-        self._unread_total = sum(b.unread for b in self._by_uin.values())
         self.endResetModel()
-        self.unreadChanged.emit(self._unread_total)
+        self._recount_unread(announce=True)
+
+    def set_rooms(self, rooms: Iterable[Room]) -> None:
+        """Replace the groups and discussions (their unread counts are kept)."""
+        self.beginResetModel()
+        kept = {c: r.unread for c, r in self._by_room.items() if r.unread}
+        self._by_room.clear()
+        for kind in (GroupKind.GROUPS, GroupKind.DISCUSSIONS):
+            self._sections[kind].rooms = []
+        for room in rooms:
+            section = _ROOM_SECTIONS.get(room.conversation.kind)
+            if section is None:
+                continue
+            group = self._sections[section]
+            item = RoomItem(room.conversation, room.name, kept.get(room.conversation, 0), group)
+            self._by_room[room.conversation] = item
+            group.rooms.append(item)
+        for kind in (GroupKind.GROUPS, GroupKind.DISCUSSIONS):
+            group = self._sections[kind]
+            group.rooms.sort(key=lambda r: r.sort_key)
+            group.keys = [r.sort_key for r in group.rooms]
+        self.endResetModel()
+        self._recount_unread()
+
+    def set_room_unread(self, conversation: Conversation, count: int) -> None:
+        room = self._by_room.get(conversation)
+        if room is None or room.unread == count:
+            return
+        room.unread = count
+        index = self.room_index(conversation)
+        if index.isValid():
+            self.dataChanged.emit(index, index, [Roles.UNREAD])
+        if room.group is not None and room.group in self._groups:
+            self._group_changed(room.group)
+        self._recount_unread()
+
+    def add_room_unread(self, conversation: Conversation, count: int = 1) -> None:
+        room = self._by_room.get(conversation)
+        if room is not None:
+            self.set_room_unread(conversation, room.unread + count)
+
+    def _recount_unread(self, *, announce: bool = False) -> None:
+        total = sum(b.unread for b in self._by_uin.values())
+        if self.rooms_shown:
+            total += sum(r.unread for r in self._by_room.values())
+        if announce or total != self._unread_total:
+            self._unread_total = total
+            self.unreadChanged.emit(total)
 
     def add_buddy(
         self,
@@ -386,6 +578,7 @@ class BuddyTreeModel(QAbstractItemModel):
         nick: str | None = None,
         face: int | None = None,
         status: Presence | None = None,
+        remark: str | None = None,
     ) -> None:
         buddy = self._by_uin.get(uin)
         if buddy is None or buddy.group is None:
@@ -400,6 +593,8 @@ class BuddyTreeModel(QAbstractItemModel):
             buddy.face = face
         if status is not None:
             buddy.status = status
+        if remark is not None:
+            buddy.remark = remark
         del group.keys[old_row]
         buddy_row = group.buddies.pop(old_row)
         new_row = bisect.bisect_left(group.keys, buddy.sort_key)
@@ -444,22 +639,40 @@ class BuddyTreeModel(QAbstractItemModel):
             for group in self._groups
             for row, buddy in enumerate(group.buddies)
         }
+        old_rooms = {
+            room.conversation: self.createIndex(row, 0, self._group_row(group) + 1)
+            for group in self._groups
+            for row, room in enumerate(group.rooms)
+        }
         for group in self._groups:
-            group.buddies.sort(key=lambda b: b.sort_key)
-            group.keys = [b.sort_key for b in group.buddies]
+            if group.holds_rooms:
+                group.rooms.sort(key=lambda r: r.sort_key)
+                group.keys = [r.sort_key for r in group.rooms]
+            else:
+                group.buddies.sort(key=lambda b: b.sort_key)
+                group.keys = [b.sort_key for b in group.buddies]
         for uin, index in old.items():
             self.changePersistentIndex(index, self.index_of(uin))
+        for conversation, index in old_rooms.items():
+            self.changePersistentIndex(index, self.room_index(conversation))
         self.layoutChanged.emit()
-        for kind in GroupKind:
-            self._group_changed(self.group(kind))
+        for group in self._groups:
+            self._group_changed(group)
 
     def _group_changed(self, group: GroupItem) -> None:
         index = self.createIndex(self._group_row(group), 0, 0)
         self.dataChanged.emit(index, index)
 
 
+def _plain_tooltip(text: str) -> str:
+    """A tooltip that shows ``text`` as it is: Qt reads a tooltip that looks like
+    markup as rich text, so say it is and escape the names in it."""
+    return f'<p style="white-space: pre">{html.escape(text, quote=False)}</p>'
+
+
 class BuddyFilterProxyModel(QSortFilterProxyModel):
-    """Shows buddies whose nickname or number contains the filter text, and their groups."""
+    """Shows buddies (nickname, remark or number) and rooms (name or number) containing
+    the filter text, and their sections."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -486,8 +699,10 @@ class BuddyFilterProxyModel(QSortFilterProxyModel):
         if model.data(index, Roles.IS_GROUP):
             # Groups stay only for their matching members (recursive filtering).
             return False
-        nick = str(model.data(index, Roles.NICK) or "").casefold()
-        return self._needle in nick or self._needle in str(model.data(index, Roles.UIN))
+        names = (model.data(index, Roles.NICK), model.data(index, Roles.REMARK))
+        if any(self._needle in str(name or "").casefold() for name in names):
+            return True
+        return self._needle in str(model.data(index, Roles.UIN))
 
 
 # -- chat history ---------------------------------------------------------------------------
@@ -510,6 +725,8 @@ class ChatEntry:
     state: DeliveryState = DeliveryState.SENT
     #: The parts (text and faces) when known; else ``text`` is read as the text form.
     content: Content | None = None
+    #: Who wrote it, in a group or discussion (None in buddy chats and for mine).
+    sender: int | None = None
 
     @property
     def parts(self) -> Content:
@@ -517,7 +734,7 @@ class ChatEntry:
         return self.content if self.content is not None else parse_text(self.text)
 
 
-HistoryPage = Callable[[int, int | None, int], Any]
+HistoryPage = Callable[[Any, int | None, int], Any]
 
 
 def entry_from_record(record: Any, own_uin: int | None = None) -> ChatEntry:
@@ -547,6 +764,7 @@ def entry_from_record(record: Any, own_uin: int | None = None) -> ChatEntry:
             state = DeliveryState.SENT
     content = pick("content", default=None)
     content = content if isinstance(content, tuple) else None
+    sender = pick("sender", default=None)
     return ChatEntry(
         kind=EntryKind.MESSAGE,
         text=str(pick("text", "message", default="")),
@@ -555,12 +773,15 @@ def entry_from_record(record: Any, own_uin: int | None = None) -> ChatEntry:
         local_id=pick("local_id", "id", default=None),
         state=state,
         content=content,
+        sender=sender if isinstance(sender, int) and not outgoing else None,
     )
 
 
 class ChatHistoryModel(QAbstractListModel):
-    """One peer's conversation, oldest first; older pages load lazily from the local store.
+    """One conversation, oldest first; older pages load lazily from the local store.
 
+    ``peer`` is a buddy's number or a Conversation (a group or discussion, whose
+    messages name their senders through ``names``).
     ``history(peer, before_id, limit)`` returns stored records newest first or
     oldest first (both are accepted) or an awaitable of them; system lines
     ("went offline") live only in the open window.
@@ -570,13 +791,16 @@ class ChatHistoryModel(QAbstractListModel):
 
     def __init__(
         self,
-        peer: int,
+        peer: int | Conversation,
         history: HistoryPage | None = None,
         own_uin: int | None = None,
         parent: QObject | None = None,
+        *,
+        names: Callable[[int], str] | None = None,
     ) -> None:
         super().__init__(parent)
         self.peer = peer
+        self._names = names
         self._history = history
         self._own_uin = own_uin
         self._entries: list[ChatEntry] = []
@@ -612,7 +836,18 @@ class ChatHistoryModel(QAbstractListModel):
             return entry.local_id
         if role == Roles.CONTENT:
             return entry.parts
+        if role == Roles.SENDER_NAME:
+            if entry.sender is None or self._names is None or entry.outgoing:
+                return ""
+            return self._names(entry.sender)
         return None
+
+    def names_changed(self) -> None:
+        """The senders' names (cards, nicknames) changed: bubbles label them anew."""
+        if self._entries:
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(len(self._entries) - 1, 0), [Roles.SENDER_NAME]
+            )
 
     def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008
         return not parent.isValid() and not self._exhausted and not self._loading
@@ -682,15 +917,28 @@ class ChatHistoryModel(QAbstractListModel):
         self._entries.append(entry)
         self.endInsertRows()
 
-    def add_incoming(self, message: str | Content, when: float, local_id: int | None) -> None:
-        """A received message: its text form, or its parts (faces stay faces)."""
+    def add_incoming(
+        self,
+        message: str | Content,
+        when: float,
+        local_id: int | None,
+        sender: int | None = None,
+    ) -> None:
+        """A received message: its text form, or its parts (faces stay faces); ``sender``
+        in a group or discussion."""
         if isinstance(message, str):
-            self.append(ChatEntry(EntryKind.MESSAGE, message, when, False, local_id))
+            self.append(ChatEntry(EntryKind.MESSAGE, message, when, False, local_id, sender=sender))
             return
         content = tuple(message)
         self.append(
             ChatEntry(
-                EntryKind.MESSAGE, render_text(content), when, False, local_id, content=content
+                EntryKind.MESSAGE,
+                render_text(content),
+                when,
+                False,
+                local_id,
+                content=content,
+                sender=sender,
             )
         )
 

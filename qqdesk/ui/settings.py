@@ -127,6 +127,8 @@ class Settings:
     proxies: Option[dict[str, str]] = Option({})
     #: Unsent text per conversation: "account:kind:number" -> text (ui/drafts.py).
     drafts: Option[dict[str, str]] = Option({})
+    #: When a group or discussion notifies: "account:group:N" -> all | mentions | muted.
+    room_notifications: Option[dict[str, str]] = Option({})
     #: Window name -> QWidget.saveGeometry() bytes, base64.
     window_geometry: Option[dict[str, str]] = Option({})
 

@@ -31,6 +31,7 @@ removed at the end.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import sqlite3
@@ -54,10 +55,11 @@ from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from qqdesk.client import ChatSession, Conversation, HistoryStore  # noqa: E402
 from qqdesk.client.events import DeliveryState  # noqa: E402
-from qqdesk.client.types import Buddy  # noqa: E402
-from qqdesk.core import Presence  # noqa: E402
+from qqdesk.client.types import Buddy, RoomMember  # noqa: E402
+from qqdesk.core import Face, Presence  # noqa: E402
 from qqdesk.ui.chat import ChatWindow  # noqa: E402
 from qqdesk.ui.models import BuddyFilterProxyModel, BuddyTreeModel  # noqa: E402
+from qqdesk.ui.roomchat import RoomChatWindow  # noqa: E402
 from tests.support.servers import ServerThread  # noqa: E402
 
 buddy = Conversation.buddy
@@ -72,6 +74,9 @@ ME, PASSWORD = 10_000, "bench-pw"
 FIRST_BUDDY = 20_000
 CHAT_PEER = FIRST_BUDDY + 1
 SMALL_ME, SMALL_BUDDIES = 11_000, 20
+#: The big group: its members, and the number it has in the history.
+GROUP_MEMBERS = 2_000
+GROUP = Conversation.group(100_000)
 
 
 @dataclass
@@ -249,8 +254,84 @@ class Painted(QObject):
 class NoSession:
     """Opening a chat sends nothing; the window only keeps the session for later."""
 
+    uin = ME
+    nick = "Bench 基准"
+
     def set_active(self, active: bool) -> None:
         pass
+
+    async def members(self, conversation: Conversation) -> list[RoomMember]:
+        return group_members()
+
+
+def group_members() -> list[RoomMember]:
+    """The big group's members: every third one online, every fifth with a card."""
+    return [
+        RoomMember(
+            uin=FIRST_BUDDY + i,
+            nick=nick(i),
+            card=f"card {i}" if i % 5 == 0 else "",
+            status=Presence.ONLINE if i % 3 == 0 else Presence.OFFLINE,
+        )
+        for i in range(GROUP_MEMBERS)
+    ]
+
+
+def wait_painted(qapp: QApplication, widget: QWidget, deadline: float) -> None:
+    painted = Painted(widget)
+    widget.update()
+    while not painted.done and time.monotonic() < deadline:
+        qapp.processEvents()
+    if not painted.done:
+        raise RuntimeError("never painted")
+
+
+def room_rows(qapp: QApplication, history_path: Path) -> list[Row]:
+    """A group of 2,000 members with 100,000 kept messages: open it until its history
+    page and its member list are painted (the members arrive as the session gives them)."""
+    # The window asks the session for its members as a task; here they are handed to it
+    # directly (no loop runs the task), which is what the task does on completion.
+    asyncio.set_event_loop(asyncio.new_event_loop())
+    store = HistoryStore(history_path)
+    members = group_members()
+    try:
+        count = store.count(GROUP)
+
+        def open_room() -> None:
+            chat = RoomChatWindow(
+                cast(ChatSession, NoSession()),
+                GROUP,
+                "Bench group 基准群",
+                history=lambda peer, before, limit: store.history(peer, before, limit),
+                own_uin=ME,
+            )
+            chat.resize(700, 560)
+            chat.show()
+            deadline = time.monotonic() + 10
+            chat.show_members(members)
+            while not chat._history_shown and time.monotonic() < deadline:
+                qapp.processEvents()
+            wait_painted(qapp, chat.view.viewport(), deadline)
+            wait_painted(qapp, chat.members_view.viewport(), deadline)
+            if chat.members_model.rowCount() != GROUP_MEMBERS:
+                raise RuntimeError("the members were not listed")
+            chat.close()
+            chat.deleteLater()
+            qapp.processEvents()
+
+        first = median_time(open_room, runs=1)
+        opening = median_time(open_room)
+    finally:
+        store.close()
+    return [
+        Row(
+            f"Open a group of {GROUP_MEMBERS:,} members and {count:,} messages until its"
+            f" page and member list paint (first open: {ms(first)})",
+            ms(opening),
+            "",
+            "beside the buddy chat of as many messages, above",
+        )
+    ]
 
 
 def chat_rows(qapp: QApplication, history_path: Path) -> list[Row]:
@@ -325,6 +406,21 @@ def fill_server(srv: ServerThread) -> None:
             admin.add_buddy(SMALL_ME, FIRST_BUDDY + i)
 
     srv.call(fill)
+
+
+def fill_room_history(path: Path) -> None:
+    """100,000 group messages from the big group's members (every 20th one mine)."""
+    store = HistoryStore(path)
+    try:
+        for chunk in range(0, MESSAGES, 20):
+            with store._transaction():
+                for i in range(chunk, chunk + 19):
+                    sender = FIRST_BUDDY + i % GROUP_MEMBERS
+                    store.add_incoming(GROUP, (f"message {i} ", Face(14)), 1.7e9 + i, sender=sender)
+            (sent,) = store.add_outgoing(GROUP, [(f"my reply {chunk + 19}",)], 1.7e9 + chunk + 19)
+            store.set_state(sent, DeliveryState.SENT)
+    finally:
+        store.close()
 
 
 def fill_history(path: Path) -> None:
@@ -449,6 +545,10 @@ def main() -> int:
         rows.extend(buddy_rows())
         print("chat of 100,000 messages...", file=sys.stderr)
         rows.extend(chat_rows(qapp, history))
+        print("group of 2,000 members and 100,000 messages...", file=sys.stderr)
+        room_history = tmp / "history-room.sqlite3"
+        fill_room_history(room_history)
+        rows.extend(room_rows(qapp, room_history))
 
     load = os.getloadavg()
     print()

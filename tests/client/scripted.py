@@ -148,8 +148,11 @@ class ScriptedServer:
                         headers[k.strip().lower()] = v.strip()
                 body = await reader.readexactly(int(headers.get("content-length", "0")))
                 fields = parse_request_body(body)
-                self.log.append(fields)
-                self.headers.append(headers)
+                if "CMD" in fields:
+                    # (the session's Smart QQ sign-in try, a form without CMD, is not
+                    # a classic command: answered like any, but not logged as one)
+                    self.log.append(fields)
+                    self.headers.append(headers)
                 answer = await self._answer(fields)
                 if answer.delay:
                     await asyncio.sleep(answer.delay)

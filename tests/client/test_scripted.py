@@ -28,6 +28,7 @@ from qqdesk.client import (
     Presence,
     RequestApproved,
     RequestRefusedEvent,
+    RoomsUnavailable,
     ServerUnavailable,
     SessionClosed,
     Sex,
@@ -322,11 +323,13 @@ async def test_the_classic_link_speaks_content_and_conversations_at_its_edge(
     sent = await session.send_message(Conversation.buddy(24259132), ("ok ", Face(14)))
     assert await session.wait_delivered(sent.local_id) is DeliveryState.SENT
     assert scripted.sent == [(10001, 24259132, "ok /微笑")]
-    # The classic protocol has no groups: such a message fails and nothing is sent.
-    group = await session.send_message(Conversation.group(4242), "hello group")
-    assert await session.wait_delivered(group.local_id) is DeliveryState.FAILED
+    # A classic-only server has no groups: such a message is refused at once, clearly,
+    # and nothing is kept or sent.
+    assert not session.rooms_available
+    with pytest.raises(RoomsUnavailable):
+        await session.send_message(Conversation.group(4242), "hello group")
     assert scripted.count("CLTMSG") == 1
-    assert session.history(Conversation.group(4242))[0].state is DeliveryState.FAILED
+    assert session.history(Conversation.group(4242)) == []
 
 
 async def test_redelivered_messages_are_shown_once_and_acknowledged(

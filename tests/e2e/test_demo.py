@@ -16,9 +16,9 @@ from qqdesk.client import (
     RequestApproved,
     RequestRefusedEvent,
 )
-from qqdesk.core import AuthMode, Presence
+from qqdesk.core import AuthMode, ConversationKind, Face, Presence
 from qqdesk.demo import Demo, start_demo
-from qqdesk.demo.data import BUDDIES, EVERYONE, Behaviour, Role, person
+from qqdesk.demo.data import BUDDIES, EVERYONE, ME, ROOMS, Behaviour, Role, person
 
 from .conftest import EventLog
 
@@ -131,3 +131,43 @@ async def test_verification_approves_the_picky_refuses_the_hermit_adds_nobody(
     assert refused.reason == person(picky).answer
     buddies = {b.uin for b in await me.buddies()}
     assert approver in buddies and picky not in buddies and hermit not in buddies
+
+
+# -- groups and discussions -----------------------------------------------------------
+
+
+async def test_rooms_are_seeded_with_members_and_cards(demo: Demo, me: Any) -> None:
+    assert me.rooms_available
+    rooms = await me.rooms()
+    assert [(r.conversation.kind, r.name) for r in rooms] == [
+        (room.kind, room.name) for room in ROOMS
+    ]
+    assert [r.conversation.kind for r in rooms].count(ConversationKind.GROUP) == 2
+    hiking = rooms[0].conversation
+    members = {m.uin: m for m in await me.members(hiking)}
+    assert set(members) == set(ROOMS[0].members)
+    assert members[10005].name == "领队梅梅 Leader Meimei"
+    assert members[10004].name == "李雷 Li Lei"
+
+
+async def test_bots_talk_in_the_rooms_and_answer_a_mention(demo: Demo, me: Any) -> None:
+    log = EventLog(me)
+    try:
+        hiking = next(c for c, r in demo.rooms.items() if r is ROOMS[0])
+        dinner = next(c for c, r in demo.rooms.items() if r is ROOMS[2])
+        said = await log.wait_for(
+            MessageReceived, lambda e: e.conversation == hiking and e.sender == 10005
+        )
+        lines = [text for uin, text in ROOMS[0].talk if uin == 10005]
+        assert said.text in lines
+        assert any(isinstance(part, Face) for part in said.content)
+        await log.wait_for(MessageReceived, lambda e: e.conversation == dinner)
+        # Mentioned, the echo bot answers in the group, naming me.
+        await me.send_message(hiking, "@小回声 Echo 你好")
+        answer = await log.wait_for(
+            MessageReceived,
+            lambda e: e.conversation == hiking and e.sender == 10002 and e.text.startswith("@"),
+        )
+        assert answer.text.startswith(f"@{ME.nick} 你好！我是小回声")
+    finally:
+        await log.close()

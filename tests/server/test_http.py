@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
+import socket
+import struct
+import threading
 import time
+
+import pytest
 
 from qqdesk.server import QQServer
 from qqdesk.server.http import Limits
@@ -228,3 +235,36 @@ async def test_routes_by_method_and_path_with_the_classic_family_as_post_fallbac
     # an unknown method: 405, naming what that path takes
     answer = await send_raw(live.url, request_bytes(b"", method="PUT", target="/ping"))
     assert answer.startswith(b"HTTP/1.1 405 ") and b"\r\nAllow: GET, POST\r\n" in answer
+
+
+def _refused_then_reset(port: int, count: int) -> None:
+    """Requests the server refuses (413 unread, 405), each connection then reset (RST)
+    at once: the client gives up mid-request."""
+    for i in range(count):
+        with socket.socket() as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            s.connect(("127.0.0.1", port))
+            with contextlib.suppress(OSError):
+                if i % 2:
+                    s.sendall(b"POST / HTTP/1.1\r\nContent-Length: 1000000\r\n\r\n")
+                else:
+                    s.sendall(b"GET / HTTP/1.1\r\nContent-Length: 100\r\n\r\n" + b"x" * 100)
+                s.recv(5)
+
+
+async def test_a_client_reset_during_a_refused_request_logs_no_traceback(
+    live: QQServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Issue 12 item 11: the answer goes out, the client resets, and shutting the write
+    side of the dead socket (write_eof) must not log a traceback per connection."""
+    caplog.set_level(logging.WARNING)
+    threads = [
+        threading.Thread(target=_refused_then_reset, args=(live.port, 200)) for _ in range(4)
+    ]
+    for thread in threads:
+        thread.start()
+    await wait_until(lambda: not any(t.is_alive() for t in threads), timeout=60)
+    await wait_until(lambda: live.front_end.connection_count == 0)
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+    # and the server still serves
+    assert b"RES=0&RS=0" in await Raw(live.url, 10001).login()

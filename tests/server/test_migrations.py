@@ -19,6 +19,7 @@ from qqdesk.core import (
     ConversationKind,
     Face,
     Profile,
+    ProfilePrivacy,
     Sex,
     Zodiac,
     render_text,
@@ -62,7 +63,7 @@ async def test_a_version_1_store_opens_with_every_row_intact(v1_file: Path) -> N
     assert _dump(v1_file)[0] == 0  # the release before versions never set one
     store = SqliteStore(v1_file)
     try:
-        assert _dump(v1_file)[0] == latest_version() == 3
+        assert _dump(v1_file)[0] == latest_version() == len(migrations.MIGRATIONS)
         accounts = {a.profile.uin: a for a in await store.list_accounts()}
         assert sorted(accounts) == [10001, 10002, 24259132]
         wei = accounts[24259132]
@@ -107,9 +108,14 @@ async def test_a_version_1_store_opens_with_every_row_intact(v1_file: Path) -> N
             (8, 10001, MessageKind.TEXT, ("last ", Face(3), "/face99 /unknown")),
         ]
         assert all(m.time == bob_queue[0].time > 1_700_000_000 for m in bob_queue)
+        # the client-id and privacy step: every account shows everything, as before
+        for uin in accounts:
+            assert await store.privacy(uin) == ProfilePrivacy()
         # new ids follow the old ones, the dropped rows' ids included
         (next_id,) = await store.enqueue([text(10002, 10001, "new")])
         assert next_id == 9
+        assert await store.enqueue_once(text(10002, 10001, "once"), "c1")
+        assert not await store.enqueue_once(text(10002, 10001, "once"), "c1")
     finally:
         store.close()
     # a second open finds the latest version and changes nothing
@@ -133,7 +139,9 @@ def test_a_store_from_a_newer_release_is_refused_untouched(v1_file: Path) -> Non
     db.execute(f"PRAGMA user_version={latest_version() + 1}")
     db.close()
     before = _dump(v1_file)
-    with pytest.raises(StoreError, match=r"schema version 4, newer than this qqdesk knows \(3\)"):
+    latest = latest_version()
+    newer = rf"schema version {latest + 1}, newer than this qqdesk knows \({latest}\)"
+    with pytest.raises(StoreError, match=newer):
         SqliteStore(v1_file)
     assert _dump(v1_file) == before
 

@@ -67,6 +67,7 @@ async def test_an_empty_database_gets_the_latest_schema(postgres_url: str, admin
         "remarks",
         "web_logins",
         "sessions",
+        "sent_ids",
     }
     columns = {
         r[0]
@@ -127,7 +128,7 @@ async def test_a_version_2_database_gets_rooms_with_every_row_intact(
     tables = ("accounts", "buddies", "requests", "messages")
     before = {t: [tuple(r) for r in await admin.fetch(dumps.format(t))] for t in tables}
     store = await PostgresStore.open(postgres_url)
-    assert await admin.fetchval("SELECT version FROM schema_version") == pg_latest() == 4
+    assert await admin.fetchval("SELECT version FROM schema_version") == pg_latest() == 5
     assert {t: [tuple(r) for r in await admin.fetch(dumps.format(t))] for t in tables} == before
     assert [(m.id, m.content) for m in await store.queued(10002, 10)] == [
         (41, ("hi",)),

@@ -8,7 +8,17 @@ from typing import Any
 
 import pytest
 
-from qqdesk.core import AuthMode, BloodType, Conversation, ConversationKind, Face, Profile, Sex
+from qqdesk.core import (
+    Audience,
+    AuthMode,
+    BloodType,
+    Conversation,
+    ConversationKind,
+    Face,
+    Profile,
+    ProfilePrivacy,
+    Sex,
+)
 from qqdesk.server.store import (
     MessageKind,
     NewMessage,
@@ -68,6 +78,8 @@ async def populate(store: SqliteStore) -> None:
     await store.enqueue([text(10001, 10002, "after the rooms")])
     await store.set_remark(10001, 10004, "老四")
     await store.add_web_login("ABCD2345", 2**31 - 1)
+    await store.enqueue_once(text(10003, 10001, "with a client id"), "ci-1")
+    await store.set_privacy(10002, ProfilePrivacy(mobile=Audience.NOBODY, phone=Audience.BUDDIES))
 
 
 async def dump(store: SqliteStore | PostgresStore) -> dict[str, list[tuple[Any, ...]]]:
@@ -93,12 +105,13 @@ async def test_sqlite_to_postgresql_and_back_keeps_every_row(
         "accounts": 5,
         "buddies": 4,
         "requests": 2,
-        "messages": 7,
+        "messages": 8,
         "rooms": 2,
         "room_members": 5,
         "room_messages": 2,
         "remarks": 1,
         "web_logins": 1,
+        "sent_ids": 1,
     }
     expected = await dump(source)
     assert await dump(target) == expected
@@ -119,6 +132,8 @@ async def test_sqlite_to_postgresql_and_back_keeps_every_row(
     assert len(said) == 2 and await target.room_messages(rooms, 0, 10) == said
     assert await target.web_logins() == await source.web_logins() != []
     assert await target.open_request(10003, 10001) == "我是 Wei"
+    assert await target.privacy(10002) == await source.privacy(10002) != ProfilePrivacy()
+    assert not await target.enqueue_once(text(10003, 10001, "with a client id"), "ci-1")
     assert await target.search(0, 0, None, "甘肃", 0, 10) == await source.search(
         0, 0, None, "甘肃", 0, 10
     )

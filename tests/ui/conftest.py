@@ -15,7 +15,7 @@ import contextlib
 import importlib
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 import keyring
@@ -45,7 +45,10 @@ from qqdesk.client import (
     StoredMessage,
     split_text,
 )
-from qqdesk.core import parse_text, render_text
+from qqdesk.client.errors import NotAMember, RoomsUnavailable
+from qqdesk.client.events import RoomsChanged, WebLoginWaiting
+from qqdesk.client.types import RoomMember, WebLogin
+from qqdesk.core import ConversationKind, Room, parse_text, render_text
 from qqdesk.ui.qtcompat import collect_garbage_in_gui_thread, protect_none
 
 # PySide6 6.12 on CPython 3.11 drops a reference to None on every void Qt call;
@@ -269,6 +272,49 @@ class FakeHub:
         self.statuses: dict[int, Presence] = {}
         #: uins whose outgoing messages fail
         self.failing: set[int] = set()
+        #: False: a classic-only server (no groups or discussions); room tests turn it on
+        self.rooms_available = False
+        self.rooms: dict[Conversation, Room] = {}
+        #: members of each room, in the order they joined
+        self.members: dict[Conversation, list[int]] = {}
+        #: (room, uin) -> group card
+        self.cards: dict[tuple[Conversation, int], str] = {}
+        self.remarks: dict[tuple[int, int], str] = {}
+        self.web_logins: list[WebLogin] = []
+        #: (code, approved, by) for each decided web sign-in
+        self.decided: list[tuple[str, bool, int]] = []
+        self._next_room = 100000
+
+    def add_room(
+        self, kind: ConversationKind, name: str, owner: int | None, members: Sequence[int]
+    ) -> Conversation:
+        """A group or discussion with ``members`` (as the server's Admin would make it)."""
+        conversation = Conversation(kind, self._next_room)
+        self._next_room += 1
+        self.rooms[conversation] = Room(
+            conversation=conversation,
+            name=name,
+            owner=owner if kind is ConversationKind.GROUP else None,
+            memo="",
+            created=int(time.time()),
+        )
+        self.members[conversation] = list(dict.fromkeys(members))
+        return conversation
+
+    def rooms_changed(self, conversation: Conversation) -> None:
+        for uin in self.members.get(conversation, []):
+            session = self.sessions.get(uin)
+            if session is not None:
+                session.queue.put_nowait(RoomsChanged(account=uin, conversation=conversation))
+
+    def web_login_waiting(self, code: str) -> None:
+        """A QR sign-in shows ``code``; every signed-in session hears of it."""
+        login = WebLogin(code=code, created=int(time.time()))
+        self.web_logins.append(login)
+        for session in self.sessions.values():
+            session.queue.put_nowait(
+                WebLoginWaiting(account=session.uin, code=code, created=login.created)
+            )
 
 
 class FakeSession:
@@ -280,7 +326,9 @@ class FakeSession:
         hub.lists.setdefault(uin, set())
         self.queue: asyncio.Queue[Event] = asyncio.Queue()
         self.sent: list[tuple[int, str]] = []
+        #: buddy chats' history by the buddy's number; rooms' by conversation
         self.records: dict[int, list[StoredMessage]] = {}
+        self.room_records: dict[Conversation, list[StoredMessage]] = {}
         self._next_id = 1
         self.status_calls: list[Presence] = []
         self.removed: list[int] = []
@@ -305,6 +353,85 @@ class FakeSession:
     def cached_buddies(self) -> list[Buddy]:
         return []
 
+    # -- groups and discussions ----------------------------------------------------
+
+    @property
+    def rooms_available(self) -> bool:
+        return self.hub.rooms_available
+
+    def _rooms_or_raise(self) -> None:
+        if not self.hub.rooms_available:
+            raise RoomsUnavailable()
+
+    def _member_or_raise(self, conversation: Conversation) -> None:
+        self._rooms_or_raise()
+        if self.uin not in self.hub.members.get(conversation, []):
+            raise NotAMember(f"not a member of {conversation}")
+
+    async def rooms(self) -> list[Room]:
+        self._rooms_or_raise()
+        mine = [c for c, uins in self.hub.members.items() if self.uin in uins]
+        order = {ConversationKind.GROUP: 0, ConversationKind.DISCUSSION: 1}
+        return [self.hub.rooms[c] for c in sorted(mine, key=lambda c: (order[c.kind], c.number))]
+
+    async def members(self, conversation: Conversation) -> list[RoomMember]:
+        self._member_or_raise(conversation)
+        return [
+            RoomMember(
+                uin=u,
+                nick=self.hub.nicks.get(u, ""),
+                card=self.hub.cards.get((conversation, u), ""),
+                status=self.hub.statuses.get(u, Presence.OFFLINE).visible,
+            )
+            for u in self.hub.members[conversation]
+        ]
+
+    async def create_group(self, name: str, members: Sequence[int]) -> Conversation:
+        self._rooms_or_raise()
+        conversation = self.hub.add_room(
+            ConversationKind.GROUP, name, self.uin, [self.uin, *members]
+        )
+        self.hub.rooms_changed(conversation)
+        return conversation
+
+    async def create_discussion(self, name: str, members: Sequence[int]) -> Conversation:
+        self._rooms_or_raise()
+        conversation = self.hub.add_room(
+            ConversationKind.DISCUSSION, name, None, [self.uin, *members]
+        )
+        self.hub.rooms_changed(conversation)
+        return conversation
+
+    async def invite(self, conversation: Conversation, members: Sequence[int]) -> list[int]:
+        self._member_or_raise(conversation)
+        present = self.hub.members[conversation]
+        added = [u for u in dict.fromkeys(members) if u not in present]
+        present.extend(added)
+        self.hub.rooms_changed(conversation)
+        return added
+
+    async def set_card(self, conversation: Conversation, card: str) -> None:
+        self._member_or_raise(conversation)
+        self.hub.cards[(conversation, self.uin)] = card
+
+    async def leave(self, conversation: Conversation) -> None:
+        self._member_or_raise(conversation)
+        self.hub.rooms_changed(conversation)
+        self.hub.members[conversation].remove(self.uin)
+
+    async def web_logins(self) -> list[WebLogin]:
+        self._rooms_or_raise()
+        return list(self.hub.web_logins)
+
+    async def approve_web_login(self, code: str, approve: bool) -> None:
+        self._rooms_or_raise()
+        for login in self.hub.web_logins:
+            if login.code == code.strip().upper():
+                self.hub.web_logins.remove(login)
+                self.hub.decided.append((login.code, approve, self.uin))
+                return
+        raise NotAMember(f"no pending web sign-in shows {code}")
+
     async def buddies(self, *, partial: Callable[[list[Buddy]], None] | None = None) -> list[Buddy]:
         return [
             Buddy(
@@ -312,6 +439,7 @@ class FakeSession:
                 self.hub.nicks.get(u, str(u)),
                 0,
                 self.hub.statuses.get(u, Presence.OFFLINE).visible,
+                self.hub.remarks.get((self.uin, u), ""),
             )
             for u in sorted(self.hub.lists[self.uin])
         ]
@@ -367,34 +495,52 @@ class FakeSession:
                     BuddyStatusChanged(account=other.uin, uin=self.uin, status=status.visible)
                 )
 
-    def store_message(self, peer: int, text: str, outgoing: bool, state: DeliveryState) -> int:
+    def store_message(
+        self,
+        peer: int | Conversation,
+        text: str,
+        outgoing: bool,
+        state: DeliveryState,
+        sender: int | None = None,
+    ) -> int:
         """Keep a message in this fake's history, as the session's store would; its local id."""
+        conversation = peer if isinstance(peer, Conversation) else Conversation.buddy(peer)
         local_id = self._next_id
         self._next_id += 1
-        self.records.setdefault(peer, []).append(
+        self._records_of(conversation).append(
             StoredMessage(
                 local_id=local_id,
-                conversation=Conversation.buddy(peer),
+                conversation=conversation,
                 outgoing=outgoing,
                 content=parse_text(text),
                 time=time.time(),
                 state=state,
+                sender=sender,
             )
         )
         return local_id
+
+    def _records_of(self, conversation: Conversation) -> list[StoredMessage]:
+        if conversation.is_buddy:
+            return self.records.setdefault(conversation.number, [])
+        return self.room_records.setdefault(conversation, [])
 
     async def send_message(self, to: Conversation | int, message: str | Content) -> OutgoingMessage:
         conversation = to if isinstance(to, Conversation) else Conversation.buddy(to)
         uin = conversation.number
         text = message if isinstance(message, str) else render_text(message)
+        if not conversation.is_buddy:
+            self._member_or_raise(conversation)
         self.sent.append((uin, text))
         # As the real session: a long text is kept and sent as several messages.
         ids = []
         for part in self.split_message(text):
             part_text = render_text(part)
-            local_id = self.store_message(uin, part_text, True, DeliveryState.PENDING)
-            asyncio.get_running_loop().call_later(0.01, self._deliver, uin, part_text, local_id)
-            self._state(local_id, uin, DeliveryState.PENDING)
+            local_id = self.store_message(conversation, part_text, True, DeliveryState.PENDING)
+            asyncio.get_running_loop().call_later(
+                0.01, self._deliver, conversation, part_text, local_id
+            )
+            self._state(local_id, conversation, DeliveryState.PENDING)
             ids.append(local_id)
         return OutgoingMessage(conversation=conversation, local_ids=tuple(ids))
 
@@ -402,20 +548,41 @@ class FakeSession:
         text = message if isinstance(message, str) else render_text(message)
         return [parse_text(part) for part in split_text(text)]
 
-    def _state(self, local_id: int, uin: int, state: DeliveryState) -> None:
+    def _state(self, local_id: int, conversation: Conversation, state: DeliveryState) -> None:
         self.queue.put_nowait(
             MessageStateChanged(
                 account=self.uin,
                 local_id=local_id,
-                conversation=Conversation.buddy(uin),
+                conversation=conversation,
                 state=state,
             )
         )
 
-    def _deliver(self, uin: int, text: str, local_id: int) -> None:
+    def _deliver(self, conversation: Conversation, text: str, local_id: int) -> None:
         if self.uin in self.hub.failing:
-            self._state(local_id, uin, DeliveryState.FAILED)
+            self._state(local_id, conversation, DeliveryState.FAILED)
             return
+        if not conversation.is_buddy:
+            for member in self.hub.members.get(conversation, []):
+                other = self.hub.sessions.get(member)
+                if other is None or member == self.uin:
+                    continue
+                other_id = other.store_message(
+                    conversation, text, False, DeliveryState.SENT, sender=self.uin
+                )
+                other.queue.put_nowait(
+                    MessageReceived(
+                        account=member,
+                        conversation=conversation,
+                        sender=self.uin,
+                        content=parse_text(text),
+                        time=time.time(),
+                        local_id=other_id,
+                    )
+                )
+            self._state(local_id, conversation, DeliveryState.SENT)
+            return
+        uin = conversation.number
         other = self.hub.sessions.get(uin)
         if other is not None:
             other_id = other.store_message(self.uin, text, False, DeliveryState.SENT)
@@ -429,14 +596,14 @@ class FakeSession:
                     local_id=other_id,
                 )
             )
-        self._state(local_id, uin, DeliveryState.SENT)
+        self._state(local_id, conversation, DeliveryState.SENT)
 
     async def resend(self, local_id: int) -> int:
-        for peer, records in self.records.items():
+        for records in [*self.records.values(), *self.room_records.values()]:
             for record in records:
                 if record.local_id == local_id:
                     asyncio.get_running_loop().call_later(
-                        0.01, self._deliver, peer, record.text, local_id
+                        0.01, self._deliver, record.conversation, record.text, local_id
                     )
                     return local_id
         raise KeyError(local_id)
@@ -444,9 +611,10 @@ class FakeSession:
     def history(
         self, conversation: Conversation | int, before_id: int | None = None, limit: int = 50
     ) -> list[StoredMessage]:
-        peer = conversation.number if isinstance(conversation, Conversation) else conversation
+        if not isinstance(conversation, Conversation):
+            conversation = Conversation.buddy(conversation)
         records = [
-            r for r in self.records.get(peer, []) if before_id is None or r.local_id < before_id
+            r for r in self._records_of(conversation) if before_id is None or r.local_id < before_id
         ]
         return list(reversed(records))[:limit]
 

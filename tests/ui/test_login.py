@@ -147,6 +147,29 @@ def test_server_url() -> None:
     assert server_url("example.org") == "http://example.org:8000"
     assert server_url("10.0.0.2:8080") == "http://10.0.0.2:8080"
     assert server_url("http://h:1/") == "http://h:1"
+    assert server_url(" https://qq.example.org:8443/ ") == "https://qq.example.org:8443"
+    assert server_url("https://qq.example.org") == "https://qq.example.org"
+
+
+def test_the_app_trusts_the_ca_file_its_variable_names(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A server with a self-signed certificate: QQDESK_CA_FILE names its certificate."""
+    import qqdesk.client
+    from qqdesk.ui import login
+
+    made: list[tuple[str, str | None]] = []
+
+    def fake(url: str, uin: int, password: str, *, ca_file: str | None = None) -> object:
+        made.append((url, ca_file))
+        return object()
+
+    monkeypatch.setattr(qqdesk.client, "AccountSession", fake)
+    monkeypatch.setenv(login.CA_FILE_VARIABLE, str(tmp_path / "server.crt"))
+    login.default_session_factory("https://h:8443", 10001, "pw")
+    monkeypatch.delenv(login.CA_FILE_VARIABLE)
+    login.default_session_factory("https://h:8443", 10001, "pw")
+    assert made == [("https://h:8443", str(tmp_path / "server.crt")), ("https://h:8443", None)]
 
 
 class StubBuiltin:

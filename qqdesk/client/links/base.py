@@ -41,8 +41,21 @@ class RefusalIncoming:
     reason: str
 
 
+@dataclass(frozen=True)
+class WebLoginIncoming:
+    """A QR (web) sign-in waits for the owner's approval."""
+
+    code: str
+    created: int
+
+
 Incoming = (
-    IncomingMessage | PresenceChange | AddRequestIncoming | ApprovalIncoming | RefusalIncoming
+    IncomingMessage
+    | PresenceChange
+    | AddRequestIncoming
+    | ApprovalIncoming
+    | RefusalIncoming
+    | WebLoginIncoming
 )
 
 

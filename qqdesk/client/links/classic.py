@@ -20,11 +20,13 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from qqdesk.core import (
+    Audience,
     AuthMode,
     Content,
     Conversation,
     Presence,
     Profile,
+    ProfilePrivacy,
     Sex,
     parse_text,
     render_text,
@@ -54,6 +56,8 @@ from qqdesk.protocol.classic import (
     OnlineBuddiesRequest,
     OnlineCount,
     OnlinePage,
+    PrivacyReply,
+    PrivacyRequest,
     ProfileReply,
     ProfileRequest,
     ProtocolError,
@@ -160,9 +164,12 @@ class ClassicLink:
         on_answer: Callable[[], None] = lambda: None,
         *,
         proxy: str | None = None,
+        ca_file: str | None = None,
     ) -> None:
         self.server_url = server_url
         self.proxy = proxy
+        #: Authorities an https server's certificate must come from (None: the system's).
+        self.ca_file = ca_file
         self.uin = uin
         self._password_md5 = hashlib.md5(password.encode("utf-8")).hexdigest()
         self.timing = timing
@@ -188,6 +195,9 @@ class ClassicLink:
         self._relogins: collections.deque[float] = collections.deque()
         #: The transport's connection failures at the last login.
         self._failures_at_login = 0
+        #: Which run of the server the last login reached (the SI extension: new at each
+        #: start of the server); "" from a server that does not say.
+        self.server_instance = ""
         #: The newest server id kept, sent as AK with the next poll.
         self._ack = 0
 
@@ -201,7 +211,12 @@ class ClassicLink:
         """Log in; raises WrongPassword, NoSuchUser, TooFrequent or ServerUnavailable."""
         try:
             reply = await self._exchange(
-                LoginRequest(uin=self.uin, seq=self._next_seq(), password_md5=self._password_md5)
+                LoginRequest(
+                    uin=self.uin,
+                    seq=self._next_seq(),
+                    password_md5=self._password_md5,
+                    want_instance=True,
+                )
             )
         except RequestRefused as exc:
             raise LoginFailed("the server refused the login request") from exc
@@ -214,6 +229,7 @@ class ClassicLink:
                 self.face = reply.face if reply.face is not None else self.face
                 self.generation += 1
                 self.extensions = True
+                self.server_instance = reply.instance
             case LoginRefused(reason=reason):
                 raise WrongPassword(reason)
             case ErrorReply(result=Result.NO_SUCH_NUMBER):
@@ -232,16 +248,18 @@ class ClassicLink:
     async def relogin(self, generation: int) -> None:
         """Log in again (once, however many calls found the session gone).
 
-        Raises LoginFailed ("logged in elsewhere") only on a takeover. The classic
-        wire has no explicit takeover signal: a session replaced by a Login from
-        another client and one forgotten by a restarted (or expiring) server both
-        answer RES=20. What tells them apart today: a restart breaks connections
-        (the held poll is cut, the next connect is refused or finds a dead
-        socket), a takeover does not. So a re-login counts as a sign of takeover
-        only when no connection failed since the last login, and it counts once
-        it succeeded; ``relogin_limit`` such re-logins within ``relogin_window``
-        are the verdict. A server that is unreachable or restarting raises
-        ServerUnavailable here: the caller backs off and tries again, forever.
+        Raises LoginFailed ("logged in elsewhere") only on a takeover. A session
+        replaced by a Login from another client and one forgotten by a restarted
+        (or expiring) server both answer RES=20. Our server says which run of it
+        a login reached (the SI extension, new at each start): the same run as
+        before means the server kept running and forgot us, a sign of takeover;
+        another run is a restart, never one. A server that does not say is judged
+        by its connections: a restart breaks them (the held poll is cut, the next
+        connect is refused or finds a dead socket), a takeover does not. A sign
+        counts once the re-login succeeded; ``relogin_limit`` of them within
+        ``relogin_window`` are the verdict. A server that is unreachable or
+        restarting raises ServerUnavailable here: the caller backs off and tries
+        again, forever.
         """
         async with self._login_lock:
             if generation != self.generation:
@@ -249,12 +267,16 @@ class ClassicLink:
             now = self.timing.monotonic()
             while self._relogins and now - self._relogins[0] > self.timing.relogin_window:
                 self._relogins.popleft()
+            before = self.server_instance
             forgotten_while_up = self._connection_failures() == self._failures_at_login
-            if forgotten_while_up and len(self._relogins) >= self.timing.relogin_limit:
+            # (with SI, only re-logins into the same run were counted: they are the verdict)
+            if (before or forgotten_while_up) and len(self._relogins) >= self.timing.relogin_limit:
                 raise LoginFailed("the account keeps being logged in elsewhere")
             log.info("%s: logging in again", self.uin)
             presence = self.presence
             await self.login()
+            if self.server_instance:
+                forgotten_while_up = self.server_instance == before
             if forgotten_while_up:
                 self._relogins.append(now)
             if presence.is_signed_in and presence is not Presence.ONLINE:
@@ -380,6 +402,21 @@ class ClassicLink:
     async def remove_buddy(self, uin: int) -> None:
         await self._call(lambda seq: RemoveBuddyRequest(uin=self.uin, seq=seq, target=uin))
 
+    async def privacy(self, changes: dict[str, Audience]) -> ProfilePrivacy:
+        """Set who sees the private profile fields in ``changes`` (Privacy, an extension;
+        none: only read); the whole choice. A server without it: RequestRefused."""
+        reply = await self._call(
+            lambda seq: PrivacyRequest(
+                uin=self.uin,
+                seq=seq,
+                mobile=changes.get("mobile"),
+                real_name=changes.get("real_name"),
+                address=changes.get("address"),
+                phone=changes.get("phone"),
+            )
+        )
+        return _expect(reply, PrivacyReply).privacy
+
     async def set_presence(self, presence: Presence) -> None:
         """Show ``presence``, as its classic projection (away and the like show as busy)."""
         status = Status.of(presence)
@@ -392,14 +429,19 @@ class ClassicLink:
         """The messages that carry ``content`` on this wire (a long text takes several)."""
         return [parse_text(part) for part in split_text(render_text(content))]
 
-    async def send(self, conversation: Conversation, content: Content) -> None:
-        """One CLTMSG; raises as the server answers (NoSuchUser, ServerBusy...)."""
+    async def send(
+        self, conversation: Conversation, content: Content, client_id: str | None = None
+    ) -> None:
+        """One CLTMSG; raises as the server answers (NoSuchUser, ServerBusy...).
+
+        ``client_id`` (the CI extension; the same on every try of one message) lets
+        the server store a message sent again after a lost answer only once."""
         if not conversation.is_buddy:
             raise RequestRefused(f"the classic protocol has no {conversation.kind.value} chats")
         text = render_text(content)
         await self._call(
             lambda seq: SendMessageRequest(
-                uin=self.uin, seq=seq, target=conversation.number, text=text
+                uin=self.uin, seq=seq, target=conversation.number, text=text, client_id=client_id
             ),
             target=conversation.number,
         )
@@ -459,6 +501,7 @@ class ClassicLink:
                 timeout=self.timing.request_timeout,
                 max_reply=MAX_REPLY,
                 proxy=self.proxy,
+                ca_file=self.ca_file,
             )
         recent = set(self._recent_seqs)
         self._recent_seqs.append(request.seq)
@@ -594,6 +637,7 @@ _REPLY_COMMANDS: dict[type[Reply], Command] = {
     OnlineCount: Command.QUERY_STAT,
     OnlinePage: Command.QUERY_STAT,
     ProfileReply: Command.GET_INFO,
+    PrivacyReply: Command.PRIVACY,
     AddBuddyReply: Command.ADD_TO_LIST,
     MessagesReply: Command.GET_MSG_EX,
     SearchPage: Command.FINGER,

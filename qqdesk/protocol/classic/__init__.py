@@ -4,6 +4,7 @@ Shared by :mod:`qqdesk.server` and :mod:`qqdesk.client`; see docs/protocol.md.
 """
 
 from .commands import (
+    PRIVACY_KEYS,
     PROFILE_FIELD_BY_KEY,
     AddBuddyAnswerRequest,
     AddBuddyReply,
@@ -26,6 +27,8 @@ from .commands import (
     OnlineBuddy,
     OnlineCount,
     OnlinePage,
+    PrivacyReply,
+    PrivacyRequest,
     ProfileReply,
     ProfileRequest,
     RemoveBuddyRequest,
@@ -72,6 +75,7 @@ __all__ = [
     "MAX_MESSAGE_CHARS",
     "MAX_UIN",
     "MIN_UIN",
+    "PRIVACY_KEYS",
     "PROFILE_FIELD_BY_KEY",
     "SUPPORTED_VERSIONS",
     "AckCode",
@@ -101,6 +105,8 @@ __all__ = [
     "OnlineBuddy",
     "OnlineCount",
     "OnlinePage",
+    "PrivacyReply",
+    "PrivacyRequest",
     "Profile",
     "ProfileReply",
     "ProfileRequest",

@@ -11,6 +11,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import ClassVar, TypedDict
 
+from qqdesk.core import Audience, ProfilePrivacy
+
 from .types import (
     CLIENT_VERSION,
     LOGIN_CODE,
@@ -64,9 +66,18 @@ class LoginRequest(Request):
     command = Command.LOGIN
     password_md5: str
     login_code: str = LOGIN_CODE
+    #: Extension SI=1: ask for the server's instance id in the reply.
+    want_instance: bool = False
 
     def body_fields(self) -> list[tuple[str, object]]:
-        return [("PS", self.password_md5), ("M5", 1), ("LC", self.login_code)]
+        out: list[tuple[str, object]] = [
+            ("PS", self.password_md5),
+            ("M5", 1),
+            ("LC", self.login_code),
+        ]
+        if self.want_instance:
+            out.append(("SI", 1))
+        return out
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -176,9 +187,14 @@ class SendMessageRequest(Request):
     command = Command.CLTMSG
     target: int
     text: str
+    #: Extension CI: the client's own id for this message, the same on every resend.
+    client_id: str | None = None
 
     def body_fields(self) -> list[tuple[str, object]]:
-        return [("UN", self.target), ("MG", self.text)]
+        out: list[tuple[str, object]] = [("UN", self.target), ("MG", self.text)]
+        if self.client_id is not None:
+            out.append(("CI", self.client_id))
+        return out
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -208,6 +224,38 @@ class SearchRequest(Request):
         ]
 
 
+#: The profile fields a Privacy request names, by key (the GetInfo keys).
+PRIVACY_KEYS = {"MO": "mobile", "RN": "real_name", "AD": "address", "PH": "phone"}
+
+
+@dataclass(frozen=True, kw_only=True)
+class PrivacyRequest(Request):
+    """Privacy (extension): set who sees the fields given (None: unchanged), and read all."""
+
+    command = Command.PRIVACY
+    mobile: Audience | None = None
+    real_name: Audience | None = None
+    address: Audience | None = None
+    phone: Audience | None = None
+
+    def body_fields(self) -> list[tuple[str, object]]:
+        out: list[tuple[str, object]] = []
+        for key, name in PRIVACY_KEYS.items():
+            value = getattr(self, name)
+            if value is not None:
+                out.append((key, int(value)))
+        return out
+
+    @property
+    def changes(self) -> dict[str, Audience]:
+        """The fields this request sets, by Profile attribute."""
+        return {
+            name: getattr(self, name)
+            for name in PRIVACY_KEYS.values()
+            if getattr(self, name) is not None
+        }
+
+
 def encode_request(request: Request) -> bytes:
     """The body our client posts: ``VER=..&CMD=..&SEQ=..&UIN=..&...``."""
     head: list[tuple[str, object]] = [
@@ -223,6 +271,8 @@ def encode_request(request: Request) -> bytes:
 
 # Numbers are at most 18 digits so that they fit a 64-bit store column.
 _DIGITS = re.compile(r"[0-9]{1,18}")
+#: A client message id (CI): short, and plain enough to need no escaping anywhere.
+_CLIENT_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
 class _Head(TypedDict):
@@ -266,7 +316,7 @@ def _login(f: _Fields, head: _Head) -> Request:
         raise ProtocolError("empty PS")
     if f.raw.get("LC", "") != LOGIN_CODE:
         raise ProtocolError("wrong LC")
-    return LoginRequest(password_md5=password, **head)
+    return LoginRequest(password_md5=password, want_instance=f.raw.get("SI") == "1", **head)
 
 
 def _ack(f: _Fields, head: _Head) -> Request:
@@ -287,7 +337,21 @@ def _send(f: _Fields, head: _Head) -> Request:
     text = f.text("MG", required=True)
     if not 1 <= len(text) <= MAX_MESSAGE_CHARS:
         raise ProtocolError("MG must hold 1 to 2000 characters")
-    return SendMessageRequest(target=f.number("UN"), text=text, **head)
+    client_id = f.raw.get("CI") or None
+    if client_id is not None and not _CLIENT_ID.fullmatch(client_id):
+        raise ProtocolError("CI must be 1 to 64 letters, digits, '.', '_' or '-'")
+    return SendMessageRequest(target=f.number("UN"), text=text, client_id=client_id, **head)
+
+
+def _privacy(f: _Fields, head: _Head) -> Request:
+    values: dict[str, Audience] = {}
+    for key, name in PRIVACY_KEYS.items():
+        if f.raw.get(key):
+            try:
+                values[name] = Audience(f.number(key))
+            except ValueError:
+                raise ProtocolError(f"{key} must be 0, 1 or 2") from None
+    return PrivacyRequest(**values, **head)
 
 
 def _fetch(f: _Fields, head: _Head) -> Request:
@@ -328,6 +392,7 @@ _DECODERS: dict[Command, Callable[[_Fields, _Head], Request]] = {
     Command.GET_MSG_EX: _fetch,
     Command.CLTMSG: _send,
     Command.FINGER: _finger,
+    Command.PRIVACY: _privacy,
 }
 
 
@@ -390,6 +455,8 @@ class LoginOk(Reply):
     long_poll: int | None = None
     nick: str = ""
     face: int | None = None
+    #: Extension SI: this run of the server (new at each start); a client that asked.
+    instance: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -464,6 +531,13 @@ class MessagesReply(Reply):
     messages: list[Message]
     #: Write MI and TM (only for a client that sent WT or AK).
     extended: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class PrivacyReply(Reply):
+    """Privacy's answer (extension): who sees each private field now."""
+
+    privacy: ProfilePrivacy
 
 
 @dataclass(frozen=True)
@@ -570,6 +644,8 @@ def _reply_pairs(reply: Reply) -> tuple[Command, list[tuple[str, str]]]:
                 pairs.append(("NK", escape(reply.nick)))
             if reply.face is not None:
                 pairs.append(("FC", str(reply.face)))
+            if reply.instance:
+                pairs.append(("SI", escape(reply.instance)))
             return Command.LOGIN, pairs
         case LoginRefused(reason=reason):
             # like NK above: the Java client breaks on an empty value here
@@ -624,6 +700,11 @@ def _reply_pairs(reply: Reply) -> tuple[Command, list[tuple[str, str]]]:
                 ("SX", join_list(int(r.sex) for r in rs)),
                 ("PV", join_list(r.province for r in rs)),
                 ("ST", join_list(int(r.status) for r in rs)),
+            ]
+        case PrivacyReply(privacy=privacy):
+            return Command.PRIVACY, [
+                *ok,
+                *((key, str(int(getattr(privacy, name)))) for key, name in PRIVACY_KEYS.items()),
             ]
         case Done(command=c):
             return c, ok
@@ -735,6 +816,7 @@ def decode_reply(body: bytes) -> Reply | None:
                 long_poll=_int(kv["LP"]) if kv.get("LP") else None,
                 nick=unescape(kv.get("NK", "")),
                 face=_int(kv["FC"]) if kv.get("FC") else None,
+                instance=unescape(kv.get("SI", "")),
                 echo=echo,
             )
         case Command.LIST if paged:
@@ -784,4 +866,18 @@ def decode_reply(body: bytes) -> Reply | None:
                 if u
             ]
             return SearchPage(last=last, results=results, echo=echo)
+        case Command.PRIVACY:
+            audiences = {
+                name: _audience(_int(kv.get(key), int(Audience.NOBODY)))
+                for key, name in PRIVACY_KEYS.items()
+            }
+            return PrivacyReply(privacy=ProfilePrivacy(**audiences), echo=echo)
     return Done(command=command, echo=echo)
+
+
+def _audience(value: int) -> Audience:
+    """An audience from a reply; one we do not know reads as the strictest."""
+    try:
+        return Audience(value)
+    except ValueError:
+        return Audience.NOBODY

@@ -127,6 +127,8 @@ class Command(enum.Enum):
     GET_MSG_EX = "GETMSGEX"
     CLTMSG = "CLTMSG"
     FINGER = "FINGER"
+    #: Extension: read and set who sees one's private profile fields.
+    PRIVACY = "PRIVACY"
 
     @property
     def request_name(self) -> str:
@@ -152,6 +154,7 @@ _REQUEST_NAMES = {
     Command.GET_MSG_EX: "GetMsgEx",
     Command.CLTMSG: "CLTMSG",
     Command.FINGER: "Finger",
+    Command.PRIVACY: "Privacy",
 }
 _BY_UPPER = {c.value.upper(): c for c in Command}
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import math
+import secrets
 from collections.abc import Callable, Sequence
 
 from qqdesk.core import is_account_number, parse_text, render_text
@@ -36,6 +37,8 @@ from qqdesk.protocol.classic import (
     OnlineBuddy,
     OnlineCount,
     OnlinePage,
+    PrivacyReply,
+    PrivacyRequest,
     ProfileReply,
     ProfileRequest,
     ProtocolError,
@@ -57,6 +60,7 @@ from qqdesk.protocol.classic import (
 
 from ..http import Answer, Request, Unavailable
 from ..service import Action, Entry, Refusal, Refused, Service, Session, StatusChange
+from ..service.privacy import change_privacy, profile_seen_by
 from ..store import MessageKind, StoreError
 
 log = logging.getLogger(__name__)
@@ -100,6 +104,10 @@ class ClassicFrontEnd:
 
     def __init__(self, service: Service) -> None:
         self.service = service
+        #: This run of the server (extension SI in the Login reply): new at every start,
+        #: so a client that finds its session gone can tell a restart (a new id) from
+        #: the same server having replaced it (a takeover, or idle expiry).
+        self.instance = secrets.token_hex(8)
 
     async def handle(self, request: Request) -> Answer:
         """Answer one request body; NULL for anything the protocol refuses."""
@@ -165,7 +173,11 @@ class ClassicFrontEnd:
                 return OnlinePage(last=end >= len(online), buddies=online[request.offset : end])
             case ProfileRequest():
                 profile = await contacts.profile(request.target)
+                profile = await profile_seen_by(service.store, session.uin, profile)
                 return ProfileReply(level=request.level, profile=profile)
+            case PrivacyRequest():
+                privacy = await change_privacy(service.store, session.uin, request.changes)
+                return PrivacyReply(privacy=privacy)
             case AddBuddyRequest():
                 auth = await contacts.add_buddy(session, request.target)
                 return AddBuddyReply(target=request.target, auth=int(auth))
@@ -195,7 +207,9 @@ class ClassicFrontEnd:
                 return MessagesReply(messages=messages, extended=request.extended or session.acks)
             case SendMessageRequest():
                 # RES=0 only once the message is on disk
-                await service.messaging.send(session, request.target, parse_text(request.text))
+                await service.messaging.send(
+                    session, request.target, parse_text(request.text), request.client_id
+                )
                 return Done(command=command)
             case SearchRequest():
                 found, last = await contacts.search(
@@ -235,6 +249,7 @@ class ClassicFrontEnd:
             long_poll=service.long_poll,
             nick=session.nick,
             face=session.face,
+            instance=self.instance if request.want_instance else "",
         )
         cookie = f"{COOKIE_PREFIX}{session.uin}={session.token}; Path=/; HttpOnly; SameSite=Strict"
         return Answer(encode_reply(reply, request), set_cookie=cookie)

@@ -77,8 +77,13 @@ class Messaging:
 
     # ------------------------------------------------------------------ sending
 
-    async def send(self, session: Session, target: int, content: Content) -> None:
-        """A buddy message from ``session`` to ``target``; returns once it is on disk."""
+    async def send(
+        self, session: Session, target: int, content: Content, client_id: str | None = None
+    ) -> None:
+        """A buddy message from ``session`` to ``target``; returns once it is on disk.
+
+        ``client_id`` (the client's own id for the message) makes a resend of it a
+        no-op: the store keeps it once however often it comes."""
         if not self._limits.may_send(session.uin):
             raise Refused(Refusal.TOO_FREQUENT)
         if not (is_account_number(target) and await self._store.is_account(target)):
@@ -92,7 +97,12 @@ class Messaging:
             kind=MessageKind.TEXT,
             content=content,
         )
-        await self.track(self._store.enqueue([message]), {target}, [message])
+        if client_id is None:
+            written = self._store.enqueue([message])
+        else:
+            # (a resend of one already stored queues nothing, and copies nothing)
+            written = self._store.enqueue_once(message, client_id)
+        await self.track(written, {target}, [message])
 
     async def check_room(self, sender: int, recipient: int) -> None:
         """Refuse (RECIPIENT_FULL) when ``sender`` is a stranger to ``recipient`` and

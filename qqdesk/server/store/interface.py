@@ -17,6 +17,7 @@ from qqdesk.core import (
     ConversationKind,
     Member,
     Profile,
+    ProfilePrivacy,
     Room,
     RoomMessage,
 )
@@ -143,6 +144,11 @@ class Store(Protocol):
         auth: AuthMode | None = None,
         searchable: bool | None = None,
     ) -> Awaitable[bool]: ...
+    async def privacy(self, uin: int) -> ProfilePrivacy | None:
+        """Who may see ``uin``'s private profile fields; None if no such account."""
+        ...
+
+    def set_privacy(self, uin: int, privacy: ProfilePrivacy) -> Awaitable[bool]: ...
     async def list_accounts(self) -> list[Account]: ...
     async def search(
         self, exclude: int, age: int, sex: int | None, province: str, offset: int, limit: int
@@ -174,6 +180,13 @@ class Store(Protocol):
 
     # messages
     def enqueue(self, messages: Sequence[NewMessage]) -> Awaitable[list[int]]: ...
+    def enqueue_once(self, message: NewMessage, client_id: str) -> Awaitable[list[int]]:
+        """Queue ``message`` unless its sender already sent one with ``client_id`` in the
+        last day: the record of the id and the message in one transaction, so a resend
+        after a lost answer is stored once, even across a crash. Its id; none for a
+        resend (nothing queued)."""
+        ...
+
     async def queued(self, recipient: int, limit: int, after: int = 0) -> list[QueuedMessage]:
         """The oldest ``limit`` messages queued for ``recipient`` with an id above ``after``."""
         ...

@@ -5,13 +5,16 @@ from __future__ import annotations
 import dataclasses
 import json
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from qqdesk.core import Face, Profile, parse_text
+from qqdesk.core import PRIVATE_FIELDS, Audience, Face, Profile, ProfilePrivacy, parse_text
 
 from .interface import StoreError
 
+#: Seconds a client message id is remembered (a resend comes within minutes; the
+#: outbox gives up on a message long before a day).
+SENT_IDS_KEPT = 86_400
 #: Profile attributes kept as integers (the rest are text).
 INT_FIELDS = frozenset({"face", "age", "sex", "blood_type", "constellation", "zodiac"})
 #: Every Profile field but uin, in column order.
@@ -166,6 +169,7 @@ def _create_latest(db: sqlite3.Connection) -> None:
     db.execute(_MESSAGES_V2.format(name="messages"))
     db.execute("CREATE INDEX messages_queue ON messages (recipient, id)")
     _to_v3(db)
+    _sent_ids_and_privacy(db)
 
 
 def _to_v2(db: sqlite3.Connection) -> None:
@@ -214,8 +218,57 @@ def _to_v3(db: sqlite3.Connection) -> None:
         db.execute(statement)
 
 
+#: Who may see each private profile field (core.Audience), one column per field.
+PRIVACY_COLUMNS = tuple(f"show_{name}" for name in PRIVATE_FIELDS)
+
+
+def _sent_ids_and_privacy(db: sqlite3.Connection) -> None:
+    """Client message ids already stored, and who may see each private profile field.
+
+    ``sent_ids`` holds (sender, client id) for each CLTMSG that carried one (the CI
+    extension), written in the same transaction as the message, so that a resend
+    after a lost reply is stored once, even across a crash; rows older than
+    SENT_IDS_KEPT are deleted as the table is written. Every existing account shows
+    its private fields to everyone, as before this step (Audience.EVERYONE).
+    """
+    db.execute(
+        """CREATE TABLE sent_ids (
+    sender INTEGER NOT NULL,
+    client_id TEXT NOT NULL,
+    time INTEGER NOT NULL,
+    PRIMARY KEY (sender, client_id)
+) WITHOUT ROWID"""
+    )
+    db.execute("CREATE INDEX sent_ids_time ON sent_ids (time)")
+    for column in PRIVACY_COLUMNS:
+        db.execute(f"ALTER TABLE accounts ADD COLUMN {column} INTEGER NOT NULL DEFAULT 0")
+
+
+def privacy_of(values: Sequence[int]) -> ProfilePrivacy:
+    """A row's PRIVACY_COLUMNS as a ProfilePrivacy (a value no release wrote: NOBODY)."""
+    audiences = [_audience(int(v)) for v in values]
+    return ProfilePrivacy(**dict(zip(PRIVATE_FIELDS, audiences, strict=True)))
+
+
+def _audience(value: int) -> Audience:
+    try:
+        return Audience(value)
+    except ValueError:
+        return Audience.NOBODY
+
+
+def privacy_values(privacy: ProfilePrivacy) -> list[int]:
+    """A ProfilePrivacy as values of PRIVACY_COLUMNS, in their order."""
+    return [int(getattr(privacy, name)) for name in PRIVATE_FIELDS]
+
+
 #: Step n brings a file from version n-1 to version n; each runs in its own transaction.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_to_v1, _to_v2, _to_v3]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _to_v1,
+    _to_v2,
+    _to_v3,
+    _sent_ids_and_privacy,
+]
 
 
 def latest_version() -> int:

@@ -25,6 +25,7 @@ from qqdesk.core import (
     ConversationKind,
     Member,
     Profile,
+    ProfilePrivacy,
     Room,
     RoomMessage,
 )
@@ -41,10 +42,19 @@ from .interface import (
     StoreError,
     WebLogin,
 )
-from .migrations import INT_FIELDS, PROFILE_FIELDS, content_json
+from .migrations import (
+    INT_FIELDS,
+    PRIVACY_COLUMNS,
+    PROFILE_FIELDS,
+    SENT_IDS_KEPT,
+    content_json,
+    privacy_of,
+    privacy_values,
+)
 from .postgres_migrations import SCHEMA_LOCK, Connection, bump_sequence, migrate, seed_sequences
 from .sqlite import (
     PRUNE_BATCH,
+    PRUNE_EVERY,
     _account,
     _message,
     _notice,
@@ -368,6 +378,8 @@ class PostgresStore:
         #: The wall clock (seconds since the epoch) that rooms, room messages and web
         #: sign-ins are stamped and expired by; tests move it instead of waiting.
         self.clock: Callable[[], float] = time.time
+        #: When the writer next deletes expired client message ids (see enqueue_once).
+        self._next_prune = 0
         self._top_up()
 
     @classmethod
@@ -665,6 +677,22 @@ class PostgresStore:
 
         return self._write(run)
 
+    async def privacy(self, uin: int) -> ProfilePrivacy | None:
+        rows = await self._query(
+            f"SELECT {', '.join(PRIVACY_COLUMNS)} FROM accounts WHERE uin=$1", uin
+        )
+        return privacy_of(tuple(rows[0])) if rows else None
+
+    def set_privacy(self, uin: int, privacy: ProfilePrivacy) -> asyncio.Future[bool]:
+        sets = ", ".join(f"{column}=${n}" for n, column in enumerate(PRIVACY_COLUMNS, 2))
+        values = privacy_values(privacy)
+
+        async def run(db: Connection) -> bool:
+            sql = f"UPDATE accounts SET {sets} WHERE uin=$1 RETURNING 1"
+            return await db.fetchval(sql, uin, *values) is not None
+
+        return self._write(run)
+
     async def list_accounts(self) -> list[Account]:
         rows = await self._query(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts ORDER BY uin")
         return [_account(r) for r in rows]
@@ -776,6 +804,32 @@ class PostgresStore:
         return self._write(
             lambda db: _enqueue(db, rows), messages=rows, wake=wake, takes_ids=bool(rows)
         )
+
+    def enqueue_once(self, message: NewMessage, client_id: str) -> asyncio.Future[list[int]]:
+        """Queue ``message`` unless its sender sent ``client_id`` before (see SqliteStore)."""
+
+        async def run(db: Connection) -> list[int]:
+            now = int(time.time())
+            if now >= self._next_prune:
+                await db.execute("DELETE FROM sent_ids WHERE time<$1", now - SENT_IDS_KEPT)
+                self._next_prune = now + PRUNE_EVERY
+            # (a concurrent transaction with the same id waits here for the first to end)
+            noted = await db.fetchval(
+                "INSERT INTO sent_ids (sender, client_id, time) VALUES ($1, $2, $3)"
+                " ON CONFLICT (sender, client_id) DO UPDATE SET time=EXCLUDED.time"
+                " WHERE sent_ids.time<$4 RETURNING 1",
+                message.sender,
+                client_id,
+                now,
+                now - SENT_IDS_KEPT,
+            )
+            if noted is None:
+                return []
+            return await _enqueue(db, [message])
+
+        # (not a plain enqueue: the writer must not merge it into another INSERT)
+        wake = WakeUp(accounts=frozenset({message.recipient}))
+        return self._write(run, wake=wake, takes_ids=True)
 
     async def queued(self, recipient: int, limit: int, after: int = 0) -> list[QueuedMessage]:
         rows = await self._query(

@@ -8,7 +8,7 @@ from typing import Any
 from qqdesk.core import MIN_UIN
 
 from .interface import StoreError
-from .migrations import INT_FIELDS, PROFILE_FIELDS, v1_message_to_v2
+from .migrations import INT_FIELDS, PRIVACY_COLUMNS, PROFILE_FIELDS, v1_message_to_v2
 
 #: The advisory lock (a constant key) that nodes opening one database at once take
 #: around each migration step and around sequence bumps, so they never race.
@@ -167,11 +167,28 @@ async def _to_v3(db: Connection) -> None:
         await db.execute(statement)
 
 
-#: Version 4 (PostgreSQL only): the classic sessions every node sees. UNLOGGED: a
-#: session is not data (after a database crash its clients sign in again), and
-#: each sign-in and presence change writes it, so it skips the WAL and its flush.
+async def _sent_ids_and_privacy(db: Connection) -> None:
+    """Client message ids already stored, and who may see each private profile field
+    (as SQLite's step: see migrations._sent_ids_and_privacy)."""
+    await db.execute(
+        """CREATE TABLE sent_ids (
+    sender BIGINT NOT NULL,
+    client_id TEXT NOT NULL,
+    time BIGINT NOT NULL,
+    PRIMARY KEY (sender, client_id)
+)"""
+    )
+    await db.execute("CREATE INDEX sent_ids_time ON sent_ids (time)")
+    for column in PRIVACY_COLUMNS:
+        await db.execute(f"ALTER TABLE accounts ADD COLUMN {column} INTEGER NOT NULL DEFAULT 0")
+
+
+#: Version 5 (PostgreSQL only; from here on its versions are one ahead of SQLite's):
+#: the classic sessions every node sees. UNLOGGED: a session is not data (after a
+#: database crash its clients sign in again), and each sign-in and presence change
+#: writes it, so it skips the WAL and its flush.
 #: SQLite has no such table: one file, one node, its sessions in that node's memory.
-SCHEMA_V4 = (
+SCHEMA_V5 = (
     """CREATE UNLOGGED TABLE sessions (
     uin BIGINT PRIMARY KEY,
     ip TEXT NOT NULL,
@@ -183,13 +200,19 @@ SCHEMA_V4 = (
 )
 
 
-async def _to_v4(db: Connection) -> None:
-    for statement in SCHEMA_V4:
+async def _to_v5(db: Connection) -> None:
+    for statement in SCHEMA_V5:
         await db.execute(statement)
 
 
 #: Step n brings a database from version n-1 to version n, each in its own transaction.
-MIGRATIONS: list[Callable[[Connection], Awaitable[None]]] = [_to_v1, _to_v2, _to_v3, _to_v4]
+MIGRATIONS: list[Callable[[Connection], Awaitable[None]]] = [
+    _to_v1,
+    _to_v2,
+    _to_v3,
+    _sent_ids_and_privacy,
+    _to_v5,
+]
 
 
 def latest_version() -> int:

@@ -32,6 +32,7 @@ from qqdesk.core import (
     Member,
     Part,
     Profile,
+    ProfilePrivacy,
     Room,
     RoomMessage,
     Sex,
@@ -48,7 +49,16 @@ from .interface import (
     StoreError,
     WebLogin,
 )
-from .migrations import INT_FIELDS, PROFILE_FIELDS, content_json, migrate
+from .migrations import (
+    INT_FIELDS,
+    PRIVACY_COLUMNS,
+    PROFILE_FIELDS,
+    SENT_IDS_KEPT,
+    content_json,
+    migrate,
+    privacy_of,
+    privacy_values,
+)
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +70,8 @@ _ENUMS: dict[str, type[int]] = {
     "constellation": Constellation,
     "zodiac": Zodiac,
 }
+#: Seconds between deletions of expired client message ids.
+PRUNE_EVERY = 600
 _ACCOUNT_COLUMNS = "uin, auth, searchable, " + ", ".join(PROFILE_FIELDS)
 _MESSAGE_COLUMNS = (
     "id, recipient, sender, conversation_kind, conversation_number, kind, content, time"
@@ -403,6 +415,8 @@ class SqliteStore:
         self._pool = concurrent.futures.ThreadPoolExecutor(
             self.READERS, thread_name_prefix="qqdesk-store-reader"
         )
+        #: When the writer next deletes expired client message ids (see enqueue_once).
+        self._next_prune = 0
         #: SQLite's own page cap, kept while limit_pages() has set another.
         self._max_pages: int | None = None
         #: The wall clock (seconds since the epoch) that rooms, room messages and web
@@ -618,6 +632,22 @@ class SqliteStore:
 
         return self._write(run)
 
+    async def privacy(self, uin: int) -> ProfilePrivacy | None:
+        rows = await self._query(
+            f"SELECT {', '.join(PRIVACY_COLUMNS)} FROM accounts WHERE uin=?", (uin,)
+        )
+        return privacy_of(tuple(rows[0])) if rows else None
+
+    def set_privacy(self, uin: int, privacy: ProfilePrivacy) -> asyncio.Future[bool]:
+        sets = ", ".join(f"{column}=?" for column in PRIVACY_COLUMNS)
+        values = privacy_values(privacy)
+
+        def run(db: sqlite3.Connection) -> bool:
+            cur = db.execute(f"UPDATE accounts SET {sets} WHERE uin=?", (*values, uin))
+            return cur.rowcount > 0
+
+        return self._write(run)
+
     async def list_accounts(self) -> list[Account]:
         rows = await self._query(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts ORDER BY uin")
         return [_account(r) for r in rows]
@@ -717,6 +747,23 @@ class SqliteStore:
         """Queue messages; their ids once they are durable."""
         stamped = self._stamp(messages)
         return self._write(lambda db: _enqueue(db, stamped))
+
+    def enqueue_once(self, message: NewMessage, client_id: str) -> asyncio.Future[list[int]]:
+        """Queue ``message`` unless its sender sent ``client_id`` before (within
+        SENT_IDS_KEPT); the record and the message in one transaction. Its id; none
+        for a resend (nothing queued)."""
+        stamped = self._stamp([message])
+
+        def run(db: sqlite3.Connection) -> list[int]:
+            now = int(time.time())
+            if now >= self._next_prune:
+                db.execute("DELETE FROM sent_ids WHERE time<?", (now - SENT_IDS_KEPT,))
+                self._next_prune = now + PRUNE_EVERY
+            if not _note_sent(db, message.sender, client_id, now):
+                return []
+            return _enqueue(db, stamped)
+
+        return self._write(run)
 
     async def queued(self, recipient: int, limit: int, after: int = 0) -> list[QueuedMessage]:
         rows = await self._query(
@@ -1022,6 +1069,18 @@ def _enqueue(db: sqlite3.Connection, messages: Sequence[tuple[int, NewMessage]])
             ),
         )
     return [message_id for message_id, _ in messages]
+
+
+def _note_sent(db: sqlite3.Connection, sender: int, client_id: str, now: int) -> bool:
+    """Record ``sender``'s ``client_id``; False when it is recorded already (and younger
+    than SENT_IDS_KEPT: an expired record not yet deleted is taken over)."""
+    cur = db.execute(
+        "INSERT INTO sent_ids (sender, client_id, time) VALUES (?, ?, ?)"
+        " ON CONFLICT (sender, client_id) DO UPDATE SET time=excluded.time"
+        " WHERE sent_ids.time<?",
+        (sender, client_id, now, now - SENT_IDS_KEPT),
+    )
+    return cur.rowcount > 0
 
 
 def _delete_upto(db: sqlite3.Connection, recipient: int, last_id: int) -> None:

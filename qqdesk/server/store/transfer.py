@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from .interface import Store, StoreError
-from .migrations import PROFILE_FIELDS
+from .migrations import PRIVACY_COLUMNS, PROFILE_FIELDS
 
 
 class Copyable(Store, Protocol):
@@ -25,7 +25,15 @@ class Copyable(Store, Protocol):
 TABLES: tuple[tuple[str, tuple[str, ...], str], ...] = (
     (
         "accounts",
-        ("uin", "password_hash", "auth", "searchable", "created", *PROFILE_FIELDS),
+        (
+            "uin",
+            "password_hash",
+            "auth",
+            "searchable",
+            "created",
+            *PROFILE_FIELDS,
+            *PRIVACY_COLUMNS,
+        ),
         "uin",
     ),
     ("buddies", ("owner", "buddy", "position"), "owner, position, buddy"),
@@ -53,6 +61,7 @@ TABLES: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ),
     ("remarks", ("owner", "buddy", "remark"), "owner, buddy"),
     ("web_logins", ("code", "token", "created", "state", "uin"), "code"),
+    ("sent_ids", ("sender", "client_id", "time"), "sender, client_id"),
 )
 
 

@@ -7,11 +7,13 @@ from .requests import (
     RequestsDialog,
     show_request_result,
 )
+from .rooms import ChooseBuddiesDialog, WebLoginDialog, WebLoginNotice
 from .search import AddBuddyDialog, SearchResultsModel, VerificationRequestDialog
 from .settings_dialog import SettingsDialog
 
 __all__ = [
     "AddBuddyDialog",
+    "ChooseBuddiesDialog",
     "IncomingRequestDialog",
     "ProfileDialog",
     "RefuseReasonDialog",
@@ -19,5 +21,7 @@ __all__ = [
     "SearchResultsModel",
     "SettingsDialog",
     "VerificationRequestDialog",
+    "WebLoginDialog",
+    "WebLoginNotice",
     "show_request_result",
 ]

@@ -212,6 +212,16 @@
     <name>BuddyTreeModel</name>
     <message>
         <location filename="wrapped_strings.py" line="+4"/>
+        <source>Discussions</source>
+        <translation>讨论组</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Groups</source>
+        <translation>群</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>My friends</source>
         <translation>我的好友</translation>
     </message>
@@ -224,7 +234,7 @@
 <context>
     <name>ChatTabsWindow</name>
     <message>
-        <location filename="../chat.py" line="+607"/>
+        <location filename="../chat.py" line="+669"/>
         <location line="+15"/>
         <source>Chats</source>
         <translation>聊天</translation>
@@ -233,9 +243,9 @@
 <context>
     <name>ChatWindow</name>
     <message>
-        <location line="-366"/>
+        <location line="-390"/>
         <source>&amp;Send</source>
-        <extracomment>the chat got new messages while it was not in front (uin)</extracomment>
+        <extracomment>A completer (group chats: @mentions) whose open popup takes Enter, Tab and Esc. the user is looking at this buddy chat (uin); rooms say conversationActivated the user is looking at this chat (its Conversation), buddy or room the chat closed (its Conversation)</extracomment>
         <translation>发送(&amp;S)</translation>
     </message>
     <message>
@@ -290,7 +300,7 @@
         <translation>{name} 上线了</translation>
     </message>
     <message>
-        <location line="+207"/>
+        <location line="+220"/>
         <source>&amp;Copy</source>
         <translation>复制(&amp;C)</translation>
     </message>
@@ -298,6 +308,25 @@
         <location line="+6"/>
         <source>&amp;Resend</source>
         <translation>重新发送(&amp;R)</translation>
+    </message>
+</context>
+<context>
+    <name>ChooseBuddiesDialog</name>
+    <message>
+        <location filename="../dialogs/rooms.py" line="+67"/>
+        <source>Choose the friends to take part:</source>
+        <extracomment>A web sign-in code: letters and digits as shown beside the QR (e.g. ABCD2345).</extracomment>
+        <translation>选择参加的好友：</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Name:</source>
+        <translation>名称：</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>There is nobody to choose.</source>
+        <translation>没有可以选择的好友。</translation>
     </message>
 </context>
 <context>
@@ -355,6 +384,11 @@
     </message>
     <message>
         <location line="+4"/>
+        <source>Groups and discussions are not available on this server (it has no Smart QQ channel).</source>
+        <translation>此服务器不支持群和讨论组（没有 Smart QQ 通道）。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Something went wrong: {detail}</source>
         <translation>出错了：{detail}</translation>
     </message>
@@ -372,6 +406,11 @@
         <location line="+4"/>
         <source>The server is busy with your requests. Wait a few seconds and try again.</source>
         <translation>操作过于频繁，请稍等几秒再试。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The server refused: you are not a member of this group or discussion, or someone you named is not your friend.</source>
+        <translation>服务器拒绝了：您不是这个群或讨论组的成员，或者您选择的人不是您的好友。</translation>
     </message>
     <message>
         <location line="+4"/>
@@ -427,8 +466,9 @@
 <context>
     <name>FindBar</name>
     <message>
-        <location filename="../findbar.py" line="+113"/>
+        <location filename="../findbar.py" line="+125"/>
         <source>Find in this conversation</source>
+        <extracomment>The history search answers at most this many (store.search&apos;s default limit).</extracomment>
         <translation>在此对话中查找</translation>
     </message>
     <message>
@@ -452,12 +492,12 @@
         <translation>关闭查找栏</translation>
     </message>
     <message>
-        <location line="+114"/>
+        <location line="+152"/>
         <source>No matches</source>
         <translation>无匹配</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+4"/>
         <source>{current} of {total}</source>
         <translation>第 {current} 个，共 {total} 个</translation>
     </message>
@@ -598,9 +638,9 @@
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../login.py" line="+157"/>
+        <location filename="../login.py" line="+168"/>
         <source>Sign in to qqdesk</source>
-        <extracomment>``factory(url, uin, password)``, and ``proxy=`` when the account has one (ui/proxy.py).</extracomment>
+        <extracomment>``factory(url, uin, password)``, and ``proxy=`` when the account has one (ui/proxy.py). Names a PEM file of authorities to trust for https:// servers instead of the system&apos;s (a server with a self-signed certificate: its certificate file).</extracomment>
         <translation>登录 qqdesk</translation>
     </message>
     <message>
@@ -802,73 +842,140 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../mainwindow.py" line="+113"/>
+        <location filename="../mainwindow.py" line="+129"/>
         <source>qqdesk</source>
-        <extracomment>the user asked to quit (menu, tray, or closing without a tray)</extracomment>
+        <extracomment>the user asked to quit (menu, tray, or closing without a tray) Notification rules when there are no settings to keep them in. Senders&apos; names (card or nickname) per room, for notices while its chat is closed.</extracomment>
         <translation>qqdesk</translation>
     </message>
     <message>
         <location line="+50"/>
-        <location line="+125"/>
+        <location line="+136"/>
         <source>&amp;qqdesk</source>
         <translation>&amp;qqdesk</translation>
     </message>
     <message>
-        <location line="-123"/>
-        <location line="+124"/>
+        <location line="-134"/>
+        <location line="+135"/>
         <source>&amp;Add friend…</source>
         <translation>添加好友(&amp;A)…</translation>
     </message>
     <message>
-        <location line="-115"/>
-        <location line="+117"/>
+        <location line="-126"/>
+        <location line="+128"/>
         <source>Search all &amp;messages…</source>
         <translation>搜索全部消息(&amp;M)…</translation>
     </message>
     <message>
-        <location line="-113"/>
-        <location line="+114"/>
+        <location line="-124"/>
+        <location line="+125"/>
         <source>&amp;Do not disturb</source>
         <translation>免打扰(&amp;D)</translation>
     </message>
     <message>
-        <location line="-111"/>
-        <location line="+109"/>
+        <location line="-122"/>
+        <location line="+120"/>
         <source>&amp;Settings…</source>
         <translation>系统设置(&amp;S)…</translation>
     </message>
     <message>
-        <location line="-106"/>
-        <location line="+109"/>
+        <location line="-117"/>
+        <location line="+121"/>
+        <source>New &amp;group…</source>
+        <translation>创建群(&amp;G)…</translation>
+    </message>
+    <message>
+        <location line="-119"/>
+        <location line="+120"/>
+        <source>New &amp;discussion…</source>
+        <translation>创建讨论组(&amp;D)…</translation>
+    </message>
+    <message>
+        <location line="-118"/>
+        <location line="+119"/>
+        <source>Approve a &amp;web sign-in…</source>
+        <translation>确认网页登录(&amp;W)…</translation>
+    </message>
+    <message>
+        <location line="-117"/>
+        <location line="+114"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
         <location line="-71"/>
-        <location line="+72"/>
+        <location line="+75"/>
         <source>Your status, as your friends see it</source>
         <translation>好友看到的您的状态</translation>
     </message>
     <message>
-        <location line="-60"/>
-        <location line="+61"/>
+        <location line="+10"/>
+        <source>Search friends and groups by name or number</source>
+        <translation>按名称或号码查找好友和群</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Search friends by name or number</source>
         <translation>搜索好友昵称或号码</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+5"/>
         <source>Number: {uin}</source>
         <translation>号码：{uin}</translation>
     </message>
     <message>
-        <location line="+128"/>
+        <location line="+158"/>
+        <source>Invite friends</source>
+        <translation>邀请好友</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>New group</source>
+        <translation>创建群</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>New discussion</source>
+        <translation>创建讨论组</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Group name:</source>
+        <translation>群名称：</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Discussion name:</source>
+        <translation>讨论组名称：</translation>
+    </message>
+    <message>
+        <location line="+36"/>
+        <source>Web sign-in waiting</source>
+        <translation>网页登录等待确认</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Code {code}</source>
+        <translation>验证码 {code}</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Groups and discussions are closed here: your account signed in on the web elsewhere. Sign in again to get them back.</source>
+        <translation>群和讨论组在这里已关闭：您的帐号在别处登录了网页版。重新登录即可恢复。</translation>
+    </message>
+    <message>
+        <location line="+54"/>
+        <source>{sender} in {room}</source>
+        <translation>{sender}（{room}）</translation>
+    </message>
+    <message>
+        <location line="+78"/>
         <location filename="../selfcheck.py" line="+135"/>
         <source>Message from {name}</source>
         <extracomment>What the friend answers; it has to show in the chat window.</extracomment>
         <translation>来自 {name} 的消息</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+39"/>
         <source>Friend request</source>
         <translation>好友请求</translation>
     </message>
@@ -898,12 +1005,42 @@
         <translation>网络连接已断开，正在重新连接…</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+12"/>
         <source>You are signed out.</source>
         <translation>您已离线。</translation>
     </message>
     <message>
-        <location line="+100"/>
+        <location line="+125"/>
+        <source>&amp;Open</source>
+        <translation>打开(&amp;O)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;Notifications</source>
+        <translation>消息提醒(&amp;N)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Every message</source>
+        <translation>每条消息都提醒</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Only @mentions</source>
+        <translation>仅在被@时提醒</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Never (muted)</source>
+        <translation>不提醒（免打扰）</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>&amp;Leave…</source>
+        <translation>退出(&amp;L)…</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>&amp;Chat</source>
         <translation>聊天(&amp;C)</translation>
     </message>
@@ -948,7 +1085,7 @@
         <translation>好友请求(&amp;R)（{count}）</translation>
     </message>
     <message>
-        <location line="+92"/>
+        <location line="+94"/>
         <source>{title}: {body}</source>
         <extracomment>An in-window notice: &quot;Message from Bob: hello&quot; (a full-width colon in Chinese).</extracomment>
         <translation>{title}：{body}</translation>
@@ -1303,6 +1440,101 @@
     </message>
 </context>
 <context>
+    <name>RoomChatWindow</name>
+    <message>
+        <location filename="../roomchat.py" line="+264"/>
+        <source>Notify: every message</source>
+        <extracomment>A member&apos;s face picture id where known (buddies&apos;), else 0. the user chose another notification rule (conversation, rule) I left the room</extracomment>
+        <translation>提醒：每条消息</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Notify: only @mentions</source>
+        <translation>提醒：仅被@时</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Notify: never (muted)</source>
+        <translation>提醒：从不（免打扰）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>When messages here notify you</source>
+        <translation>这里的消息何时提醒您</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>More</source>
+        <translation>更多</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Invite friends…</source>
+        <translation>邀请好友(&amp;I)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Set my &amp;card…</source>
+        <translation>修改我的群名片(&amp;C)…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Leave the group…</source>
+        <translation>退出该群(&amp;L)…</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>&amp;Leave the discussion…</source>
+        <translation>退出该讨论组(&amp;L)…</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Group</source>
+        <translation>群</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Discussion</source>
+        <translation>讨论组</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{kind} · {count} members</source>
+        <translation>{kind} · {count} 位成员</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Members ({online}/{count})</source>
+        <translation>成员（{online}/{count}）</translation>
+    </message>
+    <message>
+        <location line="+95"/>
+        <source>You invited {names}</source>
+        <translation>您邀请了 {names}</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>My card in {name}</source>
+        <translation>我在 {name} 的群名片</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The name members see for you here (empty: your nickname):</source>
+        <translation>群成员在这里看到的您的名字（留空则显示昵称）：</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <location line="+7"/>
+        <source>Leave</source>
+        <translation>退出</translation>
+    </message>
+    <message>
+        <location line="-6"/>
+        <source>Leave {name}? You will no longer get its messages.</source>
+        <translation>退出 {name}？退出后将不再收到它的消息。</translation>
+    </message>
+</context>
+<context>
     <name>SearchResultsModel</name>
     <message>
         <location filename="../dialogs/search.py" line="-513"/>
@@ -1614,6 +1846,89 @@
         <location line="+28"/>
         <source>Sending…</source>
         <translation>正在发送…</translation>
+    </message>
+</context>
+<context>
+    <name>WebLoginDialog</name>
+    <message>
+        <location filename="../dialogs/rooms.py" line="+37"/>
+        <source>Approve a web sign-in</source>
+        <extracomment>a sign-in was decided (code, approved)</extracomment>
+        <translation>确认网页登录</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>A web QQ client that shows a QR picture also shows a code beside it. Type that code to let the client sign in as you, or to refuse it. Approve only a sign-in you started yourself.</source>
+        <translation>网页 QQ 显示二维码时，旁边还会显示一个验证码。输入该验证码，即可允许或拒绝这个客户端以您的身份登录。只确认您自己发起的登录。</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>&amp;Approve</source>
+        <translation>同意(&amp;A)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Refuse</source>
+        <translation>拒绝(&amp;R)</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Code:</source>
+        <translation>验证码：</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>No web sign-in is waiting right now.</source>
+        <translation>目前没有等待确认的网页登录。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>{count} web sign-in(s) waiting; the newest since {time}.</source>
+        <translation>有 {count} 个网页登录等待确认，最新的一个始于 {time}。</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Approved: the sign-in with code {code} is now signed in as you.</source>
+        <translation>已同意：验证码为 {code} 的客户端已以您的身份登录。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Refused: the sign-in with code {code} cannot sign in.</source>
+        <translation>已拒绝：验证码为 {code} 的客户端无法登录。</translation>
+    </message>
+</context>
+<context>
+    <name>WebLoginNotice</name>
+    <message>
+        <location line="+23"/>
+        <source>Web sign-in waiting</source>
+        <extracomment>decided (code, approved)</extracomment>
+        <translation>网页登录等待确认</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>A web QQ client is waiting to sign in. Its QR picture shows the code {code}.</source>
+        <translation>有一个网页 QQ 正在等待登录，它的二维码旁显示的验证码是 {code}。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Approve only if you started it yourself: it will sign in as you.</source>
+        <translation>只有在您自己发起时才同意：它将以您的身份登录。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Approve</source>
+        <translation>同意</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Refuse</source>
+        <translation>拒绝</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Later</source>
+        <translation>稍后处理</translation>
     </message>
 </context>
 <context>

@@ -23,6 +23,14 @@ STRINGS = [
     ),
     QT_TRANSLATE_NOOP(
         "BuddyTreeModel",
+        "Discussions",
+    ),
+    QT_TRANSLATE_NOOP(
+        "BuddyTreeModel",
+        "Groups",
+    ),
+    QT_TRANSLATE_NOOP(
+        "BuddyTreeModel",
         "My friends",
     ),
     QT_TRANSLATE_NOOP(
@@ -51,6 +59,10 @@ STRINGS = [
     ),
     QT_TRANSLATE_NOOP(
         "Errors",
+        "Groups and discussions are not available on this server (it has no Smart QQ channel).",
+    ),
+    QT_TRANSLATE_NOOP(
+        "Errors",
         "Something went wrong: {detail}",
     ),
     QT_TRANSLATE_NOOP(
@@ -64,6 +76,10 @@ STRINGS = [
     QT_TRANSLATE_NOOP(
         "Errors",
         "The server is busy with your requests. Wait a few seconds and try again.",
+    ),
+    QT_TRANSLATE_NOOP(
+        "Errors",
+        "The server refused: you are not a member of this group or discussion, or someone you named is not your friend.",
     ),
     QT_TRANSLATE_NOOP(
         "Errors",

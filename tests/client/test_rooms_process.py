@@ -1,0 +1,112 @@
+"""kill -9 of the real server process during a group conversation: no acknowledged room
+message lost or shown twice, and restarts are never taken for another sign-in."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+
+from qqdesk.client import AccountSession, ConnectionState, DeliveryState, MessageReceived
+from qqdesk.core import Conversation
+from qqdesk.server import QQServer, SqliteStore
+from tests.support.servers import ServerProcess
+
+from .conftest import ALICE, BOB, CAROL, next_event, next_state, populate, wait_for
+
+pytestmark = pytest.mark.timeout(90)
+
+NewSession = Callable[..., AccountSession]
+
+
+@pytest.fixture
+async def room_process(tmp_path: Path) -> AsyncIterator[tuple[ServerProcess, Conversation]]:
+    """The real server as a child process, with the cast in one group; killed after."""
+    db = tmp_path / "server.sqlite3"
+    setup = QQServer(SqliteStore(db))
+    populate(setup.admin)
+    group = setup.admin.create_group("Durable 不丢", ALICE)
+    setup.admin.add_members(group, [BOB, CAROL])
+    setup.admin.close()
+    setup.store.close()
+    process = ServerProcess(db)
+    await asyncio.to_thread(process.start)
+    try:
+        yield process, group
+    finally:
+        await asyncio.to_thread(process.kill)
+
+
+async def test_kill_9_during_a_group_conversation(
+    tmp_path: Path, room_process: tuple[ServerProcess, Conversation], new_session: NewSession
+) -> None:
+    process, group = room_process
+    alice = new_session(process.url, ALICE, "alice-pw")
+    bob = new_session(process.url, BOB, "bob-pw", store=tmp_path / "bob.sqlite3")
+    carol = new_session(process.url, CAROL, "carol-pw", store=tmp_path / "carol.sqlite3")
+    for session in (alice, bob, carol):
+        await session.login()
+        assert session.rooms_available
+    alice_events, bob_events = alice.events(), bob.events()
+
+    expected: list[str] = []
+    for i in range(3):
+        sent = await alice.send_message(group, f"before {i}")
+        assert await alice.wait_delivered(sent.local_id) is DeliveryState.SENT
+        expected.append(f"before {i}")
+        assert (await next_event(bob_events, MessageReceived)).text == f"before {i}"
+    await carol.logout()  # away during the crash: catches up afterwards
+
+    await asyncio.to_thread(process.kill)
+    await next_state(alice_events, ConnectionState.RECONNECTING)
+    during = await alice.send_message(group, "during")
+    # Not shown as sent while no server accepted it.
+    assert await alice.wait_delivered(during.local_id) is DeliveryState.FAILED
+
+    await asyncio.to_thread(process.start)  # same port, same store
+    await next_state(alice_events, ConnectionState.CONNECTED, timeout=20)
+    await wait_for(lambda: alice.web.logged_in.is_set() and bob.web.logged_in.is_set(), 20)
+    await alice.resend(during.local_id)
+    assert await alice.wait_delivered(during.local_id) is DeliveryState.SENT
+    expected.append("during")
+    for i in range(2):
+        sent = await bob.send_message(group, f"after {i}")
+        assert await bob.wait_delivered(sent.local_id) is DeliveryState.SENT
+        expected.append(f"after {i}")
+
+    await carol.login()
+    await wait_for(lambda: carol.count(group) >= len(expected), timeout=15)
+    await wait_for(lambda: bob.count(group) >= len(expected), timeout=15)
+    # Ordered delivery: a repeat of any would come before this one.
+    last = await alice.send_message(group, "last")
+    assert await alice.wait_delivered(last.local_id) is DeliveryState.SENT
+    expected.append("last")
+    for member in (bob, carol):
+        await wait_for(lambda m=member: m.history(group, limit=1)[0].text == "last", 15)  # type: ignore[misc]
+        texts = [m.text for m in reversed(member.history(group, limit=100))]
+        # Each once; Carol's (all received) in the order said. Bob's own lines are kept
+        # when he wrote them, so they may stand before one he received just after.
+        assert sorted(texts) == sorted(expected), member.uin
+    assert [m.text for m in reversed(carol.history(group, limit=100))] == expected
+    assert alice.rooms_available and bob.rooms_available
+
+
+async def test_restarts_again_and_again_keep_the_rooms(
+    room_process: tuple[ServerProcess, Conversation], new_session: NewSession
+) -> None:
+    process, group = room_process
+    alice = new_session(process.url, ALICE, "alice-pw")
+    await alice.login()
+    events = alice.events()
+    for _ in range(alice.timing.relogin_limit + 2):
+        signed_in = alice.web.generation + 1
+        await asyncio.to_thread(process.kill)
+        await next_state(events, ConnectionState.RECONNECTING)
+        await asyncio.to_thread(process.start)
+        await wait_for(lambda: alice.web.generation >= signed_in, timeout=20)  # noqa: B023
+    assert alice.rooms_available
+    sent = await alice.send_message(group, "still here")
+    assert await alice.wait_delivered(sent.local_id) is DeliveryState.SENT
+    assert [r.conversation for r in await alice.rooms()] == [group]
