@@ -203,8 +203,12 @@ async def test_a_version_2_store_gets_rooms_with_every_row_intact(tmp_path: Path
     assert [len(rows) for rows in before.values()] == [4, 5, 1, 6]
     store = SqliteStore(v2_file)
     try:
-        assert _dump(v2_file)[0] == latest_version() == 3
-        assert {table: _rows(v2_file, table) for table in tables} == before
+        assert _dump(v2_file)[0] == latest_version()
+        after = {table: _rows(v2_file, table) for table in tables}
+        # (later steps add columns at the end: every old value is where it was)
+        assert {
+            t: [row[: len(before[t][0])] for row in rows] for t, rows in after.items()
+        } == before
         # and through the interface
         assert [a.profile.nick for a in await store.list_accounts()] == [
             "Alice",

@@ -128,8 +128,10 @@ async def test_a_version_2_database_gets_rooms_with_every_row_intact(
     tables = ("accounts", "buddies", "requests", "messages")
     before = {t: [tuple(r) for r in await admin.fetch(dumps.format(t))] for t in tables}
     store = await PostgresStore.open(postgres_url)
-    assert await admin.fetchval("SELECT version FROM schema_version") == pg_latest() == 5
-    assert {t: [tuple(r) for r in await admin.fetch(dumps.format(t))] for t in tables} == before
+    assert await admin.fetchval("SELECT version FROM schema_version") == pg_latest()
+    after = {t: [tuple(r) for r in await admin.fetch(dumps.format(t))] for t in tables}
+    # (later steps add columns at the end: every old value is where it was)
+    assert {t: [row[: len(before[t][0])] for row in rows] for t, rows in after.items()} == before
     assert [(m.id, m.content) for m in await store.queued(10002, 10)] == [
         (41, ("hi",)),
         (42, (Face(3),)),

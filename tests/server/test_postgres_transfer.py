@@ -158,7 +158,7 @@ async def test_sqlite_to_postgresql_and_back_keeps_every_row(
     assert again["buddies"] == expected["buddies"]
     assert again["requests"] == expected["requests"]
     assert again["accounts"][:5] == expected["accounts"]
-    assert again["messages"][:7] == expected["messages"]
+    assert again["messages"][:8] == expected["messages"]
     for table in ("room_messages", "remarks", "web_logins"):
         assert again[table] == expected[table]
     assert again["rooms"][:2] == expected["rooms"]

@@ -160,7 +160,9 @@ def test_the_app_trusts_the_ca_file_its_variable_names(
 
     made: list[tuple[str, str | None]] = []
 
-    def fake(url: str, uin: int, password: str, *, ca_file: str | None = None) -> object:
+    def fake(
+        url: str, uin: int, password: str, *, proxy: str | None = None, ca_file: str | None = None
+    ) -> object:
         made.append((url, ca_file))
         return object()
 
