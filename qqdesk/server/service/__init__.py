@@ -186,14 +186,16 @@ class Service:
         if account is None:
             raise Refused(Refusal.NO_SUCH_ACCOUNT)
         buddies = await self.store.buddies(uin)
+        # room messages from now on (or from ``since``): a fresh id is above every one
+        # (read before the replacement below, which must not wait: a poll of the old
+        # session would find none in between)
+        start = await self.store.room_cursor_now() if options.since is None else options.since
         before = self.presence.visible(uin)
         old = self.web_sessions.pop(uin, None)
         if old is not None:
             old.ended = old.kicked = True
             old.wakeup.set()
             self.presence.unwatch(old)
-        # room messages from now on (or from ``since``): a fresh id is above every one
-        start = await self.store.room_cursor_now() if options.since is None else options.since
         session = Session(
             uin=uin,
             ip=ip,
