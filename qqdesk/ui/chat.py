@@ -315,6 +315,11 @@ class ChatWindow(QWidget):
             )
         self.split_note.setVisible(count > 1)
 
+    @property
+    def face_picker(self) -> FacePicker | None:
+        """The face picker, once it was opened."""
+        return self._face_picker
+
     def show_faces(self) -> None:
         """Open the face picker above the face button; a picked face goes into the input."""
         if self._face_picker is None:

@@ -11,7 +11,8 @@ folder with hurried bots, signs in as the demo user, waits until the bots are on
 sends a two-line message to the echo bot and waits for its reply, opens the find bar
 on a word of it, waits for the requester bot's friend request, and saves each window
 (QWidget.grab) in each theme: ``<window>-<lang>[-dark][-2x].png`` for main, chat,
-profile, settings, proxy (the Proxy tab of Settings) and requests. The 2x pictures
+profile, settings, proxy (the Proxy tab of Settings), requests, group (a group chat),
+faces (the face picker) and rooms (the tree scrolled to its groups). The 2x pictures
 come from a second run of this script with QT_SCALE_FACTOR=2 (Qt reads it at start).
 Everything is stopped and removed at the end; loopback only.
 """
@@ -51,6 +52,7 @@ MESSAGES = {"en": "Hello!\nWhat time is it?", "zh_CN": "你好！\n现在几点�
 FIND = {"en": "time", "zh_CN": "几点"}
 MAIN_SIZE = (360, 640)
 CHAT_SIZE = (560, 520)
+ROOM_SIZE = (760, 560)
 PROFILE_SIZE = (560, 640)
 SETTINGS_SIZE = (520, 420)
 REQUESTS_SIZE = (520, 360)
@@ -163,6 +165,32 @@ async def shoot(qapp: QApplication, language: str, out: Path) -> None:
             chat.find_bar.open_bar(FIND[language])
             await save_themes(qapp, chat, "chat", language, out)
             chat.close()
+
+            # The hiking group: several senders, cards, faces; then the face picker.
+            if session.rooms_available:
+                await wait_for(lambda: bool(window.model.rooms()), "the groups")
+                hiking = window.model.rooms()[0].conversation
+                room = window.open_room(hiking)
+                room.resize(*ROOM_SIZE)
+
+                def senders() -> int:
+                    model = room.model
+                    return len({model.entry(r).sender for r in range(model.rowCount())})
+
+                await wait_for(lambda: senders() >= 3, "three voices in the group", 60)
+                await asyncio.sleep(1.0)
+                await save_themes(qapp, room, "group", language, out)
+                room.show_faces()
+                picker = room.face_picker
+                assert picker is not None
+                await save_themes(qapp, picker, "faces", language, out)
+                picker.close()
+                room.close()
+                # the tree scrolled to its end, where the groups and discussions are
+                window.tree.scrollToBottom()
+                await asyncio.sleep(0.5)
+                await save_themes(qapp, window, "rooms", language, out)
+                window.tree.scrollToTop()
 
             profile = ProfileDialog(session, ECHO_BOT)
             profile.resize(*PROFILE_SIZE)
