@@ -174,6 +174,7 @@ class AccountSession:
             ca_file=None if ca_file is None else os.fspath(ca_file),
         )
         self.web.since = self.store.newest_room_message
+        self.web.on_login = self._web_opened
         self._web_task: asyncio.Task[None] | None = None
         #: What RoomsAvailability said last (None: nothing yet).
         self._rooms_announced: bool | None = None
@@ -695,12 +696,10 @@ class AccountSession:
             try:
                 if not web.logged_in.is_set():
                     await self._until_resumed(web.login(), resumed)
-                    self._web_opened()
                 elif resumed.is_set() or self.timing.wall() - last > web.idle_timeout:
                     resumed.clear()
                     log.info("%s: checking the web session", self.uin)
                     await web.relogin(web.generation)
-                    self._web_opened()
                 poll = await self._until_resumed(web.poll(), resumed)
             except _Resumed:
                 continue
@@ -751,8 +750,9 @@ class AccountSession:
         self._announce_rooms(False, web.closed_because)
 
     def _web_opened(self) -> None:
-        """The web session is (again) open: room messages kept pending go now (and a
-        channel that was not open at login is announced now)."""
+        """The web session is (again) open, by whichever sign-in (the link tells after
+        each): room messages kept pending go now (and a channel that was not open at
+        login is announced now)."""
         self.outbox.queue_pending()
         self._announce_rooms(True)
 

@@ -3,12 +3,15 @@ server on loopback (its Smart QQ channel, signed in with the password extension)
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from qqdesk.client import (
     AccountSession,
+    ConnectionState,
     DeliveryState,
     Face,
     MessageReceived,
@@ -19,11 +22,11 @@ from qqdesk.client import (
     WebLoginWaiting,
 )
 from qqdesk.client.links.smartqq import SmartQQLink
-from qqdesk.core import Conversation, ConversationKind
-from qqdesk.server import QQServer
+from qqdesk.core import Content, Conversation, ConversationKind
+from qqdesk.server import QQServer, SqliteStore
 
 from ..server.smartqq_web import Web
-from .conftest import ALICE, BOB, CAROL, next_event, wait_for
+from .conftest import ALICE, BOB, CAROL, next_event, next_state, populate, wait_for
 from .scripted import ScriptedServer
 
 NewSession = Callable[..., AccountSession]
@@ -228,3 +231,50 @@ async def test_rooms_announced_when_the_web_channel_opens_after_login(
     opened = await next_event(events, RoomsAvailability, timeout=5)
     assert opened.available and alice.rooms_available
     assert tries == 2
+
+
+async def test_a_room_message_refused_while_the_web_session_signs_in_again_goes_after(
+    tmp_path: Path, new_session: NewSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A restarted server forgot the web session: the poll signs in again (103), and a
+    room message sent meanwhile finds the channel closed. It stays pending, and goes
+    when that sign-in opens the channel, not at some later login."""
+    db = tmp_path / "s.sqlite3"
+    server = QQServer(SqliteStore(db), long_poll=5)
+    populate(server.admin)
+    group = server.admin.create_group("Again 又", ALICE)
+    await server.start("127.0.0.1", 0)
+    port = server.port
+    alice = await signed_in(new_session, server.url, ALICE, "alice-pw")
+    events = alice.events()
+    signing_in, go_on, tried = asyncio.Event(), asyncio.Event(), asyncio.Event()
+    real_login, real_send = alice.web.login, alice.web.send
+
+    async def held_login() -> None:
+        signing_in.set()
+        await go_on.wait()
+        await real_login()
+
+    async def noted_send(conversation: Conversation, content: Content) -> None:
+        try:
+            await real_send(conversation, content)
+        finally:
+            tried.set()
+
+    monkeypatch.setattr(alice.web, "login", held_login)
+    monkeypatch.setattr(alice.web, "send", noted_send)
+    await server.stop()
+    await next_state(events, ConnectionState.RECONNECTING)
+    server = QQServer(SqliteStore(db), long_poll=5)
+    await server.start("127.0.0.1", port)
+    try:
+        await asyncio.wait_for(signing_in.wait(), 10)
+        await next_state(events, ConnectionState.CONNECTED, timeout=10)
+        sent = await alice.send_message(group, "while signing in again")
+        await asyncio.wait_for(tried.wait(), 5)
+        go_on.set()
+        delivered = asyncio.wait_for(alice.wait_delivered(sent.local_id), 5)
+        assert await delivered is DeliveryState.SENT
+    finally:
+        await alice.logout()
+        await server.stop()

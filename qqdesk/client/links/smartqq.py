@@ -133,6 +133,9 @@ class SmartQQLink:
         self.idle_timeout = 300
         #: The newest room message id kept locally: delivered from there at sign-in.
         self.since: Callable[[], int | None] = lambda: None
+        #: Told after every sign-in, a relogin by any call too (a send refused while one
+        #: was under way waits for this to go again).
+        self.on_login: Callable[[], None] = lambda: None
         self._transport: Transport | None = None
         self._login_lock = asyncio.Lock()
         self._ptwebqq = ""
@@ -217,6 +220,7 @@ class SmartQQLink:
         self.generation += 1
         self._failures_at_login = self._failures()
         self.logged_in.set()
+        self.on_login()
 
     async def relogin(self, generation: int) -> None:
         """Sign in again once, however many calls found the session gone.
