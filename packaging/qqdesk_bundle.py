@@ -149,6 +149,23 @@ def datas() -> list[tuple[str, str]]:
     return pairs
 
 
+#: Where Debian's fonts-noto-color-emoji puts the colour emoji font (SIL OFL 1.1).
+EMOJI_FONT = Path("/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf")
+
+
+def emoji_font_datas(font: Path = EMOJI_FONT) -> list[tuple[str, str]]:
+    """The colour emoji font for the Linux bundle, in ``resources/fonts`` where
+    ``qqdesk.ui.emoji`` loads it when the system has none (Windows and macOS always
+    have one). The build stops with a clear message when the font is missing: a
+    bundle without it shows emoji as boxes on minimal systems."""
+    if not font.is_file():
+        raise SystemExit(
+            f"{font} is missing: install Debian's fonts-noto-color-emoji "
+            "(apt-get install fonts-noto-color-emoji) before building the Linux bundle"
+        )
+    return [(str(font), "resources/fonts")]
+
+
 def hiddenimports() -> list[str]:
     """Every qqdesk module (start-up hooks import some by name), and QtSvg for the
     SVG image and icon plugins that show the faces, badges and tray icons."""

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QApplication
 
 from . import icons
 from .crash import CrashReporter
+from .emoji import install_emoji_font
 from .i18n import install_translator
 from .logs import configure_logging
 from .qtcompat import collect_garbage_in_gui_thread, protect_none
@@ -390,6 +391,7 @@ def create_qapplication(argv: list[str]) -> QApplication:
     QApplication.setApplicationDisplayName("qqdesk")
     QApplication.setDesktopFileName(APP_ID)
     qapp.setWindowIcon(icons.app_icon())
+    install_emoji_font()
     # Server, store and executor threads share this process: Qt objects must never
     # be freed in them, so the cyclic collector runs from Qt's loop instead.
     collect_garbage_in_gui_thread(qapp)

@@ -95,6 +95,16 @@ def test_bundle_carries_the_resources_and_translations() -> None:
         assert pairs[qm.relative_to(REPO).as_posix()] == qm.parent.relative_to(REPO).as_posix()
 
 
+def test_linux_bundle_ships_the_colour_emoji_font(tmp_path: Path) -> None:
+    bundle = load_bundle()
+    font = tmp_path / "NotoColorEmoji.ttf"
+    font.write_bytes(b"font")
+    assert bundle.emoji_font_datas(font) == [(str(font), "resources/fonts")]
+    assert "emoji_font_datas()" in (PACKAGING / "linux" / "qqdesk.spec").read_text()
+    with pytest.raises(SystemExit, match="fonts-noto-color-emoji"):
+        bundle.emoji_font_datas(tmp_path / "missing.ttf")
+
+
 def test_excludes_leave_the_modules_the_app_uses() -> None:
     excludes = set(load_bundle().EXCLUDES)
     assert {"PySide6.QtWebEngineCore", "PySide6.QtQml", "PySide6.Qt3DCore", "PyQt5"} <= excludes
@@ -136,6 +146,7 @@ def test_built_bundle_carries_resources_translations_and_qt_plugins() -> None:
     ]
     assert not missing
     assert len(list((internal / "resources" / "faces").glob("*.svg"))) == 100
+    assert (internal / "resources" / "fonts" / "NotoColorEmoji.ttf").is_file()
     assert (internal / "install.sh").is_file()
     qt = internal / "PySide6" / "Qt"
     for plugin in (

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from qqdesk.ui import emoji
 from qqdesk.ui.i18n import install_translator
 from qqdesk.ui.idle import IdleSource, describe_source
 from qqdesk.ui.proxy import ProxyPage
@@ -179,6 +180,7 @@ class SettingsDialog(QDialog):
         self.enter_radio.setText(self.tr("Enter sends, Shift+Enter starts a new line"))
         self.ctrl_enter_radio.setText(self.tr("Ctrl+Enter sends, Enter starts a new line"))
         self.tabs_check.setText(self.tr("Open chats as tabs in one window"))
+        self.emoji_note.setText(emoji.describe(emoji.installed()))
         self.notifications_check.setText(self.tr("Show a notification for new messages"))
         self.sounds_check.setText(self.tr("Play sounds"))
         self.builtin_radio.setText(self.tr("Use the built-in server on this computer"))
@@ -237,9 +239,14 @@ class SettingsDialog(QDialog):
         box.addWidget(self.enter_radio)
         box.addWidget(self.ctrl_enter_radio)
         self.tabs_check = QCheckBox()
+        # Which font draws emoji; says how to get one where there is none.
+        self.emoji_note = QLabel()
+        self.emoji_note.setObjectName("emojiFont")
+        self.emoji_note.setWordWrap(True)
         layout = QVBoxLayout(page)
         layout.addWidget(group)
         layout.addWidget(self.tabs_check)
+        layout.addWidget(self.emoji_note)
         layout.addStretch(1)
         return page
 

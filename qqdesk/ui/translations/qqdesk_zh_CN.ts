@@ -157,7 +157,7 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../app.py" line="+306"/>
+        <location filename="../app.py" line="+307"/>
         <source>qqdesk demo</source>
         <translation>qqdesk 演示</translation>
     </message>
@@ -167,7 +167,7 @@
         <translation>演示无法启动：{reason}</translation>
     </message>
     <message>
-        <location line="+128"/>
+        <location line="+129"/>
         <source>The qqdesk demo is already running; its window was brought to the front.</source>
         <translation>qqdesk 演示已经在运行，已把它的窗口调到前面。</translation>
     </message>
@@ -234,7 +234,7 @@
 <context>
     <name>ChatTabsWindow</name>
     <message>
-        <location filename="../chat.py" line="+669"/>
+        <location filename="../chat.py" line="+674"/>
         <location line="+15"/>
         <source>Chats</source>
         <translation>聊天</translation>
@@ -243,7 +243,7 @@
 <context>
     <name>ChatWindow</name>
     <message>
-        <location line="-390"/>
+        <location line="-395"/>
         <source>&amp;Send</source>
         <extracomment>A completer (group chats: @mentions) whose open popup takes Enter, Tab and Esc. the user is looking at this buddy chat (uin); rooms say conversationActivated the user is looking at this chat (its Conversation), buddy or room the chat closed (its Conversation)</extracomment>
         <translation>发送(&amp;S)</translation>
@@ -270,7 +270,7 @@
         <translation>内容较长，将分成 {count} 条消息发送。</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+20"/>
         <source>Type a message — Ctrl+Enter sends, Enter starts a new line</source>
         <translation>输入消息 — 按 Ctrl+Enter 发送，Enter 换行</translation>
     </message>
@@ -366,9 +366,22 @@
     </message>
 </context>
 <context>
+    <name>Emoji</name>
+    <message>
+        <location filename="../emoji.py" line="+109"/>
+        <source>No colour emoji font is installed: emoji may show as boxes. Install Noto Color Emoji (fonts-noto-color-emoji) to see them.</source>
+        <translation>没有安装彩色表情字体：表情符号可能显示为方框。安装 Noto Color Emoji（fonts-noto-color-emoji）即可正常显示。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Emoji are drawn with %1.</source>
+        <translation>表情符号使用 %1 字体显示。</translation>
+    </message>
+</context>
+<context>
     <name>Errors</name>
     <message>
-        <location line="+4"/>
+        <location filename="wrapped_strings.py" line="+4"/>
         <source>Cannot reach the server. Check the address and that the server is running.</source>
         <translation>无法连接到服务器，请检查地址并确认服务器正在运行。</translation>
     </message>
@@ -1590,7 +1603,7 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../dialogs/settings_dialog.py" line="+147"/>
+        <location filename="../dialogs/settings_dialog.py" line="+148"/>
         <source>Settings</source>
         <extracomment>Where auto-away reads idle time (None: not known here, e.g. before sign-in).</extracomment>
         <translation>系统设置</translation>
@@ -1692,7 +1705,7 @@
         <translation>在同一窗口中以标签页打开聊天</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Show a notification for new messages</source>
         <translation>收到新消息时显示通知</translation>
     </message>
@@ -1727,7 +1740,7 @@
         <translation>服务器设置在下次登录时生效。</translation>
     </message>
     <message>
-        <location line="+137"/>
+        <location line="+142"/>
         <source>“{text}” is not a server address. Write it as host:port.</source>
         <translation>“{text}”不是有效的服务器地址，请按“主机:端口”的格式填写。</translation>
     </message>
