@@ -1,6 +1,7 @@
 """Idle auto-away: Busy after N minutes without input, Online again on input.
 
-How long the user has been idle comes from the desktop where it says (GNOME's
+How long the user has been idle comes from the operating system on Windows and macOS
+(:mod:`qqdesk.ui.os_idle`), from the desktop on Linux where it says (GNOME's
 ``org.gnome.Mutter.IdleMonitor``, else ``org.freedesktop.ScreenSaver``'s
 ``GetSessionIdleTime`` as KDE and others offer, both on the session bus), else from
 the input this app's own windows get.
@@ -21,6 +22,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal
 
 from qqdesk.core import Presence
 
+from .os_idle import IdleReader, native_reader
 from .tasks import spawn
 
 log = logging.getLogger(__name__)
@@ -42,6 +44,7 @@ _INPUT_EVENTS = frozenset(
 class IdleSource(enum.Enum):
     """Where the idle time comes from."""
 
+    SYSTEM = "system"
     MUTTER = "mutter"
     SCREENSAVER = "screensaver"
     APP = "app"
@@ -51,6 +54,7 @@ class IdleSource(enum.Enum):
 def describe_source(source: IdleSource) -> str:
     """The source as the settings page says it (translated)."""
     words = {
+        IdleSource.SYSTEM: "Idle time comes from the operating system.",
         IdleSource.MUTTER: "Idle time comes from the desktop (GNOME idle monitor).",
         IdleSource.SCREENSAVER: "Idle time comes from the desktop (screen saver service).",
         IdleSource.APP: "The desktop does not tell idle time: only input in qqdesk's own "
@@ -168,6 +172,7 @@ class AutoAway(QObject):
         use_dbus: bool = True,
         check_ms: int = 15_000,
         clock: Callable[[], float] = time.monotonic,
+        native: IdleReader | None = None,
     ) -> None:
         super().__init__(parent)
         self._minutes = minutes
@@ -180,14 +185,18 @@ class AutoAway(QObject):
         self.away = False
         self._desktop: DesktopIdle | None = None
         self._filtering = False
+        # Windows and macOS answer at once; Linux desktops over D-Bus, later.
+        self._native = native if native is not None or not use_dbus else native_reader()
         # Until the desktop answers (or where it cannot): the input of this app's windows.
         self.source = IdleSource.APP if QCoreApplication.instance() else IdleSource.NONE
+        if self._native is not None:
+            self.source = IdleSource.SYSTEM
         self._sync_filter()
         self._timer = QTimer(self)
         self._timer.setInterval(check_ms)
         self._timer.timeout.connect(self.check)
         self._timer.start()
-        if use_dbus:
+        if use_dbus and self._native is None:
             desktop = DesktopIdle()
             spawn(
                 desktop.connect(),
@@ -252,7 +261,14 @@ class AutoAway(QObject):
         """Read the idle time (the desktop's, else this app's) and act on it."""
         if self._minutes() <= 0 and not self.away:
             return
-        if self._desktop is not None:
+        if self._native is not None:
+            try:
+                idle_ms: int | None = self._native()
+            except OSError as exc:
+                log.info("the system's idle time: %s", exc)
+                idle_ms = None
+            self._desktop_idle(idle_ms)
+        elif self._desktop is not None:
             spawn(self._desktop.idle_ms(), on_done=self._desktop_idle)
         elif self.source is IdleSource.APP:
             self.evaluate(self.app_idle_seconds())
@@ -260,7 +276,7 @@ class AutoAway(QObject):
     def _desktop_idle(self, idle_ms: int | None) -> None:
         if idle_ms is None:
             # The monitor went away: the app's own input from now on.
-            self._desktop = None
+            self._desktop = self._native = None
             self.source = IdleSource.APP
             self._sync_filter()
             self.sourceChanged.emit()

@@ -191,6 +191,11 @@
     </message>
     <message>
         <location line="+4"/>
+        <source>Idle time comes from the operating system.</source>
+        <translation>空闲时间来自操作系统。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Idle time is not available here: auto-away cannot work.</source>
         <translation>此处无法获得空闲时间：自动离开不能工作。</translation>
     </message>

@@ -15,6 +15,10 @@ STRINGS = [
     ),
     QT_TRANSLATE_NOOP(
         "AutoAway",
+        "Idle time comes from the operating system.",
+    ),
+    QT_TRANSLATE_NOOP(
+        "AutoAway",
         "Idle time is not available here: auto-away cannot work.",
     ),
     QT_TRANSLATE_NOOP(
