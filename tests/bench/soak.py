@@ -3,7 +3,7 @@
 Run it from the repository root::
 
     .venv/bin/python tests/bench/soak.py [--pairs 200] [--kill-every 5] [--minutes 5]
-                                         [--modes library,legacy] [--rate 0.5]
+                                         [--modes library,legacy,rooms] [--rate 0.5]
 
 The real server runs as a child process (``qqdesk-server serve``) on one SQLite
 store; every ``--kill-every`` seconds it is killed with SIGKILL and started again
@@ -15,6 +15,9 @@ of client, one run each (``--modes``):
 
 * ``library``: qqdesk's own library (AccountSession): outbox with client message
   ids (CI), acknowledged delivery (AK), long polls, the server's run id (SI);
+* ``rooms``: the same library, each pair in a discussion of their own, so every
+  message goes over the Smart QQ web channel (send_discu_msg2 and poll2, with the
+  web link signing in again after each restart and fetching what it missed);
 * ``legacy``: a client as the 2005 PHP one behaves, on the same codec: one
   connection per request, no WT/AK/CI, GetMsgEx every 0.5 s, a new Login after
   RES=20; a CLTMSG that got no answer is not sent again (its fate is unknown to
@@ -65,7 +68,7 @@ from qqdesk.client import (  # noqa: E402
     MessageReceived,
     Timing,
 )
-from qqdesk.core import AuthMode, Profile  # noqa: E402
+from qqdesk.core import AuthMode, Conversation, ConversationKind, Profile  # noqa: E402
 from qqdesk.protocol.classic import (  # noqa: E402
     ErrorReply,
     FetchMessagesRequest,
@@ -155,8 +158,10 @@ def kill_loop(server: Server, every: float, until: float, stop: threading.Event)
         next_kill += every
 
 
-def make_accounts(db: Path, pairs: int) -> None:
-    """Senders FIRST_UIN + 2i, receivers + 2i + 1, mutual buddies, a cheap hash."""
+def make_accounts(db: Path, pairs: int, rooms: bool = False) -> list[Conversation]:
+    """Senders FIRST_UIN + 2i, receivers + 2i + 1, mutual buddies, a cheap hash; with
+    ``rooms``, a discussion of each pair's two (returned in pair order)."""
+    made: list[Conversation] = []
 
     async def create() -> None:
         store = SqliteStore(db)
@@ -167,9 +172,16 @@ def make_accounts(db: Path, pairs: int) -> None:
             sender, receiver = FIRST_UIN + 2 * i, FIRST_UIN + 2 * i + 1
             await store.add_buddy(sender, receiver)
             await store.add_buddy(receiver, sender)
+            if rooms:
+                made.append(
+                    await store.create_room(
+                        ConversationKind.DISCUSSION, f"soak {i}", sender, [sender, receiver]
+                    )
+                )
         await asyncio.to_thread(store.close)
 
     asyncio.run(create())
+    return made
 
 
 # --------------------------------------------------------------------------
@@ -203,9 +215,10 @@ class Tally:
 
 
 async def library_run(url: str, pairs: int, rate: float, begin: Callable[[], float],
-                      drain: float, folder: Path) -> Tally:  # fmt: skip
+                      drain: float, folder: Path, rooms: list[Conversation]) -> Tally:  # fmt: skip
     """Sign every session in (the server left alone meanwhile), then ``begin()`` the
-    kills and send until the time it returns."""
+    kills and send until the time it returns. With ``rooms``, pair i talks in
+    ``rooms[i]`` instead of buddy to buddy."""
     tally = Tally()
     timing = Timing()
     senders: list[tuple[AccountSession, dict[int, str]]] = []
@@ -213,7 +226,7 @@ async def library_run(url: str, pairs: int, rate: float, begin: Callable[[], flo
 
     async def listen(session: AccountSession) -> None:
         async for event in session.events():
-            if isinstance(event, MessageReceived):
+            if isinstance(event, MessageReceived) and event.sender != session.uin:
                 tally.received[event.text] += 1
             elif (
                 isinstance(event, ConnectionStateChanged)
@@ -223,7 +236,7 @@ async def library_run(url: str, pairs: int, rate: float, begin: Callable[[], flo
                 tally.stopped += 1
                 print(f"  {session.uin} stopped: {event.detail}", flush=True)
 
-    async def send(session: AccountSession, to: int, sent: dict[int, str]) -> None:
+    async def send(session: AccountSession, to: int | Conversation, sent: dict[int, str]) -> None:
         rng = random.Random(session.uin)
         number = 0
         await asyncio.sleep(rng.uniform(0, 1 / rate))
@@ -255,7 +268,7 @@ async def library_run(url: str, pairs: int, rate: float, begin: Callable[[], flo
     print(f"  {2 * pairs} library sessions signed in", flush=True)
     until = begin()
     sending = [
-        asyncio.create_task(send(s, FIRST_UIN + 2 * i + 1, sent))
+        asyncio.create_task(send(s, rooms[i] if rooms else FIRST_UIN + 2 * i + 1, sent))
         for i, (s, sent) in enumerate(senders)
     ]
     await asyncio.gather(*sending)
@@ -284,7 +297,7 @@ async def library_run(url: str, pairs: int, rate: float, begin: Callable[[], flo
         else:
             tally.pending.add(tag)
     deadline = 0
-    _print_rows([("library", tally, -1)], pairs)  # (before the long goodbye below)
+    _print_rows([("rooms" if rooms else "library", tally, -1)], pairs)  # (before the goodbye)
     closing = [session.close() for session in [*receivers, *(s for s, _ in senders)]]
     with contextlib.suppress(Exception):
         async with asyncio.timeout(60):
@@ -416,7 +429,7 @@ async def legacy_run(url: str, pairs: int, rate: float, until: float, drain: flo
 def run(mode: str, args: argparse.Namespace) -> tuple[Tally, int, float]:
     folder = Path(tempfile.mkdtemp(prefix=f"qqdesk-soak-{mode}-"))
     db = folder / "server.sqlite3"
-    make_accounts(db, args.pairs)
+    rooms = make_accounts(db, args.pairs, rooms=mode == "rooms")
     server = Server(db, free_port(), folder / "server.log")
     server.start()
     url = f"http://127.0.0.1:{server.port}/"
@@ -433,8 +446,8 @@ def run(mode: str, args: argparse.Namespace) -> tuple[Tally, int, float]:
             killer.append(thread)
             return until
 
-        if mode == "library":
-            work = library_run(url, args.pairs, args.rate, begin, args.drain, folder)
+        if mode in ("library", "rooms"):
+            work = library_run(url, args.pairs, args.rate, begin, args.drain, folder, rooms)
         else:
             work = legacy_run(url, args.pairs, args.rate, begin(), args.drain)
         try:
@@ -461,9 +474,15 @@ def _explain_lost(tally: Tally, db: Path) -> None:
         return
     with contextlib.closing(sqlite3.connect(db)) as store:
         queued = {str(row[0]) for row in store.execute("SELECT content FROM messages")}
+        in_rooms = {str(row[0]) for row in store.execute("SELECT content FROM room_messages")}
     waiting = [tag for tag in lost if f'["{tag}"]' in queued]
+    posted = [tag for tag in lost if f'["{tag}"]' in in_rooms]
+    gone = sorted(set(lost) - set(waiting) - set(posted))
+    by_sender = collections.Counter(tag.split(":")[0] for tag in lost)
+    print(f"  lost by sender: {dict(by_sender.most_common(10))}", flush=True)
     print(f"  of {len(lost)} acknowledged and not received, {len(waiting)} are still queued"
-          f" on the server; gone: {sorted(set(lost) - set(waiting))[:20]}", flush=True)  # fmt: skip
+          f" on the server, {len(posted)} are in their room's history; gone: {gone[:20]}",
+          flush=True)  # fmt: skip
 
 
 def _print_rows(rows: list[tuple[str, Tally, int]], pairs: int) -> None:
@@ -487,7 +506,7 @@ def main() -> int:
     parser.add_argument("--minutes", type=float, default=5.0)
     parser.add_argument("--rate", type=float, default=0.5, help="messages/s per sender")
     parser.add_argument("--drain", type=float, default=120.0, help="seconds to wait at the end")
-    parser.add_argument("--modes", default="library,legacy")
+    parser.add_argument("--modes", default="library,legacy,rooms")
     args = parser.parse_args()
     rows = []
     for mode in args.modes.split(","):

@@ -6,10 +6,20 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from qqdesk.client import AccountSession, ConnectionState, DeliveryState, MessageReceived
+from qqdesk.client import (
+    AccountSession,
+    ConnectionState,
+    DeliveryState,
+    MessageReceived,
+    NotLoggedIn,
+    Timing,
+)
+from qqdesk.client.links.base import IncomingMessage
+from qqdesk.client.links.smartqq import SmartQQLink
 from qqdesk.core import Conversation
 from qqdesk.server import QQServer, SqliteStore
 from tests.support.servers import ServerProcess
@@ -113,3 +123,65 @@ async def test_restarts_again_and_again_keep_the_rooms(
     sent = await alice.send_message(group, "still here")
     assert await alice.wait_delivered(sent.local_id) is DeliveryState.SENT
     assert [r.conversation for r in await alice.rooms()] == [group]
+
+
+async def test_a_member_with_nothing_kept_gets_what_was_posted_before_signing_in_again(
+    room_process: tuple[ServerProcess, Conversation],
+) -> None:
+    """Bob has no room message yet (so no id to ask ``since``); the server restarts and
+    Alice posts before Bob's link signs in again: Bob still gets it, because the first
+    sign-in told him where his room messages start."""
+    process, group = room_process
+    bob = SmartQQLink(process.url, BOB, "bob-pw", Timing())
+    alice = SmartQQLink(process.url, ALICE, "alice-pw", Timing())
+    try:
+        await bob.login()
+        assert bob.room_floor is not None
+        await asyncio.to_thread(process.kill)
+        await asyncio.to_thread(process.start)
+        await alice.login()
+        await alice.send(group, ("posted while Bob was away",))
+        await bob.login()
+        poll = await bob.poll()
+        texts = [
+            "".join(str(part) for part in d.item.content)
+            for d in poll.deliveries
+            if isinstance(d.item, IncomingMessage)
+        ]
+        assert texts == ["posted while Bob was away"]
+    finally:
+        for link in (alice, bob):
+            await link.logout()
+
+
+@pytest.mark.parametrize("step", ["/api/getvfwebqq", "/channel/login2"])
+async def test_a_web_sign_in_forgotten_by_a_restart_between_its_steps_is_retried(
+    room_process: tuple[ServerProcess, Conversation], step: str
+) -> None:
+    """getvfwebqq answering 100000 or login2 100001 (the server restarted after
+    /qqdesk/signin and forgot it) is a restart like any other: the web link signs in
+    again, it does not give up."""
+    process, _group = room_process
+    bob = SmartQQLink(process.url, BOB, "bob-pw", Timing())
+    real_answer = bob._answer
+    restarted = False
+
+    async def restart_before_step(
+        path: str, form: dict[str, str], timeout: float | None = None
+    ) -> dict[str, Any]:
+        nonlocal restarted
+        if path == step and not restarted:
+            restarted = True
+            await asyncio.to_thread(process.kill)
+            await asyncio.to_thread(process.start)
+        return await real_answer(path, form, timeout)
+
+    bob._answer = restart_before_step  # type: ignore[method-assign]
+    try:
+        with pytest.raises(NotLoggedIn):
+            await bob.login()
+        assert bob.available is not False
+        await bob.login()
+        assert bob.logged_in.is_set() and bob.available
+    finally:
+        await bob.logout()

@@ -162,7 +162,10 @@ async def test_password_signin_extension(live: QQServer) -> None:
     web.uin = 10001
     web.vfwebqq = (await web.json("GET", "/api/getvfwebqq"))["result"]["vfwebqq"]
     login = await web.login2(ack=True, plain_ids=True)
-    assert login["result"]["qqdesk"] == {"server": "qqdesk", "rooms": True}
+    extension = login["result"]["qqdesk"]
+    assert extension == {"server": "qqdesk", "rooms": True, "since": extension["since"]}
+    # where this session's room messages start: nothing is posted yet
+    assert isinstance(extension["since"], int) and extension["since"] >= 0
     other = Web(live)
     wrong = await other.json("POST", "/qqdesk/signin", form={"uin": "10001", "password": md5("x")})
     assert wrong == {"retcode": 2, "errmsg": "wrong password"}

@@ -133,6 +133,8 @@ class SmartQQLink:
         self.idle_timeout = 300
         #: The newest room message id kept locally: delivered from there at sign-in.
         self.since: Callable[[], int | None] = lambda: None
+        #: Where the first sign-in's room messages started (the server says it).
+        self.room_floor: int | None = None
         #: Told after every sign-in, a relogin by any call too (a send refused while one
         #: was under way waits for this to go again).
         self.on_login: Callable[[], None] = lambda: None
@@ -194,6 +196,8 @@ class SmartQQLink:
             "events": ["kick", "web_login"],
         }
         since = self.since()
+        if self.room_floor is not None:
+            since = max(since or 0, self.room_floor)
         if since is not None:
             opt_ins["since"] = since
         r = {
@@ -205,6 +209,10 @@ class SmartQQLink:
         }
         answer = await self._answer("/channel/login2", {"r": json.dumps(r)})
         result = answer.get("result")
+        if answer.get("retcode") == Retcode.INVALID_LOGIN:
+            # The server no longer knows the sign-in it just gave (it restarted in
+            # between): start over, as after any restart.
+            raise NotLoggedIn("login2: the server forgot the web sign-in")
         if answer.get("retcode") != 0 or not isinstance(result, dict):
             raise LoginFailed(f"login2 refused (retcode {answer.get('retcode')})")
         extension = result.get("qqdesk")
@@ -214,6 +222,11 @@ class SmartQQLink:
             raise NoChannel("login2 names no qqdesk extensions")
         self._psessionid = str(result.get("psessionid", ""))
         self._vfwebqq = str(result.get("vfwebqq", self._vfwebqq))
+        start = extension.get("since")
+        if isinstance(start, int) and not isinstance(start, bool):
+            # A floor for ``since`` while no room message is kept yet: what is posted
+            # after this sign-in is asked for again after a restart, not skipped.
+            self.room_floor = max(self.room_floor or 0, start)
         self._ack = 0
         self.available = True
         self.closed_because = ""
@@ -522,6 +535,8 @@ class SmartQQLink:
 
     async def _json(self, path: str, form: dict[str, str]) -> Any:
         answer = await self._answer(path, form)
+        if answer.get("retcode") in (Retcode.NO_LOGIN_COOKIES, Retcode.INVALID_LOGIN):
+            raise NotLoggedIn(f"{path}: the server forgot the web sign-in (restarted?)")
         if answer.get("retcode") != 0:
             raise LoginFailed(f"{path} answered retcode {answer.get('retcode')}")
         return answer.get("result")

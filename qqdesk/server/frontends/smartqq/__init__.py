@@ -510,7 +510,13 @@ class SmartQQFrontEnd:
             "f": 0,
         }
         if extension:
-            result["qqdesk"] = {"server": SERVER_IDENTITY, "rooms": True}
+            # "since": where this session's room messages start, so that a client
+            # with none kept yet can ask for the same place after a restart.
+            result["qqdesk"] = {
+                "server": SERVER_IDENTITY,
+                "rooms": True,
+                "since": session.room_cursor,
+            }
         return _json(ok(result))
 
     def _forget_replaced(self) -> None:
