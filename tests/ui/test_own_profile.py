@@ -143,6 +143,19 @@ def test_password_dialog_says_what_is_wrong(qtbot: Any, window: MainWindow) -> N
         assert dialog.isVisible() and dialog.new_edit.text() == new  # nothing lost
 
 
+def test_wrong_old_passwords_meet_the_login_throttle(qtbot: Any, window: MainWindow) -> None:
+    dialog = password_dialog(qtbot, window)
+    for _ in range(5):  # the server's allowance of wrong passwords, as for Login
+        fill(dialog, "guess", "long enough", "long enough")
+        with qtbot.waitSignal(dialog.failed, timeout=WAIT) as failed:
+            dialog.change()
+        assert failed.args == ["The current password is wrong."]
+    fill(dialog, ALICE[1], "long enough", "long enough")
+    with qtbot.waitSignal(dialog.failed, timeout=WAIT) as failed:
+        dialog.change()
+    assert failed.args == ["Too many attempts. Wait a little and try again."]
+
+
 def test_password_change_updates_the_keyring_and_signs_in_anew(
     qtbot: Any, qt_run: Any, server: Any, tmp_path: Any, window: MainWindow,
     memory_keyring: MemoryKeyring,
