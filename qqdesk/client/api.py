@@ -9,7 +9,17 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Protocol
 
-from qqdesk.core import AuthMode, Content, Conversation, Presence, Profile, Room, Sex
+from qqdesk.core import (
+    Audience,
+    AuthMode,
+    Content,
+    Conversation,
+    Presence,
+    Profile,
+    ProfilePrivacy,
+    Room,
+    Sex,
+)
 
 from .events import Event
 from .types import (
@@ -60,6 +70,24 @@ class ChatSession(Protocol):
     ) -> list[Buddy]: ...
 
     async def profile(self, uin: int, level: int = 3) -> Profile: ...
+
+    # -- my own account (qqdesk's extensions: RequestRefused from a server without them) --
+
+    async def set_profile(self, **changes: str | int) -> Profile:
+        """Change my own profile fields (Profile attribute names); my whole profile after.
+        ValueError, before anything is sent, for a value no profile may hold."""
+        ...
+
+    async def change_password(self, old_password: str, new_password: str) -> None:
+        """ValueError for a new password shorter than MIN_PASSWORD; WrongPassword when
+        the old one is wrong; TooFrequent while the login throttle holds."""
+        ...
+
+    async def privacy(self) -> ProfilePrivacy:
+        """Who sees my mobile, real name, address and phone."""
+        ...
+
+    async def set_privacy(self, **fields: Audience) -> ProfilePrivacy: ...
 
     async def search(
         self,

@@ -21,6 +21,7 @@ from types import TracebackType
 from typing import Protocol, TypeVar
 
 from qqdesk.core import (
+    MIN_PASSWORD,
     PRIVATE_FIELDS,
     Audience,
     AuthMode,
@@ -363,6 +364,28 @@ class AccountSession:
         if unknown:
             raise ValueError(f"not a private profile field: {', '.join(sorted(unknown))}")
         return await self.link.privacy({k: Audience(v) for k, v in fields.items()})
+
+    # -- my own account (extensions SetInfo, SetPassword) -------------------------------
+
+    async def set_profile(self, **changes: str | int) -> Profile:
+        """Change my own profile fields (Profile attribute names: ``nick``, ``face``,
+        ``age``, ``intro``...; the others stay); my whole profile afterwards. ValueError
+        before anything is sent for a change no profile may hold (a blank or too long
+        nickname, a field one may not change); RequestRefused from a server without the
+        SetInfo extension."""
+        await self.link.set_info(dict(changes))
+        return await self.link.profile(self.uin)
+
+    async def change_password(self, old_password: str, new_password: str) -> None:
+        """Change my password (the SetPassword extension). ValueError for a new password
+        shorter than MIN_PASSWORD (nothing is sent); WrongPassword when ``old_password``
+        is wrong (it counts toward the server's login throttle: TooFrequent after a few);
+        RequestRefused from a server without the extension. This session and my web
+        session stay signed in, and sign in again with the new password."""
+        if len(new_password) < MIN_PASSWORD:
+            raise ValueError(f"the new password needs at least {MIN_PASSWORD} characters")
+        await self.link.set_password(old_password, new_password)
+        self.web.use_password(new_password)
 
     async def search(
         self,

@@ -20,6 +20,12 @@ from .conversation import Conversation, ConversationKind
 from .numbers import MAX_UIN, MIN_UIN, is_account_number
 from .presence import Presence
 from .profile import (
+    EDITABLE_NUMBERS,
+    EDITABLE_TEXT,
+    MAX_AGE,
+    MAX_FACE,
+    MAX_NICK,
+    MIN_PASSWORD,
     PRIVATE_FIELDS,
     Audience,
     AuthMode,
@@ -29,6 +35,7 @@ from .profile import (
     ProfilePrivacy,
     Sex,
     Zodiac,
+    check_profile_changes,
     face_picture_number,
 )
 from .room import (
@@ -41,9 +48,15 @@ from .room import (
 )
 
 __all__ = [
+    "EDITABLE_NUMBERS",
+    "EDITABLE_TEXT",
     "FACE_NAMES",
+    "MAX_AGE",
+    "MAX_FACE",
+    "MAX_NICK",
     "MAX_ROOM_MEMBERS",
     "MAX_UIN",
+    "MIN_PASSWORD",
     "MIN_UIN",
     "PRIVATE_FIELDS",
     "ROOM_HISTORY",
@@ -65,6 +78,7 @@ __all__ = [
     "RoomMessage",
     "Sex",
     "Zodiac",
+    "check_profile_changes",
     "face_by_name",
     "face_picture_number",
     "is_account_number",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 
@@ -79,6 +80,46 @@ class Audience(enum.IntEnum):
 #: The Profile fields whose audience each user chooses.
 PRIVATE_FIELDS = ("mobile", "real_name", "address", "phone")
 
+#: Shortest password an account takes (creating one, or changing it): three letters
+#: are guessed in seconds.
+MIN_PASSWORD = 6
+#: Longest nickname (the classic clients show about this much).
+MAX_NICK = 24
+#: Highest face id: pictures 1..100 are face ids 0..299 (FC/3+1).
+MAX_FACE = 299
+#: Oldest age a profile states.
+MAX_AGE = 150
+#: The text fields of one's own profile that one may change, with their longest length
+#: in characters (the nickname too, which must not be blank). Only ``intro`` may hold
+#: line breaks. The four fields nobody knows the meaning of (cv, id_field, mt, mv) are
+#: carried, never edited.
+EDITABLE_TEXT = {
+    "nick": MAX_NICK,
+    "province": 32,
+    "city": 32,
+    "country": 32,
+    "address": 100,
+    "postcode": 16,
+    "phone": 32,
+    "mobile": 32,
+    "email": 64,
+    "homepage": 128,
+    "job": 64,
+    "school": 64,
+    "real_name": 32,
+    "intro": 500,
+}
+#: The number fields of one's own profile that one may change, with their highest value
+#: (all start at 0; sex, blood type, constellation and zodiac are their enumerations).
+EDITABLE_NUMBERS = {
+    "face": MAX_FACE,
+    "age": MAX_AGE,
+    "sex": 1,
+    "blood_type": 5,
+    "constellation": 12,
+    "zodiac": 12,
+}
+
 
 @dataclass(frozen=True)
 class ProfilePrivacy:
@@ -99,6 +140,30 @@ class ProfilePrivacy:
             if getattr(self, name) is Audience.NOBODY
             or (getattr(self, name) is Audience.BUDDIES and not buddy)
         ]
+
+
+def check_profile_changes(changes: Mapping[str, object]) -> None:
+    """ValueError, saying which and why, unless every change is one a user may make to
+    their own profile: an editable field (EDITABLE_TEXT, EDITABLE_NUMBERS), text within
+    its length and on one line (the intro may break lines), a non-blank nickname, a
+    number within its range."""
+    for name, value in changes.items():
+        if name in EDITABLE_TEXT:
+            if not isinstance(value, str):
+                raise ValueError(f"{name} must be text")
+            if len(value) > EDITABLE_TEXT[name]:
+                raise ValueError(f"{name} is longer than {EDITABLE_TEXT[name]} characters")
+            if name != "intro" and ("\r" in value or "\n" in value):
+                raise ValueError(f"{name} must be one line")
+            if name == "nick" and not value.strip():
+                raise ValueError("nick must not be blank")
+        elif name in EDITABLE_NUMBERS:
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise ValueError(f"{name} must be a number")
+            if not 0 <= value <= EDITABLE_NUMBERS[name]:
+                raise ValueError(f"{name} must be 0 to {EDITABLE_NUMBERS[name]}")
+        else:
+            raise ValueError(f"{name} is not a field one may change")
 
 
 def face_picture_number(face: int) -> int:

@@ -8,8 +8,8 @@ import dataclasses
 import logging
 from typing import Any
 
-from PySide6.QtCore import QEvent, QModelIndex, QPoint, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QMouseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -41,7 +41,7 @@ from qqdesk.client.events import (
     WebLoginWaiting,
 )
 from qqdesk.client.types import Buddy
-from qqdesk.core import Conversation, ConversationKind, Presence
+from qqdesk.core import Conversation, ConversationKind, Presence, Profile
 
 from . import icons
 from .bridge import SessionBridge
@@ -57,6 +57,7 @@ from .dialogs import (
     WebLoginDialog,
     WebLoginNotice,
 )
+from .dialogs.own_profile import OwnProfileDialog
 from .drafts import DraftKeeper
 from .errors import describe_error
 from .history_search import HistorySearchWindow
@@ -194,6 +195,9 @@ class MainWindow(QMainWindow):
         self.dnd_action = QAction(self.tr("&Do not disturb"), self)
         self.dnd_action.setCheckable(True)
         self.dnd_action.toggled.connect(self.set_do_not_disturb)
+        self.own_profile_action = QAction(self.tr("My &profile…"), self)
+        self.own_profile_action.triggered.connect(self.show_own_profile)
+        self.own_profile_dialog: OwnProfileDialog | None = None
         self.settings_action = QAction(self.tr("&Settings…"), self)
         self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
         self.settings_action.triggered.connect(self.show_settings)
@@ -215,6 +219,7 @@ class MainWindow(QMainWindow):
         menu.addAction(self.new_discussion_action)
         menu.addAction(self.web_login_action)
         menu.addSeparator()
+        menu.addAction(self.own_profile_action)
         menu.addAction(self.settings_action)
         menu.addSeparator()
         menu.addAction(self.quit_action)
@@ -252,6 +257,10 @@ class MainWindow(QMainWindow):
         texts.setSpacing(2)
         texts.addWidget(self.nick_label)
         texts.addWidget(self.number_label)
+        # My face and nickname open my profile (as in QQ).
+        for widget in (self.face_label, self.nick_label):
+            widget.setCursor(Qt.CursorShape.PointingHandCursor)
+            widget.installEventFilter(self)
         head.addWidget(self.face_label)
         head.addLayout(texts, 1)
         head.addWidget(self.status_selector, 0, Qt.AlignmentFlag.AlignTop)
@@ -315,6 +324,7 @@ class MainWindow(QMainWindow):
         self.app_menu.setTitle(self.tr("&qqdesk"))
         self.add_friend_action.setText(self.tr("&Add friend…"))
         self.settings_action.setText(self.tr("&Settings…"))
+        self.own_profile_action.setText(self.tr("My &profile…"))
         self.search_action.setText(self.tr("Search all &messages…"))
         self.dnd_action.setText(self.tr("&Do not disturb"))
         self.quit_action.setText(self.tr("&Quit"))
@@ -334,9 +344,37 @@ class MainWindow(QMainWindow):
             return self.tr("Search friends and groups by name or number")
         return self.tr("Search friends by name or number")
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched in (self.face_label, self.nick_label)
+            and event.type() == QEvent.Type.MouseButtonRelease
+            and isinstance(event, QMouseEvent)
+            and event.button() == Qt.MouseButton.LeftButton
+        ):
+            self.show_own_profile()
+            return True
+        return super().eventFilter(watched, event)
+
+    def show_own_profile(self) -> OwnProfileDialog:
+        """My profile editor (one at a time); a save shows here at once."""
+        if self.own_profile_dialog is None:
+            dialog = OwnProfileDialog(self.session, self)
+            dialog.saved.connect(self._own_profile_saved)
+            dialog.destroyed.connect(lambda *_: setattr(self, "own_profile_dialog", None))
+            self.own_profile_dialog = dialog
+        self.own_profile_dialog.show()
+        self.own_profile_dialog.raise_()
+        self.own_profile_dialog.activateWindow()
+        return self.own_profile_dialog
+
+    def _own_profile_saved(self, profile: Profile) -> None:
+        self.own_nick, self.own_face = profile.nick, profile.face
+        self._update_header()
+
     def _update_header(self) -> None:
         nick = self.own_nick or str(self.own_uin)
         self.nick_label.setText(nick)
+        self.face_label.setToolTip(self.tr("Your profile: click to edit it"))
         self.number_label.setText(self.tr("Number: {uin}").format(uin=self.own_uin))
         self.face_label.setPixmap(
             icons.face_picture(

@@ -11,7 +11,8 @@ folder with hurried bots, signs in as the demo user, waits until the bots are on
 sends a two-line message to the echo bot and waits for its reply, opens the find bar
 on a word of it, waits for the requester bot's friend request, and saves each window
 (QWidget.grab) in each theme: ``<window>-<lang>[-dark][-2x].png`` for main, chat,
-profile, settings, proxy (the Proxy tab of Settings), requests, group (a group chat),
+profile, own-profile (my own profile editor), settings, proxy (the Proxy tab of
+Settings), requests, group (a group chat),
 faces (the face picker) and rooms (the tree scrolled to its groups). The 2x pictures
 come from a second run of this script with QT_SCALE_FACTOR=2 (Qt reads it at start).
 Everything is stopped and removed at the end; loopback only.
@@ -54,6 +55,7 @@ MAIN_SIZE = (360, 640)
 CHAT_SIZE = (560, 520)
 ROOM_SIZE = (760, 560)
 PROFILE_SIZE = (560, 640)
+OWN_PROFILE_SIZE = (660, 700)
 SETTINGS_SIZE = (520, 420)
 REQUESTS_SIZE = (520, 360)
 THEMES = ("light", "dark")
@@ -199,6 +201,13 @@ async def shoot(qapp: QApplication, language: str, out: Path) -> None:
             await save_themes(qapp, profile, "profile", language, out)
             profile.close()
             profile.deleteLater()
+
+            # My own profile, opened as a click on my face opens it.
+            own = window.show_own_profile()
+            own.resize(*OWN_PROFILE_SIZE)
+            await wait_for(lambda: own.privacy is not None, "my profile and privacy")
+            await save_themes(qapp, own, "own-profile", language, out)
+            own.close()
 
             settings = SettingsDialog(
                 Settings(Path(tmp) / "settings.json"),

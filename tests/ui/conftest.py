@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import importlib
 import logging
 import time
@@ -45,10 +46,19 @@ from qqdesk.client import (
     StoredMessage,
     split_text,
 )
-from qqdesk.client.errors import NotAMember, RoomsUnavailable
+from qqdesk.client.errors import NotAMember, RoomsUnavailable, WrongPassword
 from qqdesk.client.events import RoomsChanged, WebLoginWaiting
 from qqdesk.client.types import RoomMember, WebLogin
-from qqdesk.core import ConversationKind, Room, parse_text, render_text
+from qqdesk.core import (
+    MIN_PASSWORD,
+    Audience,
+    ConversationKind,
+    ProfilePrivacy,
+    Room,
+    check_profile_changes,
+    parse_text,
+    render_text,
+)
 from qqdesk.ui.qtcompat import collect_garbage_in_gui_thread, protect_none
 
 # PySide6 6.12 on CPython 3.11 drops a reference to None on every void Qt call;
@@ -337,6 +347,11 @@ class FakeSession:
         self.requests: list[AddRequest] = []
         self.approved: list[int] = []
         self.refused: list[int] = []
+        #: my own profile's fields beyond the nickname and face, my password and my
+        #: privacy choice, as the server would keep them
+        self.own_fields: dict[str, str | int] = {}
+        self.password = "secret"
+        self.privacy_choice = ProfilePrivacy()
 
     async def login(self) -> None:
         self.hub.sessions[self.uin] = self
@@ -445,7 +460,31 @@ class FakeSession:
         ]
 
     async def profile(self, uin: int, level: int = 3) -> Profile:
+        if uin == self.uin:
+            return Profile(uin=uin, nick=self.nick, face=self.face, **self.own_fields)  # type: ignore[arg-type]
         return Profile(uin=uin, nick=self.hub.nicks.get(uin, ""))
+
+    async def set_profile(self, **changes: str | int) -> Profile:
+        check_profile_changes(changes)
+        self.nick = str(changes.pop("nick", self.nick))
+        self.face = int(changes.pop("face", self.face))
+        self.hub.nicks[self.uin] = self.nick
+        self.own_fields.update(changes)
+        return await self.profile(self.uin)
+
+    async def change_password(self, old_password: str, new_password: str) -> None:
+        if len(new_password) < MIN_PASSWORD:
+            raise ValueError(f"the new password needs at least {MIN_PASSWORD} characters")
+        if old_password != self.password:
+            raise WrongPassword("密码错误")
+        self.password = new_password
+
+    async def privacy(self) -> ProfilePrivacy:
+        return self.privacy_choice
+
+    async def set_privacy(self, **fields: Audience) -> ProfilePrivacy:
+        self.privacy_choice = dataclasses.replace(self.privacy_choice, **fields)
+        return self.privacy_choice
 
     async def search(
         self,

@@ -56,6 +56,7 @@ from qqdesk.protocol.classic import (
     OnlineBuddiesRequest,
     OnlineCount,
     OnlinePage,
+    PasswordReply,
     PrivacyReply,
     PrivacyRequest,
     ProfileReply,
@@ -68,6 +69,8 @@ from qqdesk.protocol.classic import (
     SearchPage,
     SearchRequest,
     SendMessageRequest,
+    SetInfoRequest,
+    SetPasswordRequest,
     Status,
     decode_reply,
     encode_request,
@@ -171,7 +174,7 @@ class ClassicLink:
         #: Authorities an https server's certificate must come from (None: the system's).
         self.ca_file = ca_file
         self.uin = uin
-        self._password_md5 = hashlib.md5(password.encode("utf-8")).hexdigest()
+        self._password_md5 = _md5(password)
         self.timing = timing
         self._on_answer = on_answer
         #: What the server said at login: own nickname and face (extensions, may be empty).
@@ -417,6 +420,35 @@ class ClassicLink:
         )
         return _expect(reply, PrivacyReply).privacy
 
+    # -- my own account (extensions SetInfo, SetPassword) -------------------------------
+
+    async def set_info(self, changes: dict[str, str | int]) -> None:
+        """Change my own profile fields (SetInfo, an extension: a server without it
+        raises RequestRefused, as does one that refuses a value); ValueError before
+        anything is sent for a change no profile may hold."""
+        try:
+            SetInfoRequest(uin=self.uin, changes=changes)
+        except ProtocolError as exc:
+            raise ValueError(str(exc)) from None
+        await self._call(lambda seq: SetInfoRequest(uin=self.uin, seq=seq, changes=changes))
+        self.nick = str(changes.get("nick", self.nick))
+        self.face = int(changes.get("face", self.face))
+
+    async def set_password(self, old_password: str, new_password: str) -> None:
+        """Change my password (SetPassword, an extension); the next login uses the new
+        one. WrongPassword when ``old_password`` is not the current one; TooFrequent at
+        once while the login throttle holds (waiting out a penalty would not help)."""
+        old_md5 = _md5(old_password)
+        new_md5 = _md5(new_password)
+        reply = await self._call(
+            lambda seq: SetPasswordRequest(uin=self.uin, seq=seq, old_md5=old_md5, new_md5=new_md5),
+            patient=False,
+        )
+        answer = _expect(reply, PasswordReply)
+        if not answer.changed:
+            raise WrongPassword(answer.reason)
+        self._password_md5 = new_md5
+
     async def set_presence(self, presence: Presence) -> None:
         """Show ``presence``, as its classic projection (away and the like show as busy)."""
         status = Status.of(presence)
@@ -542,9 +574,11 @@ class ClassicLink:
         target: int | None = None,
         timeout: float | None = None,
         relogin: bool = True,
+        patient: bool = True,
     ) -> Reply:
         """A request with the failure policy: RES=20 logs in again once and replays;
-        RES=3 waits out the penalty and retries; RES=5 is NoSuchUser."""
+        RES=3 waits out the penalty and retries (unless not ``patient``: TooFrequent at
+        once); RES=5 is NoSuchUser."""
         if not self.logged_in.is_set():
             raise SessionClosed("not logged in")
         replayed = not relogin
@@ -558,7 +592,11 @@ class ClassicLink:
                 replayed = True
                 await self.relogin(generation)
                 continue
-            if reply.result is Result.TOO_FREQUENT and waits < self.timing.penalty_retries:
+            if (
+                reply.result is Result.TOO_FREQUENT
+                and patient
+                and waits < self.timing.penalty_retries
+            ):
                 waits += 1
                 log.info("%s: too frequent; waiting %.1f s", self.uin, self.timing.penalty)
                 await asyncio.sleep(self.timing.penalty)
@@ -572,6 +610,11 @@ class ClassicLink:
             ),
             target=uin,
         )
+
+
+def _md5(password: str) -> str:
+    """A password as the protocol carries it (Login's PS): the MD5 hex of its UTF-8."""
+    return hashlib.md5(password.encode("utf-8")).hexdigest()
 
 
 def _within_list_limit(count: int) -> None:
@@ -638,6 +681,7 @@ _REPLY_COMMANDS: dict[type[Reply], Command] = {
     OnlinePage: Command.QUERY_STAT,
     ProfileReply: Command.GET_INFO,
     PrivacyReply: Command.PRIVACY,
+    PasswordReply: Command.SET_PASSWORD,
     AddBuddyReply: Command.ADD_TO_LIST,
     MessagesReply: Command.GET_MSG_EX,
     SearchPage: Command.FINGER,

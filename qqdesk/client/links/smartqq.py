@@ -151,6 +151,10 @@ class SmartQQLink:
 
     # -- signing in and out ------------------------------------------------------------
 
+    def use_password(self, password: str) -> None:
+        """Sign in with ``password`` from now on (it was changed over the classic link)."""
+        self._password_md5 = hashlib.md5(password.encode("utf-8")).hexdigest()
+
     async def login(self) -> None:
         """Sign in with number and password, then getvfwebqq and login2 with the opt-ins.
 

@@ -11,7 +11,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import ClassVar, TypedDict
 
-from qqdesk.core import Audience, ProfilePrivacy
+from qqdesk.core import (
+    EDITABLE_NUMBERS,
+    EDITABLE_TEXT,
+    Audience,
+    ProfilePrivacy,
+    check_profile_changes,
+)
 
 from .types import (
     CLIENT_VERSION,
@@ -256,6 +262,52 @@ class PrivacyRequest(Request):
         }
 
 
+# ---- own account (extensions): SetInfo and SetPassword ----
+
+
+@dataclass(frozen=True, kw_only=True)
+class SetInfoRequest(Request):
+    """SetInfo (extension): change the own profile fields given (Profile attribute ->
+    value); the others stay. Checked on construction: ProtocolError (NULL) otherwise."""
+
+    command = Command.SET_INFO
+    changes: Mapping[str, str | int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        try:
+            check_profile_changes(self.changes)
+        except ValueError as exc:
+            raise ProtocolError(str(exc)) from None
+
+    def body_fields(self) -> list[tuple[str, object]]:
+        return [
+            (key, int(self.changes[attr]) if attr in EDITABLE_NUMBERS else self.changes[attr])
+            for attr, key in SET_INFO_KEYS.items()
+            if attr in self.changes
+        ]
+
+
+#: A password as the protocol carries it: the MD5 of its UTF-8, 32 hex digits.
+_MD5_HEX = re.compile(r"[0-9A-Fa-f]{32}")
+
+
+@dataclass(frozen=True, kw_only=True)
+class SetPasswordRequest(Request):
+    """SetPassword (extension): the old password's MD5 (checked as Login checks it) and
+    the new one's."""
+
+    command = Command.SET_PASSWORD
+    old_md5: str
+    new_md5: str
+
+    def __post_init__(self) -> None:
+        if not (_MD5_HEX.fullmatch(self.old_md5) and _MD5_HEX.fullmatch(self.new_md5)):
+            raise ProtocolError("PS and NP must be 32 hex digits")
+
+    def body_fields(self) -> list[tuple[str, object]]:
+        return [("PS", self.old_md5), ("NP", self.new_md5)]
+
+
 def encode_request(request: Request) -> bytes:
     """The body our client posts: ``VER=..&CMD=..&SEQ=..&UIN=..&...``."""
     head: list[tuple[str, object]] = [
@@ -354,6 +406,24 @@ def _privacy(f: _Fields, head: _Head) -> Request:
     return PrivacyRequest(**values, **head)
 
 
+def _set_info(f: _Fields, head: _Head) -> Request:
+    changes: dict[str, str | int] = {}
+    for attr, key in SET_INFO_KEYS.items():
+        if key not in f.raw:
+            continue
+        if attr in EDITABLE_NUMBERS:
+            changes[attr] = f.number(key)
+        else:
+            changes[attr] = f.text(key)
+    if not changes:
+        raise ProtocolError("SetInfo without a field to change")
+    return SetInfoRequest(changes=changes, **head)
+
+
+def _set_password(f: _Fields, head: _Head) -> Request:
+    return SetPasswordRequest(old_md5=f.text("PS"), new_md5=f.text("NP"), **head)
+
+
 def _fetch(f: _Fields, head: _Head) -> Request:
     wait = f.number("WT") if f.raw.get("WT") else None
     ack = f.number("AK") if f.raw.get("AK") else None
@@ -393,6 +463,8 @@ _DECODERS: dict[Command, Callable[[_Fields, _Head], Request]] = {
     Command.CLTMSG: _send,
     Command.FINGER: _finger,
     Command.PRIVACY: _privacy,
+    Command.SET_INFO: _set_info,
+    Command.SET_PASSWORD: _set_password,
 }
 
 
@@ -540,6 +612,15 @@ class PrivacyReply(Reply):
     privacy: ProfilePrivacy
 
 
+@dataclass(frozen=True, kw_only=True)
+class PasswordReply(Reply):
+    """SetPassword's answer (extension): changed, or refused with a reason (RS=1, RA)
+    because the old password was wrong."""
+
+    changed: bool
+    reason: str = ""
+
+
 @dataclass(frozen=True)
 class SearchResult:
     uin: int
@@ -589,6 +670,12 @@ PROFILE_FIELD_BY_KEY = {
     "SX": "sex",
     "UN": "uin",
     "NK": "nick",
+}
+#: The GetInfo keys SetInfo may carry, by Profile attribute, in GetInfo's order.
+SET_INFO_KEYS = {
+    attr: key
+    for key, attr in PROFILE_FIELD_BY_KEY.items()
+    if attr in EDITABLE_TEXT or attr in EDITABLE_NUMBERS
 }
 _PROFILE_ENUMS: dict[str, type[int]] = {
     "blood_type": BloodType,
@@ -706,6 +793,9 @@ def _reply_pairs(reply: Reply) -> tuple[Command, list[tuple[str, str]]]:
                 *ok,
                 *((key, str(int(getattr(privacy, name)))) for key, name in PRIVACY_KEYS.items()),
             ]
+        case PasswordReply(changed=changed, reason=reason):
+            refused = [("RS", "1"), *([("RA", escape(reason))] if reason else [])]
+            return Command.SET_PASSWORD, [*ok, *([("RS", "0")] if changed else refused)]
         case Done(command=c):
             return c, ok
     raise TypeError(f"not a reply: {reply!r}")
@@ -872,6 +962,9 @@ def decode_reply(body: bytes) -> Reply | None:
                 for key, name in PRIVACY_KEYS.items()
             }
             return PrivacyReply(privacy=ProfilePrivacy(**audiences), echo=echo)
+        case Command.SET_PASSWORD:
+            changed = _int(kv.get("RS"), 1) == 0
+            return PasswordReply(changed=changed, reason=unescape(kv.get("RA", "")), echo=echo)
     return Done(command=command, echo=echo)
 
 

@@ -129,6 +129,10 @@ class Command(enum.Enum):
     FINGER = "FINGER"
     #: Extension: read and set who sees one's private profile fields.
     PRIVACY = "PRIVACY"
+    #: Extension: change one's own profile fields.
+    SET_INFO = "SETINFO"
+    #: Extension: change one's own password.
+    SET_PASSWORD = "SETPASSWORD"
 
     @property
     def request_name(self) -> str:
@@ -155,6 +159,8 @@ _REQUEST_NAMES = {
     Command.CLTMSG: "CLTMSG",
     Command.FINGER: "Finger",
     Command.PRIVACY: "Privacy",
+    Command.SET_INFO: "SetInfo",
+    Command.SET_PASSWORD: "SetPassword",
 }
 _BY_UPPER = {c.value.upper(): c for c in Command}
 

@@ -37,6 +37,7 @@ from qqdesk.protocol.classic import (
     OnlineBuddy,
     OnlineCount,
     OnlinePage,
+    PasswordReply,
     PrivacyReply,
     PrivacyRequest,
     ProfileReply,
@@ -49,6 +50,8 @@ from qqdesk.protocol.classic import (
     SearchRequest,
     SearchResult,
     SendMessageRequest,
+    SetInfoRequest,
+    SetPasswordRequest,
     Status,
     decode_request,
     encode_reply,
@@ -96,7 +99,12 @@ _RESULT = {
     Refusal.RECIPIENT_FULL: Result.TOO_FREQUENT,
 }
 #: Commands a penalty can stop.
-_PENALIZED = {Command.CLTMSG: Action.SEND_MESSAGE, Command.ACK_ADD_TO_LIST: Action.ANSWER_REQUEST}
+_PENALIZED = {
+    Command.CLTMSG: Action.SEND_MESSAGE,
+    Command.ACK_ADD_TO_LIST: Action.ANSWER_REQUEST,
+    Command.SET_INFO: Action.SET_PROFILE,
+    Command.SET_PASSWORD: Action.SET_PASSWORD,
+}
 
 
 class ClassicFrontEnd:
@@ -146,7 +154,10 @@ class ClassicFrontEnd:
                 return _error(Result.NO_SUCH_NUMBER, request)
             return _error(Result.NOT_LOGGED_IN, request)
         try:
-            reply = await self._dispatch(session, request)
+            if isinstance(request, SetInfoRequest | SetPasswordRequest):
+                reply = await self._own_account(session, request, ip)
+            else:
+                reply = await self._dispatch(session, request)
         except Refused as refused:
             reply = ErrorReply(command=command, result=_RESULT[refused.reason])
         return _reply(reply, request)
@@ -234,6 +245,21 @@ class ClassicFrontEnd:
                 ]
                 return SearchPage(last=last, results=results)
         raise AssertionError(f"unhandled {command}")  # pragma: no cover - all matched above
+
+    async def _own_account(
+        self, session: Session, request: SetInfoRequest | SetPasswordRequest, ip: str
+    ) -> Reply:
+        """The extensions that change one's own account: SetInfo and SetPassword."""
+        if isinstance(request, SetInfoRequest):
+            await self.service.set_own_profile(session, dict(request.changes))
+            return Done(command=request.command)
+        try:
+            await self.service.change_password(session, request.old_md5, request.new_md5, ip)
+        except Refused as refused:
+            if refused.reason is Refusal.WRONG_PASSWORD:
+                return PasswordReply(changed=False, reason=WRONG_PASSWORD)
+            raise
+        return PasswordReply(changed=True)
 
     async def _login(self, request: LoginRequest, ip: str) -> Answer:
         service = self.service

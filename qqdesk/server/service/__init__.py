@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import functools
 import logging
 import secrets
 import time
@@ -14,7 +15,7 @@ from qqdesk.core import Conversation, Presence, Profile
 
 from ..admin import Admin
 from ..bus import Bus, LocalBus, WakeUp
-from ..store import SCRYPT_N, Account, Store, StoreError, check_password
+from ..store import SCRYPT_N, Account, Store, StoreError, check_password, hash_password
 from ..store.interface import SessionRecord, SharedSessions
 from .contacts import MAX_REASON, MAX_SEARCH_PAGE, Contacts
 from .limits import RATE_LIMIT, Action, Limits
@@ -405,6 +406,36 @@ class Service:
             # (the store is away: every web poll looks again rather than miss one)
             for session in self.web_sessions.values():
                 session.wakeup.set()
+
+    # ------------------------------------------------------------------ own account
+
+    async def set_own_profile(self, session: Session, changes: dict[str, str | int]) -> Profile:
+        """Change ``session``'s own profile fields (checked by the front-end's codec);
+        the whole profile afterwards. Buddies see a new nickname and face in their next
+        Query_Stat, GetInfo or web friend list. Rate-limited as everything stored is."""
+        if not self.limits.may_send(session.uin, Action.SET_PROFILE):
+            raise Refused(Refusal.TOO_FREQUENT)
+        if not await self.store.update_account(session.uin, dict(changes)):
+            raise Refused(Refusal.NO_SUCH_ACCOUNT)
+        self.limits.sent(session.uin, Action.SET_PROFILE)
+        account = await self.store.account(session.uin)
+        if account is None:
+            raise Refused(Refusal.NO_SUCH_ACCOUNT)
+        self.profile_changed(account.profile)
+        return account.profile
+
+    async def change_password(self, session: Session, old_md5: str, new_md5: str, ip: str) -> None:
+        """Replace ``session``'s password when ``old_md5`` is the current one (checked and
+        throttled as Login: a wrong one counts toward the throttle, Refused WRONG_PASSWORD
+        or TOO_FREQUENT). Every session of the account goes on (docs/protocol.md 4.15)."""
+        if not self.limits.may_send(session.uin, Action.SET_PASSWORD):
+            raise Refused(Refusal.TOO_FREQUENT)
+        await self.authenticate(session.uin, old_md5, ip)
+        self.limits.sent(session.uin, Action.SET_PASSWORD)
+        hashing = functools.partial(hash_password, new_md5, n=self.admin.scrypt_n)
+        stored = await asyncio.get_running_loop().run_in_executor(self._hashing, hashing)
+        if not await self.store.set_password_hash(session.uin, stored):
+            raise Refused(Refusal.NO_SUCH_ACCOUNT)
 
     def shut_down(self) -> None:
         """Let the password threads go (after close(), once requests are answered)."""

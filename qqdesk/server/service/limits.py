@@ -29,6 +29,9 @@ class Action(enum.Enum):
 
     SEND_MESSAGE = "send_message"
     ANSWER_REQUEST = "answer_request"
+    #: Own profile changes (SetInfo) and password changes (SetPassword): stored too.
+    SET_PROFILE = "set_profile"
+    SET_PASSWORD = "set_password"
 
 
 class Limits:

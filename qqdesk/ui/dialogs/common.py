@@ -94,6 +94,55 @@ def zodiac_text(animal: Zodiac | int) -> str:
     return words.get(int(animal), EMPTY)
 
 
+def profile_sections() -> list[tuple[str, list[tuple[str, str]]]]:
+    """A profile's fields as QQ's info card groups them, in words: Basic, Location,
+    Contact and More, each ``(title, [(Profile attribute, caption), ...])``."""
+
+    def words(text: str) -> str:
+        return QCoreApplication.translate("ProfileFields", text)
+
+    return [
+        (
+            words("Basic"),
+            [
+                ("sex", words("Sex:")),
+                ("age", words("Age:")),
+                ("blood_type", words("Blood type:")),
+                ("constellation", words("Constellation:")),
+                ("zodiac", words("Chinese zodiac:")),
+            ],
+        ),
+        (
+            words("Location"),
+            [
+                ("country", words("Country:")),
+                ("province", words("Province:")),
+                ("city", words("City:")),
+            ],
+        ),
+        (
+            words("Contact"),
+            [
+                ("email", words("Email:")),
+                ("phone", words("Phone:")),
+                ("mobile", words("Mobile:")),
+                ("homepage", words("Homepage:")),
+                ("address", words("Address:")),
+                ("postcode", words("Postcode:")),
+            ],
+        ),
+        (
+            words("More"),
+            [
+                ("real_name", words("Real name:")),
+                ("school", words("School:")),
+                ("job", words("Occupation:")),
+                ("intro", words("About me:")),
+            ],
+        ),
+    ]
+
+
 def or_dash(text: str | int | None) -> str:
     """A field's text, or the dash that says the user left it empty."""
     if text is None:

@@ -36,6 +36,7 @@ from .common import (
     blood_type_text,
     constellation_text,
     or_dash,
+    profile_sections,
     sex_text,
     zodiac_text,
 )
@@ -157,43 +158,8 @@ class ProfileDialog(QDialog):
         header.addSpacing(12)
         header.addLayout(names, 1)
 
-        basic = self._group(
-            self.tr("Basic"),
-            [
-                ("sex", self.tr("Sex:")),
-                ("age", self.tr("Age:")),
-                ("blood_type", self.tr("Blood type:")),
-                ("constellation", self.tr("Constellation:")),
-                ("zodiac", self.tr("Chinese zodiac:")),
-            ],
-        )
-        location = self._group(
-            self.tr("Location"),
-            [
-                ("country", self.tr("Country:")),
-                ("province", self.tr("Province:")),
-                ("city", self.tr("City:")),
-            ],
-        )
-        contact = self._group(
-            self.tr("Contact"),
-            [
-                ("email", self.tr("Email:")),
-                ("phone", self.tr("Phone:")),
-                ("mobile", self.tr("Mobile:")),
-                ("homepage", self.tr("Homepage:")),
-                ("address", self.tr("Address:")),
-                ("postcode", self.tr("Postcode:")),
-            ],
-        )
-        more = self._group(
-            self.tr("More"),
-            [
-                ("real_name", self.tr("Real name:")),
-                ("school", self.tr("School:")),
-                ("job", self.tr("Occupation:")),
-                ("intro", self.tr("About me:")),
-            ],
+        basic, location, contact, more = (
+            self._group(title, fields) for title, fields in profile_sections()
         )
         grid = QGridLayout()
         grid.addWidget(basic, 0, 0)

@@ -237,6 +237,64 @@
     </message>
 </context>
 <context>
+    <name>ChangePasswordDialog</name>
+    <message>
+        <location filename="../dialogs/own_profile.py" line="+510"/>
+        <source>Change password</source>
+        <translation>修改密码</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>At least {count} characters</source>
+        <translation>至少 {count} 个字符</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Current password:</source>
+        <translation>当前密码：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>New password:</source>
+        <translation>新密码：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Repeat new password:</source>
+        <translation>再次输入新密码：</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Change</source>
+        <translation>修改</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Enter your current password.</source>
+        <translation>请输入当前密码。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The new password is too short: at least {count} characters.</source>
+        <translation>新密码太短：至少 {count} 个字符。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The new passwords do not match.</source>
+        <translation>两次输入的新密码不一致。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Changing the password…</source>
+        <translation>正在修改密码…</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>The current password is wrong.</source>
+        <translation>当前密码不正确。</translation>
+    </message>
+</context>
+<context>
     <name>ChatTabsWindow</name>
     <message>
         <location filename="../chat.py" line="+674"/>
@@ -464,6 +522,14 @@
         <location line="+4"/>
         <source>Your message history was written by a newer qqdesk. Update qqdesk, or move this file away to start a new history: {path}</source>
         <translation>聊天记录是由更新版本的 qqdesk 写入的。请升级 qqdesk，或把这个文件移走以开始新的记录：{path}</translation>
+    </message>
+</context>
+<context>
+    <name>FaceChooser</name>
+    <message>
+        <location filename="../dialogs/own_profile.py" line="-470"/>
+        <source>Choose a face</source>
+        <translation>选择头像</translation>
     </message>
 </context>
 <context>
@@ -860,68 +926,74 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../mainwindow.py" line="+129"/>
+        <location filename="../mainwindow.py" line="+130"/>
         <source>qqdesk</source>
         <extracomment>the user asked to quit (menu, tray, or closing without a tray) Notification rules when there are no settings to keep them in. Senders&apos; names (card or nickname) per room, for notices while its chat is closed.</extracomment>
         <translation>qqdesk</translation>
     </message>
     <message>
         <location line="+50"/>
-        <location line="+136"/>
+        <location line="+144"/>
         <source>&amp;qqdesk</source>
         <translation>&amp;qqdesk</translation>
     </message>
     <message>
-        <location line="-134"/>
-        <location line="+135"/>
+        <location line="-142"/>
+        <location line="+143"/>
         <source>&amp;Add friend…</source>
         <translation>添加好友(&amp;A)…</translation>
     </message>
     <message>
-        <location line="-126"/>
-        <location line="+128"/>
+        <location line="-134"/>
+        <location line="+137"/>
         <source>Search all &amp;messages…</source>
         <translation>搜索全部消息(&amp;M)…</translation>
     </message>
     <message>
-        <location line="-124"/>
-        <location line="+125"/>
+        <location line="-133"/>
+        <location line="+134"/>
         <source>&amp;Do not disturb</source>
         <translation>免打扰(&amp;D)</translation>
     </message>
     <message>
-        <location line="-122"/>
-        <location line="+120"/>
+        <location line="-131"/>
+        <location line="+129"/>
+        <source>My &amp;profile…</source>
+        <translation>我的资料(&amp;P)…</translation>
+    </message>
+    <message>
+        <location line="-126"/>
+        <location line="+125"/>
         <source>&amp;Settings…</source>
         <translation>系统设置(&amp;S)…</translation>
     </message>
     <message>
-        <location line="-117"/>
-        <location line="+121"/>
+        <location line="-122"/>
+        <location line="+127"/>
         <source>New &amp;group…</source>
         <translation>创建群(&amp;G)…</translation>
     </message>
     <message>
-        <location line="-119"/>
-        <location line="+120"/>
+        <location line="-125"/>
+        <location line="+126"/>
         <source>New &amp;discussion…</source>
         <translation>创建讨论组(&amp;D)…</translation>
     </message>
     <message>
-        <location line="-118"/>
-        <location line="+119"/>
+        <location line="-124"/>
+        <location line="+125"/>
         <source>Approve a &amp;web sign-in…</source>
         <translation>确认网页登录(&amp;W)…</translation>
     </message>
     <message>
-        <location line="-117"/>
-        <location line="+114"/>
+        <location line="-123"/>
+        <location line="+120"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location line="-71"/>
-        <location line="+75"/>
+        <location line="-76"/>
+        <location line="+80"/>
         <source>Your status, as your friends see it</source>
         <translation>好友看到的您的状态</translation>
     </message>
@@ -936,7 +1008,12 @@
         <translation>搜索好友昵称或号码</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+32"/>
+        <source>Your profile: click to edit it</source>
+        <translation>我的资料：点击修改</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Number: {uin}</source>
         <translation>号码：{uin}</translation>
     </message>
@@ -1124,9 +1201,107 @@
     </message>
 </context>
 <context>
+    <name>OwnProfileDialog</name>
+    <message>
+        <location filename="../dialogs/own_profile.py" line="+55"/>
+        <source>My profile</source>
+        <translation>我的资料</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Choose a face</source>
+        <translation>选择头像</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Nickname</source>
+        <translation>昵称</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>QQ number: {number}</source>
+        <translation>QQ 号码：{number}</translation>
+    </message>
+    <message>
+        <location line="+39"/>
+        <source>The choice beside mobile, phone, address and real name says who may see them: everyone, your friends, or only you.</source>
+        <translation>手机、电话、地址和真实姓名旁的选项决定谁能看到它们：所有人、好友，或仅自己。</translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source>Change password…</source>
+        <translation>修改密码…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <location line="+52"/>
+        <source>Everyone</source>
+        <translation>所有人</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Friends</source>
+        <translation>好友</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Only me</source>
+        <translation>仅自己</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Who may see this</source>
+        <translation>谁能看到</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Loading your profile…</source>
+        <translation>正在读取你的资料…</translation>
+    </message>
+    <message>
+        <location line="+36"/>
+        <source>This server cannot keep who sees your private fields.</source>
+        <translation>此服务器无法保存谁能看到你的隐私资料。</translation>
+    </message>
+    <message>
+        <location line="+70"/>
+        <source>The nickname cannot be empty.</source>
+        <translation>昵称不能为空。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>“About me” is {count} characters long; at most {limit} fit.</source>
+        <translation>“个人说明”有 {count} 个字符，最多只能 {limit} 个。</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Nothing has changed.</source>
+        <translation>没有改动。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Saved.</source>
+        <translation>已保存。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Your password is changed.</source>
+        <translation>密码已修改。</translation>
+    </message>
+</context>
+<context>
     <name>ProfileDialog</name>
     <message>
-        <location filename="../dialogs/profile.py" line="+76"/>
+        <location filename="../dialogs/profile.py" line="+77"/>
         <source>Profile</source>
         <translation>个人资料</translation>
     </message>
@@ -1156,117 +1331,7 @@
         <translation>重试</translation>
     </message>
     <message>
-        <location line="+35"/>
-        <source>Basic</source>
-        <translation>基本资料</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Sex:</source>
-        <translation>性别：</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Age:</source>
-        <translation>年龄：</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Blood type:</source>
-        <translation>血型：</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Constellation:</source>
-        <translation>星座：</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Chinese zodiac:</source>
-        <translation>生肖：</translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>Location</source>
-        <translation>所在地</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Country:</source>
-        <translation>国家：</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Province:</source>
-        <translation>省份：</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>City:</source>
-        <translation>城市：</translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>Contact</source>
-        <translation>联系方式</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Email:</source>
-        <translation>电子邮件：</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Phone:</source>
-        <translation>电话：</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Mobile:</source>
-        <translation>手机：</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Homepage:</source>
-        <translation>个人主页：</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Address:</source>
-        <translation>联系地址：</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Postcode:</source>
-        <translation>邮编：</translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>More</source>
-        <translation>更多资料</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Real name:</source>
-        <translation>真实姓名：</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>School:</source>
-        <translation>毕业院校：</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Occupation:</source>
-        <translation>职业：</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>About me:</source>
-        <translation>个人说明：</translation>
-    </message>
-    <message>
-        <location line="+49"/>
+        <location line="+83"/>
         <source>Enter a QQ number of 5 to 10 digits.</source>
         <translation>请输入5到10位数字的QQ号码。</translation>
     </message>
@@ -1284,6 +1349,127 @@
         <location line="+5"/>
         <source>QQ number: {number}</source>
         <translation>QQ号码：{number}</translation>
+    </message>
+</context>
+<context>
+    <name>ProfileFaceModel</name>
+    <message>
+        <location filename="../dialogs/own_profile.py" line="-380"/>
+        <source>Face {number}</source>
+        <translation>头像 {number}</translation>
+    </message>
+</context>
+<context>
+    <name>ProfileFields</name>
+    <message>
+        <location filename="wrapped_strings.py" line="+4"/>
+        <source>About me:</source>
+        <translation>个人说明：</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Address:</source>
+        <translation>联系地址：</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Age:</source>
+        <translation>年龄：</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Basic</source>
+        <translation>基本资料</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Blood type:</source>
+        <translation>血型：</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Chinese zodiac:</source>
+        <translation>生肖：</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>City:</source>
+        <translation>城市：</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Constellation:</source>
+        <translation>星座：</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Contact</source>
+        <translation>联系方式</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Country:</source>
+        <translation>国家：</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Email:</source>
+        <translation>电子邮件：</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Homepage:</source>
+        <translation>个人主页：</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Location</source>
+        <translation>所在地</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Mobile:</source>
+        <translation>手机：</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>More</source>
+        <translation>更多资料</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Occupation:</source>
+        <translation>职业：</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Phone:</source>
+        <translation>电话：</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Postcode:</source>
+        <translation>邮编：</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Province:</source>
+        <translation>省份：</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Real name:</source>
+        <translation>真实姓名：</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>School:</source>
+        <translation>毕业院校：</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Sex:</source>
+        <translation>性别：</translation>
     </message>
 </context>
 <context>

@@ -114,6 +114,94 @@ STRINGS = [
         "Your message history was written by a newer qqdesk. Update qqdesk, or move this file away to start a new history: {path}",
     ),
     QT_TRANSLATE_NOOP(
+        "ProfileFields",
+        "About me:",
+    ),
+    QT_TRANSLATE_NOOP(
+        "ProfileFields",
+        "Address:",
+    ),
+    QT_TRANSLATE_NOOP(
+        "ProfileFields",
+        "Age:",
+    ),
+    QT_TRANSLATE_NOOP(
+        "ProfileFields",
+        "Basic",
+    ),
+    QT_TRANSLATE_NOOP(
+        "ProfileFields",
+        "Blood type:",
+    ),
+    QT_TRANSLATE_NOOP(
+        "ProfileFields",
+        "Chinese zodiac:",
+    ),
+    QT_TRANSLATE_NOOP(
+        "ProfileFields",
+        "City:",
+    ),
+    QT_TRANSLATE_NOOP(
+        "ProfileFields",
+        "Constellation:",
+    ),
+    QT_TRANSLATE_NOOP(
+        "ProfileFields",
+        "Contact",
+    ),
+    QT_TRANSLATE_NOOP(
+        "ProfileFields",
+        "Country:",
+    ),
+    QT_TRANSLATE_NOOP(
+        "ProfileFields",
+        "Email:",
+    ),
+    QT_TRANSLATE_NOOP(
+        "ProfileFields",
+        "Homepage:",
+    ),
+    QT_TRANSLATE_NOOP(
+        "ProfileFields",
+        "Location",
+    ),
+    QT_TRANSLATE_NOOP(
+        "ProfileFields",
+        "Mobile:",
+    ),
+    QT_TRANSLATE_NOOP(
+        "ProfileFields",
+        "More",
+    ),
+    QT_TRANSLATE_NOOP(
+        "ProfileFields",
+        "Occupation:",
+    ),
+    QT_TRANSLATE_NOOP(
+        "ProfileFields",
+        "Phone:",
+    ),
+    QT_TRANSLATE_NOOP(
+        "ProfileFields",
+        "Postcode:",
+    ),
+    QT_TRANSLATE_NOOP(
+        "ProfileFields",
+        "Province:",
+    ),
+    QT_TRANSLATE_NOOP(
+        "ProfileFields",
+        "Real name:",
+    ),
+    QT_TRANSLATE_NOOP(
+        "ProfileFields",
+        "School:",
+    ),
+    QT_TRANSLATE_NOOP(
+        "ProfileFields",
+        "Sex:",
+    ),
+    QT_TRANSLATE_NOOP(
         "Status",
         "Busy",
     ),
