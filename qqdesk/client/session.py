@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import contextlib
 import dataclasses
 import logging
 import os
@@ -830,8 +829,7 @@ class AccountSession:
         if task.done():
             return task.result()
         task.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await task
+        await _reap(task)
         raise _Resumed()
 
     async def _watchdog(self) -> None:
@@ -946,12 +944,24 @@ class AccountSession:
                 task.cancel()
         for task in tasks:
             if task is not current:
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
+                await _reap(task)
         web, self._web_task = self._web_task, None
         if web is not None and web is not current:
             web.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await web
+            await _reap(web)
         # Messages not sent yet stay pending in the store for the next login.
         self.outbox.stop()
+
+
+async def _reap(task: Awaitable[object]) -> None:
+    """Wait for a task told to stop: its own end (cancelled or failed) is swallowed, a
+    cancellation of the waiting task is not (else a loop being cancelled while it
+    reaps would take that for the reaped task's end and go round again, for ever)."""
+    try:
+        await task
+    except asyncio.CancelledError:
+        me = asyncio.current_task()
+        if me is not None and me.cancelling():
+            raise
+    except Exception:  # its failure was logged where it happened
+        pass
