@@ -1,0 +1,341 @@
+"""Several accounts at once: add, route, switch, sign out, sign in again at start."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from qqdesk.client import Conversation
+from qqdesk.ui.accounts import AccountsWindow
+from qqdesk.ui.app import App, build_parser
+from qqdesk.ui.mainwindow import MainWindow
+from qqdesk.ui.models import Roles
+from qqdesk.ui.settings import BUILTIN_SERVER, Settings
+
+from .conftest import ALICE, BOB, MemoryKeyring, make_session
+from .test_firstrun import home, login_of, new_app, quit_app  # noqa: F401  (home: a fixture)
+
+CAROL = (10003, "carol-pw", "Carol")
+
+
+@pytest.fixture
+def last_run(
+    qtbot: Any,
+    qapp: QApplication,
+    qt_loop: Any,
+    home: Path,  # noqa: F811
+    server: Any,
+    memory_keyring: MemoryKeyring,
+) -> dict[str, Any]:
+    """A run of the app that signed Alice and Bob in (Remember me) and quit: its settings."""
+    first = new_app(qapp)
+    both_signed_in(qtbot, first, server)
+    quit_app(qtbot, first)
+    assert first.settings is not None
+    saved: dict[str, Any] = json.loads(first.settings.path.read_text(encoding="utf-8"))
+    return saved
+
+
+@pytest.fixture
+def carol(server: Any, qt_run: Any, tmp_path: Path) -> Iterator[Any]:
+    """Carol, a friend of both Alice and Bob, signed in on her own (not in the app)."""
+    server.create_account(CAROL[0], CAROL[1], nick=CAROL[2])
+    for uin in (ALICE[0], BOB[0]):
+        server.add_buddy(uin, CAROL[0])
+        server.add_buddy(CAROL[0], uin)
+    session = make_session(server, CAROL, tmp_path)
+    qt_run(session.login())
+    yield session
+    qt_run(session.close(), timeout_ms=5000)
+
+
+def shell_of(app: App) -> AccountsWindow:
+    assert isinstance(app.shell, AccountsWindow)
+    return app.shell
+
+
+def page_of(app: App, uin: int) -> MainWindow:
+    page = shell_of(app).page_of(uin)
+    assert page is not None
+    return page
+
+
+def sign_in(qtbot: Any, app: App, server: Any, account: tuple[int, str, str]) -> MainWindow:
+    """Fill the sign-in dialog the app shows for ``account`` on ``server``, Remember me on."""
+    login = login_of(app)
+    login.server_choice.setCurrentIndex(1)
+    login.server_edit.setText(server.url.removeprefix("http://"))
+    login.number_edit.setText(str(account[0]))
+    login.password_edit.setText(account[1])
+    login.remember_check.setChecked(True)
+    login.sign_in_button.click()
+    qtbot.waitUntil(lambda: app.shell is not None and account[0] in app.signed_in_numbers())
+    page = page_of(app, account[0])
+    qtbot.waitUntil(lambda: page.own_nick == account[2])
+    return page
+
+
+def both_signed_in(qtbot: Any, app: App, server: Any) -> tuple[MainWindow, MainWindow]:
+    app.show_login()
+    alice = sign_in(qtbot, app, server, ALICE)
+    shell = shell_of(app)
+    assert not shell.switcher.isVisible()  # one account: the window as it always was
+    shell.add_account_action.trigger()
+    login = login_of(app)
+    assert login.windowTitle() == "Add an account to qqdesk"
+    assert login.number_edit.text() == ""  # not the number signed in already
+    bob = sign_in(qtbot, app, server, BOB)
+    return alice, bob
+
+
+def unread(page: MainWindow, uin: int) -> int:
+    buddy = page.model.buddy_item(uin)
+    return buddy.unread if buddy is not None else 0
+
+
+def nick(page: MainWindow, uin: int) -> str:
+    buddy = page.model.buddy_item(uin)
+    return buddy.nick if buddy is not None else ""
+
+
+def test_two_accounts_each_get_their_own_messages(
+    qtbot: Any,
+    qapp: QApplication,
+    qt_loop: Any,
+    qt_run: Any,
+    home: Path,  # noqa: F811
+    server: Any,
+    carol: Any,
+    memory_keyring: MemoryKeyring,
+) -> None:
+    app = new_app(qapp)
+    alice, bob = both_signed_in(qtbot, app, server)
+    shell = shell_of(app)
+    assert shell.isVisible() and shell.switcher.isVisible()
+    assert shell.numbers() == [ALICE[0], BOB[0]]
+    # The last one signed in is shown; the switcher and the menu bar follow it.
+    assert app.window is bob and app.session is bob.session
+    assert shell.switcher.currentIndex().data(Roles.UIN) == BOB[0]
+    assert shell.menuBar().actions() == bob.menuBar().actions()
+    assert shell.windowTitle() == bob.windowTitle()
+    # Each keeps its own password entry and server.
+    assert memory_keyring.data[("qqdesk", str(ALICE[0]))] == ALICE[1]
+    assert memory_keyring.data[("qqdesk", str(BOB[0]))] == BOB[1]
+    saved = json.loads(Path(app.settings.path).read_text(encoding="utf-8"))  # type: ignore[union-attr]
+    assert saved["signed_in_accounts"] == [ALICE[0], BOB[0]]
+    address = server.url.removeprefix("http://")
+    assert saved["account_servers"] == {str(ALICE[0]): address, str(BOB[0]): address}
+
+    qt_run(carol.send_message(ALICE[0], "for alice"))
+    qtbot.waitUntil(lambda: unread(alice, CAROL[0]) == 1, timeout=10_000)
+    qt_run(carol.send_message(BOB[0], "for bob"))
+    qtbot.waitUntil(lambda: unread(bob, CAROL[0]) == 1, timeout=10_000)
+    assert unread(alice, CAROL[0]) == 1 and unread(bob, CAROL[0]) == 1
+    for page in (alice, bob):
+        qtbot.waitUntil(lambda p=page: nick(p, CAROL[0]) == CAROL[2], timeout=10_000)
+    # Each message is in its own account's history only.
+    with_carol = Conversation.buddy(CAROL[0])
+    assert [m.text for m in alice.session.history(with_carol)] == ["for alice"]
+    assert [m.text for m in bob.session.history(with_carol)] == ["for bob"]
+    # The switcher shows each account's unread count.
+    rows = [shell.accounts.index(row, 0) for row in range(2)]
+    assert [index.data(Roles.UNREAD) for index in rows] == [1, 1]
+
+    # Bob is shown: Alice's notice names her account, and opens her chat with Carol.
+    assert "for Alice (10001)" in shell.banner.text()
+    assert "for alice" in shell.banner.text()
+    shell.banner.button.click()
+    assert app.window is alice
+    chat = alice.chats.chat(CAROL[0])
+    assert chat is not None and chat.isVisible()
+    assert chat.windowTitle() == "Chat with Carol — Alice (10001)"
+    assert bob.chats.chat(CAROL[0]) is None
+    qtbot.waitUntil(lambda: unread(alice, CAROL[0]) == 0)
+    assert unread(bob, CAROL[0]) == 1
+
+    # Switch account: Bob again, by number.
+    assert shell.switch_to(BOB[0]) and app.window is bob
+    assert not shell.switch_to(CAROL[0])
+    bob_chat = bob.chats.open_chat(CAROL[0])
+    assert bob_chat.windowTitle() == "Chat with Carol — Bob 小明 (10002)"
+
+    # Signing Bob out closes his windows only; Alice goes on receiving.
+    shell.sign_out_action.trigger()
+    assert shell.numbers() == [ALICE[0]]
+    assert app.window is alice and not shell.switcher.isVisible()
+    assert not bob_chat.isVisible()
+    # With one account left the titles no longer name it.
+    assert chat.windowTitle() == "Chat with Carol"
+    saved = json.loads(Path(app.settings.path).read_text(encoding="utf-8"))  # type: ignore[union-attr]
+    assert saved["signed_in_accounts"] == [ALICE[0]]
+    qt_run(carol.send_message(ALICE[0], "still here?"))
+    qtbot.waitUntil(
+        lambda: [m.text for m in alice.session.history(with_carol)][:1] == ["still here?"],
+        timeout=10_000,
+    )
+
+    # The last one signing out brings the sign-in dialog back, with the number filled in.
+    shell.sign_out_action.trigger()
+    assert shell.numbers() == [] and not shell.isVisible()
+    login = login_of(app)
+    assert login.isVisible() and login.number_edit.text() == str(ALICE[0])
+    assert not app.finished.done()
+    quit_app(qtbot, app)
+
+
+def test_the_same_number_twice_is_refused(
+    qtbot: Any,
+    qapp: QApplication,
+    qt_loop: Any,
+    home: Path,  # noqa: F811
+    server: Any,
+    memory_keyring: MemoryKeyring,
+) -> None:
+    app = new_app(qapp)
+    app.show_login()
+    sign_in(qtbot, app, server, ALICE)
+    shell_of(app).add_account_action.trigger()
+    login = login_of(app)
+    login.server_choice.setCurrentIndex(1)
+    login.number_edit.setText(str(ALICE[0]))
+    login.password_edit.setText(ALICE[1])
+    login.sign_in_button.click()
+    assert login.error_label.isVisible()
+    assert "10001 is signed in already" in login.error_label.text()
+    assert login.session is None and not login.progress.isVisible()
+    # Cancel beside a signed-in account closes the dialog, not the app.
+    login.cancel_button.click()
+    assert not app.finished.done()
+    assert shell_of(app).numbers() == [ALICE[0]]
+    quit_app(qtbot, app)
+
+
+def test_accounts_signed_in_at_quit_sign_in_again_at_start(
+    qtbot: Any,
+    qapp: QApplication,
+    last_run: dict[str, Any],
+) -> None:
+    # Quitting is not signing out: both are still to sign in next time.
+    assert last_run["signed_in_accounts"] == [ALICE[0], BOB[0]]
+
+    again = new_app(qapp)
+    again.start()
+    qtbot.waitUntil(lambda: len(again.signed_in_numbers()) == 2, timeout=15_000)
+    assert again.login is None  # nobody had to type anything
+    shell = shell_of(again)
+    assert shell.numbers() == [ALICE[0], BOB[0]]
+    assert again.window is page_of(again, ALICE[0])
+    assert shell.isVisible() and shell.switcher.isVisible()
+    quit_app(qtbot, again)
+
+
+def test_an_account_without_a_kept_password_is_asked_for(
+    qtbot: Any,
+    qapp: QApplication,
+    qt_loop: Any,
+    home: Path,  # noqa: F811
+    server: Any,
+    memory_keyring: MemoryKeyring,
+    last_run: dict[str, Any],
+) -> None:
+    memory_keyring.data.pop(("qqdesk", str(BOB[0])))
+
+    again = new_app(qapp)
+    again.start()
+    qtbot.waitUntil(lambda: again.signed_in_numbers() == [ALICE[0]], timeout=15_000)
+    shell = shell_of(again)
+    qtbot.waitUntil(shell.banner.isVisible)
+    assert "10002" in shell.banner.text()
+    shell.banner.button.click()
+    login = login_of(again)
+    assert login.number_edit.text() == str(BOB[0])
+    # Bob's own server is chosen for him.
+    assert login.server_edit.text() == server.url.removeprefix("http://")
+    quit_app(qtbot, again)
+
+
+def test_nobody_signs_in_again_without_passwords(
+    qtbot: Any,
+    qapp: QApplication,
+    qt_loop: Any,
+    home: Path,  # noqa: F811
+    memory_keyring: MemoryKeyring,
+) -> None:
+    settings = Settings()
+    settings.last_uin = ALICE[0]
+    settings.signed_in_accounts = [ALICE[0]]
+    settings.account_servers = {str(ALICE[0]): BUILTIN_SERVER}
+    settings.save()
+    app = new_app(qapp)
+    app.start()
+    qtbot.waitUntil(lambda: app.login is not None and app.login.isVisible(), timeout=10_000)
+    assert login_of(app).number_edit.text() == str(ALICE[0])
+    assert app.shell is None
+    quit_app(qtbot, app)
+
+
+def test_a_single_account_user_of_version_2_signs_in_as_before(
+    qtbot: Any,
+    qapp: QApplication,
+    qt_loop: Any,
+    home: Path,  # noqa: F811
+    server: Any,
+    memory_keyring: MemoryKeyring,
+) -> None:
+    address = server.url.removeprefix("http://")
+    settings_file = home / "xdg_config_home" / "qqdesk" / "settings.json"
+    settings_file.parent.mkdir(parents=True)
+    settings_file.write_text(
+        json.dumps(
+            {
+                "version": 2,
+                "server": address,
+                "use_builtin_server": False,
+                "last_uin": ALICE[0],
+                "remember_password": True,
+            }
+        ),
+        encoding="utf-8",
+    )
+    memory_keyring.data[("qqdesk", str(ALICE[0]))] = ALICE[1]
+    app = new_app(qapp)
+    app.start()
+    # As before: the dialog, filled in from the settings and the keyring.
+    login = login_of(app)
+    assert login.number_edit.text() == str(ALICE[0])
+    assert login.password_edit.text() == ALICE[1]
+    assert not login.builtin_chosen() and login.server_edit.text() == address
+    login.sign_in_button.click()
+    qtbot.waitUntil(lambda: app.signed_in_numbers() == [ALICE[0]], timeout=10_000)
+    saved = json.loads(settings_file.read_text(encoding="utf-8"))
+    assert saved["version"] == 3
+    assert saved["signed_in_accounts"] == [ALICE[0]]
+    assert saved["account_servers"] == {str(ALICE[0]): address}
+    quit_app(qtbot, app)
+
+
+def test_the_demo_keeps_its_single_account(
+    qtbot: Any,
+    qapp: QApplication,
+    qt_loop: Any,
+    home: Path,  # noqa: F811
+) -> None:
+    app = App(qapp, build_parser().parse_args(["--demo"]))
+    app.builtin_port = 0
+    app.start_demo(speed=20, base_dir=home / "demo")
+    qtbot.waitUntil(lambda: app.window is not None, timeout=20_000)
+    shell = shell_of(app)
+    assert not shell.add_account_action.isVisible()
+    # Signing the demo out ends it (there is no other account to go back to).
+    shell.sign_out_action.trigger()
+    qtbot.waitUntil(app.finished.done, timeout=15_000)
+    assert app.finished.result() == 0
+    settings_file = home / "xdg_config_home" / "qqdesk" / "settings.json"
+    if settings_file.exists():
+        saved = json.loads(settings_file.read_text(encoding="utf-8"))
+        assert saved.get("signed_in_accounts", []) == []
