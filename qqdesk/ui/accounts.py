@@ -40,10 +40,10 @@ log = logging.getLogger(__name__)
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
-#: Shows a notice in a window: (uin, title, body), as Notifier.in_app.
+# Shows a notice in a window: (uin, title, body), as Notifier.in_app.
 InAppNotice = Callable[[int, str, str], None]
 
-#: The face size in the switcher (logical pixels).
+# The face size in the switcher (logical pixels).
 FACE = 32
 
 
@@ -134,13 +134,13 @@ class AccountsWindow(TopLevelWindow):
     in, so with one account the window looks as it always did.
     """
 
-    #: "Add account…" was chosen
+    # "Add account…" was chosen
     addAccountRequested = Signal()
-    #: "Sign out" was chosen for this page (MainWindow); the app signs its session out
+    # "Sign out" was chosen for this page (MainWindow); the app signs its session out
     signOutRequested = Signal(object)
-    #: another account is shown now (its MainWindow)
+    # another account is shown now (its MainWindow)
     currentChanged = Signal(object)
-    #: "Sign in…" on the notice about an account that did not sign in again (its number)
+    # "Sign in…" on the notice about an account that did not sign in again (its number)
     notSignedInClicked = Signal(int)
 
     def __init__(

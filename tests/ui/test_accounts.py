@@ -11,13 +11,14 @@ import pytest
 from PySide6.QtWidgets import QApplication
 
 from qqdesk.client import Conversation
+from qqdesk.core import Presence
 from qqdesk.ui.accounts import AccountsWindow
 from qqdesk.ui.app import App, build_parser
 from qqdesk.ui.mainwindow import MainWindow
 from qqdesk.ui.models import Roles
 from qqdesk.ui.settings import BUILTIN_SERVER, Settings
 
-from .conftest import ALICE, BOB, MemoryKeyring, make_session
+from .conftest import ALICE, BOB, FakeHub, FakeSession, MemoryKeyring, make_session
 from .test_firstrun import home, login_of, new_app, quit_app  # noqa: F401  (home: a fixture)
 
 CAROL = (10003, "carol-pw", "Carol")
@@ -60,9 +61,7 @@ def shell_of(app: App) -> AccountsWindow:
 
 
 def page_of(app: App, uin: int) -> MainWindow:
-    page = shell_of(app).page_of(uin)
-    assert page is not None
-    return page
+    return page_of_shell(shell_of(app), uin)
 
 
 def sign_in(qtbot: Any, app: App, server: Any, account: tuple[int, str, str]) -> MainWindow:
@@ -339,3 +338,79 @@ def test_the_demo_keeps_its_single_account(
     if settings_file.exists():
         saved = json.loads(settings_file.read_text(encoding="utf-8"))
         assert saved.get("signed_in_accounts", []) == []
+
+
+# -- the window of several accounts, on in-memory sessions -----------------------------------
+
+
+def fake_accounts(qtbot: Any, qt_run: Any, hub: FakeHub) -> tuple[AccountsWindow, list[Any]]:
+    """Ann and Ben signed in side by side (Ben shown); Carl, a friend of both, apart."""
+    carl = FakeSession(hub, 10003, "Carl")
+    sessions = [FakeSession(hub, 10001, "Ann"), FakeSession(hub, 10002, "Ben")]
+    for session in [carl, *sessions]:
+        qt_run(session.login())
+    for session in sessions:
+        hub.lists[session.uin].add(carl.uin)
+        hub.lists[carl.uin].add(session.uin)
+    shell = AccountsWindow(use_tray=False, use_dbus=False)
+    qtbot.addWidget(shell)
+    for session in sessions:
+        shell.add_session(session).start()
+    shell.show()
+    for page in shell.pages():
+        qtbot.waitUntil(lambda p=page: nick(p, carl.uin) == "Carl")
+    return shell, [carl, *sessions]
+
+
+def test_a_notice_in_chinese_names_the_account(
+    qtbot: Any, qt_run: Any, fake_hub: FakeHub, chinese: None
+) -> None:
+    shell, (carl, ann, _ben) = fake_accounts(qtbot, qt_run, fake_hub)
+    qt_run(carl.send_message(ann.uin, "你好"))
+    qtbot.waitUntil(shell.banner.isVisible)
+    assert shell.banner.text() == "来自 Carl 的消息（Ann (10001)）：你好"
+    assert shell.banner.button.text() == "打开"
+    assert shell.add_account_action.text() == "添加账号(&A)…"
+    shell.banner.button.click()
+    page = page_of_shell(shell, ann.uin)
+    chat = page.chats.chat(carl.uin)
+    assert chat is not None
+    assert chat.windowTitle() == "与 Carl 聊天 — Ann (10001)"
+    shell.shutdown()
+
+
+def test_a_notice_about_the_account_shown_does_not_name_it(
+    qtbot: Any, qt_run: Any, fake_hub: FakeHub
+) -> None:
+    shell, (carl, _ann, ben) = fake_accounts(qtbot, qt_run, fake_hub)
+    qt_run(carl.send_message(ben.uin, "hi"))
+    page = page_of_shell(shell, ben.uin)
+    qtbot.waitUntil(page.notice_banner.isVisible)
+    assert page.notice_banner.text() == "Message from Carl: hi"
+    assert not shell.banner.isVisible()
+    shell.shutdown()
+
+
+def test_status_from_the_tray_and_auto_away_reach_every_signed_in_account(
+    qtbot: Any, qt_run: Any, fake_hub: FakeHub
+) -> None:
+    shell, (_carl, ann, ben) = fake_accounts(qtbot, qt_run, fake_hub)
+    shell.choose_status_everywhere(Presence.HIDDEN)
+    qtbot.waitUntil(lambda: ann.status_calls[-1:] == ben.status_calls[-1:] == [Presence.HIDDEN])
+    shell.choose_status_everywhere(Presence.ONLINE)
+    qtbot.waitUntil(lambda: ann.status_calls[-1:] == ben.status_calls[-1:] == [Presence.ONLINE])
+    # Ben signs out; idle time then makes Ann busy and never signs Ben in again.
+    ben_page = page_of_shell(shell, ben.uin)
+    shell.remove_page(ben_page)
+    calls = len(ben.status_calls)
+    for page in (page_of_shell(shell, ann.uin), ben_page):
+        page.auto_away.evaluate(24 * 3600)
+    qtbot.waitUntil(lambda: ann.status_calls[-1:] == [Presence.BUSY])
+    assert len(ben.status_calls) == calls
+    shell.shutdown()
+
+
+def page_of_shell(shell: AccountsWindow, uin: int) -> MainWindow:
+    page = shell.page_of(uin)
+    assert page is not None
+    return page
