@@ -15,9 +15,10 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFrame,
     QListView,
     QMenu,
     QStackedWidget,
@@ -176,6 +177,10 @@ class AccountsWindow(TopLevelWindow):
         self.switcher.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.switcher.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.switcher.setFixedHeight(FACE + 20)
+        # A strip of the window, not a white box: the chosen account is the highlighted one.
+        self.switcher.setFrameShape(QFrame.Shape.NoFrame)
+        self.switcher.setBackgroundRole(QPalette.ColorRole.Window)
+        self.switcher.viewport().setBackgroundRole(QPalette.ColorRole.Window)
         self.switcher.selectionModel().currentChanged.connect(self._switcher_moved)
         self.switcher.hide()
 
