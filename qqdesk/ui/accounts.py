@@ -285,6 +285,10 @@ class AccountsWindow(TopLevelWindow):
         was_current = page is self.current_page()
         page.notifier.set_tray(None)
         page.shutdown()
+        # Its dialogs (profile, requests, search…) are windows of their own: they go too.
+        for child in page.findChildren(QWidget):
+            if child.isWindow() and child.isVisible():
+                child.close()
         self.stack.removeWidget(page)
         self.accounts.remove(page)
         for action in (

@@ -336,16 +336,23 @@ class App(QObject):
             return_exceptions=True,
         )
         failed: list[tuple[int, BaseException]] = []
+        signed: list[tuple[ChatSession, bool]] = []
         for (uin, server, _password), result in zip(ready, results, strict=True):
             if isinstance(result, BaseException):
                 log.info("signing %d in again failed: %r", uin, result)
                 failed.append((uin, result))
-            elif self.finished.done():
-                spawn(self._close_session(result))
             else:
-                self.signed_in(result, on_builtin=server == BUILTIN_SERVER)
+                signed.append((result, server == BUILTIN_SERVER))
         if self.finished.done():
+            # Quit meanwhile: the shutdown ran without these.
+            for session, _builtin in signed:
+                spawn(self._close_session(session))
             return
+        # Known before any page is made, so an account elsewhere does not stop the
+        # built-in server under one on it.
+        self._on_builtin.update(session.uin for session, builtin in signed if builtin)
+        for session, builtin in signed:
+            self.signed_in(session, on_builtin=builtin)
         if self.shell is not None and self.shell.pages():
             # The switcher as it was: the first account in front.
             self.shell.show_page(self.shell.pages()[0])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import enum
 import logging
+import weakref
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
@@ -23,6 +24,10 @@ try:  # QtMultimedia is not part of PySide6-Essentials
     HAVE_SOUND = True
 except ImportError:
     HAVE_SOUND = False
+
+
+#: Which notifier showed the last balloon of each tray icon.
+_LAST_ON_TRAY: weakref.WeakKeyDictionary[QSystemTrayIcon, Notifier] = weakref.WeakKeyDictionary()
 
 
 class Backend(enum.Enum):
@@ -177,9 +182,14 @@ class Notifier(QObject):
         if self._tray is None:
             return
         self._tray_uin = uin
+        # Several accounts' notifiers share the tray: a click is about the last balloon.
+        _LAST_ON_TRAY[self._tray] = self
         self._tray.showMessage(title, body, QSystemTrayIcon.MessageIcon.Information, 6000)
 
     def _tray_clicked(self) -> None:
+        if self._tray is not None and _LAST_ON_TRAY.get(self._tray) is not self:
+            self._tray_uin = None  # another notifier's balloon was clicked
+            return
         if self._tray_uin is not None:
             self.chatRequested.emit(self._tray_uin)
             self._tray_uin = None

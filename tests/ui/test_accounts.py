@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from qqdesk.client import Conversation
 from qqdesk.core import Presence
@@ -164,7 +164,10 @@ def test_two_accounts_each_get_their_own_messages(
     assert bob_chat.windowTitle() == "Chat with Carol — Bob 小明 (10002)"
 
     # Signing Bob out closes his windows only; Alice goes on receiving.
+    bob.show_profile(CAROL[0])
+    profile = next(w for w in bob.findChildren(QWidget) if w.isWindow() and w.isVisible())
     shell.sign_out_action.trigger()
+    assert not profile.isVisible()
     assert shell.numbers() == [ALICE[0]]
     assert app.window is alice and not shell.switcher.isVisible()
     assert not bob_chat.isVisible()
@@ -255,6 +258,43 @@ def test_an_account_without_a_kept_password_is_asked_for(
     assert login.number_edit.text() == str(BOB[0])
     # Bob's own server is chosen for him.
     assert login.server_edit.text() == server.url.removeprefix("http://")
+    quit_app(qtbot, again)
+
+
+def test_accounts_on_the_builtin_server_and_elsewhere_sign_in_again(
+    qtbot: Any,
+    qapp: QApplication,
+    qt_loop: Any,
+    home: Path,  # noqa: F811
+    server: Any,
+    memory_keyring: MemoryKeyring,
+) -> None:
+    first = new_app(qapp)
+    first.show_login()
+    sign_in(qtbot, first, server, ALICE)
+    # Alice is elsewhere: the built-in server stops; choosing it again starts it.
+    qtbot.waitUntil(lambda: first.builtin is None, timeout=10_000)
+    shell_of(first).add_account_action.trigger()
+    login = login_of(first)
+    login.server_choice.setCurrentIndex(0)
+    qtbot.waitUntil(lambda: first.builtin is not None, timeout=10_000)
+    assert first.builtin is not None
+    number = first.builtin.create_account("ann-pw-1", "Ann")
+    login.number_edit.setText(str(number))
+    login.password_edit.setText("ann-pw-1")
+    login.remember_check.setChecked(True)
+    login.sign_in_button.click()
+    qtbot.waitUntil(lambda: first.signed_in_numbers() == [ALICE[0], number], timeout=10_000)
+    quit_app(qtbot, first)
+
+    again = new_app(qapp)
+    again.start()
+    qtbot.waitUntil(lambda: len(again.signed_in_numbers()) == 2, timeout=20_000)
+    assert again.signed_in_numbers() == [ALICE[0], number]
+    # Started for Ann, and kept for her though Alice (signed in first) is elsewhere.
+    assert again.builtin is not None
+    ann = page_of(again, number)
+    qtbot.waitUntil(lambda: ann.own_nick == "Ann", timeout=10_000)
     quit_app(qtbot, again)
 
 
