@@ -187,6 +187,8 @@ class App(QObject):
         # The signed-in numbers on the built-in server: it keeps running for them.
         self._on_builtin: set[int] = set()
         self.exit_code = 0
+        # Set by quit(): a dialog closed by the shutdown must not start another.
+        self._shutting_down = False
         self.finished: asyncio.Future[int] = asyncio.get_event_loop().create_future()
         self.instance: SingleInstance | None = None
         # The running demo (``--demo``): its server, bots and the user's demo account.
@@ -543,8 +545,9 @@ class App(QObject):
 
     def quit(self, code: int = 0) -> None:
         """Log out (if signed in), close every window, end the loop."""
-        if self.finished.done():
+        if self.finished.done() or self._shutting_down:
             return
+        self._shutting_down = True
         self.exit_code = code
         spawn(self._shutdown())
 

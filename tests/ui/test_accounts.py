@@ -8,10 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
 
 from qqdesk.client import Conversation
 from qqdesk.core import Presence
+from qqdesk.ui import i18n
 from qqdesk.ui.accounts import AccountsWindow
 from qqdesk.ui.app import App, build_parser
 from qqdesk.ui.mainwindow import MainWindow
@@ -417,6 +419,47 @@ def test_a_notice_in_chinese_names_the_account(
     assert chat is not None
     assert chat.windowTitle() == "与 Carl 聊天 — Ann (10001)"
     shell.shutdown()
+
+
+def test_the_accounts_window_switches_language_live(
+    qtbot: Any, qt_run: Any, fake_hub: FakeHub, qapp: QApplication
+) -> None:
+    shell, (_carl, ann, ben) = fake_accounts(qtbot, qt_run, fake_hub)
+    try:
+        assert i18n.install_translator(qapp, "zh_CN") == "zh_CN"
+        qtbot.waitUntil(lambda: shell.sign_out_action.text() == "退出登录(&O)")
+        assert shell.switch_menu.title() == "切换账号(&W)"
+        for session in (ann, ben):
+            page = page_of_shell(shell, session.uin)
+            assert page.add_friend_action.text() == "添加好友(&A)…"
+        tip = shell.accounts.index(0, 0).data(Qt.ItemDataRole.ToolTipRole)
+        assert tip == "Ann (10001) — 在线"
+    finally:
+        assert i18n.install_translator(qapp, "en") == "en"
+    qtbot.waitUntil(lambda: shell.sign_out_action.text() == "Sign &out")
+    shell.shutdown()
+
+
+def test_quitting_with_the_add_account_dialog_open(
+    qtbot: Any,
+    qapp: QApplication,
+    qt_loop: Any,
+    home: Path,  # noqa: F811
+    server: Any,
+    memory_keyring: MemoryKeyring,
+) -> None:
+    app = new_app(qapp)
+    app.show_login()
+    sign_in(qtbot, app, server, ALICE)
+    shell_of(app).add_account_action.trigger()
+    login = login_of(app)
+    assert login.isVisible()
+    closed: list[bool] = []
+    login.destroyed.connect(lambda *_: closed.append(True))
+    quit_app(qtbot, app)
+    qtbot.waitUntil(lambda: closed == [True])  # closed with the app, and gone
+    assert app.login is None
+    assert app.finished.result() == 0
 
 
 def test_a_notice_about_the_account_shown_does_not_name_it(
