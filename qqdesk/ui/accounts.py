@@ -159,7 +159,7 @@ class AccountsWindow(TopLevelWindow):
         self.add_account_action = QAction(self)
         self.add_account_action.setObjectName("addAccount")
         self.add_account_action.triggered.connect(self.addAccountRequested)
-        self.switch_menu = QMenu()
+        self.switch_menu = QMenu(self)
         self.switch_menu.aboutToShow.connect(self._fill_switch_menu)
         self.sign_out_action = QAction(self)
         self.sign_out_action.setObjectName("signOut")

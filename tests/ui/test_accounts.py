@@ -421,6 +421,24 @@ def test_a_notice_in_chinese_names_the_account(
     shell.shutdown()
 
 
+def test_switch_account_menu_lists_the_accounts_and_switches(
+    qtbot: Any, qt_run: Any, fake_hub: FakeHub
+) -> None:
+    shell, (_carl, ann, ben) = fake_accounts(qtbot, qt_run, fake_hub)
+    assert shell.switch_menu.menuAction().isEnabled()
+    shell.switch_menu.aboutToShow.emit()
+    actions = shell.switch_menu.actions()
+    assert [a.text() for a in actions] == ["Ann (10001)", "Ben (10002)"]
+    assert [a.isChecked() for a in actions] == [False, True]
+    actions[0].trigger()
+    assert shell.current_page() is page_of_shell(shell, ann.uin)
+    assert shell.switcher.currentIndex().row() == 0
+    # Moving in the switcher (arrow keys, a click) switches too.
+    shell.switcher.setCurrentIndex(shell.accounts.index(1, 0))
+    assert shell.current_page() is page_of_shell(shell, ben.uin)
+    shell.shutdown()
+
+
 def test_the_accounts_window_switches_language_live(
     qtbot: Any, qt_run: Any, fake_hub: FakeHub, qapp: QApplication
 ) -> None:
