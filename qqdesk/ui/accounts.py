@@ -8,6 +8,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
+    QCoreApplication,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -50,8 +51,12 @@ FACE = 32
 
 def account_name(page: MainWindow) -> str:
     """ "Alice (10001)": how the app names one of my accounts."""
-    nick = page.own_nick or ""
-    return f"{nick} ({page.own_uin})" if nick else str(page.own_uin)
+    if not page.own_nick:
+        return str(page.own_uin)
+    #: One of my accounts, in chat titles, notices and the Switch account menu.
+    return QCoreApplication.translate("AccountsWindow", "{nick} ({number})").format(
+        nick=page.own_nick, number=page.own_uin
+    )
 
 
 class AccountListModel(QAbstractListModel):

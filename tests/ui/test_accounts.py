@@ -410,14 +410,14 @@ def test_a_notice_in_chinese_names_the_account(
     shell, (carl, ann, _ben) = fake_accounts(qtbot, qt_run, fake_hub)
     qt_run(carl.send_message(ann.uin, "你好"))
     qtbot.waitUntil(shell.banner.isVisible)
-    assert shell.banner.text() == "来自 Carl 的消息（Ann (10001)）：你好"
+    assert shell.banner.text() == "来自 Carl 的消息（Ann（10001））：你好"
     assert shell.banner.button.text() == "打开"
     assert shell.add_account_action.text() == "添加账号(&A)…"
     shell.banner.button.click()
     page = page_of_shell(shell, ann.uin)
     chat = page.chats.chat(carl.uin)
     assert chat is not None
-    assert chat.windowTitle() == "与 Carl 聊天 — Ann (10001)"
+    assert chat.windowTitle() == "与 Carl 聊天 — Ann（10001）"
     shell.shutdown()
 
 
@@ -451,7 +451,7 @@ def test_the_accounts_window_switches_language_live(
             page = page_of_shell(shell, session.uin)
             assert page.add_friend_action.text() == "添加好友(&A)…"
         tip = shell.accounts.index(0, 0).data(Qt.ItemDataRole.ToolTipRole)
-        assert tip == "Ann (10001) — 在线"
+        assert tip == "Ann（10001） — 在线"
     finally:
         assert i18n.install_translator(qapp, "en") == "en"
     qtbot.waitUntil(lambda: shell.sign_out_action.text() == "Sign &out")

@@ -4,7 +4,7 @@
 <context>
     <name>AccountListModel</name>
     <message numerus="yes">
-        <location filename="../accounts.py" line="+115"/>
+        <location filename="../accounts.py" line="+121"/>
         <source>%n unread message(s)</source>
         <translation>
             <numerusform>%n unread message</numerusform>

@@ -4,7 +4,7 @@
 <context>
     <name>AccountListModel</name>
     <message>
-        <location filename="../accounts.py" line="+111"/>
+        <location filename="../accounts.py" line="+117"/>
         <source>{account} — {status}</source>
         <translation>{account} — {status}</translation>
     </message>
@@ -19,7 +19,13 @@
 <context>
     <name>AccountsWindow</name>
     <message>
-        <location line="+87"/>
+        <location line="-64"/>
+        <source>{nick} ({number})</source>
+        <extracomment>One of my accounts, in chat titles, notices and the Switch account menu.</extracomment>
+        <translation>{nick}（{number}）</translation>
+    </message>
+    <message>
+        <location line="+155"/>
         <source>qqdesk</source>
         <translation>qqdesk</translation>
     </message>
@@ -39,7 +45,7 @@
         <translation>退出登录(&amp;O)</translation>
     </message>
     <message>
-        <location line="+172"/>
+        <location line="+176"/>
         <source>{title}: {body}</source>
         <extracomment>An in-window notice about another account: &quot;Message from Bob (for Ann): hello&quot;.</extracomment>
         <translation>{title}：{body}</translation>
@@ -216,7 +222,7 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../app.py" line="+437"/>
+        <location filename="../app.py" line="+446"/>
         <source>qqdesk demo</source>
         <translation>qqdesk 演示</translation>
     </message>
@@ -226,7 +232,7 @@
         <translation>演示无法启动：{reason}</translation>
     </message>
     <message>
-        <location line="+178"/>
+        <location line="+179"/>
         <source>The qqdesk demo is already running; its window was brought to the front.</source>
         <translation>qqdesk 演示已经在运行，已把它的窗口调到前面。</translation>
     </message>
@@ -1174,9 +1180,9 @@
 <context>
     <name>Notifier</name>
     <message>
-        <location filename="../notifications.py" line="+79"/>
+        <location filename="../notifications.py" line="+84"/>
         <source>Reply</source>
-        <extracomment>org.freedesktop.Notifications on the session bus (desktop_notify.py). QSystemTrayIcon.showMessage, where a tray exists. the user clicked a notification about the chat with uin the look for the desktop&apos;s notification service (use_dbus) ended: found or not the user answered in a notification&apos;s reply field: (uin, text) Shows a notice inside the app: (uin, title, body); replaceable (ui/accounts.py). Names my account in each title while several are signed in (&quot;&quot; or None: not). Do not disturb: no popups and no sounds (unread counts still show).</extracomment>
+        <extracomment>Which notifier showed the last balloon of each tray icon. org.freedesktop.Notifications on the session bus (desktop_notify.py). QSystemTrayIcon.showMessage, where a tray exists. the user clicked a notification about the chat with uin the look for the desktop&apos;s notification service (use_dbus) ended: found or not the user answered in a notification&apos;s reply field: (uin, text) Shows a notice inside the app: (uin, title, body); replaceable (ui/accounts.py). Names my account in each title while several are signed in (&quot;&quot; or None: not). Do not disturb: no popups and no sounds (unread counts still show).</extracomment>
         <translation>回复</translation>
     </message>
     <message>
