@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -317,6 +318,33 @@ def test_nobody_signs_in_again_without_passwords(
     qtbot.waitUntil(lambda: app.login is not None and app.login.isVisible(), timeout=10_000)
     assert login_of(app).number_edit.text() == str(ALICE[0])
     assert app.shell is None
+    quit_app(qtbot, app)
+
+
+def test_a_failed_sign_in_at_start_shows_the_dialog_with_the_reason(
+    qtbot: Any,
+    qapp: QApplication,
+    qt_loop: Any,
+    home: Path,  # noqa: F811
+    memory_keyring: MemoryKeyring,
+) -> None:
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        dead = f"127.0.0.1:{closed.getsockname()[1]}"  # nobody listens once it closes
+    settings = Settings()
+    settings.signed_in_accounts = [ALICE[0]]
+    settings.account_servers = {str(ALICE[0]): dead}
+    settings.save()
+    memory_keyring.data[("qqdesk", str(ALICE[0]))] = ALICE[1]
+    app = new_app(qapp)
+    app.start()
+    qtbot.waitUntil(lambda: app.login is not None and app.login.isVisible(), timeout=20_000)
+    login = login_of(app)
+    assert app.shell is None
+    assert login.number_edit.text() == str(ALICE[0])
+    assert login.server_edit.text() == dead
+    assert login.error_label.isVisible()
+    assert "Cannot reach the server" in login.error_label.text()
     quit_app(qtbot, app)
 
 
