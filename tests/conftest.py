@@ -17,6 +17,23 @@ from typing import Any
 import pytest
 
 
+@pytest.fixture(autouse=True)
+def own_user_folders(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every test gets its own data, config, state and cache folders: nothing it does
+    reads or writes the user's qqdesk history, settings or logs (a history file left
+    there by a newer qqdesk once failed a sign-in test)."""
+    base = tmp_path_factory.mktemp("user")
+    for variable, folder in (
+        ("XDG_DATA_HOME", "data"),
+        ("XDG_CONFIG_HOME", "config"),
+        ("XDG_STATE_HOME", "state"),
+        ("XDG_CACHE_HOME", "cache"),
+    ):
+        monkeypatch.setenv(variable, str(base / folder))
+
+
 @pytest.fixture
 async def server(tmp_path: Path) -> AsyncIterator[Any]:
     """A started QQServer on 127.0.0.1:<free port> with a fresh SQLite store, in the test's loop."""

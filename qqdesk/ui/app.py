@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import qasync  # type: ignore[import-untyped]
-from PySide6.QtCore import QByteArray, QCoreApplication, QObject, Signal
+from PySide6.QtCore import QByteArray, QCoreApplication, QObject, Qt, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 from PySide6.QtWidgets import QApplication
 
@@ -25,7 +25,7 @@ from .emoji import install_emoji_font
 from .i18n import install_translator
 from .logs import configure_logging
 from .qtcompat import collect_garbage_in_gui_thread, protect_none
-from .settings import Settings, SettingsError, load_settings
+from .settings import BUILTIN_SERVER, Settings, SettingsError, load_settings
 from .tasks import spawn
 from .theme import apply_theme
 
@@ -37,7 +37,8 @@ if TYPE_CHECKING:
     from qqdesk.client.api import ChatSession
     from qqdesk.demo import Demo
 
-    from .login import LoginDialog
+    from .accounts import AccountsWindow
+    from .login import LoginDialog, SessionFactory
     from .mainwindow import MainWindow
 
 log = logging.getLogger(__name__)
@@ -179,10 +180,16 @@ class App(QObject):
                 self.settings.server = args.server
             except SettingsError as exc:
                 log.warning("--server %s: %s", args.server, exc)
-        self.session: ChatSession | None = None
-        self.window: MainWindow | None = None
+        # The main window: one page per signed-in account (ui/accounts.py).
+        self.shell: AccountsWindow | None = None
         self.login: LoginDialog | None = None
+        # Makes the sessions of the accounts signed in again at start (tests give theirs).
+        self.session_factory: SessionFactory | None = None
+        # The signed-in numbers on the built-in server: it keeps running for them.
+        self._on_builtin: set[int] = set()
         self.exit_code = 0
+        # Set by quit(): a dialog closed by the shutdown must not start another.
+        self._shutting_down = False
         self.finished: asyncio.Future[int] = asyncio.get_event_loop().create_future()
         self.instance: SingleInstance | None = None
         # The running demo (``--demo``): its server, bots and the user's demo account.
@@ -193,6 +200,20 @@ class App(QObject):
         self._builtin_task: asyncio.Task[Any] | None = None
         # The port the built-in server asks for first (tests use 0: any free port).
         self.builtin_port = 8000
+
+    @property
+    def window(self) -> MainWindow | None:
+        """The page of the account shown in the main window."""
+        return self.shell.current_page() if self.shell is not None else None
+
+    @property
+    def session(self) -> ChatSession | None:
+        """The session of the account shown in the main window."""
+        window = self.window
+        return window.session if window is not None else None
+
+    def signed_in_numbers(self) -> list[int]:
+        return self.shell.numbers() if self.shell is not None else []
 
     def _load_settings(self) -> Settings | None:
         """The user's settings; None (defaults, nothing saved) when they cannot be read."""
@@ -223,19 +244,138 @@ class App(QObject):
         except SettingsError as exc:
             log.warning("%s", exc)
 
-    def show_login(self) -> None:
+    def show_login(self, number: int | None = None, error: str = "") -> LoginDialog:
+        """The sign-in dialog: the first account, or one more beside those signed in."""
         from .login import LoginDialog
 
-        self.login = LoginDialog(self.settings, offer_builtin=True)
+        if self.login is not None and self.login.isVisible():
+            self.login.raise_()
+            self.login.activateWindow()
+            return self.login
+        login = LoginDialog(self.settings, offer_builtin=True, signed_in=self.signed_in_numbers)
+        login.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        self.login = login
+        login.destroyed.connect(lambda *_: self._login_gone(login))
         if self.args.server:
-            self.login.use_other_server(self.args.server)
-        self.login.loggedIn.connect(self.signed_in)
-        self.login.rejected.connect(lambda: self.quit(0))
-        self.login.builtinRequested.connect(self.start_builtin)
-        if self.login.builtin_chosen():
+            login.use_other_server(self.args.server)
+        if number is not None:
+            login.number_edit.setText(str(number))
+            login.password_edit.setFocus()
+        if error:
+            login.show_error(error)
+        login.loggedIn.connect(
+            lambda session: self.signed_in(session, on_builtin=login.builtin_chosen())
+        )
+        login.rejected.connect(self._login_cancelled)
+        login.builtinRequested.connect(self.start_builtin)
+        if login.builtin_chosen():
             self.start_builtin()
-        self.login.show()
-        self.login.raise_()
+        login.show()
+        login.raise_()
+        return login
+
+    def _login_gone(self, login: LoginDialog) -> None:
+        if self.login is login:
+            self.login = None
+
+    def _login_cancelled(self) -> None:
+        # Cancel beside a signed-in account closes the dialog; with none it quits.
+        if not self.signed_in_numbers():
+            self.quit(0)
+
+    def add_account(self) -> None:
+        """ "Add account…": the sign-in dialog for another number or server."""
+        self.show_login()
+
+    def start(self) -> None:
+        """Sign in again the accounts signed in at the last quit; else the sign-in dialog."""
+        numbers = list(self.settings.signed_in_accounts) if self.settings is not None else []
+        if not numbers:
+            self.show_login()
+            return
+        from .errors import describe_error  # loads the client, as signing in does
+
+        def failed(exc: BaseException) -> None:
+            self.show_login(error=describe_error(exc, signing_in=True))
+
+        spawn(self._sign_in_again(numbers), on_error=failed)
+
+    async def _sign_in_again(self, numbers: list[int]) -> None:
+        """Sign ``numbers`` in with their kept servers and passwords, all at once."""
+        from .errors import describe_error
+        from .login import PasswordStore, default_session_factory, make_session, server_url
+
+        assert self.settings is not None
+        factory = self.session_factory or default_session_factory
+        passwords = PasswordStore()
+        servers = self.settings.account_servers
+        # (number, server) for those that can sign in by themselves; the rest need me.
+        ready: list[tuple[int, str, str]] = []
+        missing: list[int] = []
+        for uin in numbers:
+            password = passwords.get(uin)
+            server = servers.get(str(uin))
+            if password and server:
+                ready.append((uin, server, password))
+            else:
+                missing.append(uin)
+
+        async def one(uin: int, server: str, password: str) -> ChatSession:
+            if server == BUILTIN_SERVER:
+                url = str((await self._builtin_ready()).url)
+            else:
+                url = server_url(server)
+            session = make_session(factory, self.settings, url, uin, password)
+            try:
+                await session.login()
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(session.close(), 5)
+                raise
+            return session
+
+        results = await asyncio.gather(
+            *(one(uin, server, password) for uin, server, password in ready),
+            return_exceptions=True,
+        )
+        failed: list[tuple[int, BaseException]] = []
+        signed: list[tuple[ChatSession, bool]] = []
+        for (uin, server, _password), result in zip(ready, results, strict=True):
+            if isinstance(result, BaseException):
+                log.info("signing %d in again failed: %r", uin, result)
+                failed.append((uin, result))
+            else:
+                signed.append((result, server == BUILTIN_SERVER))
+        if self.finished.done():
+            # Quit meanwhile: the shutdown ran without these.
+            for session, _builtin in signed:
+                spawn(self._close_session(session))
+            return
+        # Known before any page is made, so an account elsewhere does not stop the
+        # built-in server under one on it.
+        self._on_builtin.update(session.uin for session, builtin in signed if builtin)
+        for session, builtin in signed:
+            self.signed_in(session, on_builtin=builtin)
+        if self.shell is not None and self.shell.pages():
+            # The switcher as it was: the first account in front.
+            self.shell.show_page(self.shell.pages()[0])
+        if failed or missing:
+            first = failed[0][0] if failed else missing[0]
+            reason = describe_error(failed[0][1], signing_in=True) if failed else ""
+            if self.shell is None or not self.shell.pages():
+                self.show_login(first, reason)
+            else:
+                self.shell.tell_not_signed_in([uin for uin, _ in failed] + missing, reason)
+
+    async def _builtin_ready(self) -> Any:
+        """The built-in server, started first when it is not running."""
+        if self.builtin is not None:
+            return self.builtin
+        self.start_builtin()
+        task = self._builtin_task
+        if task is None:  # started meanwhile
+            return self.builtin
+        return await asyncio.shield(task)
 
     # -- the built-in server -------------------------------------------------------------
 
@@ -317,7 +457,7 @@ class App(QObject):
             # Quit while the demo was starting: the shutdown already ran without it.
             spawn(self._stop_demo(session))
             return
-        self.signed_in(session)
+        self.signed_in(session, on_builtin=None)
 
     async def _stop_demo(self, session: ChatSession | None = None) -> None:
         demo, self.demo = self.demo, None
@@ -328,28 +468,77 @@ class App(QObject):
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(demo.stop(), 5)
 
-    def signed_in(self, session: ChatSession) -> None:
-        from .mainwindow import MainWindow
+    def signed_in(self, session: ChatSession, *, on_builtin: bool | None = False) -> None:
+        """An account signed in: its page in the main window (made on the first one).
 
-        self.session = session
-        if self.login is not None and not self.login.builtin_chosen():
+        ``on_builtin``: it uses the built-in server (None: neither, the demo's own).
+        """
+        from .accounts import AccountsWindow
+
+        if on_builtin:
+            self._on_builtin.add(session.uin)
+        elif on_builtin is False and not self._on_builtin:
             # Signed in elsewhere: the built-in server would only hold its port.
             if self._builtin_task is not None:
                 self._builtin_task.cancel()
             spawn(self._stop_builtin())
-        self.window = MainWindow(session, settings=self.settings)
-        self.window.quitRequested.connect(lambda: self.quit(0))
-        geometry = self.settings.geometry("main") if self.settings is not None else None
-        if geometry:
-            self.window.restoreGeometry(QByteArray(geometry))
+        first = self.shell is None
+        if self.shell is None:
+            self.shell = AccountsWindow(self.settings)
+            self.shell.quitRequested.connect(lambda: self.quit(0))
+            self.shell.addAccountRequested.connect(self.add_account)
+            self.shell.signOutRequested.connect(self.sign_out)
+            self.shell.notSignedInClicked.connect(lambda uin: self.show_login(uin))
+            if self.demo is not None:
+                # The demo world has one account; the user's own stay out of it.
+                self.shell.add_account_action.setVisible(False)
+            geometry = self.settings.geometry("main") if self.settings is not None else None
+            if geometry:
+                self.shell.restoreGeometry(QByteArray(geometry))
+        page = self.shell.add_session(session)
+        self._remember_signed_in()
         start_in_tray = self.settings is not None and self.settings.start_in_tray
-        if not (start_in_tray and self.window.tray is not None):
-            self.window.show()
-        self.window.start()
+        if not (first and start_in_tray and self.shell.tray is not None):
+            self.shell.show()
+        page.start()
+
+    def _remember_signed_in(self) -> None:
+        """Keep the signed-in numbers for the next start (never the demo's)."""
+        if self.settings is None or self.demo is not None or self.shell is None:
+            return
+        try:
+            self.settings.signed_in_accounts = self.shell.numbers()
+            self.settings.save()
+        except (SettingsError, ValueError) as exc:
+            log.warning("%s", exc)
+
+    def sign_out(self, page: MainWindow) -> None:
+        """Sign one account out (its windows close); the last one brings the sign-in back."""
+        if self.shell is None:
+            return
+        session = page.session
+        self.shell.remove_page(page)
+        self._on_builtin.discard(session.uin)
+        self._remember_signed_in()
+        spawn(self._close_session(session, page))
+        if self.shell.pages():
+            return
+        if self.demo is not None:
+            self.quit(0)
+            return
+        self.shell.hide()
+        self.show_login(session.uin)
+
+    async def _close_session(self, session: ChatSession, page: MainWindow | None = None) -> None:
+        # close() logs out and closes the history store.
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(session.close(), 5)
+        if page is not None:
+            page.deleteLater()
 
     def bring_to_front(self) -> None:
-        if self.window is not None:
-            self.window.bring_to_front()
+        if self.shell is not None and self.shell.pages():
+            self.shell.bring_to_front()
         elif self.login is not None:
             self.login.show()
             self.login.raise_()
@@ -357,18 +546,20 @@ class App(QObject):
 
     def quit(self, code: int = 0) -> None:
         """Log out (if signed in), close every window, end the loop."""
-        if self.finished.done():
+        if self.finished.done() or self._shutting_down:
             return
+        self._shutting_down = True
         self.exit_code = code
         spawn(self._shutdown())
 
     async def _shutdown(self) -> None:
-        if self.window is not None:
-            self.window.shutdown()
-        if self.session is not None:
-            # close() logs out and closes the history store.
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(self.session.close(), 5)
+        sessions = []
+        if self.shell is not None:
+            sessions = [page.session for page in self.shell.pages()]
+            self.shell.shutdown()
+        if self.login is not None:
+            self.login.close()
+        await asyncio.gather(*(self._close_session(session) for session in sessions))
         if self._builtin_task is not None:
             self._builtin_task.cancel()
         await self._stop_demo()
@@ -478,7 +669,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.demo:
                 app.start_demo()
             else:
-                app.show_login()
+                app.start()
             return int(loop.run_until_complete(app.finished))
     except Exception as exc:
         # The loop is gone, so the report shows its dialog here and now.

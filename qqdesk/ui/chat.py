@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import (
+    QCoreApplication,
     QEvent,
     QIdentityProxyModel,
     QModelIndex,
@@ -132,6 +133,9 @@ class ChatWindow(QWidget):
     conversationActivated = Signal(object)
     #: the chat closed (its Conversation)
     conversationClosed = Signal(object)
+
+    #: Which of my accounts the chat belongs to while several are signed in ("" with one).
+    account_label = ""
 
     def __init__(
         self,
@@ -347,7 +351,20 @@ class ChatWindow(QWidget):
             )
         )
         self.status_label.setText(status_words(visible_status(self.status)))
-        self.setWindowTitle(self.tr("Chat with {name}").format(name=self.nick))
+        self.show_title(self.tr("Chat with {name}").format(name=self.nick))
+
+    def show_title(self, title: str) -> None:
+        """The window title, naming my account when several are signed in."""
+        if self.account_label:
+            #: A chat's title when several accounts are signed in: "Chat with Bob — Alice (10001)".
+            title = QCoreApplication.translate("ChatWindow", "{title} — {account}").format(
+                title=title, account=self.account_label
+            )
+        self.setWindowTitle(title)
+
+    def set_account_label(self, label: str) -> None:
+        self.account_label = label
+        self._update_header()
 
     def set_buddy(self, nick: str | None = None, face: int | None = None) -> None:
         if nick:
@@ -741,6 +758,8 @@ class ChatManager(QObject):
         self._tabs: ChatTabsWindow | None = None
         #: Makes a group's or discussion's window (set by the main window).
         self.room_factory: Callable[[Conversation], ChatWindow] | None = None
+        #: My account, named in the chats' titles while several are signed in.
+        self.account_label = ""
 
     def chat(self, uin: int) -> ChatWindow | None:
         return self._chats.get(uin)
@@ -759,6 +778,8 @@ class ChatManager(QObject):
                 raise RuntimeError("no room_factory to open a group chat with")
             chat = self.room_factory(conversation)
             chat.set_send_with_ctrl_enter(self.send_with_ctrl_enter)
+            if self.account_label:
+                chat.set_account_label(self.account_label)
             chat.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
             chat.conversationClosed.connect(self._forget_room)
             chat.conversationActivated.connect(self.roomActivated)
@@ -811,6 +832,8 @@ class ChatManager(QObject):
                 own_uin=self.own_uin,
                 send_with_ctrl_enter=self.send_with_ctrl_enter,
             )
+            if self.account_label:
+                chat.set_account_label(self.account_label)
             chat.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
             chat.closed.connect(self._forget)
             chat.activated.connect(self.chatActivated)
@@ -845,6 +868,12 @@ class ChatManager(QObject):
                 self._tabs.tabs.setTabIcon(
                     index, QIcon(icons.face_picture(chat.face, 16, chat.nick, status=chat.status))
                 )
+
+    def set_account_label(self, label: str) -> None:
+        """Name my account in every chat's title ("" while it is the only one)."""
+        self.account_label = label
+        for chat in [*self._chats.values(), *self._rooms.values()]:
+            chat.set_account_label(label)
 
     def set_send_with_ctrl_enter(self, on: bool) -> None:
         self.send_with_ctrl_enter = on

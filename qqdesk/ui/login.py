@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QRegularExpression, Qt, Signal
@@ -26,11 +26,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from qqdesk.core import Presence
+# MIN_PASSWORD: the shortest password a new account takes (the library's rule too)
+from qqdesk.core import MIN_PASSWORD, Presence
 
 from . import icons
 from .chat import status_words
 from .errors import describe_error
+from .settings import BUILTIN_SERVER
 from .tasks import spawn
 
 if TYPE_CHECKING:
@@ -45,8 +47,6 @@ KEYRING_SERVICE = "qqdesk"
 DEFAULT_SERVER = "127.0.0.1:8000"
 # Longest nickname the create-account page takes (the classic clients show about this much).
 MAX_NICK = 24
-# Shortest password a new account takes: three letters are guessed in seconds.
-MIN_PASSWORD = 6
 
 #: ``factory(url, uin, password)``, and ``proxy=`` when the account has one (ui/proxy.py).
 SessionFactory = Callable[..., "ChatSession"]
@@ -127,6 +127,18 @@ def default_session_factory(
     )
 
 
+def make_session(
+    factory: SessionFactory, settings: Any | None, url: str, uin: int, password: str
+) -> ChatSession:
+    """A session for ``uin`` at ``url``, through the account's proxy when it has one."""
+    from .proxy import proxy_url  # the proxy page uses this module's PasswordStore
+
+    proxy = proxy_url(settings, uin)
+    if proxy is None:
+        return factory(url, uin, password)
+    return factory(url, uin, password, proxy=proxy)
+
+
 # The server choice's items.
 BUILTIN, OTHER = 0, 1
 
@@ -151,9 +163,13 @@ class LoginDialog(QDialog):
         session_factory: SessionFactory | None = None,
         passwords: PasswordStore | None = None,
         offer_builtin: bool = False,
+        signed_in: Callable[[], Collection[int]] | None = None,
     ) -> None:
         super().__init__(parent)
         self.settings = settings
+        # The numbers signed in already: the dialog then adds an account beside them.
+        self.signed_in = signed_in
+        self._ready = False
         # Whether the built-in server is a choice (the app runs one); else host:port only.
         self.offer_builtin = offer_builtin
         self.session_factory = session_factory or default_session_factory
@@ -165,7 +181,7 @@ class LoginDialog(QDialog):
         self._builtin_problem = ""
         # The "other server" text, kept while the field shows the built-in address.
         self._other_server = DEFAULT_SERVER
-        self.setWindowTitle(self.tr("Sign in to qqdesk"))
+        self.setWindowTitle(self._title())
         self.setWindowIcon(icons.app_icon())
         self.setMinimumWidth(360)
 
@@ -306,6 +322,15 @@ class LoginDialog(QDialog):
         self.server_choice.currentIndexChanged.connect(self._server_chosen)
         self._show_server()
         self.show_sign_in_page()
+        self._ready = True
+
+    def _adding(self) -> bool:
+        return self.signed_in is not None and bool(self.signed_in())
+
+    def _title(self) -> str:
+        if self._adding():
+            return self.tr("Add an account to qqdesk")
+        return self.tr("Sign in to qqdesk")
 
     def _build_create_page(self) -> QWidget:
         page = QWidget()
@@ -375,7 +400,7 @@ class LoginDialog(QDialog):
             server = str(getattr(self.settings, "server", "") or DEFAULT_SERVER)
             builtin = bool(getattr(self.settings, "use_builtin_server", True))
             last = getattr(self.settings, "last_uin", None)
-            if last:
+            if last and not self._adding():
                 self.number_edit.setText(str(last))
         builtin = builtin and self.offer_builtin
         self._other_server = server
@@ -572,8 +597,19 @@ class LoginDialog(QDialog):
         dialog.open()
         return dialog
 
+    def _choose_account_server(self, uin: int) -> None:
+        """A number that signed in before goes to its own server again."""
+        kept: dict[str, str] = getattr(self.settings, "account_servers", {}) or {}
+        server = kept.get(str(uin))
+        if server == BUILTIN_SERVER and self.offer_builtin:
+            self.server_choice.setCurrentIndex(BUILTIN)
+        elif server and server != BUILTIN_SERVER:
+            self.use_other_server(server)
+
     def _number_changed(self, text: str) -> None:
         self.error_label.hide()
+        if self._ready and text.isdigit():
+            self._choose_account_server(int(text))
         if not text.isdigit() or not self.passwords.available:
             return
         remember = bool(getattr(self.settings, "remember_password", False))
@@ -619,19 +655,23 @@ class LoginDialog(QDialog):
             self.password_edit.setFocus()
             return
         uin = int(number)
+        if self.signed_in is not None and uin in self.signed_in():
+            self.show_error(
+                self.tr(
+                    "{number} is signed in already. Choose it in the account switcher"
+                    " at the top of the main window."
+                ).format(number=uin)
+            )
+            self.number_edit.setFocus()
+            self.number_edit.selectAll()
+            return
         url = self._server_address()
         if url is None:
             return
         self.error_label.hide()
         self._set_busy(True)
         try:
-            from .proxy import proxy_url  # the proxy page uses this module's PasswordStore
-
-            proxy = proxy_url(self.settings, uin)
-            if proxy is None:
-                session = self.session_factory(url, uin, password)
-            else:
-                session = self.session_factory(url, uin, password, proxy=proxy)
+            session = make_session(self.session_factory, self.settings, url, uin, password)
         except Exception as exc:
             self._set_busy(False)
             self.show_error(describe_error(exc, signing_in=True))
@@ -645,6 +685,12 @@ class LoginDialog(QDialog):
             return session
 
         self._task = spawn(login(), on_done=self._signed_in, on_error=self._failed)
+
+    def account_server(self) -> str:
+        """Where this sign-in went, as ``Settings.account_servers`` keeps it."""
+        if self.builtin_chosen():
+            return BUILTIN_SERVER
+        return self.server_edit.text().strip() or DEFAULT_SERVER
 
     def _failed(self, exc: BaseException) -> None:
         self._task = None
@@ -672,6 +718,10 @@ class LoginDialog(QDialog):
                 if not self.builtin_chosen():
                     # The built-in server's port may be a one-off fallback: never kept.
                     self.settings.server = self.server_edit.text().strip() or DEFAULT_SERVER
+                self.settings.account_servers = {
+                    **getattr(self.settings, "account_servers", {}),
+                    str(uin): self.account_server(),
+                }
                 self.settings.remember_password = remember
                 self.settings.save()
         self.loggedIn.emit(session)

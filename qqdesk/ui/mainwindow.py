@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import logging
 from typing import Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QMouseEvent
+from PySide6.QtGui import QAction, QKeySequence, QMouseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMainWindow,
     QMenu,
     QMessageBox,
     QToolButton,
@@ -66,6 +64,7 @@ from .models import BuddyFilterProxyModel, BuddyTreeModel, GroupKind, Roles
 from .notifications import Notifier
 from .roomchat import NotifyRule, RoomChatWindow, mentions
 from .tasks import spawn
+from .toplevel import TopLevelWindow
 from .tray import Tray
 from .widgets import Banner, ElidedLabel, StatusSelector
 
@@ -75,11 +74,11 @@ log = logging.getLogger(__name__)
 STRANGER_LOOKUP_SECONDS = 3.0
 
 
-class MainWindow(QMainWindow):
+class MainWindow(TopLevelWindow):
     """Own face, nick and status on top, the buddy tree below; chats open from here."""
 
-    #: the user asked to quit (menu, tray, or closing without a tray)
-    quitRequested = Signal()
+    #: my own face, nickname or status changed (the account switcher shows them)
+    accountChanged = Signal()
 
     def __init__(
         self,
@@ -91,9 +90,8 @@ class MainWindow(QMainWindow):
         use_tray: bool | None = None,
         use_dbus: bool = True,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(settings, parent)
         self.session = session
-        self.settings = settings
         self.own_uin = session.uin
         self.own_nick = session.nick
         self.own_face = session.face
@@ -122,7 +120,6 @@ class MainWindow(QMainWindow):
         self._rules_here: dict[str, str] = {}
         #: Senders' names (card or nickname) per room, for notices while its chat is closed.
         self._member_names: dict[Conversation, dict[int, str]] = {}
-        self._quitting = False
         self._dialogs: list[QWidget] = []
         # My own status is Offline: buddies show offline and their changes wait.
         self._offline = False
@@ -136,7 +133,6 @@ class MainWindow(QMainWindow):
 
         if use_tray is None:
             use_tray = Tray.available()
-        self.tray: Tray | None = None
         if use_tray:
             self.tray = Tray(self)
             self.tray.openRequested.connect(self.bring_to_front)
@@ -313,12 +309,6 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self._update_header()
 
-    def changeEvent(self, event: QEvent) -> None:
-        # A closed window's session (and its history file) is gone: nothing to retranslate.
-        if event.type() == QEvent.Type.LanguageChange and not self._quitting:
-            self.retranslate()
-        super().changeEvent(event)
-
     def retranslate(self) -> None:
         """Every text of the window (and of the tray and buddy list) in the new language."""
         self.app_menu.setTitle(self.tr("&qqdesk"))
@@ -386,6 +376,7 @@ class MainWindow(QMainWindow):
             )
         )
         self._update_title()
+        self.accountChanged.emit()
 
     def _update_title(self, *_: Any) -> None:
         nick = self.own_nick or str(self.own_uin)
@@ -1196,33 +1187,8 @@ class MainWindow(QMainWindow):
 
     # -- window life ---------------------------------------------------------------
 
-    def bring_to_front(self) -> None:
-        if self.isMinimized():
-            self.showNormal()
-        self.show()
-        self.raise_()
-        self.activateWindow()
-
-    def request_quit(self) -> None:
-        self._quitting = True
-        self.quitRequested.emit()
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        if self.settings is not None and hasattr(self.settings, "set_geometry"):
-            with contextlib.suppress(Exception):
-                self.settings.set_geometry("main", bytes(self.saveGeometry().data()))
-        if not self._quitting and self.tray is not None and Tray.available():
-            # Hiding to the tray keeps the session; the tray brings the window back.
-            event.ignore()
-            self.hide()
-            return
+    def closing(self) -> None:
         self.chats.close_all()
-        if self.tray is not None:
-            self.tray.dispose()
-        if not self._quitting:
-            self._quitting = True
-            self.quitRequested.emit()
-        event.accept()
 
     def shutdown(self) -> None:
         """Close every window without asking (used after logout)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import enum
 import logging
+import weakref
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
@@ -23,6 +24,10 @@ try:  # QtMultimedia is not part of PySide6-Essentials
     HAVE_SOUND = True
 except ImportError:
     HAVE_SOUND = False
+
+
+#: Which notifier showed the last balloon of each tray icon.
+_LAST_ON_TRAY: weakref.WeakKeyDictionary[QSystemTrayIcon, Notifier] = weakref.WeakKeyDictionary()
 
 
 class Backend(enum.Enum):
@@ -59,7 +64,10 @@ class Notifier(QObject):
     ) -> None:
         super().__init__(parent)
         self._tray = tray
-        self._in_app = in_app
+        #: Shows a notice inside the app: (uin, title, body); replaceable (ui/accounts.py).
+        self.in_app = in_app
+        #: Names my account in each title while several are signed in ("" or None: not).
+        self.account_label: Callable[[], str] | None = None
         self._tray_uin: int | None = None
         self.enabled = True
         self.sounds = True
@@ -132,6 +140,13 @@ class Notifier(QObject):
             self.play_sound()
         if not self.enabled:
             return None
+        label = self.account_label() if self.account_label is not None else ""
+        if label:
+            #: A notification's title while several accounts are signed in.
+            title = self.tr("{title} (for {account})").format(title=title, account=label)
+        return self._show(uin, title, body)
+
+    def _show(self, uin: int, title: str, body: str) -> Backend:
         backend = self.backend
         body = readable_text(body)
         short = body if len(body) <= 200 else body[:199] + "…"
@@ -144,16 +159,16 @@ class Notifier(QObject):
         if backend is Backend.TRAY and self._tray is not None:
             self.show_in_tray(uin, title, short)
             return backend
-        if self._in_app is not None:
-            self._in_app(uin, title, short)
+        if self.in_app is not None:
+            self.in_app(uin, title, short)
         return Backend.IN_APP
 
     def _desktop_failed(self, exc: BaseException, uin: int, title: str, body: str) -> None:
         """The service went away: use the next way from now on, for this message too."""
         log.warning("desktop notification failed, falling back: %s", exc)
         self._desktop = None
-        if self.enabled:
-            self.notify_without_sound(uin, title, body)
+        if self.enabled and not self.do_not_disturb:
+            self._show(uin, title, body)
 
     def notify_without_sound(self, uin: int, title: str, body: str) -> Backend | None:
         sounds, self.sounds = self.sounds, False
@@ -167,9 +182,14 @@ class Notifier(QObject):
         if self._tray is None:
             return
         self._tray_uin = uin
+        # Several accounts' notifiers share the tray: a click is about the last balloon.
+        _LAST_ON_TRAY[self._tray] = self
         self._tray.showMessage(title, body, QSystemTrayIcon.MessageIcon.Information, 6000)
 
     def _tray_clicked(self) -> None:
+        if self._tray is not None and _LAST_ON_TRAY.get(self._tray) is not self:
+            self._tray_uin = None  # another notifier's balloon was clicked
+            return
         if self._tray_uin is not None:
             self.chatRequested.emit(self._tray_uin)
             self._tray_uin = None

@@ -286,7 +286,7 @@ class RoomChatWindow(ChatWindow):
         self.status_label.setText(
             self.tr("{kind} · {count} members").format(kind=kind, count=count)
         )
-        self.setWindowTitle(self.nick)
+        self.show_title(self.nick)
 
     def _update_members_label(self) -> None:
         online = sum(1 for m in self.members_model.members() if m.status.visible.is_online)

@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, Signal
 log = logging.getLogger(__name__)
 
 #: Bump when a stored key changes meaning or name, and add an upgrade step below.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 LANGUAGES = ("system", "en", "zh_CN")
 THEMES = ("system", "light", "dark")
@@ -89,6 +89,21 @@ class OptionalInt(Option[int | None]):
         return value is None or (isinstance(value, int) and not isinstance(value, bool))
 
 
+class NumberList(Option[list[int]]):
+    """A list of QQ numbers (kept in order)."""
+
+    def __init__(self) -> None:
+        super().__init__([])
+
+    def accepts(self, value: object) -> bool:
+        return isinstance(value, list) and all(
+            isinstance(item, int) and not isinstance(item, bool) and item > 0 for item in value
+        )
+
+
+#: ``account_servers`` value of an account on the built-in server (its port may change).
+BUILTIN_SERVER = "builtin"
+
 Listener = Callable[[str], None]
 
 
@@ -120,6 +135,11 @@ class Settings:
     last_uin: OptionalInt = OptionalInt()
     #: The password itself lives in the system keyring, never here.
     remember_password: Option[bool] = Option(False)
+    #: Where each account signs in: number -> "host:port", or BUILTIN_SERVER.
+    account_servers: Option[dict[str, str]] = Option({})
+    #: The accounts signed in when the app last quit, in the switcher's order: the next
+    #: start signs them in again (those with a password in the keyring).
+    signed_in_accounts: NumberList = NumberList()
     #: Friend requests I sent that are not answered yet: "account:number" -> nickname.
     sent_requests: Option[dict[str, str]] = Option({})
     #: Proxy per account: number -> "http://user@host:port" or "socks5://…" (ui/proxy.py);
@@ -258,9 +278,28 @@ def _upgrade_1_to_2(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def _upgrade_2_to_3(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 2 knew one account: its server becomes that number's, in account_servers.
+
+    Nothing is added to signed_in_accounts: version 2 signed nobody in by itself, so the
+    first start after the upgrade shows the sign-in dialog (filled in) as before.
+    """
+    data = dict(data)
+    uin = data.get("last_uin")
+    if isinstance(uin, int) and not isinstance(uin, bool) and uin > 0:
+        builtin = data.get("use_builtin_server", True)
+        server = data.get("server")
+        if builtin is not False:
+            data["account_servers"] = {str(uin): BUILTIN_SERVER}
+        elif isinstance(server, str) and server:
+            data["account_servers"] = {str(uin): server}
+    return data
+
+
 #: version -> step that turns a file of that version into the next version.
 UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
     1: _upgrade_1_to_2,
+    2: _upgrade_2_to_3,
 }
 
 

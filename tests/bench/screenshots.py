@@ -12,8 +12,9 @@ sends a two-line message to the echo bot and waits for its reply, opens the find
 on a word of it, waits for the requester bot's friend request, and saves each window
 (QWidget.grab) in each theme: ``<window>-<lang>[-dark][-2x].png`` for main, chat,
 profile, own-profile (my own profile editor), settings, proxy (the Proxy tab of
-Settings), requests, group (a group chat),
-faces (the face picker) and rooms (the tree scrolled to its groups). The 2x pictures
+Settings), requests, group (a group chat), faces (the face picker), rooms (the tree
+scrolled to its groups) and accounts (the main window with a second account signed
+in beside the demo one). The 2x pictures
 come from a second run of this script with QT_SCALE_FACTOR=2 (Qt reads it at start).
 Everything is stopped and removed at the end; loopback only.
 """
@@ -59,6 +60,9 @@ OWN_PROFILE_SIZE = (660, 700)
 SETTINGS_SIZE = (520, 420)
 REQUESTS_SIZE = (520, 360)
 THEMES = ("light", "dark")
+#: The second account of the "accounts" shot: its nickname and password per language.
+SECOND_ACCOUNT = {"en": "Sam at work", "zh_CN": "小王（工作）"}
+GREETING = {"en": "Are you there?", "zh_CN": "在吗？"}
 #: PNGs larger than this are saved again with fewer colours.
 MAX_BYTES = 200_000
 
@@ -123,6 +127,8 @@ async def save_themes(
 
 
 async def shoot(qapp: QApplication, language: str, out: Path) -> None:
+    from qqdesk.client import AccountSession
+    from qqdesk.ui.accounts import AccountsWindow
     from qqdesk.ui.dialogs import SettingsDialog
     from qqdesk.ui.dialogs.profile import ProfileDialog
     from qqdesk.ui.mainwindow import MainWindow
@@ -133,6 +139,8 @@ async def shoot(qapp: QApplication, language: str, out: Path) -> None:
         demo = await start_demo(Path(tmp), speed=5.0)
         session = None
         window = None
+        shell: AccountsWindow | None = None
+        second: AccountSession | None = None
         try:
             session = await demo.sign_in()
             window = MainWindow(session, use_tray=False, use_dbus=False)
@@ -235,11 +243,39 @@ async def shoot(qapp: QApplication, language: str, out: Path) -> None:
             requests.resize(*REQUESTS_SIZE)
             await save_themes(qapp, requests, "requests", language, out)
             requests.close()
+
+            # A second account signs in beside the demo one; the switcher shows both.
+            second_uin = demo.server.create_account("second-pw", SECOND_ACCOUNT[language], face=42)
+            second = AccountSession(
+                demo.server_url, second_uin, "second-pw", store=Path(tmp) / "second.sqlite3"
+            )
+            await second.login()
+            shell = AccountsWindow(use_tray=False, use_dbus=False)
+            shell.resize(*MAIN_SIZE)
+            shell.add_page(window)
+            shell.add_session(second).start()
+            shell.show()
+            # The demo account in front: the second's messages come as a notice naming it.
+            shell.show_page(window)
+            for _ in range(2):
+                await session.send_message(second_uin, GREETING[language])
+            second_page = shell.page_of(second_uin)
+            assert second_page is not None
+            await wait_for(lambda: second_page.model.total_unread() >= 2, "the second's unread")
+            window.notice_banner.hide()  # the page's own notices: the main shot has them
+            window.tree.clearSelection()
+            await save_themes(qapp, shell, "accounts", language, out)
         finally:
-            if window is not None:
+            if shell is not None:
+                shell.shutdown()
+                shell.deleteLater()
+            elif window is not None:
                 window.shutdown()
                 window.close()
                 window.deleteLater()
+            if second is not None:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(second.close(), 5)
             if session is not None:
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(session.close(), 5)

@@ -11,6 +11,7 @@ import pytest
 from PySide6.QtWidgets import QApplication
 
 from qqdesk.ui.settings import (
+    BUILTIN_SERVER,
     SCHEMA_VERSION,
     Settings,
     SettingsError,
@@ -103,6 +104,70 @@ def test_upgrade_from_version_1(path: Path) -> None:
     stored = json.loads(path.read_text(encoding="utf-8"))
     assert stored["version"] == SCHEMA_VERSION
     assert "server_host" not in stored and "enter_sends" not in stored
+
+
+#: A settings file as version 2 (one account at a time) wrote it.
+VERSION_2 = {
+    "version": 2,
+    "server": "10.0.0.2:8123",
+    "use_builtin_server": False,
+    "expose_on_lan": False,
+    "sounds": True,
+    "notifications": True,
+    "auto_away_minutes": 10,
+    "do_not_disturb": False,
+    "send_with_ctrl_enter": False,
+    "chats_in_tabs": False,
+    "start_in_tray": False,
+    "language": "zh_CN",
+    "theme": "dark",
+    "last_uin": 10001,
+    "remember_password": True,
+    "sent_requests": {"10001:10009": "Dan"},
+    "proxies": {"10001": "socks5://proxy:1080"},
+    "drafts": {"10001:buddy:10002": "half a sentence"},
+    "room_notifications": {},
+    "window_geometry": {"main": "AAAA"},
+}
+
+
+@pytest.mark.parametrize(
+    ("builtin", "kept"),
+    [(False, "10.0.0.2:8123"), (True, BUILTIN_SERVER)],
+    ids=["other", "builtin"],
+)
+def test_upgrade_from_version_2_keeps_the_one_account(path: Path, builtin: bool, kept: str) -> None:
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps({**VERSION_2, "use_builtin_server": builtin}), encoding="utf-8")
+    s = load_settings(path)
+    # The account's server is now its own; every other setting is as it was.
+    assert s.account_servers == {"10001": kept}
+    # Version 2 never signed in by itself: the first start shows the sign-in dialog.
+    assert s.signed_in_accounts == []
+    for name, value in VERSION_2.items():
+        if name not in ("version", "use_builtin_server"):
+            assert getattr(s, name) == value, name
+    s.save()
+    stored = json.loads(path.read_text(encoding="utf-8"))
+    assert stored["version"] == SCHEMA_VERSION
+
+
+def test_upgrade_from_version_2_without_an_account(path: Path) -> None:
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps({**VERSION_2, "last_uin": None}), encoding="utf-8")
+    s = load_settings(path)
+    assert s.account_servers == {}
+    assert s.server == "10.0.0.2:8123"
+
+
+def test_signed_in_accounts_takes_numbers_only(path: Path) -> None:
+    s = Settings(path)
+    s.signed_in_accounts = [10001, 10002]
+    with pytest.raises(ValueError):
+        s.signed_in_accounts = [10001, "10002"]  # type: ignore[list-item]
+    with pytest.raises(ValueError):
+        s.signed_in_accounts = [True]
+    assert s.signed_in_accounts == [10001, 10002]
 
 
 @pytest.mark.parametrize(

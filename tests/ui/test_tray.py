@@ -57,6 +57,25 @@ def test_tray_message_click_opens_that_chat(qtbot: Any, qapp: Any) -> None:
     assert blocker.args == [10002]
 
 
+def test_a_tray_shared_by_two_accounts_opens_the_chat_of_the_balloon_clicked(
+    qtbot: Any, qapp: Any
+) -> None:
+    icon = QSystemTrayIcon()
+    first = Notifier(icon, None, use_dbus=False)
+    second = Notifier(icon, None, use_dbus=False)
+    heard: list[tuple[str, int]] = []
+    first.chatRequested.connect(lambda uin: heard.append(("first", uin)))
+    second.chatRequested.connect(lambda uin: heard.append(("second", uin)))
+    first.show_in_tray(10002, "Message from Bob", "hello")
+    second.show_in_tray(10003, "Message from Carol", "hi")
+    icon.messageClicked.emit()
+    assert heard == [("second", 10003)]
+    # The first one's old balloon is gone: it never answers a later click.
+    second.show_in_tray(10004, "Message from Dan", "yo")
+    icon.messageClicked.emit()
+    assert heard == [("second", 10003), ("second", 10004)]
+
+
 def test_second_instance_raises_the_first(qtbot: Any, qapp: Any) -> None:
     # The test's own name: never the user's running qqdesk, nor another test run's.
     key = "qqdesk-test-" + uuid.uuid4().hex

@@ -2,6 +2,17 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="en">
 <context>
+    <name>AccountListModel</name>
+    <message numerus="yes">
+        <location filename="../accounts.py" line="+121"/>
+        <source>%n unread message(s)</source>
+        <translation>
+            <numerusform>%n unread message</numerusform>
+            <numerusform>%n unread messages</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>AddBuddyDialog</name>
     <message numerus="yes">
         <location filename="../dialogs/search.py" line="+491"/>

@@ -2,6 +2,71 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
+    <name>AccountListModel</name>
+    <message>
+        <location filename="../accounts.py" line="+117"/>
+        <source>{account} — {status}</source>
+        <translation>{account} — {status}</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+4"/>
+        <source>%n unread message(s)</source>
+        <translation>
+            <numerusform>%n 条未读消息</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>AccountsWindow</name>
+    <message>
+        <location line="-64"/>
+        <source>{nick} ({number})</source>
+        <extracomment>One of my accounts, in chat titles, notices and the Switch account menu.</extracomment>
+        <translation>{nick}（{number}）</translation>
+    </message>
+    <message>
+        <location line="+155"/>
+        <source>qqdesk</source>
+        <translation>qqdesk</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Add &amp;account…</source>
+        <translation>添加账号(&amp;A)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>S&amp;witch account</source>
+        <translation>切换账号(&amp;W)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sign &amp;out</source>
+        <translation>退出登录(&amp;O)</translation>
+    </message>
+    <message>
+        <location line="+176"/>
+        <source>{title}: {body}</source>
+        <extracomment>An in-window notice about another account: &quot;Message from Bob (for Ann): hello&quot;.</extracomment>
+        <translation>{title}：{body}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Open</source>
+        <translation>打开</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Not signed in again: {numbers}.</source>
+        <translation>未能自动登录：{numbers}。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Sign in…</source>
+        <translation>登录…</translation>
+    </message>
+</context>
+<context>
     <name>AddBuddyDialog</name>
     <message>
         <location filename="../dialogs/search.py" line="+264"/>
@@ -157,7 +222,7 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../app.py" line="+307"/>
+        <location filename="../app.py" line="+447"/>
         <source>qqdesk demo</source>
         <translation>qqdesk 演示</translation>
     </message>
@@ -167,7 +232,7 @@
         <translation>演示无法启动：{reason}</translation>
     </message>
     <message>
-        <location line="+129"/>
+        <location line="+180"/>
         <source>The qqdesk demo is already running; its window was brought to the front.</source>
         <translation>qqdesk 演示已经在运行，已把它的窗口调到前面。</translation>
     </message>
@@ -297,7 +362,7 @@
 <context>
     <name>ChatTabsWindow</name>
     <message>
-        <location filename="../chat.py" line="+674"/>
+        <location filename="../chat.py" line="+691"/>
         <location line="+15"/>
         <source>Chats</source>
         <translation>聊天</translation>
@@ -306,9 +371,9 @@
 <context>
     <name>ChatWindow</name>
     <message>
-        <location line="-395"/>
+        <location line="-408"/>
         <source>&amp;Send</source>
-        <extracomment>A completer (group chats: @mentions) whose open popup takes Enter, Tab and Esc. the user is looking at this buddy chat (uin); rooms say conversationActivated the user is looking at this chat (its Conversation), buddy or room the chat closed (its Conversation)</extracomment>
+        <extracomment>A completer (group chats: @mentions) whose open popup takes Enter, Tab and Esc. the user is looking at this buddy chat (uin); rooms say conversationActivated the user is looking at this chat (its Conversation), buddy or room the chat closed (its Conversation) Which of my accounts the chat belongs to while several are signed in (&quot;&quot; with one).</extracomment>
         <translation>发送(&amp;S)</translation>
     </message>
     <message>
@@ -348,7 +413,13 @@
         <translation>与 {name} 聊天</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+6"/>
+        <source>{title} — {account}</source>
+        <extracomment>A chat&apos;s title when several accounts are signed in: &quot;Chat with Bob — Alice (10001)&quot;.</extracomment>
+        <translation>{title} — {account}</translation>
+    </message>
+    <message>
+        <location line="+24"/>
         <source>{name} went offline</source>
         <translation>{name} 下线了</translation>
     </message>
@@ -722,14 +793,14 @@
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../login.py" line="+168"/>
+        <location filename="../login.py" line="+334"/>
         <source>Sign in to qqdesk</source>
-        <extracomment>``factory(url, uin, password)``, and ``proxy=`` when the account has one (ui/proxy.py). Names a PEM file of authorities to trust for https:// servers instead of the system&apos;s (a server with a self-signed certificate: its certificate file).</extracomment>
         <translation>登录 qqdesk</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="-138"/>
         <source>qqdesk</source>
+        <extracomment>``factory(url, uin, password)``, and ``proxy=`` when the account has one (ui/proxy.py). Names a PEM file of authorities to trust for https:// servers instead of the system&apos;s (a server with a self-signed certificate: its certificate file).</extracomment>
         <translation>qqdesk</translation>
     </message>
     <message>
@@ -808,7 +879,12 @@
         <translation>此号码使用的代理（HTTP 或 SOCKS5）</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+24"/>
+        <source>Add an account to qqdesk</source>
+        <translation>添加 qqdesk 账号</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>Create an account</source>
         <translation>注册新账号</translation>
     </message>
@@ -913,7 +989,7 @@
         <translation>请先输入 QQ 号码：代理按号码分别保存。</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+58"/>
         <source>Enter your QQ number (5 digits or more).</source>
         <translation>请输入QQ号码（5位或以上数字）。</translation>
     </message>
@@ -922,78 +998,83 @@
         <source>Enter your password.</source>
         <translation>请输入密码。</translation>
     </message>
+    <message>
+        <location line="+7"/>
+        <source>{number} is signed in already. Choose it in the account switcher at the top of the main window.</source>
+        <translation>{number} 已经登录。请在主窗口顶部的账号切换栏中选择它。</translation>
+    </message>
 </context>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../mainwindow.py" line="+130"/>
+        <location filename="../mainwindow.py" line="+127"/>
         <source>qqdesk</source>
-        <extracomment>the user asked to quit (menu, tray, or closing without a tray) Notification rules when there are no settings to keep them in. Senders&apos; names (card or nickname) per room, for notices while its chat is closed.</extracomment>
+        <extracomment>my own face, nickname or status changed (the account switcher shows them) Notification rules when there are no settings to keep them in. Senders&apos; names (card or nickname) per room, for notices while its chat is closed.</extracomment>
         <translation>qqdesk</translation>
     </message>
     <message>
-        <location line="+50"/>
-        <location line="+144"/>
+        <location line="+49"/>
+        <location line="+138"/>
         <source>&amp;qqdesk</source>
         <translation>&amp;qqdesk</translation>
     </message>
     <message>
-        <location line="-142"/>
-        <location line="+143"/>
+        <location line="-136"/>
+        <location line="+137"/>
         <source>&amp;Add friend…</source>
         <translation>添加好友(&amp;A)…</translation>
     </message>
     <message>
-        <location line="-134"/>
-        <location line="+137"/>
+        <location line="-128"/>
+        <location line="+131"/>
         <source>Search all &amp;messages…</source>
         <translation>搜索全部消息(&amp;M)…</translation>
     </message>
     <message>
-        <location line="-133"/>
-        <location line="+134"/>
+        <location line="-127"/>
+        <location line="+128"/>
         <source>&amp;Do not disturb</source>
         <translation>免打扰(&amp;D)</translation>
     </message>
     <message>
-        <location line="-131"/>
-        <location line="+129"/>
+        <location line="-125"/>
+        <location line="+123"/>
         <source>My &amp;profile…</source>
         <translation>我的资料(&amp;P)…</translation>
     </message>
     <message>
-        <location line="-126"/>
-        <location line="+125"/>
+        <location line="-120"/>
+        <location line="+119"/>
         <source>&amp;Settings…</source>
         <translation>系统设置(&amp;S)…</translation>
     </message>
     <message>
-        <location line="-122"/>
-        <location line="+127"/>
+        <location line="-116"/>
+        <location line="+121"/>
         <source>New &amp;group…</source>
         <translation>创建群(&amp;G)…</translation>
     </message>
     <message>
-        <location line="-125"/>
-        <location line="+126"/>
+        <location line="-119"/>
+        <location line="+120"/>
         <source>New &amp;discussion…</source>
         <translation>创建讨论组(&amp;D)…</translation>
     </message>
     <message>
-        <location line="-124"/>
-        <location line="+125"/>
+        <location line="-118"/>
+        <location line="+119"/>
         <source>Approve a &amp;web sign-in…</source>
         <translation>确认网页登录(&amp;W)…</translation>
     </message>
     <message>
-        <location line="-123"/>
-        <location line="+120"/>
+        <location line="-117"/>
+        <location line="+114"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location line="-76"/>
-        <location line="+80"/>
+        <location line="-70"/>
+        <location line="+74"/>
         <source>Your status, as your friends see it</source>
         <translation>好友看到的您的状态</translation>
     </message>
@@ -1018,7 +1099,7 @@
         <translation>号码：{uin}</translation>
     </message>
     <message>
-        <location line="+158"/>
+        <location line="+159"/>
         <source>Invite friends</source>
         <translation>邀请好友</translation>
     </message>
@@ -1194,10 +1275,16 @@
 <context>
     <name>Notifier</name>
     <message>
-        <location filename="../notifications.py" line="+76"/>
+        <location filename="../notifications.py" line="+84"/>
         <source>Reply</source>
-        <extracomment>org.freedesktop.Notifications on the session bus (desktop_notify.py). QSystemTrayIcon.showMessage, where a tray exists. the user clicked a notification about the chat with uin the look for the desktop&apos;s notification service (use_dbus) ended: found or not the user answered in a notification&apos;s reply field: (uin, text) Do not disturb: no popups and no sounds (unread counts still show).</extracomment>
+        <extracomment>Which notifier showed the last balloon of each tray icon. org.freedesktop.Notifications on the session bus (desktop_notify.py). QSystemTrayIcon.showMessage, where a tray exists. the user clicked a notification about the chat with uin the look for the desktop&apos;s notification service (use_dbus) ended: found or not the user answered in a notification&apos;s reply field: (uin, text) Shows a notice inside the app: (uin, title, body); replaceable (ui/accounts.py). Names my account in each title while several are signed in (&quot;&quot; or None: not). Do not disturb: no popups and no sounds (unread counts still show).</extracomment>
         <translation>回复</translation>
+    </message>
+    <message>
+        <location line="+62"/>
+        <source>{title} (for {account})</source>
+        <extracomment>A notification&apos;s title while several accounts are signed in.</extracomment>
+        <translation>{title}（{account}）</translation>
     </message>
 </context>
 <context>
