@@ -32,7 +32,10 @@ from tests.support.wire import free_port, port_accepts, post, request_bytes, sen
 HOLD = 55
 #: What a crossing wake-up must take at most (far below HOLD, far above a slow CI).
 CROSSING = 20.0
-SERVE = [sys.executable, "-m", "qqdesk.server", "serve"]
+#: HAProxy connects to the nodes from this address, and the nodes read a PROXY header
+#: (naming the client) from it only: the tests' clients on 127.0.0.1 reach them directly.
+FRONT_DOOR_SOURCE = "127.0.0.9"
+SERVE = [sys.executable, "-m", "qqdesk.server", "serve", "--proxy-from", FRONT_DOOR_SOURCE]
 
 
 class Node:
@@ -229,12 +232,14 @@ def haproxy_binary() -> str:
 
 
 def haproxy_config(port: int, backends: list[Node]) -> str:
-    """docs/examples/haproxy.cfg on loopback ports, with quick health checks.
+    """docs/examples/haproxy.cfg on loopback ports (send-proxy-v2, from its own
+    address), with quick health checks.
 
     ``balance first``: every client goes to the first node that is up (so the test
     knows which one to kill); production uses ``balance source`` (see the example)."""
     servers = "\n".join(
-        f"    server n{i} 127.0.0.1:{node.port} check inter 200ms fall 1 rise 2"
+        f"    server n{i} 127.0.0.1:{node.port} source {FRONT_DOOR_SOURCE} send-proxy-v2"
+        " check inter 200ms fall 1 rise 2"
         for i, node in enumerate(backends)
     )
     return f"""global
@@ -292,6 +297,23 @@ async def test_legacy_requests_pass_through_haproxy_in_tcp_mode(front_door: str)
         {"Host": None},  # type: ignore[dict-item]
     )
     assert status == 200 and b"&RES=0&" in answer
+
+
+async def test_behind_haproxy_every_client_keeps_its_own_address(front_door: str) -> None:
+    # Without the PROXY header every client came from HAProxy's one address: the
+    # guesser below was the owner's trusted (number, address) pair and locked the owner
+    # out, and a stranger's request was served from the owner's session.
+    owner = Raw(front_door, 10001)
+    assert b"RES=0&RS=0" in await owner.login()
+    for _ in range(5):
+        guesser = Raw(front_door, 10001, source="127.0.0.2")
+        assert b"&RS=1&" in await guesser.login("wrong")  # a wrong password
+    assert (await Raw(front_door, 10001, source="127.0.0.2").login("pw")).endswith(b"&RES=3")
+    assert b"RES=0&RS=0" in await Raw(front_door, 10001).login()  # the owner is not
+    # the session is bound to the owner's address, not to the front door's
+    stranger = Raw(front_door, 10001, source="127.0.0.3")
+    assert (await stranger.send("GetMsgEx")).endswith(b"&RES=20")
+    assert (await owner.send("GetMsgEx")).split(b"&")[4] == b"RES=0"
 
 
 async def test_kill_9_of_a_node_mid_conversation_loses_and_repeats_nothing_acknowledged(
