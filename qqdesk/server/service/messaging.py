@@ -182,18 +182,31 @@ class Messaging:
         return [room.conversation for room in await self._store.rooms_of(uin)]
 
     async def post(
-        self, session: Session, conversation: Conversation, content: Content
-    ) -> RoomMessage:
+        self,
+        session: Session,
+        conversation: Conversation,
+        content: Content,
+        client_id: str | None = None,
+    ) -> RoomMessage | None:
         """A message said in a room by a member: kept once (durable before this returns),
         read by every member's web session with its own cursor; no per-member rows.
-        Rate-limited with buddy messages (one count)."""
+        Rate-limited with buddy messages (one count).
+
+        ``client_id`` (the client's own id for the message) makes a resend of it a
+        no-op, as for buddy messages: None then (nothing new was kept)."""
         uin = session.uin
         if not self._limits.may_send(uin):
             raise Refused(Refusal.TOO_FREQUENT)
         if not await self._store.is_member(conversation, uin):
             raise Refused(Refusal.NOT_A_MEMBER)
         self._limits.sent(uin)
-        message = await self._store.post(conversation, uin, content)
+        message: RoomMessage | None
+        if client_id is None:
+            message = await self._store.post(conversation, uin, content)
+        else:
+            message = await self._store.post_once(conversation, uin, content, client_id)
+        if message is None:
+            return None  # a resend of a message kept already
         for member in await self._store.members(conversation):
             for each in self._presence.live(member.uin):
                 if each.is_web and member.uin != uin:

@@ -809,27 +809,32 @@ class PostgresStore:
         """Queue ``message`` unless its sender sent ``client_id`` before (see SqliteStore)."""
 
         async def run(db: Connection) -> list[int]:
-            now = int(time.time())
-            if now >= self._next_prune:
-                await db.execute("DELETE FROM sent_ids WHERE time<$1", now - SENT_IDS_KEPT)
-                self._next_prune = now + PRUNE_EVERY
-            # (a concurrent transaction with the same id waits here for the first to end)
-            noted = await db.fetchval(
-                "INSERT INTO sent_ids (sender, client_id, time) VALUES ($1, $2, $3)"
-                " ON CONFLICT (sender, client_id) DO UPDATE SET time=EXCLUDED.time"
-                " WHERE sent_ids.time<$4 RETURNING 1",
-                message.sender,
-                client_id,
-                now,
-                now - SENT_IDS_KEPT,
-            )
-            if noted is None:
+            if not await self._note_sent(db, message.sender, client_id):
                 return []
             return await _enqueue(db, [message])
 
         # (not a plain enqueue: the writer must not merge it into another INSERT)
         wake = WakeUp(accounts=frozenset({message.recipient}))
         return self._write(run, wake=wake, takes_ids=True)
+
+    async def _note_sent(self, db: Connection, sender: int, client_id: str) -> bool:
+        """Record ``sender``'s ``client_id`` (and now and then forget old ones); False
+        when it is recorded already and younger than SENT_IDS_KEPT."""
+        now = int(time.time())
+        if now >= self._next_prune:
+            await db.execute("DELETE FROM sent_ids WHERE time<$1", now - SENT_IDS_KEPT)
+            self._next_prune = now + PRUNE_EVERY
+        # (a concurrent transaction with the same id waits here for the first to end)
+        noted = await db.fetchval(
+            "INSERT INTO sent_ids (sender, client_id, time) VALUES ($1, $2, $3)"
+            " ON CONFLICT (sender, client_id) DO UPDATE SET time=EXCLUDED.time"
+            " WHERE sent_ids.time<$4 RETURNING 1",
+            sender,
+            client_id,
+            now,
+            now - SENT_IDS_KEPT,
+        )
+        return noted is not None
 
     async def queued(self, recipient: int, limit: int, after: int = 0) -> list[QueuedMessage]:
         rows = await self._query(
@@ -988,27 +993,43 @@ class PostgresStore:
     def post(
         self, conversation: Conversation, sender: int, content: Content
     ) -> asyncio.Future[RoomMessage]:
-        kind = room_kind(conversation)
-        stored = content_json(content)
+        room_kind(conversation)  # (a buddy chat is refused at once, not in the batch)
 
         async def run(db: Connection) -> RoomMessage:
-            now = int(self.clock())
-            # (under ID_LOCK, held by the batch until it commits: commit order)
-            message_id = int(await db.fetchval("SELECT nextval('message_ids')"))
-            await db.execute(
-                f"INSERT INTO room_messages ({_ROOM_MESSAGE_COLUMNS})"
-                " VALUES ($1, $2, $3, $4, $5, $6)",
-                message_id,
-                kind,
-                conversation.number,
-                sender,
-                stored,
-                now,
-            )
-            await _prune_room(db, conversation.number, now)
-            return RoomMessage(message_id, conversation, sender, content, now)
+            return await self._post_in(db, conversation, sender, content)
 
         return self._write(run, wake=WakeUp(rooms=frozenset({conversation})), takes_ids=True)
+
+    def post_once(
+        self, conversation: Conversation, sender: int, content: Content, client_id: str
+    ) -> asyncio.Future[RoomMessage | None]:
+        room_kind(conversation)
+
+        async def run(db: Connection) -> RoomMessage | None:
+            if not await self._note_sent(db, sender, client_id):
+                return None  # a resend: kept already
+            return await self._post_in(db, conversation, sender, content)
+
+        return self._write(run, wake=WakeUp(rooms=frozenset({conversation})), takes_ids=True)
+
+    async def _post_in(
+        self, db: Connection, conversation: Conversation, sender: int, content: Content
+    ) -> RoomMessage:
+        """A room message kept in the batch's transaction."""
+        now = int(self.clock())
+        # (under ID_LOCK, held by the batch until it commits: commit order)
+        message_id = int(await db.fetchval("SELECT nextval('message_ids')"))
+        await db.execute(
+            f"INSERT INTO room_messages ({_ROOM_MESSAGE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)",
+            message_id,
+            room_kind(conversation),
+            conversation.number,
+            sender,
+            content_json(content),
+            now,
+        )
+        await _prune_room(db, conversation.number, now)
+        return RoomMessage(message_id, conversation, sender, content, now)
 
     # -- classic sessions every node sees (interface.SharedSessions) --
 
