@@ -249,6 +249,10 @@ class Messaging:
         try:
             if ack is not None:
                 session.acks = True
+                # Acknowledged is never given again, even while its deletion is not
+                # committed, or when it failed (the database connection was lost: the
+                # client's next AK deletes it then), as a web session's floor.
+                session.floor = max(session.floor, ack)
                 await self._forget(session, ack)
             elif not session.acks:
                 self.delivered(session)
@@ -348,7 +352,7 @@ class Messaging:
         else:
             # (past what an older answer of this session gave and its next fetch will
             # acknowledge: a poll that ended as this one came may have just given it)
-            after = max(self._acked.get(uin, 0), session.unacked)
+            after = max(self._acked.get(uin, 0), session.unacked, session.floor)
             stored = await self._store.queued(uin, limit, after=after)
         # what follows a change left for a later answer is left too (order, and acks' range)
         full = len(stored) == limit

@@ -84,10 +84,14 @@ _ROOM_COLUMNS = "kind, number, name, owner, memo, created"
 _ROOM_MESSAGE_COLUMNS = "id, conversation_kind, conversation_number, sender, content, time"
 _WEB_LOGIN_COLUMNS = "code, token, created, state, uin"
 
-#: What asyncpg raises when the database refuses, fails or is gone.
+#: What asyncpg raises when the database refuses, fails or is gone. (A query on a
+#: pooled connection the server has just terminated, pg_terminate_backend or a
+#: restart, can fail with InternalClientError, "another operation is in progress":
+#: the connection is as gone as with ConnectionDoesNotExistError.)
 DATABASE_ERRORS: tuple[type[BaseException], ...] = (
     asyncpg.PostgresError,
     asyncpg.InterfaceError,
+    asyncpg.exceptions.InternalClientError,
     OSError,
     TimeoutError,
 )
@@ -96,6 +100,7 @@ CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
     asyncpg.PostgresConnectionError,
     asyncpg.exceptions.OperatorInterventionError,
     asyncpg.InterfaceError,
+    asyncpg.exceptions.InternalClientError,
     OSError,
     TimeoutError,
 )
@@ -355,6 +360,8 @@ class PostgresStore:
 
     #: Connections in the pool (the writer holds one while it commits).
     POOL_SIZE = 4
+    #: The pool's connections' application_name (pg_stat_activity).
+    APPLICATION = "qqdesk-store"
     #: Message ids taken from the sequence at a time.
     ID_BLOCK = 10_000
     #: Longest wait for ID_LOCK with the loop blocked (see reserve_message_ids).
@@ -388,7 +395,12 @@ class PostgresStore:
         where = redact(url)
         try:
             pool = await asyncpg.create_pool(
-                url, min_size=1, max_size=pool_size or cls.POOL_SIZE, timeout=30
+                url,
+                min_size=1,
+                max_size=pool_size or cls.POOL_SIZE,
+                timeout=30,
+                # (named, as the bus's connection is: an operator sees which is which)
+                server_settings={"application_name": cls.APPLICATION},
             )
         except _OPEN_ERRORS as exc:
             raise StoreError(f"cannot open store {where}: {exc}") from exc
