@@ -569,16 +569,15 @@ class AccountSession:
             raise RoomsUnavailable(self.web.closed_because) from exc
 
     async def _send(self, conversation: Conversation, content: Content, client_id: str) -> None:
-        """The outbox's sender: buddies by the classic link (with the client message id
-        that makes a resend harmless), rooms by the web link (which has no such id yet:
-        a room message resent after a lost answer can show twice)."""
+        """The outbox's sender: buddies by the classic link, rooms by the web link, each
+        with the client message id that makes a resend after a lost answer harmless."""
         if conversation.is_buddy:
             await self.link.send(conversation, content, client_id)
             return
         if self.web.available is False:
             raise RequestRefused("this server has no groups or discussions")
         try:
-            await self.web.send(conversation, content)
+            await self.web.send(conversation, content, client_id)
         except NotAMember as exc:
             raise RequestRefused(str(exc)) from exc
         except Kicked as exc:

@@ -32,6 +32,7 @@ from qqdesk.core import (
 from .admin import Admin, AdminError
 from .frontends.classic import PROFILE_FIELD_BY_KEY
 from .http import Limits
+from .proxyproto import TrustedProxies
 from .server import QQServer
 from .service import Refused
 from .service.privacy import change_privacy
@@ -105,6 +106,13 @@ def _positive(text: str) -> int:
     return int(text)
 
 
+def _proxies(text: str) -> TrustedProxies:
+    try:
+        return TrustedProxies.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = _Parser(add_help=False)
     where = common.add_mutually_exclusive_group()
@@ -145,6 +153,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--max-per-address", type=_positive, default=Limits.max_per_address, metavar="N"
+    )
+    serve.add_argument(
+        "--proxy-from",
+        type=_proxies,
+        default=None,
+        metavar="ADDR[,ADDR...]",
+        help="front doors (addresses or networks such as 10.0.0.0/24) whose connections"
+        " start with a PROXY protocol header (HAProxy's send-proxy-v2) naming the client;"
+        " a connection from them without one is closed",
     )
 
     useradd = sub.add_parser("useradd", parents=[common], help="create an account")
@@ -311,6 +328,7 @@ async def _serve(args: argparse.Namespace) -> int:
         idle_timeout=args.idle_timeout,
         strict_sessions=args.strict_sessions,
         limits=serve_limits(args),
+        proxies=args.proxy_from,
     )
     # HTTPS beside plain HTTP on its own port, or (--tls-only) instead of it
     listeners: list[tuple[int, ssl.SSLContext | None]] = []

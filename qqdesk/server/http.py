@@ -10,6 +10,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from http.cookies import CookieError, SimpleCookie
 
+from .proxyproto import ProxyHeaderError, TrustedProxies, read_header
+
 log = logging.getLogger(__name__)
 
 #: Largest body the protocol needs (2000 characters of MG are at most ~18 KiB escaped).
@@ -179,9 +181,17 @@ def _response(
 class HttpFrontEnd:
     """Serves connections: reads requests one after another, routes each and writes the answer."""
 
-    def __init__(self, router: Router, limits: Limits | None = None) -> None:
+    def __init__(
+        self,
+        router: Router,
+        limits: Limits | None = None,
+        *,
+        proxies: TrustedProxies | None = None,
+    ) -> None:
         self.router = router
         self.limits = limits or Limits()
+        #: Front doors whose connections name their client in a PROXY header first.
+        self.proxies = proxies
         self._connections: set[asyncio.Task[None]] = set()
         #: Open connections per client address.
         self._per_address: dict[str, int] = {}
@@ -198,6 +208,12 @@ class HttpFrontEnd:
         task = asyncio.current_task()
         assert task is not None
         ip = _client_ip(writer.get_extra_info("peername"))
+        if self.proxies is not None and self.proxies.trusts(ip):
+            forwarded = await self._forwarded_client(reader, ip)
+            if forwarded is None:
+                await self._close(writer)
+                return
+            ip = forwarded
         from_ip = self._per_address.get(ip, 0)
         if (
             len(self._connections) >= self.limits.max_connections
@@ -228,6 +244,17 @@ class HttpFrontEnd:
             else:
                 del self._per_address[ip]
             await self._close(writer)
+
+    async def _forwarded_client(self, reader: asyncio.StreamReader, peer: str) -> str | None:
+        """The client a trusted front door names in its PROXY header; None (the
+        connection is to be closed) without a valid header in time."""
+        try:
+            async with asyncio.timeout(self.limits.header_timeout):
+                header = await read_header(reader)
+        except (ProxyHeaderError, asyncio.IncompleteReadError, OSError) as exc:
+            log.debug("no valid PROXY header from %s: %s", peer, exc)
+            return None
+        return header.client or peer
 
     async def _close(self, writer: asyncio.StreamWriter) -> None:
         with contextlib.suppress(Exception):

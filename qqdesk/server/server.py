@@ -15,6 +15,7 @@ from .bus import Bus, LocalBus
 from .frontends.classic import COOKIE_PREFIX, ClassicFrontEnd
 from .frontends.smartqq import SmartQQFrontEnd
 from .http import Answer, HttpFrontEnd, Limits, Request, Router
+from .proxyproto import TrustedProxies
 from .service import MAX_FROM_STRANGERS, Service
 from .store import SCRYPT_N, Store
 from .store.opening import is_postgres
@@ -49,6 +50,9 @@ def _classic_uin(body: bytes) -> int | None:
 class QQServer:
     """A server: ``await start(host, port)``, then ``url``/``port``/``admin``; ``await stop()``.
 
+    ``proxies``: front doors (HAProxy with ``send-proxy-v2``) whose connections start
+    with a PROXY header naming the client, which then counts as the client's address.
+
     ``async_admin`` manages accounts with awaited calls; ``admin`` is the same for
     synchronous callers (it blocks, on a thread of its own, until each is done).
     """
@@ -66,6 +70,7 @@ class QQServer:
         scrypt_n: int = SCRYPT_N,
         max_from_strangers: int = MAX_FROM_STRANGERS,
         bus: Bus | None = None,
+        proxies: TrustedProxies | None = None,
     ) -> None:
         self.store = store
         self.bus = bus or default_bus(store)
@@ -91,7 +96,7 @@ class QQServer:
         # The Smart QQ web channel on the same port: routed on its paths, whatever the Host.
         self.smartqq = SmartQQFrontEnd(self.service)
         self.smartqq.route(self.router)
-        self.front_end = HttpFrontEnd(self.router, self.limits)
+        self.front_end = HttpFrontEnd(self.router, self.limits, proxies=proxies)
         self._server: asyncio.Server | None = None
         #: Listeners beside the main one (see listen).
         self._others: list[asyncio.Server] = []

@@ -13,7 +13,7 @@ from qqdesk.client.types import StoredMessage
 from qqdesk.core import Conversation
 from qqdesk.server import QQServer
 
-from .conftest import FAST
+from .conftest import ALICE, BOB, FAST
 from .scripted import Answer, ScriptedServer
 
 NewSession = Callable[..., AccountSession]
@@ -56,6 +56,24 @@ async def test_a_message_resent_through_the_real_server_is_stored_once(
     await alice.link.send(message.conversation, message.content, client_id(message))
     queued = await real.store.queued(10002, 10)
     assert [m.content for m in queued if m.sender == 10001] == [("exactly once",)]
+
+
+async def test_a_room_message_resent_through_the_real_server_is_kept_once(
+    real: QQServer, new_session: NewSession
+) -> None:
+    """The same for a group and a discussion: the web link sends the client id too."""
+    alice = new_session(real.url, ALICE, "alice-pw")
+    await alice.login()
+    rooms = [await alice.create_group("Once 一次", [BOB]), await alice.create_discussion("", [BOB])]
+    for room in rooms:
+        sent = await alice.send_message(room, "exactly once")
+        assert await alice.wait_delivered(sent.local_id) is DeliveryState.SENT
+        message = alice.store.message(sent.local_id)
+        assert message is not None
+        # the answer was lost: the next try of the same stored message
+        await alice.web.send(message.conversation, message.content, client_id(message))
+        kept = await real.store.room_messages([room], 0, 10)
+        assert [m.content for m in kept] == [("exactly once",)]
 
 
 def test_client_ids_differ_for_a_history_started_afresh() -> None:

@@ -255,9 +255,11 @@ async def test_a_room_message_refused_while_the_web_session_signs_in_again_goes_
         await go_on.wait()
         await real_login()
 
-    async def noted_send(conversation: Conversation, content: Content) -> None:
+    async def noted_send(
+        conversation: Conversation, content: Content, client_id: str | None = None
+    ) -> None:
         try:
-            await real_send(conversation, content)
+            await real_send(conversation, content, client_id)
         finally:
             tried.set()
 

@@ -196,7 +196,9 @@ class Web:
         r.update(extra)
         return await self.json("POST", "/channel/poll2", r=r)
 
-    async def send(self, path: str, key: str, to: int, content: Content | str) -> dict[str, Any]:
+    async def send(
+        self, path: str, key: str, to: int, content: Content | str, **extra: Any
+    ) -> dict[str, Any]:
         parts = parse_text(content) if isinstance(content, str) else content
         r = {
             key: to,
@@ -205,11 +207,12 @@ class Web:
             "clientid": 53999199,
             "msg_id": 6000001,
             "psessionid": self.psessionid,
+            **extra,
         }
         return await self.json("POST", path, r=r)
 
-    async def send_buddy(self, to: int, content: Content | str) -> dict[str, Any]:
-        return await self.send("/channel/send_buddy_msg2", "to", to, content)
+    async def send_buddy(self, to: int, content: Content | str, **extra: Any) -> dict[str, Any]:
+        return await self.send("/channel/send_buddy_msg2", "to", to, content, **extra)
 
     async def buddy_id(self, nick: str) -> int:
         """The id this client sees for the buddy named ``nick``."""

@@ -13,6 +13,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import asyncpg
 import pytest
@@ -32,7 +33,10 @@ from tests.support.wire import free_port, port_accepts, post, request_bytes, sen
 HOLD = 55
 #: What a crossing wake-up must take at most (far below HOLD, far above a slow CI).
 CROSSING = 20.0
-SERVE = [sys.executable, "-m", "qqdesk.server", "serve"]
+#: HAProxy connects to the nodes from this address, and the nodes read a PROXY header
+#: (naming the client) from it only: the tests' clients on 127.0.0.1 reach them directly.
+FRONT_DOOR_SOURCE = "127.0.0.9"
+SERVE = [sys.executable, "-m", "qqdesk.server", "serve", "--proxy-from", FRONT_DOOR_SOURCE]
 
 
 class Node:
@@ -214,6 +218,97 @@ async def test_a_lost_listen_connection_loses_no_wake_up(
         assert fields(await held)["MG"] == "after,"
 
 
+async def classic(url: str, uin: int, cmd: str, **values: object) -> dict[str, str]:
+    """One classic request, sent again while the server answers 503 (not done: the
+    store lost its connection), as a client does; the reply's fields."""
+    parts = [f"VER=1.1&CMD={cmd}&SEQ=1&UIN={uin}"]
+    parts += [f"{k}={quote(str(v), safe='')}" for k, v in values.items()]
+    while True:
+        status, _headers, body = await post(url, "&".join(parts).encode())
+        if status != 503:
+            assert status == 200
+            return fields(body)
+        await asyncio.sleep(0.05)  # (Retry-After says 30 s: a test need not wait so long)
+
+
+async def terminate(postgres_url: str, application: str) -> int:
+    """pg_terminate_backend of every connection named ``application``: how many."""
+    db = await asyncpg.connect(postgres_url)
+    try:
+        return int(
+            await db.fetchval(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE application_name = $1",
+                application,
+            )
+        )
+    finally:
+        await db.close()
+
+
+async def test_killed_database_connections_lose_and_repeat_nothing_acknowledged(
+    nodes: tuple[Node, Node], postgres_url: str
+) -> None:
+    """Four senders talk through A, Bob receives on B (acknowledged delivery); twice in
+    the middle every node's store connections are killed (the writer's among them). A
+    send answered 503 is not done and goes again with its client id (a batch whose
+    COMMIT was cut may have been kept): each message reaches Bob exactly once, each
+    sender's in order. (Four senders of six: one would meet the rate limit.)"""
+    a, b = nodes
+    senders = (10004, 10005, 10006, 10007)
+    per_sender = 6
+    await asyncio.to_thread(accounts, postgres_url, *senders)
+    login = {"PS": md5_hex("pw"), "M5": 1, "LC": LOGIN_CODE}
+    for url, uin in [(b.url, 10002), *((a.url, s) for s in senders)]:
+        assert (await classic(url, uin, "Login", **login))["RES"] == "0"
+    acknowledged: list[str] = []
+    cuts = {8: asyncio.Event(), 16: asyncio.Event()}
+
+    async def send(uin: int) -> None:
+        for n in range(per_sender):
+            words = f"{uin}-{n}"
+            reply = await classic(a.url, uin, "CLTMSG", UN=10002, MG=words, CI=f"c{n}")
+            assert reply["RES"] == "0", reply
+            acknowledged.append(words)
+            if len(acknowledged) in cuts:
+                await cuts[len(acknowledged)].wait()  # (the cut comes mid-conversation)
+
+    async def receive(count: int) -> list[str]:
+        kept: list[str] = []
+        last = 0
+        while len(kept) < count:
+            got = await classic(b.url, 10002, "GetMsgEx", WT=HOLD, AK=last)
+            for kind, text, mid in zip(
+                got["MT"].split(",")[:-1],
+                got["MG"].split(",")[:-1],
+                got["MI"].split(",")[:-1],
+                strict=True,
+            ):
+                if kind == "9":
+                    kept.append(text)
+                last = max(last, int(mid))
+        return kept
+
+    sending = asyncio.gather(*(send(uin) for uin in senders))
+    receiving = asyncio.ensure_future(receive(len(senders) * per_sender))
+    async with asyncio.timeout(120):
+        for at, cut in cuts.items():
+            while len(acknowledged) < at:
+                await asyncio.wait([sending], timeout=0.01)
+                if sending.done():
+                    sending.result()  # (a sender failed: say why)
+            assert await terminate(postgres_url, PostgresStore.APPLICATION) >= 2  # both nodes
+            cut.set()
+        await sending
+        kept = await receiving
+    assert sorted(kept) == sorted(acknowledged)  # each exactly once
+    assert len(set(kept)) == len(kept) == len(senders) * per_sender
+    for uin in senders:  # and in order
+        assert [w for w in kept if w.startswith(f"{uin}-")] == [
+            f"{uin}-{n}" for n in range(per_sender)
+        ]
+
+
 # -- HAProxy in front (TCP mode), and kill -9 of the node a client talks to --------------
 
 
@@ -229,12 +324,14 @@ def haproxy_binary() -> str:
 
 
 def haproxy_config(port: int, backends: list[Node]) -> str:
-    """docs/examples/haproxy.cfg on loopback ports, with quick health checks.
+    """docs/examples/haproxy.cfg on loopback ports (send-proxy-v2, from its own
+    address), with quick health checks.
 
     ``balance first``: every client goes to the first node that is up (so the test
     knows which one to kill); production uses ``balance source`` (see the example)."""
     servers = "\n".join(
-        f"    server n{i} 127.0.0.1:{node.port} check inter 200ms fall 1 rise 2"
+        f"    server n{i} 127.0.0.1:{node.port} source {FRONT_DOOR_SOURCE} send-proxy-v2"
+        " check inter 200ms fall 1 rise 2"
         for i, node in enumerate(backends)
     )
     return f"""global
@@ -292,6 +389,23 @@ async def test_legacy_requests_pass_through_haproxy_in_tcp_mode(front_door: str)
         {"Host": None},  # type: ignore[dict-item]
     )
     assert status == 200 and b"&RES=0&" in answer
+
+
+async def test_behind_haproxy_every_client_keeps_its_own_address(front_door: str) -> None:
+    # Without the PROXY header every client came from HAProxy's one address: the
+    # guesser below was the owner's trusted (number, address) pair and locked the owner
+    # out, and a stranger's request was served from the owner's session.
+    owner = Raw(front_door, 10001)
+    assert b"RES=0&RS=0" in await owner.login()
+    for _ in range(5):
+        guesser = Raw(front_door, 10001, source="127.0.0.2")
+        assert b"&RS=1&" in await guesser.login("wrong")  # a wrong password
+    assert (await Raw(front_door, 10001, source="127.0.0.2").login("pw")).endswith(b"&RES=3")
+    assert b"RES=0&RS=0" in await Raw(front_door, 10001).login()  # the owner is not
+    # the session is bound to the owner's address, not to the front door's
+    stranger = Raw(front_door, 10001, source="127.0.0.3")
+    assert (await stranger.send("GetMsgEx")).endswith(b"&RES=20")
+    assert (await owner.send("GetMsgEx")).split(b"&")[4] == b"RES=0"
 
 
 async def test_kill_9_of_a_node_mid_conversation_loses_and_repeats_nothing_acknowledged(

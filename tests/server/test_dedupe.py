@@ -9,12 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from qqdesk.core import Conversation, ConversationKind, parse_text, render_text
 from qqdesk.server import QQServer
 from qqdesk.server.cli import main as cli_main
 from qqdesk.server.store.migrations import SENT_IDS_KEPT
 from tests.support.servers import ServerProcess
 
 from .conftest import AnyStore, Raw, fields, text, words
+from .smartqq_web import Web
 
 
 async def _texts(client: Raw) -> list[str]:
@@ -94,3 +96,44 @@ def test_a_resend_after_kill_9_is_stored_once(tmp_path: Path) -> None:
         assert asyncio.run(receive()) == [f"m{i}" for i in range(5)]
     finally:
         proc.stop()
+
+
+# -- room sends on the web channel (the qqdesk_client_id extension field) ---------------
+
+
+async def test_a_room_send_with_the_same_client_id_is_kept_once(live: QQServer) -> None:
+    group = await live.async_admin.create_group("一次", 10001)
+    await live.async_admin.add_members(group, [10002])
+    alice = Web(live)
+    await alice.sign_in(10001, plain_ids=True)
+
+    async def say(text: str, **extra: str) -> int:
+        reply = await alice.send("/channel/send_qun_msg2", "group_uin", group.number, text, **extra)
+        return int(reply["retcode"])
+
+    for _ in range(3):  # the reply was lost twice: three sends of one message
+        assert await say("once", qqdesk_client_id="r-1") == 0
+    assert await say("second", qqdesk_client_id="r-2") == 0
+    # a third-party client sends none: each send is a message, as always
+    assert await say("plain") == 0
+    assert await say("plain") == 0
+    # ids are per sender, shared by both kinds of send: a buddy message's id is taken
+    assert (await alice.send_buddy(10002, "to bob", qqdesk_client_id="b-1"))["retcode"] == 0
+    assert (await alice.send_buddy(10002, "to bob", qqdesk_client_id="b-1"))["retcode"] == 0
+    assert await say("again?", qqdesk_client_id="b-1") == 0
+    for bad in ["has space", "x" * 65, "逗号"]:
+        assert await say("malformed", qqdesk_client_id=bad) == 100006
+    kept = await live.store.room_messages([group], 0, 20)
+    assert [render_text(m.content) for m in kept] == ["once", "second", "plain", "plain"]
+    assert [words(m) for m in await live.store.queued(10002, 10)] == ["to bob"]
+
+
+async def test_a_room_message_is_recorded_once_per_client_id(store: AnyStore) -> None:
+    room = await store.create_room(ConversationKind.GROUP, "g", 10001, [10001, 10002])
+    group = Conversation.group(room.number)
+    first = await store.post_once(group, 10001, parse_text("one"), "c1")
+    assert first is not None
+    assert await store.post_once(group, 10001, parse_text("one"), "c1") is None
+    assert await store.post_once(group, 10002, parse_text("theirs"), "c1") is not None
+    kept = await store.room_messages([group], 0, 10)
+    assert [render_text(m.content) for m in kept] == ["one", "theirs"]

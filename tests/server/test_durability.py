@@ -6,12 +6,15 @@ import asyncio
 import time
 from pathlib import Path
 
-from qqdesk.server import SqliteStore
+import pytest
+
+from qqdesk.server import QQServer, SqliteStore
 from qqdesk.server.cli import main as cli_main
 from qqdesk.server.service.limits import RATE_LIMIT
+from qqdesk.server.store import StoreError
 from tests.support.servers import ServerProcess, ServerThread
 
-from .conftest import MakeServer, Raw, fields, store_accounts, wait_until, words
+from .conftest import MakeServer, Raw, fields, polls, store_accounts, wait_until, words
 
 
 async def test_offline_message_survives_a_restart(tmp_path: Path, make_server: MakeServer) -> None:
@@ -230,15 +233,21 @@ def test_kill_9_after_legacy_delivery_delivers_again(tmp_path: Path) -> None:
         proc.stop()
 
 
-async def test_an_acknowledgement_takes_effect_before_its_deletion_is_written(
-    make_server: MakeServer,
-) -> None:
+async def signed_in_pair(make_server: MakeServer) -> tuple[QQServer, Raw, Raw]:
+    """A server with Alice (10001) and Bob (10002), both signed in."""
     srv = await make_server()
     await srv.async_admin.create_account(10001, "pw")
     await srv.async_admin.create_account(10002, "pw")
     alice, bob = Raw(srv.url, 10001), Raw(srv.url, 10002)
     await alice.login()
     await bob.login()
+    return srv, alice, bob
+
+
+async def test_an_acknowledgement_takes_effect_before_its_deletion_is_written(
+    make_server: MakeServer,
+) -> None:
+    srv, alice, bob = await signed_in_pair(make_server)
     for i in range(3):
         await alice.send("CLTMSG", UN=10002, MG=f"m{i}")
     first = fields(await bob.send("GetMsgEx", AK=0))
@@ -250,4 +259,33 @@ async def test_an_acknowledgement_takes_effect_before_its_deletion_is_written(
     assert fields(await bob.send("GetMsgEx", AK=ids[2]))["MN"] == "0"
     assert srv.store.synced_commits == synced  # type: ignore[attr-defined]
     # and the deletion does get written
+    await wait_until(lambda: not srv.store.pending(10002, 10))  # type: ignore[attr-defined]
+
+
+async def test_an_acknowledgement_holds_when_its_deletion_fails(
+    make_server: MakeServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The store lost its connection as it deleted what Bob acknowledged: the held poll
+    woken next gives only what is new, and Bob's next AK deletes the rest."""
+    srv, alice, bob = await signed_in_pair(make_server)
+    await alice.send("CLTMSG", UN=10002, MG="one")
+    first = int(fields(await bob.send("GetMsgEx", AK=0))["MI"].split(",")[0])
+    failed: list[int] = []
+    delete_upto = srv.store.delete_upto
+
+    def lost(recipient: int, last_id: int) -> asyncio.Future[None]:
+        failed.append(last_id)
+        future = asyncio.get_running_loop().create_future()
+        future.set_exception(StoreError("lost the connection to the store"))
+        return future
+
+    monkeypatch.setattr(srv.store, "delete_upto", lost)
+    held = asyncio.create_task(bob.send("GetMsgEx", WT=30, AK=first))
+    await wait_until(lambda: failed == [first] and polls(srv, 10002) == 1)
+    await alice.send("CLTMSG", UN=10002, MG="two")
+    got = fields(await asyncio.wait_for(held, 10))
+    assert got["MG"] == "two,"
+    monkeypatch.setattr(srv.store, "delete_upto", delete_upto)
+    second = int(got["MI"].split(",")[0])
+    assert fields(await bob.send("GetMsgEx", AK=second))["MN"] == "0"
     await wait_until(lambda: not srv.store.pending(10002, 10))  # type: ignore[attr-defined]

@@ -29,6 +29,7 @@ from qqdesk.core import (
     render_text,
 )
 from qqdesk.protocol.smartqq import (
+    CLIENT_ID_FIELD,
     Retcode,
     contact_hash,
     decode_event_content,
@@ -366,14 +367,19 @@ class SmartQQLink:
         """The messages that carry ``content`` (a long text takes several)."""
         return [parse_text(part) for part in split_text(render_text(content))]
 
-    async def send(self, conversation: Conversation, content: Content) -> None:
-        """One send_qun_msg2 / send_discu_msg2; raises as the server answers."""
+    async def send(
+        self, conversation: Conversation, content: Content, client_id: str | None = None
+    ) -> None:
+        """One send_qun_msg2 / send_discu_msg2; raises as the server answers.
+
+        ``client_id`` (qqdesk's extension field; the same on every try of one message)
+        lets the server keep a message resent after a lost answer once."""
         target = _SEND_PATHS.get(conversation.kind)
         if target is None:
             raise RequestRefused("buddy messages go by the classic link")
         path, key = target
         self._msg_id += 1
-        r = {
+        r: dict[str, Any] = {
             key: conversation.number,
             "content": encode_send_content(content),
             "face": 0,
@@ -381,6 +387,8 @@ class SmartQQLink:
             "msg_id": self._msg_id,
             "psessionid": self._psessionid,
         }
+        if client_id is not None:
+            r[CLIENT_ID_FIELD] = client_id
         await self._call(path, r)
 
     # -- rooms ---------------------------------------------------------------------------

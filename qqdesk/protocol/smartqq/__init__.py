@@ -4,7 +4,9 @@ front-end uses these, and so can a client."""
 
 from .content import (
     BAD_CONTENT,
+    CLIENT_ID_FIELD,
     DEFAULT_FONT,
+    decode_client_id,
     decode_event_content,
     decode_send_content,
     encode_event_content,
@@ -36,6 +38,7 @@ from .request import WebRequest, WebRequestError, as_int, host_name, parse_reque
 
 __all__ = [
     "BAD_CONTENT",
+    "CLIENT_ID_FIELD",
     "CLIENT_TYPE_PC",
     "CLIENT_TYPE_WEB",
     "DEFAULT_FONT",
@@ -54,6 +57,7 @@ __all__ = [
     "bkn",
     "call_for",
     "contact_hash",
+    "decode_client_id",
     "decode_event_content",
     "decode_send_content",
     "discussion_message_event",

@@ -8,6 +8,8 @@ HTML-escaped (§13.1).
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Mapping
 from typing import Any
 
 from qqdesk.core import Content, Face, Part, normalize
@@ -27,6 +29,23 @@ DEFAULT_FONT: dict[str, Any] = {
 
 #: The font our own client puts last in a send.
 SEND_FONT: dict[str, Any] = {"name": "宋体", "size": 10, "style": [0, 0, 0], "color": "000000"}
+
+
+#: qqdesk's client message id on a room send (an extension field of ``r``; the classic
+#: CI's form): a send retried after a lost reply is kept once.
+CLIENT_ID_FIELD = "qqdesk_client_id"
+_CLIENT_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
+def decode_client_id(r: Mapping[str, Any]) -> str | None:
+    """A send's client message id (None when absent: third-party clients never send it);
+    WebRequestError(100006) when it is not 1 to 64 of ``A-Z a-z 0-9 . _ -``."""
+    value = r.get(CLIENT_ID_FIELD)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _CLIENT_ID.fullmatch(value):
+        raise WebRequestError(f"{CLIENT_ID_FIELD} is malformed")
+    return value
 
 
 def decode_send_content(value: object) -> Content:

@@ -182,18 +182,31 @@ class Messaging:
         return [room.conversation for room in await self._store.rooms_of(uin)]
 
     async def post(
-        self, session: Session, conversation: Conversation, content: Content
-    ) -> RoomMessage:
+        self,
+        session: Session,
+        conversation: Conversation,
+        content: Content,
+        client_id: str | None = None,
+    ) -> RoomMessage | None:
         """A message said in a room by a member: kept once (durable before this returns),
         read by every member's web session with its own cursor; no per-member rows.
-        Rate-limited with buddy messages (one count)."""
+        Rate-limited with buddy messages (one count).
+
+        ``client_id`` (the client's own id for the message) makes a resend of it a
+        no-op, as for buddy messages: None then (nothing new was kept)."""
         uin = session.uin
         if not self._limits.may_send(uin):
             raise Refused(Refusal.TOO_FREQUENT)
         if not await self._store.is_member(conversation, uin):
             raise Refused(Refusal.NOT_A_MEMBER)
         self._limits.sent(uin)
-        message = await self._store.post(conversation, uin, content)
+        message: RoomMessage | None
+        if client_id is None:
+            message = await self._store.post(conversation, uin, content)
+        else:
+            message = await self._store.post_once(conversation, uin, content, client_id)
+        if message is None:
+            return None  # a resend of a message kept already
         for member in await self._store.members(conversation):
             for each in self._presence.live(member.uin):
                 if each.is_web and member.uin != uin:
@@ -236,6 +249,10 @@ class Messaging:
         try:
             if ack is not None:
                 session.acks = True
+                # Acknowledged is never given again, even while its deletion is not
+                # committed, or when it failed (the database connection was lost: the
+                # client's next AK deletes it then), as a web session's floor.
+                session.floor = max(session.floor, ack)
                 await self._forget(session, ack)
             elif not session.acks:
                 self.delivered(session)
@@ -335,7 +352,7 @@ class Messaging:
         else:
             # (past what an older answer of this session gave and its next fetch will
             # acknowledge: a poll that ended as this one came may have just given it)
-            after = max(self._acked.get(uin, 0), session.unacked)
+            after = max(self._acked.get(uin, 0), session.unacked, session.floor)
             stored = await self._store.queued(uin, limit, after=after)
         # what follows a change left for a later answer is left too (order, and acks' range)
         full = len(stored) == limit

@@ -121,7 +121,8 @@ class Session:
     #: A replaced web session: its poll is told (kick_message, then 121).
     kicked: bool = False
     #: Everything with an id at or below this was given (legacy web) or acknowledged
-    #: (web with acks): a session skips those ids, so a switch of reader never doubles.
+    #: (web with acks, classic AK): a session skips those ids, so a switch of reader, or
+    #: a deletion the store failed to commit, never doubles.
     floor: int = 0
     #: Copies of what is queued for the account while another session reads the
     #: inbox (the classic one): the same messages, same ids, in memory.

@@ -256,6 +256,14 @@ class Store(Protocol):
         older than ROOM_HISTORY_AGE go."""
         ...
 
+    def post_once(
+        self, conversation: Conversation, sender: int, content: Content, client_id: str
+    ) -> Awaitable[RoomMessage | None]:
+        """``post``, unless ``sender`` sent ``client_id`` before (within SENT_IDS_KEPT;
+        one record per sender, shared with enqueue_once): None for such a resend
+        (nothing kept). The record and the message in one transaction."""
+        ...
+
     async def room_messages(
         self, conversations: Sequence[Conversation], after: int, limit: int
     ) -> list[RoomMessage]:

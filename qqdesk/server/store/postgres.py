@@ -84,10 +84,14 @@ _ROOM_COLUMNS = "kind, number, name, owner, memo, created"
 _ROOM_MESSAGE_COLUMNS = "id, conversation_kind, conversation_number, sender, content, time"
 _WEB_LOGIN_COLUMNS = "code, token, created, state, uin"
 
-#: What asyncpg raises when the database refuses, fails or is gone.
+#: What asyncpg raises when the database refuses, fails or is gone. (A query on a
+#: pooled connection the server has just terminated, pg_terminate_backend or a
+#: restart, can fail with InternalClientError, "another operation is in progress":
+#: the connection is as gone as with ConnectionDoesNotExistError.)
 DATABASE_ERRORS: tuple[type[BaseException], ...] = (
     asyncpg.PostgresError,
     asyncpg.InterfaceError,
+    asyncpg.exceptions.InternalClientError,
     OSError,
     TimeoutError,
 )
@@ -96,6 +100,7 @@ CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
     asyncpg.PostgresConnectionError,
     asyncpg.exceptions.OperatorInterventionError,
     asyncpg.InterfaceError,
+    asyncpg.exceptions.InternalClientError,
     OSError,
     TimeoutError,
 )
@@ -355,6 +360,8 @@ class PostgresStore:
 
     #: Connections in the pool (the writer holds one while it commits).
     POOL_SIZE = 4
+    #: The pool's connections' application_name (pg_stat_activity).
+    APPLICATION = "qqdesk-store"
     #: Message ids taken from the sequence at a time.
     ID_BLOCK = 10_000
     #: Longest wait for ID_LOCK with the loop blocked (see reserve_message_ids).
@@ -388,7 +395,12 @@ class PostgresStore:
         where = redact(url)
         try:
             pool = await asyncpg.create_pool(
-                url, min_size=1, max_size=pool_size or cls.POOL_SIZE, timeout=30
+                url,
+                min_size=1,
+                max_size=pool_size or cls.POOL_SIZE,
+                timeout=30,
+                # (named, as the bus's connection is: an operator sees which is which)
+                server_settings={"application_name": cls.APPLICATION},
             )
         except _OPEN_ERRORS as exc:
             raise StoreError(f"cannot open store {where}: {exc}") from exc
@@ -809,27 +821,32 @@ class PostgresStore:
         """Queue ``message`` unless its sender sent ``client_id`` before (see SqliteStore)."""
 
         async def run(db: Connection) -> list[int]:
-            now = int(time.time())
-            if now >= self._next_prune:
-                await db.execute("DELETE FROM sent_ids WHERE time<$1", now - SENT_IDS_KEPT)
-                self._next_prune = now + PRUNE_EVERY
-            # (a concurrent transaction with the same id waits here for the first to end)
-            noted = await db.fetchval(
-                "INSERT INTO sent_ids (sender, client_id, time) VALUES ($1, $2, $3)"
-                " ON CONFLICT (sender, client_id) DO UPDATE SET time=EXCLUDED.time"
-                " WHERE sent_ids.time<$4 RETURNING 1",
-                message.sender,
-                client_id,
-                now,
-                now - SENT_IDS_KEPT,
-            )
-            if noted is None:
+            if not await self._note_sent(db, message.sender, client_id):
                 return []
             return await _enqueue(db, [message])
 
         # (not a plain enqueue: the writer must not merge it into another INSERT)
         wake = WakeUp(accounts=frozenset({message.recipient}))
         return self._write(run, wake=wake, takes_ids=True)
+
+    async def _note_sent(self, db: Connection, sender: int, client_id: str) -> bool:
+        """Record ``sender``'s ``client_id`` (and now and then forget old ones); False
+        when it is recorded already and younger than SENT_IDS_KEPT."""
+        now = int(time.time())
+        if now >= self._next_prune:
+            await db.execute("DELETE FROM sent_ids WHERE time<$1", now - SENT_IDS_KEPT)
+            self._next_prune = now + PRUNE_EVERY
+        # (a concurrent transaction with the same id waits here for the first to end)
+        noted = await db.fetchval(
+            "INSERT INTO sent_ids (sender, client_id, time) VALUES ($1, $2, $3)"
+            " ON CONFLICT (sender, client_id) DO UPDATE SET time=EXCLUDED.time"
+            " WHERE sent_ids.time<$4 RETURNING 1",
+            sender,
+            client_id,
+            now,
+            now - SENT_IDS_KEPT,
+        )
+        return noted is not None
 
     async def queued(self, recipient: int, limit: int, after: int = 0) -> list[QueuedMessage]:
         rows = await self._query(
@@ -988,27 +1005,43 @@ class PostgresStore:
     def post(
         self, conversation: Conversation, sender: int, content: Content
     ) -> asyncio.Future[RoomMessage]:
-        kind = room_kind(conversation)
-        stored = content_json(content)
+        room_kind(conversation)  # (a buddy chat is refused at once, not in the batch)
 
         async def run(db: Connection) -> RoomMessage:
-            now = int(self.clock())
-            # (under ID_LOCK, held by the batch until it commits: commit order)
-            message_id = int(await db.fetchval("SELECT nextval('message_ids')"))
-            await db.execute(
-                f"INSERT INTO room_messages ({_ROOM_MESSAGE_COLUMNS})"
-                " VALUES ($1, $2, $3, $4, $5, $6)",
-                message_id,
-                kind,
-                conversation.number,
-                sender,
-                stored,
-                now,
-            )
-            await _prune_room(db, conversation.number, now)
-            return RoomMessage(message_id, conversation, sender, content, now)
+            return await self._post_in(db, conversation, sender, content)
 
         return self._write(run, wake=WakeUp(rooms=frozenset({conversation})), takes_ids=True)
+
+    def post_once(
+        self, conversation: Conversation, sender: int, content: Content, client_id: str
+    ) -> asyncio.Future[RoomMessage | None]:
+        room_kind(conversation)
+
+        async def run(db: Connection) -> RoomMessage | None:
+            if not await self._note_sent(db, sender, client_id):
+                return None  # a resend: kept already
+            return await self._post_in(db, conversation, sender, content)
+
+        return self._write(run, wake=WakeUp(rooms=frozenset({conversation})), takes_ids=True)
+
+    async def _post_in(
+        self, db: Connection, conversation: Conversation, sender: int, content: Content
+    ) -> RoomMessage:
+        """A room message kept in the batch's transaction."""
+        now = int(self.clock())
+        # (under ID_LOCK, held by the batch until it commits: commit order)
+        message_id = int(await db.fetchval("SELECT nextval('message_ids')"))
+        await db.execute(
+            f"INSERT INTO room_messages ({_ROOM_MESSAGE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)",
+            message_id,
+            room_kind(conversation),
+            conversation.number,
+            sender,
+            content_json(content),
+            now,
+        )
+        await _prune_room(db, conversation.number, now)
+        return RoomMessage(message_id, conversation, sender, content, now)
 
     # -- classic sessions every node sees (interface.SharedSessions) --
 

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from qqdesk.core import (
     MIN_UIN,
@@ -755,15 +755,19 @@ class SqliteStore:
         stamped = self._stamp([message])
 
         def run(db: sqlite3.Connection) -> list[int]:
-            now = int(time.time())
-            if now >= self._next_prune:
-                db.execute("DELETE FROM sent_ids WHERE time<?", (now - SENT_IDS_KEPT,))
-                self._next_prune = now + PRUNE_EVERY
-            if not _note_sent(db, message.sender, client_id, now):
+            self._prune_sent_ids(db)
+            if not _note_sent(db, message.sender, client_id, int(time.time())):
                 return []
             return _enqueue(db, stamped)
 
         return self._write(run)
+
+    def _prune_sent_ids(self, db: sqlite3.Connection) -> None:
+        """Now and then, forget client ids older than SENT_IDS_KEPT."""
+        now = int(time.time())
+        if now >= self._next_prune:
+            db.execute("DELETE FROM sent_ids WHERE time<?", (now - SENT_IDS_KEPT,))
+            self._next_prune = now + PRUNE_EVERY
 
     async def queued(self, recipient: int, limit: int, after: int = 0) -> list[QueuedMessage]:
         rows = await self._query(
@@ -906,12 +910,26 @@ class SqliteStore:
     def post(
         self, conversation: Conversation, sender: int, content: Content
     ) -> asyncio.Future[RoomMessage]:
+        return cast("asyncio.Future[RoomMessage]", self._post(conversation, sender, content, None))
+
+    def post_once(
+        self, conversation: Conversation, sender: int, content: Content, client_id: str
+    ) -> asyncio.Future[RoomMessage | None]:
+        return self._post(conversation, sender, content, client_id)
+
+    def _post(
+        self, conversation: Conversation, sender: int, content: Content, client_id: str | None
+    ) -> asyncio.Future[RoomMessage | None]:
         kind = room_kind(conversation)
         (message_id,) = self.reserve_message_ids(1)
         stored = content_json(content)
 
-        def run(db: sqlite3.Connection) -> RoomMessage:
+        def run(db: sqlite3.Connection) -> RoomMessage | None:
             now = int(self.clock())
+            if client_id is not None:
+                self._prune_sent_ids(db)
+                if not _note_sent(db, sender, client_id, int(time.time())):
+                    return None  # a resend: kept already
             db.execute(
                 f"INSERT INTO room_messages ({_ROOM_MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
                 (message_id, kind, conversation.number, sender, stored, now),

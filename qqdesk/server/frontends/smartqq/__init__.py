@@ -41,6 +41,7 @@ from qqdesk.protocol.smartqq import (
     as_int,
     call_for,
     contact_hash,
+    decode_client_id,
     decode_send_content,
     discussion_message_event,
     dumps,
@@ -865,7 +866,7 @@ class SmartQQFrontEnd:
         if service.limits.penalized(state.uin, Action.SEND_MESSAGE):
             return error(Retcode.FLOOD)
         try:
-            await service.messaging.send(state.session, target, content)
+            await service.messaging.send(state.session, target, content, decode_client_id(web.r))
         except Refused as refused:
             return error(_SEND_RETCODE[refused.reason])
         return SEND_OK
@@ -879,11 +880,12 @@ class SmartQQFrontEnd:
             kind, key = ConversationKind.GROUP, "group_uin"
         else:
             kind, key = ConversationKind.DISCUSSION, "did"
+        client_id = decode_client_id(web.r)  # (qqdesk's own client: a resend is kept once)
         conversation = Conversation(kind, await self._resolve(state, web.number(key), kind))
         if self.service.limits.penalized(state.uin, Action.SEND_MESSAGE):
             return error(Retcode.FLOOD)
         try:
-            await self.service.messaging.post(state.session, conversation, content)
+            await self.service.messaging.post(state.session, conversation, content, client_id)
         except Refused as refused:
             return error(_SEND_RETCODE[refused.reason])
         return SEND_OK
