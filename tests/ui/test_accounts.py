@@ -438,7 +438,7 @@ def test_a_notice_in_chinese_names_the_account(
     shell, (carl, ann, _ben) = fake_accounts(qtbot, qt_run, fake_hub)
     qt_run(carl.send_message(ann.uin, "你好"))
     qtbot.waitUntil(shell.banner.isVisible)
-    assert shell.banner.text() == "来自 Carl 的消息（Ann（10001））：你好"
+    assert shell.banner.text() == "来自 Carl 的消息 — 发给 Ann（10001）：你好"
     assert shell.banner.button.text() == "打开"
     assert shell.add_account_action.text() == "添加账号(&A)…"
     shell.banner.button.click()

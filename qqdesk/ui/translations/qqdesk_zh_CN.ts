@@ -793,7 +793,7 @@
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../login.py" line="+334"/>
+        <location filename="../login.py" line="+333"/>
         <source>Sign in to qqdesk</source>
         <translation>登录 qqdesk</translation>
     </message>
@@ -1284,7 +1284,7 @@
         <location line="+62"/>
         <source>{title} (for {account})</source>
         <extracomment>A notification&apos;s title while several accounts are signed in.</extracomment>
-        <translation>{title}（{account}）</translation>
+        <translation>{title} — 发给 {account}</translation>
     </message>
 </context>
 <context>
