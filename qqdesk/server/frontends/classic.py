@@ -7,6 +7,7 @@ session cookie. The rules themselves are the service's.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 import secrets
@@ -117,14 +118,20 @@ class ClassicFrontEnd:
             log.debug("NULL for a request from %s: %s", request.ip, exc)
             return NULL
         try:
-            return await self.answer(decoded, request.ip, request.cookies)
+            return await self.answer(decoded, request.ip, request.cookies, request.closed)
         except StoreError as exc:
             # the store logged it (once for a spell of failures, not per request)
             log.debug("%s from %s not done: %s", decoded.command.request_name, request.ip, exc)
             raise Unavailable(str(exc)) from exc
 
-    async def answer(self, request: ClassicRequest, ip: str, cookies: dict[str, str]) -> Answer:
-        """Answer a decoded request."""
+    async def answer(
+        self,
+        request: ClassicRequest,
+        ip: str,
+        cookies: dict[str, str],
+        closed: Callable[[], asyncio.Future[None]] | None = None,
+    ) -> Answer:
+        """Answer a decoded request (``closed``: see Request.closed)."""
         service = self.service
         command, uin = request.command, request.uin
         token = cookies.get(COOKIE_PREFIX + str(uin))
@@ -146,12 +153,17 @@ class ClassicFrontEnd:
                 return _error(Result.NO_SUCH_NUMBER, request)
             return _error(Result.NOT_LOGGED_IN, request)
         try:
-            reply = await self._dispatch(session, request)
+            reply = await self._dispatch(session, request, closed)
         except Refused as refused:
             reply = ErrorReply(command=command, result=_RESULT[refused.reason])
         return _reply(reply, request)
 
-    async def _dispatch(self, session: Session, request: ClassicRequest) -> Reply:
+    async def _dispatch(
+        self,
+        session: Session,
+        request: ClassicRequest,
+        closed: Callable[[], asyncio.Future[None]] | None = None,
+    ) -> Reply:
         service, contacts = self.service, self.service.contacts
         command = request.command
         match request:
@@ -198,8 +210,10 @@ class ClassicFrontEnd:
                 service.set_presence(session, request.status.presence)
                 return Done(command=command)
             case FetchMessagesRequest():
+                # (a held poll watches for its client's end: see Messaging.fetch)
+                abandoned = closed() if closed is not None and request.wait else None
                 entries = await service.messaging.fetch(
-                    session, request.wait or 0, request.ack, _fitting(request)
+                    session, request.wait or 0, request.ack, _fitting(request), abandoned
                 )
                 if entries is None:
                     return ErrorReply(command=Command.GET_MSG_EX, result=Result.NOT_LOGGED_IN)
