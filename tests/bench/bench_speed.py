@@ -339,11 +339,14 @@ async def _delivery(
 
 
 async def _login_burst(
-    port: int, seconds: float, burst: int
+    port: int, seconds: float, burst: int, limit: float
 ) -> tuple[list[float], list[float], float, int]:
-    """Query_Stat round trips of 10 users before and during 1,000 logins; burst time, failures."""
+    """Query_Stat round trips of 10 users before and during ``burst`` logins arriving at
+    once (watched for at most ``limit`` seconds); the burst's time and logins done."""
     users = await _open_many(port, 10)
     await asyncio.gather(*(_login(c, FIRST_UIN + i) for i, c in enumerate(users)))
+    # (opened first: accepting a thousand connections is no part of either window)
+    burst_conns = await _open_many(port, burst)
     before: list[float] = []
     during: list[float] = []
     target = before
@@ -359,18 +362,21 @@ async def _login_burst(
 
     queries = [asyncio.create_task(query(c, FIRST_UIN + i)) for i, c in enumerate(users)]
     await asyncio.sleep(seconds)
-    burst_conns = await _open_many(port, burst)
     target = during
     t0 = time.perf_counter()
-    results = await asyncio.gather(
-        *(_login(c, BURST_FIRST + i) for i, c in enumerate(burst_conns)), return_exceptions=True
-    )
+    logins = [asyncio.create_task(_login(c, BURST_FIRST + i)) for i, c in enumerate(burst_conns)]
+    # (scrypt bounds the burst: two threads, ~0.1 s a hash here; not waited for forever)
+    await asyncio.wait(logins, timeout=limit)
     took = time.perf_counter() - t0
     stop = True
     await asyncio.gather(*queries)
+    done = sum(t.done() and not t.cancelled() and t.exception() is None for t in logins)
+    for t in logins:
+        t.cancel()
+    await asyncio.gather(*logins, return_exceptions=True)
     for c in users + burst_conns:
         c.close()
-    return before, during, took, sum(isinstance(r, BaseException) for r in results)
+    return before, during, took, done
 
 
 async def _memory(port: int, pid: int) -> tuple[float, float, float]:
@@ -443,10 +449,12 @@ async def _bench(args: argparse.Namespace, ports: dict[str, int], pids: dict[str
                 f" {_pct(lat, 50) / rtt50:>8.1f} {_pct(lat, 99) / _pct(relay, 99):>10.1f}"
             )
     if "burst" not in skip:
-        before, during, took, failed = await _login_burst(ports["qq"], 2.0, args.burst)
+        before, during, took, done = await _login_burst(
+            ports["qq"], 2.0, args.burst, args.burst_seconds
+        )
         print(
-            f"\nQuery_Stat of 10 other users around a burst of {args.burst} logins"
-            " (real scrypt), ms"
+            f"\nQuery_Stat of 10 other users around a burst of {args.burst} logins arriving at"
+            f" once (real scrypt; watched up to {args.burst_seconds:.0f} s), ms"
         )
         print(f"{'':>8} {'p50':>7} {'p99':>7} {'max':>7} {'requests':>9}")
         for phase, values in (("before", before), ("during", during)):
@@ -455,7 +463,7 @@ async def _bench(args: argparse.Namespace, ports: dict[str, int], pids: dict[str
                 f" {max(values) * 1e3:>7.1f} {len(values):>9}"
             )
         print(
-            f"  the burst took {took:.1f} s ({args.burst / took:.0f} logins/s), {failed} failed;"
+            f"  {done} logins done in {took:.1f} s ({done / took:.1f} logins/s);"
             f" p99 during / before {_pct(during, 99) / _pct(before, 99):.1f}"
         )
     if "memory" not in skip:
@@ -481,6 +489,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--seconds", type=float, default=3.0, help="length of each cell")
     parser.add_argument("--burst", type=int, default=BURST, help="logins in the burst")
+    parser.add_argument(
+        "--burst-seconds", type=float, default=30.0, help="longest watch of the burst"
+    )
     parser.add_argument("--skip", default="", help="phases to skip: mix,delivery,burst,memory")
     args = parser.parse_args()
     started = time.perf_counter()
