@@ -236,7 +236,17 @@ class _Connection:
                 self.pending = byte
                 await asyncio.Future()  # the client is still there: never done
 
-    def end_watch(self) -> None:
+    async def end_watch(self) -> None:
+        """Stop watching, once the handler has returned; returns when the watch has let
+        go of the reader: a cancelled read is only over at the loop's next turn, and a
+        StreamReader takes one waiting reader at a time."""
+        watch, self._watch = self._watch, None
+        if watch is not None and not watch.done():
+            watch.cancel()
+            await asyncio.wait([watch])
+
+    def drop_watch(self) -> None:
+        """Stop watching as the connection ends (nobody reads after it)."""
         if self._watch is not None:
             self._watch.cancel()
             self._watch = None
@@ -381,7 +391,7 @@ class HttpFrontEnd:
             await self._serve_requests(connection, writer, ip, cookies)
         finally:
             connection.deadline.stop()
-            connection.end_watch()
+            connection.drop_watch()
 
     async def _serve_requests(
         self,
@@ -437,7 +447,7 @@ class HttpFrontEnd:
                 return
             finally:
                 self._busy.discard(task)
-                connection.end_watch()
+                await connection.end_watch()
             keep_alive = keep_alive and not self._closing
             if unavailable is not None:
                 response = _response(

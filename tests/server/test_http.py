@@ -315,3 +315,22 @@ async def test_a_request_pipelined_behind_a_held_poll_is_answered_after_it(
         assert (status, body) == (200, LOGOUT_REPLY)
     finally:
         writer.close()
+
+
+async def test_held_polls_one_after_another_on_one_connection(
+    live: QQServer, alice: Raw, bob: Raw
+) -> None:
+    # The next request comes only after the answer was read: the watch of the poll
+    # before must have let go of the connection's reader by then.
+    await alice.send("GetMsgEx")
+    reader, writer = await open_connection(live.url)
+    try:
+        for n in range(3):
+            writer.write(_held_poll(alice))
+            await writer.drain()
+            await wait_until(lambda: polls(live, 10001) == 1)
+            assert (await bob.send("CLTMSG", UN=10001, MG=f"hi {n}")).endswith(b"&RES=0&")
+            status, _headers, body = await asyncio.wait_for(read_response(reader), 10)
+            assert status == 200 and body.endswith(b"&UN=10002,&MG=hi %d," % n)
+    finally:
+        writer.close()
