@@ -60,7 +60,16 @@ from qqdesk.protocol.classic import (
 )
 
 from ..http import Answer, Request, Unavailable
-from ..service import Action, Entry, Refusal, Refused, Service, Session, StatusChange
+from ..service import (
+    Action,
+    ClientGone,
+    Entry,
+    Refusal,
+    Refused,
+    Service,
+    Session,
+    StatusChange,
+)
 from ..service.privacy import change_privacy, profile_seen_by
 from ..store import MessageKind, StoreError
 
@@ -145,7 +154,7 @@ class ClassicFrontEnd:
         if action is not None and service.limits.penalized(uin, action):
             return _error(Result.TOO_FREQUENT, request)
         if isinstance(request, LoginRequest):
-            return await self._login(request, ip)
+            return await self._login(request, ip, closed)
         session = service.session(uin, ip, token)
         if session is None:
             # only the failure path looks the number up: 5 for no account, else 20
@@ -249,10 +258,19 @@ class ClassicFrontEnd:
                 return SearchPage(last=last, results=results)
         raise AssertionError(f"unhandled {command}")  # pragma: no cover - all matched above
 
-    async def _login(self, request: LoginRequest, ip: str) -> Answer:
+    async def _login(
+        self,
+        request: LoginRequest,
+        ip: str,
+        closed: Callable[[], asyncio.Future[None]] | None = None,
+    ) -> Answer:
         service = self.service
+        # (a client that leaves while its password waits for a thread is not hashed for)
+        abandoned = closed() if closed is not None else None
         try:
-            session = await service.login(request.uin, request.password_md5, ip)
+            session = await service.login(request.uin, request.password_md5, ip, abandoned)
+        except ClientGone:
+            return NULL  # (nobody reads it)
         except Refused as refused:
             if refused.reason is Refusal.WRONG_PASSWORD:
                 return _reply(LoginRefused(reason=WRONG_PASSWORD), request)
