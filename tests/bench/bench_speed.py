@@ -17,8 +17,8 @@ The figures of issue 15, each in one run beside baselines measured in the same r
 * resident memory of the server with 10,000 signed-in sessions each holding a poll
   (the bare hello process's memory as the baseline);
 * Query_Stat p99 of 10 other signed-in users before and during a burst of 1,000
-  logins (real scrypt hashes), last: the server goes on hashing the logins the
-  script gave up on.
+  logins (real scrypt hashes), last: the checks already running when the script
+  gives up on the burst still end (the queued ones are dropped with their clients).
 
 The server child lifts the CLTMSG rate limit, the strangers' bound and the
 connection limits (the benchmark's clients all come from 127.0.0.1). Everything
