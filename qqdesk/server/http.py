@@ -6,8 +6,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.cookies import CookieError, SimpleCookie
 
 from .proxyproto import ProxyHeaderError, TrustedProxies, read_header
@@ -79,6 +80,9 @@ class Request:
     cookies: dict[str, str]
     #: The Host header as sent ("" when absent).
     host: str = ""
+    #: Starts watching the connection for the client's end (see _Connection.closed):
+    #: a held poll answers at once when its client has gone, freeing the slot.
+    closed: Callable[[], asyncio.Future[None]] | None = field(default=None, compare=False)
 
     @property
     def path(self) -> str:
@@ -140,6 +144,114 @@ class HttpError(Exception):
         self.allow = allow
         #: Read and drop what the client still sends before closing (see _refuse).
         self.linger = linger
+
+
+class _Deadline:
+    """One connection's timeout: one loop timer, moved as the connection goes from idle
+    to a request's head, its body and its handler.
+
+    Moving the deadline later only stores a number (the timer, when it fires early,
+    sets itself again for the new deadline); only a move earlier (idle -> head) sets a
+    new timer. A scope per request (asyncio.timeout, rescheduled per phase) cost three
+    timers per request. aiohttp's web_protocol keeps its keep-alive timer the same way.
+    On expiry the connection's task is cancelled, and ``expired`` tells that
+    cancellation from any other.
+    """
+
+    __slots__ = ("_loop", "_task", "_timer", "_timer_at", "_when", "expired")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, task: asyncio.Task[None]) -> None:
+        self._loop = loop
+        self._task = task
+        self._when = math.inf
+        self._timer: asyncio.TimerHandle | None = None
+        self._timer_at = math.inf
+        self.expired = False
+
+    def move(self, when: float) -> None:
+        """Expire at ``when`` (loop time; math.inf: never, e.g. while a handler runs)."""
+        self._when = when
+        if when < self._timer_at:
+            if self._timer is not None:
+                self._timer.cancel()
+            self._timer_at = when
+            self._timer = self._loop.call_at(when, self._fire)
+
+    def _fire(self) -> None:
+        self._timer, self._timer_at = None, math.inf
+        if self._when == math.inf:
+            return
+        if self._loop.time() + 0.001 < self._when:  # (moved later meanwhile)
+            self.move(self._when)
+            return
+        self.expired = True
+        self._task.cancel()
+
+    def expire_seen(self) -> bool:
+        """Whether a cancellation of the connection's task was this deadline's; if so the
+        cancellation is taken back (the caller answers the timeout instead)."""
+        if not self.expired:
+            return False
+        self.expired = False
+        self._task.uncancel()
+        return True
+
+    def stop(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer, self._timer_at, self._when = None, math.inf, math.inf
+
+
+class _Connection:
+    """What one connection keeps between its requests: its deadline, and a byte of the
+    next request read early while watching for the client's end."""
+
+    __slots__ = ("_watch", "deadline", "pending", "reader")
+
+    def __init__(self, reader: asyncio.StreamReader, deadline: _Deadline) -> None:
+        self.reader = reader
+        self.deadline = deadline
+        #: The next request's first byte, when the watch read it.
+        self.pending = b""
+        self._watch: asyncio.Task[None] | None = None
+
+    def closed(self) -> asyncio.Future[None]:
+        """Done when the client ends the connection (EOF or reset) while a handler runs.
+
+        The watch reads one byte: a pipelined next request's first byte is kept for
+        it (the watch then stays pending). Ended when the handler returns (end_watch).
+        """
+        if self._watch is None:
+            self._watch = asyncio.ensure_future(self._read_end())
+        return self._watch
+
+    async def _read_end(self) -> None:
+        while True:
+            try:
+                byte = await self.reader.read(1)
+            except ConnectionError:
+                return
+            if not byte:
+                return
+            # (stray CR LF after a body, see _first_byte: skipped, as there)
+            if byte not in (b"\r", b"\n"):
+                self.pending = byte
+                await asyncio.Future()  # the client is still there: never done
+
+    async def end_watch(self) -> None:
+        """Stop watching, once the handler has returned; returns when the watch has let
+        go of the reader: a cancelled read is only over at the loop's next turn, and a
+        StreamReader takes one waiting reader at a time."""
+        watch, self._watch = self._watch, None
+        if watch is not None and not watch.done():
+            watch.cancel()
+            await asyncio.wait([watch])
+
+    def drop_watch(self) -> None:
+        """Stop watching as the connection ends (nobody reads after it)."""
+        if self._watch is not None:
+            self._watch.cancel()
+            self._watch = None
 
 
 @dataclass
@@ -301,9 +413,26 @@ class HttpFrontEnd:
         task = asyncio.current_task()
         assert task is not None
         cookies = _CookieCache()
+        connection = _Connection(reader, _Deadline(asyncio.get_running_loop(), task))
+        try:
+            await self._serve_requests(connection, writer, ip, cookies)
+        finally:
+            connection.deadline.stop()
+            connection.drop_watch()
+
+    async def _serve_requests(
+        self,
+        connection: _Connection,
+        writer: asyncio.StreamWriter,
+        ip: str,
+        cookies: _CookieCache,
+    ) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        reader = connection.reader
         while True:
             try:
-                request = await self._read_request(reader, writer)
+                request = await self._read_request(connection, writer)
             except HttpError as exc:
                 response = _response(exc.status, keep_alive=False, allow=exc.allow)
                 if exc.linger:
@@ -331,6 +460,7 @@ class HttpFrontEnd:
                         form,
                         cookies.parse(head.headers),
                         head.headers.get("host", ""),
+                        connection.closed,
                     )
                 )
             except Unavailable as exc:
@@ -344,6 +474,7 @@ class HttpFrontEnd:
                 return
             finally:
                 self._busy.discard(task)
+                await connection.end_watch()
             keep_alive = keep_alive and not self._closing
             if unavailable is not None:
                 response = _response(
@@ -391,40 +522,49 @@ class HttpFrontEnd:
                     dropped += len(chunk)
 
     async def _read_request(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+        self, connection: _Connection, writer: asyncio.StreamWriter
     ) -> tuple[_Head, Handler, bytes] | None:
         """The next request's head, handler and body; None at a clean end of the connection.
 
-        One asyncio.timeout scope, moved on as the request comes in (idle until
-        its first byte, then the head's limit, then the body's): a scope per
-        phase, or wait_for (a new task per read), cost more than the parsing.
+        The connection's deadline moves as the request comes in (idle until its
+        first byte, then the head's limit, then the body's) and is off while the
+        handler runs.
         """
         limits = self.limits
+        reader = connection.reader
+        deadline = connection.deadline
         loop = asyncio.get_running_loop()
         phase = "idle"
         try:
-            async with asyncio.timeout(limits.idle_timeout) as deadline:
+            deadline.move(loop.time() + limits.idle_timeout)
+            first: bytes | None = connection.pending
+            connection.pending = b""
+            if not first:
                 first = await self._first_byte(reader)
-                if first is None:
-                    return None
-                phase = "head"
-                deadline.reschedule(loop.time() + limits.header_timeout)
-                head = _parse_head(await self._read_lines(reader, first))
-                path = head.target.split("?", 1)[0]
-                handler = self.router.resolve(head.method, path)
-                if handler is None:
-                    raise HttpError(405, allow=", ".join(self.router.allowed(path)))
-                length = _content_length(head.headers, limits.max_body_bytes, head.method)
-                if head.headers.get("expect", "").lower() == "100-continue":
-                    writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
-                    await self._drain(writer)
-                phase = "body"
-                deadline.reschedule(loop.time() + limits.body_timeout)
-                body = await reader.readexactly(length)
-        except TimeoutError:
+            if first is None:
+                return None
+            phase = "head"
+            deadline.move(loop.time() + limits.header_timeout)
+            head = _parse_head(await self._read_lines(reader, first))
+            path = head.target.split("?", 1)[0]
+            handler = self.router.resolve(head.method, path)
+            if handler is None:
+                raise HttpError(405, allow=", ".join(self.router.allowed(path)))
+            length = _content_length(head.headers, limits.max_body_bytes, head.method)
+            if head.headers.get("expect", "").lower() == "100-continue":
+                writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+                await self._drain(writer)
+            phase = "body"
+            deadline.move(loop.time() + limits.body_timeout)
+            body = await reader.readexactly(length) if length else b""
+        except asyncio.CancelledError:
+            if not deadline.expire_seen():
+                raise
             if phase == "idle":
                 return None
             raise HttpError(408, linger=phase == "head") from None
+        finally:
+            deadline.move(math.inf)
         return head, handler, body
 
     async def _first_byte(self, reader: asyncio.StreamReader) -> bytes | None:

@@ -150,13 +150,13 @@ async def _serve_hello(port_file: str) -> None:
 
 
 class Child:
-    """A server child process (this same script with a hidden sub-command)."""
+    """A server child process (``script``, this one by default, with a hidden sub-command)."""
 
-    def __init__(self, *args: str, workdir: Path, name: str) -> None:
+    def __init__(self, *args: str, workdir: Path, name: str, script: str = __file__) -> None:
         self.port_file = str(workdir / f"{name}.port")
         self.log = (workdir / f"{name}.log").open("wb")
         self.process = subprocess.Popen(
-            [sys.executable, __file__, *args, self.port_file],
+            [sys.executable, script, *args, self.port_file],
             stdout=subprocess.DEVNULL,
             stderr=self.log,
             cwd=ROOT,

@@ -28,7 +28,7 @@ from qqdesk.server.http import RETRY_AFTER
 from tests.support.servers import ServerProcess
 from tests.support.wire import post
 
-from .conftest import FakeClock, Raw, fields, store_accounts, text
+from .conftest import FakeClock, Raw, fields, polls, store_accounts, text, wait_until
 
 FULL = "database or disk is full"
 
@@ -129,6 +129,31 @@ async def test_a_full_disk_refuses_a_message_keeps_reads_and_takes_it_once_there
     # the server never went down: the writer and the listener are still there
     assert b"RES=0" in await alice.send("Query_Stat", TN=50, UN=0)
     assert not store.closed
+
+
+async def test_a_held_poll_never_gets_a_message_whose_sender_heard_it_failed(
+    live: QQServer, alice: Raw, bob: Raw, clock: FakeClock
+) -> None:
+    # A held poll is woken only once its message's batch is committed (never from the
+    # batch still being written): a commit can still fail, and its sender hears 503.
+    store = live.store
+    assert isinstance(store, SqliteStore)
+    await live.async_admin.create_account(10003, "pw", nick="Carol")
+    await live.async_admin.add_buddy(10003, 10001)
+    await live.async_admin.add_buddy(10001, 10003)
+    await bob.send("GetMsgEx")  # (what is waiting since the login, taken first)
+    held = asyncio.create_task(bob.send("GetMsgEx", WT=30, AK=0))
+    await wait_until(lambda: polls(live, 10002) == 1)
+    store.limit_pages(0)
+    _stored, refused = await _fill(alice, 10003, clock)  # (to Carol: Bob's poll stays held)
+    clock.advance(1.5)
+    assert (await _cltmsg(alice, 10002, refused))[0] == 503
+    assert not held.done()
+    store.limit_pages(None)
+    clock.advance(1.5)
+    assert (await alice.send("CLTMSG", UN=10002, MG="after the disk")).endswith(b"&RES=0&")
+    answer = fields(await asyncio.wait_for(held, 10))
+    assert answer["MG"] == "after the disk,"
 
 
 async def test_a_friend_request_on_a_full_disk_is_refused_and_not_half_kept(

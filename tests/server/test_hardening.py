@@ -4,7 +4,9 @@ doubled; each against the real server on loopback."""
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
+import sys
 import threading
 
 import pytest
@@ -206,6 +208,62 @@ async def test_passwords_are_checked_on_two_threads_of_their_own(
     assert all(b"RES=0&RS=0" in a for a in answers)
     assert threads and all(name.startswith("qqdesk-password") for name in threads)
     assert len(threads) <= service_module.PASSWORD_THREADS == 2
+
+
+async def test_a_login_whose_client_left_is_never_hashed_for(
+    live: QQServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = threading.Event()
+    hashed: list[str] = []
+    check = check_password
+
+    def held(password_md5: str, stored: str) -> bool:
+        hashed.append(threading.current_thread().name)
+        release.wait(10)  # (set below; the bound only ends a failing test)
+        return check(password_md5, stored)
+
+    monkeypatch.setattr(service_module, "check_password", held)
+    for uin in range(20000, 20007):
+        await live.async_admin.create_account(uin, "pw")
+    try:
+        # two logins take both password threads ...
+        waiting = [asyncio.create_task(Raw(live.url, uin).login()) for uin in (20000, 20001)]
+        await wait_until(lambda: len(hashed) == service_module.PASSWORD_THREADS == 2)
+        # ... five more queue behind them, and their clients give up
+        gone = [asyncio.create_task(Raw(live.url, uin).login()) for uin in range(20002, 20007)]
+        await wait_until(lambda: live.front_end.connection_count == 7)
+        for task in gone:
+            task.cancel()  # (closes its connection)
+        await asyncio.gather(*gone, return_exceptions=True)
+        # their requests end without waiting for a thread: their slots are free
+        await wait_until(lambda: live.front_end.connection_count == 2)
+    finally:
+        release.set()
+    assert all(b"RES=0&RS=0" in answer for answer in await asyncio.gather(*waiting))
+    assert len(hashed) == 2
+    # a login after them is served at once, and none of theirs counted as a failure
+    assert b"RES=0&RS=0" in await Raw(live.url, 20002).login()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread priority: Linux")
+async def test_password_threads_yield_the_cores_to_the_loop(
+    live: QQServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # (a burst of logins must slow the logins, not every other user's requests)
+    seen: list[int] = []
+    check = check_password
+
+    def recording(password_md5: str, stored: str) -> bool:
+        seen.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+        return check(password_md5, stored)
+
+    monkeypatch.setattr(service_module, "check_password", recording)
+    loop_niceness = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    assert b"RES=0&RS=0" in await Raw(live.url, 10001).login()
+    lower = min(19, loop_niceness + service_module.PASSWORD_NICENESS)
+    assert (seen == [lower] and lower > loop_niceness) or loop_niceness == 19
+    # the loop's own thread keeps its priority
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == loop_niceness
 
 
 # -- legacy delivery ----------------------------------------------------------------

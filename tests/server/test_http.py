@@ -16,7 +16,7 @@ from qqdesk.server import QQServer
 from qqdesk.server.http import Limits
 from tests.support.wire import open_connection, post, read_response, request_bytes, send_raw
 
-from .conftest import MakeServer, Raw, md5, wait_until
+from .conftest import MakeServer, Raw, md5, polls, wait_until
 
 LOGOUT = b"VER=1.1&CMD=Logout&SEQ=7&UIN=10001"
 LOGOUT_REPLY = b"VER=1.1&CMD=LOGOUT&SEQ=7&UIN=10001&RES=0"
@@ -268,3 +268,69 @@ async def test_a_client_reset_during_a_refused_request_logs_no_traceback(
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
     # and the server still serves
     assert b"RES=0&RS=0" in await Raw(live.url, 10001).login()
+
+
+def _held_poll(client: Raw) -> bytes:
+    """A GetMsgEx that waits (WT=30) from ``client``, with its session cookie."""
+    body = b"VER=1.1&CMD=GetMsgEx&SEQ=50&UIN=%d&WT=30" % client.uin
+    assert client.cookie is not None
+    return request_bytes(body, {"Cookie": client.cookie})
+
+
+async def test_an_abandoned_held_poll_frees_its_slot_at_once(
+    make_server: MakeServer,
+) -> None:
+    # The hand-driven clock stands still: only the client's end can answer the poll.
+    srv = await make_server(limits=Limits(max_connections=1))
+    await srv.async_admin.create_account(10001, "pw", nick="Alice")
+    alice = Raw(srv.url, 10001)
+    assert b"RES=0&RS=0" in await alice.login()
+    await alice.send("GetMsgEx")  # (what is waiting since the login, taken first)
+    _reader, writer = await open_connection(srv.url)
+    writer.write(_held_poll(alice))
+    await writer.drain()
+    await wait_until(lambda: polls(srv, 10001) == 1)
+    assert (await send_raw(srv.url, b"POST / HTTP/1.1\r\n\r\n")).startswith(b"HTTP/1.1 503 ")
+    writer.close()  # the client gives up on its poll
+    await wait_until(lambda: srv.front_end.connection_count == 0 and polls(srv, 10001) == 0)
+    status, _headers, body = await post(srv.url, LOGOUT)  # the one slot is free again
+    assert (status, body) == (200, LOGOUT_REPLY)
+
+
+async def test_a_request_pipelined_behind_a_held_poll_is_answered_after_it(
+    live: QQServer, alice: Raw, bob: Raw
+) -> None:
+    await alice.send("GetMsgEx")
+    reader, writer = await open_connection(live.url)
+    try:
+        # the held poll, a legacy client's stray CR LF, and the next request at once:
+        # watching for the client's end must keep the next request's bytes for it
+        writer.write(_held_poll(alice) + b"\r\n\r\n" + request_bytes(LOGOUT))
+        await writer.drain()
+        await wait_until(lambda: polls(live, 10001) == 1)
+        assert (await bob.send("CLTMSG", UN=10001, MG="hi")).endswith(b"&RES=0&")
+        status, _headers, body = await asyncio.wait_for(read_response(reader), 10)
+        assert status == 200 and body.endswith(b"&MN=1&MT=9,&UN=10002,&MG=hi,")
+        status, _headers, body = await asyncio.wait_for(read_response(reader), 10)
+        assert (status, body) == (200, LOGOUT_REPLY)
+    finally:
+        writer.close()
+
+
+async def test_held_polls_one_after_another_on_one_connection(
+    live: QQServer, alice: Raw, bob: Raw
+) -> None:
+    # The next request comes only after the answer was read: the watch of the poll
+    # before must have let go of the connection's reader by then.
+    await alice.send("GetMsgEx")
+    reader, writer = await open_connection(live.url)
+    try:
+        for n in range(3):
+            writer.write(_held_poll(alice))
+            await writer.drain()
+            await wait_until(lambda: polls(live, 10001) == 1)
+            assert (await bob.send("CLTMSG", UN=10001, MG=f"hi {n}")).endswith(b"&RES=0&")
+            status, _headers, body = await asyncio.wait_for(read_response(reader), 10)
+            assert status == 200 and body.endswith(b"&UN=10002,&MG=hi %d," % n)
+    finally:
+        writer.close()

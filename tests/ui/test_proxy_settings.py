@@ -18,6 +18,13 @@ from tests.support.proxies import ProxyThread
 from .conftest import ALICE, MemoryKeyring
 
 
+@pytest.fixture(autouse=True)
+def own_data_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The real sessions here keep their history under the test's own folder, not the
+    user's (a history there written by a newer qqdesk refused every sign-in)."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+
+
 def proxy_tab(qtbot: Any, settings: Any) -> SettingsDialog:
     dialog = SettingsDialog(settings, account=ALICE[0])
     qtbot.addWidget(dialog)

@@ -7,6 +7,7 @@ session cookie. The rules themselves are the service's.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 import secrets
@@ -62,7 +63,16 @@ from qqdesk.protocol.classic import (
 )
 
 from ..http import Answer, Request, Unavailable
-from ..service import Action, Entry, Refusal, Refused, Service, Session, StatusChange
+from ..service import (
+    Action,
+    ClientGone,
+    Entry,
+    Refusal,
+    Refused,
+    Service,
+    Session,
+    StatusChange,
+)
 from ..service.privacy import change_privacy, profile_seen_by
 from ..store import MessageKind, StoreError
 
@@ -125,14 +135,20 @@ class ClassicFrontEnd:
             log.debug("NULL for a request from %s: %s", request.ip, exc)
             return NULL
         try:
-            return await self.answer(decoded, request.ip, request.cookies)
+            return await self.answer(decoded, request.ip, request.cookies, request.closed)
         except StoreError as exc:
             # the store logged it (once for a spell of failures, not per request)
             log.debug("%s from %s not done: %s", decoded.command.request_name, request.ip, exc)
             raise Unavailable(str(exc)) from exc
 
-    async def answer(self, request: ClassicRequest, ip: str, cookies: dict[str, str]) -> Answer:
-        """Answer a decoded request."""
+    async def answer(
+        self,
+        request: ClassicRequest,
+        ip: str,
+        cookies: dict[str, str],
+        closed: Callable[[], asyncio.Future[None]] | None = None,
+    ) -> Answer:
+        """Answer a decoded request (``closed``: see Request.closed)."""
         service = self.service
         command, uin = request.command, request.uin
         token = cookies.get(COOKIE_PREFIX + str(uin))
@@ -146,7 +162,7 @@ class ClassicFrontEnd:
         if action is not None and service.limits.penalized(uin, action):
             return _error(Result.TOO_FREQUENT, request)
         if isinstance(request, LoginRequest):
-            return await self._login(request, ip)
+            return await self._login(request, ip, closed)
         session = service.session(uin, ip, token)
         if session is None:
             # only the failure path looks the number up: 5 for no account, else 20
@@ -157,12 +173,17 @@ class ClassicFrontEnd:
             if isinstance(request, SetInfoRequest | SetPasswordRequest):
                 reply = await self._own_account(session, request, ip)
             else:
-                reply = await self._dispatch(session, request)
+                reply = await self._dispatch(session, request, closed)
         except Refused as refused:
             reply = ErrorReply(command=command, result=_RESULT[refused.reason])
         return _reply(reply, request)
 
-    async def _dispatch(self, session: Session, request: ClassicRequest) -> Reply:
+    async def _dispatch(
+        self,
+        session: Session,
+        request: ClassicRequest,
+        closed: Callable[[], asyncio.Future[None]] | None = None,
+    ) -> Reply:
         service, contacts = self.service, self.service.contacts
         command = request.command
         match request:
@@ -209,8 +230,10 @@ class ClassicFrontEnd:
                 service.set_presence(session, request.status.presence)
                 return Done(command=command)
             case FetchMessagesRequest():
+                # (a held poll watches for its client's end: see Messaging.fetch)
+                abandoned = closed() if closed is not None and request.wait else None
                 entries = await service.messaging.fetch(
-                    session, request.wait or 0, request.ack, _fitting(request)
+                    session, request.wait or 0, request.ack, _fitting(request), abandoned
                 )
                 if entries is None:
                     return ErrorReply(command=Command.GET_MSG_EX, result=Result.NOT_LOGGED_IN)
@@ -261,10 +284,19 @@ class ClassicFrontEnd:
             raise
         return PasswordReply(changed=True)
 
-    async def _login(self, request: LoginRequest, ip: str) -> Answer:
+    async def _login(
+        self,
+        request: LoginRequest,
+        ip: str,
+        closed: Callable[[], asyncio.Future[None]] | None = None,
+    ) -> Answer:
         service = self.service
+        # (a client that leaves while its password waits for a thread is not hashed for)
+        abandoned = closed() if closed is not None else None
         try:
-            session = await service.login(request.uin, request.password_md5, ip)
+            session = await service.login(request.uin, request.password_md5, ip, abandoned)
+        except ClientGone:
+            return NULL  # (nobody reads it)
         except Refused as refused:
             if refused.reason is Refusal.WRONG_PASSWORD:
                 return _reply(LoginRefused(reason=WRONG_PASSWORD), request)

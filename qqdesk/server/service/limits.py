@@ -126,6 +126,15 @@ class Limits:
         while len(self._trusted) > MAX_TRUSTED:
             del self._trusted[next(iter(self._trusted))]
 
+    def login_abandoned(self, ticket: tuple[float, tuple[tuple[object, ...], ...]]) -> None:
+        """The client left before its password was checked: the attempt is taken back
+        (neither a failure nor a success)."""
+        started, keys = ticket
+        for key in keys:
+            failures = self._login_failures.get(key)
+            if failures is not None and started in failures:
+                failures.remove(started)
+
     def _too_many(self, key: object, limit: int, now: float) -> bool:
         failures = self._login_failures.get(key)
         if not failures:

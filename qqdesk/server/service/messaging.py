@@ -227,6 +227,7 @@ class Messaging:
         wait: float,
         ack: int | None,
         fit: Callable[[Sequence[Entry]], int] | None = None,
+        abandoned: asyncio.Future[None] | None = None,
     ) -> list[Entry] | None:
         """What ``session`` has waiting, after waiting up to ``wait`` seconds for something.
 
@@ -237,7 +238,9 @@ class Messaging:
         after the answer loses nothing (it may bring a message twice). ``fit``
         says how many of an answer's entries such a client can take (at least
         one); the rest waits. None when the session ended (replaced or signed
-        out) before anything was given to it.
+        out) before anything was given to it. ``abandoned`` done (the client closed
+        its connection) ends the wait at once, with what is there (nothing, as a
+        rule): a held poll nobody reads must not keep its connection's slot.
         """
         session.polls += 1
         # One held poll per session: a newer fetch ends an older one held still, with
@@ -256,7 +259,7 @@ class Messaging:
                 await self._forget(session, ack)
             elif not session.acks:
                 self.delivered(session)
-            return await self._poll(session, wait, turn, fit)
+            return await self._poll(session, wait, turn, fit, abandoned)
         finally:
             session.polls -= 1
 
@@ -309,22 +312,35 @@ class Messaging:
         wait: float,
         turn: int,
         fit: Callable[[Sequence[Entry]], int] | None,
+        abandoned: asyncio.Future[None] | None = None,
     ) -> list[Entry] | None:
         deadline = self._clock() + min(wait, self.long_poll)
         entries: list[Entry] = []
-        while not session.ended and turn == session.poll_turn:
-            session.wakeup.clear()
-            entries = await self._take(session, fit)
-            remaining = deadline - self._clock()
-            if entries or remaining <= 0 or session.ended or self._closing:
-                break
-            if turn != session.poll_turn:
-                break  # a newer fetch came while this one looked
-            try:
-                await asyncio.wait_for(session.wakeup.wait(), remaining)
-            except TimeoutError:
-                # one last look, then answer whatever is there
-                deadline = self._clock()
+
+        def gone(_: object) -> None:
+            session.wakeup.set()
+
+        if abandoned is not None:
+            abandoned.add_done_callback(gone)
+        try:
+            while not session.ended and turn == session.poll_turn:
+                session.wakeup.clear()
+                entries = await self._take(session, fit)
+                remaining = deadline - self._clock()
+                if entries or remaining <= 0 or session.ended or self._closing:
+                    break
+                if turn != session.poll_turn:
+                    break  # a newer fetch came while this one looked
+                if abandoned is not None and abandoned.done():
+                    break
+                try:
+                    await asyncio.wait_for(session.wakeup.wait(), remaining)
+                except TimeoutError:
+                    # one last look, then answer whatever is there
+                    deadline = self._clock()
+        finally:
+            if abandoned is not None:
+                abandoned.remove_done_callback(gone)
         session.last_seen = max(session.last_seen, self._clock())
         if session.ended and self._presence.session_of(session.uin) is not session:
             # (nothing was taken off the queue: a later session gets it all)

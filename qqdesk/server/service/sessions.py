@@ -40,6 +40,11 @@ class Refused(Exception):
         self.reason = reason
 
 
+class ClientGone(Exception):
+    """The client closed its connection before the work it asked for began; not done
+    (nobody reads the answer)."""
+
+
 @dataclass(frozen=True, slots=True)
 class StatusChange:
     """A buddy's new visible presence, waiting for one watcher's next fetch.
