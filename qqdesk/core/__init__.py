@@ -5,6 +5,15 @@ Every protocol family (classic text, Smart QQ web) translates to and from these 
 its edge; nothing here knows a wire format, does I/O or imports Qt.
 """
 
+from .contacts import (
+    DEFAULT_CATEGORY,
+    MAX_CATEGORIES,
+    MAX_CATEGORY_NAME,
+    MAX_REMARK,
+    BuddyEntry,
+    Category,
+    clip_name,
+)
 from .content import (
     FACE_NAMES,
     Content,
@@ -41,7 +50,11 @@ from .room import (
 )
 
 __all__ = [
+    "DEFAULT_CATEGORY",
     "FACE_NAMES",
+    "MAX_CATEGORIES",
+    "MAX_CATEGORY_NAME",
+    "MAX_REMARK",
     "MAX_ROOM_MEMBERS",
     "MAX_UIN",
     "MIN_UIN",
@@ -51,6 +64,8 @@ __all__ = [
     "Audience",
     "AuthMode",
     "BloodType",
+    "BuddyEntry",
+    "Category",
     "Constellation",
     "Content",
     "Conversation",
@@ -65,6 +80,7 @@ __all__ = [
     "RoomMessage",
     "Sex",
     "Zodiac",
+    "clip_name",
     "face_by_name",
     "face_picture_number",
     "is_account_number",
