@@ -14,19 +14,27 @@ from collections.abc import Callable, Sequence
 
 from qqdesk.core import is_account_number, parse_text, render_text
 from qqdesk.protocol.classic import (
+    CONTACT_EXTENSIONS,
+    MAX_LIST_EX_PAGE,
     PROFILE_FIELD_BY_KEY,
     AckCode,
     AddBuddyAnswerRequest,
     AddBuddyReply,
     AddBuddyRequest,
     BuddyCount,
+    BuddyEntriesPage,
+    BuddyEntriesRequest,
     BuddyListRequest,
     BuddyPage,
+    CategoriesReply,
+    CategoryOperation,
+    CategoryRequest,
     ChangeStatusRequest,
     Command,
     Done,
     ErrorReply,
     FetchMessagesRequest,
+    ListedBuddy,
     LoginOk,
     LoginRefused,
     LoginRequest,
@@ -42,6 +50,8 @@ from qqdesk.protocol.classic import (
     ProfileReply,
     ProfileRequest,
     ProtocolError,
+    RemarkReply,
+    RemarkRequest,
     RemoveBuddyRequest,
     Reply,
     Result,
@@ -233,7 +243,55 @@ class ClassicFrontEnd:
                     for a, presence in found
                 ]
                 return SearchPage(last=last, results=results)
+            case BuddyEntriesRequest() | RemarkRequest() | CategoryRequest():
+                return await self._contacts(session, request)
         raise AssertionError(f"unhandled {command}")  # pragma: no cover - all matched above
+
+    # -- contact extensions: bulk listing, remarks, categories ---------------------------
+
+    async def _contacts(
+        self, session: Session, request: BuddyEntriesRequest | RemarkRequest | CategoryRequest
+    ) -> Reply:
+        contacts = self.service.contacts
+        match request:
+            case BuddyEntriesRequest():
+                size = min(request.page_size, MAX_LIST_EX_PAGE)
+                page = await contacts.buddy_entries(session, request.offset, size + 1)
+                listed = [
+                    ListedBuddy(
+                        uin=entry.uin,
+                        nick=entry.nick,
+                        face=entry.face,
+                        status=Status.of(presence),
+                        category=entry.category,
+                        remark=entry.remark,
+                    )
+                    for entry, presence in page[:size]
+                ]
+                return BuddyEntriesPage(last=len(page) <= size, buddies=listed)
+            case RemarkRequest():
+                kept = await contacts.set_remark(session, request.target, request.remark)
+                return RemarkReply(target=request.target, remark=kept)
+            case CategoryRequest():
+                made = await self._change_categories(session, request)
+                return CategoriesReply(categories=await contacts.categories(session), made=made)
+
+    async def _change_categories(self, session: Session, request: CategoryRequest) -> int | None:
+        """Do what a Category request asks; the index an ADD made."""
+        contacts = self.service.contacts
+        index = request.index if request.index is not None else 0
+        match request.operation:
+            case CategoryOperation.ADD:
+                return await contacts.add_category(session, request.name)
+            case CategoryOperation.RENAME:
+                await contacts.rename_category(session, index, request.name)
+            case CategoryOperation.DELETE:
+                await contacts.delete_category(session, index)
+            case CategoryOperation.ORDER:
+                await contacts.order_categories(session, list(request.order))
+            case CategoryOperation.MOVE:
+                await contacts.move_buddy(session, request.target or 0, index)
+        return None
 
     async def _login(self, request: LoginRequest, ip: str) -> Answer:
         service = self.service
@@ -250,6 +308,7 @@ class ClassicFrontEnd:
             nick=session.nick,
             face=session.face,
             instance=self.instance if request.want_instance else "",
+            extensions=CONTACT_EXTENSIONS if request.want_extensions else (),
         )
         cookie = f"{COOKIE_PREFIX}{session.uin}={session.token}; Path=/; HttpOnly; SameSite=Strict"
         return Answer(encode_reply(reply, request), set_cookie=cookie)
