@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Protocol
 
-from qqdesk.core import AuthMode, Content, Conversation, Presence, Profile, Room, Sex
+from qqdesk.core import AuthMode, Category, Content, Conversation, Presence, Profile, Room, Sex
 
 from .events import Event
 from .types import (
@@ -60,6 +60,28 @@ class ChatSession(Protocol):
     ) -> list[Buddy]: ...
 
     async def profile(self, uin: int, level: int = 3) -> Profile: ...
+
+    # -- remarks and categories (the server's contact extensions) --
+
+    async def set_remark(self, uin: int, remark: str) -> str:
+        """My remark for a buddy ("" removes it), as the server kept it."""
+        ...
+
+    async def categories(self) -> list[Category]:
+        """My buddy categories in their order, the default one (index 0) first."""
+        ...
+
+    async def create_category(self, name: str) -> Category: ...
+
+    async def rename_category(self, index: int, name: str) -> list[Category]: ...
+
+    async def delete_category(self, index: int) -> list[Category]:
+        """Delete one; its buddies go to the default category (never deleted)."""
+        ...
+
+    async def order_categories(self, order: Sequence[int]) -> list[Category]: ...
+
+    async def move_buddy(self, uin: int, category: int) -> None: ...
 
     async def search(
         self,

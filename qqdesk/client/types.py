@@ -19,6 +19,8 @@ class Buddy:
     status: Presence = Presence.OFFLINE
     #: My remark (备注) for them, "" when none; shown over the nickname.
     remark: str = ""
+    #: The index of my category (分组) they are in (0: the default one).
+    category: int = 0
 
     @property
     def name(self) -> str:
