@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from qqdesk.client import AccountSession, Buddy, NoSuchUser, Presence, RequestRefused
-from qqdesk.core import Category
+from qqdesk.core import Category, Profile
 from qqdesk.server import QQServer
 
 from .conftest import ALICE, BOB, CAROL, VERA
@@ -31,7 +31,7 @@ async def test_sign_in_lists_every_buddy_in_bulk_with_remarks_and_categories(
     asked: list[int] = []
     profile = alice.profile
 
-    async def counted(uin: int, level: int = 3) -> object:
+    async def counted(uin: int, level: int = 3) -> Profile:
         asked.append(uin)
         return await profile(uin, level)
 
