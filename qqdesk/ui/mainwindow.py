@@ -46,6 +46,7 @@ from qqdesk.core import Conversation, ConversationKind, Presence
 from . import icons
 from .bridge import SessionBridge
 from .chat import ChatManager
+from .contacts_menu import ContactsEditor
 from .delegates import BuddyDelegate
 from .dialogs import (
     AddBuddyDialog,
@@ -284,6 +285,7 @@ class MainWindow(QMainWindow):
         self.proxy.rowsInserted.connect(lambda parent, *_: self.tree.expand(parent))
         self.proxy.layoutChanged.connect(self.tree.expandAll)
         self.tree.expandAll()
+        self.contacts_editor = ContactsEditor(self.session, self.model, self, self._show_error)
 
         tools = QHBoxLayout()
         tools.setContentsMargins(6, 4, 6, 6)
@@ -490,7 +492,7 @@ class MainWindow(QMainWindow):
         spawn(self.reload_rooms(), on_error=self._show_error)
 
     def _friends_to_choose(self) -> list[tuple[int, str]]:
-        friends = self.model.group(GroupKind.FRIENDS).buddies
+        friends = self.model.friends()
         return [(b.uin, b.name) for b in friends if b.uin != self.own_uin]
 
     def _choose_to_invite(self, parent: QWidget, present: list[int]) -> list[int] | None:
@@ -626,7 +628,9 @@ class MainWindow(QMainWindow):
 
     async def reload_buddies(self) -> None:
         """Ask the server for the list; a long first one shows before its nicknames."""
-        self._show_buddies(list(await self.session.buddies(partial=self._show_buddies)))
+        buddies = list(await self.session.buddies(partial=self._show_buddies))
+        self.model.set_categories(await self.session.categories())
+        self._show_buddies(buddies)
 
     def _show_buddies(self, buddies: list[Buddy]) -> None:
         if self._offline:
@@ -906,6 +910,11 @@ class MainWindow(QMainWindow):
         if room is not None:
             self.room_menu(room).popup(self.tree.viewport().mapToGlobal(pos))
             return
+        category = index.data(Roles.CATEGORY) if index.data(Roles.IS_GROUP) else None
+        if category is not None:
+            menu = self.contacts_editor.category_menu(int(category))
+            menu.popup(self.tree.viewport().mapToGlobal(pos))
+            return
         uin = self._selected_uin(index)
         if uin is None:
             return
@@ -952,6 +961,7 @@ class MainWindow(QMainWindow):
         else:
             unread = menu.addAction(self.tr("Mark as &unread"))
             unread.triggered.connect(lambda: self.model.set_unread(uin, 1))
+        self.contacts_editor.add_buddy_actions(menu, uin)
         menu.addSeparator()
         remove = menu.addAction(self.tr("&Remove from list…"))
         remove.triggered.connect(lambda: self.confirm_remove(uin))
@@ -984,9 +994,8 @@ class MainWindow(QMainWindow):
         spawn(self.session.remove_buddy(uin), on_done=done, on_error=self._show_error)
 
     def show_add_friend(self) -> None:
-        friends = self.model.group(GroupKind.FRIENDS)
         dialog = AddBuddyDialog(
-            self.session, self, friends=lambda: [buddy.uin for buddy in friends.buddies]
+            self.session, self, friends=lambda: [buddy.uin for buddy in self.model.friends()]
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         dialog.finished_add.connect(self._added)
