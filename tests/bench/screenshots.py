@@ -12,7 +12,8 @@ sends a two-line message to the echo bot and waits for its reply, opens the find
 on a word of it, waits for the requester bot's friend request, and saves each window
 (QWidget.grab) in each theme: ``<window>-<lang>[-dark][-2x].png`` for main, chat,
 profile, settings, proxy (the Proxy tab of Settings), requests, group (a group chat),
-faces (the face picker) and rooms (the tree scrolled to its groups). The 2x pictures
+faces (the face picker), rooms (the tree scrolled to its groups) and categories (the
+tree with a category of two friends, one with a remark). The 2x pictures
 come from a second run of this script with QT_SCALE_FACTOR=2 (Qt reads it at start).
 Everything is stopped and removed at the end; loopback only.
 """
@@ -226,6 +227,9 @@ async def shoot(qapp: QApplication, language: str, out: Path) -> None:
             requests.resize(*REQUESTS_SIZE)
             await save_themes(qapp, requests, "requests", language, out)
             requests.close()
+
+            # My categories and a remark: two friends in a category of their own.
+            await save_categories(qapp, window, session, language, out)
         finally:
             if window is not None:
                 window.shutdown()
@@ -236,6 +240,34 @@ async def shoot(qapp: QApplication, language: str, out: Path) -> None:
                     await asyncio.wait_for(session.close(), 5)
             await demo.stop()
             await asyncio.sleep(0.1)
+
+
+#: A category and a remark for the categories shot, in each language.
+CATEGORY_NAME = {"en": "Classmates", "zh_CN": "同学"}
+REMARK = {"en": "Echo (my bot)", "zh_CN": "回声（我的机器人）"}
+
+
+async def save_categories(
+    qapp: QApplication, window: Any, session: Any, language: str, out: Path
+) -> None:
+    """The tree with a category of two friends, one of them with a remark."""
+    made = await session.create_category(CATEGORY_NAME[language])
+    first, second = BUDDIES[0].uin, BUDDIES[1].uin
+    await session.move_buddy(first, made.index)
+    await session.move_buddy(second, made.index)
+    await session.set_remark(first, REMARK[language])
+    await window.reload_buddies()
+    await wait_for(
+        lambda: (
+            window.model.category_index(made.index).isValid()
+            and window.model.rowCount(window.model.category_index(made.index)) == 2
+        ),
+        "the category",
+    )
+    window.tree.clearSelection()
+    window.tree.scrollToTop()
+    await asyncio.sleep(0.5)
+    await save_themes(qapp, window, "categories", language, out)
 
 
 def main() -> int:

@@ -234,7 +234,7 @@
 <context>
     <name>ChatTabsWindow</name>
     <message>
-        <location filename="../chat.py" line="+669"/>
+        <location filename="../chat.py" line="+674"/>
         <location line="+15"/>
         <source>Chats</source>
         <translation>聊天</translation>
@@ -243,7 +243,7 @@
 <context>
     <name>ChatWindow</name>
     <message>
-        <location line="-390"/>
+        <location line="-395"/>
         <source>&amp;Send</source>
         <extracomment>A completer (group chats: @mentions) whose open popup takes Enter, Tab and Esc. the user is looking at this buddy chat (uin); rooms say conversationActivated the user is looking at this chat (its Conversation), buddy or room the chat closed (its Conversation)</extracomment>
         <translation>发送(&amp;S)</translation>
@@ -270,7 +270,7 @@
         <translation>内容较长，将分成 {count} 条消息发送。</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+20"/>
         <source>Type a message — Ctrl+Enter sends, Enter starts a new line</source>
         <translation>输入消息 — 按 Ctrl+Enter 发送，Enter 换行</translation>
     </message>
@@ -327,6 +327,84 @@
         <location line="+7"/>
         <source>There is nobody to choose.</source>
         <translation>没有可以选择的好友。</translation>
+    </message>
+</context>
+<context>
+    <name>ContactsEditor</name>
+    <message>
+        <location filename="../contacts_menu.py" line="+43"/>
+        <source>Set re&amp;mark…</source>
+        <translation>设置备注(&amp;M)…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Mo&amp;ve to</source>
+        <translation>移动到(&amp;V)</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>&amp;Rename…</source>
+        <translation>重命名(&amp;R)…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;Delete…</source>
+        <translation>删除(&amp;D)…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;New category…</source>
+        <translation>新建分组(&amp;N)…</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>My friends</source>
+        <translation>我的好友</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>Set remark</source>
+        <translation>设置备注</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Your name for {nick} ({uin}); empty shows the nickname:</source>
+        <translation>你给 {nick}（{uin}）起的备注；留空则显示昵称：</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>New category</source>
+        <translation>新建分组</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Name of the category:</source>
+        <translation>分组名称：</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Rename category</source>
+        <translation>重命名分组</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>New name:</source>
+        <translation>新名称：</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Delete category</source>
+        <translation>删除分组</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Delete the category {name}? Its friends move to {default}.</source>
+        <translation>删除分组“{name}”吗？其中的好友将移到“{default}”。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Delete</source>
+        <translation>删除</translation>
     </message>
 </context>
 <context>
@@ -842,68 +920,68 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../mainwindow.py" line="+129"/>
+        <location filename="../mainwindow.py" line="+130"/>
         <source>qqdesk</source>
         <extracomment>the user asked to quit (menu, tray, or closing without a tray) Notification rules when there are no settings to keep them in. Senders&apos; names (card or nickname) per room, for notices while its chat is closed.</extracomment>
         <translation>qqdesk</translation>
     </message>
     <message>
         <location line="+50"/>
-        <location line="+136"/>
+        <location line="+137"/>
         <source>&amp;qqdesk</source>
         <translation>&amp;qqdesk</translation>
     </message>
     <message>
-        <location line="-134"/>
-        <location line="+135"/>
+        <location line="-135"/>
+        <location line="+136"/>
         <source>&amp;Add friend…</source>
         <translation>添加好友(&amp;A)…</translation>
     </message>
     <message>
-        <location line="-126"/>
-        <location line="+128"/>
+        <location line="-127"/>
+        <location line="+129"/>
         <source>Search all &amp;messages…</source>
         <translation>搜索全部消息(&amp;M)…</translation>
     </message>
     <message>
-        <location line="-124"/>
-        <location line="+125"/>
+        <location line="-125"/>
+        <location line="+126"/>
         <source>&amp;Do not disturb</source>
         <translation>免打扰(&amp;D)</translation>
     </message>
     <message>
-        <location line="-122"/>
-        <location line="+120"/>
+        <location line="-123"/>
+        <location line="+121"/>
         <source>&amp;Settings…</source>
         <translation>系统设置(&amp;S)…</translation>
     </message>
     <message>
-        <location line="-117"/>
-        <location line="+121"/>
+        <location line="-118"/>
+        <location line="+122"/>
         <source>New &amp;group…</source>
         <translation>创建群(&amp;G)…</translation>
     </message>
     <message>
-        <location line="-119"/>
-        <location line="+120"/>
+        <location line="-120"/>
+        <location line="+121"/>
         <source>New &amp;discussion…</source>
         <translation>创建讨论组(&amp;D)…</translation>
     </message>
     <message>
-        <location line="-118"/>
-        <location line="+119"/>
+        <location line="-119"/>
+        <location line="+120"/>
         <source>Approve a &amp;web sign-in…</source>
         <translation>确认网页登录(&amp;W)…</translation>
     </message>
     <message>
-        <location line="-117"/>
-        <location line="+114"/>
+        <location line="-118"/>
+        <location line="+115"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location line="-71"/>
-        <location line="+75"/>
+        <location line="-72"/>
+        <location line="+76"/>
         <source>Your status, as your friends see it</source>
         <translation>好友看到的您的状态</translation>
     </message>
@@ -968,7 +1046,7 @@
         <translation>{sender}（{room}）</translation>
     </message>
     <message>
-        <location line="+78"/>
+        <location line="+80"/>
         <location filename="../selfcheck.py" line="+135"/>
         <source>Message from {name}</source>
         <extracomment>What the friend answers; it has to show in the chat window.</extracomment>
@@ -1010,7 +1088,7 @@
         <translation>您已离线。</translation>
     </message>
     <message>
-        <location line="+125"/>
+        <location line="+130"/>
         <source>&amp;Open</source>
         <translation>打开(&amp;O)</translation>
     </message>
@@ -1060,7 +1138,7 @@
         <translation>标为未读(&amp;U)</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>&amp;Remove from list…</source>
         <translation>删除好友(&amp;R)…</translation>
     </message>
@@ -1080,7 +1158,7 @@
         <translation>删除</translation>
     </message>
     <message>
-        <location line="+78"/>
+        <location line="+77"/>
         <source>Friend &amp;requests ({count})</source>
         <translation>好友请求(&amp;R)（{count}）</translation>
     </message>
