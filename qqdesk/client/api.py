@@ -67,6 +67,10 @@ class ChatSession(Protocol):
         """My remark for a buddy ("" removes it), as the server kept it."""
         ...
 
+    def cached_categories(self) -> list[Category]:
+        """My buddy categories as last seen (no network), for an instant start."""
+        ...
+
     async def categories(self) -> list[Category]:
         """My buddy categories in their order, the default one (index 0) first."""
         ...

@@ -358,30 +358,43 @@ class AccountSession:
         its longest). RequestRefused from a server without remarks."""
         return await self.link.set_remark(uin, remark)
 
+    def cached_categories(self) -> list[Category]:
+        """My buddy categories as last seen (no network), for an instant start."""
+        return self.store.categories()
+
     async def categories(self) -> list[Category]:
         """My buddy categories in their order, the default one first (only it, from a
         server without categories)."""
         if "Category" not in self.link.offers:
-            return [Category(DEFAULT_CATEGORY)]
-        return await self.link.read_categories()
+            found = [Category(DEFAULT_CATEGORY)]
+        else:
+            found = await self.link.read_categories()
+        self.store.save_categories(found)
+        return found
 
     async def create_category(self, name: str) -> Category:
         """A new category, last; TooFrequent when the server keeps no more of them."""
         made = await self.link.add_category(name)
         if made is None:
             raise TooFrequent("the server keeps no more categories")
+        self.store.save_categories([*self.store.categories(), made])
         return made
 
     async def rename_category(self, index: int, name: str) -> list[Category]:
-        return await self.link.rename_category(index, name)
+        return self._kept(await self.link.rename_category(index, name))
 
     async def delete_category(self, index: int) -> list[Category]:
         """Delete a category; its buddies go to the default one (which stays)."""
-        return await self.link.delete_category(index)
+        return self._kept(await self.link.delete_category(index))
 
     async def order_categories(self, order: Sequence[int]) -> list[Category]:
         """Put every category but the default one in this order."""
-        return await self.link.order_categories(tuple(order))
+        return self._kept(await self.link.order_categories(tuple(order)))
+
+    def _kept(self, categories: list[Category]) -> list[Category]:
+        """The server's categories, kept for the next start."""
+        self.store.save_categories(categories)
+        return categories
 
     async def move_buddy(self, uin: int, category: int) -> None:
         """Move a buddy to one of my categories."""

@@ -50,6 +50,9 @@ class ContactsEditor(QObject):
             action.setChecked(here)
             action.setEnabled(not here)
             action.triggered.connect(lambda _checked=False, i=category.index: self.move(uin, i))
+        move.addSeparator()
+        new = move.addAction(self.tr("&New category…"))
+        new.triggered.connect(lambda: self.ask_new_category(uin))
 
     def category_menu(self, index: int) -> QMenu:
         """Rename, Delete (not the default one), New category — on a category's header."""
@@ -61,7 +64,7 @@ class ContactsEditor(QObject):
             delete.triggered.connect(lambda: self.confirm_delete(index))
         menu.addSeparator()
         new = menu.addAction(self.tr("&New category…"))
-        new.triggered.connect(self.ask_new_category)
+        new.triggered.connect(lambda: self.ask_new_category())
         return menu
 
     def title(self, category: Category) -> str:
@@ -97,11 +100,12 @@ class ContactsEditor(QObject):
         dialog.textValueSelected.connect(lambda text: self.set_remark(uin, text))
         return dialog
 
-    def ask_new_category(self) -> QInputDialog:
+    def ask_new_category(self, moving: int | None = None) -> QInputDialog:
+        """Ask for a name; a new category by it (with the friend ``moving`` in it)."""
         dialog = self._ask(
             self.tr("New category"), self.tr("Name of the category:"), "", MAX_CATEGORY_NAME
         )
-        dialog.textValueSelected.connect(self.create_category)
+        dialog.textValueSelected.connect(lambda text: self.create_category(text, moving))
         return dialog
 
     def ask_rename(self, index: int) -> QInputDialog:
@@ -143,12 +147,14 @@ class ContactsEditor(QObject):
 
         spawn(self._session.set_remark(uin, remark), on_done=done, on_error=self._on_error)
 
-    def create_category(self, name: str) -> None:
+    def create_category(self, name: str, moving: int | None = None) -> None:
         if not name.strip():
             return
 
         def done(made: Category) -> None:
             self._model.set_categories([*self._model.categories(), made])
+            if moving is not None:
+                self.move(moving, made.index)
 
         spawn(self._session.create_category(name), on_done=done, on_error=self._on_error)
 

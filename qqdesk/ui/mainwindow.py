@@ -398,6 +398,7 @@ class MainWindow(QMainWindow):
         self.bridge.start()
         self.bridge.flush()
         # The list of the last run at once, everyone offline until the server says.
+        self.model.set_categories(self.session.cached_categories())
         self._show_buddies(
             [dataclasses.replace(b, status=Presence.OFFLINE) for b in self.session.cached_buddies()]
         )

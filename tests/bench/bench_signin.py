@@ -56,16 +56,18 @@ GOAL_MB = 120
 def fill(db: Path) -> None:
     """The account and its buddies, written by a server thread (cheap password hashes)."""
     with ServerThread(db_path=db) as srv:
+        admin = srv.server.async_admin
 
-        def work() -> None:
-            admin = srv.server.admin
-            admin.create_account(ME, PASSWORD, nick="Bench 基准")
+        async def work() -> None:
+            await admin.create_account(ME, PASSWORD, nick="Bench 基准")
             for i in range(BUDDIES):
-                admin.create_account(FIRST_BUDDY + i, PASSWORD, nick=nick(i), face=1 + i % 100)
+                await admin.create_account(
+                    FIRST_BUDDY + i, PASSWORD, nick=nick(i), face=1 + i % 100
+                )
             for i in range(BUDDIES):
-                admin.add_buddy(ME, FIRST_BUDDY + i)
+                await admin.add_buddy(ME, FIRST_BUDDY + i)
 
-        srv.call(work)
+        srv.run(work(), timeout=1200)
 
 
 async def library_sign_in(url: str, history: Path, legacy: bool) -> float:

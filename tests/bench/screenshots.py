@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from PySide6.QtCore import QEvent  # noqa: E402
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QWidget  # noqa: E402
 
 from qqdesk.core import Presence  # noqa: E402
 from qqdesk.demo import start_demo  # noqa: E402
@@ -265,7 +265,9 @@ async def save_categories(
         "the category",
     )
     window.tree.clearSelection()
-    window.tree.scrollToTop()
+    # the category's header at the top, its friends (one shown by its remark) below
+    header = window.proxy.mapFromSource(window.model.category_index(made.index))
+    window.tree.scrollTo(header, QAbstractItemView.ScrollHint.PositionAtTop)
     await asyncio.sleep(0.5)
     await save_themes(qapp, window, "categories", language, out)
 

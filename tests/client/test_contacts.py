@@ -55,6 +55,10 @@ async def test_sign_in_lists_every_buddy_in_bulk_with_remarks_and_categories(
     await alice.move_buddy(CAROL, classmates.index)
     listed = await alice.buddies()
     assert [(b.uin, b.remark, b.category) for b in listed] == [(BOB, "", 0), (CAROL, "卡罗尔", 1)]
+    # kept for the next start, with the categories' names
+    assert alice.cached_buddies() == listed
+    assert await alice.categories() == [Category(0), classmates]
+    assert alice.cached_categories() == [Category(0), classmates]
     await bob.logout()
     await alice.logout()
 

@@ -461,6 +461,9 @@ class FakeSession:
         self.hub.remarks[(self.uin, uin)] = kept
         return kept
 
+    def cached_categories(self) -> list[Category]:
+        return list(self._categories())
+
     async def categories(self) -> list[Category]:
         return list(self._categories())
 

@@ -67,7 +67,11 @@ def test_categories_and_remarks_in_the_tree(
 
     # Move to ▸ My friends
     move = action(window.buddy_menu(10002), "Mo&ve to")
-    assert [a.text() for a in move.actions()] == ["My friends", "同学"]
+    assert [a.text() for a in move.actions() if a.text()] == [
+        "My friends",
+        "同学",
+        "&New category…",
+    ]
     assert not action(move, "同学").isEnabled()
     action(move, "My friends").trigger()
     qtbot.waitUntil(lambda: sections(window)[1] == ("同学 (0/0)", []))
@@ -103,3 +107,11 @@ def test_categories_and_remarks_in_the_tree(
         lambda: [t for t, _ in sections(window)][:2] == ["My friends (0/2)", "家人 (0/0)"]
     )
     assert server.run(store.categories(10001)) == [Category(0), Category(2, "家人")]
+
+    # Move to ▸ New category…: a new category with the friend in it
+    move = action(window.buddy_menu(10003), "Mo&ve to")
+    action(move, "&New category…").trigger()
+    answer(qtbot, window, "Work")
+    qtbot.waitUntil(lambda: ("Work (0/1)", ["Carol"]) in sections(window))
+    entries = server.run(store.buddy_entries(10001, 0, -1))
+    assert {e.uin: e.category for e in entries} == {10002: 0, 10003: 3}

@@ -342,7 +342,7 @@
         <translation>移动到(&amp;V)</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+15"/>
         <source>&amp;Rename…</source>
         <translation>重命名(&amp;R)…</translation>
     </message>
@@ -352,7 +352,8 @@
         <translation>删除(&amp;D)…</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="-9"/>
+        <location line="+12"/>
         <source>&amp;New category…</source>
         <translation>新建分组(&amp;N)…</translation>
     </message>
@@ -372,7 +373,7 @@
         <translation>你给 {nick}（{uin}）起的备注；留空则显示昵称：</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+12"/>
         <source>New category</source>
         <translation>新建分组</translation>
     </message>
@@ -1001,7 +1002,7 @@
         <translation>号码：{uin}</translation>
     </message>
     <message>
-        <location line="+158"/>
+        <location line="+159"/>
         <source>Invite friends</source>
         <translation>邀请好友</translation>
     </message>
