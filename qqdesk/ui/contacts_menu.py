@@ -32,6 +32,7 @@ class ContactsEditor(QObject):
         self._model = model
         self._window = parent
         self._on_error = on_error
+        model.buddyDropped.connect(self.move)
 
     # -- menus ----------------------------------------------------------------------------
 

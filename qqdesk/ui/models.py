@@ -10,16 +10,18 @@ import html
 import inspect
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import (
     QAbstractItemModel,
     QAbstractListModel,
+    QByteArray,
     QCollator,
     QCoreApplication,
     QLocale,
+    QMimeData,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -87,6 +89,10 @@ class Roles(enum.IntEnum):
 UinRole = Roles.UIN
 StatusRole = Roles.STATUS
 UnreadRole = Roles.UNREAD
+
+
+#: What a dragged friend travels as: their numbers, comma-separated.
+BUDDY_MIME = "application/x-qqdesk-buddies"
 
 
 def _tr(text: str) -> str:
@@ -229,6 +235,9 @@ class BuddyTreeModel(QAbstractItemModel):
 
     #: total unread messages changed
     unreadChanged = Signal(int)
+    #: a friend (uin) was dropped on one of my categories (index): the app asks the
+    #: server to move them, and moves the row once it has
+    buddyDropped = Signal(int, int)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -357,9 +366,68 @@ class BuddyTreeModel(QAbstractItemModel):
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        if index.internalId() == 0:
-            return Qt.ItemFlag.ItemIsEnabled
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        item = self._item(index)
+        enabled = Qt.ItemFlag.ItemIsEnabled
+        if isinstance(item, GroupItem):
+            # a category takes friends dropped on its header
+            dropping = item.kind is GroupKind.FRIENDS
+            return enabled | Qt.ItemFlag.ItemIsDropEnabled if dropping else enabled
+        flags = enabled | Qt.ItemFlag.ItemIsSelectable
+        section = item.group if isinstance(item, BuddyItem) else None
+        if section is not None and section.kind is GroupKind.FRIENDS:
+            flags |= Qt.ItemFlag.ItemIsDragEnabled
+        return flags
+
+    # -- dragging a friend onto a category ------------------------------------------------
+
+    def mimeTypes(self) -> list[str]:
+        return [BUDDY_MIME]
+
+    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
+        data = QMimeData()
+        uins = [str(i.data(Roles.UIN)) for i in indexes if i.isValid() and i.internalId() != 0]
+        data.setData(BUDDY_MIME, QByteArray(",".join(uins).encode("ascii")))
+        return data
+
+    def supportedDropActions(self) -> Qt.DropAction:
+        return Qt.DropAction.MoveAction
+
+    def canDropMimeData(
+        self,
+        data: QMimeData,
+        action: Qt.DropAction,
+        row: int,
+        column: int,
+        parent: AnyIndex,
+    ) -> bool:
+        return data.hasFormat(BUDDY_MIME) and self._drop_category(parent) is not None
+
+    def dropMimeData(
+        self,
+        data: QMimeData,
+        action: Qt.DropAction,
+        row: int,
+        column: int,
+        parent: AnyIndex,
+    ) -> bool:
+        """Says which friend was dropped on which category (buddyDropped); the rows move
+        when the server has moved them, so the view is told nothing was dropped."""
+        category = self._drop_category(parent)
+        if category is None or not data.hasFormat(BUDDY_MIME):
+            return False
+        for text in bytes(data.data(BUDDY_MIME).data()).decode("ascii").split(","):
+            buddy = self._by_uin.get(int(text)) if text.isdigit() else None
+            if buddy is not None and buddy.category != category:
+                self.buddyDropped.emit(buddy.uin, category)
+        return False
+
+    def _drop_category(self, parent: AnyIndex) -> int | None:
+        """The category a drop on ``parent`` (a header, or a friend in it) goes to."""
+        item = self._item(parent)
+        group = item if isinstance(item, GroupItem) else getattr(item, "group", None)
+        if isinstance(group, GroupItem) and group.kind is GroupKind.FRIENDS:
+            return group.category
+        return None
 
     def _item(self, index: AnyIndex) -> GroupItem | BuddyItem | RoomItem | None:
         if not index.isValid():

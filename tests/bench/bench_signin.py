@@ -97,7 +97,8 @@ def app_sign_in(url: str, tmp: Path, run: str, legacy: bool) -> dict[str, Any]:
     ]
     if legacy:
         args.append("--legacy-list")
-    return launch(args, env)["named"]
+    # the List + GetInfo path may take minutes on a loaded machine
+    return launch(args, env, timeout=900)["named"]
 
 
 def main() -> int:
@@ -118,9 +119,15 @@ def main() -> int:
                     name = f"{run}-{'legacy' if legacy else 'bulk'}"
                     print(f"library sign-in {name}...", file=sys.stderr)
                     history = tmp / f"history-lib-{name}.sqlite3"
-                    lib[legacy].append(asyncio.run(library_sign_in(server.url, history, legacy)))
-                    print(f"app sign-in {name}...", file=sys.stderr)
-                    app[legacy].append(app_sign_in(server.url, tmp, name, legacy))
+                    took = asyncio.run(library_sign_in(server.url, history, legacy))
+                    lib[legacy].append(took)
+                    print(f"  {took:.2f} s; app sign-in {name}...", file=sys.stderr)
+                    named = app_sign_in(server.url, tmp, name, legacy)
+                    app[legacy].append(named)
+                    print(
+                        f"  {named['since_start']:.2f} s, {mib(named['peak_kb'])} at the peak",
+                        file=sys.stderr,
+                    )
         bare = [launch(["bare"], child_env(tmp))["shown"] for _ in range(args.runs)]
 
     def seconds(values: list[float]) -> str:

@@ -139,6 +139,7 @@ def main() -> int:
     parser.add_argument("--history", help="the account's client history file")
     parser.add_argument("--buddies", type=int, default=0, help="wait until this many are listed")
     parser.add_argument("--chat", type=int, default=0, help="then open the chat with this uin")
+    parser.add_argument("--timeout", type=float, default=120, help="seconds for all of it")
     parser.add_argument(
         "--legacy-list",
         action="store_true",
@@ -154,7 +155,7 @@ def main() -> int:
     asyncio.set_event_loop(loop)
     with loop:
         work = run_bare(qapp) if args.mode == "bare" else run_app(qapp, args)
-        loop.run_until_complete(asyncio.wait_for(work, 120))
+        loop.run_until_complete(asyncio.wait_for(work, args.timeout))
     return 0
 
 

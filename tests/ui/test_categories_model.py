@@ -103,3 +103,25 @@ def test_categories_renamed_reordered_and_deleted(model: BuddyTreeModel) -> None
     assert model.index_of(10002).parent() == model.group_index(GroupKind.FRIENDS)
     assert not model.category_index(1).isValid()
     assert model.category_index(3).parent() == QModelIndex()
+
+
+def test_a_friend_dropped_on_a_category_is_asked_to_move(model: BuddyTreeModel) -> None:
+    dropped: list[tuple[int, int]] = []
+    model.buddyDropped.connect(lambda uin, category: dropped.append((uin, category)))
+    carol = model.index_of(10003)
+    header = model.category_index(1)
+    assert model.flags(carol) & Qt.ItemFlag.ItemIsDragEnabled
+    assert model.flags(header) & Qt.ItemFlag.ItemIsDropEnabled
+    strangers = model.group_index(GroupKind.STRANGERS)
+    assert not model.flags(strangers) & Qt.ItemFlag.ItemIsDropEnabled
+    data = model.mimeData([carol])
+    move = Qt.DropAction.MoveAction
+    assert model.canDropMimeData(data, move, -1, 0, header)
+    assert not model.canDropMimeData(data, move, -1, 0, strangers)
+    # the rows move once the server has moved them: the view is told nothing dropped
+    assert not model.dropMimeData(data, move, -1, 0, header)
+    assert dropped == [(10003, 1)]
+    # dropped on a friend: their category; on its own category: nothing to do
+    assert not model.dropMimeData(model.mimeData([carol]), move, -1, 0, model.index_of(10002))
+    assert not model.dropMimeData(data, move, -1, 0, model.category_index(0))
+    assert dropped == [(10003, 1), (10003, 2)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QInputDialog, QMenu, QMessageBox
 
 from qqdesk.core import Category
@@ -115,3 +116,24 @@ def test_categories_and_remarks_in_the_tree(
     qtbot.waitUntil(lambda: ("Work (0/1)", ["Carol"]) in sections(window))
     entries = server.run(store.buddy_entries(10001, 0, -1))
     assert {e.uin: e.category for e in entries} == {10002: 0, 10003: 3}
+
+
+def test_a_friend_dragged_onto_a_category_moves_there(
+    qtbot: Any, qt_run: Any, server: Any, alice_session: Any
+) -> None:
+    store = server.server.service.store
+    family = qt_run(alice_session.create_category("家人"))
+    window = app_window(qtbot, alice_session)
+    qtbot.waitUntil(
+        lambda: sections(window)[:2] == [("My friends (0/1)", ["Bob 小明"]), ("家人 (0/0)", [])],
+        timeout=10_000,
+    )
+    # what the tree view does with a drop: the proxy hands it to the model
+    bob = window.proxy.mapFromSource(window.model.index_of(10002))
+    header = window.proxy.mapFromSource(window.model.category_index(family.index))
+    data = window.proxy.mimeData([bob])
+    # (a drop on an item comes as row and column -1, as QAbstractItemView makes it)
+    window.proxy.dropMimeData(data, Qt.DropAction.MoveAction, -1, -1, header)
+    qtbot.waitUntil(lambda: sections(window)[1] == ("家人 (0/1)", ["Bob 小明"]))
+    entries = server.run(store.buddy_entries(10001, 0, -1))
+    assert [(e.uin, e.category) for e in entries] == [(10002, family.index)]
