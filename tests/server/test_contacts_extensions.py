@@ -6,7 +6,7 @@ from __future__ import annotations
 from qqdesk.core import Presence
 from qqdesk.protocol.classic import LOGIN_CODE
 from qqdesk.server import QQServer
-from tests.server.conftest import Raw, fields, md5
+from tests.server.conftest import FAST_SCRYPT, Raw, StoreOpener, fields, md5
 from tests.server.smartqq_web import Web
 
 
@@ -106,3 +106,26 @@ async def test_a_category_made_on_the_classic_side_shows_to_a_web_client(
     assert result["friends"] == [{"flag": 0, "uin": bob["uin"], "categories": 1}]
     assert result["marknames"] == [{"uin": bob["uin"], "markname": "小明同学", "type": 0}]
     assert live.service.presence.visible(10002) is Presence.OFFLINE
+
+
+async def test_the_extensions_on_either_store(stores: StoreOpener) -> None:
+    """One sign-in's worth of the extensions on a server over SQLite, then PostgreSQL."""
+    server = QQServer(await stores(), scrypt_n=FAST_SCRYPT)
+    await server.start("127.0.0.1", 0)
+    try:
+        admin = server.async_admin
+        for uin, nick in ((10001, "Alice"), (10002, "Bob"), (10003, "Carol")):
+            await admin.create_account(uin, "pw", nick=nick, face=uin % 10)
+        await admin.add_buddy(10001, 10002)
+        await admin.add_buddy(10001, 10003)
+        alice = Raw(server.url, 10001)
+        login = await alice.send("Login", PS=md5("pw"), M5=1, LC=LOGIN_CODE, EX=1)
+        assert login.endswith(b"&EX=ListEx,Remark,Category,")
+        made = fields(await alice.send("Category", OP="add", NM="同学"))["NI"]
+        await alice.send("Category", OP="move", UN=10003, CG=made)
+        await alice.send("Remark", UN=10002, RK="老板")
+        listed = fields(await alice.send("ListEx"))
+        assert (listed["UN"], listed["NK"], listed["FC"]) == ("10002,10003,", "Bob,Carol,", "2,3,")
+        assert (listed["CG"], listed["RK"], listed["FN"]) == (f"0,{made},", "老板,,", "1")
+    finally:
+        await server.stop()
