@@ -129,3 +129,21 @@ async def test_the_extensions_on_either_store(stores: StoreOpener) -> None:
         assert (listed["CG"], listed["RK"], listed["FN"]) == (f"0,{made},", "老板,,", "1")
     finally:
         await server.stop()
+
+
+async def test_a_page_of_long_nicknames_is_cut_to_its_byte_bound(
+    live: QQServer, alice: Raw
+) -> None:
+    for uin in range(10003, 10013):
+        await live.async_admin.create_account(uin, "pw", nick="长" * 20_000)
+        await live.async_admin.add_buddy(10001, uin)
+    first = await alice.send("ListEx", TN=500)
+    page = fields(first)
+    assert len(first) <= 256 * 1024 and page["FN"] == "0"
+    count = int(page["SN"])
+    assert 1 <= count < 11
+    seen = count
+    while page["FN"] == "0":
+        page = fields(await alice.send("ListEx", TN=500, UN=seen))
+        seen += int(page["SN"])
+    assert seen == 11  # Bob and the ten, none lost between the pages

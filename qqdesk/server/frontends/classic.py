@@ -90,6 +90,10 @@ NULL = Answer(b"")
 #: first ~16 KiB of a reply.
 MAX_LEGACY_BODY = 8 * 1024
 
+#: Largest ListEx body: a page of buddies with very long nicknames is cut short (the
+#: rest comes on the next page), far below what a client reads (qqdesk's: 1 MiB).
+MAX_LIST_EX_BODY = 256 * 1024
+
 #: The classic MT code of each message kind.
 _MT = {
     MessageKind.TEXT: MessageType.TEXT,
@@ -268,7 +272,7 @@ class ClassicFrontEnd:
                     )
                     for entry, presence in page[:size]
                 ]
-                return BuddyEntriesPage(last=len(page) <= size, buddies=listed)
+                return _fitting_page(listed, len(page) <= size, request)
             case RemarkRequest():
                 kept = await contacts.set_remark(session, request.target, request.remark)
                 return RemarkReply(target=request.target, remark=kept)
@@ -329,6 +333,17 @@ def _fitting(request: FetchMessagesRequest) -> Callable[[Sequence[Entry]], int]:
         return count
 
     return fit
+
+
+def _fitting_page(
+    listed: list[ListedBuddy], last: bool, request: BuddyEntriesRequest
+) -> BuddyEntriesPage:
+    """A ListEx page of at most MAX_LIST_EX_BODY bytes (at least one buddy): long
+    nicknames make fewer buddies per page, never a reply a client refuses as too large."""
+    page = BuddyEntriesPage(last=last, buddies=listed)
+    while len(page.buddies) > 1 and len(encode_reply(page, request)) > MAX_LIST_EX_BODY:
+        page = BuddyEntriesPage(last=False, buddies=page.buddies[: len(page.buddies) // 2])
+    return page
 
 
 def _message(entry: Entry) -> Message:
