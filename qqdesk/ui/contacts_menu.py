@@ -56,13 +56,22 @@ class ContactsEditor(QObject):
         new.triggered.connect(lambda: self.ask_new_category(uin))
 
     def category_menu(self, index: int) -> QMenu:
-        """Rename, Delete (not the default one), New category — on a category's header."""
+        """Rename, Delete and Move up/down (not the default one), New category — on a
+        category's header."""
         menu = QMenu(self._window)
         rename = menu.addAction(self.tr("&Rename…"))
         rename.triggered.connect(lambda: self.ask_rename(index))
         if index != DEFAULT_CATEGORY:
             delete = menu.addAction(self.tr("&Delete…"))
             delete.triggered.connect(lambda: self.confirm_delete(index))
+            order = [c.index for c in self._model.categories()[1:]]
+            place = order.index(index) if index in order else -1
+            up = menu.addAction(self.tr("Move &up"))
+            up.setEnabled(place > 0)
+            up.triggered.connect(lambda: self.shift(index, -1))
+            down = menu.addAction(self.tr("Move do&wn"))
+            down.setEnabled(0 <= place < len(order) - 1)
+            down.triggered.connect(lambda: self.shift(index, 1))
         menu.addSeparator()
         new = menu.addAction(self.tr("&New category…"))
         new.triggered.connect(lambda: self.ask_new_category())
@@ -171,6 +180,18 @@ class ContactsEditor(QObject):
             self._model.move_to_category(uin, index)
 
         spawn(self._session.move_buddy(uin, index), on_done=done, on_error=self._on_error)
+
+    def shift(self, index: int, by: int) -> None:
+        """Move a category up (-1) or down (1) in my order (the default one stays first)."""
+        order = [c.index for c in self._model.categories()[1:]]
+        if index not in order:
+            return
+        place = order.index(index)
+        target = place + by
+        if not 0 <= target < len(order):
+            return
+        order[place], order[target] = order[target], order[place]
+        self._changed(self._session.order_categories(order))
 
     def _changed(self, call: Coroutine[Any, Any, list[Category]]) -> None:
         spawn(call, on_done=self._model.set_categories, on_error=self._on_error)

@@ -93,11 +93,23 @@ def test_categories_and_remarks_in_the_tree(
         Category(1, "Classmates"),
         Category(2, "家人"),
     ]
+    # Move down / Move up: the order on the server, and in the tree
+    header = window.contacts_editor.category_menu(1)
+    assert not action(header, "Move &up").isEnabled()
+    action(header, "Move do&wn").trigger()
+    qtbot.waitUntil(lambda: sections(window)[1][0] == "家人 (0/0)")
+    assert server.run(store.categories(10001))[1:] == [
+        Category(2, "家人"),
+        Category(1, "Classmates"),
+    ]
+    assert not action(window.contacts_editor.category_menu(1), "Move do&wn").isEnabled()
+    action(window.contacts_editor.category_menu(1), "Move &up").trigger()
+    qtbot.waitUntil(lambda: sections(window)[1][0] == "Classmates (0/0)")
     default_menu = window.contacts_editor.category_menu(0)
     assert [a.text() for a in default_menu.actions() if a.text()] == [
         "&Rename…",
         "&New category…",
-    ]  # the default category is never deleted
+    ]  # the default category is never deleted, and always first
     action(window.contacts_editor.category_menu(1), "&Delete…").trigger()
     qtbot.waitUntil(lambda: window.findChild(QMessageBox, "deleteCategory") is not None)
     box = window.findChild(QMessageBox, "deleteCategory")

@@ -332,7 +332,7 @@
 <context>
     <name>ContactsEditor</name>
     <message>
-        <location filename="../contacts_menu.py" line="+43"/>
+        <location filename="../contacts_menu.py" line="+44"/>
         <source>Set re&amp;mark…</source>
         <translation>设置备注(&amp;M)…</translation>
     </message>
@@ -342,7 +342,7 @@
         <translation>移动到(&amp;V)</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+16"/>
         <source>&amp;Rename…</source>
         <translation>重命名(&amp;R)…</translation>
     </message>
@@ -352,13 +352,23 @@
         <translation>删除(&amp;D)…</translation>
     </message>
     <message>
-        <location line="-9"/>
-        <location line="+12"/>
+        <location line="-10"/>
+        <location line="+21"/>
         <source>&amp;New category…</source>
         <translation>新建分组(&amp;N)…</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="-7"/>
+        <source>Move &amp;up</source>
+        <translation>上移(&amp;U)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Move do&amp;wn</source>
+        <translation>下移(&amp;W)</translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <source>My friends</source>
         <translation>我的好友</translation>
     </message>
@@ -928,61 +938,61 @@
     </message>
     <message>
         <location line="+50"/>
-        <location line="+137"/>
+        <location line="+141"/>
         <source>&amp;qqdesk</source>
         <translation>&amp;qqdesk</translation>
     </message>
     <message>
-        <location line="-135"/>
-        <location line="+136"/>
+        <location line="-139"/>
+        <location line="+140"/>
         <source>&amp;Add friend…</source>
         <translation>添加好友(&amp;A)…</translation>
     </message>
     <message>
-        <location line="-127"/>
-        <location line="+129"/>
+        <location line="-131"/>
+        <location line="+133"/>
         <source>Search all &amp;messages…</source>
         <translation>搜索全部消息(&amp;M)…</translation>
     </message>
     <message>
-        <location line="-125"/>
-        <location line="+126"/>
+        <location line="-129"/>
+        <location line="+130"/>
         <source>&amp;Do not disturb</source>
         <translation>免打扰(&amp;D)</translation>
     </message>
     <message>
-        <location line="-123"/>
-        <location line="+121"/>
+        <location line="-127"/>
+        <location line="+125"/>
         <source>&amp;Settings…</source>
         <translation>系统设置(&amp;S)…</translation>
     </message>
     <message>
-        <location line="-118"/>
-        <location line="+122"/>
+        <location line="-122"/>
+        <location line="+126"/>
         <source>New &amp;group…</source>
         <translation>创建群(&amp;G)…</translation>
     </message>
     <message>
-        <location line="-120"/>
-        <location line="+121"/>
+        <location line="-124"/>
+        <location line="+125"/>
         <source>New &amp;discussion…</source>
         <translation>创建讨论组(&amp;D)…</translation>
     </message>
     <message>
-        <location line="-119"/>
-        <location line="+120"/>
+        <location line="-123"/>
+        <location line="+124"/>
         <source>Approve a &amp;web sign-in…</source>
         <translation>确认网页登录(&amp;W)…</translation>
     </message>
     <message>
-        <location line="-118"/>
-        <location line="+115"/>
+        <location line="-122"/>
+        <location line="+119"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location line="-72"/>
-        <location line="+76"/>
+        <location line="-76"/>
+        <location line="+80"/>
         <source>Your status, as your friends see it</source>
         <translation>好友看到的您的状态</translation>
     </message>
