@@ -9,7 +9,7 @@ from qqdesk.core import Content, Conversation, Presence, Sex, render_text
 from .events import DeliveryState
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Buddy:
     """A user in my buddy list, as last heard from the server."""
 

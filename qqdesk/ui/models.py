@@ -91,6 +91,12 @@ StatusRole = Roles.STATUS
 UnreadRole = Roles.UNREAD
 
 
+_SECTION_FLAGS = Qt.ItemFlag.ItemIsEnabled
+#: a category's header takes friends dropped on it; a friend can be dragged
+_CATEGORY_FLAGS = _SECTION_FLAGS | Qt.ItemFlag.ItemIsDropEnabled
+_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_FRIEND_FLAGS = _ROW_FLAGS | Qt.ItemFlag.ItemIsDragEnabled
+
 #: What a dragged friend travels as: their numbers, comma-separated.
 BUDDY_MIME = "application/x-qqdesk-buddies"
 
@@ -144,7 +150,7 @@ _ROOM_SECTIONS = {
 }
 
 
-@dataclass
+@dataclass(slots=True)
 class BuddyItem:
     uin: int
     nick: str
@@ -364,19 +370,14 @@ class BuddyTreeModel(QAbstractItemModel):
         return self.rowCount(parent) > 0
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        # (asked for every row the view lays out: by section, without finding the item)
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        item = self._item(index)
-        enabled = Qt.ItemFlag.ItemIsEnabled
-        if isinstance(item, GroupItem):
-            # a category takes friends dropped on its header
-            dropping = item.kind is GroupKind.FRIENDS
-            return enabled | Qt.ItemFlag.ItemIsDropEnabled if dropping else enabled
-        flags = enabled | Qt.ItemFlag.ItemIsSelectable
-        section = item.group if isinstance(item, BuddyItem) else None
-        if section is not None and section.kind is GroupKind.FRIENDS:
-            flags |= Qt.ItemFlag.ItemIsDragEnabled
-        return flags
+        section = index.internalId()
+        if section == 0:
+            friends = self._groups[index.row()].kind is GroupKind.FRIENDS
+            return _CATEGORY_FLAGS if friends else _SECTION_FLAGS
+        return _FRIEND_FLAGS if self._groups[section - 1].kind is GroupKind.FRIENDS else _ROW_FLAGS
 
     # -- dragging a friend onto a category ------------------------------------------------
 
