@@ -645,7 +645,8 @@ class MainWindow(QMainWindow):
             chat = self.chats.chat(buddy.uin)
             if chat is not None:
                 chat.set_status(buddy.status)
-        self.tree.expandAll()
+        # (set_buddies resets the model: the proxy's modelReset has expanded the tree,
+        # a second expandAll of 10,000 rows would cost about half a second)
 
     async def _load_own_profile(self) -> None:
         if self.own_nick and self.own_face:
