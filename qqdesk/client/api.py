@@ -12,6 +12,7 @@ from typing import Protocol
 from qqdesk.core import (
     Audience,
     AuthMode,
+    Category,
     Content,
     Conversation,
     Presence,
@@ -88,6 +89,32 @@ class ChatSession(Protocol):
         ...
 
     async def set_privacy(self, **fields: Audience) -> ProfilePrivacy: ...
+
+    # -- remarks and categories (the server's contact extensions) --
+
+    async def set_remark(self, uin: int, remark: str) -> str:
+        """My remark for a buddy ("" removes it), as the server kept it."""
+        ...
+
+    def cached_categories(self) -> list[Category]:
+        """My buddy categories as last seen (no network), for an instant start."""
+        ...
+
+    async def categories(self) -> list[Category]:
+        """My buddy categories in their order, the default one (index 0) first."""
+        ...
+
+    async def create_category(self, name: str) -> Category: ...
+
+    async def rename_category(self, index: int, name: str) -> list[Category]: ...
+
+    async def delete_category(self, index: int) -> list[Category]:
+        """Delete one; its buddies go to the default category (never deleted)."""
+        ...
+
+    async def order_categories(self, order: Sequence[int]) -> list[Category]: ...
+
+    async def move_buddy(self, uin: int, category: int) -> None: ...
 
     async def search(
         self,

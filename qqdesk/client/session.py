@@ -20,10 +20,12 @@ from types import TracebackType
 from typing import Protocol, TypeVar
 
 from qqdesk.core import (
+    DEFAULT_CATEGORY,
     MIN_PASSWORD,
     PRIVATE_FIELDS,
     Audience,
     AuthMode,
+    Category,
     Content,
     Conversation,
     ConversationKind,
@@ -302,10 +304,16 @@ class AccountSession:
     async def buddies(self, *, partial: Callable[[list[Buddy]], None] | None = None) -> list[Buddy]:
         """My whole buddy list with nicknames, faces and statuses (paged until the end).
 
-        Buddies that are offline and not in the cache need one profile request each
-        for their nickname; when there are such, ``partial`` first gets the whole
-        list without those nicknames, so that a long list can show at once.
+        A server with the ListEx extension lists them in bulk, remarks and categories
+        included. Elsewhere buddies that are offline and not in the cache need one
+        profile request each for their nickname; when there are such, ``partial``
+        first gets the whole list without those nicknames, so that a long list can
+        show at once.
         """
+        if self.link.lists_in_bulk:
+            listed = await self.link.buddy_entries()
+            self.store.save_buddies(listed)
+            return listed
         numbers = await self.link.buddy_numbers()
         online = {b.uin: b for b in await self.online_buddies()}
         cached = {b.uin: b for b in self.store.buddies()}
@@ -342,6 +350,55 @@ class AccountSession:
         except QQError as exc:
             log.info("%s: remarks not read: %s", self.uin, exc)
             return {}
+
+    # -- remarks and categories (the classic Remark and Category extensions) ----------
+
+    async def set_remark(self, uin: int, remark: str) -> str:
+        """My remark for a buddy ("" removes it), as the server kept it (trimmed, cut to
+        its longest). RequestRefused from a server without remarks."""
+        return await self.link.set_remark(uin, remark)
+
+    def cached_categories(self) -> list[Category]:
+        """My buddy categories as last seen (no network), for an instant start."""
+        return self.store.categories()
+
+    async def categories(self) -> list[Category]:
+        """My buddy categories in their order, the default one first (only it, from a
+        server without categories)."""
+        if "Category" not in self.link.offers:
+            found = [Category(DEFAULT_CATEGORY)]
+        else:
+            found = await self.link.read_categories()
+        self.store.save_categories(found)
+        return found
+
+    async def create_category(self, name: str) -> Category:
+        """A new category, last; TooFrequent when the server keeps no more of them."""
+        made = await self.link.add_category(name)
+        if made is None:
+            raise TooFrequent("the server keeps no more categories")
+        self.store.save_categories([*self.store.categories(), made])
+        return made
+
+    async def rename_category(self, index: int, name: str) -> list[Category]:
+        return self._kept(await self.link.rename_category(index, name))
+
+    async def delete_category(self, index: int) -> list[Category]:
+        """Delete a category; its buddies go to the default one (which stays)."""
+        return self._kept(await self.link.delete_category(index))
+
+    async def order_categories(self, order: Sequence[int]) -> list[Category]:
+        """Put every category but the default one in this order."""
+        return self._kept(await self.link.order_categories(tuple(order)))
+
+    def _kept(self, categories: list[Category]) -> list[Category]:
+        """The server's categories, kept for the next start."""
+        self.store.save_categories(categories)
+        return categories
+
+    async def move_buddy(self, uin: int, category: int) -> None:
+        """Move a buddy to one of my categories."""
+        await self.link.move_buddy(uin, category)
 
     async def online_buddies(self) -> list[Buddy]:
         """My buddies that others can see online (online or busy)."""

@@ -13,6 +13,8 @@ from pathlib import Path
 import platformdirs
 
 from qqdesk.core import (
+    DEFAULT_CATEGORY,
+    Category,
     Content,
     Conversation,
     ConversationKind,
@@ -115,8 +117,21 @@ def _v2(db: sqlite3.Connection) -> None:
     )
 
 
+_V3 = [
+    # My remark for each buddy and the category I put them in, so that the list shows
+    # as I keep it at once on start (the categories' names are a setting).
+    "ALTER TABLE buddies ADD COLUMN remark TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE buddies ADD COLUMN category INTEGER NOT NULL DEFAULT 0",
+]
+
+
+def _v3(db: sqlite3.Connection) -> None:
+    for statement in _V3:
+        db.execute(statement)
+
+
 #: Step n brings a file from version n-1 to n, in one transaction.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3]
 
 
 def schema_version() -> int:
@@ -418,18 +433,38 @@ class HistoryStore:
     def buddies(self) -> list[Buddy]:
         """The buddy list as last seen, so it shows at once on start."""
         rows = self._db.execute(
-            "SELECT uin, nick, face, presence FROM buddies ORDER BY position"
+            "SELECT uin, nick, face, presence, remark, category FROM buddies ORDER BY position"
         ).fetchall()
-        return [Buddy(int(u), str(n), int(f), _presence(p)) for u, n, f, p in rows]
+        return [
+            Buddy(int(u), str(n), int(f), _presence(p), str(r), int(c)) for u, n, f, p, r, c in rows
+        ]
 
     def save_buddies(self, buddies: Iterable[Buddy]) -> None:
         with self._transaction():
             self._db.execute("DELETE FROM buddies")
             self._db.executemany(
-                "INSERT OR REPLACE INTO buddies (uin, nick, face, presence, position)"
-                " VALUES (?, ?, ?, ?, ?)",
-                [(b.uin, b.nick, b.face, b.status.value, i) for i, b in enumerate(buddies)],
+                "INSERT OR REPLACE INTO buddies"
+                " (uin, nick, face, presence, position, remark, category)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (b.uin, b.nick, b.face, b.status.value, i, b.remark, b.category)
+                    for i, b in enumerate(buddies)
+                ],
             )
+
+    def categories(self) -> list[Category]:
+        """My buddy categories as last seen, in their order (the default one if none)."""
+        kept = self._setting("categories")
+        try:
+            pairs = json.loads(kept) if kept else []
+            found = [Category(int(i), str(n)) for i, n in pairs]
+        except (ValueError, TypeError):
+            found = []  # a damaged setting: the list shows without categories until read
+        return found or [Category(DEFAULT_CATEGORY)]
+
+    def save_categories(self, categories: Iterable[Category]) -> None:
+        pairs = [[c.index, c.name] for c in categories]
+        self._set_setting("categories", json.dumps(pairs, ensure_ascii=False))
 
     def put_buddy(self, buddy: Buddy) -> None:
         self._db.execute(

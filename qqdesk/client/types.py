@@ -9,7 +9,7 @@ from qqdesk.core import Content, Conversation, Presence, Sex, render_text
 from .events import DeliveryState
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Buddy:
     """A user in my buddy list, as last heard from the server."""
 
@@ -19,6 +19,8 @@ class Buddy:
     status: Presence = Presence.OFFLINE
     #: My remark (备注) for them, "" when none; shown over the nickname.
     remark: str = ""
+    #: The index of my category (分组) they are in (0: the default one).
+    category: int = 0
 
     @property
     def name(self) -> str:

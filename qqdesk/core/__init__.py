@@ -5,6 +5,15 @@ Every protocol family (classic text, Smart QQ web) translates to and from these 
 its edge; nothing here knows a wire format, does I/O or imports Qt.
 """
 
+from .contacts import (
+    DEFAULT_CATEGORY,
+    MAX_CATEGORIES,
+    MAX_CATEGORY_NAME,
+    MAX_REMARK,
+    BuddyEntry,
+    Category,
+    clip_name,
+)
 from .content import (
     FACE_NAMES,
     Content,
@@ -48,12 +57,16 @@ from .room import (
 )
 
 __all__ = [
+    "DEFAULT_CATEGORY",
     "EDITABLE_NUMBERS",
     "EDITABLE_TEXT",
     "FACE_NAMES",
     "MAX_AGE",
+    "MAX_CATEGORIES",
+    "MAX_CATEGORY_NAME",
     "MAX_FACE",
     "MAX_NICK",
+    "MAX_REMARK",
     "MAX_ROOM_MEMBERS",
     "MAX_UIN",
     "MIN_PASSWORD",
@@ -64,6 +77,8 @@ __all__ = [
     "Audience",
     "AuthMode",
     "BloodType",
+    "BuddyEntry",
+    "Category",
     "Constellation",
     "Content",
     "Conversation",
@@ -79,6 +94,7 @@ __all__ = [
     "Sex",
     "Zodiac",
     "check_profile_changes",
+    "clip_name",
     "face_by_name",
     "face_picture_number",
     "is_account_number",

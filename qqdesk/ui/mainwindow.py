@@ -44,6 +44,7 @@ from qqdesk.core import Conversation, ConversationKind, Presence, Profile
 from . import icons
 from .bridge import SessionBridge
 from .chat import ChatManager
+from .contacts_menu import ContactsEditor
 from .delegates import BuddyDelegate
 from .dialogs import (
     AddBuddyDialog,
@@ -281,6 +282,10 @@ class MainWindow(TopLevelWindow):
         self.tree.setAnimated(False)
         self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # a friend dragged onto a category's header moves there (ContactsEditor)
+        self.tree.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
+        self.tree.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.tree.setDropIndicatorShown(True)
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.tree.customContextMenuRequested.connect(self._buddy_menu)
         self.tree.doubleClicked.connect(self._double_clicked)
@@ -289,6 +294,7 @@ class MainWindow(TopLevelWindow):
         self.proxy.rowsInserted.connect(lambda parent, *_: self.tree.expand(parent))
         self.proxy.layoutChanged.connect(self.tree.expandAll)
         self.tree.expandAll()
+        self.contacts_editor = ContactsEditor(self.session, self.model, self, self._show_error)
 
         tools = QHBoxLayout()
         tools.setContentsMargins(6, 4, 6, 6)
@@ -425,6 +431,7 @@ class MainWindow(TopLevelWindow):
         self.bridge.start()
         self.bridge.flush()
         # The list of the last run at once, everyone offline until the server says.
+        self.model.set_categories(self.session.cached_categories())
         self._show_buddies(
             [dataclasses.replace(b, status=Presence.OFFLINE) for b in self.session.cached_buddies()]
         )
@@ -519,7 +526,7 @@ class MainWindow(TopLevelWindow):
         spawn(self.reload_rooms(), on_error=self._show_error)
 
     def _friends_to_choose(self) -> list[tuple[int, str]]:
-        friends = self.model.group(GroupKind.FRIENDS).buddies
+        friends = self.model.friends()
         return [(b.uin, b.name) for b in friends if b.uin != self.own_uin]
 
     def _choose_to_invite(self, parent: QWidget, present: list[int]) -> list[int] | None:
@@ -655,7 +662,9 @@ class MainWindow(TopLevelWindow):
 
     async def reload_buddies(self) -> None:
         """Ask the server for the list; a long first one shows before its nicknames."""
-        self._show_buddies(list(await self.session.buddies(partial=self._show_buddies)))
+        buddies = list(await self.session.buddies(partial=self._show_buddies))
+        self.model.set_categories(await self.session.categories())
+        self._show_buddies(buddies)
 
     def _show_buddies(self, buddies: list[Buddy]) -> None:
         if self._offline:
@@ -665,7 +674,8 @@ class MainWindow(TopLevelWindow):
             chat = self.chats.chat(buddy.uin)
             if chat is not None:
                 chat.set_status(buddy.status)
-        self.tree.expandAll()
+        # (set_buddies resets the model: the proxy's modelReset has expanded the tree,
+        # a second expandAll of 10,000 rows would cost about half a second)
 
     async def _load_own_profile(self) -> None:
         if self.own_nick and self.own_face:
@@ -935,6 +945,11 @@ class MainWindow(TopLevelWindow):
         if room is not None:
             self.room_menu(room).popup(self.tree.viewport().mapToGlobal(pos))
             return
+        category = index.data(Roles.CATEGORY) if index.data(Roles.IS_GROUP) else None
+        if category is not None:
+            menu = self.contacts_editor.category_menu(int(category))
+            menu.popup(self.tree.viewport().mapToGlobal(pos))
+            return
         uin = self._selected_uin(index)
         if uin is None:
             return
@@ -981,6 +996,7 @@ class MainWindow(TopLevelWindow):
         else:
             unread = menu.addAction(self.tr("Mark as &unread"))
             unread.triggered.connect(lambda: self.model.set_unread(uin, 1))
+        self.contacts_editor.add_buddy_actions(menu, uin)
         menu.addSeparator()
         remove = menu.addAction(self.tr("&Remove from list…"))
         remove.triggered.connect(lambda: self.confirm_remove(uin))
@@ -1013,9 +1029,8 @@ class MainWindow(TopLevelWindow):
         spawn(self.session.remove_buddy(uin), on_done=done, on_error=self._show_error)
 
     def show_add_friend(self) -> None:
-        friends = self.model.group(GroupKind.FRIENDS)
         dialog = AddBuddyDialog(
-            self.session, self, friends=lambda: [buddy.uin for buddy in friends.buddies]
+            self.session, self, friends=lambda: [buddy.uin for buddy in self.model.friends()]
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         dialog.finished_add.connect(self._added)

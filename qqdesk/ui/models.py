@@ -10,16 +10,18 @@ import html
 import inspect
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import (
     QAbstractItemModel,
     QAbstractListModel,
+    QByteArray,
     QCollator,
     QCoreApplication,
     QLocale,
+    QMimeData,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -31,6 +33,8 @@ from PySide6.QtCore import (
 from qqdesk.client.events import DeliveryState
 from qqdesk.client.types import Buddy
 from qqdesk.core import (
+    DEFAULT_CATEGORY,
+    Category,
     Content,
     Conversation,
     ConversationKind,
@@ -67,6 +71,8 @@ class Roles(enum.IntEnum):
     IS_ROOM = _ROLE + 11
     #: the remark I gave a buddy ("" when none)
     REMARK = _ROLE + 12
+    #: a buddy category's index, on its header and on its buddies (None elsewhere)
+    CATEGORY = _ROLE + 13
     # chat history
     TEXT = _ROLE + 20
     TIME = _ROLE + 21
@@ -83,6 +89,16 @@ class Roles(enum.IntEnum):
 UinRole = Roles.UIN
 StatusRole = Roles.STATUS
 UnreadRole = Roles.UNREAD
+
+
+_SECTION_FLAGS = Qt.ItemFlag.ItemIsEnabled
+#: a category's header takes friends dropped on it; a friend can be dragged
+_CATEGORY_FLAGS = _SECTION_FLAGS | Qt.ItemFlag.ItemIsDropEnabled
+_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_FRIEND_FLAGS = _ROW_FLAGS | Qt.ItemFlag.ItemIsDragEnabled
+
+#: What a dragged friend travels as: their numbers, comma-separated.
+BUDDY_MIME = "application/x-qqdesk-buddies"
 
 
 def _tr(text: str) -> str:
@@ -134,7 +150,7 @@ _ROOM_SECTIONS = {
 }
 
 
-@dataclass
+@dataclass(slots=True)
 class BuddyItem:
     uin: int
     nick: str
@@ -143,6 +159,8 @@ class BuddyItem:
     unread: int = 0
     group: GroupItem | None = None
     remark: str = ""
+    #: the category I put them in (a friend; 0 for strangers)
+    category: int = DEFAULT_CATEGORY
 
     @property
     def online(self) -> bool:
@@ -181,6 +199,10 @@ class GroupItem:
     keys: list[tuple[int, Any, int]] = field(default_factory=list)
     online: int = 0
     rooms: list[RoomItem] = field(default_factory=list)
+    #: a section of friends is one of my categories: its index and name ("" for the
+    #: default one until renamed)
+    category: int = DEFAULT_CATEGORY
+    name: str = ""
 
     @property
     def holds_rooms(self) -> bool:
@@ -191,7 +213,7 @@ class GroupItem:
 
     def title(self) -> str:
         if self.kind is GroupKind.FRIENDS:
-            return _tr("My friends")
+            return self.name or _tr("My friends")
         if self.kind is GroupKind.GROUPS:
             return _tr("Groups")
         if self.kind is GroupKind.DISCUSSIONS:
@@ -209,8 +231,9 @@ class GroupItem:
 
 
 class BuddyTreeModel(QAbstractItemModel):
-    """Sections ("My friends", "Strangers", and where the server has them "Groups" and
-    "Discussions") holding buddies (online first, then by name) or rooms (by name).
+    """Sections (my categories of friends, "My friends" first, then "Strangers", and where
+    the server has them "Groups" and "Discussions") holding buddies (online first, then
+    by name) or rooms (by name).
 
     Rows are looked up through a uin dict and a bisect over each group's sort keys,
     so a status change moves one row instead of resetting 10,000.
@@ -218,10 +241,15 @@ class BuddyTreeModel(QAbstractItemModel):
 
     #: total unread messages changed
     unreadChanged = Signal(int)
+    #: a friend (uin) was dropped on one of my categories (index): the app asks the
+    #: server to move them, and moves the row once it has
+    buddyDropped = Signal(int, int)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._sections = {kind: GroupItem(kind) for kind in GroupKind}
+        #: my categories in their order; the first is the default one, _sections[FRIENDS]
+        self._categories = [self._sections[GroupKind.FRIENDS]]
         self._groups = [self._sections[GroupKind.FRIENDS], self._sections[GroupKind.STRANGERS]]
         self._by_uin: dict[int, BuddyItem] = {}
         self._by_room: dict[Conversation, RoomItem] = {}
@@ -234,20 +262,21 @@ class BuddyTreeModel(QAbstractItemModel):
 
     @property
     def rooms_shown(self) -> bool:
-        return len(self._groups) > 2
+        return self._sections[GroupKind.GROUPS] in self._groups
 
     def set_rooms_shown(self, shown: bool) -> None:
         """Show the Groups and Discussions sections (the server has them) or hide them."""
         if shown == self.rooms_shown:
             return
         rooms = [self._sections[GroupKind.GROUPS], self._sections[GroupKind.DISCUSSIONS]]
+        first = len(self._groups) if shown else len(self._groups) - 2
         if shown:
-            self.beginInsertRows(QModelIndex(), 2, 3)
+            self.beginInsertRows(QModelIndex(), first, first + 1)
             self._groups.extend(rooms)
             self.endInsertRows()
         else:
-            self.beginRemoveRows(QModelIndex(), 2, 3)
-            del self._groups[2:]
+            self.beginRemoveRows(QModelIndex(), first, first + 1)
+            del self._groups[first:]
             self.endRemoveRows()
         self._recount_unread()
 
@@ -288,6 +317,21 @@ class BuddyTreeModel(QAbstractItemModel):
     def total_unread(self) -> int:
         return self._unread_total
 
+    def categories(self) -> list[Category]:
+        """My categories as the tree shows them, in their order."""
+        return [Category(g.category, g.name) for g in self._categories]
+
+    def category_index(self, category: int) -> QModelIndex:
+        """The header of one of my categories (invalid when there is no such one)."""
+        for group in self._categories:
+            if group.category == category:
+                return self.createIndex(self._group_row(group), 0, 0)
+        return QModelIndex()
+
+    def friends(self) -> list[BuddyItem]:
+        """Every friend, category by category."""
+        return [buddy for group in self._categories for buddy in group.buddies]
+
     def _group_row(self, group: GroupItem) -> int:
         return self._groups.index(group)
 
@@ -326,11 +370,65 @@ class BuddyTreeModel(QAbstractItemModel):
         return self.rowCount(parent) > 0
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        # (asked for every row the view lays out: by section, without finding the item)
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        if index.internalId() == 0:
-            return Qt.ItemFlag.ItemIsEnabled
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        section = index.internalId()
+        if section == 0:
+            friends = self._groups[index.row()].kind is GroupKind.FRIENDS
+            return _CATEGORY_FLAGS if friends else _SECTION_FLAGS
+        return _FRIEND_FLAGS if self._groups[section - 1].kind is GroupKind.FRIENDS else _ROW_FLAGS
+
+    # -- dragging a friend onto a category ------------------------------------------------
+
+    def mimeTypes(self) -> list[str]:
+        return [BUDDY_MIME]
+
+    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
+        data = QMimeData()
+        uins = [str(i.data(Roles.UIN)) for i in indexes if i.isValid() and i.internalId() != 0]
+        data.setData(BUDDY_MIME, QByteArray(",".join(uins).encode("ascii")))
+        return data
+
+    def supportedDropActions(self) -> Qt.DropAction:
+        return Qt.DropAction.MoveAction
+
+    def canDropMimeData(
+        self,
+        data: QMimeData,
+        action: Qt.DropAction,
+        row: int,
+        column: int,
+        parent: AnyIndex,
+    ) -> bool:
+        return data.hasFormat(BUDDY_MIME) and self._drop_category(parent) is not None
+
+    def dropMimeData(
+        self,
+        data: QMimeData,
+        action: Qt.DropAction,
+        row: int,
+        column: int,
+        parent: AnyIndex,
+    ) -> bool:
+        """Says which friend was dropped on which category (buddyDropped); the rows move
+        when the server has moved them, so the view is told nothing was dropped."""
+        category = self._drop_category(parent)
+        if category is None or not data.hasFormat(BUDDY_MIME):
+            return False
+        for text in bytes(data.data(BUDDY_MIME).data()).decode("ascii").split(","):
+            buddy = self._by_uin.get(int(text)) if text.isdigit() else None
+            if buddy is not None and buddy.category != category:
+                self.buddyDropped.emit(buddy.uin, category)
+        return False
+
+    def _drop_category(self, parent: AnyIndex) -> int | None:
+        """The category a drop on ``parent`` (a header, or a friend in it) goes to."""
+        item = self._item(parent)
+        group = item if isinstance(item, GroupItem) else getattr(item, "group", None)
+        if isinstance(group, GroupItem) and group.kind is GroupKind.FRIENDS:
+            return group.category
+        return None
 
     def _item(self, index: AnyIndex) -> GroupItem | BuddyItem | RoomItem | None:
         if not index.isValid():
@@ -369,6 +467,8 @@ class BuddyTreeModel(QAbstractItemModel):
             return group.kind.value
         if role == Roles.UNREAD:
             return group.unread()
+        if role == Roles.CATEGORY:
+            return group.category if group.kind is GroupKind.FRIENDS else None
         return None
 
     def _room_data(self, room: RoomItem, role: int) -> Any:
@@ -423,18 +523,23 @@ class BuddyTreeModel(QAbstractItemModel):
             return False
         if role == Roles.GROUP_KEY:
             return buddy.group.kind.value if buddy.group else None
+        if role == Roles.CATEGORY:
+            if buddy.group is None or buddy.group.kind is not GroupKind.FRIENDS:
+                return None
+            return buddy.group.category
         return None
 
     # -- changing ------------------------------------------------------------------
 
     def set_buddies(self, buddies: Iterable[Buddy], kind: GroupKind = GroupKind.FRIENDS) -> None:
-        """Replace one group's members in one reset."""
+        """Replace one section's members (friends: every category's) in one reset."""
         self.beginResetModel()
-        group = self.group(kind)
+        groups = self._categories if kind is GroupKind.FRIENDS else [self.group(kind)]
         # Unread counts outlive a reload (the list is fetched again after a reconnect).
-        kept_unread = {old.uin: old.unread for old in group.buddies if old.unread}
-        for old in group.buddies:
-            self._by_uin.pop(old.uin, None)
+        kept_unread = {old.uin: old.unread for g in groups for old in g.buddies if old.unread}
+        for group in groups:
+            for old in group.buddies:
+                self._by_uin.pop(old.uin, None)
         items: dict[int, BuddyItem] = {}
         for source in buddies:
             uin = int(source.uin)
@@ -445,22 +550,100 @@ class BuddyTreeModel(QAbstractItemModel):
                 other.group.keys.remove(other.sort_key)
                 other.group.online -= other.online
             unread = other.unread if other is not None else kept_unread.get(uin, 0)
+            category = source.category if kind is GroupKind.FRIENDS else DEFAULT_CATEGORY
             items[uin] = BuddyItem(
                 uin=uin,
                 nick=source.nick,
                 face=source.face,
                 status=source.status,
                 unread=unread,
-                group=group,
+                group=self._home(kind, category),
                 remark=source.remark,
+                category=category,
             )
-        ordered = sorted(items.values(), key=lambda b: b.sort_key)
-        group.buddies = ordered
-        group.keys = [b.sort_key for b in ordered]
-        group.online = sum(1 for b in ordered if b.online)
         self._by_uin.update(items)
+        self._fill(groups, items.values())
         self.endResetModel()
         self._recount_unread(announce=True)
+
+    def _home(self, kind: GroupKind, category: int) -> GroupItem:
+        """The section a buddy of ``kind`` in ``category`` shows in (a friend in a category
+        the tree does not know: the default one)."""
+        if kind is GroupKind.FRIENDS:
+            for group in self._categories:
+                if group.category == category:
+                    return group
+        return self.group(kind)
+
+    @staticmethod
+    def _fill(groups: list[GroupItem], buddies: Iterable[BuddyItem]) -> None:
+        """Put each buddy (its ``group`` already chosen) in its section, each in order."""
+        for group in groups:
+            group.buddies, group.keys, group.online = [], [], 0
+        for buddy in buddies:
+            if buddy.group is not None:
+                buddy.group.buddies.append(buddy)
+        for group in groups:
+            group.buddies.sort(key=lambda b: b.sort_key)
+            group.keys = [b.sort_key for b in group.buddies]
+            group.online = sum(1 for b in group.buddies if b.online)
+
+    def set_categories(self, categories: Iterable[Category]) -> None:
+        """My categories, in their order (the default one first, whatever is given); their
+        friends stay with them, those of a category gone go to the default one."""
+        given = list(categories)
+        wanted = [c for c in given if c.index != DEFAULT_CATEGORY]
+        default = next((c for c in given if c.index == DEFAULT_CATEGORY), None)
+        default_name = default.name if default is not None else ""
+        if [Category(g.category, g.name) for g in self._categories] == [
+            Category(DEFAULT_CATEGORY, default_name),
+            *wanted,
+        ]:
+            return
+        self.beginResetModel()
+        friends = self.friends()
+        first = self._sections[GroupKind.FRIENDS]
+        first.name = default_name
+        kept = {g.category: g for g in self._categories[1:]}
+        self._categories = [first]
+        for category in wanted:
+            group = kept.get(category.index) or GroupItem(GroupKind.FRIENDS)
+            group.category, group.name = category.index, category.name
+            self._categories.append(group)
+        rest = [g for g in self._groups if g.kind is not GroupKind.FRIENDS]
+        self._groups = [*self._categories, *rest]
+        for buddy in friends:
+            buddy.group = self._home(GroupKind.FRIENDS, buddy.category)
+        self._fill(self._categories, friends)
+        self.endResetModel()
+        self._recount_unread()
+
+    def move_to_category(self, uin: int, category: int) -> None:
+        """A friend is in another category now (one row moves, nothing is reset)."""
+        buddy = self._by_uin.get(uin)
+        if buddy is None or buddy.group is None or buddy.group.kind is not GroupKind.FRIENDS:
+            return
+        target = self._home(GroupKind.FRIENDS, category)
+        if target is buddy.group:
+            buddy.category = category
+            return
+        source = buddy.group
+        old_row = source.row_of(buddy)
+        buddy.category = category
+        new_row = target.row_of(buddy)
+        source_index = self.createIndex(self._group_row(source), 0, 0)
+        target_index = self.createIndex(self._group_row(target), 0, 0)
+        self.beginMoveRows(source_index, old_row, old_row, target_index, new_row)
+        del source.buddies[old_row]
+        del source.keys[old_row]
+        source.online -= buddy.online
+        target.buddies.insert(new_row, buddy)
+        target.keys.insert(new_row, buddy.sort_key)
+        target.online += buddy.online
+        buddy.group = target
+        self.endMoveRows()
+        self._group_changed(source)
+        self._group_changed(target)
 
     def set_rooms(self, rooms: Iterable[Room]) -> None:
         """Replace the groups and discussions (their unread counts are kept)."""
@@ -521,7 +704,7 @@ class BuddyTreeModel(QAbstractItemModel):
         unread = 0
         old = self._by_uin.get(uin)
         if old is not None:
-            if old.group is self.group(kind):
+            if old.group is not None and old.group.kind is kind:
                 self.update_buddy(uin, nick=nick or old.nick, face=face, status=status)
                 return
             unread = old.unread

@@ -129,15 +129,16 @@ def child_env(home: Path) -> dict[str, str]:
     return env
 
 
-def launch(args: list[str], env: dict[str, str]) -> dict[str, dict[str, Any]]:
-    """Run the launcher; its milestones by name, each with ``since_start`` in seconds."""
+def launch(args: list[str], env: dict[str, str], timeout: float = 120) -> dict[str, dict[str, Any]]:
+    """Run the launcher (for at most ``timeout`` seconds of its own work); its milestones
+    by name, each with ``since_start`` in seconds."""
     start = time.time()
     done = subprocess.run(
-        [sys.executable, str(LAUNCHER), *args],
+        [sys.executable, str(LAUNCHER), *args, "--timeout", str(timeout)],
         capture_output=True,
         text=True,
         env=env,
-        timeout=150,
+        timeout=timeout + 30,
         check=False,
     )
     if done.returncode != 0:

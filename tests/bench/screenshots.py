@@ -13,8 +13,9 @@ on a word of it, waits for the requester bot's friend request, and saves each wi
 (QWidget.grab) in each theme: ``<window>-<lang>[-dark][-2x].png`` for main, chat,
 profile, own-profile (my own profile editor), settings, proxy (the Proxy tab of
 Settings), requests, group (a group chat), faces (the face picker), rooms (the tree
-scrolled to its groups) and accounts (the main window with a second account signed
-in beside the demo one). The 2x pictures
+scrolled to its groups), categories (the tree with a category of two friends, one
+with a remark) and accounts (the main window with a second account signed in beside
+the demo one). The 2x pictures
 come from a second run of this script with QT_SCALE_FACTOR=2 (Qt reads it at start).
 Everything is stopped and removed at the end; loopback only.
 """
@@ -37,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from PySide6.QtCore import QEvent  # noqa: E402
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QWidget  # noqa: E402
 
 from qqdesk.core import Presence  # noqa: E402
 from qqdesk.demo import start_demo  # noqa: E402
@@ -244,6 +245,8 @@ async def shoot(qapp: QApplication, language: str, out: Path) -> None:
             await save_themes(qapp, requests, "requests", language, out)
             requests.close()
 
+            # My categories and a remark: two friends in a category of their own.
+            await save_categories(qapp, window, session, language, out)
             # A second account signs in beside the demo one; the switcher shows both.
             second_uin = demo.server.create_account("second-pw", SECOND_ACCOUNT[language], face=42)
             second = AccountSession(
@@ -281,6 +284,36 @@ async def shoot(qapp: QApplication, language: str, out: Path) -> None:
                     await asyncio.wait_for(session.close(), 5)
             await demo.stop()
             await asyncio.sleep(0.1)
+
+
+#: A category and a remark for the categories shot, in each language.
+CATEGORY_NAME = {"en": "Classmates", "zh_CN": "同学"}
+REMARK = {"en": "Echo (my bot)", "zh_CN": "回声（我的机器人）"}
+
+
+async def save_categories(
+    qapp: QApplication, window: Any, session: Any, language: str, out: Path
+) -> None:
+    """The tree with a category of two friends, one of them with a remark."""
+    made = await session.create_category(CATEGORY_NAME[language])
+    first, second = BUDDIES[0].uin, BUDDIES[1].uin
+    await session.move_buddy(first, made.index)
+    await session.move_buddy(second, made.index)
+    await session.set_remark(first, REMARK[language])
+    await window.reload_buddies()
+    await wait_for(
+        lambda: (
+            window.model.category_index(made.index).isValid()
+            and window.model.rowCount(window.model.category_index(made.index)) == 2
+        ),
+        "the category",
+    )
+    window.tree.clearSelection()
+    # the category's header at the top, its friends (one shown by its remark) below
+    header = window.proxy.mapFromSource(window.model.category_index(made.index))
+    window.tree.scrollTo(header, QAbstractItemView.ScrollHint.PositionAtTop)
+    await asyncio.sleep(0.5)
+    await save_themes(qapp, window, "categories", language, out)
 
 
 def main() -> int:

@@ -2,7 +2,8 @@
 
 Run by bench_ui.py in a child process (``QT_QPA_PLATFORM=offscreen``); it prints one
 JSON line per milestone, each with the wall clock (``time.time()``, comparable with
-the parent's clock before it started this process) and the process's resident memory:
+the parent's clock before it started this process), the process's resident memory and
+its peak so far (VmHWM):
 
 * ``bare``: a QApplication showing an empty QMainWindow; milestone ``shown`` at its
   first paint -- the baseline of what PySide6 alone costs.
@@ -10,7 +11,8 @@ the parent's clock before it started this process) and the process's resident me
   an AccountSession logs in, a MainWindow is built, shown and started; milestones
   ``shown`` (first paint of the buddy tree), ``listed`` (the whole buddy list is in
   the model and painted), ``named`` (every buddy has its nickname, checked every
-  0.5 s), then with ``--chat`` ``chat`` (a chat window has painted its first page
+  0.5 s; with ``--legacy-list`` the list is read as from a server without the ListEx
+  extension), then with ``--chat`` ``chat`` (a chat window has painted its first page
   of history). Then it logs out and ends.
 
 Nothing here is added to the app: the same classes the app uses, driven directly,
@@ -41,8 +43,17 @@ def rss_kb() -> int:
     return 0
 
 
+def peak_rss_kb() -> int:
+    """The process's largest resident memory so far (VmHWM)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
+
+
 def report(event: str, **extra: Any) -> None:
-    print(json.dumps({"event": event, "t": time.time(), "rss_kb": rss_kb(), **extra}), flush=True)
+    line = {"event": event, "t": time.time(), "rss_kb": rss_kb(), "peak_kb": peak_rss_kb()}
+    print(json.dumps({**line, **extra}), flush=True)
 
 
 class FirstPaint(QObject):
@@ -77,11 +88,13 @@ async def run_bare(qapp: QApplication) -> None:
 async def run_app(qapp: QApplication, args: argparse.Namespace) -> None:
     from qqdesk.client import AccountSession
     from qqdesk.ui.mainwindow import MainWindow
-    from qqdesk.ui.models import Roles
 
     session = AccountSession(args.server, args.uin, args.password, store=args.history)
     try:
         await session.login()
+        if args.legacy_list:
+            # as against a server without the ListEx extension: List, Query_Stat, GetInfo
+            session.link.offers = frozenset()
         window = MainWindow(session, use_tray=False, use_dbus=False)
         window.resize(360, 640)
         loop = asyncio.get_running_loop()
@@ -90,15 +103,13 @@ async def run_app(qapp: QApplication, args: argparse.Namespace) -> None:
         window.start()
         await painted
         report("shown")
-        while window.model.rowCount(window.model.index(0, 0)) < args.buddies:
+        while len(window.model.friends()) < args.buddies:
             await asyncio.sleep(0.01)
         window.tree.viewport().repaint()
-        report("listed", buddies=window.model.rowCount(window.model.index(0, 0)))
-        friends = window.model.index(0, 0)
+        report("listed", buddies=len(window.model.friends()))
 
         def unnamed() -> int:
-            rows = window.model.rowCount(friends)
-            return sum(not window.model.index(r, 0, friends).data(Roles.NICK) for r in range(rows))
+            return sum(not buddy.nick for buddy in window.model.friends())
 
         while unnamed():
             await asyncio.sleep(0.5)  # seldom: counting 10,000 rows costs the client time
@@ -128,6 +139,12 @@ def main() -> int:
     parser.add_argument("--history", help="the account's client history file")
     parser.add_argument("--buddies", type=int, default=0, help="wait until this many are listed")
     parser.add_argument("--chat", type=int, default=0, help="then open the chat with this uin")
+    parser.add_argument("--timeout", type=float, default=120, help="seconds for all of it")
+    parser.add_argument(
+        "--legacy-list",
+        action="store_true",
+        help="list buddies as against a server without ListEx (List + GetInfo)",
+    )
     args = parser.parse_args()
 
     import qasync  # type: ignore[import-untyped]
@@ -138,7 +155,7 @@ def main() -> int:
     asyncio.set_event_loop(loop)
     with loop:
         work = run_bare(qapp) if args.mode == "bare" else run_app(qapp, args)
-        loop.run_until_complete(asyncio.wait_for(work, 120))
+        loop.run_until_complete(asyncio.wait_for(work, args.timeout))
     return 0
 
 

@@ -358,6 +358,8 @@ async def test_a_first_long_list_shows_before_its_nicknames(
     await bob.set_status(Presence.BUSY)
     alice = new_session(real.url, ALICE, "alice-pw")
     await alice.login()
+    # the path for a server without the ListEx extension (List, Query_Stat, GetInfo)
+    alice.link.offers = frozenset()
     early: list[list[tuple[int, str, Presence]]] = []
 
     def partial(buddies: list[Buddy]) -> None:

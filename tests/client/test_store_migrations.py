@@ -21,6 +21,7 @@ from qqdesk.client import (
     split_text,
 )
 from qqdesk.client import store as store_module
+from qqdesk.core import Category
 from qqdesk.server import QQServer
 
 from .conftest import ALICE, BOB, next_event
@@ -75,7 +76,7 @@ def test_the_fixture_is_version_1_as_the_old_code_wrote_it() -> None:
 def test_a_version_1_file_opens_with_every_row_intact(v1_file: Path) -> None:
     store = HistoryStore(v1_file)
     try:
-        assert store.version == store_module.schema_version() == 2
+        assert store.version == store_module.schema_version() == 3
         chat = list(reversed(store.history(buddy(BUDDY))))
         parts = split_text(LONG)
         assert [(m.outgoing, m.text, m.state, m.server_id) for m in chat] == [
@@ -203,7 +204,7 @@ def test_a_failed_migration_leaves_the_file_unchanged(
     assert (schema(v1_file), rows(v1_file)) == before
     monkeypatch.undo()
     store = HistoryStore(v1_file)  # and it migrates fine later
-    assert store.version == 2 and store.count() == 8
+    assert store.version == store_module.schema_version() and store.count() == 8
     store.close()
 
 
@@ -211,3 +212,61 @@ def test_a_new_file_starts_at_the_newest_version(tmp_path: Path) -> None:
     store = HistoryStore(tmp_path / "new.sqlite3")
     assert store.version == store_module.schema_version()
     store.close()
+
+
+def test_a_version_2_file_gets_remarks_and_categories_with_every_row_intact(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "history-v2.sqlite3"
+    db = sqlite3.connect(path, isolation_level=None)
+    for step in store_module.MIGRATIONS[:2]:  # the schema the release before wrote
+        step(db)
+    db.execute("PRAGMA user_version = 2")
+    db.executemany(
+        "INSERT INTO buddies (uin, nick, face, presence, position) VALUES (?, ?, ?, ?, ?)",
+        [(10002, "Bob 小明", 270, "busy", 0), (10003, "Carol", 0, "offline", 1)],
+    )
+    db.execute("INSERT INTO settings (key, value) VALUES ('status', 'busy')")
+    db.close()
+    before = rows(path)
+    store = HistoryStore(path)
+    try:
+        assert store.version == store_module.schema_version() == 3
+        assert store.buddies() == [
+            Buddy(10002, "Bob 小明", 270, Presence.BUSY),
+            Buddy(10003, "Carol", 0, Presence.OFFLINE),
+        ]
+        assert store.categories() == [Category(0)]
+        assert store.last_status() is Presence.BUSY
+        # what a later sign-in keeps, read back at the next start
+        store.save_buddies([Buddy(10002, "Bob 小明", 270, Presence.BUSY, "老板", 1)])
+        store.save_categories([Category(0), Category(1, "同学, 朋友")])
+        assert store.buddies() == [Buddy(10002, "Bob 小明", 270, Presence.BUSY, "老板", 1)]
+        assert store.categories() == [Category(0), Category(1, "同学, 朋友")]
+    finally:
+        store.close()
+    # every old value where it was (the new columns come last)
+    after = rows(path)
+    assert [r for r in after if r[0] != "buddies" and r[:2] != ("settings", "categories")] == [
+        r for r in before if r[0] != "buddies"
+    ]
+    # and the buddies' columns are a new file's
+    HistoryStore(tmp_path / "fresh.sqlite3").close()
+    assert columns(path, "buddies") == columns(tmp_path / "fresh.sqlite3", "buddies")
+
+
+def columns(path: Path, table: str) -> list[tuple[object, ...]]:
+    db = sqlite3.connect(path)
+    try:
+        return [tuple(r) for r in db.execute(f"PRAGMA table_info({table})")]
+    finally:
+        db.close()
+
+
+def test_a_damaged_categories_setting_reads_as_the_default_one(tmp_path: Path) -> None:
+    store = HistoryStore(tmp_path / "h.sqlite3")
+    try:
+        store._set_setting("categories", "{not json")
+        assert store.categories() == [Category(0)]
+    finally:
+        store.close()

@@ -14,6 +14,8 @@ import pytest
 from qqdesk.core import (
     AuthMode,
     BloodType,
+    BuddyEntry,
+    Category,
     Constellation,
     Conversation,
     ConversationKind,
@@ -238,3 +240,45 @@ async def test_a_version_2_store_gets_rooms_with_every_row_intact(tmp_path: Path
     # the upgraded file has the schema a new file gets
     SqliteStore(tmp_path / "new.sqlite3").close()
     assert _schema(v2_file) == _schema(tmp_path / "new.sqlite3")
+
+
+async def test_a_version_4_store_gets_categories_with_every_row_intact(tmp_path: Path) -> None:
+    v4_file = tmp_path / "store-v4.sqlite"
+    db = sqlite3.connect(v4_file, isolation_level=None)
+    for step in migrations.MIGRATIONS[:4]:  # the schema the release before categories wrote
+        step(db)
+    db.execute("PRAGMA user_version=4")
+    for uin, nick, face in ((10001, "Alice", 3), (10002, "小明", 270), (10003, "C", 0)):
+        db.execute(
+            "INSERT INTO accounts (uin, password_hash, created, nick, face)"
+            " VALUES (?, 'h', 1, ?, ?)",
+            (uin, nick, face),
+        )
+    db.executemany(
+        "INSERT INTO buddies VALUES (?, ?, ?)",
+        [(10001, 10003, 0), (10001, 10002, 1), (10002, 10001, 0)],
+    )
+    db.execute("INSERT INTO remarks VALUES (10001, 10002, '老板')")
+    db.close()
+    tables = ("accounts", "buddies", "remarks")
+    before = {table: _rows(v4_file, table) for table in tables}
+    store = SqliteStore(v4_file)
+    try:
+        assert _dump(v4_file)[0] == latest_version() == 5
+        after = {table: _rows(v4_file, table) for table in tables}
+        assert {
+            t: [row[: len(before[t][0])] for row in rows] for t, rows in after.items()
+        } == before
+        assert await store.categories(10001) == [Category(0)]
+        assert await store.buddy_entries(10001, 0, -1) == [
+            BuddyEntry(10003, "C", 0),
+            BuddyEntry(10002, "小明", 270, "老板"),
+        ]
+        assert await store.add_category(10001, "同学", 100) == 1
+        assert await store.set_category(10001, 10002, 1)
+    finally:
+        store.close()
+    SqliteStore(tmp_path / "new.sqlite3").close()
+    # the new table and column as a new file has them (step 2 rewrote "messages" quoted)
+    new = [t for t in _schema(tmp_path / "new.sqlite3") if t[1] != "messages"]
+    assert [t for t in _schema(v4_file) if t[1] != "messages"] == new

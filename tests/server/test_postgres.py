@@ -11,7 +11,16 @@ from typing import Any, TypeVar
 import asyncpg
 import pytest
 
-from qqdesk.core import MIN_UIN, AuthMode, Conversation, ConversationKind, Face, Profile
+from qqdesk.core import (
+    MIN_UIN,
+    AuthMode,
+    BuddyEntry,
+    Category,
+    Conversation,
+    ConversationKind,
+    Face,
+    Profile,
+)
 from qqdesk.server.store import MessageKind, SqliteStore, StoreError, open_store
 from qqdesk.server.store.postgres import PostgresStore
 from qqdesk.server.store.postgres_migrations import MIGRATIONS
@@ -68,6 +77,7 @@ async def test_an_empty_database_gets_the_latest_schema(postgres_url: str, admin
         "web_logins",
         "sessions",
         "sent_ids",
+        "categories",
     }
     columns = {
         r[0]
@@ -140,6 +150,40 @@ async def test_a_version_2_database_gets_rooms_with_every_row_intact(
     assert group == Conversation.group(100000)
     said = await store.post(group, 10002, ("x",))
     assert said.id > 42
+    await store.aclose()
+
+
+async def test_a_version_5_database_gets_categories_with_every_row_intact(
+    postgres_url: str, admin: Any
+) -> None:
+    async with admin.transaction():
+        await admin.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+        await admin.execute("INSERT INTO schema_version VALUES (5)")
+        for step in MIGRATIONS[:5]:
+            await step(admin)
+    await admin.execute(
+        "INSERT INTO accounts (uin, password_hash, created, nick, face) VALUES"
+        " (10001, 'h1', 1, 'Alice', 3), (10002, 'h2', 2, '小明', 270), (10003, 'h3', 3, 'C', 0)"
+    )
+    await admin.execute(
+        "INSERT INTO buddies VALUES (10001, 10003, 0), (10001, 10002, 1), (10002, 10001, 0)"
+    )
+    await admin.execute("INSERT INTO remarks VALUES (10001, 10002, '老板')")
+    dumps = "SELECT * FROM {} ORDER BY 1, 2"
+    tables = ("accounts", "buddies", "remarks")
+    before = {t: [tuple(r) for r in await admin.fetch(dumps.format(t))] for t in tables}
+    store = await PostgresStore.open(postgres_url)
+    assert await admin.fetchval("SELECT version FROM schema_version") == pg_latest() == 6
+    after = {t: [tuple(r) for r in await admin.fetch(dumps.format(t))] for t in tables}
+    assert {t: [row[: len(before[t][0])] for row in rows] for t, rows in after.items()} == before
+    # every buddy is in the default category, the only one there is
+    assert await store.categories(10001) == [Category(0)]
+    assert await store.buddy_entries(10001, 0, -1) == [
+        BuddyEntry(10003, "C", 0),
+        BuddyEntry(10002, "小明", 270, "老板"),
+    ]
+    assert await store.add_category(10001, "同学", 100) == 1
+    assert await store.set_category(10001, 10002, 1)
     await store.aclose()
 
 

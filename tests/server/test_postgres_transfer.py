@@ -77,6 +77,11 @@ async def populate(store: SqliteStore) -> None:
     await store.post(talk, 10003, ("讨论",))
     await store.enqueue([text(10001, 10002, "after the rooms")])
     await store.set_remark(10001, 10004, "老四")
+    classmates = await store.add_category(10001, "同学 ,&=", 100)
+    assert classmates is not None
+    await store.add_category(10001, "家人", 100)
+    await store.rename_category(10001, 0, "好友")
+    await store.set_category(10001, 10003, classmates)
     await store.add_web_login("ABCD2345", 2**31 - 1)
     await store.enqueue_once(text(10003, 10001, "with a client id"), "ci-1")
     await store.set_privacy(10002, ProfilePrivacy(mobile=Audience.NOBODY, phone=Audience.BUDDIES))
@@ -110,6 +115,7 @@ async def test_sqlite_to_postgresql_and_back_keeps_every_row(
         "room_members": 5,
         "room_messages": 2,
         "remarks": 1,
+        "categories": 3,
         "web_logins": 1,
         "sent_ids": 1,
     }
@@ -124,6 +130,8 @@ async def test_sqlite_to_postgresql_and_back_keeps_every_row(
         assert await target.queued(uin, 100) == await source.queued(uin, 100)
         assert await target.rooms_of(uin) == await source.rooms_of(uin)
         assert await target.remarks(uin) == await source.remarks(uin)
+        assert await target.categories(uin) == await source.categories(uin)
+        assert await target.buddy_entries(uin, 0, -1) == await source.buddy_entries(uin, 0, -1)
     rooms = [r.conversation for r in await source.rooms_of(10001)]
     assert len(rooms) == 2
     for room in rooms:

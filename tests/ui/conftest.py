@@ -46,12 +46,13 @@ from qqdesk.client import (
     StoredMessage,
     split_text,
 )
-from qqdesk.client.errors import NotAMember, RoomsUnavailable, WrongPassword
+from qqdesk.client.errors import NoSuchUser, NotAMember, RoomsUnavailable, WrongPassword
 from qqdesk.client.events import RoomsChanged, WebLoginWaiting
 from qqdesk.client.types import RoomMember, WebLogin
 from qqdesk.core import (
     MIN_PASSWORD,
     Audience,
+    Category,
     ConversationKind,
     ProfilePrivacy,
     Room,
@@ -290,6 +291,10 @@ class FakeHub:
         #: (room, uin) -> group card
         self.cards: dict[tuple[Conversation, int], str] = {}
         self.remarks: dict[tuple[int, int], str] = {}
+        #: each user's categories in their order (the default one, 0, first), and
+        #: (owner, buddy) -> category index
+        self.categories: dict[int, list[Category]] = {}
+        self.placed: dict[tuple[int, int], int] = {}
         self.web_logins: list[WebLogin] = []
         #: (code, approved, by) for each decided web sign-in
         self.decided: list[tuple[str, bool, int]] = []
@@ -455,9 +460,61 @@ class FakeSession:
                 0,
                 self.hub.statuses.get(u, Presence.OFFLINE).visible,
                 self.hub.remarks.get((self.uin, u), ""),
+                self.hub.placed.get((self.uin, u), 0),
             )
             for u in sorted(self.hub.lists[self.uin])
         ]
+
+    # remarks and categories, kept as the server's extensions keep them
+
+    def _categories(self) -> list[Category]:
+        return self.hub.categories.setdefault(self.uin, [Category(0)])
+
+    async def set_remark(self, uin: int, remark: str) -> str:
+        if uin not in self.hub.lists[self.uin]:
+            raise NoSuchUser(uin)
+        kept = " ".join(remark.split())[:32]
+        self.hub.remarks[(self.uin, uin)] = kept
+        return kept
+
+    def cached_categories(self) -> list[Category]:
+        return list(self._categories())
+
+    async def categories(self) -> list[Category]:
+        return list(self._categories())
+
+    async def create_category(self, name: str) -> Category:
+        mine = self._categories()
+        made = Category(max(c.index for c in mine) + 1, " ".join(name.split())[:32])
+        mine.append(made)
+        return made
+
+    async def rename_category(self, index: int, name: str) -> list[Category]:
+        mine = self._categories()
+        mine[:] = [Category(c.index, name) if c.index == index else c for c in mine]
+        return list(mine)
+
+    async def delete_category(self, index: int) -> list[Category]:
+        mine = self._categories()
+        if index != 0:
+            mine[:] = [c for c in mine if c.index != index]
+            for key, placed in list(self.hub.placed.items()):
+                if key[0] == self.uin and placed == index:
+                    del self.hub.placed[key]
+        return list(mine)
+
+    async def order_categories(self, order: Sequence[int]) -> list[Category]:
+        mine = self._categories()
+        by_index = {c.index: c for c in mine}
+        if sorted(order) == sorted(c.index for c in mine[1:]):
+            mine[1:] = [by_index[i] for i in order]
+        return list(mine)
+
+    async def move_buddy(self, uin: int, category: int) -> None:
+        if uin not in self.hub.lists[self.uin]:
+            raise NoSuchUser(uin)
+        if any(c.index == category for c in self._categories()):
+            self.hub.placed[(self.uin, uin)] = category
 
     async def profile(self, uin: int, level: int = 3) -> Profile:
         if uin == self.uin:

@@ -183,7 +183,14 @@ def test_context_menu_offers_chat_profile_remove(
     alice, _bob = alice_bob
     menu = alice.buddy_menu(10003)
     texts = [a.text() for a in menu.actions() if not a.isSeparator()]
-    assert texts == ["&Chat", "View &profile", "Mark as &unread", "&Remove from list…"]
+    assert texts == [
+        "&Chat",
+        "View &profile",
+        "Mark as &unread",
+        "Set re&mark…",
+        "Mo&ve to",
+        "&Remove from list…",
+    ]
     alice.remove_buddy(10003)
     qtbot.waitUntil(lambda: 10003 not in alice.model)
     assert fake(alice).removed == [10003]

@@ -22,6 +22,7 @@ from typing import TypeVar
 from qqdesk.core import (
     Audience,
     AuthMode,
+    Category,
     Content,
     Conversation,
     Presence,
@@ -32,6 +33,7 @@ from qqdesk.core import (
     render_text,
 )
 from qqdesk.protocol.classic import (
+    MAX_LIST_EX_PAGE,
     MAX_MESSAGE_CHARS,
     MAX_MESSAGES_PER_REPLY,
     AckCode,
@@ -39,8 +41,13 @@ from qqdesk.protocol.classic import (
     AddBuddyReply,
     AddBuddyRequest,
     BuddyCount,
+    BuddyEntriesPage,
+    BuddyEntriesRequest,
     BuddyListRequest,
     BuddyPage,
+    CategoriesReply,
+    CategoryOperation,
+    CategoryRequest,
     ChangeStatusRequest,
     Command,
     Done,
@@ -62,6 +69,8 @@ from qqdesk.protocol.classic import (
     ProfileReply,
     ProfileRequest,
     ProtocolError,
+    RemarkReply,
+    RemarkRequest,
     RemoveBuddyRequest,
     Reply,
     Request,
@@ -203,6 +212,9 @@ class ClassicLink:
         self.server_instance = ""
         #: The newest server id kept, sent as AK with the next poll.
         self._ack = 0
+        #: The contact extensions the server listed at the last login (EX: ListEx,
+        #: Remark, Category); empty from a server that does not say.
+        self.offers: frozenset[str] = frozenset()
 
     @property
     def transport_open(self) -> bool:
@@ -219,6 +231,7 @@ class ClassicLink:
                     seq=self._next_seq(),
                     password_md5=self._password_md5,
                     want_instance=True,
+                    want_extensions=True,
                 )
             )
         except RequestRefused as exc:
@@ -233,6 +246,7 @@ class ClassicLink:
                 self.generation += 1
                 self.extensions = True
                 self.server_instance = reply.instance
+                self.offers = frozenset(reply.extensions)
             case LoginRefused(reason=reason):
                 raise WrongPassword(reason)
             case ErrorReply(result=Result.NO_SUCH_NUMBER):
@@ -349,6 +363,93 @@ class ClassicLink:
             if reply.last or not new:
                 break
         return list(found.values())
+
+    # -- the contact extensions (ListEx, Remark, Category) ------------------------------
+
+    @property
+    def lists_in_bulk(self) -> bool:
+        """The server has ListEx: a whole list with nicknames in a few requests."""
+        return "ListEx" in self.offers
+
+    async def buddy_entries(self) -> list[Buddy]:
+        """My whole buddy list with nicknames, faces, statuses, remarks and categories
+        (ListEx, paged); only where ``lists_in_bulk``."""
+        found: dict[int, Buddy] = {}
+        offset = 0
+        while True:
+            reply = await self._call(
+                functools.partial(
+                    BuddyEntriesRequest,
+                    uin=self.uin,
+                    page_size=MAX_LIST_EX_PAGE,
+                    offset=offset,
+                )
+            )
+            page = _expect(reply, BuddyEntriesPage)
+            new = [b for b in page.buddies if b.uin not in found]
+            for b in new:
+                status = presence_of(int(b.status))
+                found[b.uin] = Buddy(b.uin, b.nick, b.face, status, b.remark, b.category)
+            _within_list_limit(len(found))
+            offset += len(page.buddies)
+            if page.last or not new:
+                break
+        return list(found.values())
+
+    async def set_remark(self, uin: int, remark: str) -> str:
+        """My remark for a buddy ("" removes it), as the server kept it. A server without
+        the extension: RequestRefused; one not on my list: NoSuchUser."""
+        reply = await self._call(
+            lambda seq: RemarkRequest(uin=self.uin, seq=seq, target=uin, remark=remark),
+            target=uin,
+        )
+        return _expect(reply, RemarkReply).remark
+
+    async def categories(
+        self,
+        operation: CategoryOperation = CategoryOperation.READ,
+        *,
+        index: int | None = None,
+        name: str = "",
+        order: tuple[int, ...] = (),
+        target: int | None = None,
+    ) -> CategoriesReply:
+        """My categories in their order, after the change asked for (Category; a server
+        without the extension: RequestRefused)."""
+        reply = await self._call(
+            lambda seq: CategoryRequest(
+                uin=self.uin,
+                seq=seq,
+                operation=operation,
+                index=index,
+                name=name,
+                order=order,
+                target=target,
+            ),
+            target=target,
+        )
+        return _expect(reply, CategoriesReply)
+
+    async def read_categories(self) -> list[Category]:
+        return (await self.categories()).categories
+
+    async def add_category(self, name: str) -> Category | None:
+        """The category made (last); None when the server keeps no more."""
+        reply = await self.categories(CategoryOperation.ADD, name=name)
+        made = [c for c in reply.categories if c.index == reply.made]
+        return made[0] if reply.made is not None and made else None
+
+    async def rename_category(self, index: int, name: str) -> list[Category]:
+        return (await self.categories(CategoryOperation.RENAME, index=index, name=name)).categories
+
+    async def delete_category(self, index: int) -> list[Category]:
+        return (await self.categories(CategoryOperation.DELETE, index=index)).categories
+
+    async def order_categories(self, order: tuple[int, ...]) -> list[Category]:
+        return (await self.categories(CategoryOperation.ORDER, order=order)).categories
+
+    async def move_buddy(self, uin: int, index: int) -> None:
+        await self.categories(CategoryOperation.MOVE, index=index, target=uin)
 
     async def profile(self, uin: int, level: int = 3) -> Profile:
         reply = await self._call(
@@ -682,6 +783,9 @@ _REPLY_COMMANDS: dict[type[Reply], Command] = {
     ProfileReply: Command.GET_INFO,
     PrivacyReply: Command.PRIVACY,
     PasswordReply: Command.SET_PASSWORD,
+    BuddyEntriesPage: Command.LIST_EX,
+    RemarkReply: Command.REMARK,
+    CategoriesReply: Command.CATEGORY,
     AddBuddyReply: Command.ADD_TO_LIST,
     MessagesReply: Command.GET_MSG_EX,
     SearchPage: Command.FINGER,

@@ -6,6 +6,7 @@ The server uses :func:`decode_request` and :func:`encode_reply`; the client uses
 
 from __future__ import annotations
 
+import enum
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -15,12 +16,14 @@ from qqdesk.core import (
     EDITABLE_NUMBERS,
     EDITABLE_TEXT,
     Audience,
+    Category,
     ProfilePrivacy,
     check_profile_changes,
 )
 
 from .types import (
     CLIENT_VERSION,
+    LIST_EX_PAGE,
     LOGIN_CODE,
     MAX_MESSAGE_CHARS,
     SUPPORTED_VERSIONS,
@@ -74,6 +77,8 @@ class LoginRequest(Request):
     login_code: str = LOGIN_CODE
     #: Extension SI=1: ask for the server's instance id in the reply.
     want_instance: bool = False
+    #: Extension EX=1: ask which contact extensions the server has.
+    want_extensions: bool = False
 
     def body_fields(self) -> list[tuple[str, object]]:
         out: list[tuple[str, object]] = [
@@ -83,6 +88,8 @@ class LoginRequest(Request):
         ]
         if self.want_instance:
             out.append(("SI", 1))
+        if self.want_extensions:
+            out.append(("EX", 1))
         return out
 
 
@@ -308,6 +315,75 @@ class SetPasswordRequest(Request):
         return [("PS", self.old_md5), ("NP", self.new_md5)]
 
 
+# ---- contact extensions: bulk listing, remarks, categories (docs/protocol.md 4.16-4.18)
+
+
+@dataclass(frozen=True, kw_only=True)
+class BuddyEntriesRequest(Request):
+    """ListEx (extension): a page of my buddies with nickname, face, status, category
+    and remark."""
+
+    command = Command.LIST_EX
+    page_size: int = LIST_EX_PAGE
+    offset: int = 0
+
+    def body_fields(self) -> list[tuple[str, object]]:
+        return [("TN", self.page_size), ("UN", self.offset)]
+
+
+@dataclass(frozen=True, kw_only=True)
+class RemarkRequest(Request):
+    """Remark (extension): my remark for a buddy ("" removes it)."""
+
+    command = Command.REMARK
+    target: int
+    remark: str
+
+    def body_fields(self) -> list[tuple[str, object]]:
+        return [("UN", self.target), ("RK", self.remark)]
+
+
+class CategoryOperation(enum.Enum):
+    """What a Category request does (its OP); READ sends no OP."""
+
+    READ = ""
+    ADD = "add"
+    RENAME = "rename"
+    DELETE = "delete"
+    ORDER = "order"
+    MOVE = "move"
+
+
+@dataclass(frozen=True, kw_only=True)
+class CategoryRequest(Request):
+    """Category (extension): read my categories, or change them first.
+
+    ADD takes ``name``; RENAME ``index`` and ``name``; DELETE ``index``; ORDER
+    ``order`` (every category but the default one); MOVE ``target`` and ``index``.
+    """
+
+    command = Command.CATEGORY
+    operation: CategoryOperation = CategoryOperation.READ
+    index: int | None = None
+    name: str = ""
+    order: tuple[int, ...] = ()
+    target: int | None = None
+
+    def body_fields(self) -> list[tuple[str, object]]:
+        out: list[tuple[str, object]] = []
+        if self.operation is not CategoryOperation.READ:
+            out.append(("OP", self.operation.value))
+        if self.operation is CategoryOperation.ORDER:
+            out.append(("CG", "".join(f"{i}," for i in self.order)))
+        elif self.index is not None:
+            out.append(("CG", self.index))
+        if self.name:
+            out.append(("NM", self.name))
+        if self.target is not None:
+            out.append(("UN", self.target))
+        return out
+
+
 def encode_request(request: Request) -> bytes:
     """The body our client posts: ``VER=..&CMD=..&SEQ=..&UIN=..&...``."""
     head: list[tuple[str, object]] = [
@@ -368,7 +444,12 @@ def _login(f: _Fields, head: _Head) -> Request:
         raise ProtocolError("empty PS")
     if f.raw.get("LC", "") != LOGIN_CODE:
         raise ProtocolError("wrong LC")
-    return LoginRequest(password_md5=password, want_instance=f.raw.get("SI") == "1", **head)
+    return LoginRequest(
+        password_md5=password,
+        want_instance=f.raw.get("SI") == "1",
+        want_extensions=f.raw.get("EX") == "1",
+        **head,
+    )
 
 
 def _ack(f: _Fields, head: _Head) -> Request:
@@ -445,6 +526,52 @@ def _finger(f: _Fields, head: _Head) -> Request:
     )
 
 
+def _buddy_entries(f: _Fields, head: _Head) -> Request:
+    page = f.number("TN", LIST_EX_PAGE) or LIST_EX_PAGE
+    return BuddyEntriesRequest(page_size=page, offset=f.number("UN", 0), **head)
+
+
+def _remark(f: _Fields, head: _Head) -> Request:
+    if "RK" not in f.raw:
+        raise ProtocolError("missing RK")
+    return RemarkRequest(target=f.number("UN"), remark=f.text("RK"), **head)
+
+
+def _category(f: _Fields, head: _Head) -> Request:
+    try:
+        operation = CategoryOperation(f.raw.get("OP", "").strip().lower())
+    except ValueError:
+        raise ProtocolError("unknown OP") from None
+    match operation:
+        case CategoryOperation.READ:
+            return CategoryRequest(**head)
+        case CategoryOperation.ADD:
+            return CategoryRequest(operation=operation, name=_category_name(f), **head)
+        case CategoryOperation.RENAME:
+            return CategoryRequest(
+                operation=operation, index=f.number("CG"), name=_category_name(f), **head
+            )
+        case CategoryOperation.DELETE:
+            return CategoryRequest(operation=operation, index=f.number("CG"), **head)
+        case CategoryOperation.ORDER:
+            items = [item.strip() for item in f.raw.get("CG", "").split(",") if item.strip()]
+            if not all(_DIGITS.fullmatch(item) for item in items):
+                raise ProtocolError("CG is not a list of numbers")
+            order = tuple(int(item) for item in items)
+            return CategoryRequest(operation=operation, order=order, **head)
+        case CategoryOperation.MOVE:
+            return CategoryRequest(
+                operation=operation, index=f.number("CG"), target=f.number("UN"), **head
+            )
+
+
+def _category_name(f: _Fields) -> str:
+    name = f.text("NM", required=True)
+    if not name.strip():
+        raise ProtocolError("empty NM")
+    return name
+
+
 _DECODERS: dict[Command, Callable[[_Fields, _Head], Request]] = {
     Command.LOGIN: _login,
     Command.LIST: lambda f, h: BuddyListRequest(
@@ -465,6 +592,9 @@ _DECODERS: dict[Command, Callable[[_Fields, _Head], Request]] = {
     Command.PRIVACY: _privacy,
     Command.SET_INFO: _set_info,
     Command.SET_PASSWORD: _set_password,
+    Command.LIST_EX: _buddy_entries,
+    Command.REMARK: _remark,
+    Command.CATEGORY: _category,
 }
 
 
@@ -529,6 +659,9 @@ class LoginOk(Reply):
     face: int | None = None
     #: Extension SI: this run of the server (new at each start); a client that asked.
     instance: str = ""
+    #: Extension EX: the contact extensions the server has (request names); a client
+    #: that asked.
+    extensions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -638,6 +771,44 @@ class SearchPage(Reply):
     results: list[SearchResult]
 
 
+# ---- contact extensions' replies
+
+
+@dataclass(frozen=True)
+class ListedBuddy:
+    """One buddy of a ListEx page."""
+
+    uin: int
+    nick: str
+    face: int
+    status: Status | int
+    category: int
+    remark: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class BuddyEntriesPage(Reply):
+    last: bool
+    buddies: list[ListedBuddy]
+
+
+@dataclass(frozen=True, kw_only=True)
+class RemarkReply(Reply):
+    """Remark's answer: the remark as the server kept it."""
+
+    target: int
+    remark: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CategoriesReply(Reply):
+    """Category's answer: my categories in their order, after the change; ``made`` is
+    the index a successful ADD got (None otherwise)."""
+
+    categories: list[Category]
+    made: int | None = None
+
+
 # Key orders of GetInfo replies (seeds 000 and 001, PROTOCOL-NOTES).
 _PROFILE_KEYS_2 = "AD AG EM FC HP JB LV PC PH PR PV RN SC SX UN NK".split()  # noqa: SIM905
 _PROFILE_KEYS_3 = (
@@ -733,6 +904,8 @@ def _reply_pairs(reply: Reply) -> tuple[Command, list[tuple[str, str]]]:
                 pairs.append(("FC", str(reply.face)))
             if reply.instance:
                 pairs.append(("SI", escape(reply.instance)))
+            if reply.extensions:
+                pairs.append(("EX", join_list(reply.extensions)))
             return Command.LOGIN, pairs
         case LoginRefused(reason=reason):
             # like NK above: the Java client breaks on an empty value here
@@ -796,6 +969,28 @@ def _reply_pairs(reply: Reply) -> tuple[Command, list[tuple[str, str]]]:
         case PasswordReply(changed=changed, reason=reason):
             refused = [("RS", "1"), *([("RA", escape(reason))] if reason else [])]
             return Command.SET_PASSWORD, [*ok, *([("RS", "0")] if changed else refused)]
+        case BuddyEntriesPage(last=last, buddies=bs):
+            return Command.LIST_EX, [
+                *ok,
+                ("FN", "1" if last else "0"),
+                ("SN", str(len(bs))),
+                ("UN", join_list(b.uin for b in bs)),
+                ("NK", join_list(b.nick for b in bs)),
+                ("FC", join_list(b.face for b in bs)),
+                ("ST", join_list(int(b.status) for b in bs)),
+                ("CG", join_list(b.category for b in bs)),
+                ("RK", join_list(b.remark for b in bs)),
+            ]
+        case RemarkReply(target=target, remark=remark):
+            return Command.REMARK, [*ok, ("UN", str(target)), ("RK", escape(remark))]
+        case CategoriesReply(categories=cs, made=made):
+            made_pair = [] if made is None else [("NI", str(made))]
+            return Command.CATEGORY, [
+                *ok,
+                *made_pair,
+                ("CG", join_list(c.index for c in cs)),
+                ("NM", join_list(c.name for c in cs)),
+            ]
         case Done(command=c):
             return c, ok
     raise TypeError(f"not a reply: {reply!r}")
@@ -907,6 +1102,7 @@ def decode_reply(body: bytes) -> Reply | None:
                 nick=unescape(kv.get("NK", "")),
                 face=_int(kv["FC"]) if kv.get("FC") else None,
                 instance=unescape(kv.get("SI", "")),
+                extensions=tuple(x.strip() for x in split_list(kv.get("EX", "")) if x.strip()),
                 echo=echo,
             )
         case Command.LIST if paged:
@@ -965,6 +1161,30 @@ def decode_reply(body: bytes) -> Reply | None:
         case Command.SET_PASSWORD:
             changed = _int(kv.get("RS"), 1) == 0
             return PasswordReply(changed=changed, reason=unescape(kv.get("RA", "")), echo=echo)
+        case Command.LIST_EX:
+            cols = _aligned(kv, ["UN", "NK", "FC", "ST", "CG", "RK"])
+            listed = [
+                ListedBuddy(
+                    uin=_int(u),
+                    nick=n,
+                    face=_int(f),
+                    status=_as_enum(Status, _int(s, 20)),
+                    category=_int(c),
+                    remark=r,
+                )
+                for u, n, f, s, c, r in zip(*cols, strict=True)
+                if u
+            ]
+            return BuddyEntriesPage(last=last, buddies=listed, echo=echo)
+        case Command.REMARK:
+            return RemarkReply(
+                target=_int(kv.get("UN")), remark=unescape(kv.get("RK", "")), echo=echo
+            )
+        case Command.CATEGORY:
+            indexes, names = _aligned(kv, ["CG", "NM"])
+            categories = [Category(_int(i), n) for i, n in zip(indexes, names, strict=True) if i]
+            made = _int(kv["NI"]) if kv.get("NI") else None
+            return CategoriesReply(categories=categories, made=made, echo=echo)
     return Done(command=command, echo=echo)
 
 

@@ -19,7 +19,10 @@ from qqdesk.core import (
 
 __all__ = [
     "CLIENT_VERSION",
+    "CONTACT_EXTENSIONS",
+    "LIST_EX_PAGE",
     "LOGIN_CODE",
+    "MAX_LIST_EX_PAGE",
     "MAX_MESSAGES_PER_REPLY",
     "MAX_MESSAGE_CHARS",
     "MAX_UIN",
@@ -50,6 +53,12 @@ CLIENT_VERSION = "1.1"
 
 #: Longest message text (in characters) one CLTMSG may carry.
 MAX_MESSAGE_CHARS = 2000
+
+#: The contact extensions a qqdesk server lists in its Login reply (EX), by request name.
+CONTACT_EXTENSIONS = ("ListEx", "Remark", "Category")
+#: ListEx's page size when none is asked for, and the largest it answers with.
+LIST_EX_PAGE = 200
+MAX_LIST_EX_PAGE = 500
 
 #: Most messages one GetMsgEx reply carries.
 MAX_MESSAGES_PER_REPLY = 50
@@ -133,6 +142,10 @@ class Command(enum.Enum):
     SET_INFO = "SETINFO"
     #: Extension: change one's own password.
     SET_PASSWORD = "SETPASSWORD"
+    #: Extensions: my buddy list in bulk, remarks, categories (docs/protocol.md 4.16-4.18).
+    LIST_EX = "LISTEX"
+    REMARK = "REMARK"
+    CATEGORY = "CATEGORY"
 
     @property
     def request_name(self) -> str:
@@ -161,6 +174,9 @@ _REQUEST_NAMES = {
     Command.PRIVACY: "Privacy",
     Command.SET_INFO: "SetInfo",
     Command.SET_PASSWORD: "SetPassword",
+    Command.LIST_EX: "ListEx",
+    Command.REMARK: "Remark",
+    Command.CATEGORY: "Category",
 }
 _BY_UPPER = {c.value.upper(): c for c in Command}
 

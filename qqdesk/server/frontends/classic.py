@@ -15,19 +15,27 @@ from collections.abc import Callable, Sequence
 
 from qqdesk.core import is_account_number, parse_text, render_text
 from qqdesk.protocol.classic import (
+    CONTACT_EXTENSIONS,
+    MAX_LIST_EX_PAGE,
     PROFILE_FIELD_BY_KEY,
     AckCode,
     AddBuddyAnswerRequest,
     AddBuddyReply,
     AddBuddyRequest,
     BuddyCount,
+    BuddyEntriesPage,
+    BuddyEntriesRequest,
     BuddyListRequest,
     BuddyPage,
+    CategoriesReply,
+    CategoryOperation,
+    CategoryRequest,
     ChangeStatusRequest,
     Command,
     Done,
     ErrorReply,
     FetchMessagesRequest,
+    ListedBuddy,
     LoginOk,
     LoginRefused,
     LoginRequest,
@@ -44,6 +52,8 @@ from qqdesk.protocol.classic import (
     ProfileReply,
     ProfileRequest,
     ProtocolError,
+    RemarkReply,
+    RemarkRequest,
     RemoveBuddyRequest,
     Reply,
     Result,
@@ -92,6 +102,10 @@ NULL = Answer(b"")
 #: for its next poll; one message always goes): a 2003 PHP HTTP class reads only the
 #: first ~16 KiB of a reply.
 MAX_LEGACY_BODY = 8 * 1024
+
+#: Largest ListEx body: a page of buddies with very long nicknames is cut short (the
+#: rest comes on the next page), far below what a client reads (qqdesk's: 1 MiB).
+MAX_LIST_EX_BODY = 256 * 1024
 
 #: The classic MT code of each message kind.
 _MT = {
@@ -267,7 +281,55 @@ class ClassicFrontEnd:
                     for a, presence in found
                 ]
                 return SearchPage(last=last, results=results)
+            case BuddyEntriesRequest() | RemarkRequest() | CategoryRequest():
+                return await self._contacts(session, request)
         raise AssertionError(f"unhandled {command}")  # pragma: no cover - all matched above
+
+    # -- contact extensions: bulk listing, remarks, categories ---------------------------
+
+    async def _contacts(
+        self, session: Session, request: BuddyEntriesRequest | RemarkRequest | CategoryRequest
+    ) -> Reply:
+        contacts = self.service.contacts
+        match request:
+            case BuddyEntriesRequest():
+                size = min(request.page_size, MAX_LIST_EX_PAGE)
+                page = await contacts.buddy_entries(session, request.offset, size + 1)
+                listed = [
+                    ListedBuddy(
+                        uin=entry.uin,
+                        nick=entry.nick,
+                        face=entry.face,
+                        status=Status.of(presence),
+                        category=entry.category,
+                        remark=entry.remark,
+                    )
+                    for entry, presence in page[:size]
+                ]
+                return _fitting_page(listed, len(page) <= size, request)
+            case RemarkRequest():
+                kept = await contacts.set_remark(session, request.target, request.remark)
+                return RemarkReply(target=request.target, remark=kept)
+            case CategoryRequest():
+                made = await self._change_categories(session, request)
+                return CategoriesReply(categories=await contacts.categories(session), made=made)
+
+    async def _change_categories(self, session: Session, request: CategoryRequest) -> int | None:
+        """Do what a Category request asks; the index an ADD made."""
+        contacts = self.service.contacts
+        index = request.index if request.index is not None else 0
+        match request.operation:
+            case CategoryOperation.ADD:
+                return await contacts.add_category(session, request.name)
+            case CategoryOperation.RENAME:
+                await contacts.rename_category(session, index, request.name)
+            case CategoryOperation.DELETE:
+                await contacts.delete_category(session, index)
+            case CategoryOperation.ORDER:
+                await contacts.order_categories(session, list(request.order))
+            case CategoryOperation.MOVE:
+                await contacts.move_buddy(session, request.target or 0, index)
+        return None
 
     async def _own_account(
         self, session: Session, request: SetInfoRequest | SetPasswordRequest, ip: str
@@ -308,6 +370,7 @@ class ClassicFrontEnd:
             nick=session.nick,
             face=session.face,
             instance=self.instance if request.want_instance else "",
+            extensions=CONTACT_EXTENSIONS if request.want_extensions else (),
         )
         cookie = f"{COOKIE_PREFIX}{session.uin}={session.token}; Path=/; HttpOnly; SameSite=Strict"
         return Answer(encode_reply(reply, request), set_cookie=cookie)
@@ -328,6 +391,17 @@ def _fitting(request: FetchMessagesRequest) -> Callable[[Sequence[Entry]], int]:
         return count
 
     return fit
+
+
+def _fitting_page(
+    listed: list[ListedBuddy], last: bool, request: BuddyEntriesRequest
+) -> BuddyEntriesPage:
+    """A ListEx page of at most MAX_LIST_EX_BODY bytes (at least one buddy): long
+    nicknames make fewer buddies per page, never a reply a client refuses as too large."""
+    page = BuddyEntriesPage(last=last, buddies=listed)
+    while len(page.buddies) > 1 and len(encode_reply(page, request)) > MAX_LIST_EX_BODY:
+        page = BuddyEntriesPage(last=False, buddies=page.buddies[: len(page.buddies) // 2])
+    return page
 
 
 def _message(entry: Entry) -> Message:

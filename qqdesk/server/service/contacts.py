@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from qqdesk.core import AuthMode, Presence, Profile, is_account_number
+from qqdesk.core import (
+    MAX_CATEGORIES,
+    MAX_CATEGORY_NAME,
+    MAX_REMARK,
+    AuthMode,
+    BuddyEntry,
+    Category,
+    Presence,
+    Profile,
+    clip_name,
+    is_account_number,
+)
 
 from ..store import Account, Store
 from .limits import Action, Limits
@@ -148,3 +159,59 @@ class Contacts:
         found = await self._store.search(session.uin, age, sex, province, offset, size + 1)
         page = [(a, self._presence.visible(a.profile.uin)) for a in found[:size]]
         return page, len(found) <= size
+
+    # -- a user's own keeping of their list: remarks and categories -----------------------
+    # (both protocol families read and change the same rows: Smart QQ's marknames and
+    # categories are these)
+
+    async def buddy_entries(
+        self, session: Session, offset: int, limit: int
+    ) -> list[tuple[BuddyEntry, Presence]]:
+        """A page of ``session``'s list with what a list shows, and what others see of
+        each buddy's presence."""
+        entries = await self._store.buddy_entries(session.uin, offset, limit)
+        return [(e, self._presence.visible(e.uin)) for e in entries]
+
+    async def set_remark(self, session: Session, buddy: int, remark: str) -> str:
+        """``session``'s remark for a buddy on their list ("" removes it), as kept."""
+        await self._on_list(session, buddy)
+        kept = clip_name(remark, MAX_REMARK)
+        await self._store.set_remark(session.uin, buddy, kept)
+        return kept
+
+    async def categories(self, session: Session) -> list[Category]:
+        return await self._store.categories(session.uin)
+
+    async def add_category(self, session: Session, name: str) -> int | None:
+        """A new category last in the order; its index, None when the user has
+        MAX_CATEGORIES already (or the name is blank)."""
+        kept = clip_name(name, MAX_CATEGORY_NAME)
+        if not kept:
+            return None
+        return await self._store.add_category(session.uin, kept, MAX_CATEGORIES)
+
+    async def rename_category(self, session: Session, index: int, name: str) -> None:
+        """Rename one (the default one too); a blank name or no such category changes nothing."""
+        kept = clip_name(name, MAX_CATEGORY_NAME)
+        if kept:
+            await self._store.rename_category(session.uin, index, kept)
+
+    async def delete_category(self, session: Session, index: int) -> None:
+        """Its buddies go to the default category; the default one is never deleted."""
+        await self._store.delete_category(session.uin, index)
+
+    async def order_categories(self, session: Session, order: list[int]) -> None:
+        """The categories in this order (the default one stays first); an order that does
+        not name each of them once changes nothing."""
+        await self._store.order_categories(session.uin, order)
+
+    async def move_buddy(self, session: Session, buddy: int, index: int) -> None:
+        """Move a buddy on the list to a category (no such category: nothing changes)."""
+        await self._on_list(session, buddy)
+        await self._store.set_category(session.uin, buddy, index)
+
+    async def _on_list(self, session: Session, buddy: int) -> None:
+        """NO_SUCH_ACCOUNT unless ``buddy`` is on ``session``'s list (a remark or a
+        category is kept only for one's buddies)."""
+        if buddy not in session.buddies and buddy not in await self._store.buddies(session.uin):
+            raise Refused(Refusal.NO_SUCH_ACCOUNT)

@@ -12,6 +12,8 @@ from typing import Any, Protocol, runtime_checkable
 
 from qqdesk.core import (
     AuthMode,
+    BuddyEntry,
+    Category,
     Content,
     Conversation,
     ConversationKind,
@@ -277,6 +279,41 @@ class Store(Protocol):
         ...
 
     async def remarks(self, owner: int) -> dict[int, str]: ...
+
+    # categories (a user's own grouping of their buddies; Smart QQ's categories)
+    async def categories(self, owner: int) -> list[Category]:
+        """``owner``'s categories in their order: the default one (index 0) first, always."""
+        ...
+
+    def add_category(self, owner: int, name: str, limit: int) -> Awaitable[int | None]:
+        """A new category last in the order; its index (None when ``owner`` already has
+        ``limit`` categories, the default one counted)."""
+        ...
+
+    def rename_category(self, owner: int, index: int, name: str) -> Awaitable[bool]:
+        """False when there is no such category or the name is the same."""
+        ...
+
+    def delete_category(self, owner: int, index: int) -> Awaitable[bool]:
+        """Its buddies go to the default category, in the same transaction; False for
+        the default category and for one that does not exist."""
+        ...
+
+    def order_categories(self, owner: int, indexes: Sequence[int]) -> Awaitable[bool]:
+        """Put the categories in this order (the default one stays first, wherever it is
+        named); False, and nothing changes, unless ``indexes`` names each of ``owner``'s
+        other categories exactly once."""
+        ...
+
+    def set_category(self, owner: int, buddy: int, index: int) -> Awaitable[bool]:
+        """Move ``buddy`` (on ``owner``'s list) to a category; False when ``buddy`` is not
+        on the list, the category does not exist or the buddy is already there."""
+        ...
+
+    async def buddy_entries(self, owner: int, offset: int, limit: int) -> list[BuddyEntry]:
+        """A page of ``owner``'s buddy list in its order, each with nickname, face, remark
+        and category, in one read (buddies whose account is gone are left out)."""
+        ...
 
     # pending web (QR) sign-ins, shared by every process on the store
     def add_web_login(self, code: str, token: int) -> Awaitable[None]:

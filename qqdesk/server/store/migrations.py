@@ -7,8 +7,18 @@ import json
 import sqlite3
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
-from qqdesk.core import PRIVATE_FIELDS, Audience, Face, Profile, ProfilePrivacy, parse_text
+from qqdesk.core import (
+    DEFAULT_CATEGORY,
+    PRIVATE_FIELDS,
+    Audience,
+    Category,
+    Face,
+    Profile,
+    ProfilePrivacy,
+    parse_text,
+)
 
 from .interface import StoreError
 
@@ -170,6 +180,7 @@ def _create_latest(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX messages_queue ON messages (recipient, id)")
     _to_v3(db)
     _sent_ids_and_privacy(db)
+    _to_v5(db)
 
 
 def _to_v2(db: sqlite3.Connection) -> None:
@@ -244,6 +255,35 @@ def _sent_ids_and_privacy(db: sqlite3.Connection) -> None:
         db.execute(f"ALTER TABLE accounts ADD COLUMN {column} INTEGER NOT NULL DEFAULT 0")
 
 
+#: Version 5: each user's buddy categories (the default one, index 0, has a row only
+#: once renamed) and each buddy's category. Every buddy already kept is in the
+#: default category, as every client showed them before this step.
+SCHEMA_V5 = (
+    """CREATE TABLE categories (
+    owner INTEGER NOT NULL,
+    number INTEGER NOT NULL,
+    position INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    PRIMARY KEY (owner, number)
+) WITHOUT ROWID""",
+    "ALTER TABLE buddies ADD COLUMN category INTEGER NOT NULL DEFAULT 0",
+)
+
+
+def _to_v5(db: sqlite3.Connection) -> None:
+    """Categories: a new table and a column with a default, so nothing kept changes."""
+    for statement in SCHEMA_V5:
+        db.execute(statement)
+
+
+def categories_in_order(rows: Sequence[Sequence[Any]]) -> list[Category]:
+    """(number, name) rows in their order as categories, the default one first (it has
+    a row only once renamed). Shared with the PostgreSQL store."""
+    named = {int(r[0]): str(r[1]) for r in rows}
+    default = Category(DEFAULT_CATEGORY, named.pop(DEFAULT_CATEGORY, ""))
+    return [default, *(Category(number, name) for number, name in named.items())]
+
+
 def privacy_of(values: Sequence[int]) -> ProfilePrivacy:
     """A row's PRIVACY_COLUMNS as a ProfilePrivacy (a value no release wrote: NOBODY)."""
     audiences = [_audience(int(v)) for v in values]
@@ -268,6 +308,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _to_v2,
     _to_v3,
     _sent_ids_and_privacy,
+    _to_v5,
 ]
 
 

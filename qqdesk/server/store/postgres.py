@@ -17,9 +17,12 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 
 from qqdesk.core import (
+    DEFAULT_CATEGORY,
     ROOM_HISTORY,
     ROOM_HISTORY_AGE,
     AuthMode,
+    BuddyEntry,
+    Category,
     Content,
     Conversation,
     ConversationKind,
@@ -47,6 +50,7 @@ from .migrations import (
     PRIVACY_COLUMNS,
     PROFILE_FIELDS,
     SENT_IDS_KEPT,
+    categories_in_order,
     content_json,
     privacy_of,
     privacy_values,
@@ -1132,6 +1136,123 @@ class PostgresStore:
         rows = await self._query("SELECT buddy, remark FROM remarks WHERE owner=$1", owner)
         return {int(r[0]): str(r[1]) for r in rows}
 
+    # -- categories --
+
+    async def categories(self, owner: int) -> list[Category]:
+        rows = await self._query(
+            "SELECT number, name FROM categories WHERE owner=$1 ORDER BY position, number", owner
+        )
+        return categories_in_order(rows)
+
+    def add_category(self, owner: int, name: str, limit: int) -> asyncio.Future[int | None]:
+        async def run(db: Connection) -> int | None:
+            # nodes adding to one owner's list at once would pick the same number
+            await db.execute("SELECT pg_advisory_xact_lock($1)", CATEGORY_LOCK + owner)
+            rows = await db.fetch("SELECT number FROM categories WHERE owner=$1", owner)
+            numbers = [int(r[0]) for r in rows]
+            if len([n for n in numbers if n != DEFAULT_CATEGORY]) + 1 >= limit:
+                return None
+            number = max(numbers, default=DEFAULT_CATEGORY) + 1
+            await db.execute(
+                "INSERT INTO categories (owner, number, position, name) VALUES ($1, $2,"
+                " (SELECT COALESCE(MAX(position), 0) + 1 FROM categories WHERE owner=$1), $3)",
+                owner,
+                number,
+                name,
+            )
+            return number
+
+        return self._write(run)
+
+    def rename_category(self, owner: int, index: int, name: str) -> asyncio.Future[bool]:
+        async def run(db: Connection) -> bool:
+            if index == DEFAULT_CATEGORY:
+                changed = await db.fetchval(
+                    "INSERT INTO categories AS c (owner, number, position, name)"
+                    " VALUES ($1, $2, 0, $3) ON CONFLICT (owner, number)"
+                    " DO UPDATE SET name=EXCLUDED.name WHERE c.name<>EXCLUDED.name RETURNING 1",
+                    owner,
+                    index,
+                    name,
+                )
+            else:
+                changed = await db.fetchval(
+                    "UPDATE categories SET name=$3 WHERE owner=$1 AND number=$2 AND name<>$3"
+                    " RETURNING 1",
+                    owner,
+                    index,
+                    name,
+                )
+            return changed is not None
+
+        return self._write(run)
+
+    def delete_category(self, owner: int, index: int) -> asyncio.Future[bool]:
+        async def run(db: Connection) -> bool:
+            if index == DEFAULT_CATEGORY:
+                return False
+            gone = await db.fetchval(
+                "DELETE FROM categories WHERE owner=$1 AND number=$2 RETURNING 1", owner, index
+            )
+            if gone is None:
+                return False
+            await db.execute(
+                "UPDATE buddies SET category=$1 WHERE owner=$2 AND category=$3",
+                DEFAULT_CATEGORY,
+                owner,
+                index,
+            )
+            return True
+
+        return self._write(run)
+
+    def order_categories(self, owner: int, indexes: Sequence[int]) -> asyncio.Future[bool]:
+        wanted = [i for i in indexes if i != DEFAULT_CATEGORY]
+
+        async def run(db: Connection) -> bool:
+            rows = await db.fetch(
+                "SELECT number FROM categories WHERE owner=$1 AND number<>$2 FOR UPDATE",
+                owner,
+                DEFAULT_CATEGORY,
+            )
+            have = {int(r[0]) for r in rows}
+            if len(wanted) != len(have) or set(wanted) != have:
+                return False
+            await db.executemany(
+                "UPDATE categories SET position=$1 WHERE owner=$2 AND number=$3",
+                [(position, owner, number) for position, number in enumerate(wanted, 1)],
+            )
+            return True
+
+        return self._write(run)
+
+    def set_category(self, owner: int, buddy: int, index: int) -> asyncio.Future[bool]:
+        async def run(db: Connection) -> bool:
+            changed = await db.fetchval(
+                "UPDATE buddies SET category=$3 WHERE owner=$1 AND buddy=$2 AND category<>$3"
+                " AND ($3=$4 OR EXISTS (SELECT 1 FROM categories WHERE owner=$1 AND number=$3))"
+                " RETURNING 1",
+                owner,
+                buddy,
+                index,
+                DEFAULT_CATEGORY,
+            )
+            return changed is not None
+
+        return self._write(run)
+
+    async def buddy_entries(self, owner: int, offset: int, limit: int) -> list[BuddyEntry]:
+        rows = await self._query(
+            "SELECT b.buddy, a.nick, a.face, COALESCE(r.remark, ''), b.category"
+            " FROM buddies b JOIN accounts a ON a.uin=b.buddy"
+            " LEFT JOIN remarks r ON r.owner=b.owner AND r.buddy=b.buddy"
+            " WHERE b.owner=$1 ORDER BY b.position LIMIT $2 OFFSET $3",
+            owner,
+            _limit(limit),
+            max(0, offset),
+        )
+        return [BuddyEntry(int(r[0]), str(r[1]), int(r[2]), str(r[3]), int(r[4])) for r in rows]
+
     # -- web sign-ins --
 
     def _unexpired(self) -> int:
@@ -1191,6 +1312,11 @@ class PostgresStore:
             await db.execute("DELETE FROM web_logins WHERE code=$1", code)
 
         return self._write(run, durable=False)
+
+
+#: Advisory lock keys (CATEGORY_LOCK + owner) around adding a category: below
+#: postgres_migrations.SCHEMA_LOCK for every possible owner number.
+CATEGORY_LOCK = 1 << 40
 
 
 def _limit(limit: int) -> int | None:

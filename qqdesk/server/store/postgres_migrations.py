@@ -205,6 +205,25 @@ async def _to_v5(db: Connection) -> None:
         await db.execute(statement)
 
 
+#: Version 6: SQLite's version 5 (categories, and each buddy's category).
+SCHEMA_V6 = (
+    """CREATE TABLE categories (
+    owner BIGINT NOT NULL,
+    number BIGINT NOT NULL,
+    position BIGINT NOT NULL,
+    name TEXT NOT NULL,
+    PRIMARY KEY (owner, number)
+)""",
+    "ALTER TABLE buddies ADD COLUMN category BIGINT NOT NULL DEFAULT 0",
+)
+
+
+async def _to_v6(db: Connection) -> None:
+    """A new table and a column with a default (see migrations._to_v5)."""
+    for statement in SCHEMA_V6:
+        await db.execute(statement)
+
+
 #: Step n brings a database from version n-1 to version n, each in its own transaction.
 MIGRATIONS: list[Callable[[Connection], Awaitable[None]]] = [
     _to_v1,
@@ -212,6 +231,7 @@ MIGRATIONS: list[Callable[[Connection], Awaitable[None]]] = [
     _to_v3,
     _sent_ids_and_privacy,
     _to_v5,
+    _to_v6,
 ]
 
 

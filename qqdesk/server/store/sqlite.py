@@ -19,11 +19,14 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from qqdesk.core import (
+    DEFAULT_CATEGORY,
     MIN_UIN,
     ROOM_HISTORY,
     ROOM_HISTORY_AGE,
     AuthMode,
     BloodType,
+    BuddyEntry,
+    Category,
     Constellation,
     Content,
     Conversation,
@@ -54,6 +57,7 @@ from .migrations import (
     PRIVACY_COLUMNS,
     PROFILE_FIELDS,
     SENT_IDS_KEPT,
+    categories_in_order,
     content_json,
     migrate,
     privacy_of,
@@ -972,6 +976,117 @@ class SqliteStore:
     async def remarks(self, owner: int) -> dict[int, str]:
         rows = await self._query("SELECT buddy, remark FROM remarks WHERE owner=?", (owner,))
         return {int(r[0]): str(r[1]) for r in rows}
+
+    # -- categories --
+
+    async def categories(self, owner: int) -> list[Category]:
+        rows = await self._query(
+            "SELECT number, name FROM categories WHERE owner=? ORDER BY position, number",
+            (owner,),
+        )
+        return categories_in_order(rows)
+
+    def add_category(self, owner: int, name: str, limit: int) -> asyncio.Future[int | None]:
+        def run(db: sqlite3.Connection) -> int | None:
+            numbers = [
+                int(r[0])
+                for r in db.execute("SELECT number FROM categories WHERE owner=?", (owner,))
+            ]
+            if len([n for n in numbers if n != DEFAULT_CATEGORY]) + 1 >= limit:
+                return None
+            number = max(numbers, default=DEFAULT_CATEGORY) + 1
+            position = db.execute(
+                "SELECT COALESCE(MAX(position), 0) + 1 FROM categories WHERE owner=?", (owner,)
+            ).fetchone()[0]
+            db.execute(
+                "INSERT INTO categories (owner, number, position, name) VALUES (?, ?, ?, ?)",
+                (owner, number, position, name),
+            )
+            return number
+
+        return self._write(run)
+
+    def rename_category(self, owner: int, index: int, name: str) -> asyncio.Future[bool]:
+        def run(db: sqlite3.Connection) -> bool:
+            if index == DEFAULT_CATEGORY:
+                # the default category has a row only once it has a name of its own
+                cur = db.execute(
+                    "INSERT INTO categories (owner, number, position, name) VALUES (?, ?, 0, ?)"
+                    " ON CONFLICT (owner, number) DO UPDATE SET name=excluded.name"
+                    " WHERE name<>excluded.name",
+                    (owner, index, name),
+                )
+            else:
+                cur = db.execute(
+                    "UPDATE categories SET name=? WHERE owner=? AND number=? AND name<>?",
+                    (name, owner, index, name),
+                )
+            return cur.rowcount > 0
+
+        return self._write(run)
+
+    def delete_category(self, owner: int, index: int) -> asyncio.Future[bool]:
+        def run(db: sqlite3.Connection) -> bool:
+            if index == DEFAULT_CATEGORY:
+                return False
+            cur = db.execute("DELETE FROM categories WHERE owner=? AND number=?", (owner, index))
+            if cur.rowcount == 0:
+                return False
+            db.execute(
+                "UPDATE buddies SET category=? WHERE owner=? AND category=?",
+                (DEFAULT_CATEGORY, owner, index),
+            )
+            return True
+
+        return self._write(run)
+
+    def order_categories(self, owner: int, indexes: Sequence[int]) -> asyncio.Future[bool]:
+        wanted = [i for i in indexes if i != DEFAULT_CATEGORY]
+
+        def run(db: sqlite3.Connection) -> bool:
+            have = {
+                int(r[0])
+                for r in db.execute(
+                    "SELECT number FROM categories WHERE owner=? AND number<>?",
+                    (owner, DEFAULT_CATEGORY),
+                )
+            }
+            if len(wanted) != len(have) or set(wanted) != have:
+                return False
+            db.executemany(
+                "UPDATE categories SET position=? WHERE owner=? AND number=?",
+                [(position, owner, number) for position, number in enumerate(wanted, 1)],
+            )
+            return True
+
+        return self._write(run)
+
+    def set_category(self, owner: int, buddy: int, index: int) -> asyncio.Future[bool]:
+        def run(db: sqlite3.Connection) -> bool:
+            if (
+                index != DEFAULT_CATEGORY
+                and not db.execute(
+                    "SELECT 1 FROM categories WHERE owner=? AND number=?", (owner, index)
+                ).fetchone()
+            ):
+                return False
+            cur = db.execute(
+                "UPDATE buddies SET category=? WHERE owner=? AND buddy=? AND category<>?",
+                (index, owner, buddy, index),
+            )
+            return cur.rowcount > 0
+
+        return self._write(run)
+
+    async def buddy_entries(self, owner: int, offset: int, limit: int) -> list[BuddyEntry]:
+        rows = await self._query(
+            "SELECT b.buddy, a.nick, a.face, COALESCE(r.remark, ''), b.category"
+            " FROM buddies b JOIN accounts a ON a.uin=b.buddy"
+            " LEFT JOIN remarks r ON r.owner=b.owner AND r.buddy=b.buddy"
+            " WHERE b.owner=? ORDER BY b.position LIMIT ? OFFSET ?",
+            (owner, limit, offset),
+        )
+        return [BuddyEntry(int(r[0]), str(r[1]), int(r[2]), str(r[3]), int(r[4])) for r in rows]
 
     # -- web sign-ins --
 

@@ -36,7 +36,7 @@ TABLES: tuple[tuple[str, tuple[str, ...], str], ...] = (
         ),
         "uin",
     ),
-    ("buddies", ("owner", "buddy", "position"), "owner, position, buddy"),
+    ("buddies", ("owner", "buddy", "position", "category"), "owner, position, buddy"),
     ("requests", ("requester", "target", "reason", "created"), "requester, target"),
     (
         "messages",
@@ -60,6 +60,7 @@ TABLES: tuple[tuple[str, tuple[str, ...], str], ...] = (
         "id",
     ),
     ("remarks", ("owner", "buddy", "remark"), "owner, buddy"),
+    ("categories", ("owner", "number", "position", "name"), "owner, number"),
     ("web_logins", ("code", "token", "created", "state", "uin"), "code"),
     ("sent_ids", ("sender", "client_id", "time"), "sender, client_id"),
 )
@@ -67,7 +68,7 @@ TABLES: tuple[tuple[str, tuple[str, ...], str], ...] = (
 
 async def copy_store(source: Copyable, target: Copyable) -> dict[str, int]:
     """Copy every account (with its password hash), buddy list (in order), open request,
-    queued message, room (members, cards, kept messages), remark and pending web sign-in
+    queued message, room (members, cards, kept messages), remark, category and pending web sign-in
     from ``source`` into ``target``, ids, numbers and times kept; rows per table.
 
     ``target`` must be empty (a StoreError says so otherwise): a copy never merges.

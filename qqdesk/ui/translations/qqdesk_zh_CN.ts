@@ -464,6 +464,95 @@
     </message>
 </context>
 <context>
+    <name>ContactsEditor</name>
+    <message>
+        <location filename="../contacts_menu.py" line="+44"/>
+        <source>Set re&amp;mark…</source>
+        <translation>设置备注(&amp;M)…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Mo&amp;ve to</source>
+        <translation>移动到(&amp;V)</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <location line="+21"/>
+        <source>&amp;New category…</source>
+        <translation>新建分组(&amp;N)…</translation>
+    </message>
+    <message>
+        <location line="-14"/>
+        <source>&amp;Rename…</source>
+        <translation>重命名(&amp;R)…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;Delete…</source>
+        <translation>删除(&amp;D)…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Move &amp;up</source>
+        <translation>上移(&amp;U)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Move do&amp;wn</source>
+        <translation>下移(&amp;W)</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>My friends</source>
+        <translation>我的好友</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>Set remark</source>
+        <translation>设置备注</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Your name for {nick} ({uin}); empty shows the nickname:</source>
+        <translation>你给 {nick}（{uin}）起的备注；留空则显示昵称：</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>New category</source>
+        <translation>新建分组</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Name of the category:</source>
+        <translation>分组名称：</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Rename category</source>
+        <translation>重命名分组</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>New name:</source>
+        <translation>新名称：</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Delete category</source>
+        <translation>删除分组</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Delete the category {name}? Its friends move to {default}.</source>
+        <translation>删除分组“{name}”吗？其中的好友将移到“{default}”。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+</context>
+<context>
     <name>CrashReporter</name>
     <message>
         <location filename="../crash.py" line="+132"/>
@@ -1007,74 +1096,74 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../mainwindow.py" line="+127"/>
+        <location filename="../mainwindow.py" line="+128"/>
         <source>qqdesk</source>
         <extracomment>my own face, nickname or status changed (the account switcher shows them) Notification rules when there are no settings to keep them in. Senders&apos; names (card or nickname) per room, for notices while its chat is closed.</extracomment>
         <translation>qqdesk</translation>
     </message>
     <message>
         <location line="+49"/>
-        <location line="+138"/>
+        <location line="+143"/>
         <source>&amp;qqdesk</source>
         <translation>&amp;qqdesk</translation>
     </message>
     <message>
-        <location line="-136"/>
-        <location line="+137"/>
+        <location line="-141"/>
+        <location line="+142"/>
         <source>&amp;Add friend…</source>
         <translation>添加好友(&amp;A)…</translation>
     </message>
     <message>
-        <location line="-128"/>
-        <location line="+131"/>
+        <location line="-133"/>
+        <location line="+136"/>
         <source>Search all &amp;messages…</source>
         <translation>搜索全部消息(&amp;M)…</translation>
     </message>
     <message>
-        <location line="-127"/>
-        <location line="+128"/>
+        <location line="-132"/>
+        <location line="+133"/>
         <source>&amp;Do not disturb</source>
         <translation>免打扰(&amp;D)</translation>
     </message>
     <message>
-        <location line="-125"/>
-        <location line="+123"/>
+        <location line="-130"/>
+        <location line="+128"/>
         <source>My &amp;profile…</source>
         <translation>我的资料(&amp;P)…</translation>
     </message>
     <message>
-        <location line="-120"/>
-        <location line="+119"/>
+        <location line="-125"/>
+        <location line="+124"/>
         <source>&amp;Settings…</source>
         <translation>系统设置(&amp;S)…</translation>
     </message>
     <message>
-        <location line="-116"/>
-        <location line="+121"/>
+        <location line="-121"/>
+        <location line="+126"/>
         <source>New &amp;group…</source>
         <translation>创建群(&amp;G)…</translation>
     </message>
     <message>
-        <location line="-119"/>
-        <location line="+120"/>
+        <location line="-124"/>
+        <location line="+125"/>
         <source>New &amp;discussion…</source>
         <translation>创建讨论组(&amp;D)…</translation>
     </message>
     <message>
-        <location line="-118"/>
-        <location line="+119"/>
+        <location line="-123"/>
+        <location line="+124"/>
         <source>Approve a &amp;web sign-in…</source>
         <translation>确认网页登录(&amp;W)…</translation>
     </message>
     <message>
-        <location line="-117"/>
-        <location line="+114"/>
+        <location line="-122"/>
+        <location line="+119"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location line="-70"/>
-        <location line="+74"/>
+        <location line="-75"/>
+        <location line="+79"/>
         <source>Your status, as your friends see it</source>
         <translation>好友看到的您的状态</translation>
     </message>
@@ -1099,7 +1188,7 @@
         <translation>号码：{uin}</translation>
     </message>
     <message>
-        <location line="+159"/>
+        <location line="+160"/>
         <source>Invite friends</source>
         <translation>邀请好友</translation>
     </message>
@@ -1144,7 +1233,7 @@
         <translation>{sender}（{room}）</translation>
     </message>
     <message>
-        <location line="+78"/>
+        <location line="+81"/>
         <location filename="../selfcheck.py" line="+135"/>
         <source>Message from {name}</source>
         <extracomment>What the friend answers; it has to show in the chat window.</extracomment>
@@ -1186,7 +1275,7 @@
         <translation>您已离线。</translation>
     </message>
     <message>
-        <location line="+125"/>
+        <location line="+130"/>
         <source>&amp;Open</source>
         <translation>打开(&amp;O)</translation>
     </message>
@@ -1236,7 +1325,7 @@
         <translation>标为未读(&amp;U)</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>&amp;Remove from list…</source>
         <translation>删除好友(&amp;R)…</translation>
     </message>
@@ -1256,7 +1345,7 @@
         <translation>删除</translation>
     </message>
     <message>
-        <location line="+78"/>
+        <location line="+77"/>
         <source>Friend &amp;requests ({count})</source>
         <translation>好友请求(&amp;R)（{count}）</translation>
     </message>

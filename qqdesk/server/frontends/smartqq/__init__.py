@@ -91,6 +91,9 @@ __all__ = ["EXTENSION_PATHS", "MAX_TEXT", "SmartQQFrontEnd"]
 
 #: Longest message text (characters of its plain-text form), as the classic MG.
 MAX_TEXT = 2000
+#: What the default buddy category is called until its owner renames it (SJ and MW
+#: name it so when a reply leaves it out).
+DEFAULT_CATEGORY_NAME = "我的好友"
 #: The project's own calls (DESIGN-SMARTQQ §4), POST with form ``r``.
 EXTENSION_PATHS = {
     "/qqdesk/signin": "signin",
@@ -581,26 +584,25 @@ class SmartQQFrontEnd:
         self._check_vfwebqq(state, web)
         self._check_hash(state, web)
         store = self.service.store
-        buddies = await store.buddies(state.uin)
-        remarks = await store.remarks(state.uin)
         friends, info, marknames, vipinfo = [], [], [], []
-        for buddy in buddies:
-            account = await store.account(buddy)
-            if account is None:
-                continue
-            uin = self._member_id(state, buddy)
-            friends.append({"flag": 0, "uin": uin, "categories": 0})
-            info.append(
-                {"face": account.profile.face, "flag": 0, "nick": account.profile.nick, "uin": uin}
-            )
+        for entry in await store.buddy_entries(state.uin, 0, -1):
+            uin = self._member_id(state, entry.uin)
+            friends.append({"flag": 0, "uin": uin, "categories": entry.category})
+            info.append({"face": entry.face, "flag": 0, "nick": entry.nick, "uin": uin})
             vipinfo.append({"vip_level": 0, "u": uin, "is_vip": 0})
-            if remarks.get(buddy):
-                marknames.append({"uin": uin, "markname": remarks[buddy], "type": 0})
+            if entry.remark:
+                marknames.append({"uin": uin, "markname": entry.remark, "type": 0})
+        # every index a friend names is listed (SJ dereferences it), 0 too; sort is
+        # the order the user chose
+        categories = [
+            {"index": c.index, "sort": sort, "name": c.name or DEFAULT_CATEGORY_NAME}
+            for sort, c in enumerate(await store.categories(state.uin))
+        ]
         return ok(
             {
                 "friends": friends,
                 "marknames": marknames,
-                "categories": [{"index": 0, "sort": 0, "name": "我的好友"}],
+                "categories": categories,
                 "vipinfo": vipinfo,
                 "info": info,
             }
