@@ -251,7 +251,8 @@ def drawn_app_icon(size: int, unread: int = 0) -> QPixmap:
 def with_unread_badge(pixmap: QPixmap, unread: int) -> QPixmap:
     """``pixmap`` with a red circle holding the unread count (99+ past 99)."""
     result = QPixmap(pixmap)
-    size = result.width()
+    # The painter works in logical pixels: a 2x face is half its device width wide.
+    size = result.width() / result.devicePixelRatio()
     painter = QPainter(result)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     diameter = size * 0.55

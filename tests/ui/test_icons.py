@@ -51,6 +51,19 @@ def test_status_badge_sits_in_the_bottom_right_corner(qapp: QApplication, ratio:
 
 
 @pytest.mark.parametrize("ratio", [1.0, 2.0])
+def test_unread_badge_sits_in_the_top_right_corner(qapp: QApplication, ratio: float) -> None:
+    plain = icons.face_picture(3, SIZE, "Alice", ratio=ratio)
+    badged = icons.with_unread_badge(plain, 8)
+    assert badged.devicePixelRatio() == ratio and badged.size() == plain.size()
+    left, top, right, bottom = changed_box(plain, badged)
+    device_size = round(SIZE * ratio)
+    # Whole, in the top right quarter (at 2x it was once placed by device pixels:
+    # off the picture's right edge, cut in half).
+    assert right >= device_size - 2 and top <= 1
+    assert left > device_size * 0.4 and bottom < device_size * 0.6
+
+
+@pytest.mark.parametrize("ratio", [1.0, 2.0])
 def test_faces_others_see_offline_are_grey_without_badge(qapp: QApplication, ratio: float) -> None:
     plain = pixels(icons.face_picture(3, SIZE, "Alice", ratio=ratio))
     for status in (Presence.OFFLINE, Presence.HIDDEN):
