@@ -31,9 +31,18 @@ class WakeUp:
     everyone: bool = False
     #: Accounts whose classic session was signed in or out elsewhere: a copy here is stale.
     sessions: frozenset[int] = frozenset()
+    #: Accounts whose web session was signed in, taken up or ended elsewhere.
+    web: frozenset[int] = frozenset()
 
     def __bool__(self) -> bool:
-        return bool(self.accounts or self.rooms or self.presence or self.everyone or self.sessions)
+        return bool(
+            self.accounts
+            or self.rooms
+            or self.presence
+            or self.everyone
+            or self.sessions
+            or self.web
+        )
 
     def merged(self, other: WakeUp) -> WakeUp:
         return WakeUp(
@@ -42,6 +51,7 @@ class WakeUp:
             self.presence + other.presence,
             self.everyone or other.everyone,
             self.sessions | other.sessions,
+            self.web | other.web,
         )
 
 
@@ -58,6 +68,8 @@ def encode(node: str, wake: WakeUp) -> str:
         body["all"] = 1
     if wake.sessions:
         body["s"] = sorted(wake.sessions)
+    if wake.web:
+        body["w"] = sorted(wake.web)
     text = json.dumps(body, separators=(",", ":"))
     if len(text) <= MAX_PAYLOAD:
         return text
@@ -80,6 +92,7 @@ def decode(payload: str) -> tuple[str, WakeUp]:
             presence,
             bool(body.get("all")),
             frozenset(int(s) for s in body.get("s", ())),
+            frozenset(int(w) for w in body.get("w", ())),
         )
     except (ValueError, KeyError, TypeError, IndexError):
         return "", WakeUp(everyone=True)

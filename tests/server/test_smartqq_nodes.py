@@ -1,0 +1,128 @@
+"""The Smart QQ web channel on several nodes of one PostgreSQL database, in process (two
+servers, two stores, two buses): tickets, web sessions and the opaque ids' key live in
+the store, a node takes a web session up and the one that held it lets go. (The same
+with real processes: test_cluster.py.)"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+
+from qqdesk.server import QQServer
+from qqdesk.server.bus.wakeup import WakeUp, decode, encode
+from qqdesk.server.store.interface import TicketRecord, WebSessionRecord
+from qqdesk.server.store.postgres import PostgresStore
+from tests.server.conftest import FAST_SCRYPT, wait_until
+from tests.server.smartqq_web import Web
+
+#: A wake-up crossing nodes takes at most this (far above a slow CI).
+CROSSING = 20.0
+
+
+def record(token: str, uin: int = 10001, node: str = "n1") -> WebSessionRecord:
+    return WebSessionRecord(
+        token, uin, "127.0.0.1", "vf-" + token, "{}", 0, 0, "online", False, node
+    )
+
+
+def test_a_wake_up_names_the_web_sessions_that_changed_elsewhere() -> None:
+    wake = WakeUp(accounts=frozenset({10002}), web=frozenset({10001, 10003}))
+    assert decode(encode("n1", wake)) == ("n1", wake)
+    assert WakeUp(web=frozenset({1}))
+    assert WakeUp().merged(WakeUp(web=frozenset({1}))).web == {1}
+
+
+async def test_web_sessions_and_tickets_in_the_store(postgres_url: str) -> None:
+    store = await PostgresStore.open(postgres_url)
+    other = await PostgresStore.open(postgres_url)
+    try:
+        # one key for every node, made once
+        assert await store.web_id_key() == await other.web_id_key()
+        assert len(await store.web_id_key()) == 32
+        await store.keep_ticket(TicketRecord(10001, "@abc", "p" * 64, "t" * 48, "vf-one"))
+        found = await other.find_ticket(skey="@abc")
+        assert found == TicketRecord(10001, "@abc", "p" * 64, "t" * 48, "vf-one")
+        assert await other.find_ticket(token="t" * 48) == found
+        assert await other.find_ticket(vfwebqq="vf-one") == found
+        await store.sign_ticket("vf-one", "sig")
+        assert await other.find_ticket(signature="sig") == found
+        assert await other.find_ticket(signature="sig") is None  # used up
+        await other.drop_ticket("vf-one")
+        assert await store.find_ticket(skey="@abc") is None
+        # a second session of the account kicks the first
+        await store.keep_web_session(record("one"))
+        await other.keep_web_session(record("two", node="n2"))
+        kicked = await store.find_web_session(token="one")
+        assert kicked is not None and kicked.kicked
+        live = await store.find_web_session(uin=10001)
+        assert live is not None and live.token == "two" and live.node == "n2"
+        await store.claim_web_session("two", "n1")
+        await store.update_web_session("two", 41, 40, "busy")
+        await store.update_web_session("two", 30, 30, "busy")  # (never moves back)
+        live = await other.find_web_session(token="two")
+        assert live is not None
+        assert (live.node, live.floor, live.room_cursor, live.presence) == ("n1", 41, 40, "busy")
+        # an expiry on a node that no longer holds it leaves it; a sign-out ends it
+        await other.drop_web_session("two", "n2")
+        assert await store.find_web_session(uin=10001) is not None
+        await other.drop_web_session("two")
+        assert await store.find_web_session(uin=10001) is None
+    finally:
+        await store.aclose()
+        await other.aclose()
+
+
+@pytest.fixture
+async def two_nodes(postgres_url: str) -> AsyncIterator[tuple[QQServer, QQServer]]:
+    """Two servers on one database (10001 Alice and 10002 Bob, buddies; password pw)."""
+    servers: list[QQServer] = []
+    try:
+        for _ in range(2):
+            server = QQServer(await PostgresStore.open(postgres_url), scrypt_n=FAST_SCRYPT)
+            await server.start("127.0.0.1", 0)
+            servers.append(server)
+        admin = servers[0].async_admin
+        await admin.create_account(10001, "pw", nick="Alice")
+        await admin.create_account(10002, "pw", nick="Bob")
+        await admin.add_buddy(10001, 10002)
+        await admin.add_buddy(10002, 10001)
+        yield servers[0], servers[1]
+    finally:
+        for server in servers:
+            await server.stop()
+
+
+async def online_buddies(web: Web) -> dict[str, object]:
+    params = {"psessionid": web.psessionid, "vfwebqq": web.vfwebqq, "clientid": 53999199}
+    return await web.json("GET", "/channel/get_online_buddies2", params)
+
+
+async def test_the_node_that_held_a_web_session_lets_go_when_another_takes_it_up(
+    two_nodes: tuple[QQServer, QQServer],
+) -> None:
+    a, b = two_nodes
+    web = Web(url=a.url)
+    await web.password_sign_in(10001)
+    held = asyncio.create_task(web.poll())
+    await wait_until(lambda: a.service.web_sessions[10001].polls == 1)
+    web.url = b.url
+    assert (await online_buddies(web))["retcode"] == 0
+    taken = b.service.web_sessions[10001]
+    assert taken.token == web.psessionid and not taken.home
+    # A lets go: its held poll answers empty at once (the client goes on through B)
+    async with asyncio.timeout(CROSSING):
+        assert await held == {"retcode": 0, "errmsg": "error!!!"}
+    assert 10001 not in a.service.web_sessions
+    # back through A: taken up again there, and B lets go
+    web.url = a.url
+    assert (await online_buddies(web))["retcode"] == 0
+    await wait_until(lambda: 10001 not in b.service.web_sessions, timeout=CROSSING)
+    # signing out through B ends it on A
+    web.url = b.url
+    reply = await web.json("GET", "/channel/logout2", {"psessionid": web.psessionid})
+    assert reply["retcode"] == 0
+    await wait_until(lambda: 10001 not in a.service.web_sessions, timeout=CROSSING)
+    web.url = a.url
+    assert (await online_buddies(web))["retcode"] == 103
