@@ -14,7 +14,7 @@ from qqdesk.server import QQServer
 from qqdesk.server.bus.wakeup import WakeUp, decode, encode
 from qqdesk.server.store.interface import TicketRecord, WebSessionRecord
 from qqdesk.server.store.postgres import PostgresStore
-from tests.server.conftest import FAST_SCRYPT, wait_until
+from tests.server.conftest import FAST_SCRYPT, Raw, fields, wait_until
 from tests.server.smartqq_web import Web
 
 #: A wake-up crossing nodes takes at most this (far above a slow CI).
@@ -27,8 +27,10 @@ def record(token: str, uin: int = 10001, node: str = "n1") -> WebSessionRecord:
     )
 
 
-def test_a_wake_up_names_the_web_sessions_that_changed_elsewhere() -> None:
-    wake = WakeUp(accounts=frozenset({10002}), web=frozenset({10001, 10003}))
+def test_a_wake_up_names_web_sessions_and_profiles_that_changed_elsewhere() -> None:
+    wake = WakeUp(
+        accounts=frozenset({10002}), web=frozenset({10001, 10003}), profiles=frozenset({10004})
+    )
     assert decode(encode("n1", wake)) == ("n1", wake)
     assert WakeUp(web=frozenset({1}))
     assert WakeUp().merged(WakeUp(web=frozenset({1}))).web == {1}
@@ -126,3 +128,18 @@ async def test_the_node_that_held_a_web_session_lets_go_when_another_takes_it_up
     await wait_until(lambda: 10001 not in a.service.web_sessions, timeout=CROSSING)
     web.url = a.url
     assert (await online_buddies(web))["retcode"] == 103
+
+
+async def test_a_nickname_set_on_one_node_reaches_the_sessions_on_the_other(
+    two_nodes: tuple[QQServer, QQServer],
+) -> None:
+    a, b = two_nodes
+    alice = Raw(a.url, 10001)
+    assert b"&RES=0&" in await alice.login()
+    await Web(url=b.url).password_sign_in(10001)  # Alice's web session lives on B
+    bob = Raw(b.url, 10002)
+    assert b"&RES=0&" in await bob.login()
+    assert (await alice.send("SetInfo", NK="Alicia", FC=33)).endswith(b"&RES=0")
+    await wait_until(lambda: b.service.web_sessions[10001].nick == "Alicia", timeout=CROSSING)
+    online = fields(await bob.send("Query_Stat", TN=10, UN=0))
+    assert (online["NK"], online["FC"]) == ("Alicia,", "33,")

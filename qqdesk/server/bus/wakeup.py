@@ -33,6 +33,8 @@ class WakeUp:
     sessions: frozenset[int] = frozenset()
     #: Accounts whose web session was signed in, taken up or ended elsewhere.
     web: frozenset[int] = frozenset()
+    #: Accounts whose nickname or face changed (live sessions elsewhere show them).
+    profiles: frozenset[int] = frozenset()
 
     def __bool__(self) -> bool:
         return bool(
@@ -42,6 +44,7 @@ class WakeUp:
             or self.everyone
             or self.sessions
             or self.web
+            or self.profiles
         )
 
     def merged(self, other: WakeUp) -> WakeUp:
@@ -52,6 +55,7 @@ class WakeUp:
             self.everyone or other.everyone,
             self.sessions | other.sessions,
             self.web | other.web,
+            self.profiles | other.profiles,
         )
 
 
@@ -70,6 +74,8 @@ def encode(node: str, wake: WakeUp) -> str:
         body["s"] = sorted(wake.sessions)
     if wake.web:
         body["w"] = sorted(wake.web)
+    if wake.profiles:
+        body["f"] = sorted(wake.profiles)
     text = json.dumps(body, separators=(",", ":"))
     if len(text) <= MAX_PAYLOAD:
         return text
@@ -93,6 +99,7 @@ def decode(payload: str) -> tuple[str, WakeUp]:
             bool(body.get("all")),
             frozenset(int(s) for s in body.get("s", ())),
             frozenset(int(w) for w in body.get("w", ())),
+            frozenset(int(f) for f in body.get("f", ())),
         )
     except (ValueError, KeyError, TypeError, IndexError):
         return "", WakeUp(everyone=True)

@@ -485,6 +485,8 @@ class Service:
             self._later(self._look_elsewhere(uin))
         for uin in wake.web:
             self._later(self._look_web(uin))
+        for uin in wake.profiles:
+            self._later(self._reload_profile(uin))
         if wake.everyone:
             for session in self.presence.all_sessions():
                 session.wakeup.set()
@@ -614,8 +616,25 @@ class Service:
         self.presence.buddy_removed(owner, buddy)
 
     def profile_changed(self, profile: Profile) -> None:
+        """``profile`` changed here: the live sessions of its account show it, here and
+        on the other nodes (told by the bus: news, as presence is)."""
+        self._profile_here(profile)
+        self.bus.publish(WakeUp(profiles=frozenset({profile.uin})))
+
+    def _profile_here(self, profile: Profile) -> None:
         for session in self.presence.live(profile.uin):
             session.nick, session.face = profile.nick, profile.face
+
+    async def _reload_profile(self, uin: int) -> None:
+        """``uin``'s profile changed on another node: read it (its sessions here show it)."""
+        if not self.presence.live(uin):
+            return
+        try:
+            account = await self.store.account(uin)
+        except StoreError:
+            return
+        if account is not None:
+            self._profile_here(account.profile)
 
 
 __all__ = [
