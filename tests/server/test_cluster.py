@@ -579,3 +579,25 @@ async def test_a_qr_sign_in_approved_on_a_finishes_through_b(
     assert (await web.login2())["retcode"] == 0  # getvfwebqq and login2 through A
     web.url = b.url
     assert (await online_buddies(web))["retcode"] == 0
+
+
+async def test_a_web_client_goes_on_through_b_after_kill_9_of_the_node_it_signed_in_on(
+    nodes: tuple[Node, Node],
+) -> None:
+    a, b = nodes
+    web = Web(url=a.url)
+    await web.password_sign_in(10001, ack=True, plain_ids=True)
+    bob = Raw(b.url, 10002)
+    assert b"&RES=0&" in await bob.login()
+    assert (await bob.send("CLTMSG", UN=10001, MG="before")).endswith(b"&RES=0&")
+    [event] = (await web.poll(ack=0))["result"]
+    assert event["value"]["content"][1] == "before"
+    a.kill()  # before the client acknowledged it
+    web.url = b.url
+    got = (await web.poll(ack=0))["result"]  # (taken up on B: nothing acknowledged yet)
+    assert [e["value"]["content"][1] for e in got] == ["before"]
+    held = asyncio.create_task(web.poll(ack=got[-1]["value"]["msg_id"]))
+    assert (await bob.send("CLTMSG", UN=10001, MG="after")).endswith(b"&RES=0&")
+    async with asyncio.timeout(CROSSING):
+        [event] = (await held)["result"]
+    assert event["value"]["content"][1] == "after"
