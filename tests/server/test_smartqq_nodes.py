@@ -13,7 +13,7 @@ import pytest
 from qqdesk.server import QQServer
 from qqdesk.server.bus.wakeup import WakeUp, decode, encode
 from qqdesk.server.store.interface import TicketRecord, WebSessionRecord
-from qqdesk.server.store.postgres import PostgresStore
+from qqdesk.server.store.postgres import KICKED_AGE, TICKET_AGE, PostgresStore
 from tests.server.conftest import FAST_SCRYPT, Raw, fields, wait_until
 from tests.server.smartqq_web import Web
 
@@ -143,3 +143,32 @@ async def test_a_nickname_set_on_one_node_reaches_the_sessions_on_the_other(
     await wait_until(lambda: b.service.web_sessions[10001].nick == "Alicia", timeout=CROSSING)
     online = fields(await bob.send("Query_Stat", TN=10, UN=0))
     assert (online["NK"], online["FC"]) == ("Alicia,", "33,")
+
+
+async def test_old_tickets_and_kicked_sessions_are_pruned(postgres_url: str) -> None:
+    store = await PostgresStore.open(postgres_url)
+    now = [1_000_000.0]
+    store.clock = lambda: now[0]
+    try:
+        await store.keep_ticket(TicketRecord(10001, "@gone", "p", "t-gone", "vf-gone"))
+        await store.keep_ticket(TicketRecord(10002, "@used", "p", "t-used", "vf-two"))
+        await store.keep_web_session(record("two", uin=10002))  # (its ticket is vf-two)
+        await store.keep_web_session(record("old"))
+        await store.keep_web_session(record("new"))  # kicks "old"
+        now[0] += TICKET_AGE + 1
+        await store.keep_ticket(TicketRecord(10003, "@fresh", "p", "t-fresh", "vf-fresh"))
+        assert await store.find_ticket(vfwebqq="vf-gone") is None  # no session left
+        assert await store.find_ticket(vfwebqq="vf-two") is not None  # a live session's
+        assert await store.find_web_session(token="old") is not None  # (121 a while)
+        await store.keep_web_session(record("newer"))
+        assert await store.find_web_session(token="old") is None
+        kicked = await store.find_web_session(token="new")
+        assert kicked is not None and kicked.kicked  # (kicked just now: kept a day from now)
+        now[0] += KICKED_AGE - 1
+        await store.keep_web_session(record("newest"))
+        assert await store.find_web_session(token="new") is not None
+        now[0] += 2
+        await store.keep_web_session(record("last"))
+        assert await store.find_web_session(token="new") is None
+    finally:
+        await store.aclose()

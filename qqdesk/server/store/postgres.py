@@ -1167,7 +1167,12 @@ class PostgresStore:
             await db.execute(
                 "DELETE FROM web_sessions WHERE kicked AND started<$1", now - KICKED_AGE
             )
-            await db.execute("UPDATE web_sessions SET kicked=TRUE WHERE uin=$1", record.uin)
+            # (``started`` of a kicked row is when it was kicked: kept KICKED_AGE from then)
+            await db.execute(
+                "UPDATE web_sessions SET kicked=TRUE, started=$2 WHERE uin=$1 AND NOT kicked",
+                record.uin,
+                now,
+            )
             await db.execute(
                 f"INSERT INTO web_sessions ({_WEB_SESSION_COLUMNS}, started)"
                 " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",

@@ -228,6 +228,7 @@ SCHEMA_V7 = (
     created BIGINT NOT NULL
 )""",
     "CREATE INDEX IF NOT EXISTS web_tickets_signature ON web_tickets (signature)",
+    "CREATE INDEX IF NOT EXISTS web_tickets_created ON web_tickets (created)",
     """CREATE UNLOGGED TABLE IF NOT EXISTS web_sessions (
     token TEXT PRIMARY KEY,
     uin BIGINT NOT NULL,
@@ -242,6 +243,8 @@ SCHEMA_V7 = (
     started BIGINT NOT NULL
 )""",
     "CREATE UNIQUE INDEX IF NOT EXISTS web_sessions_live ON web_sessions (uin) WHERE NOT kicked",
+    "CREATE INDEX IF NOT EXISTS web_sessions_kicked ON web_sessions (started) WHERE kicked",
+    "CREATE INDEX IF NOT EXISTS web_sessions_ticket ON web_sessions (ticket)",
 )
 
 
