@@ -264,6 +264,7 @@ MIGRATIONS: list[Callable[[Connection], Awaitable[None]]] = [
     _to_v3,
     _sent_ids_and_privacy,
     _to_v5,
+    # (version 6 on this branch until the categories step, 6, is merged before it)
     _to_v7,
 ]
 
