@@ -172,3 +172,26 @@ async def test_old_tickets_and_kicked_sessions_are_pruned(postgres_url: str) -> 
         assert await store.find_web_session(token="new") is None
     finally:
         await store.aclose()
+
+
+async def test_a_group_message_said_on_a_reaches_a_web_session_taken_up_on_b(
+    two_nodes: tuple[QQServer, QQServer],
+) -> None:
+    a, b = two_nodes
+    room = await a.service.rooms.create_group(10001, "两个节点", [10002])
+    number = room.conversation.number
+    alice = Web(url=a.url)
+    await alice.password_sign_in(10001, ack=True, plain_ids=True)
+    bob = Web(url=a.url)
+    await bob.password_sign_in(10002, ack=True, plain_ids=True)
+    assert (await bob.send("/channel/send_qun_msg2", "group_uin", number, "一"))["retcode"] == 0
+    [first] = (await alice.poll(ack=0))["result"]
+    alice.url = b.url  # B takes the session up where A left it (nothing acknowledged yet)
+    [again] = (await alice.poll(ack=0))["result"]
+    assert again["value"]["msg_id"] == first["value"]["msg_id"]
+    held = asyncio.create_task(alice.poll(ack=again["value"]["msg_id"]))
+    await wait_until(lambda: b.service.web_sessions[10001].polls == 1)
+    assert (await bob.send("/channel/send_qun_msg2", "group_uin", number, "二"))["retcode"] == 0
+    async with asyncio.timeout(CROSSING):
+        [event] = (await held)["result"]
+    assert event["poll_type"] == "group_message" and event["value"]["content"][1] == "二"
