@@ -195,3 +195,27 @@ async def test_a_group_message_said_on_a_reaches_a_web_session_taken_up_on_b(
     async with asyncio.timeout(CROSSING):
         [event] = (await held)["result"]
     assert event["poll_type"] == "group_message" and event["value"]["content"][1] == "二"
+
+
+async def test_a_qr_sign_in_started_on_a_is_told_to_web_sessions_on_b(
+    two_nodes: tuple[QQServer, QQServer],
+) -> None:
+    a, b = two_nodes
+    alice = Web(url=b.url)
+    await alice.password_sign_in(10001, ack=True, events=["web_login"])
+    held = asyncio.create_task(alice.poll(ack=0))
+    await wait_until(lambda: b.service.web_sessions[10001].polls == 1)
+    newcomer = Web(a)
+    await newcomer.qr_show()
+    code = await newcomer.pending_code()
+    async with asyncio.timeout(CROSSING):
+        [event] = (await held)["result"]
+    assert event["poll_type"] == "qqdesk_web_login" and event["value"]["code"] == code
+    # a second one: told that one only (the first was told already)
+    held = asyncio.create_task(alice.poll(ack=event["value"]["msg_id"]))
+    second = Web(a)
+    await second.qr_show()
+    code = await second.pending_code()
+    async with asyncio.timeout(CROSSING):
+        events = (await held)["result"]
+    assert [e["value"]["code"] for e in events] == [code]

@@ -35,6 +35,8 @@ class WakeUp:
     web: frozenset[int] = frozenset()
     #: Accounts whose nickname or face changed (live sessions elsewhere show them).
     profiles: frozenset[int] = frozenset()
+    #: A QR sign-in waits for approval (web sessions that opted in hear of it).
+    web_logins: bool = False
 
     def __bool__(self) -> bool:
         return bool(
@@ -45,6 +47,7 @@ class WakeUp:
             or self.sessions
             or self.web
             or self.profiles
+            or self.web_logins
         )
 
     def merged(self, other: WakeUp) -> WakeUp:
@@ -56,6 +59,7 @@ class WakeUp:
             self.sessions | other.sessions,
             self.web | other.web,
             self.profiles | other.profiles,
+            self.web_logins or other.web_logins,
         )
 
 
@@ -76,6 +80,8 @@ def encode(node: str, wake: WakeUp) -> str:
         body["w"] = sorted(wake.web)
     if wake.profiles:
         body["f"] = sorted(wake.profiles)
+    if wake.web_logins:
+        body["q"] = 1
     text = json.dumps(body, separators=(",", ":"))
     if len(text) <= MAX_PAYLOAD:
         return text
@@ -100,6 +106,7 @@ def decode(payload: str) -> tuple[str, WakeUp]:
             frozenset(int(s) for s in body.get("s", ())),
             frozenset(int(w) for w in body.get("w", ())),
             frozenset(int(f) for f in body.get("f", ())),
+            bool(body.get("q")),
         )
     except (ValueError, KeyError, TypeError, IndexError):
         return "", WakeUp(everyone=True)

@@ -41,6 +41,9 @@ from .sessions import (
 
 log = logging.getLogger(__name__)
 
+#: QR sign-in codes remembered as told (pending ones live two minutes; see
+#: _tell_web_logins).
+MAX_TOLD_CODES = 10_000
 #: Threads that check passwords (scrypt): a burst of logins waits for these two and
 #: leaves the loop's default pool to everything else.
 PASSWORD_THREADS = 2
@@ -97,6 +100,8 @@ class Service:
         self.rooms = Rooms(store)
         self.admin = Admin(store, watcher=self, scrypt_n=scrypt_n, rooms=self.rooms)
         self._waking: set[asyncio.Task[None]] = set()
+        #: QR sign-ins this node's web sessions were told of (see web_login_waits).
+        self._told_codes: set[str] = set()
         self._hashing = concurrent.futures.ThreadPoolExecutor(
             PASSWORD_THREADS, thread_name_prefix="qqdesk-password"
         )
@@ -487,6 +492,8 @@ class Service:
             self._later(self._look_web(uin))
         for uin in wake.profiles:
             self._later(self._reload_profile(uin))
+        if wake.web_logins:
+            self._later(self._tell_web_logins())
         if wake.everyone:
             for session in self.presence.all_sessions():
                 session.wakeup.set()
@@ -559,6 +566,33 @@ class Service:
             self._let_go_web(local, kicked=True)  # replaced there
         elif record.node != self._node:
             self._let_go_web(local, moved=True)  # its client talks to that node now
+
+    def web_login_waits(self, code: str, created: int) -> None:
+        """A QR sign-in waits for approval: the web sessions that opted in hear of it,
+        here and on the other nodes (which read it from the store)."""
+        if len(self._told_codes) >= MAX_TOLD_CODES:
+            self._told_codes.clear()  # (pending ones live two minutes: long expired)
+        self._told_codes.add(code)
+        self.messaging.notify_web_login(code, created, list(self.web_sessions.values()))
+        self.bus.publish(WakeUp(web_logins=True))
+
+    async def _tell_web_logins(self) -> None:
+        """QR sign-ins were started on another node: tell this node's web sessions of
+        the pending ones not told here yet."""
+        if not any(s.wants("web_login") for s in self.web_sessions.values()):
+            return
+        try:
+            pending = await self.store.web_logins()
+        except StoreError:
+            return
+        if len(self._told_codes) > MAX_TOLD_CODES:
+            self._told_codes = {row.code for row in pending}  # (the rest expired)
+        for row in pending:
+            if row.code not in self._told_codes:
+                self._told_codes.add(row.code)
+                self.messaging.notify_web_login(
+                    row.code, row.created, list(self.web_sessions.values())
+                )
 
     async def _wake_rooms(self, rooms: Collection[Conversation]) -> None:
         """The web sessions here of the members of ``rooms`` look again."""

@@ -428,9 +428,7 @@ class SmartQQFrontEnd:
                 if attempt == 2:
                     raise
         created = int(time.time())
-        self.service.messaging.notify_web_login(
-            code, created, list(self.service.web_sessions.values())
-        )
+        self.service.web_login_waits(code, created)
         cookie = set_cookie("qrsig", qrsig, web.host)
         return Answer(qr_png(code), content_type="image/png", headers=(("Set-Cookie", cookie),))
 
