@@ -20,6 +20,7 @@ import pytest
 
 from qqdesk.core import Conversation, ConversationKind, parse_text
 from qqdesk.protocol.classic import LOGIN_CODE
+from qqdesk.protocol.smartqq import hash33
 from qqdesk.server.cli import main as cli_main
 from qqdesk.server.store import MessageKind, NewMessage, md5_hex
 from qqdesk.server.store.postgres import PostgresStore
@@ -478,3 +479,125 @@ async def test_a_classic_session_and_its_presence_are_seen_on_every_node(
     async with asyncio.timeout(CROSSING):
         while not (await alice.send("Query_Stat")).endswith(b"&RES=20"):
             await asyncio.sleep(0.01)
+
+
+# -- web sessions every node sees ----------------------------------------------------------
+
+
+async def online_buddies(web: Web) -> dict[str, object]:
+    """A call named by psessionid (a node that does not hold the session takes it up)."""
+    params = {"psessionid": web.psessionid, "vfwebqq": web.vfwebqq, "clientid": 53999199}
+    return await web.json("GET", "/channel/get_online_buddies2", params)
+
+
+async def test_a_web_session_signed_in_through_a_goes_on_through_b_and_back(
+    nodes: tuple[Node, Node], postgres_url: str
+) -> None:
+    a, b = nodes
+    await asyncio.to_thread(cli_main, ["buddy", "add", "10001", "10002", "--store", postgres_url])
+    await asyncio.to_thread(cli_main, ["buddy", "add", "10002", "10001", "--store", postgres_url])
+    web = Web(url=a.url)
+    await web.password_sign_in(10001)  # a historical client: opaque ids, no acks
+    seen_on_a = (await web.friends())["result"]["info"]
+    # the next request lands on B: B takes the session up (by vfwebqq here), with the
+    # same opaque ids (A lets go: see test_smartqq_nodes.py)
+    web.url = b.url
+    assert (await web.friends())["result"]["info"] == seen_on_a
+    [bob_id] = [int(i["uin"]) for i in seen_on_a]
+    assert bob_id != 10002
+    # a classic user says something through A: the poll held on B gets it
+    bob = Raw(a.url, 10002)
+    assert b"&RES=0&" in await bob.login()
+    held = asyncio.create_task(web.poll())
+    assert (await bob.send("CLTMSG", UN=10001, MG="through A")).endswith(b"&RES=0&")
+    async with asyncio.timeout(CROSSING):
+        [event] = (await held)["result"]
+    assert event["poll_type"] == "message" and event["value"]["from_uin"] == bob_id
+    assert event["value"]["content"][1] == "through A"
+    # the reverse: the web client sends through B, Bob's poll held on A gets it
+    held_classic = asyncio.create_task(bob.send("GetMsgEx", WT=HOLD))
+    assert (await web.send_buddy(bob_id, "through B"))["retcode"] == 0
+    async with asyncio.timeout(CROSSING):
+        got = fields(await held_classic)
+    assert (got["UN"], got["MG"]) == ("10001,", "through B,")
+    # back to A: it takes the session up again where B left it (nothing given twice)
+    web.url = a.url
+    held = asyncio.create_task(web.poll())
+    assert (await bob.send("CLTMSG", UN=10001, MG="A again")).endswith(b"&RES=0&")
+    async with asyncio.timeout(CROSSING):
+        [event] = (await held)["result"]
+    assert event["value"]["content"][1] == "A again"
+    assert (await online_buddies(web))["retcode"] == 0
+    # signing out through B ends it everywhere (A once the sign-out's NOTIFY is there)
+    web.url = b.url
+    reply = await web.json("GET", "/channel/logout2", {"psessionid": web.psessionid})
+    assert reply["retcode"] == 0
+    web.url = a.url
+    async with asyncio.timeout(CROSSING):
+        while (await online_buddies(web))["retcode"] != 103:
+            await asyncio.sleep(0.01)
+    web.url = b.url
+    assert (await web.poll())["retcode"] == 103
+
+
+async def test_a_web_sign_in_through_a_kicks_the_session_held_on_b(
+    nodes: tuple[Node, Node],
+) -> None:
+    a, b = nodes
+    old = Web(url=a.url)
+    await old.password_sign_in(10001, events=["kick"], ack=True, plain_ids=True)
+    old.url = b.url
+    assert (await online_buddies(old))["retcode"] == 0  # B holds it now
+    held = asyncio.create_task(old.poll(ack=0))
+    # (the password extension: a QR would first bring the old session its notice)
+    await Web(url=a.url).password_sign_in(10001)
+    async with asyncio.timeout(CROSSING):
+        reply = await held
+    assert reply["result"][0]["poll_type"] == "kick_message"
+    assert (await old.poll(ack=0))["retcode"] == 121
+    old.url = a.url
+    assert (await old.poll(ack=0))["retcode"] == 121  # (A never held it: from the store)
+
+
+async def test_a_qr_sign_in_approved_on_a_finishes_through_b(
+    nodes: tuple[Node, Node], postgres_url: str
+) -> None:
+    a, b = nodes
+    web = Web(url=a.url)
+    await web.qr_show()
+    token = hash33(web.cookies["qrsig"])
+    store = await PostgresStore.open(postgres_url)
+    try:
+        row = await store.web_login(token)
+        assert row is not None
+        assert await store.decide_web_login(row.code, 10001)
+    finally:
+        await store.aclose()
+    web.url = b.url
+    await web.finish(await web.qr_login())  # ptqrlogin and check_sig through B
+    web.url = a.url
+    assert (await web.login2())["retcode"] == 0  # getvfwebqq and login2 through A
+    web.url = b.url
+    assert (await online_buddies(web))["retcode"] == 0
+
+
+async def test_a_web_client_goes_on_through_b_after_kill_9_of_the_node_it_signed_in_on(
+    nodes: tuple[Node, Node],
+) -> None:
+    a, b = nodes
+    web = Web(url=a.url)
+    await web.password_sign_in(10001, ack=True, plain_ids=True)
+    bob = Raw(b.url, 10002)
+    assert b"&RES=0&" in await bob.login()
+    assert (await bob.send("CLTMSG", UN=10001, MG="before")).endswith(b"&RES=0&")
+    [event] = (await web.poll(ack=0))["result"]
+    assert event["value"]["content"][1] == "before"
+    a.kill()  # before the client acknowledged it
+    web.url = b.url
+    got = (await web.poll(ack=0))["result"]  # (taken up on B: nothing acknowledged yet)
+    assert [e["value"]["content"][1] for e in got] == ["before"]
+    held = asyncio.create_task(web.poll(ack=got[-1]["value"]["msg_id"]))
+    assert (await bob.send("CLTMSG", UN=10001, MG="after")).endswith(b"&RES=0&")
+    async with asyncio.timeout(CROSSING):
+        [event] = (await held)["result"]
+    assert event["value"]["content"][1] == "after"

@@ -78,6 +78,9 @@ async def test_an_empty_database_gets_the_latest_schema(postgres_url: str, admin
         "sessions",
         "sent_ids",
         "categories",
+        "web_id_key",
+        "web_tickets",
+        "web_sessions",
     }
     columns = {
         r[0]
@@ -173,7 +176,7 @@ async def test_a_version_5_database_gets_categories_with_every_row_intact(
     tables = ("accounts", "buddies", "remarks")
     before = {t: [tuple(r) for r in await admin.fetch(dumps.format(t))] for t in tables}
     store = await PostgresStore.open(postgres_url)
-    assert await admin.fetchval("SELECT version FROM schema_version") == pg_latest() == 6
+    assert await admin.fetchval("SELECT version FROM schema_version") == pg_latest()
     after = {t: [tuple(r) for r in await admin.fetch(dumps.format(t))] for t in tables}
     assert {t: [row[: len(before[t][0])] for row in rows] for t, rows in after.items()} == before
     # every buddy is in the default category, the only one there is
@@ -185,6 +188,48 @@ async def test_a_version_5_database_gets_categories_with_every_row_intact(
     assert await store.add_category(10001, "同学", 100) == 1
     assert await store.set_category(10001, 10002, 1)
     await store.aclose()
+
+
+async def test_a_version_5_database_gets_the_shared_web_channel_with_every_row_intact(
+    postgres_url: str, admin: Any
+) -> None:
+    async with admin.transaction():
+        await admin.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+        await admin.execute("INSERT INTO schema_version VALUES (5)")
+        for step in MIGRATIONS[:5]:
+            await step(admin)
+    await admin.execute(
+        "INSERT INTO accounts (uin, password_hash, created, nick) VALUES"
+        " (10001, 'h1', 1, 'Alice'), (10002, 'h2', 2, '小明')"
+    )
+    await admin.execute("INSERT INTO buddies VALUES (10001, 10002, 0)")
+    await admin.execute(
+        "INSERT INTO messages VALUES (41, 10002, 10001, 'buddy', 10001, 'text', '[\"hi\"]', 4)"
+    )
+    await admin.execute("INSERT INTO sessions VALUES (10001, '127.0.0.1', 'tok', 'online', 'n', 5)")
+    await admin.execute(
+        "INSERT INTO web_logins (code, token, created, state) VALUES ('ABCDEFGH', 7, 6, 'pending')"
+    )
+    dumps = "SELECT * FROM {} ORDER BY 1"
+    tables = ("accounts", "buddies", "messages", "sessions", "web_logins")
+    before = {t: [tuple(r) for r in await admin.fetch(dumps.format(t))] for t in tables}
+    store = await PostgresStore.open(postgres_url)
+    try:
+        assert await admin.fetchval("SELECT version FROM schema_version") == pg_latest()
+        after = {t: [tuple(r) for r in await admin.fetch(dumps.format(t))] for t in tables}
+        # (buddies gained a category column at step 6: the old columns are intact)
+        assert {
+            t: [row[: len(before[t][0])] for row in rows] for t, rows in after.items()
+        } == before
+        key = await store.web_id_key()
+        assert len(key) == 32
+    finally:
+        await store.aclose()
+    again = await PostgresStore.open(postgres_url)  # the key is made once
+    try:
+        assert await again.web_id_key() == key
+    finally:
+        await again.aclose()
 
 
 async def test_a_newer_schema_is_refused(postgres_url: str, admin: Any) -> None:

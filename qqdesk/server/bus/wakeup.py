@@ -31,9 +31,24 @@ class WakeUp:
     everyone: bool = False
     #: Accounts whose classic session was signed in or out elsewhere: a copy here is stale.
     sessions: frozenset[int] = frozenset()
+    #: Accounts whose web session was signed in, taken up or ended elsewhere.
+    web: frozenset[int] = frozenset()
+    #: Accounts whose nickname or face changed (live sessions elsewhere show them).
+    profiles: frozenset[int] = frozenset()
+    #: A QR sign-in waits for approval (web sessions that opted in hear of it).
+    web_logins: bool = False
 
     def __bool__(self) -> bool:
-        return bool(self.accounts or self.rooms or self.presence or self.everyone or self.sessions)
+        return bool(
+            self.accounts
+            or self.rooms
+            or self.presence
+            or self.everyone
+            or self.sessions
+            or self.web
+            or self.profiles
+            or self.web_logins
+        )
 
     def merged(self, other: WakeUp) -> WakeUp:
         return WakeUp(
@@ -42,6 +57,9 @@ class WakeUp:
             self.presence + other.presence,
             self.everyone or other.everyone,
             self.sessions | other.sessions,
+            self.web | other.web,
+            self.profiles | other.profiles,
+            self.web_logins or other.web_logins,
         )
 
 
@@ -58,6 +76,12 @@ def encode(node: str, wake: WakeUp) -> str:
         body["all"] = 1
     if wake.sessions:
         body["s"] = sorted(wake.sessions)
+    if wake.web:
+        body["w"] = sorted(wake.web)
+    if wake.profiles:
+        body["f"] = sorted(wake.profiles)
+    if wake.web_logins:
+        body["q"] = 1
     text = json.dumps(body, separators=(",", ":"))
     if len(text) <= MAX_PAYLOAD:
         return text
@@ -80,6 +104,9 @@ def decode(payload: str) -> tuple[str, WakeUp]:
             presence,
             bool(body.get("all")),
             frozenset(int(s) for s in body.get("s", ())),
+            frozenset(int(w) for w in body.get("w", ())),
+            frozenset(int(f) for f in body.get("f", ())),
+            bool(body.get("q")),
         )
     except (ValueError, KeyError, TypeError, IndexError):
         return "", WakeUp(everyone=True)

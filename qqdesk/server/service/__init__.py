@@ -21,7 +21,12 @@ from qqdesk.core import Conversation, Presence, Profile
 from ..admin import Admin
 from ..bus import Bus, LocalBus, WakeUp
 from ..store import SCRYPT_N, Account, Store, StoreError, check_password, hash_password
-from ..store.interface import SessionRecord, SharedSessions
+from ..store.interface import (
+    SessionRecord,
+    SharedSessions,
+    SharedWebSessions,
+    WebSessionRecord,
+)
 from .contacts import MAX_REASON, MAX_SEARCH_PAGE, Contacts
 from .limits import RATE_LIMIT, Action, Limits
 from .messaging import MAX_FROM_STRANGERS, MAX_PER_ANSWER, Entry, Messaging
@@ -36,10 +41,15 @@ from .sessions import (
     StatusChange,
     WebLoginNotice,
     WebOptions,
+    options_from_json,
+    options_json,
 )
 
 log = logging.getLogger(__name__)
 
+#: QR sign-in codes remembered as told (pending ones live two minutes; see
+#: _tell_web_logins).
+MAX_TOLD_CODES = 10_000
 #: Threads that check passwords (scrypt): a burst of logins waits for these two and
 #: leaves the loop's default pool to everything else.
 PASSWORD_THREADS = 2
@@ -87,6 +97,10 @@ class Service:
         self.bus: Bus = bus or LocalBus()
         #: Classic sessions every node sees (a shared store), or None (one node).
         self.shared: SharedSessions | None = store if isinstance(store, SharedSessions) else None
+        #: Web sign-ins and sessions every node sees (a shared store), or None (one node).
+        self.shared_web: SharedWebSessions | None = (
+            store if isinstance(store, SharedWebSessions) else None
+        )
         self._node = str(getattr(store, "node", ""))
         self._background: set[asyncio.Future[None]] = set()
         self.idle_timeout = idle_timeout
@@ -108,6 +122,8 @@ class Service:
         self.rooms = Rooms(store)
         self.admin = Admin(store, watcher=self, scrypt_n=scrypt_n, rooms=self.rooms)
         self._waking: set[asyncio.Task[None]] = set()
+        #: QR sign-ins this node's web sessions were told of (see web_login_waits).
+        self._told_codes: set[str] = set()
         self._hashing = concurrent.futures.ThreadPoolExecutor(
             PASSWORD_THREADS, thread_name_prefix="qqdesk-password", initializer=_yield_to_the_loop
         )
@@ -226,10 +242,17 @@ class Service:
         self.presence.watch(session, buddies)
 
     async def web_login(
-        self, uin: int, ip: str, options: WebOptions, presence: Presence = Presence.ONLINE
+        self,
+        uin: int,
+        ip: str,
+        options: WebOptions,
+        presence: Presence = Presence.ONLINE,
+        ticket: str = "",
     ) -> Session:
         """A web session for ``uin`` (already authenticated by the front-end); a
-        previous web session is replaced (kicked), a classic one stays."""
+        previous web session is replaced (kicked), a classic one stays. ``ticket`` is
+        the front-end's name for the sign-in (kept with the session on a shared store,
+        for the node that takes it up)."""
         account = await self.store.account(uin)
         if account is None:
             raise Refused(Refusal.NO_SUCH_ACCOUNT)
@@ -259,7 +282,115 @@ class Service:
         self.web_sessions[uin] = session
         self.presence.watch(session, buddies)
         self._arrived(session, presence, before)
+        if self.shared_web is not None:
+            # (awaited: the client's next request may land on any node)
+            record = WebSessionRecord(
+                token=session.token,
+                uin=uin,
+                ip=ip,
+                ticket=ticket,
+                options=options_json(options),
+                floor=session.floor,
+                room_cursor=session.room_cursor,
+                presence=session.presence.value,
+                kicked=False,
+                node=self._node,
+            )
+            session.shared_state = (session.floor, session.room_cursor, session.presence.value)
+            try:
+                await self.shared_web.keep_web_session(record)
+            except StoreError as exc:
+                log.warning("web session of %d not shared with other nodes: %s", uin, exc)
         return session
+
+    async def take_up_web(
+        self, *, token: str = "", uin: int | None = None
+    ) -> WebSessionRecord | None:
+        """Take up a web session another node signed in (by psessionid, or ``uin``'s live
+        one) from the shared store, when a request for it lands here; its record (a
+        kicked one is not taken up), or None when the store has none. The node that
+        held it lets go (see _look_web)."""
+        if self.shared_web is None:
+            return None
+        try:
+            record = await self.shared_web.find_web_session(token=token, uin=uin)
+            if record is None or record.kicked:
+                return record
+            account = await self.store.account(record.uin)
+            buddies = await self.store.buddies(record.uin)
+        except StoreError as exc:
+            log.warning("cannot look up a web session: %s", exc)
+            return None
+        if account is None:
+            return None
+        current = self.web_sessions.get(record.uin)
+        if current is not None and current.token == record.token:
+            return record  # (taken up meanwhile by another request here)
+        if current is not None:
+            self._let_go_web(current, kicked=True)  # (replaced elsewhere; not heard yet)
+        options = options_from_json(record.options)
+        session = Session(
+            uin=record.uin,
+            ip=record.ip,
+            token=record.token,
+            last_seen=self.clock(),
+            presence=Presence(record.presence),
+            nick=account.profile.nick,
+            face=account.profile.face,
+            family=Family.WEB,
+            options=options,
+            acks=options.ack,
+            floor=record.floor,
+            room_cursor=record.room_cursor,
+            # (a historical client polling here got what its last answer there gave:
+            # its next poll takes that as received, as on the node that gave it)
+            unacked=0 if options.ack else record.floor,
+            home=False,
+            shared_state=(record.floor, record.room_cursor, record.presence),
+        )
+        self.web_sessions[record.uin] = session
+        self.presence.elsewhere.pop(record.uin, None)
+        self.presence.watch(session, buddies)
+        try:
+            held = await self.shared_web.claim_web_session(record.token, self._node)
+        except StoreError as exc:
+            log.warning("cannot tell other nodes of the web session of %d: %s", record.uin, exc)
+            held = True  # (the store is away: serve it here; the next request tries again)
+        if not held:  # it ended (or was replaced) while this node took it up
+            self._let_go_web(session)
+            return await self.take_up_web(token=token, uin=uin) if token else None
+        return record
+
+    async def share_web_state(self, session: Session) -> None:
+        """Write how far a web session has read (and its presence) to the shared store,
+        when changed: a node taking it up goes on from there (awaited before the
+        answer that moved it, since the client's next poll may land on any node)."""
+        if self.shared_web is None or session.ended:
+            return
+        state = (session.floor, session.room_cursor, session.presence.value)
+        if state == session.shared_state:
+            return
+        try:
+            await self.shared_web.update_web_session(session.token, *state)
+        except StoreError as exc:
+            log.debug("web session of %d: progress not shared: %s", session.uin, exc)
+            return
+        session.shared_state = state
+
+    def _let_go_web(self, session: Session, *, kicked: bool = False, moved: bool = False) -> None:
+        """Drop this node's copy of a web session that was replaced (``kicked``), taken
+        up (``moved``) or ended on another node: no news, no store."""
+        if self.web_sessions.get(session.uin) is session:
+            del self.web_sessions[session.uin]
+            self.presence.unwatch(session)
+            if moved and session.uin not in self.sessions:
+                shown = session.presence.visible
+                if shown is not Presence.OFFLINE:
+                    self.presence.elsewhere[session.uin] = shown
+        session.kicked = session.kicked or kicked
+        session.moved = moved
+        session.ended = True
+        session.wakeup.set()
 
     def _arrived(self, session: Session, presence: Presence, before: Presence) -> None:
         """A new session of an account: the account's presence is ``presence`` now."""
@@ -275,7 +406,17 @@ class Service:
         """A web session signs out (logout2, ptlogin2 logout)."""
         if not session.acks and session.unacked and self.messaging.reads_inbox(session):
             await self.messaging.web_delivered(session)  # signing out says the last answer came
-        self._end(session)
+        if self.shared_web is None or session.kicked:
+            self._end(session)
+            return
+        # (awaited: the client's next request may land on another node, which must find
+        # it ended)
+        dropped = self.shared_web.drop_web_session(session.token)
+        self._end(session, shared=False)
+        try:
+            await dropped
+        except StoreError as exc:
+            log.warning("the sign-out of %d not shared with other nodes: %s", session.uin, exc)
 
     def signed_in(self, uin: int) -> bool:
         return uin in self.sessions
@@ -334,7 +475,7 @@ class Service:
         session.ended = True
         session.wakeup.set()
 
-    def _end(self, session: Session, *, expired: bool = False) -> None:
+    def _end(self, session: Session, *, expired: bool = False, shared: bool = True) -> None:
         """End a session; buddies see the user go offline when no session is left."""
         if self.shared is not None and not session.is_web:
             if expired and not session.home:
@@ -342,6 +483,11 @@ class Service:
                 return
             if self.sessions.get(session.uin) is session:
                 self._later(self.shared.drop_session(session.uin, session.token))
+        if self.shared_web is not None and session.is_web and not session.kicked and shared:
+            # (expired: only if this node still holds it; a client gone quiet here may
+            # be talking to another node)
+            node = self._node if expired else None
+            self._later(self.shared_web.drop_web_session(session.token, node))
         sessions = self.web_sessions if session.is_web else self.sessions
         if sessions.get(session.uin) is session:
             del sessions[session.uin]
@@ -389,9 +535,17 @@ class Service:
             if stale is not None:
                 self._forget(stale)
             self._later(self._look_elsewhere(uin))
+        for uin in wake.web:
+            self._later(self._look_web(uin))
+        for uin in wake.profiles:
+            self._later(self._reload_profile(uin))
+        if wake.web_logins:
+            self._later(self._tell_web_logins())
         if wake.everyone:
             for session in self.presence.all_sessions():
                 session.wakeup.set()
+            for uin in list(self.web_sessions):
+                self._later(self._look_web(uin))  # (a web session moved meanwhile?)
             if self.shared is not None:
                 self._later(self.load_elsewhere())
         for uin in wake.accounts:
@@ -440,6 +594,52 @@ class Service:
             self.presence.elsewhere.pop(uin, None)
         else:
             self.presence.elsewhere[uin] = shown
+
+    async def _look_web(self, uin: int) -> None:
+        """``uin``'s web session was signed in, taken up or ended on another node: a copy
+        here lets go unless the store says this node still holds it."""
+        local = self.web_sessions.get(uin)
+        if local is None or self.shared_web is None:
+            return
+        try:
+            record = await self.shared_web.find_web_session(uin=uin)
+        except StoreError:
+            return
+        if self.web_sessions.get(uin) is not local:
+            return
+        if record is None:
+            self._let_go_web(local)  # signed out (or expired) there
+        elif record.token != local.token:
+            self._let_go_web(local, kicked=True)  # replaced there
+        elif record.node != self._node:
+            self._let_go_web(local, moved=True)  # its client talks to that node now
+
+    def web_login_waits(self, code: str, created: int) -> None:
+        """A QR sign-in waits for approval: the web sessions that opted in hear of it,
+        here and on the other nodes (which read it from the store)."""
+        if len(self._told_codes) >= MAX_TOLD_CODES:
+            self._told_codes.clear()  # (pending ones live two minutes: long expired)
+        self._told_codes.add(code)
+        self.messaging.notify_web_login(code, created, list(self.web_sessions.values()))
+        self.bus.publish(WakeUp(web_logins=True))
+
+    async def _tell_web_logins(self) -> None:
+        """QR sign-ins were started on another node: tell this node's web sessions of
+        the pending ones not told here yet."""
+        if not any(s.wants("web_login") for s in self.web_sessions.values()):
+            return
+        try:
+            pending = await self.store.web_logins()
+        except StoreError:
+            return
+        if len(self._told_codes) > MAX_TOLD_CODES:
+            self._told_codes = {row.code for row in pending}  # (the rest expired)
+        for row in pending:
+            if row.code not in self._told_codes:
+                self._told_codes.add(row.code)
+                self.messaging.notify_web_login(
+                    row.code, row.created, list(self.web_sessions.values())
+                )
 
     async def _wake_rooms(self, rooms: Collection[Conversation]) -> None:
         """The web sessions here of the members of ``rooms`` look again."""
@@ -497,8 +697,25 @@ class Service:
         self.presence.buddy_removed(owner, buddy)
 
     def profile_changed(self, profile: Profile) -> None:
+        """``profile`` changed here: the live sessions of its account show it, here and
+        on the other nodes (told by the bus: news, as presence is)."""
+        self._profile_here(profile)
+        self.bus.publish(WakeUp(profiles=frozenset({profile.uin})))
+
+    def _profile_here(self, profile: Profile) -> None:
         for session in self.presence.live(profile.uin):
             session.nick, session.face = profile.nick, profile.face
+
+    async def _reload_profile(self, uin: int) -> None:
+        """``uin``'s profile changed on another node: read it (its sessions here show it)."""
+        if not self.presence.live(uin):
+            return
+        try:
+            account = await self.store.account(uin)
+        except StoreError:
+            return
+        if account is not None:
+            self._profile_here(account.profile)
 
 
 __all__ = [

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import enum
+import json
 from dataclasses import dataclass, field
 
 from qqdesk.core import Presence
@@ -85,6 +86,31 @@ class WebOptions:
     since: int | None = None
 
 
+def options_json(options: WebOptions) -> str:
+    """``options`` as the shared store keeps them (see options_from_json)."""
+    return json.dumps(
+        {
+            "ack": options.ack,
+            "events": sorted(options.events),
+            "buddy_messages": options.buddy_messages,
+            "plain_ids": options.plain_ids,
+            "since": options.since,
+        },
+        separators=(",", ":"),
+    )
+
+
+def options_from_json(text: str) -> WebOptions:
+    raw = json.loads(text)
+    return WebOptions(
+        ack=bool(raw["ack"]),
+        events=frozenset(str(e) for e in raw["events"]),
+        buddy_messages=bool(raw["buddy_messages"]),
+        plain_ids=bool(raw["plain_ids"]),
+        since=None if raw["since"] is None else int(raw["since"]),
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class WebLoginNotice:
     """A QR sign-in now waits for approval (told to web sessions that opted in)."""
@@ -140,6 +166,12 @@ class Session:
     #: this one took up from the shared store (it is forgotten here, not ended, when
     #: idle here: the client may be talking to its own node).
     home: bool = True
+    #: A web session another node took up: the poll held here answers empty (its client
+    #: goes on there), and the session is forgotten here, not ended.
+    moved: bool = False
+    #: What the shared store last heard of this web session (floor, room cursor,
+    #: presence), so that only a change is written.
+    shared_state: tuple[int, int, str] | None = None
 
     @property
     def is_web(self) -> bool:

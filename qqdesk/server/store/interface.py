@@ -371,6 +371,96 @@ class SharedSessions(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class WebSessionRecord:
+    """A web (Smart QQ) session as every node on a shared store sees it (see
+    SharedWebSessions): what a node needs to take it up when a request for it lands
+    there."""
+
+    #: Its psessionid.
+    token: str
+    uin: int
+    ip: str
+    #: The front-end's name for the sign-in it came from (its vfwebqq).
+    ticket: str
+    #: Its login2 opt-ins (the service's JSON form of WebOptions).
+    options: str
+    #: Everything at or below this id was given (legacy) or acknowledged (acks).
+    floor: int
+    #: Room messages above this id are its to read.
+    room_cursor: int
+    #: What the account chose (Presence's value; hidden included).
+    presence: str
+    #: Replaced by a newer session of the account (its psessionid answers 121).
+    kicked: bool
+    #: The node holding it now (the last to take it up).
+    node: str
+
+
+@dataclass(frozen=True)
+class TicketRecord:
+    """An approved web sign-in's tokens (cookies and vfwebqq), kept where every node
+    finds them."""
+
+    uin: int
+    skey: str
+    ptwebqq: str
+    token: str
+    vfwebqq: str
+
+
+@runtime_checkable
+class SharedWebSessions(Protocol):
+    """Web sign-ins and web sessions every node sees, and the key of the opaque ids
+    all nodes show (a store several nodes share: PostgreSQL).
+
+    Keeping, taking up or dropping a web session wakes the other nodes (``web``):
+    their copy is stale."""
+
+    async def web_id_key(self) -> bytes:
+        """The key behind the web channel's opaque ids, the same for every node."""
+        ...
+
+    def keep_ticket(self, ticket: TicketRecord) -> Awaitable[None]: ...
+    async def find_ticket(
+        self, *, skey: str = "", token: str = "", vfwebqq: str = "", signature: str = ""
+    ) -> TicketRecord | None:
+        """The ticket with that skey, token, vfwebqq or check_sig signature (a signature
+        is used up by finding it)."""
+        ...
+
+    def sign_ticket(self, vfwebqq: str, signature: str) -> Awaitable[None]:
+        """``signature`` (check_sig's ptsigx) names that ticket now."""
+        ...
+
+    def drop_ticket(self, vfwebqq: str) -> Awaitable[None]: ...
+    def keep_web_session(self, record: WebSessionRecord) -> Awaitable[None]:
+        """A new web session of ``record.uin``; the account's previous one is kicked."""
+        ...
+
+    def claim_web_session(self, token: str, node: str) -> Awaitable[bool]:
+        """``node`` holds the session now (the one that held it lets go); False when it
+        ended or was replaced meanwhile."""
+        ...
+
+    def update_web_session(
+        self, token: str, floor: int, room_cursor: int, presence: str
+    ) -> Awaitable[None]:
+        """How far the session has read, and its presence (no wake-up: a node taking it
+        up reads them)."""
+        ...
+
+    def drop_web_session(self, token: str, node: str | None = None) -> Awaitable[None]:
+        """The session ended (only if ``node`` holds it, when given)."""
+        ...
+
+    async def find_web_session(
+        self, *, token: str = "", uin: int | None = None
+    ) -> WebSessionRecord | None:
+        """The session with that psessionid (kicked or not), or ``uin``'s live one."""
+        ...
+
+
 #: scrypt's cost (CPU and memory); stored with each hash, so it can change later.
 SCRYPT_N = 2**14
 

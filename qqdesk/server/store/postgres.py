@@ -43,7 +43,9 @@ from .interface import (
     QueuedMessage,
     SessionRecord,
     StoreError,
+    TicketRecord,
     WebLogin,
+    WebSessionRecord,
 )
 from .migrations import (
     INT_FIELDS,
@@ -87,6 +89,12 @@ _MESSAGE_COLUMNS = (
 _ROOM_COLUMNS = "kind, number, name, owner, memo, created"
 _ROOM_MESSAGE_COLUMNS = "id, conversation_kind, conversation_number, sender, content, time"
 _WEB_LOGIN_COLUMNS = "code, token, created, state, uin"
+_WEB_SESSION_COLUMNS = "token, uin, ip, ticket, options, floor, room_cursor, presence, kicked, node"
+#: Seconds a ticket with no live web session is kept (the real ptwebqq lived about two
+#: days; a client that signed in a week ago signs in again).
+TICKET_AGE = 7 * 86400
+#: Seconds a kicked web session's row is kept (its psessionid answers 121, not 103).
+KICKED_AGE = 86400
 
 #: What asyncpg raises when the database refuses, fails or is gone. (A query on a
 #: pooled connection the server has just terminated, pg_terminate_backend or a
@@ -1090,6 +1098,171 @@ class PostgresStore:
     async def online(self) -> dict[int, str]:
         rows = await self._query("SELECT uin, presence FROM sessions")
         return {int(r[0]): str(r[1]) for r in rows}
+
+    # -- web sign-ins and sessions every node sees (interface.SharedWebSessions) --
+
+    async def web_id_key(self) -> bytes:
+        rows = await self._query("SELECT key FROM web_id_key WHERE one=1")
+        if not rows:
+            raise StoreError(f"{self.where} has no web id key (a damaged schema)")
+        return bytes(rows[0][0])
+
+    def keep_ticket(self, ticket: TicketRecord) -> asyncio.Future[None]:
+        async def run(db: Connection) -> None:
+            # tickets of sign-ins long gone, with no session left, go first
+            await db.execute(
+                "DELETE FROM web_tickets t WHERE created<$1 AND NOT EXISTS"
+                " (SELECT 1 FROM web_sessions s WHERE s.ticket=t.vfwebqq AND NOT s.kicked)",
+                int(self.clock()) - TICKET_AGE,
+            )
+            await db.execute(
+                "INSERT INTO web_tickets (vfwebqq, uin, skey, ptwebqq, token, created)"
+                " VALUES ($1, $2, $3, $4, $5, $6)",
+                ticket.vfwebqq,
+                ticket.uin,
+                ticket.skey,
+                ticket.ptwebqq,
+                ticket.token,
+                int(self.clock()),
+            )
+
+        return self._write(run, durable=False)
+
+    async def find_ticket(
+        self, *, skey: str = "", token: str = "", vfwebqq: str = "", signature: str = ""
+    ) -> TicketRecord | None:
+        columns = "uin, skey, ptwebqq, token, vfwebqq"
+        if signature:
+            # (used up: a ptsigx is exchanged once; the write waits for nothing else)
+            async def run(db: Connection) -> Any:
+                return await db.fetchrow(
+                    f"UPDATE web_tickets SET signature=NULL WHERE signature=$1 RETURNING {columns}",
+                    signature,
+                )
+
+            row = await self._write(run, durable=False)
+            return TicketRecord(*row) if row is not None else None
+        for column, value in (("skey", skey), ("token", token), ("vfwebqq", vfwebqq)):
+            if value:
+                rows = await self._query(
+                    f"SELECT {columns} FROM web_tickets WHERE {column}=$1", value
+                )
+                return TicketRecord(*rows[0]) if rows else None
+        return None
+
+    def sign_ticket(self, vfwebqq: str, signature: str) -> asyncio.Future[None]:
+        async def run(db: Connection) -> None:
+            await db.execute(
+                "UPDATE web_tickets SET signature=$2 WHERE vfwebqq=$1", vfwebqq, signature
+            )
+
+        # (awaited by the caller: check_sig may land on another node at once)
+        return self._write(run, durable=False)
+
+    def drop_ticket(self, vfwebqq: str) -> asyncio.Future[None]:
+        async def run(db: Connection) -> None:
+            await db.execute("DELETE FROM web_tickets WHERE vfwebqq=$1", vfwebqq)
+
+        return self._write(run, durable=False)
+
+    def keep_web_session(self, record: WebSessionRecord) -> asyncio.Future[None]:
+        async def run(db: Connection) -> None:
+            now = int(self.clock())
+            await db.execute(
+                "DELETE FROM web_sessions WHERE kicked AND started<$1", now - KICKED_AGE
+            )
+            # (``started`` of a kicked row is when it was kicked: kept KICKED_AGE from then)
+            await db.execute(
+                "UPDATE web_sessions SET kicked=TRUE, started=$2 WHERE uin=$1 AND NOT kicked",
+                record.uin,
+                now,
+            )
+            await db.execute(
+                f"INSERT INTO web_sessions ({_WEB_SESSION_COLUMNS}, started)"
+                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                record.token,
+                record.uin,
+                record.ip,
+                record.ticket,
+                record.options,
+                record.floor,
+                record.room_cursor,
+                record.presence,
+                record.kicked,
+                record.node,
+                now,
+            )
+
+        return self._write(run, durable=False, wake=WakeUp(web=frozenset({record.uin})))
+
+    def claim_web_session(self, token: str, node: str) -> asyncio.Future[bool]:
+        async def run(db: Connection) -> int | None:
+            uin = await db.fetchval(
+                "UPDATE web_sessions SET node=$2 WHERE token=$1 AND NOT kicked RETURNING uin",
+                token,
+                node,
+            )
+            return None if uin is None else int(uin)
+
+        return self._write_naming_web(run)
+
+    def update_web_session(
+        self, token: str, floor: int, room_cursor: int, presence: str
+    ) -> asyncio.Future[None]:
+        async def run(db: Connection) -> None:
+            await db.execute(
+                "UPDATE web_sessions SET floor=GREATEST(floor, $2),"
+                " room_cursor=GREATEST(room_cursor, $3), presence=$4 WHERE token=$1",
+                token,
+                floor,
+                room_cursor,
+                presence,
+            )
+
+        return self._write(run, durable=False)
+
+    def drop_web_session(self, token: str, node: str | None = None) -> asyncio.Future[bool]:
+        async def run(db: Connection) -> int | None:
+            uin = await db.fetchval(
+                "DELETE FROM web_sessions WHERE token=$1 AND NOT kicked"
+                " AND ($2::text IS NULL OR node=$2) RETURNING uin",
+                token,
+                node,
+            )
+            return None if uin is None else int(uin)
+
+        return self._write_naming_web(run)
+
+    def _write_naming_web(
+        self, run: Callable[[Connection], Awaitable[int | None]]
+    ) -> asyncio.Future[bool]:
+        """A write to one web session that tells the other nodes (their copy is stale);
+        whether the session was there."""
+
+        async def with_notice(db: Connection) -> bool:
+            uin = await run(db)
+            if uin is None:
+                return False
+            # (the account is known only inside the transaction: its own NOTIFY,
+            # delivered at COMMIT as the batch's is)
+            wake = WakeUp(web=frozenset({uin}))
+            await db.execute("SELECT pg_notify($1, $2)", CHANNEL, encode(self.node, wake))
+            return True
+
+        return self._write(with_notice, durable=False)
+
+    async def find_web_session(
+        self, *, token: str = "", uin: int | None = None
+    ) -> WebSessionRecord | None:
+        if token:
+            sql = f"SELECT {_WEB_SESSION_COLUMNS} FROM web_sessions WHERE token=$1"
+            rows = await self._query(sql, token)
+        elif uin is not None:
+            sql = f"SELECT {_WEB_SESSION_COLUMNS} FROM web_sessions WHERE uin=$1 AND NOT kicked"
+            rows = await self._query(sql, uin)
+        else:
+            return None
+        return WebSessionRecord(*rows[0]) if rows else None
 
     async def room_messages(
         self, conversations: Sequence[Conversation], after: int, limit: int

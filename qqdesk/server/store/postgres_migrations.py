@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -224,6 +225,56 @@ async def _to_v6(db: Connection) -> None:
         await db.execute(statement)
 
 
+#: Version 7 (PostgreSQL only): the web channel seen by every node. ``web_id_key`` holds the key of the
+#: opaque ids, made once, so that every node (and every restart) shows a client the
+#: same ids; logged, as data. Tickets (approved sign-ins) and web sessions are
+#: UNLOGGED as the classic sessions are: after a database crash web clients sign
+#: in again. A kicked session's row stays a while (its psessionid answers 121).
+#: Statements are idempotent (IF NOT EXISTS), so renumbering the step at a merge is safe.
+SCHEMA_V7 = (
+    """CREATE TABLE IF NOT EXISTS web_id_key (
+    one INTEGER PRIMARY KEY CHECK (one = 1),
+    key BYTEA NOT NULL
+)""",
+    """CREATE UNLOGGED TABLE IF NOT EXISTS web_tickets (
+    vfwebqq TEXT PRIMARY KEY,
+    uin BIGINT NOT NULL,
+    skey TEXT NOT NULL UNIQUE,
+    ptwebqq TEXT NOT NULL,
+    token TEXT NOT NULL UNIQUE,
+    signature TEXT,
+    created BIGINT NOT NULL
+)""",
+    "CREATE INDEX IF NOT EXISTS web_tickets_signature ON web_tickets (signature)",
+    "CREATE INDEX IF NOT EXISTS web_tickets_created ON web_tickets (created)",
+    """CREATE UNLOGGED TABLE IF NOT EXISTS web_sessions (
+    token TEXT PRIMARY KEY,
+    uin BIGINT NOT NULL,
+    ip TEXT NOT NULL,
+    ticket TEXT NOT NULL,
+    options TEXT NOT NULL,
+    floor BIGINT NOT NULL,
+    room_cursor BIGINT NOT NULL,
+    presence TEXT NOT NULL,
+    kicked BOOLEAN NOT NULL DEFAULT FALSE,
+    node TEXT NOT NULL,
+    started BIGINT NOT NULL
+)""",
+    "CREATE UNIQUE INDEX IF NOT EXISTS web_sessions_live ON web_sessions (uin) WHERE NOT kicked",
+    "CREATE INDEX IF NOT EXISTS web_sessions_kicked ON web_sessions (started) WHERE kicked",
+    "CREATE INDEX IF NOT EXISTS web_sessions_ticket ON web_sessions (ticket)",
+)
+
+
+async def _to_v7(db: Connection) -> None:
+    for statement in SCHEMA_V7:
+        await db.execute(statement)
+    await db.execute(
+        "INSERT INTO web_id_key (one, key) VALUES (1, $1) ON CONFLICT (one) DO NOTHING",
+        secrets.token_bytes(32),
+    )
+
+
 #: Step n brings a database from version n-1 to version n, each in its own transaction.
 MIGRATIONS: list[Callable[[Connection], Awaitable[None]]] = [
     _to_v1,
@@ -232,6 +283,7 @@ MIGRATIONS: list[Callable[[Connection], Awaitable[None]]] = [
     _sent_ids_and_privacy,
     _to_v5,
     _to_v6,
+    _to_v7,
 ]
 
 

@@ -83,7 +83,14 @@ from ...service import (
 )
 from ...service.messaging import WebEntry
 from ...store import QueuedMessage, StoreError
-from .signin import MemoryWebLogins, Ticket, Tickets, WebLoginStore
+from .signin import (
+    MemoryWebLogins,
+    SharedTickets,
+    Ticket,
+    TicketBook,
+    Tickets,
+    WebLoginStore,
+)
 
 log = logging.getLogger(__name__)
 
@@ -175,14 +182,20 @@ class SmartQQFrontEnd:
         web_logins: WebLoginStore | None = None,
     ) -> None:
         self.service = service
-        #: The key of the opaque ids: per process unless given (ids are stable within
-        #: a run of the server; they change when it restarts).
-        self.id_key = id_key or secrets.token_bytes(32)
+        #: The key of the opaque ids: on a store several nodes share, the store's own
+        #: (every node, every restart shows a client the same ids: read at the first
+        #: sign-in); else per process unless given (ids are stable within a run of the
+        #: server; they change when it restarts).
+        self.id_key = id_key
+        if id_key is None and service.shared_web is None:
+            self.id_key = secrets.token_bytes(32)
         store = service.store
         if web_logins is None:
             web_logins = store if isinstance(store, WebLoginStore) else MemoryWebLogins()
         self.web_logins = web_logins
-        self.tickets = Tickets()
+        self.tickets: TicketBook = (
+            Tickets() if service.shared_web is None else SharedTickets(service.shared_web)
+        )
         #: Live web sessions by psessionid.
         self._states: dict[str, WebState] = {}
         #: Replaced sessions by psessionid (answer 121 once their kick was told).
@@ -250,9 +263,9 @@ class SmartQQFrontEnd:
         """The calls of a signed-in web session (s.web2 and d1)."""
         if call is Call.GET_SELF_INFO:
             return await self._self_info(web)
-        state = self._by_psessionid(web) if _CHANNEL_BY_SESSION.get(call) else None
+        state = await self._by_psessionid(web) if _CHANNEL_BY_SESSION.get(call) else None
         if state is None:
-            state = self._by_vfwebqq(web)
+            state = await self._by_vfwebqq(web)
         session = self.service.web_sessions.get(state.uin)
         if session is not state.session:
             # replaced: its poll is told (kick_message once when opted in), then 121;
@@ -299,27 +312,61 @@ class SmartQQFrontEnd:
 
     # ------------------------------------------------------------------ sessions and ids
 
-    def _by_psessionid(self, web: WebRequest) -> WebState | None:
+    async def _by_psessionid(self, web: WebRequest) -> WebState | None:
         """The session a psessionid names; 121 for a replaced one, 103 for an unknown
-        one. None when the request carries no psessionid (then vfwebqq decides)."""
+        one. None when the request carries no psessionid (then vfwebqq decides).
+        On a shared store a session another node holds is taken up here."""
         psessionid = web.text("psessionid")
         if not psessionid:
             return None
         state = self._states.get(psessionid) or self._kicked.get(psessionid)
+        if state is not None and state.session.moved:
+            # (another node took it up, and now its client is back here)
+            self._states.pop(psessionid, None)
+            state = None
+        if state is None:
+            state = await self._take_up(token=psessionid)
         if state is None:
             raise Reply(error(Retcode.UNKNOWN_SESSION))
         return state
 
-    def _by_vfwebqq(self, web: WebRequest) -> WebState:
+    async def _by_vfwebqq(self, web: WebRequest) -> WebState:
         """The live session of the ticket a vfwebqq names (100101 when it names none)."""
-        ticket = self.tickets.by_vfwebqq(web.text("vfwebqq"))
+        ticket = await self.tickets.by_vfwebqq(web.text("vfwebqq"))
         if ticket is None:
             raise Reply(error(Retcode.BAD_VFWEBQQ))
         session = self.service.web_sessions.get(ticket.uin)
         state = None if session is None else self._states.get(session.token)
-        if state is None or state.ticket is not ticket:
+        if state is None or state.ticket != ticket:
+            # (signed in on another node, or again there: this node's copy is stale)
+            state = await self._take_up(uin=ticket.uin)
+        if state is None or state.ticket != ticket:
             raise Reply(error(Retcode.UNKNOWN_SESSION))
         return state
+
+    async def _take_up(self, *, token: str = "", uin: int | None = None) -> WebState | None:
+        """A web session another node signed in (shared store only): taken up here, with
+        its ticket and the ids every node shows (121 for a replaced one)."""
+        record = await self.service.take_up_web(token=token, uin=uin)
+        if record is None:
+            return None
+        if record.kicked:
+            raise Reply(error(Retcode.KICKED))
+        session = self.service.web_sessions.get(record.uin)
+        ticket = await self.tickets.by_vfwebqq(record.ticket)
+        if session is None or session.token != record.token or ticket is None:
+            return None
+        state = self._states.get(session.token)
+        if state is None or state.session is not session:
+            state = WebState(session, ticket, OpaqueIds(await self._id_key(), ticket.uin))
+            self._states[session.token] = state
+        return state
+
+    async def _id_key(self) -> bytes:
+        if self.id_key is None:
+            assert self.service.shared_web is not None
+            self.id_key = await self.service.shared_web.web_id_key()
+        return self.id_key
 
     def _check_vfwebqq(self, state: WebState, web: WebRequest) -> None:
         vfwebqq = web.get("vfwebqq")
@@ -384,9 +431,7 @@ class SmartQQFrontEnd:
                 if attempt == 2:
                     raise
         created = int(time.time())
-        self.service.messaging.notify_web_login(
-            code, created, list(self.service.web_sessions.values())
-        )
+        self.service.web_login_waits(code, created)
         cookie = set_cookie("qrsig", qrsig, web.host)
         return Answer(qr_png(code), content_type="image/png", headers=(("Set-Cookie", cookie),))
 
@@ -411,8 +456,8 @@ class SmartQQFrontEnd:
         account = await self.service.store.account(row.uin)
         if account is None:
             return _js(QrState.EXPIRED, ticket_number)
-        ticket = self.tickets.issue(row.uin)
-        url = self._check_sig_url(ticket, web, request)
+        ticket = await self.tickets.issue(row.uin)
+        url = await self._check_sig_url(ticket, web, request)
         body = ptui_callback(QrState.APPROVED, url=url, nick=account.profile.nick)
         cookies = approved_cookies(ticket.tokens, web.host)
         return Answer(body, content_type=_JS, headers=tuple(("Set-Cookie", c) for c in cookies))
@@ -439,8 +484,8 @@ class SmartQQFrontEnd:
             self._seen_codes.clear()  # (old ones expired long ago; a few 66s again at worst)
         self._seen_codes.add(code)
 
-    def _check_sig_url(self, ticket: Ticket, web: WebRequest, request: Request) -> str:
-        sig = self.tickets.signature(ticket)
+    async def _check_sig_url(self, ticket: Ticket, web: WebRequest, request: Request) -> str:
+        sig = await self.tickets.signature(ticket)
         if is_qq_host(web.host):
             base = "https://ptlogin2.web2.qq.com"
             s_url = "http%3A%2F%2Fw.qq.com%2Fproxy.html%3Flogin2qq%3D1%26webqq_type%3D10"
@@ -457,9 +502,9 @@ class SmartQQFrontEnd:
 
     async def _check_sig(self, web: WebRequest, request: Request) -> Answer:
         """302 to the proxy page, with every cookie of the sign-in (§2 L3)."""
-        ticket = self.tickets.by_signature(web.text("ptsigx"))
+        ticket = await self.tickets.by_signature(web.text("ptsigx"))
         if ticket is None:
-            ticket = self.tickets.by_cookies(dict(web.cookies))
+            ticket = await self.tickets.by_cookies(dict(web.cookies))
         if is_qq_host(web.host):
             location = "http://w.qq.com/proxy.html?login2qq=1&webqq_type=10"
         else:
@@ -469,10 +514,10 @@ class SmartQQFrontEnd:
             headers += [("Set-Cookie", c) for c in check_sig_cookies(ticket.tokens, web.host)]
         return Answer(PROXY_PAGE, status=302, content_type=_HTML, headers=tuple(headers))
 
-    def _ticket(self, web: WebRequest) -> Ticket | None:
+    async def _ticket(self, web: WebRequest) -> Ticket | None:
         """The ticket the request's sign-in cookies name; None without valid ones."""
         cookies = dict(web.cookies)
-        ticket = self.tickets.by_cookies(cookies)
+        ticket = await self.tickets.by_cookies(cookies)
         if ticket is None:
             return None
         for name in ("uin", "p_uin"):
@@ -481,14 +526,14 @@ class SmartQQFrontEnd:
         return ticket
 
     async def _getvfwebqq(self, web: WebRequest, request: Request) -> Answer:
-        ticket = self._ticket(web)
+        ticket = await self._ticket(web)
         if ticket is None:
             return _json(error(Retcode.NO_LOGIN_COOKIES))
         return _json(ok({"vfwebqq": ticket.vfwebqq}))
 
     async def _login2(self, web: WebRequest, request: Request) -> Answer:
         """A web session for the cookies' account (100001 without valid cookies)."""
-        ticket = self._ticket(web)
+        ticket = await self._ticket(web)
         if ticket is None:
             return _json(error(Retcode.INVALID_LOGIN))
         presence = parse_status_word(web.text("status", "online")) or Presence.ONLINE
@@ -496,11 +541,13 @@ class SmartQQFrontEnd:
             presence = Presence.ONLINE
         options, extension = _options(web.r.get("qqdesk"))
         try:
-            session = await self.service.web_login(ticket.uin, request.ip, options, presence)
+            session = await self.service.web_login(
+                ticket.uin, request.ip, options, presence, ticket.vfwebqq
+            )
         except Refused:
             return _json(error(Retcode.INVALID_LOGIN))
         self._forget_replaced()
-        state = WebState(session, ticket, OpaqueIds(self.id_key, ticket.uin))
+        state = WebState(session, ticket, OpaqueIds(await self._id_key(), ticket.uin))
         self._states[session.token] = state
         result: dict[str, Any] = {
             "uin": ticket.uin,
@@ -539,19 +586,21 @@ class SmartQQFrontEnd:
 
     async def _pt_logout(self, web: WebRequest, request: Request) -> Answer:
         """ptlogin2's logout: the cookies' web session ends and the ticket with it."""
-        ticket = self._ticket(web)
+        ticket = await self._ticket(web)
         if ticket is not None:
             session = self.service.web_sessions.get(ticket.uin)
             state = None if session is None else self._states.get(session.token)
-            if state is not None and state.ticket is ticket:
+            if state is None and session is None:
+                state = await self._take_up(uin=ticket.uin)  # (signed in on another node)
+            if state is not None and state.ticket == ticket:
                 await self._sign_out(state)
-            self.tickets.drop(ticket)
+            await self.tickets.drop(ticket)
         return _json(RESULT_OK)
 
     async def _self_info(self, web: WebRequest) -> bytes:
-        ticket = self._ticket(web)
+        ticket = await self._ticket(web)
         if ticket is None:
-            vfwebqq = self.tickets.by_vfwebqq(web.text("vfwebqq"))
+            vfwebqq = await self.tickets.by_vfwebqq(web.text("vfwebqq"))
             ticket = vfwebqq
         if ticket is None:
             return error(Retcode.NO_LOGIN_COOKIES)
@@ -788,6 +837,7 @@ class SmartQQFrontEnd:
             await self._sign_out(state)
         else:
             self.service.set_presence(state.session, presence)
+            await self.service.share_web_state(state.session)
         return RESULT_OK
 
     # ------------------------------------------------------------------ poll2 and sends
@@ -797,7 +847,10 @@ class SmartQQFrontEnd:
         ack = web.optional_number("ack") if session.acks else None
         entries = await self.service.messaging.fetch_web(session, self.service.long_poll, ack)
         if entries is None:
+            if session.moved:
+                return POLL_TIMEOUT  # (another node took it up: its client goes on there)
             return self._ended(state)
+        await self.service.share_web_state(session)
         if not entries:
             return POLL_TIMEOUT
         events = [self._event(state, entry) for entry in entries]
@@ -897,7 +950,7 @@ class SmartQQFrontEnd:
     async def _extension(self, name: str, web: WebRequest, request: Request) -> Answer:
         if name == "signin":
             return await self._signin(web, request)
-        state = self._by_psessionid(web)
+        state = await self._by_psessionid(web)
         if state is None:
             raise Reply(error(Retcode.UNKNOWN_SESSION))
         self._check_vfwebqq(state, web)
@@ -972,7 +1025,7 @@ class SmartQQFrontEnd:
             }
             code, message = words.get(refused.reason, (1, "no such account"))
             return _json(dumps({"retcode": code, "errmsg": message}))
-        ticket = self.tickets.issue(uin)
+        ticket = await self.tickets.issue(uin)
         cookies = check_sig_cookies(ticket.tokens, web.host)
         body = ok({"uin": uin, "ptwebqq": ticket.tokens.ptwebqq})
         return Answer(body, content_type=_JSON, headers=tuple(("Set-Cookie", c) for c in cookies))
