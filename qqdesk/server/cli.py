@@ -336,6 +336,13 @@ async def _serve(args: argparse.Namespace) -> int:
         listeners.append((args.port, None))
     if context is not None:
         listeners.append((args.tls_port, context))
+    # Signals are handled before the port opens: a stop asked for as soon as the port
+    # accepts (a supervisor, a test) is a clean stop, not a KeyboardInterrupt (exit 130).
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
     ports: list[str] = []
     for number, (port, tls) in enumerate(listeners):
         try:
@@ -352,11 +359,6 @@ async def _serve(args: argparse.Namespace) -> int:
                 f"cannot listen on {args.host}:{port}: {exc.strerror or exc}"
             ) from None
         ports.append(f"{args.host}:{taken}" + (" (HTTPS)" if tls else ""))
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop.set)
     log.info("qqdesk-server listening on %s (store %s)", ", ".join(ports), _describe(store))
     try:
         await stop.wait()

@@ -225,9 +225,9 @@ async def _to_v6(db: Connection) -> None:
         await db.execute(statement)
 
 
-#: Version 7 (PostgreSQL only): the web channel seen by every node. ``web_id_key`` holds the key of the
-#: opaque ids, made once, so that every node (and every restart) shows a client the
-#: same ids; logged, as data. Tickets (approved sign-ins) and web sessions are
+#: Version 7 (PostgreSQL only): the web channel seen by every node. ``web_id_key``
+#: holds the key of the opaque ids, made once, so that every node (and every restart)
+#: shows a client the same ids; logged, as data. Tickets (approved sign-ins) and web sessions are
 #: UNLOGGED as the classic sessions are: after a database crash web clients sign
 #: in again. A kicked session's row stays a while (its psessionid answers 121).
 #: Statements are idempotent (IF NOT EXISTS), so renumbering the step at a merge is safe.
