@@ -119,14 +119,19 @@ async def test_a_version_1_database_is_brought_to_version_2(postgres_url: str, a
     await store.aclose()
 
 
+async def at_version(admin: Any, version: int) -> None:
+    """The database as the release at schema ``version`` left it (its migrations only)."""
+    async with admin.transaction():
+        await admin.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+        await admin.execute(f"INSERT INTO schema_version VALUES ({version})")
+        for step in MIGRATIONS[:version]:
+            await step(admin)
+
+
 async def test_a_version_2_database_gets_rooms_with_every_row_intact(
     postgres_url: str, admin: Any
 ) -> None:
-    async with admin.transaction():
-        await admin.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
-        await admin.execute("INSERT INTO schema_version VALUES (2)")
-        for step in MIGRATIONS[:2]:
-            await step(admin)
+    await at_version(admin, 2)
     await admin.execute(
         "INSERT INTO accounts (uin, password_hash, created, nick) VALUES"
         " (10001, 'h1', 1, 'Alice'), (10002, 'h2', 2, '小明')"
@@ -159,11 +164,7 @@ async def test_a_version_2_database_gets_rooms_with_every_row_intact(
 async def test_a_version_5_database_gets_categories_with_every_row_intact(
     postgres_url: str, admin: Any
 ) -> None:
-    async with admin.transaction():
-        await admin.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
-        await admin.execute("INSERT INTO schema_version VALUES (5)")
-        for step in MIGRATIONS[:5]:
-            await step(admin)
+    await at_version(admin, 5)
     await admin.execute(
         "INSERT INTO accounts (uin, password_hash, created, nick, face) VALUES"
         " (10001, 'h1', 1, 'Alice', 3), (10002, 'h2', 2, '小明', 270), (10003, 'h3', 3, 'C', 0)"
@@ -193,11 +194,7 @@ async def test_a_version_5_database_gets_categories_with_every_row_intact(
 async def test_a_version_5_database_gets_the_shared_web_channel_with_every_row_intact(
     postgres_url: str, admin: Any
 ) -> None:
-    async with admin.transaction():
-        await admin.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
-        await admin.execute("INSERT INTO schema_version VALUES (5)")
-        for step in MIGRATIONS[:5]:
-            await step(admin)
+    await at_version(admin, 5)
     await admin.execute(
         "INSERT INTO accounts (uin, password_hash, created, nick) VALUES"
         " (10001, 'h1', 1, 'Alice'), (10002, 'h2', 2, '小明')"
