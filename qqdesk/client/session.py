@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import dataclasses
 import logging
 import os
@@ -993,20 +994,30 @@ class AccountSession:
     # -- closing --------------------------------------------------------------------------
 
     async def _stop_tasks(self) -> None:
+        """Cancel every task of the session (the web loop too), then wait for each end.
+
+        All are told first, so that a caller cancelled while it waits (a shutdown's
+        deadline) still leaves none running: a loop left running would be stepped
+        after the event loop stopped. Such a cancellation is raised once all ended.
+        """
         tasks, self._tasks = self._tasks, []
-        current = asyncio.current_task()
-        for task in tasks:
-            if task is not current:
-                task.cancel()
-        for task in tasks:
-            if task is not current:
-                await _reap(task)
         web, self._web_task = self._web_task, None
-        if web is not None and web is not current:
-            web.cancel()
-            await _reap(web)
+        current = asyncio.current_task()
+        stopping = [t for t in (*tasks, web) if t is not None and t is not current]
+        for task in stopping:
+            task.cancel()
+        interrupted = False
+        for task in stopping:
+            try:
+                await _reap(task)
+            except asyncio.CancelledError:
+                interrupted = True
+                with contextlib.suppress(asyncio.CancelledError):
+                    await _reap(task)
         # Messages not sent yet stay pending in the store for the next login.
         self.outbox.stop()
+        if interrupted:
+            raise asyncio.CancelledError
 
 
 async def _reap(task: Awaitable[object]) -> None:

@@ -10,6 +10,9 @@ import pytest
 
 from qqdesk.client import AccountSession
 from qqdesk.client.session import _reap
+from qqdesk.server import QQServer
+
+from .conftest import ALICE
 
 
 async def slow_to_stop(stopping: asyncio.Event) -> None:
@@ -62,3 +65,21 @@ async def test_a_reaper_that_is_cancelled_is_cancelled() -> None:
     outer.cancel()
     with pytest.raises(asyncio.CancelledError):
         await outer
+
+
+async def test_closing_cancelled_midway_still_stops_every_loop(
+    real: QQServer, new_session: Callable[..., AccountSession]
+) -> None:
+    """A shutdown's deadline cancels close() while it waits for the first loop to
+    end: the web loop is stopped all the same (left running, it was stepped after the
+    event loop stopped: "no running event loop", twelve times, in the demo's exit)."""
+    session = new_session(real.url, ALICE, "alice-pw")
+    await session.login()
+    loops = [*session._tasks, session._web_task]
+    assert all(t is not None and not t.done() for t in loops)
+    closing = asyncio.create_task(session.close())
+    await asyncio.sleep(0)
+    closing.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await closing
+    assert all(t is not None and t.done() for t in loops)
