@@ -181,7 +181,7 @@ class BuiltinServer:
 
 def _new_server(store_path: Path) -> QQServer:
     return QQServer(
-        SqliteStore(store_path),
+        SqliteStore(store_path, read_cache=True),
         idle_timeout=IDLE_TIMEOUT,
         keepalive=KEEPALIVE,
         long_poll=LONG_POLL,

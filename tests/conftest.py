@@ -40,7 +40,9 @@ async def server(tmp_path: Path) -> AsyncIterator[Any]:
     from qqdesk.server import QQServer, SqliteStore
     from tests.support.servers import TEST_SCRYPT_N
 
-    srv = QQServer(SqliteStore(tmp_path / "server.sqlite3"), scrypt_n=TEST_SCRYPT_N)
+    srv = QQServer(
+        SqliteStore(tmp_path / "server.sqlite3", read_cache=True), scrypt_n=TEST_SCRYPT_N
+    )
     await srv.start("127.0.0.1", 0)
     try:
         yield srv

@@ -262,7 +262,7 @@ def _target(args: argparse.Namespace) -> str | Path:
     return args.db if args.db is not None else default_db()
 
 
-async def _open(target: str | Path) -> SqliteStore | PostgresStore:
+async def _open(target: str | Path, *, read_cache: bool = False) -> SqliteStore | PostgresStore:
     if not is_postgres(target):
         try:
             path = sqlite_path(target)
@@ -272,7 +272,7 @@ async def _open(target: str | Path) -> SqliteStore | PostgresStore:
             raise UsageError(f"cannot open store {path}: it is a directory")
     elif not str(target).startswith(("postgresql://", "postgres://")):
         raise UsageError(f"not a store: {target}")
-    return await open_store(target)
+    return await open_store(target, read_cache=read_cache)
 
 
 def _describe(store: Store) -> str:
@@ -322,7 +322,7 @@ def serve_limits(args: argparse.Namespace) -> Limits:
 
 async def _serve(args: argparse.Namespace) -> int:
     context = tls_context(args)
-    store = await _open(_target(args))
+    store = await _open(_target(args), read_cache=True)
     server = QQServer(
         store,
         idle_timeout=args.idle_timeout,

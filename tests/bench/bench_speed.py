@@ -89,7 +89,9 @@ async def _serve_qq(db: str, port_file: str) -> None:
     from qqdesk.server.store import SCRYPT_N, hash_password, md5_hex
 
     limits = Limits(idle_timeout=120.0, max_connections=30000, max_per_address=30000)
-    server = QQServer(SqliteStore(db), long_poll=55, limits=limits, scrypt_n=CHEAP_N)
+    server = QQServer(
+        SqliteStore(db, read_cache=True), long_poll=55, limits=limits, scrypt_n=CHEAP_N
+    )
     server.service.limits.rate_limit = 10**9
     server.service.messaging.max_from_strangers = 0
     await server.start(host=HOST, port=0)

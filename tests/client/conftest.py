@@ -44,7 +44,9 @@ class Clock:
 async def real(tmp_path: Path) -> AsyncIterator[QQServer]:
     """A real server in the test's loop with a movable clock and the cast above."""
     clock = Clock()
-    server = QQServer(SqliteStore(tmp_path / "server.sqlite3"), clock=clock, long_poll=5)
+    server = QQServer(
+        SqliteStore(tmp_path / "server.sqlite3", read_cache=True), clock=clock, long_poll=5
+    )
     server.test_clock = clock  # type: ignore[attr-defined]
     populate(server.admin)
     await server.start("127.0.0.1", 0)

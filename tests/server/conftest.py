@@ -121,7 +121,9 @@ async def make_server(tmp_path: Path, clock: FakeClock) -> AsyncIterator[MakeSer
     async def make(db: Path | None = None, **kwargs: Any) -> QQServer:
         kwargs.setdefault("clock", clock)
         kwargs.setdefault("scrypt_n", FAST_SCRYPT)
-        srv = QQServer(SqliteStore(db or tmp_path / f"s{len(started)}.sqlite3"), **kwargs)
+        srv = QQServer(
+            SqliteStore(db or tmp_path / f"s{len(started)}.sqlite3", read_cache=True), **kwargs
+        )
         await srv.start("127.0.0.1", 0)
         started.append(srv)
         return srv
@@ -212,7 +214,7 @@ class StoreOpener:
     async def __call__(self, *, reads_on_loop: bool = False) -> AnyStore:
         store: AnyStore
         if self.kind == "sqlite":
-            store = SqliteStore(self.place, reads_on_loop=reads_on_loop)
+            store = SqliteStore(self.place, reads_on_loop=reads_on_loop, read_cache=True)
         else:
             store = await PostgresStore.open(self.place)
         self.opened.append(store)

@@ -66,7 +66,7 @@ class ServerThread:
         self.loop = loop
 
         async def boot() -> None:
-            server = QQServer(SqliteStore(self.db_path), **self.server_kwargs)
+            server = QQServer(SqliteStore(self.db_path, read_cache=True), **self.server_kwargs)
             try:
                 await server.start("127.0.0.1", 0)
             except BaseException as exc:

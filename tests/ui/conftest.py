@@ -206,7 +206,7 @@ class SamePortServer:
         from qqdesk.server import QQServer, SqliteStore
 
         self.loop = asyncio.new_event_loop()
-        self.server = QQServer(SqliteStore(db_path), long_poll=SERVER_LONG_POLL)
+        self.server = QQServer(SqliteStore(db_path, read_cache=True), long_poll=SERVER_LONG_POLL)
         started = threading.Event()
         self.error: BaseException | None = None
 

@@ -27,11 +27,14 @@ def sqlite_path(target: str | Path) -> Path:
     return Path(target)
 
 
-async def open_store(target: str | Path) -> SqliteStore | PostgresStore:
+async def open_store(
+    target: str | Path, *, read_cache: bool = False
+) -> SqliteStore | PostgresStore:
     """``postgresql://user@host:port/db`` opens PostgreSQL; a path or ``sqlite:PATH``
-    an SQLite file. StoreError when it cannot be opened or migrated."""
+    an SQLite file (with a read cache when a server opens it: see SqliteStore).
+    StoreError when it cannot be opened or migrated."""
     if is_postgres(target):
         from .postgres import PostgresStore  # asyncpg only for those who use it
 
         return await PostgresStore.open(str(target))
-    return SqliteStore(sqlite_path(target))
+    return SqliteStore(sqlite_path(target), read_cache=read_cache)

@@ -14,9 +14,9 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
 from qqdesk.core import (
     DEFAULT_CATEGORY,
@@ -67,6 +67,7 @@ from .migrations import (
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+V = TypeVar("V")
 
 _ENUMS: dict[str, type[int]] = {
     "sex": Sex,
@@ -184,6 +185,10 @@ class _Write:
     future: asyncio.Future[Any] | None = None
     #: ... or a blocking caller waits here.
     waiter: concurrent.futures.Future[Any] | None = None
+    #: True for writes that touch no table the read cache keeps (accounts, buddy
+    #: lists): messages, acknowledgements, requests, room posts, web sign-ins. Any
+    #: other write ends the cache's generation (see SqliteStore._cache).
+    keeps_cache: bool = False
 
 
 def _settle(outcomes: list[tuple[asyncio.Future[Any], BaseException | None, Any]]) -> None:
@@ -195,6 +200,42 @@ def _settle(outcomes: list[tuple[asyncio.Future[Any], BaseException | None, Any]
             future.set_exception(error)
         else:
             future.set_result(value)
+
+
+@dataclass(eq=False)
+class _ReadCache:
+    """What the hot requests read most (accounts, their privacy, buddy lists), decoded,
+    for one generation of the store (see _GroupCommitter.generation).
+
+    The store stays the source of truth: a cache lives only until the next write
+    that may touch what it keeps, so it needs no rule per write. Values are
+    immutable (frozen dataclasses, tuples); absent accounts are never kept.
+    """
+
+    generation: int
+    accounts: dict[int, Account] = field(default_factory=dict)
+    known: dict[int, bool] = field(default_factory=dict)
+    privacies: dict[int, ProfilePrivacy] = field(default_factory=dict)
+    buddies: dict[int, tuple[int, ...]] = field(default_factory=dict)
+
+    #: Entries kept per table at most (a table that grows past it starts again).
+    LIMIT: ClassVar[int] = 20_000
+
+    def keep(self, table: dict[int, V], key: int, value: V) -> V:
+        if len(table) >= self.LIMIT:
+            table.clear()
+        table[key] = value
+        return value
+
+
+class _NoCache(_ReadCache):
+    """The read cache of a store opened without one: it never keeps anything."""
+
+    def keep(self, table: dict[int, V], key: int, value: V) -> V:
+        return value
+
+
+_NO_CACHE = _NoCache(-1)
 
 
 class _GroupCommitter:
@@ -213,6 +254,9 @@ class _GroupCommitter:
     MAX_BATCH = 1000
     #: Seconds before the same write failure is logged again.
     REPORT_AGAIN = 300.0
+    #: How often an idle writer looks for a commit by another process (the command
+    #: line beside ``serve``), which the read cache must not outlive.
+    EXTERNAL_CHECK = 0.1
 
     def __init__(self, db: sqlite3.Connection, path: Path) -> None:
         self._db = db
@@ -225,15 +269,23 @@ class _GroupCommitter:
         #: Transactions committed, and how many of them were synced (for tests and benchmarks).
         self.commits = 0
         self.synced_commits = 0
+        #: Bumped after every commit that may have changed what the read cache keeps:
+        #: a write not marked keeps_cache, or another process's commit (SQLite's
+        #: data_version of this connection moves only for other connections' commits).
+        #: Bumped before anyone waiting is told, so nobody told "done" reads old data.
+        self.generation = 0
+        self._data_version = self._version()
         self._thread = threading.Thread(target=self._run, name="qqdesk-store-writer", daemon=True)
         self._thread.start()
 
-    def submit(self, run: Callable[[sqlite3.Connection], T], durable: bool) -> asyncio.Future[T]:
+    def submit(
+        self, run: Callable[[sqlite3.Connection], T], durable: bool, keeps_cache: bool = False
+    ) -> asyncio.Future[T]:
         """Queue a write from the running loop; the future completes once it is committed."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
         try:
-            self._put(_Write(run, durable, loop=loop, future=future))
+            self._put(_Write(run, durable, loop=loop, future=future, keeps_cache=keeps_cache))
         except StoreError as exc:
             future.set_exception(exc)
         return future
@@ -302,10 +354,27 @@ class _GroupCommitter:
             raise
         return outcomes
 
+    def _version(self) -> int:
+        return int(self._db.execute("PRAGMA data_version").fetchone()[0])
+
+    def _check_external(self) -> None:
+        """Another process committed since the last look: the read cache must go."""
+        try:
+            version = self._version()
+        except sqlite3.Error:  # cannot tell: assume it did
+            version = self._data_version + 1
+        if version != self._data_version:
+            self._data_version = version
+            self.generation += 1
+
     def _run(self) -> None:
         stopping = False
         while not stopping:
-            job = self._jobs.get()
+            try:
+                job = self._jobs.get(timeout=self.EXTERNAL_CHECK)
+            except queue.Empty:
+                self._check_external()
+                continue
             if job is None:
                 break
             batch = [job]
@@ -338,6 +407,9 @@ class _GroupCommitter:
             self.commits += 1
             self.synced_commits += durable
             outcomes = [(self._failed(error), value) for error, value in outcomes]
+        if not all(job.keeps_cache for job in batch):
+            self.generation += 1
+        self._check_external()
         self._failures.report(outcomes, durable)
         waiting: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], Any, Any]]] = {}
         for job, (error, value) in zip(batch, outcomes, strict=True):
@@ -385,9 +457,17 @@ class SqliteStore:
     #: Reader threads (each with its own connection).
     READERS = 2
 
-    def __init__(self, path: str | Path, *, reads_on_loop: bool = True) -> None:
+    def __init__(
+        self, path: str | Path, *, reads_on_loop: bool = True, read_cache: bool = False
+    ) -> None:
         self.path = Path(path)
         self.reads_on_loop = reads_on_loop
+        #: Keep decoded accounts, privacy and buddy lists between writes (see
+        #: _ReadCache): for a server, which is the file's main writer. A change made
+        #: by another process (the command line beside ``serve``) is then seen within
+        #: _GroupCommitter.EXTERNAL_CHECK seconds instead of at once, so a store
+        #: opened for a one-off command does without.
+        self.read_cache = read_cache
         self._lock = threading.Lock()
         self._readers: list[sqlite3.Connection] = []
         self._local = threading.local()
@@ -416,6 +496,7 @@ class SqliteStore:
                 raise
             raise StoreError(f"cannot open store {self.path}: {exc}") from exc
         self._writer = _GroupCommitter(writer, self.path)
+        self._read_cache = _ReadCache(self._writer.generation)
         self._pool = concurrent.futures.ThreadPoolExecutor(
             self.READERS, thread_name_prefix="qqdesk-store-reader"
         )
@@ -482,9 +563,24 @@ class SqliteStore:
             raise StoreError("the store is closed") from exc
 
     def _write(
-        self, run: Callable[[sqlite3.Connection], T], *, durable: bool = True
+        self,
+        run: Callable[[sqlite3.Connection], T],
+        *,
+        durable: bool = True,
+        keeps_cache: bool = False,
     ) -> asyncio.Future[T]:
-        return self._writer.submit(run, durable)
+        return self._writer.submit(run, durable, keeps_cache)
+
+    def _cache(self) -> _ReadCache:
+        """The read cache of this generation of the store (a new, empty one after any
+        write that may have changed an account or a buddy list, ours or another
+        process's: see _GroupCommitter.generation)."""
+        if not self.read_cache:
+            return _NO_CACHE
+        cache = self._read_cache
+        if cache.generation != self._writer.generation:
+            cache = self._read_cache = _ReadCache(self._writer.generation)
+        return cache
 
     def limit_pages(self, pages: int | None) -> int:
         """For tests and drills: a full disk, without filling one (blocking).
@@ -592,12 +688,24 @@ class SqliteStore:
         return self._write(run)
 
     async def account(self, uin: int) -> Account | None:
-        rows = await self._query(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE uin=?", (uin,))
-        return _account(rows[0]) if rows else None
+        cache = self._cache()
+        account = cache.accounts.get(uin)
+        if account is None:
+            rows = await self._query(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE uin=?", (uin,))
+            if not rows:
+                return None  # not kept: an account made meanwhile must be found
+            account = cache.keep(cache.accounts, uin, _account(rows[0]))
+        return account
 
     async def is_account(self, uin: int) -> bool:
         """Whether ``uin`` is an account (cheaper than account(): nothing is decoded)."""
-        return bool(await self._query("SELECT 1 FROM accounts WHERE uin=?", (uin,)))
+        cache = self._cache()
+        if uin in cache.accounts or uin in cache.known:
+            return True
+        if not await self._query("SELECT 1 FROM accounts WHERE uin=?", (uin,)):
+            return False
+        cache.keep(cache.known, uin, True)
+        return True
 
     async def password_hash(self, uin: int) -> str | None:
         rows = await self._query("SELECT password_hash FROM accounts WHERE uin=?", (uin,))
@@ -637,10 +745,16 @@ class SqliteStore:
         return self._write(run)
 
     async def privacy(self, uin: int) -> ProfilePrivacy | None:
-        rows = await self._query(
-            f"SELECT {', '.join(PRIVACY_COLUMNS)} FROM accounts WHERE uin=?", (uin,)
-        )
-        return privacy_of(tuple(rows[0])) if rows else None
+        cache = self._cache()
+        privacy = cache.privacies.get(uin)
+        if privacy is None:
+            rows = await self._query(
+                f"SELECT {', '.join(PRIVACY_COLUMNS)} FROM accounts WHERE uin=?", (uin,)
+            )
+            if not rows:
+                return None
+            privacy = cache.keep(cache.privacies, uin, privacy_of(tuple(rows[0])))
+        return privacy
 
     def set_privacy(self, uin: int, privacy: ProfilePrivacy) -> asyncio.Future[bool]:
         sets = ", ".join(f"{column}=?" for column in PRIVACY_COLUMNS)
@@ -679,16 +793,23 @@ class SqliteStore:
 
     # -- buddy lists --
 
+    async def _buddy_list(self, owner: int) -> tuple[int, ...]:
+        cache = self._cache()
+        buddies = cache.buddies.get(owner)
+        if buddies is None:
+            rows = await self._query(
+                "SELECT buddy FROM buddies WHERE owner=? ORDER BY position", (owner,)
+            )
+            buddies = cache.keep(cache.buddies, owner, tuple(int(r[0]) for r in rows))
+        return buddies
+
     async def buddies(self, owner: int, offset: int = 0, limit: int = -1) -> list[int]:
-        rows = await self._query(
-            "SELECT buddy FROM buddies WHERE owner=? ORDER BY position LIMIT ? OFFSET ?",
-            (owner, limit, offset),
-        )
-        return [int(r[0]) for r in rows]
+        buddies = await self._buddy_list(owner)
+        start = max(0, offset)  # as SQL's OFFSET: a negative one is none
+        return list(buddies[start:] if limit < 0 else buddies[start : start + limit])
 
     async def buddy_count(self, owner: int) -> int:
-        rows = await self._query("SELECT COUNT(*) FROM buddies WHERE owner=?", (owner,))
-        return int(rows[0][0])
+        return len(await self._buddy_list(owner))
 
     async def watchers(self, uin: int) -> list[int]:
         rows = await self._query("SELECT owner FROM buddies WHERE buddy=?", (uin,))
@@ -710,7 +831,7 @@ class SqliteStore:
             _put_request(db, requester, target, reason)
             return _enqueue(db, notice)
 
-        return self._write(run)
+        return self._write(run, keeps_cache=True)
 
     def answer_request(
         self, requester: int, target: int, approve: bool, reason: str
@@ -750,7 +871,7 @@ class SqliteStore:
     def enqueue(self, messages: Sequence[NewMessage]) -> asyncio.Future[list[int]]:
         """Queue messages; their ids once they are durable."""
         stamped = self._stamp(messages)
-        return self._write(lambda db: _enqueue(db, stamped))
+        return self._write(lambda db: _enqueue(db, stamped), keeps_cache=True)
 
     def enqueue_once(self, message: NewMessage, client_id: str) -> asyncio.Future[list[int]]:
         """Queue ``message`` unless its sender sent ``client_id`` before (within
@@ -764,7 +885,7 @@ class SqliteStore:
                 return []
             return _enqueue(db, stamped)
 
-        return self._write(run)
+        return self._write(run, keeps_cache=True)
 
     def _prune_sent_ids(self, db: sqlite3.Connection) -> None:
         """Now and then, forget client ids older than SENT_IDS_KEPT."""
@@ -791,10 +912,12 @@ class SqliteStore:
         return int(rows[0][0])
 
     def delete_upto(self, recipient: int, last_id: int) -> asyncio.Future[None]:
-        return self._write(lambda db: _delete_upto(db, recipient, last_id), durable=False)
+        return self._write(
+            lambda db: _delete_upto(db, recipient, last_id), durable=False, keeps_cache=True
+        )
 
     def take(self, recipient: int, limit: int) -> asyncio.Future[list[QueuedMessage]]:
-        return self._write(lambda db: _take(db, recipient, limit), durable=False)
+        return self._write(lambda db: _take(db, recipient, limit), durable=False, keeps_cache=True)
 
     # -- rooms --
 
@@ -941,7 +1064,7 @@ class SqliteStore:
             _prune_room(db, conversation.number, now)
             return RoomMessage(message_id, conversation, sender, content, now)
 
-        return self._write(run)
+        return self._write(run, keeps_cache=True)
 
     async def room_messages(
         self, conversations: Sequence[Conversation], after: int, limit: int
