@@ -291,3 +291,23 @@ async def test_add_requests_wait_in_the_inbox_for_the_classic_client(live: QQSer
     await classic.login()
     got = await classic.send("GetMsgEx")
     assert b"MT=2," in got and b"hello" in got
+
+
+async def test_an_abandoned_poll2_ends_its_hold_at_once(live: QQServer) -> None:
+    # A web client that gives up on its poll must not hold it (and its connection's
+    # slot) for the rest of the hold: the server sees the connection end.
+    web = await signed_in(live, 10001)
+    live.service.long_poll = 60
+    live.service.messaging.long_poll = 60
+    session = live.service.web_sessions[10001]
+    held = asyncio.create_task(web.poll())
+    await wait_until(lambda: session.polls == 1)
+    held.cancel()  # closes its connection
+    await asyncio.gather(held, return_exceptions=True)
+    await wait_until(lambda: session.polls == 0 and live.front_end.connection_count == 0)
+    # the session goes on: its next poll is answered as usual
+    bob = Raw(live.url, 10002)
+    await bob.login()
+    assert fields(await bob.send("CLTMSG", UN=10001, MG="still here"))["RES"] == "0"
+    [event] = (await web.poll())["result"]
+    assert event["value"]["content"][1:] == ["still here"]

@@ -397,7 +397,11 @@ class Messaging:
     # ------------------------------------------------------------------ web delivery
 
     async def fetch_web(
-        self, session: Session, wait: float, ack: int | None
+        self,
+        session: Session,
+        wait: float,
+        ack: int | None,
+        abandoned: asyncio.Future[None] | None = None,
     ) -> list[WebEntry] | None:
         """A web session's poll: what it has waiting, after holding up to ``wait``
         seconds (at least MIN_WEB_HOLD when nothing comes); None once it ended.
@@ -405,7 +409,15 @@ class Messaging:
         Without acks (historical clients) an answer holds one entry, and the next
         poll takes it as received; with acks (``ack`` is the newest id the client
         kept) entries stay until acknowledged and an answer holds up to MAX_PER_ANSWER.
+        ``abandoned`` done (the client closed its connection) ends the hold at once,
+        as fetch's does.
         """
+
+        def gone(_: object) -> None:
+            session.wakeup.set()
+
+        if abandoned is not None:
+            abandoned.add_done_callback(gone)
         session.polls += 1
         session.poll_turn += 1
         turn = session.poll_turn
@@ -433,7 +445,7 @@ class Messaging:
                 # (the fake clocks of tests stand still: real time bounds the hold too)
                 real_left = hold - (asyncio.get_running_loop().time() - started)
                 remaining = min(remaining, real_left)
-                if remaining <= 0:
+                if remaining <= 0 or (abandoned is not None and abandoned.done()):
                     break
                 try:
                     await asyncio.wait_for(session.wakeup.wait(), remaining)
@@ -446,6 +458,8 @@ class Messaging:
             return entries
         finally:
             session.polls -= 1
+            if abandoned is not None:
+                abandoned.remove_done_callback(gone)
 
     async def _take_web(self, session: Session) -> list[WebEntry]:
         """The next entries of a web session, oldest first: a prefix (by id) of all it

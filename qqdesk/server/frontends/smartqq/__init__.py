@@ -8,6 +8,7 @@ ids, retcodes, event shapes. The rules are the service's.
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import logging
 import secrets
@@ -276,7 +277,8 @@ class SmartQQFrontEnd:
         session.last_seen = max(session.last_seen, self.service.clock())
         match call:
             case Call.POLL2:
-                return await self._poll(state, web)
+                # (a held poll watches for its client's end: see Messaging.fetch_web)
+                return await self._poll(state, web, request.closed() if request.closed else None)
             case Call.SEND_BUDDY:
                 return await self._send_buddy(state, web)
             case Call.SEND_GROUP | Call.SEND_DISCUSSION | Call.SEND_SESSION:
@@ -842,10 +844,14 @@ class SmartQQFrontEnd:
 
     # ------------------------------------------------------------------ poll2 and sends
 
-    async def _poll(self, state: WebState, web: WebRequest) -> bytes:
+    async def _poll(
+        self, state: WebState, web: WebRequest, abandoned: asyncio.Future[None] | None
+    ) -> bytes:
         session = state.session
         ack = web.optional_number("ack") if session.acks else None
-        entries = await self.service.messaging.fetch_web(session, self.service.long_poll, ack)
+        entries = await self.service.messaging.fetch_web(
+            session, self.service.long_poll, ack, abandoned
+        )
         if entries is None:
             if session.moved:
                 return POLL_TIMEOUT  # (another node took it up: its client goes on there)
