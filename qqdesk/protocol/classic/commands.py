@@ -7,6 +7,7 @@ The server uses :func:`decode_request` and :func:`encode_reply`; the client uses
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -872,14 +873,21 @@ def profile_keys(level: int) -> list[str]:
     return list(_PROFILE_KEYS_2 if level == 2 else _PROFILE_KEYS_3)
 
 
+@functools.lru_cache(maxsize=8)
+def _profile_layout(level: int) -> tuple[tuple[str, str | None], ...]:
+    """A level's reply keys with the profile field each one shows (None: LV itself)."""
+    return tuple((key, PROFILE_FIELD_BY_KEY.get(key)) for key in profile_keys(level))
+
+
 def _profile_pairs(level: int, profile: Profile) -> list[tuple[str, str]]:
     out = []
-    for key in profile_keys(level):
-        if key == "LV":
+    for key, name in _profile_layout(level):
+        if name is None:
             out.append((key, str(level)))
             continue
-        value = getattr(profile, PROFILE_FIELD_BY_KEY[key])
-        out.append((key, escape(str(int(value)) if isinstance(value, int) else value)))
+        value = getattr(profile, name)
+        # (a number, or an enum of one, never holds a character to escape)
+        out.append((key, str(int(value)) if isinstance(value, int) else escape(value)))
     return out
 
 

@@ -209,14 +209,15 @@ class ClassicFrontEnd:
                     last=len(page) <= request.page_size, uins=page[: request.page_size]
                 )
             case OnlineBuddiesRequest():
-                online = [
-                    OnlineBuddy(uin=s.uin, status=Status.of(s.presence), face=s.face, nick=s.nick)
-                    for s in await contacts.online_buddies(session)
-                ]
+                online = await contacts.online_buddies(session)
                 if request.page_size == 0:
                     return OnlineCount(count=len(online))
                 end = request.offset + request.page_size
-                return OnlinePage(last=end >= len(online), buddies=online[request.offset : end])
+                shown = [
+                    OnlineBuddy(uin=s.uin, status=Status.of(s.presence), face=s.face, nick=s.nick)
+                    for s in online[request.offset : end]
+                ]
+                return OnlinePage(last=end >= len(online), buddies=shown)
             case ProfileRequest():
                 profile = await contacts.profile(request.target)
                 profile = await profile_seen_by(service.store, session.uin, profile)
