@@ -258,8 +258,11 @@ class _GroupCommitter:
     #: line beside ``serve``), which the read cache must not outlive.
     EXTERNAL_CHECK = 0.1
 
-    def __init__(self, db: sqlite3.Connection, path: Path) -> None:
+    def __init__(self, db: sqlite3.Connection, path: Path, *, watch_others: bool = False) -> None:
         self._db = db
+        #: How long the idle writer waits before it looks for others' commits (None:
+        #: it never looks while idle; no read cache depends on it).
+        self._idle_look = self.EXTERNAL_CHECK if watch_others else None
         self._path = path
         self._jobs: queue.SimpleQueue[_Write | None] = queue.SimpleQueue()
         self._lock = threading.Lock()
@@ -371,7 +374,7 @@ class _GroupCommitter:
         stopping = False
         while not stopping:
             try:
-                job = self._jobs.get(timeout=self.EXTERNAL_CHECK)
+                job = self._jobs.get(timeout=self._idle_look)
             except queue.Empty:
                 self._check_external()
                 continue
@@ -495,7 +498,7 @@ class SqliteStore:
             if isinstance(exc, StoreError):
                 raise
             raise StoreError(f"cannot open store {self.path}: {exc}") from exc
-        self._writer = _GroupCommitter(writer, self.path)
+        self._writer = _GroupCommitter(writer, self.path, watch_others=read_cache)
         self._read_cache = _ReadCache(self._writer.generation)
         self._pool = concurrent.futures.ThreadPoolExecutor(
             self.READERS, thread_name_prefix="qqdesk-store-reader"
