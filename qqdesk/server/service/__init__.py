@@ -20,6 +20,7 @@ from qqdesk.core import Conversation, Presence, Profile
 
 from ..admin import Admin
 from ..bus import Bus, LocalBus, WakeUp
+from ..bus.wakeup import LimitEvent
 from ..store import SCRYPT_N, Account, Store, StoreError, check_password, hash_password
 from ..store.interface import (
     SessionRecord,
@@ -113,6 +114,10 @@ class Service:
         #: Web (Smart QQ) sessions by number: at most one per account, beside the classic one.
         self.web_sessions: dict[int, Session] = {}
         self.limits = Limits(clock, rate_limit=rate_limit)
+        #: The last news of the limits' counts sent to the other nodes (see _tell_limits).
+        self._limits_told: asyncio.Future[None] | None = None
+        if self.shared is not None:
+            self.limits.tell = self._tell_limits
         self.presence = PresenceHub(store, self.sessions, self.web_sessions)
         self.presence.bus = self.bus
         self.messaging = Messaging(
@@ -166,9 +171,27 @@ class Service:
                 raise ClientGone()
         if not await checked:
             self.limits.login_failed(uin, ip)
+            # (the other nodes count it before the guesser hears the answer; a wrong
+            # password can wait for that, a right one need not)
+            await self._limits_heard()
             raise Refused(Refusal.WRONG_PASSWORD)
         self.limits.login_succeeded(uin, ip, ticket)
         return account
+
+    def _tell_limits(self, event: LimitEvent) -> None:
+        """A change of the limits' counts goes to the other nodes with the next commit's
+        NOTIFY (a shared store): every node counts what every node saw."""
+        assert self.shared is not None
+        told = asyncio.ensure_future(self.shared.tell(WakeUp(limits=(event,))))
+        self._limits_told = told
+        self._later(told)
+
+    async def _limits_heard(self) -> None:
+        """Wait (a few seconds at most) until the news of the limits' counts is sent."""
+        told = self._limits_told
+        if told is not None and not told.done():
+            with contextlib.suppress(StoreError, TimeoutError):
+                await asyncio.wait_for(asyncio.shield(told), 5.0)
 
     async def login(
         self,
@@ -528,6 +551,9 @@ class Service:
     def woken(self, wake: WakeUp) -> None:
         """Another node committed something (or lost track: ``everyone``): the polls held
         here for those accounts and rooms look again; presence news is handed on."""
+        if wake.limits:
+            # (first: a message counted there comes with the wake-up of its recipient)
+            self.limits.heard(wake.limits)
         for uin in wake.sessions:
             # signed in or out on another node: a copy here is stale (taken up again
             # from the store if its client comes back here)

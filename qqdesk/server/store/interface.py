@@ -24,6 +24,8 @@ from qqdesk.core import (
     RoomMessage,
 )
 
+from ..bus.wakeup import WakeUp
+
 
 class StoreError(Exception):
     """The store cannot be opened or used (a full disk, a file from a newer release...)."""
@@ -368,6 +370,12 @@ class SharedSessions(Protocol):
     async def find_session(self, uin: int) -> SessionRecord | None: ...
     async def online(self) -> dict[int, str]:
         """Every kept session's account and presence."""
+        ...
+
+    def tell(self, wake: WakeUp) -> Awaitable[None]:
+        """Tell the other nodes ``wake`` (news that is no write: what changed the limits'
+        counts) with the next commit's NOTIFY, or alone when nothing is being written;
+        done once it is sent."""
         ...
 
 
