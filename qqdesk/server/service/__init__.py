@@ -263,6 +263,17 @@ class Service:
         self.sessions[uin] = session
         self.presence.elsewhere.pop(uin, None)
         self.presence.watch(session, buddies)
+        # held here from now on (its client talks here): the node that held it lets go,
+        # and this one ends it when it goes idle, as the node that signed it in would
+        try:
+            held = await self.shared.claim_session(uin, record.token, self._node)
+        except StoreError as exc:
+            log.warning("cannot tell other nodes of the session of %d: %s", uin, exc)
+            return  # (a copy: the store is away; the next request here tries again)
+        if held:
+            session.home = True
+        else:  # it ended (or was replaced) while this node took it up
+            self._forget(session)
 
     async def web_login(
         self,
@@ -559,6 +570,9 @@ class Service:
             # from the store if its client comes back here)
             stale = self.sessions.get(uin)
             if stale is not None:
+                # (a poll held on it answers empty: its client goes on through the
+                # node that holds it now, or hears there that it ended)
+                stale.moved = True
                 self._forget(stale)
             self._later(self._look_elsewhere(uin))
         for uin in wake.web:

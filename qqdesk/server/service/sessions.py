@@ -162,12 +162,13 @@ class Session:
     room_cursor: int = 0
     #: QR sign-ins waiting for approval, not yet given (opted-in web sessions).
     notices: collections.deque[WebLoginNotice] = field(default_factory=collections.deque)
-    #: Signed in on this node; False for a classic session another node signed in and
-    #: this one took up from the shared store (it is forgotten here, not ended, when
-    #: idle here: the client may be talking to its own node).
+    #: Held by this node; False for a session another node holds, taken up from the
+    #: shared store here and not (yet) claimed (it is forgotten here, not ended, when
+    #: idle here: the client may be talking to the node that holds it).
     home: bool = True
-    #: A web session another node took up: the poll held here answers empty (its client
-    #: goes on there), and the session is forgotten here, not ended.
+    #: A session another node took up (or a classic one signed in or out there): the
+    #: poll held here answers empty (its client goes on there), and the session is
+    #: forgotten here, not ended.
     moved: bool = False
     #: What the shared store last heard of this web session (floor, room cursor,
     #: presence), so that only a change is written.

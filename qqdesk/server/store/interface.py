@@ -367,6 +367,11 @@ class SharedSessions(Protocol):
         """The session's account chose ``presence`` (no wake-up: presence is news)."""
         ...
 
+    def claim_session(self, uin: int, token: str, node: str) -> Awaitable[bool]:
+        """``node`` holds ``uin``'s session from now on (its client talks there), if it
+        is still the one with ``token``; False when it ended or was replaced."""
+        ...
+
     async def find_session(self, uin: int) -> SessionRecord | None: ...
     async def online(self) -> dict[int, str]:
         """Every kept session's account and presence."""

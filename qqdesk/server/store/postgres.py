@@ -1108,6 +1108,16 @@ class PostgresStore:
 
         return self._write(run, durable=False, wake=WakeUp(sessions=frozenset({uin})))
 
+    def claim_session(self, uin: int, token: str, node: str) -> asyncio.Future[bool]:
+        async def run(db: Connection) -> bool:
+            status = await db.execute(
+                "UPDATE sessions SET node=$3 WHERE uin=$1 AND token=$2", uin, token, node
+            )
+            return bool(status == "UPDATE 1")
+
+        # (the node that held it hears, and lets go of its copy)
+        return self._write(run, durable=False, wake=WakeUp(sessions=frozenset({uin})))
+
     def session_presence(self, uin: int, token: str, presence: str) -> asyncio.Future[None]:
         async def run(db: Connection) -> None:
             await db.execute(

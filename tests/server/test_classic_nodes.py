@@ -1,0 +1,48 @@
+"""Classic sessions on several nodes of one PostgreSQL database, in process: the node a
+client talks to holds its session (taken up and claimed from the node that signed it
+in), and ends it there when it goes idle."""
+
+from __future__ import annotations
+
+import asyncio
+
+from qqdesk.server import QQServer
+from tests.server.conftest import Raw, fields, wait_until
+from tests.server.test_cluster import HOLD
+from tests.server.test_smartqq_nodes import CROSSING, two_nodes
+
+__all__ = ["two_nodes"]  # (the fixture: two servers on one database, Alice and Bob buddies)
+
+
+async def test_a_session_taken_up_on_another_node_ends_there_when_it_goes_idle(
+    two_nodes: tuple[QQServer, QQServer],
+) -> None:
+    # On main the node that took the session up only forgot its copy when it went idle:
+    # the session's row stayed (its client gone, every node showing Alice online) once
+    # the node that signed her in had stopped hearing from her, or was gone.
+    a, b = two_nodes
+    bob = Raw(a.url, 10002)
+    assert b"&RES=0&" in await bob.login()
+    alice = Raw(a.url, 10001)
+    assert b"&RES=0&" in await alice.login()
+    assert fields(await bob.send("GetMsgEx", WT=HOLD))["MG"] == "10,"  # Alice online
+    held_on_a = asyncio.create_task(Raw(a.url, 10001).send("GetMsgEx", WT=HOLD))
+    await wait_until(lambda: a.service.sessions[10001].polls == 1)
+    alice_on_b = Raw(b.url, 10001)
+    alice_on_b.cookie = alice.cookie
+    assert (await alice_on_b.send("Query_Stat")).split(b"&")[4] == b"RES=0"
+    # B holds it now (its client talks there), and A lets go of its copy: the poll held
+    # there answers empty (not "signed out"), and the client goes on through B
+    async with asyncio.timeout(CROSSING):
+        got = await held_on_a
+    assert got.split(b"&")[4] == b"RES=0" and fields(got)["MG"] == ""
+    await wait_until(lambda: 10001 not in a.service.sessions, timeout=CROSSING)
+    held = asyncio.create_task(bob.send("GetMsgEx", WT=HOLD))
+    b.service.idle_timeout = 0.0  # (Alice has gone quiet: as if the timeout had passed)
+    assert b.service.expire_idle() == 1
+    async with asyncio.timeout(CROSSING):
+        assert fields(await held)["MG"] == "20,"  # Bob, on A, sees her go offline
+    assert b.service.shared is not None
+    assert await b.service.shared.find_session(10001) is None
+    # ... and through A she is signed out
+    assert (await alice.send("Query_Stat")).endswith(b"&RES=20")
