@@ -1,6 +1,7 @@
-"""Classic sessions on several nodes of one PostgreSQL database, in process: the node a
-client talks to holds its session (taken up and claimed from the node that signed it
-in), and ends it there when it goes idle."""
+"""Classic sessions on several nodes of one PostgreSQL database: the node a client talks
+to holds its session (taken up and claimed from the node that signed it in) and ends it
+there when it goes idle (in process); an account's classic session on one node and its
+web session on another share the inbox as on one node (real processes)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ import asyncio
 
 from qqdesk.server import QQServer
 from tests.server.conftest import Raw, fields, wait_until
-from tests.server.test_cluster import HOLD
+from tests.server.smartqq_web import Web
+from tests.server.test_cluster import HOLD, Node, nodes
 from tests.server.test_smartqq_nodes import CROSSING, two_nodes
 
-__all__ = ["two_nodes"]  # (the fixture: two servers on one database, Alice and Bob buddies)
+# (the fixtures: two servers on one database, in process or as processes)
+__all__ = ["nodes", "two_nodes"]
 
 
 async def test_a_session_taken_up_on_another_node_ends_there_when_it_goes_idle(
@@ -46,3 +49,31 @@ async def test_a_session_taken_up_on_another_node_ends_there_when_it_goes_idle(
     assert await b.service.shared.find_session(10001) is None
     # ... and through A she is signed out
     assert (await alice.send("Query_Stat")).endswith(b"&RES=20")
+
+
+async def test_a_web_session_on_b_gets_copies_while_the_classic_session_on_a_reads(
+    nodes: tuple[Node, Node],
+) -> None:
+    # On main node B, which held no classic session of Alice's, let her web session
+    # read the inbox too: what it acknowledged was deleted, and her classic client on A
+    # never got it. (And a message committed on A was copied to web sessions on A only.)
+    a, b = nodes
+    alice = Raw(a.url, 10001)
+    assert b"&RES=0&" in await alice.login()  # her classic session, on A, reads the inbox
+    web = Web(url=b.url)
+    await web.password_sign_in(10001, ack=True, plain_ids=True)
+    bob, carol = Raw(a.url, 10002), Raw(b.url, 10003)
+    assert b"&RES=0&" in await bob.login()
+    assert b"&RES=0&" in await carol.login()
+    acked = 0
+    for sender, words in ((bob, "through A"), (carol, "through B")):
+        held = asyncio.create_task(web.poll(ack=acked))
+        assert (await sender.send("CLTMSG", UN=10001, MG=words)).endswith(b"&RES=0&")
+        async with asyncio.timeout(CROSSING):
+            [event] = (await held)["result"]
+        assert event["poll_type"] == "message" and event["value"]["content"][1] == words
+        acked = event["value"]["msg_id"]
+    # the web session acknowledged the first (and the poll that did so has answered):
+    # a copy's acknowledgement leaves the inbox to the classic session
+    got = fields(await alice.send("GetMsgEx"))
+    assert got["MG"] == "through A,through B,"

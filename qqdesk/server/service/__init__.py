@@ -4,6 +4,7 @@ rooms, messaging and limits. No wire format here: core values in, core values ou
 from __future__ import annotations
 
 import asyncio
+import collections
 import concurrent.futures
 import contextlib
 import functools
@@ -21,7 +22,15 @@ from qqdesk.core import Conversation, Presence, Profile
 from ..admin import Admin
 from ..bus import Bus, LocalBus, WakeUp
 from ..bus.wakeup import LimitEvent
-from ..store import SCRYPT_N, Account, Store, StoreError, check_password, hash_password
+from ..store import (
+    SCRYPT_N,
+    Account,
+    MessageKind,
+    Store,
+    StoreError,
+    check_password,
+    hash_password,
+)
 from ..store.interface import (
     SessionRecord,
     SharedSessions,
@@ -30,7 +39,7 @@ from ..store.interface import (
 )
 from .contacts import MAX_REASON, MAX_SEARCH_PAGE, Contacts
 from .limits import RATE_LIMIT, Action, Limits
-from .messaging import MAX_FROM_STRANGERS, MAX_PER_ANSWER, Entry, Messaging
+from .messaging import MAX_COPIES, MAX_FROM_STRANGERS, MAX_PER_ANSWER, Entry, Messaging
 from .presence import PresenceHub
 from .rooms import MAX_CARD, MAX_ROOM_NAME, Rooms
 from .sessions import (
@@ -221,6 +230,7 @@ class Service:
             face=account.profile.face,
         )
         self.sessions[uin] = session
+        self._reader_here(uin)
         self.presence.watch(session, buddies)
         self._arrived(session, Presence.ONLINE, before)
         if self.shared is not None:
@@ -261,6 +271,7 @@ class Service:
             home=False,
         )
         self.sessions[uin] = session
+        self._reader_here(uin)
         self.presence.elsewhere.pop(uin, None)
         self.presence.watch(session, buddies)
         # held here from now on (its client talks here): the node that held it lets go,
@@ -335,6 +346,7 @@ class Service:
                 await self.shared_web.keep_web_session(record)
             except StoreError as exc:
                 log.warning("web session of %d not shared with other nodes: %s", uin, exc)
+            await self._find_reader(session)
         return session
 
     async def take_up_web(
@@ -393,6 +405,7 @@ class Service:
         if not held:  # it ended (or was replaced) while this node took it up
             self._let_go_web(session)
             return await self.take_up_web(token=token, uin=uin) if token else None
+        await self._find_reader(session)
         return record
 
     async def share_web_state(self, session: Session) -> None:
@@ -575,6 +588,9 @@ class Service:
                 stale.moved = True
                 self._forget(stale)
             self._later(self._look_elsewhere(uin))
+            web = self.web_sessions.get(uin)
+            if web is not None:
+                self._later(self._find_reader(web))
         for uin in wake.web:
             self._later(self._look_web(uin))
         for uin in wake.profiles:
@@ -584,13 +600,16 @@ class Service:
         if wake.everyone:
             for session in self.presence.all_sessions():
                 session.wakeup.set()
-            for uin in list(self.web_sessions):
+            for uin, web in list(self.web_sessions.items()):
                 self._later(self._look_web(uin))  # (a web session moved meanwhile?)
+                self._later(self._find_reader(web))
             if self.shared is not None:
                 self._later(self.load_elsewhere())
         for uin in wake.accounts:
             for session in self.presence.live(uin):
                 session.wakeup.set()
+                if session.reader_elsewhere:
+                    self._later(self._copy_elsewhere(session))
         for uin, presence in wake.presence:
             # a copy of the account's session here follows (shown offline while signed
             # in: hidden; a sign-out elsewhere comes as ``sessions`` and ends the copy)
@@ -653,6 +672,60 @@ class Service:
             self._let_go_web(local, kicked=True)  # replaced there
         elif record.node != self._node:
             self._let_go_web(local, moved=True)  # its client talks to that node now
+
+    def _reader_here(self, uin: int) -> None:
+        """``uin``'s classic session is this node's now: it reads the inbox here (and
+        copies of what is queued go to the web session here at commit)."""
+        web = self.web_sessions.get(uin)
+        if web is not None:
+            web.reader_elsewhere = False
+
+    async def _find_reader(self, session: Session) -> None:
+        """Whether another node holds the classic session of ``session``'s account (a web
+        session here): then that one reads the inbox, and this one gets copies."""
+        if self.shared is None:
+            return
+        try:
+            # (from this id on, copies; read first: nothing committed meanwhile is missed)
+            start = await self.store.room_cursor_now() if not session.reader_elsewhere else 0
+            record = await self.shared.find_session(session.uin)
+        except StoreError as exc:
+            log.debug("cannot look up the classic session of %d: %s", session.uin, exc)
+            return
+        if session.ended or session.uin in self.sessions:
+            return
+        elsewhere = record is not None and record.node != self._node
+        if elsewhere and not session.reader_elsewhere:
+            session.copied = max(session.copied, start)
+        if elsewhere != session.reader_elsewhere:
+            session.reader_elsewhere = elsewhere
+            session.wakeup.set()
+
+    async def _copy_elsewhere(self, session: Session) -> None:
+        """Another node queued messages for ``session``'s account, whose classic session
+        another node holds: copies of them, read from the store (a message that session
+        took and acknowledged before this read is missed: see docs/scaling.md)."""
+        try:
+            queued = await self.store.queued(session.uin, MAX_COPIES, after=session.copied)
+        except StoreError as exc:
+            log.debug("no copies for the web session of %d: %s", session.uin, exc)
+            return
+        have = {copy.id for copy in session.copies}
+        added = False
+        for message in queued:
+            if message.id <= session.copied:
+                continue  # (copied by a read that finished first)
+            session.copied = message.id
+            if message.kind is MessageKind.TEXT and message.id not in have | {0}:
+                if message.id <= session.floor:
+                    continue  # (given already, as this node's own copy)
+                session.copies.append(message)
+                added = True
+        if added:
+            # (copies of this node's own commits may have come first: in id order)
+            ordered = sorted(session.copies, key=lambda copy: copy.id)[-MAX_COPIES:]
+            session.copies = collections.deque(ordered)
+            session.wakeup.set()
 
     def web_login_waits(self, code: str, created: int) -> None:
         """A QR sign-in waits for approval: the web sessions that opted in hear of it,

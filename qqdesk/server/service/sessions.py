@@ -170,6 +170,12 @@ class Session:
     #: poll held here answers empty (its client goes on there), and the session is
     #: forgotten here, not ended.
     moved: bool = False
+    #: A web session whose account's classic session another node holds: that one reads
+    #: the inbox, and this one gets copies (from this node's commits, and read from the
+    #: store when another node's NOTIFY names the account; see Service.woken).
+    reader_elsewhere: bool = False
+    #: Of those read from the store, the newest id copied (commit order).
+    copied: int = 0
     #: What the shared store last heard of this web session (floor, room cursor,
     #: presence), so that only a change is written.
     shared_state: tuple[int, int, str] | None = None
