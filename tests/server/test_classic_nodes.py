@@ -29,17 +29,13 @@ async def test_a_session_taken_up_on_another_node_ends_there_when_it_goes_idle(
     alice = Raw(a.url, 10001)
     assert b"&RES=0&" in await alice.login()
     assert fields(await bob.send("GetMsgEx", WT=HOLD))["MG"] == "10,"  # Alice online
-    held_on_a = asyncio.create_task(Raw(a.url, 10001).send("GetMsgEx", WT=HOLD))
-    await wait_until(lambda: a.service.sessions[10001].polls == 1)
     alice_on_b = Raw(b.url, 10001)
     alice_on_b.cookie = alice.cookie
     assert (await alice_on_b.send("Query_Stat")).split(b"&")[4] == b"RES=0"
-    # B holds it now (its client talks there), and A lets go of its copy: the poll held
-    # there answers empty (not "signed out"), and the client goes on through B
-    async with asyncio.timeout(CROSSING):
-        got = await held_on_a
-    assert got.split(b"&")[4] == b"RES=0" and fields(got)["MG"] == ""
-    await wait_until(lambda: 10001 not in a.service.sessions, timeout=CROSSING)
+    # B holds it now (its client talks there); A keeps a copy, which it only forgets
+    # when idle (a client whose requests are spread over nodes is served on both)
+    await wait_until(lambda: not a.service.sessions[10001].home, timeout=CROSSING)
+    assert b.service.sessions[10001].home
     held = asyncio.create_task(bob.send("GetMsgEx", WT=HOLD))
     b.service.idle_timeout = 0.0  # (Alice has gone quiet: as if the timeout had passed)
     assert b.service.expire_idle() == 1
@@ -47,8 +43,33 @@ async def test_a_session_taken_up_on_another_node_ends_there_when_it_goes_idle(
         assert fields(await held)["MG"] == "20,"  # Bob, on A, sees her go offline
     assert b.service.shared is not None
     assert await b.service.shared.find_session(10001) is None
-    # ... and through A she is signed out
+    # ... and A's copy goes with it: through A she is signed out
+    await wait_until(lambda: 10001 not in a.service.sessions, timeout=CROSSING)
     assert (await alice.send("Query_Stat")).endswith(b"&RES=20")
+
+
+async def test_a_client_back_on_the_node_it_left_is_held_there_again(
+    two_nodes: tuple[QQServer, QQServer],
+) -> None:
+    # Else the node it left last would end the session when it heard nothing for the
+    # idle time, while the client talks to the other node's copy.
+    a, b = two_nodes
+    alice = Raw(a.url, 10001)
+    assert b"&RES=0&" in await alice.login()
+    alice_on_b = Raw(b.url, 10001)
+    alice_on_b.cookie = alice.cookie
+    assert (await alice_on_b.send("Query_Stat")).split(b"&")[4] == b"RES=0"
+    await wait_until(lambda: not a.service.sessions[10001].home, timeout=CROSSING)
+    assert (await alice.send("Query_Stat")).split(b"&")[4] == b"RES=0"  # back on A
+    a.service.expire_idle()  # (the sweep: A's copy is in use, B holds the session)
+    await wait_until(lambda: a.service.sessions[10001].home, timeout=CROSSING)
+    await wait_until(lambda: not b.service.sessions[10001].home, timeout=CROSSING)
+    b.service.idle_timeout = 0.0  # B hears nothing more of her: it forgets its copy
+    assert b.service.expire_idle() == 1
+    assert 10001 not in b.service.sessions
+    assert b.service.shared is not None
+    assert await b.service.shared.find_session(10001) is not None
+    assert (await alice.send("Query_Stat")).split(b"&")[4] == b"RES=0"
 
 
 async def test_a_web_session_on_b_gets_copies_while_the_classic_session_on_a_reads(

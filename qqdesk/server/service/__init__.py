@@ -274,13 +274,20 @@ class Service:
         self._reader_here(uin)
         self.presence.elsewhere.pop(uin, None)
         self.presence.watch(session, buddies)
-        # held here from now on (its client talks here): the node that held it lets go,
-        # and this one ends it when it goes idle, as the node that signed it in would
+        await self._claim(session)
+
+    async def _claim(self, session: Session) -> None:
+        """Hold a copy of a classic session here from now on (its client talks here):
+        this node ends it when it goes idle, as the node that signed it in would
+        (which keeps a copy, see _look_elsewhere: a client whose requests are spread
+        over nodes costs no take-up per request)."""
+        assert self.shared is not None
+        session.settled = self.clock()
         try:
-            held = await self.shared.claim_session(uin, record.token, self._node)
+            held = await self.shared.claim_session(session.uin, session.token, self._node)
         except StoreError as exc:
-            log.warning("cannot tell other nodes of the session of %d: %s", uin, exc)
-            return  # (a copy: the store is away; the next request here tries again)
+            log.warning("cannot tell other nodes of the session of %d: %s", session.uin, exc)
+            return  # (a copy still: the next sweep tries again)
         if held:
             session.home = True
         else:  # it ended (or was replaced) while this node took it up
@@ -563,6 +570,13 @@ class Service:
         ]
         for session in stale:
             self._end(session, expired=True)
+        if self.shared is not None:
+            for session in list(self.sessions.values()):
+                # a copy whose client talked here since another node took it up: that
+                # node may hear nothing more, so this one holds it (a client spread over
+                # nodes makes a claim per sweep, not per request)
+                if not session.home and session.last_seen > session.settled:
+                    self._later(self._claim(session))
         self.limits.prune()
         return len(stale)
 
@@ -581,12 +595,8 @@ class Service:
         for uin in wake.sessions:
             # signed in or out on another node: a copy here is stale (taken up again
             # from the store if its client comes back here)
-            stale = self.sessions.get(uin)
-            if stale is not None:
-                # (a poll held on it answers empty: its client goes on through the
-                # node that holds it now, or hears there that it ended)
-                stale.moved = True
-                self._forget(stale)
+            # signed in, out or taken up on another node: a copy here is stale, or no
+            # longer the one that ends it (read from the store)
             self._later(self._look_elsewhere(uin))
             web = self.web_sessions.get(uin)
             if web is not None:
@@ -639,13 +649,26 @@ class Service:
         }
 
     async def _look_elsewhere(self, uin: int) -> None:
-        """``uin``'s session changed on another node: what it shows now, from the store."""
+        """``uin``'s session changed on another node: a copy here is forgotten when it was
+        signed out or replaced there (taken up again from the store if its client comes
+        back here), or no longer held here when taken up there; what it shows now."""
         if self.shared is None:
             return
         try:
             record = await self.shared.find_session(uin)
         except StoreError:
             return
+        local = self.sessions.get(uin)
+        if local is not None:
+            if record is not None and record.token == local.token:
+                # (taken up there: that node ends it when it goes idle; this copy serves
+                # its client here still, and is only forgotten when idle here)
+                here = record.node == self._node
+                if local.home and not here:
+                    local.settled = self.clock()
+                local.home = here
+                return
+            self._forget(local)
         if uin in self.sessions or uin in self.web_sessions:
             return
         shown = Presence.OFFLINE if record is None else Presence(record.presence).visible

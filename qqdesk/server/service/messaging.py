@@ -348,13 +348,8 @@ class Messaging:
             if abandoned is not None:
                 abandoned.remove_done_callback(gone)
         session.last_seen = max(session.last_seen, self._clock())
-        if (
-            session.ended
-            and not session.moved
-            and self._presence.session_of(session.uin) is not session
-        ):
-            # (nothing was taken off the queue: a later session gets it all; a session
-            # another node holds now answers empty, see Service.woken)
+        if session.ended and self._presence.session_of(session.uin) is not session:
+            # (nothing was taken off the queue: a later session gets it all)
             return None
         return entries
 

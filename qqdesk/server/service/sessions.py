@@ -162,13 +162,15 @@ class Session:
     room_cursor: int = 0
     #: QR sign-ins waiting for approval, not yet given (opted-in web sessions).
     notices: collections.deque[WebLoginNotice] = field(default_factory=collections.deque)
-    #: Held by this node; False for a session another node holds, taken up from the
-    #: shared store here and not (yet) claimed (it is forgotten here, not ended, when
-    #: idle here: the client may be talking to the node that holds it).
+    #: Held by this node (it ends it when idle); False for a copy of a classic session
+    #: another node holds, which took it up later (forgotten here, not ended, when idle
+    #: here: the client may be talking to the node that holds it).
     home: bool = True
-    #: A session another node took up (or a classic one signed in or out there): the
-    #: poll held here answers empty (its client goes on there), and the session is
-    #: forgotten here, not ended.
+    #: When this node last claimed this classic session, or heard another node did (see
+    #: Service._claim and expire_idle).
+    settled: float = float("-inf")
+    #: A web session another node took up: the poll held here answers empty (its client
+    #: goes on there), and the session is forgotten here, not ended.
     moved: bool = False
     #: A web session whose account's classic session another node holds: that one reads
     #: the inbox, and this one gets copies (from this node's commits, and read from the
