@@ -17,6 +17,19 @@ from tests.server.test_smartqq_nodes import CROSSING, two_nodes
 __all__ = ["nodes", "two_nodes"]
 
 
+async def taken_up_on_b(a: QQServer, b: QQServer) -> tuple[Raw, Raw]:
+    """Alice signed in through A, then a request of her client through B: B takes her
+    session up and holds it from then on; A keeps a copy, which it only forgets when
+    idle (a client whose requests are spread over nodes is served on both)."""
+    alice = Raw(a.url, 10001)
+    assert b"&RES=0&" in await alice.login()
+    alice_on_b = Raw(b.url, 10001)
+    alice_on_b.cookie = alice.cookie
+    assert (await alice_on_b.send("Query_Stat")).split(b"&")[4] == b"RES=0"
+    await wait_until(lambda: not a.service.sessions[10001].home, timeout=CROSSING)
+    return alice, alice_on_b
+
+
 async def test_a_session_taken_up_on_another_node_ends_there_when_it_goes_idle(
     two_nodes: tuple[QQServer, QQServer],
 ) -> None:
@@ -26,15 +39,8 @@ async def test_a_session_taken_up_on_another_node_ends_there_when_it_goes_idle(
     a, b = two_nodes
     bob = Raw(a.url, 10002)
     assert b"&RES=0&" in await bob.login()
-    alice = Raw(a.url, 10001)
-    assert b"&RES=0&" in await alice.login()
+    alice, _ = await taken_up_on_b(a, b)
     assert fields(await bob.send("GetMsgEx", WT=HOLD))["MG"] == "10,"  # Alice online
-    alice_on_b = Raw(b.url, 10001)
-    alice_on_b.cookie = alice.cookie
-    assert (await alice_on_b.send("Query_Stat")).split(b"&")[4] == b"RES=0"
-    # B holds it now (its client talks there); A keeps a copy, which it only forgets
-    # when idle (a client whose requests are spread over nodes is served on both)
-    await wait_until(lambda: not a.service.sessions[10001].home, timeout=CROSSING)
     assert b.service.sessions[10001].home
     held = asyncio.create_task(bob.send("GetMsgEx", WT=HOLD))
     b.service.idle_timeout = 0.0  # (Alice has gone quiet: as if the timeout had passed)
@@ -54,12 +60,7 @@ async def test_a_client_back_on_the_node_it_left_is_held_there_again(
     # Else the node it left last would end the session when it heard nothing for the
     # idle time, while the client talks to the other node's copy.
     a, b = two_nodes
-    alice = Raw(a.url, 10001)
-    assert b"&RES=0&" in await alice.login()
-    alice_on_b = Raw(b.url, 10001)
-    alice_on_b.cookie = alice.cookie
-    assert (await alice_on_b.send("Query_Stat")).split(b"&")[4] == b"RES=0"
-    await wait_until(lambda: not a.service.sessions[10001].home, timeout=CROSSING)
+    alice, _ = await taken_up_on_b(a, b)
     assert (await alice.send("Query_Stat")).split(b"&")[4] == b"RES=0"  # back on A
     a.service.expire_idle()  # (the sweep: A's copy is in use, B holds the session)
     await wait_until(lambda: a.service.sessions[10001].home, timeout=CROSSING)
