@@ -1,5 +1,6 @@
 """A wake-up between nodes: who has something new (accounts, rooms, a presence change),
-never the messages themselves, and its text form on the wire (a NOTIFY payload)."""
+never the messages themselves, what changed the limits' counts, and its text form on
+the wire (a NOTIFY payload)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,10 @@ from qqdesk.core import Conversation, ConversationKind, Presence
 CHANNEL = "qqdesk_wake"
 #: PostgreSQL refuses payloads of 8000 bytes or more: beyond this, "everyone" instead.
 MAX_PAYLOAD = 7900
+
+#: What one node tells the others of what changed its limits' counts (a message
+#: counted, a penalty, a sign-in attempt: see service.limits), in a JSON-able form.
+LimitEvent = tuple[str | int, ...]
 
 _ROOM_PREFIX = {ConversationKind.GROUP: "g", ConversationKind.DISCUSSION: "d"}
 _ROOM_KIND = {v: k for k, v in _ROOM_PREFIX.items()}
@@ -37,6 +42,8 @@ class WakeUp:
     profiles: frozenset[int] = frozenset()
     #: A QR sign-in waits for approval (web sessions that opted in hear of it).
     web_logins: bool = False
+    #: What changed the limits' counts on the sending node (replayed by every other).
+    limits: tuple[LimitEvent, ...] = ()
 
     def __bool__(self) -> bool:
         return bool(
@@ -48,6 +55,7 @@ class WakeUp:
             or self.web
             or self.profiles
             or self.web_logins
+            or self.limits
         )
 
     def merged(self, other: WakeUp) -> WakeUp:
@@ -60,6 +68,7 @@ class WakeUp:
             self.web | other.web,
             self.profiles | other.profiles,
             self.web_logins or other.web_logins,
+            self.limits + other.limits,
         )
 
 
@@ -82,9 +91,18 @@ def encode(node: str, wake: WakeUp) -> str:
         body["f"] = sorted(wake.profiles)
     if wake.web_logins:
         body["q"] = 1
+    if wake.limits:
+        body["l"] = wake.limits
     text = json.dumps(body, separators=(",", ":"))
     if len(text) <= MAX_PAYLOAD:
         return text
+    if "l" in body:
+        # counts are the first to go (the other nodes count less for a moment:
+        # approximate, see docs/scaling.md), before anyone's wake-up
+        del body["l"]
+        text = json.dumps(body, separators=(",", ":"))
+        if len(text) <= MAX_PAYLOAD:
+            return text
     # too many to name: every node wakes every poll it holds (they re-read) and reloads
     # its view of sessions; presence changes that do not fit are dropped (news, not
     # messages: see docs/scaling.md)
@@ -107,6 +125,13 @@ def decode(payload: str) -> tuple[str, WakeUp]:
             frozenset(int(w) for w in body.get("w", ())),
             frozenset(int(f) for f in body.get("f", ())),
             bool(body.get("q")),
+            tuple(_event(e) for e in body.get("l", ())),
         )
     except (ValueError, KeyError, TypeError, IndexError):
         return "", WakeUp(everyone=True)
+
+
+def _event(item: object) -> LimitEvent:
+    if not isinstance(item, list) or not all(isinstance(v, str | int) for v in item):
+        raise ValueError(f"not a limits event: {item!r}")
+    return tuple(item)

@@ -4,6 +4,7 @@ rooms, messaging and limits. No wire format here: core values in, core values ou
 from __future__ import annotations
 
 import asyncio
+import collections
 import concurrent.futures
 import contextlib
 import functools
@@ -20,7 +21,16 @@ from qqdesk.core import Conversation, Presence, Profile
 
 from ..admin import Admin
 from ..bus import Bus, LocalBus, WakeUp
-from ..store import SCRYPT_N, Account, Store, StoreError, check_password, hash_password
+from ..bus.wakeup import LimitEvent
+from ..store import (
+    SCRYPT_N,
+    Account,
+    MessageKind,
+    Store,
+    StoreError,
+    check_password,
+    hash_password,
+)
 from ..store.interface import (
     SessionRecord,
     SharedSessions,
@@ -29,7 +39,7 @@ from ..store.interface import (
 )
 from .contacts import MAX_REASON, MAX_SEARCH_PAGE, Contacts
 from .limits import RATE_LIMIT, Action, Limits
-from .messaging import MAX_FROM_STRANGERS, MAX_PER_ANSWER, Entry, Messaging
+from .messaging import MAX_COPIES, MAX_FROM_STRANGERS, MAX_PER_ANSWER, Entry, Messaging
 from .presence import PresenceHub
 from .rooms import MAX_CARD, MAX_ROOM_NAME, Rooms
 from .sessions import (
@@ -113,6 +123,10 @@ class Service:
         #: Web (Smart QQ) sessions by number: at most one per account, beside the classic one.
         self.web_sessions: dict[int, Session] = {}
         self.limits = Limits(clock, rate_limit=rate_limit)
+        #: The last news of the limits' counts sent to the other nodes (see _tell_limits).
+        self._limits_told: asyncio.Future[None] | None = None
+        if self.shared is not None:
+            self.limits.tell = self._tell_limits
         self.presence = PresenceHub(store, self.sessions, self.web_sessions)
         self.presence.bus = self.bus
         self.messaging = Messaging(
@@ -166,9 +180,27 @@ class Service:
                 raise ClientGone()
         if not await checked:
             self.limits.login_failed(uin, ip)
+            # (the other nodes count it before the guesser hears the answer; a wrong
+            # password can wait for that, a right one need not)
+            await self._limits_heard()
             raise Refused(Refusal.WRONG_PASSWORD)
         self.limits.login_succeeded(uin, ip, ticket)
         return account
+
+    def _tell_limits(self, event: LimitEvent) -> None:
+        """A change of the limits' counts goes to the other nodes with the next commit's
+        NOTIFY (a shared store): every node counts what every node saw."""
+        assert self.shared is not None
+        told = asyncio.ensure_future(self.shared.tell(WakeUp(limits=(event,))))
+        self._limits_told = told
+        self._later(told)
+
+    async def _limits_heard(self) -> None:
+        """Wait (a few seconds at most) until the news of the limits' counts is sent."""
+        told = self._limits_told
+        if told is not None and not told.done():
+            with contextlib.suppress(StoreError, TimeoutError):
+                await asyncio.wait_for(asyncio.shield(told), 5.0)
 
     async def login(
         self,
@@ -198,6 +230,7 @@ class Service:
             face=account.profile.face,
         )
         self.sessions[uin] = session
+        self._reader_here(uin)
         self.presence.watch(session, buddies)
         self._arrived(session, Presence.ONLINE, before)
         if self.shared is not None:
@@ -238,8 +271,27 @@ class Service:
             home=False,
         )
         self.sessions[uin] = session
+        self._reader_here(uin)
         self.presence.elsewhere.pop(uin, None)
         self.presence.watch(session, buddies)
+        await self._claim(session)
+
+    async def _claim(self, session: Session) -> None:
+        """Hold a copy of a classic session here from now on (its client talks here):
+        this node ends it when it goes idle, as the node that signed it in would
+        (which keeps a copy, see _look_elsewhere: a client whose requests are spread
+        over nodes costs no take-up per request)."""
+        assert self.shared is not None
+        session.settled = self.clock()
+        try:
+            held = await self.shared.claim_session(session.uin, session.token, self._node)
+        except StoreError as exc:
+            log.warning("cannot tell other nodes of the session of %d: %s", session.uin, exc)
+            return  # (a copy still: the next sweep tries again)
+        if held:
+            session.home = True
+        else:  # it ended (or was replaced) while this node took it up
+            self._forget(session)
 
     async def web_login(
         self,
@@ -301,6 +353,7 @@ class Service:
                 await self.shared_web.keep_web_session(record)
             except StoreError as exc:
                 log.warning("web session of %d not shared with other nodes: %s", uin, exc)
+            await self._find_reader(session)
         return session
 
     async def take_up_web(
@@ -359,6 +412,7 @@ class Service:
         if not held:  # it ended (or was replaced) while this node took it up
             self._let_go_web(session)
             return await self.take_up_web(token=token, uin=uin) if token else None
+        await self._find_reader(session)
         return record
 
     async def share_web_state(self, session: Session) -> None:
@@ -516,6 +570,13 @@ class Service:
         ]
         for session in stale:
             self._end(session, expired=True)
+        if self.shared is not None:
+            for session in list(self.sessions.values()):
+                # a copy whose client talked here since another node took it up: that
+                # node may hear nothing more, so this one holds it (a client spread over
+                # nodes makes a claim per sweep, not per request)
+                if not session.home and session.last_seen > session.settled:
+                    self._later(self._claim(session))
         self.limits.prune()
         return len(stale)
 
@@ -528,13 +589,18 @@ class Service:
     def woken(self, wake: WakeUp) -> None:
         """Another node committed something (or lost track: ``everyone``): the polls held
         here for those accounts and rooms look again; presence news is handed on."""
+        if wake.limits:
+            # (first: a message counted there comes with the wake-up of its recipient)
+            self.limits.heard(wake.limits)
         for uin in wake.sessions:
             # signed in or out on another node: a copy here is stale (taken up again
             # from the store if its client comes back here)
-            stale = self.sessions.get(uin)
-            if stale is not None:
-                self._forget(stale)
+            # signed in, out or taken up on another node: a copy here is stale, or no
+            # longer the one that ends it (read from the store)
             self._later(self._look_elsewhere(uin))
+            web = self.web_sessions.get(uin)
+            if web is not None:
+                self._later(self._find_reader(web))
         for uin in wake.web:
             self._later(self._look_web(uin))
         for uin in wake.profiles:
@@ -544,13 +610,16 @@ class Service:
         if wake.everyone:
             for session in self.presence.all_sessions():
                 session.wakeup.set()
-            for uin in list(self.web_sessions):
+            for uin, web in list(self.web_sessions.items()):
                 self._later(self._look_web(uin))  # (a web session moved meanwhile?)
+                self._later(self._find_reader(web))
             if self.shared is not None:
                 self._later(self.load_elsewhere())
         for uin in wake.accounts:
             for session in self.presence.live(uin):
                 session.wakeup.set()
+                if session.reader_elsewhere:
+                    self._later(self._copy_elsewhere(session))
         for uin, presence in wake.presence:
             # a copy of the account's session here follows (shown offline while signed
             # in: hidden; a sign-out elsewhere comes as ``sessions`` and ends the copy)
@@ -580,13 +649,26 @@ class Service:
         }
 
     async def _look_elsewhere(self, uin: int) -> None:
-        """``uin``'s session changed on another node: what it shows now, from the store."""
+        """``uin``'s session changed on another node: a copy here is forgotten when it was
+        signed out or replaced there (taken up again from the store if its client comes
+        back here), or no longer held here when taken up there; what it shows now."""
         if self.shared is None:
             return
         try:
             record = await self.shared.find_session(uin)
         except StoreError:
             return
+        local = self.sessions.get(uin)
+        if local is not None:
+            if record is not None and record.token == local.token:
+                # (taken up there: that node ends it when it goes idle; this copy serves
+                # its client here still, and is only forgotten when idle here)
+                here = record.node == self._node
+                if local.home and not here:
+                    local.settled = self.clock()
+                local.home = here
+                return
+            self._forget(local)
         if uin in self.sessions or uin in self.web_sessions:
             return
         shown = Presence.OFFLINE if record is None else Presence(record.presence).visible
@@ -613,6 +695,60 @@ class Service:
             self._let_go_web(local, kicked=True)  # replaced there
         elif record.node != self._node:
             self._let_go_web(local, moved=True)  # its client talks to that node now
+
+    def _reader_here(self, uin: int) -> None:
+        """``uin``'s classic session is this node's now: it reads the inbox here (and
+        copies of what is queued go to the web session here at commit)."""
+        web = self.web_sessions.get(uin)
+        if web is not None:
+            web.reader_elsewhere = False
+
+    async def _find_reader(self, session: Session) -> None:
+        """Whether another node holds the classic session of ``session``'s account (a web
+        session here): then that one reads the inbox, and this one gets copies."""
+        if self.shared is None:
+            return
+        try:
+            # (from this id on, copies; read first: nothing committed meanwhile is missed)
+            start = await self.store.room_cursor_now() if not session.reader_elsewhere else 0
+            record = await self.shared.find_session(session.uin)
+        except StoreError as exc:
+            log.debug("cannot look up the classic session of %d: %s", session.uin, exc)
+            return
+        if session.ended or session.uin in self.sessions:
+            return
+        elsewhere = record is not None and record.node != self._node
+        if elsewhere and not session.reader_elsewhere:
+            session.copied = max(session.copied, start)
+        if elsewhere != session.reader_elsewhere:
+            session.reader_elsewhere = elsewhere
+            session.wakeup.set()
+
+    async def _copy_elsewhere(self, session: Session) -> None:
+        """Another node queued messages for ``session``'s account, whose classic session
+        another node holds: copies of them, read from the store (a message that session
+        took and acknowledged before this read is missed: see docs/scaling.md)."""
+        try:
+            queued = await self.store.queued(session.uin, MAX_COPIES, after=session.copied)
+        except StoreError as exc:
+            log.debug("no copies for the web session of %d: %s", session.uin, exc)
+            return
+        have = {copy.id for copy in session.copies}
+        added = False
+        for message in queued:
+            if message.id <= session.copied:
+                continue  # (copied by a read that finished first)
+            session.copied = message.id
+            if message.kind is MessageKind.TEXT and message.id not in have | {0}:
+                if message.id <= session.floor:
+                    continue  # (given already, as this node's own copy)
+                session.copies.append(message)
+                added = True
+        if added:
+            # (copies of this node's own commits may have come first: in id order)
+            ordered = sorted(session.copies, key=lambda copy: copy.id)[-MAX_COPIES:]
+            session.copies = collections.deque(ordered)
+            session.wakeup.set()
 
     def web_login_waits(self, code: str, created: int) -> None:
         """A QR sign-in waits for approval: the web sessions that opted in hear of it,

@@ -159,9 +159,11 @@ class Messaging:
         """Copies of just-committed messages for the sessions that do not read the inbox."""
         now = int(time.time())
         for message, message_id in zip(messages, ids, strict=False):
-            for session in self._presence.live(message.recipient)[1:]:
-                # (a second live session is the web one, the classic one reading)
+            for session in self._presence.live(message.recipient):
+                # (the web one, beside a classic one reading here or on another node)
                 if not _takes_buddy_messages(session) or message.kind is not MessageKind.TEXT:
+                    continue
+                if self.reads_inbox(session):
                     continue
                 if len(session.copies) >= MAX_COPIES:
                     session.copies.popleft()
@@ -217,7 +219,11 @@ class Messaging:
         """True when ``session`` reads its account's durable inbox (see the module)."""
         if not session.is_web:
             return True
-        return self._presence.session_of(session.uin) is session and _takes_buddy_messages(session)
+        return (
+            self._presence.session_of(session.uin) is session
+            and _takes_buddy_messages(session)
+            and not session.reader_elsewhere
+        )
 
     # ------------------------------------------------------------------ delivery
 

@@ -162,13 +162,22 @@ class Session:
     room_cursor: int = 0
     #: QR sign-ins waiting for approval, not yet given (opted-in web sessions).
     notices: collections.deque[WebLoginNotice] = field(default_factory=collections.deque)
-    #: Signed in on this node; False for a classic session another node signed in and
-    #: this one took up from the shared store (it is forgotten here, not ended, when
-    #: idle here: the client may be talking to its own node).
+    #: Held by this node (it ends it when idle); False for a copy of a classic session
+    #: another node holds, which took it up later (forgotten here, not ended, when idle
+    #: here: the client may be talking to the node that holds it).
     home: bool = True
+    #: When this node last claimed this classic session, or heard another node did (see
+    #: Service._claim and expire_idle).
+    settled: float = float("-inf")
     #: A web session another node took up: the poll held here answers empty (its client
     #: goes on there), and the session is forgotten here, not ended.
     moved: bool = False
+    #: A web session whose account's classic session another node holds: that one reads
+    #: the inbox, and this one gets copies (from this node's commits, and read from the
+    #: store when another node's NOTIFY names the account; see Service.woken).
+    reader_elsewhere: bool = False
+    #: Of those read from the store, the newest id copied (commit order).
+    copied: int = 0
     #: What the shared store last heard of this web session (floor, room cursor,
     #: presence), so that only a change is written.
     shared_state: tuple[int, int, str] | None = None

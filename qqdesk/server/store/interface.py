@@ -24,6 +24,8 @@ from qqdesk.core import (
     RoomMessage,
 )
 
+from ..bus.wakeup import WakeUp
+
 
 class StoreError(Exception):
     """The store cannot be opened or used (a full disk, a file from a newer release...)."""
@@ -365,9 +367,20 @@ class SharedSessions(Protocol):
         """The session's account chose ``presence`` (no wake-up: presence is news)."""
         ...
 
+    def claim_session(self, uin: int, token: str, node: str) -> Awaitable[bool]:
+        """``node`` holds ``uin``'s session from now on (its client talks there), if it
+        is still the one with ``token``; False when it ended or was replaced."""
+        ...
+
     async def find_session(self, uin: int) -> SessionRecord | None: ...
     async def online(self) -> dict[int, str]:
         """Every kept session's account and presence."""
+        ...
+
+    def tell(self, wake: WakeUp) -> Awaitable[None]:
+        """Tell the other nodes ``wake`` (news that is no write: what changed the limits'
+        counts) with the next commit's NOTIFY, or alone when nothing is being written;
+        done once it is sent."""
         ...
 
 

@@ -167,7 +167,8 @@ async def allocate_ids(db: Connection, count: int, *, wait: float | None = None)
 class _Write:
     """One queued write: what to run, whether it must be synced, who waits for it."""
 
-    run: Callable[[Connection], Awaitable[Any]]
+    #: None: news only (its wake-up travels with the batch's NOTIFY; see tell).
+    run: Callable[[Connection], Awaitable[Any]] | None
     durable: bool
     future: asyncio.Future[Any]
     #: A plain enqueue's rows: neighbouring ones are inserted with one statement.
@@ -229,7 +230,7 @@ class _GroupCommitter:
 
     def submit(
         self,
-        run: Callable[[Connection], Awaitable[T]],
+        run: Callable[[Connection], Awaitable[T]] | None,
         durable: bool,
         messages: list[NewMessage] | None = None,
         wake: WakeUp | None = None,
@@ -264,12 +265,19 @@ class _GroupCommitter:
             await self._commit(batch)
 
     async def _apply(
-        self, db: Connection, batch: list[_Write], durable: bool, *, guarded: bool
+        self,
+        db: Connection,
+        batch: list[_Write],
+        durable: bool,
+        *,
+        guarded: bool,
+        news: list[WakeUp] | None = None,
     ) -> list[tuple[BaseException | None, Any]] | None:
         """Run a batch in one transaction and commit it: each write's (error, result);
-        None when, unguarded, a write failed and the batch was undone (see sqlite)."""
+        None when, unguarded, a write failed and the batch was undone (see sqlite).
+        ``news`` travels with its NOTIFY."""
         outcomes: list[tuple[BaseException | None, Any]] = []
-        woken = [job.wake for job in batch if job.wake is not None]
+        woken = [job.wake for job in batch if job.wake is not None] + (news or [])
         takes_ids = any(job.takes_ids for job in batch)
         transaction = db.transaction()
         await transaction.start()
@@ -284,6 +292,7 @@ class _GroupCommitter:
                     await savepoint.start()
                 try:
                     if len(step) == 1:
+                        assert step[0].run is not None  # (news is no step: see _commit)
                         values = [await step[0].run(db)]
                     else:
                         rows = [row for job in step for row in job.messages or ()]
@@ -326,23 +335,35 @@ class _GroupCommitter:
             raise
         return outcomes
 
-    async def _commit(self, batch: list[_Write]) -> None:
+    async def _commit(self, jobs: list[_Write]) -> None:
+        # news (see PostgresStore.tell) rides on the batch's NOTIFY, or on one of its
+        # own when no write came with it
+        told = [job for job in jobs if job.run is None]
+        news = [job.wake for job in told if job.wake is not None]
+        batch = [job for job in jobs if job.run is not None]
         durable = any(job.durable for job in batch)
         outcomes: list[tuple[BaseException | None, Any]] | None
         try:
             async with self._pool.acquire() as db:
-                outcomes = await self._apply(db, batch, durable, guarded=False)
-                if outcomes is None:
-                    outcomes = await self._apply(db, batch, durable, guarded=True)
+                if not batch:
+                    wake = functools.reduce(WakeUp.merged, news)
+                    await db.execute("SELECT pg_notify($1, $2)", CHANNEL, encode(self._node, wake))
+                    outcomes = []
+                else:
+                    outcomes = await self._apply(db, batch, durable, guarded=False, news=news)
+                    if outcomes is None:
+                        outcomes = await self._apply(db, batch, durable, guarded=True, news=news)
                 assert outcomes is not None
         except Exception as exc:  # nothing of the batch was committed (or it is in doubt)
-            outcomes = [(self._failed(exc, always=True), None) for _ in batch]
+            error = self._failed(exc, always=True)
+            outcomes = [(error, None) for _ in jobs]
         else:
-            self.commits += 1
+            self.commits += bool(batch)
             self.synced_commits += durable
             outcomes = [(self._failed(error), value) for error, value in outcomes]
-        self._failures.report(outcomes, durable)
-        for job, (error, value) in zip(batch, outcomes, strict=True):
+            outcomes += [(None, None)] * len(told)
+        self._failures.report(outcomes[: len(batch)], durable)
+        for job, (error, value) in zip(batch + told, outcomes, strict=True):
             if job.future.done():  # the caller was cancelled: it stopped waiting
                 continue
             if error is not None:
@@ -1057,6 +1078,12 @@ class PostgresStore:
 
     # -- classic sessions every node sees (interface.SharedSessions) --
 
+    def tell(self, wake: WakeUp) -> asyncio.Future[None]:
+        """Send ``wake`` to the other nodes with the batch being written (the writer
+        merges it into that batch's one NOTIFY: no round trip of its own), or alone."""
+        told: asyncio.Future[None] = self._writer.submit(None, False, wake=wake)
+        return told
+
     def keep_session(self, record: SessionRecord) -> asyncio.Future[None]:
         async def run(db: Connection) -> None:
             await db.execute(
@@ -1079,6 +1106,16 @@ class PostgresStore:
         async def run(db: Connection) -> None:
             await db.execute("DELETE FROM sessions WHERE uin=$1 AND token=$2", uin, token)
 
+        return self._write(run, durable=False, wake=WakeUp(sessions=frozenset({uin})))
+
+    def claim_session(self, uin: int, token: str, node: str) -> asyncio.Future[bool]:
+        async def run(db: Connection) -> bool:
+            status = await db.execute(
+                "UPDATE sessions SET node=$3 WHERE uin=$1 AND token=$2", uin, token, node
+            )
+            return bool(status == "UPDATE 1")
+
+        # (the node that held it hears, and lets go of its copy)
         return self._write(run, durable=False, wake=WakeUp(sessions=frozenset({uin})))
 
     def session_presence(self, uin: int, token: str, presence: str) -> asyncio.Future[None]:
