@@ -7,6 +7,7 @@ import asyncio
 import collections
 import concurrent.futures
 import contextlib
+import ctypes
 import functools
 import logging
 import os
@@ -67,8 +68,15 @@ PASSWORD_THREADS = 2
 PASSWORD_NICENESS = 10
 
 
+#: Allocations at least this big get memory of their own from the system, given back
+#: when freed (glibc's M_MMAP_THRESHOLD): see _give_back_scrypt_memory.
+MMAP_THRESHOLD = 4 * 1024 * 1024
+_M_MMAP_THRESHOLD = -3
+
+
 def _yield_to_the_loop() -> None:
-    """Lower this password thread's CPU priority below the event loop's.
+    """Lower this password thread's CPU priority below the event loop's, and see that
+    its scrypt memory goes back to the system.
 
     During a burst of logins the scrypt threads would otherwise take the cores from
     the loop, and every other user's requests would wait: this way the logins slow
@@ -79,6 +87,25 @@ def _yield_to_the_loop() -> None:
         with contextlib.suppress(OSError):  # (already at the lowest priority)
             niceness = os.getpriority(os.PRIO_PROCESS, tid)
             os.setpriority(os.PRIO_PROCESS, tid, min(19, niceness + PASSWORD_NICENESS))
+    _give_back_scrypt_memory()
+
+
+@functools.cache
+def _give_back_scrypt_memory() -> bool:
+    """Each scrypt check takes 16 MiB (N=16384, r=8). glibc raises its mmap threshold
+    after the first such block is freed, so later ones come from the thread's arena
+    and stay there: each password thread kept 16 MiB for good (32 MiB in all; the
+    app's built-in server too). A fixed threshold keeps every block that big in an
+    mmap of its own, unmapped when freed. Python's own small objects are unaffected
+    (its allocator takes 1 MiB arenas). Whether it was set (glibc only)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None)
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):  # not glibc (musl has no mallopt)
+        return False
+    return bool(mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD))
 
 
 class Service:
