@@ -245,6 +245,47 @@ async def test_a_login_whose_client_left_is_never_hashed_for(
     assert b"RES=0&RS=0" in await Raw(live.url, 20002).login()
 
 
+async def test_a_burst_of_logins_waits_before_its_reads(
+    live: QQServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A thousand logins at once made the loop read and hand off every one of them in
+    # one go (most of a second in which nobody else was answered): now only those
+    # a password thread will take next get that far; the rest wait, unread.
+    release = threading.Event()
+    check = check_password
+
+    def held(password_md5: str, stored: str) -> bool:
+        release.wait(10)  # (set below; the bound only ends a failing test)
+        return check(password_md5, stored)
+
+    reads: list[int] = []
+    password_hash = live.store.password_hash
+
+    async def counted(uin: int) -> str | None:
+        reads.append(uin)
+        return await password_hash(uin)
+
+    alice = Raw(live.url, 10001)
+    assert b"RES=0&RS=0" in await alice.login()
+    monkeypatch.setattr(service_module, "check_password", held)
+    monkeypatch.setattr(live.store, "password_hash", counted)
+    uins = range(20000, 20020)
+    for uin in uins:
+        await live.async_admin.create_account(uin, "pw")
+    try:
+        logins = [asyncio.create_task(Raw(live.url, uin).login()) for uin in uins]
+        await wait_until(lambda: live.front_end.connection_count == len(uins))
+        gate = service_module.PASSWORD_GATE
+        await wait_until(lambda: len(reads) == gate)
+        # the others are in, waiting without a read; another user is served meanwhile
+        assert b"&RES=0&" in await alice.send("Query_Stat", TN=50, UN=0)
+        assert len(reads) == gate < len(uins)
+    finally:
+        release.set()
+    assert all(b"RES=0&RS=0" in answer for answer in await asyncio.gather(*logins))
+    assert sorted(reads) == list(uins)
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread priority: Linux")
 async def test_password_threads_yield_the_cores_to_the_loop(
     live: QQServer, monkeypatch: pytest.MonkeyPatch

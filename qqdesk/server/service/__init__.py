@@ -66,6 +66,8 @@ MAX_TOLD_CODES = 10_000
 PASSWORD_THREADS = 2
 #: How much lower than the rest of the server the password threads run (niceness).
 PASSWORD_NICENESS = 10
+#: Logins past the first reads at once: one hashing and one ready per thread.
+PASSWORD_GATE = 2 * PASSWORD_THREADS
 
 
 #: Allocations at least this big get memory of their own from the system, given back
@@ -168,6 +170,8 @@ class Service:
         self._hashing = concurrent.futures.ThreadPoolExecutor(
             PASSWORD_THREADS, thread_name_prefix="qqdesk-password", initializer=_yield_to_the_loop
         )
+        #: Password checks under way or next in line (see authenticate).
+        self._checking = asyncio.Semaphore(PASSWORD_GATE)
 
     # ------------------------------------------------------------------ sessions
 
@@ -186,6 +190,18 @@ class Service:
         for minutes, and every new login would queue behind them."""
         if self.limits.login_blocked(uin, ip):
             raise Refused(Refusal.TOO_FREQUENT)
+        # A burst of logins waits here, before its reads: the loop does each one's
+        # share (the reads, the hand-off to a thread) as a password thread comes
+        # free, not a thousand at once when the burst arrives, which held every
+        # other request up for most of a second.
+        async with self._checking:
+            if abandoned is not None and abandoned.done():
+                raise ClientGone()
+            return await self._check_password(uin, password_md5, ip, abandoned)
+
+    async def _check_password(
+        self, uin: int, password_md5: str, ip: str, abandoned: asyncio.Future[None] | None
+    ) -> Account:
         account = await self.store.account(uin)
         stored = await self.store.password_hash(uin) if account else None
         if account is None or stored is None:
