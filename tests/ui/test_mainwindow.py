@@ -73,6 +73,40 @@ def test_buddies_with_statuses_and_header(alice_bob: tuple[MainWindow, MainWindo
     assert alice.tree.isExpanded(alice.proxy.index(0, 0))
 
 
+def test_only_the_sections_open_not_each_buddy_row(
+    qtbot: Any, alice_bob: tuple[MainWindow, MainWindow]
+) -> None:
+    """Sections open (again after a status change reorders a section, after a filter);
+    buddy rows are never remembered as open: with 10,000 of them the tree's layout and
+    every row move cost a multiple otherwise."""
+    alice, bob = alice_bob
+
+    def opened() -> tuple[list[bool], list[bool]]:
+        tree, proxy = alice.tree, alice.proxy
+        sections = [proxy.index(r, 0) for r in range(proxy.rowCount())]
+        rows = [proxy.index(r, 0, s) for s in sections for r in range(proxy.rowCount(s))]
+        return [tree.isExpanded(s) for s in sections], [tree.isExpanded(r) for r in rows]
+
+    sections, rows = opened()
+    assert sections and all(sections)
+    assert rows and not any(rows)
+    alice.tree.collapse(alice.proxy.index(0, 0))
+    index = bob.status_selector.findData(Presence.HIDDEN.value)
+    bob.status_selector.setCurrentIndex(index)
+    bob.status_selector.activated.emit(index)
+    qtbot.waitUntil(lambda: tree_rows(alice)[0] == ("Bob", Presence.OFFLINE))
+    carol = alice.model.index(1, 0, alice.model.group_index(GroupKind.FRIENDS)).data(Roles.UIN)
+    alice.model.set_status(carol, Presence.ONLINE)  # Carol's row moves up, past Bob's
+    assert tree_rows(alice)[0] == ("Carol", Presence.ONLINE)
+    sections, rows = opened()
+    assert sections and all(sections)
+    assert rows and not any(rows)
+    alice.filter_edit.setText("o")
+    sections, rows = opened()
+    assert sections and all(sections)
+    assert rows and not any(rows)
+
+
 def test_status_change_shows_in_the_other_tree(
     qtbot: Any, alice_bob: tuple[MainWindow, MainWindow]
 ) -> None:
