@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QMouseEvent
@@ -46,20 +46,8 @@ from .bridge import SessionBridge
 from .chat import ChatManager
 from .contacts_menu import ContactsEditor
 from .delegates import BuddyDelegate
-from .dialogs import (
-    AddBuddyDialog,
-    ChooseBuddiesDialog,
-    IncomingRequestDialog,
-    ProfileDialog,
-    RequestsDialog,
-    SettingsDialog,
-    WebLoginDialog,
-    WebLoginNotice,
-)
-from .dialogs.own_profile import OwnProfileDialog
 from .drafts import DraftKeeper
 from .errors import describe_error
-from .history_search import HistorySearchWindow
 from .idle import DEFAULT_MINUTES, AutoAway
 from .models import BuddyFilterProxyModel, BuddyTreeModel, GroupKind, Roles
 from .notifications import Notifier
@@ -68,6 +56,17 @@ from .tasks import spawn
 from .toplevel import TopLevelWindow
 from .tray import Tray
 from .widgets import Banner, ElidedLabel, StatusSelector
+
+if TYPE_CHECKING:
+    # The dialogs and the search window load when first opened: not at start-up.
+    from .dialogs import (
+        ChooseBuddiesDialog,
+        RequestsDialog,
+        WebLoginDialog,
+        WebLoginNotice,
+    )
+    from .dialogs.own_profile import OwnProfileDialog
+    from .history_search import HistorySearchWindow
 
 log = logging.getLogger(__name__)
 
@@ -354,6 +353,8 @@ class MainWindow(TopLevelWindow):
     def show_own_profile(self) -> OwnProfileDialog:
         """My profile editor (one at a time); a save shows here at once."""
         if self.own_profile_dialog is None:
+            from .dialogs.own_profile import OwnProfileDialog
+
             dialog = OwnProfileDialog(self.session, self)
             dialog.saved.connect(self._own_profile_saved)
             dialog.destroyed.connect(lambda *_: setattr(self, "own_profile_dialog", None))
@@ -537,6 +538,8 @@ class MainWindow(TopLevelWindow):
         return [(b.uin, b.name) for b in friends if b.uin != self.own_uin]
 
     def _choose_to_invite(self, parent: QWidget, present: list[int]) -> list[int] | None:
+        from .dialogs import ChooseBuddiesDialog
+
         dialog = ChooseBuddiesDialog(
             self.tr("Invite friends"),
             [(uin, name) for uin, name in self._friends_to_choose() if uin not in present],
@@ -549,6 +552,8 @@ class MainWindow(TopLevelWindow):
 
     def create_room_dialog(self, group: bool) -> ChooseBuddiesDialog:
         """The dialog that makes a group (or a discussion) of chosen friends."""
+        from .dialogs import ChooseBuddiesDialog
+
         dialog = ChooseBuddiesDialog(
             self.tr("New group") if group else self.tr("New discussion"),
             self._friends_to_choose(),
@@ -575,6 +580,8 @@ class MainWindow(TopLevelWindow):
         spawn(make(name, members), on_done=done, on_error=self._show_error)
 
     def show_web_login(self) -> WebLoginDialog:
+        from .dialogs import WebLoginDialog
+
         dialog = WebLoginDialog(self.session, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         dialog.show()
@@ -584,6 +591,8 @@ class MainWindow(TopLevelWindow):
         """A QR sign-in waits: ask me (nothing is approved without me)."""
         if event.code in self._web_notices:
             return
+        from .dialogs import WebLoginNotice
+
         notice = WebLoginNotice(self.session, event.code, self)  # it deletes itself
         self._web_notices[event.code] = notice
         notice.finished.connect(lambda _r, code=event.code: self._web_notices.pop(code, None))
@@ -772,6 +781,8 @@ class MainWindow(TopLevelWindow):
         if self._do_not_disturb:
             # No window pops up now: the request waits in Friend requests (counted there).
             return
+        from .dialogs import IncomingRequestDialog
+
         dialog = IncomingRequestDialog(self.session, uin, reason, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         dialog.answered.connect(self._request_answered)
@@ -1009,6 +1020,8 @@ class MainWindow(TopLevelWindow):
         return menu
 
     def show_profile(self, uin: int) -> None:
+        from .dialogs import ProfileDialog
+
         dialog = ProfileDialog(self.session, uin, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         dialog.show()
@@ -1035,6 +1048,8 @@ class MainWindow(TopLevelWindow):
         spawn(self.session.remove_buddy(uin), on_done=done, on_error=self._show_error)
 
     def show_add_friend(self) -> None:
+        from .dialogs import AddBuddyDialog
+
         dialog = AddBuddyDialog(
             self.session, self, friends=lambda: [buddy.uin for buddy in self.model.friends()]
         )
@@ -1112,6 +1127,8 @@ class MainWindow(TopLevelWindow):
 
     def show_requests(self) -> RequestsDialog:
         if self.requests_dialog is None:
+            from .dialogs import RequestsDialog
+
             dialog = RequestsDialog(
                 self.session, self.sent_requests, lambda uin: self._known_nick(uin), self
             )
@@ -1137,6 +1154,8 @@ class MainWindow(TopLevelWindow):
     def show_search(self) -> HistorySearchWindow:
         """The search over all kept messages (one window, brought to the front)."""
         if self.search_window is None:
+            from .history_search import HistorySearchWindow
+
             window = HistorySearchWindow(self.session, self._conversation_name, self)
             window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
             window.openRequested.connect(self.open_found_message)
@@ -1164,6 +1183,8 @@ class MainWindow(TopLevelWindow):
     def show_settings(self) -> None:
         if self.settings is None:
             return
+        from .dialogs import SettingsDialog
+
         dialog = SettingsDialog(
             self.settings, self, idle_source=self.auto_away.source, account=self.own_uin
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import Any, TypeVar
 
 import pytest
@@ -455,3 +457,29 @@ def test_enter_in_the_filter_opens_the_first_match(
     qtbot.keyClick(alice.filter_edit, Qt.Key.Key_Return)
     assert [c.uin for c in alice.chats.chats()] == [10003]
     chat.close()
+
+
+def test_the_dialogs_load_when_first_opened_not_at_start() -> None:
+    """Start-up imports no dialog nor the search window (a fifth of the app's imports);
+    opening one imports it then."""
+    code = (
+        "import sys, qqdesk.ui.mainwindow;"
+        "print(sorted(m for m in sys.modules"
+        " if m.startswith(('qqdesk.ui.dialogs', 'qqdesk.ui.history_search'))))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == "[]"
+
+
+def test_a_dialog_opens_from_the_window(
+    qtbot: Any, alice_bob: tuple[MainWindow, MainWindow]
+) -> None:
+    alice, _bob = alice_bob
+    window = alice.show_search()
+    assert type(window).__name__ == "HistorySearchWindow" and window.isVisible()
+    profile = alice.show_own_profile()
+    assert type(profile).__name__ == "OwnProfileDialog" and profile.isVisible()
+    profile.close()
+    window.close()
