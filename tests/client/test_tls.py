@@ -4,8 +4,6 @@ through the session's CA file option; refused without it."""
 from __future__ import annotations
 
 import ssl
-import subprocess
-import sys
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -15,6 +13,7 @@ from qqdesk.client import AccountSession, DeliveryState, ServerUnavailable
 from qqdesk.client.transport import Transport
 from qqdesk.server import QQServer, SqliteStore
 from tests.support.certs import self_signed
+from tests.support.processes import run_python
 
 from .conftest import FAST, populate, wait_for
 
@@ -103,7 +102,4 @@ def test_importing_the_transport_leaves_the_httpx_command_line_out() -> None:
         "print(sorted({'rich', 'click'} & set(sys.modules)));"
         "importlib.import_module('httpx._main'); print('rich' in sys.modules)"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
-    )
-    assert done.stdout.split() == ["[]", "True"]
+    assert run_python(code).split() == ["[]", "True"]

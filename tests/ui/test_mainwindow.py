@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from typing import Any, TypeVar
 
 import pytest
@@ -25,6 +23,7 @@ from qqdesk.ui.dialogs import IncomingRequestDialog
 from qqdesk.ui.mainwindow import MainWindow
 from qqdesk.ui.models import GroupKind, Roles
 from qqdesk.ui.settings import Settings
+from tests.support.processes import run_python
 
 from .conftest import FakeHub, FakeSession
 
@@ -467,10 +466,7 @@ def test_the_dialogs_load_when_first_opened_not_at_start() -> None:
         "print(sorted(m for m in sys.modules"
         " if m.startswith(('qqdesk.ui.dialogs', 'qqdesk.ui.history_search'))))"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
-    )
-    assert done.stdout.strip() == "[]"
+    assert run_python(code).strip() == "[]"
 
 
 def test_a_dialog_opens_from_the_window(
