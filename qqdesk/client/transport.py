@@ -4,15 +4,28 @@ over httpx."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import ssl
+import sys
 import zlib
 from collections.abc import Callable, Mapping
 from urllib.parse import urlencode
 
-import httpx
+# httpx imports its command-line client (click, rich, pygments) whenever those happen to
+# be installed: 12 MiB and a tenth of a second of the app's start-up, for a program the
+# app never runs. Its import is refused once (httpx then has a stand-in ``main``).
+_CLI = "httpx._main"
+_skip_cli = "httpx" not in sys.modules and _CLI not in sys.modules
+if _skip_cli:
+    sys.modules[_CLI] = None  # type: ignore[assignment]
+try:
+    import httpx
+finally:
+    if _skip_cli:
+        del sys.modules[_CLI]
 
-from .errors import ServerBusy, ServerUnavailable
+from .errors import ServerBusy, ServerUnavailable  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +92,15 @@ class _Body:
 _STALE_CONNECTION = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
 
 
+@functools.cache
+def _no_tls() -> ssl.SSLContext:
+    """The TLS context of a client for a plain http:// server. httpx makes one for every
+    client, by default reading every authority of the CA bundle (some 30 ms and 2 MiB
+    each); a plain connection never uses it. This one trusts no authority, so were it
+    ever used, its TLS connection would fail (redirects are not followed)."""
+    return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+
+
 class Transport:
     """One long-lived ``httpx.AsyncClient`` per account.
 
@@ -109,7 +131,7 @@ class Transport:
         #: How an https server's certificate is checked: the system's authorities, or
         #: only those in ``ca_file`` (a self-signed certificate, or a private CA). The
         #: host name is always checked.
-        self._verify: ssl.SSLContext | bool = True
+        self._verify: ssl.SSLContext | bool = True if scheme == "https" else _no_tls()
         if ca_file is not None:
             try:
                 self._verify = ssl.create_default_context(cafile=ca_file)

@@ -186,7 +186,17 @@ def face_picture(
     bottom-right corner. ``ratio`` is the device pixel ratio to draw for (default: the
     application's); the result carries it, so painters and labels show it sharp.
     """
-    return _face_picture(face, size, name, status, badge, _ratio(ratio))
+    # The name only draws a face that has no picture file: pictures are kept per face,
+    # not per buddy (10,000 buddies share a hundred pictures, not 2,048 cached copies).
+    drawn_name = "" if _has_picture(face) else name
+    return _face_picture(face, size, drawn_name, status, badge, _ratio(ratio))
+
+
+def _has_picture(face: int) -> bool:
+    try:
+        return resources.face_path(face).is_file()
+    except (FileNotFoundError, ValueError):
+        return False
 
 
 @lru_cache(maxsize=2048)

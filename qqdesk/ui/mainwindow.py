@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QMouseEvent
@@ -46,20 +46,8 @@ from .bridge import SessionBridge
 from .chat import ChatManager
 from .contacts_menu import ContactsEditor
 from .delegates import BuddyDelegate
-from .dialogs import (
-    AddBuddyDialog,
-    ChooseBuddiesDialog,
-    IncomingRequestDialog,
-    ProfileDialog,
-    RequestsDialog,
-    SettingsDialog,
-    WebLoginDialog,
-    WebLoginNotice,
-)
-from .dialogs.own_profile import OwnProfileDialog
 from .drafts import DraftKeeper
 from .errors import describe_error
-from .history_search import HistorySearchWindow
 from .idle import DEFAULT_MINUTES, AutoAway
 from .models import BuddyFilterProxyModel, BuddyTreeModel, GroupKind, Roles
 from .notifications import Notifier
@@ -68,6 +56,17 @@ from .tasks import spawn
 from .toplevel import TopLevelWindow
 from .tray import Tray
 from .widgets import Banner, ElidedLabel, StatusSelector
+
+if TYPE_CHECKING:
+    # The dialogs and the search window load when first opened: not at start-up.
+    from .dialogs import (
+        ChooseBuddiesDialog,
+        RequestsDialog,
+        WebLoginDialog,
+        WebLoginNotice,
+    )
+    from .dialogs.own_profile import OwnProfileDialog
+    from .history_search import HistorySearchWindow
 
 log = logging.getLogger(__name__)
 
@@ -290,10 +289,10 @@ class MainWindow(TopLevelWindow):
         self.tree.customContextMenuRequested.connect(self._buddy_menu)
         self.tree.doubleClicked.connect(self._double_clicked)
         self.tree.activated.connect(self._double_clicked)
-        self.proxy.modelReset.connect(self.tree.expandAll)
+        self.proxy.modelReset.connect(self._expand_sections)
         self.proxy.rowsInserted.connect(lambda parent, *_: self.tree.expand(parent))
-        self.proxy.layoutChanged.connect(self.tree.expandAll)
-        self.tree.expandAll()
+        self.proxy.layoutChanged.connect(self._expand_sections)
+        self._expand_sections()
         self.contacts_editor = ContactsEditor(self.session, self.model, self, self._show_error)
 
         tools = QHBoxLayout()
@@ -354,6 +353,8 @@ class MainWindow(TopLevelWindow):
     def show_own_profile(self) -> OwnProfileDialog:
         """My profile editor (one at a time); a save shows here at once."""
         if self.own_profile_dialog is None:
+            from .dialogs.own_profile import OwnProfileDialog
+
             dialog = OwnProfileDialog(self.session, self)
             dialog.saved.connect(self._own_profile_saved)
             dialog.destroyed.connect(lambda *_: setattr(self, "own_profile_dialog", None))
@@ -366,6 +367,13 @@ class MainWindow(TopLevelWindow):
     def _own_profile_saved(self, profile: Profile) -> None:
         self.own_nick, self.own_face = profile.nick, profile.face
         self._update_header()
+
+    def _expand_sections(self, *_: Any) -> None:
+        """Open every section of the tree. Only sections have children: expandAll would
+        also visit (and remember as open) each of 10,000 buddy rows, about 0.4 s each time
+        a row moves."""
+        for row in range(self.proxy.rowCount()):
+            self.tree.expand(self.proxy.index(row, 0))
 
     def _update_header(self) -> None:
         nick = self.own_nick or str(self.own_uin)
@@ -450,13 +458,13 @@ class MainWindow(TopLevelWindow):
         self.filter_edit.setPlaceholderText(self._filter_hint())
         if available:
             spawn(self.reload_rooms(), on_error=lambda exc: log.info("rooms: %s", exc))
-        self.tree.expandAll()
+        self._expand_sections()
 
     async def reload_rooms(self) -> None:
         """List my groups and discussions again (names in open room windows too)."""
         rooms = await self.session.rooms()
         self.model.set_rooms(rooms)
-        self.tree.expandAll()
+        self._expand_sections()
         for room in rooms:
             chat = self.chats.room_chat(room.conversation)
             if isinstance(chat, RoomChatWindow):
@@ -530,6 +538,8 @@ class MainWindow(TopLevelWindow):
         return [(b.uin, b.name) for b in friends if b.uin != self.own_uin]
 
     def _choose_to_invite(self, parent: QWidget, present: list[int]) -> list[int] | None:
+        from .dialogs import ChooseBuddiesDialog
+
         dialog = ChooseBuddiesDialog(
             self.tr("Invite friends"),
             [(uin, name) for uin, name in self._friends_to_choose() if uin not in present],
@@ -542,6 +552,8 @@ class MainWindow(TopLevelWindow):
 
     def create_room_dialog(self, group: bool) -> ChooseBuddiesDialog:
         """The dialog that makes a group (or a discussion) of chosen friends."""
+        from .dialogs import ChooseBuddiesDialog
+
         dialog = ChooseBuddiesDialog(
             self.tr("New group") if group else self.tr("New discussion"),
             self._friends_to_choose(),
@@ -568,6 +580,8 @@ class MainWindow(TopLevelWindow):
         spawn(make(name, members), on_done=done, on_error=self._show_error)
 
     def show_web_login(self) -> WebLoginDialog:
+        from .dialogs import WebLoginDialog
+
         dialog = WebLoginDialog(self.session, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         dialog.show()
@@ -577,6 +591,8 @@ class MainWindow(TopLevelWindow):
         """A QR sign-in waits: ask me (nothing is approved without me)."""
         if event.code in self._web_notices:
             return
+        from .dialogs import WebLoginNotice
+
         notice = WebLoginNotice(self.session, event.code, self)  # it deletes itself
         self._web_notices[event.code] = notice
         notice.finished.connect(lambda _r, code=event.code: self._web_notices.pop(code, None))
@@ -674,8 +690,7 @@ class MainWindow(TopLevelWindow):
             chat = self.chats.chat(buddy.uin)
             if chat is not None:
                 chat.set_status(buddy.status)
-        # (set_buddies resets the model: the proxy's modelReset has expanded the tree,
-        # a second expandAll of 10,000 rows would cost about half a second)
+        # (set_buddies resets the model: the proxy's modelReset has opened the sections)
 
     async def _load_own_profile(self) -> None:
         if self.own_nick and self.own_face:
@@ -766,6 +781,8 @@ class MainWindow(TopLevelWindow):
         if self._do_not_disturb:
             # No window pops up now: the request waits in Friend requests (counted there).
             return
+        from .dialogs import IncomingRequestDialog
+
         dialog = IncomingRequestDialog(self.session, uin, reason, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         dialog.answered.connect(self._request_answered)
@@ -1003,6 +1020,8 @@ class MainWindow(TopLevelWindow):
         return menu
 
     def show_profile(self, uin: int) -> None:
+        from .dialogs import ProfileDialog
+
         dialog = ProfileDialog(self.session, uin, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         dialog.show()
@@ -1029,6 +1048,8 @@ class MainWindow(TopLevelWindow):
         spawn(self.session.remove_buddy(uin), on_done=done, on_error=self._show_error)
 
     def show_add_friend(self) -> None:
+        from .dialogs import AddBuddyDialog
+
         dialog = AddBuddyDialog(
             self.session, self, friends=lambda: [buddy.uin for buddy in self.model.friends()]
         )
@@ -1106,6 +1127,8 @@ class MainWindow(TopLevelWindow):
 
     def show_requests(self) -> RequestsDialog:
         if self.requests_dialog is None:
+            from .dialogs import RequestsDialog
+
             dialog = RequestsDialog(
                 self.session, self.sent_requests, lambda uin: self._known_nick(uin), self
             )
@@ -1131,6 +1154,8 @@ class MainWindow(TopLevelWindow):
     def show_search(self) -> HistorySearchWindow:
         """The search over all kept messages (one window, brought to the front)."""
         if self.search_window is None:
+            from .history_search import HistorySearchWindow
+
             window = HistorySearchWindow(self.session, self._conversation_name, self)
             window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
             window.openRequested.connect(self.open_found_message)
@@ -1158,6 +1183,8 @@ class MainWindow(TopLevelWindow):
     def show_settings(self) -> None:
         if self.settings is None:
             return
+        from .dialogs import SettingsDialog
+
         dialog = SettingsDialog(
             self.settings, self, idle_source=self.auto_away.source, account=self.own_uin
         )
@@ -1166,7 +1193,7 @@ class MainWindow(TopLevelWindow):
 
     def _filter_changed(self, text: str) -> None:
         self.proxy.set_filter_text(text)
-        self.tree.expandAll()
+        self._expand_sections()
 
     def first_match(self) -> int | None:
         """The number of the first buddy the filter shows (friends, then strangers)."""

@@ -7,8 +7,10 @@ its peak so far (VmHWM):
 
 * ``bare``: a QApplication showing an empty QMainWindow; milestone ``shown`` at its
   first paint -- the baseline of what PySide6 alone costs.
-* ``app``: what ``python -m qqdesk`` does after an automatic sign-in (App.signed_in):
-  an AccountSession logs in, a MainWindow is built, shown and started; milestones
+* ``app``: what ``python -m qqdesk`` does after an automatic sign-in (App.signed_in),
+  with the language and theme of default settings installed first (as
+  App.apply_language_and_theme): an AccountSession logs in, a MainWindow is built,
+  shown and started; milestones
   ``shown`` (first paint of the buddy tree), ``listed`` (the whole buddy list is in
   the model and painted), ``named`` (every buddy has its nickname, checked every
   0.5 s; with ``--legacy-list`` the list is read as from a server without the ListEx
@@ -87,8 +89,14 @@ async def run_bare(qapp: QApplication) -> None:
 
 async def run_app(qapp: QApplication, args: argparse.Namespace) -> None:
     from qqdesk.client import AccountSession
+    from qqdesk.ui.i18n import install_translator
     from qqdesk.ui.mainwindow import MainWindow
+    from qqdesk.ui.theme import apply_theme
 
+    # As App.apply_language_and_theme does with default settings, before any window:
+    # the language also sets the locale names are sorted in (not the process's "C").
+    install_translator(qapp, "system")
+    apply_theme(qapp, "system")
     session = AccountSession(args.server, args.uin, args.password, store=args.history)
     try:
         await session.login()

@@ -4,12 +4,17 @@ server (and the fallback against a legacy one)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from qqdesk.client import AccountSession, Buddy, NoSuchUser, Presence, RequestRefused
+from qqdesk.client.links import classic
 from qqdesk.core import Category, Profile
-from qqdesk.server import QQServer
+from qqdesk.protocol.classic import MAX_LIST_EX_PAGE
+from qqdesk.server import QQServer, SqliteStore
+from tests.support.servers import TEST_SCRYPT_N
 
 from .conftest import ALICE, BOB, CAROL, VERA
 from .scripted import ScriptedServer
@@ -102,3 +107,54 @@ async def test_a_legacy_server_gets_list_and_getinfo(
     with pytest.raises(RequestRefused):  # the legacy server answers NULL
         await alice.set_remark(10002, "b")
     await alice.logout()
+
+
+@pytest.mark.parametrize("asked_page", [MAX_LIST_EX_PAGE, MAX_LIST_EX_PAGE + 200])
+async def test_a_long_list_comes_in_pages_two_at_a_time_in_list_order(
+    tmp_path: Path,
+    new_session: NewSession,
+    monkeypatch: pytest.MonkeyPatch,
+    asked_page: int,
+) -> None:
+    """1,234 buddies: after the first page two pages are asked at a time, the list is
+    whole and in the server's order, and at most one request more than the pages is
+    made. Asking for more than the server sends (its pages then come short) leaves
+    gaps the client fills."""
+    monkeypatch.setattr(classic, "MAX_LIST_EX_PAGE", asked_page)
+    server = QQServer(SqliteStore(tmp_path / "server.sqlite3"), scrypt_n=TEST_SCRYPT_N)
+    await server.async_admin.create_account(ALICE, "alice-pw", nick="Alice")
+    buddies = [30_000 + (i * 7) % 1234 for i in range(1234)]
+    for uin in buddies:
+        await server.async_admin.create_account(uin, "pw", nick=f"好友 {uin}", face=uin % 100)
+        await server.async_admin.add_buddy(ALICE, uin)
+    await server.start("127.0.0.1", 0)
+    alice = new_session(server.url, ALICE, "alice-pw")
+    try:
+        await alice.login()
+        offsets: list[int] = []
+        in_flight, most = 0, 0
+        page = alice.link._buddy_page
+
+        async def counted(offset: int) -> Any:
+            nonlocal in_flight, most
+            offsets.append(offset)
+            in_flight += 1
+            most = max(most, in_flight)
+            try:
+                return await page(offset)
+            finally:
+                in_flight -= 1
+
+        monkeypatch.setattr(alice.link, "_buddy_page", counted)
+        listed = await alice.buddies()
+        assert [b.uin for b in listed] == await alice.link.buddy_numbers()
+        assert sorted(b.uin for b in listed) == sorted(buddies)
+        assert all(b.nick == f"好友 {b.uin}" and b.face == b.uin % 100 for b in listed)
+        pages = -(-1234 // MAX_LIST_EX_PAGE)  # the server sends at most 500
+        # (a wrong guess is given up as the next pages are asked: a moment of three)
+        assert most == (2 if asked_page == MAX_LIST_EX_PAGE else 3)
+        assert len(offsets) <= pages + (1 if asked_page == MAX_LIST_EX_PAGE else pages)
+        assert offsets[:2] == [0, MAX_LIST_EX_PAGE]
+    finally:
+        await alice.close()
+        await server.stop()

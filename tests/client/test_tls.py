@@ -13,6 +13,7 @@ from qqdesk.client import AccountSession, DeliveryState, ServerUnavailable
 from qqdesk.client.transport import Transport
 from qqdesk.server import QQServer, SqliteStore
 from tests.support.certs import self_signed
+from tests.support.processes import run_python
 
 from .conftest import FAST, populate, wait_for
 
@@ -67,3 +68,38 @@ def test_only_http_and_https_urls(tmp_path: Path) -> None:
         Transport("ftp://example.org")
     with pytest.raises(ValueError, match="CA file"):
         Transport("https://example.org", ca_file=str(tmp_path / "missing.pem"))
+
+
+def test_a_client_for_a_plain_http_server_reads_no_certificate_authorities(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A plain http:// server needs no TLS: its client does not read the CA bundle (some
+    30 ms and 2 MiB at every sign-in); its stand-in context trusts nobody. An https://
+    server's client still reads the system's authorities."""
+    made: list[object] = []
+    real = ssl.create_default_context
+
+    def counting(*args: object, **kwargs: object) -> ssl.SSLContext:
+        made.append(kwargs.get("cafile"))
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ssl, "create_default_context", counting)
+    plain = Transport("http://127.0.0.1:1/")
+    assert isinstance(plain._verify, ssl.SSLContext)
+    assert plain._verify.cert_store_stats()["x509_ca"] == 0
+    assert plain._verify.verify_mode is ssl.CERT_REQUIRED and plain._verify.check_hostname
+    plain._open()
+    assert made == []
+    Transport("https://127.0.0.1:1/")._open()
+    assert len(made) == 1
+
+
+def test_importing_the_transport_leaves_the_httpx_command_line_out() -> None:
+    """httpx imports its command-line client (click, rich) where they are installed (they
+    are here, for the test tools): the app never runs it, and it costs 12 MiB."""
+    code = (
+        "import sys, qqdesk.client.transport, httpx, importlib;"
+        "print(sorted({'rich', 'click'} & set(sys.modules)));"
+        "importlib.import_module('httpx._main'); print('rich' in sys.modules)"
+    )
+    assert run_python(code).split() == ["[]", "True"]

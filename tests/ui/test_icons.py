@@ -99,3 +99,13 @@ def test_drawn_face_without_pictures(
     assert face.width() == 74 and face.devicePixelRatio() == 2.0
     assert not face.toImage().isNull()
     assert "no picture" in caplog.text
+
+
+def test_a_face_with_a_picture_is_kept_once_for_every_buddy_who_has_it(
+    qapp: QApplication,
+) -> None:
+    """The buddy tree asks for a face per row with the buddy's name (for a drawn face):
+    with a picture file the name changes nothing, so one pixmap serves them all."""
+    first = icons.face_picture(6, 36, "Alice", status=Presence.OFFLINE)
+    assert icons.face_picture(6, 36, "Bob", status=Presence.OFFLINE) is first
+    assert icons.face_picture(6, 36, "Alice", status=Presence.ONLINE) is not first

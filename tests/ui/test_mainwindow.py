@@ -23,6 +23,7 @@ from qqdesk.ui.dialogs import IncomingRequestDialog
 from qqdesk.ui.mainwindow import MainWindow
 from qqdesk.ui.models import GroupKind, Roles
 from qqdesk.ui.settings import Settings
+from tests.support.processes import run_python
 
 from .conftest import FakeHub, FakeSession
 
@@ -71,6 +72,40 @@ def test_buddies_with_statuses_and_header(alice_bob: tuple[MainWindow, MainWindo
     assert alice.nick_label.text() == "Alice"
     assert "10001" in alice.number_label.text()
     assert alice.tree.isExpanded(alice.proxy.index(0, 0))
+
+
+def test_only_the_sections_open_not_each_buddy_row(
+    qtbot: Any, alice_bob: tuple[MainWindow, MainWindow]
+) -> None:
+    """Sections open (again after a status change reorders a section, after a filter);
+    buddy rows are never remembered as open: with 10,000 of them the tree's layout and
+    every row move cost a multiple otherwise."""
+    alice, bob = alice_bob
+
+    def opened() -> tuple[list[bool], list[bool]]:
+        tree, proxy = alice.tree, alice.proxy
+        sections = [proxy.index(r, 0) for r in range(proxy.rowCount())]
+        rows = [proxy.index(r, 0, s) for s in sections for r in range(proxy.rowCount(s))]
+        return [tree.isExpanded(s) for s in sections], [tree.isExpanded(r) for r in rows]
+
+    sections, rows = opened()
+    assert sections and all(sections)
+    assert rows and not any(rows)
+    alice.tree.collapse(alice.proxy.index(0, 0))
+    index = bob.status_selector.findData(Presence.HIDDEN.value)
+    bob.status_selector.setCurrentIndex(index)
+    bob.status_selector.activated.emit(index)
+    qtbot.waitUntil(lambda: tree_rows(alice)[0] == ("Bob", Presence.OFFLINE))
+    carol = alice.model.index(1, 0, alice.model.group_index(GroupKind.FRIENDS)).data(Roles.UIN)
+    alice.model.set_status(carol, Presence.ONLINE)  # Carol's row moves up, past Bob's
+    assert tree_rows(alice)[0] == ("Carol", Presence.ONLINE)
+    sections, rows = opened()
+    assert sections and all(sections)
+    assert rows and not any(rows)
+    alice.filter_edit.setText("o")
+    sections, rows = opened()
+    assert sections and all(sections)
+    assert rows and not any(rows)
 
 
 def test_status_change_shows_in_the_other_tree(
@@ -421,3 +456,26 @@ def test_enter_in_the_filter_opens_the_first_match(
     qtbot.keyClick(alice.filter_edit, Qt.Key.Key_Return)
     assert [c.uin for c in alice.chats.chats()] == [10003]
     chat.close()
+
+
+def test_the_dialogs_load_when_first_opened_not_at_start() -> None:
+    """Start-up imports no dialog nor the search window (a fifth of the app's imports);
+    opening one imports it then."""
+    code = (
+        "import sys, qqdesk.ui.mainwindow;"
+        "print(sorted(m for m in sys.modules"
+        " if m.startswith(('qqdesk.ui.dialogs', 'qqdesk.ui.history_search'))))"
+    )
+    assert run_python(code).strip() == "[]"
+
+
+def test_a_dialog_opens_from_the_window(
+    qtbot: Any, alice_bob: tuple[MainWindow, MainWindow]
+) -> None:
+    alice, _bob = alice_bob
+    window = alice.show_search()
+    assert type(window).__name__ == "HistorySearchWindow" and window.isVisible()
+    profile = alice.show_own_profile()
+    assert type(profile).__name__ == "OwnProfileDialog" and profile.isVisible()
+    profile.close()
+    window.close()

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QAbstractItemModel, QModelIndex
+from PySide6.QtCore import QAbstractItemModel, QLocale, QModelIndex
 from PySide6.QtTest import QAbstractItemModelTester
 from PySide6.QtWidgets import QApplication
 from pytestqt.modeltest import ModelTester
@@ -22,6 +24,7 @@ from qqdesk.ui.models import (
     ChatHistoryModel,
     GroupKind,
     Roles,
+    compare_names,
 )
 
 B = Buddy
@@ -271,3 +274,46 @@ def test_chinese_names_sort_by_pinyin_in_chinese(
     # Back in English the order follows English rules, at once (Latin first).
     m.retranslate()
     assert names(m)[:2] == ["user 2", "User 10"]
+
+
+@pytest.mark.parametrize("locale", ["en_US", "zh_CN", "C"])
+def test_a_big_list_is_in_the_order_names_compare_in(
+    qapp: QApplication, qtmodeltester: ModelTester, locale: str
+) -> None:
+    """The list is sorted with the collator's sort keys (the C locale: by comparing);
+    the order is the one compare_names gives, names that compare equal by number, and
+    every buddy's row is found again (a status change moves the right one)."""
+    previous = QLocale()
+    QLocale.setDefault(QLocale(locale))
+    try:
+        spellings = ["bob", "Bob", "BOB", "小明", "alice", "User 2", "User 10", "Ärger", "zoe"]
+        buddies = [
+            B(20_000 + (i * 7919) % 1000, spellings[i % len(spellings)], status=STATUSES[i % 4])
+            for i in range(1000)
+        ]
+        model = BuddyTreeModel()
+        audit(qtmodeltester, model)
+        model.set_buddies(buddies)
+
+        def order(b: Buddy) -> tuple[bool, Any, int]:
+            return (
+                not b.status.visible.is_online,
+                functools.cmp_to_key(compare_names)(b.nick),
+                b.uin,
+            )
+
+        parent = model.group_index(GroupKind.FRIENDS)
+        shown = [model.index(r, 0, parent).data(Roles.UIN) for r in range(model.rowCount(parent))]
+        assert shown == [b.uin for b in sorted(buddies, key=order)]
+        for b in buddies[::37]:
+            assert model.index_of(b.uin).data(Roles.UIN) == b.uin
+        moving = buddies[5]  # "Bob", offline: comes online among the other Bobs
+        model.set_status(moving.uin, Presence.ONLINE)
+        assert model.index_of(moving.uin).data(Roles.UIN) == moving.uin
+        after = [model.index(r, 0, parent).data(Roles.UIN) for r in range(model.rowCount(parent))]
+        moved = [
+            dataclasses.replace(b, status=Presence.ONLINE) if b is moving else b for b in buddies
+        ]
+        assert after == [b.uin for b in sorted(moved, key=order)]
+    finally:
+        QLocale.setDefault(previous)
