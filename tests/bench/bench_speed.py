@@ -382,14 +382,14 @@ async def _login_burst(
 
     The ten run in a process of their own: sending a thousand logins keeps this
     process's loop busy for a while, which must not count as the server's delay."""
+    # (opened first: accepting a thousand connections is no part of either window)
+    burst_conns = await _open_many(port, burst)
     ours, theirs = multiprocessing.get_context("spawn").Pipe()
     checkers = multiprocessing.get_context("spawn").Process(
         target=_run_checkers, args=(port, theirs), daemon=True
     )
     checkers.start()
     try:
-        # (opened first: accepting a thousand connections is no part of either window)
-        burst_conns = await _open_many(port, burst)
         await asyncio.to_thread(ours.recv)  # "ready"
         await asyncio.sleep(seconds)
         ours.send("during")
