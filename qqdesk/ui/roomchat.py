@@ -41,7 +41,7 @@ from qqdesk.core import Conversation, ConversationKind, Presence
 from . import icons
 from .chat import ChatWindow
 from .errors import describe_error
-from .models import Roles, name_sort_key
+from .models import Roles, sort_by_name
 from .tasks import spawn
 
 log = logging.getLogger(__name__)
@@ -80,7 +80,7 @@ class RoomMembersModel(QAbstractListModel):
 
     def set_members(self, members: list[RoomMember]) -> None:
         self.beginResetModel()
-        self._members = sorted(members, key=_member_order)
+        self._members = _in_member_order(members)
         self._by_uin = {m.uin: m for m in self._members}
         self.endResetModel()
 
@@ -120,8 +120,15 @@ class RoomMembersModel(QAbstractListModel):
         return None
 
 
-def _member_order(member: RoomMember) -> tuple[int, Any, int]:
-    return (0 if member.status.visible.is_online else 1, name_sort_key(member.name), member.uin)
+def _member_order(member: RoomMember, name_key: Callable[[str], Any]) -> tuple[int, Any, int]:
+    return (0 if member.status.visible.is_online else 1, name_key(member.name), member.uin)
+
+
+def _in_member_order(members: list[RoomMember]) -> list[RoomMember]:
+    """Online first, then by name in the UI's language, then by number."""
+    ordered = list(members)
+    sort_by_name(ordered, _member_order, lambda member: member.uin)
+    return ordered
 
 
 # -- the window ------------------------------------------------------------------------

@@ -6,15 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtCore import QLocale, Qt
+from PySide6.QtWidgets import QApplication, QMessageBox
 
-from qqdesk.client import RoomsAvailability, RoomsUnavailable
+from qqdesk.client import RoomMember, RoomsAvailability, RoomsUnavailable
 from qqdesk.core import Conversation, ConversationKind, Presence
 from qqdesk.ui.dialogs import ChooseBuddiesDialog, WebLoginDialog, WebLoginNotice
 from qqdesk.ui.mainwindow import MainWindow
 from qqdesk.ui.models import GroupKind, Roles
-from qqdesk.ui.roomchat import NotifyRule, RoomChatWindow, mentions
+from qqdesk.ui.roomchat import NotifyRule, RoomChatWindow, RoomMembersModel, mentions
 from qqdesk.ui.settings import Settings, load_settings
 
 from .conftest import FakeHub, FakeSession
@@ -353,3 +353,28 @@ def test_rooms_closed_by_a_web_sign_in_elsewhere_are_hidden_with_a_notice(
     assert alice.notice_banner.isVisible()
     assert "web elsewhere" in alice.notice_banner.label.text()
     assert not alice.new_group_action.isVisible()
+
+
+@pytest.mark.parametrize("locale", ["en_US", "zh_CN", "C"])
+def test_room_members_in_name_order_ties_by_number_and_any_case(
+    qapp: QApplication, locale: str
+) -> None:
+    previous = QLocale()
+    QLocale.setDefault(QLocale(locale))
+    try:
+        model = RoomMembersModel()
+        online = Presence.ONLINE
+        model.set_members(
+            [
+                RoomMember(30003, "Sam", status=online),
+                RoomMember(30001, "Bob", status=online),
+                RoomMember(30005, "alice", status=online),
+                RoomMember(30002, "Sam", status=online),
+                RoomMember(30004, "zed"),
+            ]
+        )
+        order = [model.index(r, 0).data(Roles.UIN) for r in range(model.rowCount())]
+        # online first; then alice before Bob whatever the case; the two Sams by number
+        assert order == [30005, 30001, 30002, 30003, 30004]
+    finally:
+        QLocale.setDefault(previous)
