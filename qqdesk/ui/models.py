@@ -73,6 +73,9 @@ class Roles(enum.IntEnum):
     REMARK = _ROLE + 12
     #: a buddy category's index, on its header and on its buddies (None elsewhere)
     CATEGORY = _ROLE + 13
+    #: what the tree's filter looks in: nickname, remark and number of a buddy, name
+    #: and number of a room, one per line, case-folded (nothing on a section header)
+    FILTER_TEXT = _ROLE + 14
     # chat history
     TEXT = _ROLE + 20
     TIME = _ROLE + 21
@@ -507,6 +510,8 @@ class BuddyTreeModel(QAbstractItemModel):
             return group.unread()
         if role == Roles.CATEGORY:
             return group.category if group.kind is GroupKind.FRIENDS else None
+        if role == Roles.FILTER_TEXT:
+            return ""  # (a section stays only for its matching rows)
         return None
 
     def _room_data(self, room: RoomItem, role: int) -> Any:
@@ -531,6 +536,8 @@ class BuddyTreeModel(QAbstractItemModel):
             return False
         if role == Roles.GROUP_KEY:
             return room.group.kind.value if room.group else None
+        if role == Roles.FILTER_TEXT:
+            return f"{room.name.casefold()}\n{number}"
         return None
 
     def _buddy_data(self, buddy: BuddyItem, role: int) -> Any:
@@ -565,6 +572,8 @@ class BuddyTreeModel(QAbstractItemModel):
             if buddy.group is None or buddy.group.kind is not GroupKind.FRIENDS:
                 return None
             return buddy.group.category
+        if role == Roles.FILTER_TEXT:
+            return f"{buddy.nick.casefold()}\n{buddy.remark.casefold()}\n{buddy.uin}"
         return None
 
     # -- changing ------------------------------------------------------------------
@@ -898,37 +907,31 @@ def _plain_tooltip(text: str) -> str:
 
 class BuddyFilterProxyModel(QSortFilterProxyModel):
     """Shows buddies (nickname, remark or number) and rooms (name or number) containing
-    the filter text, and their sections."""
+    the filter text, and their sections.
+
+    Qt's own filter does the matching, on the FILTER_TEXT role, so that with no filter
+    text the proxy never calls into Python: a row that moves (a buddy coming online)
+    makes the proxy look at every row of its section again, which with 10,000 buddies
+    and a filter written in Python took 21 ms a move, against 0.1 ms without.
+    """
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._needle = ""
         self.setRecursiveFilteringEnabled(True)
         self.setDynamicSortFilter(False)
+        self.setFilterRole(Roles.FILTER_TEXT)
+        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseSensitive)  # (both folded)
 
     def set_filter_text(self, text: str) -> None:
         needle = text.strip().casefold()
         if needle == self._needle:
             return
-        self.beginFilterChange()
         self._needle = needle
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        self.setFilterFixedString(needle)
 
     def filter_text(self) -> str:
         return self._needle
-
-    def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
-        if not self._needle:
-            return True
-        model = self.sourceModel()
-        index = model.index(source_row, 0, source_parent)
-        if model.data(index, Roles.IS_GROUP):
-            # Groups stay only for their matching members (recursive filtering).
-            return False
-        names = (model.data(index, Roles.NICK), model.data(index, Roles.REMARK))
-        if any(self._needle in str(name or "").casefold() for name in names):
-            return True
-        return self._needle in str(model.data(index, Roles.UIN))
 
 
 # -- chat history ---------------------------------------------------------------------------

@@ -139,6 +139,40 @@ def test_filter_by_nick_or_number_keeps_groups(model: BuddyTreeModel) -> None:
     assert proxy.rowCount() == 2
 
 
+def test_filter_by_remark_room_name_or_number_and_across_moves(qapp: QApplication) -> None:
+    from qqdesk.core import Conversation, Room
+
+    model = BuddyTreeModel()
+    model.set_buddies([B(10001, "alice", remark="Boss STRASSE"), B(10002, "bob")])
+    model.set_rooms_shown(True)
+    model.set_rooms([Room(Conversation.group(100000), "Hiking", 10001, "", 0)])
+    proxy = BuddyFilterProxyModel()
+    QAbstractItemModelTester(proxy, QAbstractItemModelTester.FailureReportingMode.Warning, proxy)
+    proxy.setSourceModel(model)
+
+    def shown() -> list[str]:
+        return [
+            proxy.index(r, 0, proxy.index(g, 0)).data()
+            for g in range(proxy.rowCount())
+            for r in range(proxy.rowCount(proxy.index(g, 0)))
+        ]
+
+    proxy.set_filter_text("straße")  # (case-folded both sides: ß is ss)
+    assert shown() == ["Boss STRASSE"]
+    proxy.set_filter_text("HIK")
+    assert shown() == ["Hiking"]
+    proxy.set_filter_text("100000")
+    assert shown() == ["Hiking"]
+    proxy.set_filter_text("friends")  # a section's own title matches nothing
+    assert proxy.rowCount() == 0
+    proxy.set_filter_text("b")
+    assert shown() == ["bob", "Boss STRASSE"]
+    model.set_status(10001, Presence.ONLINE)  # the boss moves to the top while filtered
+    assert shown() == ["Boss STRASSE", "bob"]
+    proxy.set_filter_text("")
+    assert shown() == ["Boss STRASSE", "bob", "Hiking"]
+
+
 def test_ten_thousand_buddies_sorted_counted_and_filtered(qapp: QApplication) -> None:
     """A big list stays correct; its speed is measured in tests/bench/bench_ui.py."""
     model = BuddyTreeModel()
