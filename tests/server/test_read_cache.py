@@ -15,6 +15,7 @@ from qqdesk.core import AuthMode, Conversation, Profile
 from qqdesk.server import SqliteStore
 from qqdesk.server.cli import main
 from qqdesk.server.store.interface import MessageKind, NewMessage
+from tests.server.conftest import wait_until
 
 
 async def _store_with_two(path: Path) -> SqliteStore:
@@ -37,12 +38,6 @@ def _counting(store: SqliteStore, monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(store, "_rows", counted)
     return seen
-
-
-async def _until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not condition():
-            await asyncio.sleep(0.02)
 
 
 async def test_reads_are_kept_until_a_write_that_may_change_them(
@@ -122,7 +117,7 @@ async def test_a_change_by_the_command_line_beside_the_store_is_seen(
         assert await asyncio.to_thread(main, [*command, "--db", str(path)]) == 0
         # The writer thread notices the other process's commit (no write of ours
         # comes to tell it) and ends the cache's generation.
-        await _until(lambda: store._writer.generation != generation)
+        await wait_until(lambda: store._writer.generation != generation)
         after = await check(store)
         assert after != before
         plain = SqliteStore(path)

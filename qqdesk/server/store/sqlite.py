@@ -412,7 +412,8 @@ class _GroupCommitter:
             outcomes = [(self._failed(error), value) for error, value in outcomes]
         if not all(job.keeps_cache for job in batch):
             self.generation += 1
-        self._check_external()
+        if self._idle_look is not None:  # (only a read cache needs to know)
+            self._check_external()
         self._failures.report(outcomes, durable)
         waiting: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], Any, Any]]] = {}
         for job, (error, value) in zip(batch, outcomes, strict=True):
