@@ -106,6 +106,32 @@ async def test_query_stat_key_order_and_visibility(live: QQServer, alice: Raw, b
     assert second.endswith(b"&FN=1&SN=1&ST=10,&UN=10003,&NK=Carol%2c%26%3d,")
 
 
+async def test_query_stat_entries_follow_sessions_and_are_pruned(
+    live: QQServer, alice: Raw, bob: Raw
+) -> None:
+    """The front-end keeps each session's Query_Stat entry: a new session of the same
+    number (a new face) is listed anew, and the entries of ended sessions go once the
+    kept ones pass the limit."""
+    live.classic.ENTRIES_MIN = live.classic._entries_limit = 2
+    others = []
+    for uin in (10003, 10004, 10005):
+        await live.async_admin.create_account(uin, "pw", nick=f"n{uin}", face=uin % 100)
+        await live.async_admin.add_buddy(10001, uin)
+        other = Raw(live.url, uin)
+        await other.login()
+        others.append(other)
+    listing = fields(await alice.send("Query_Stat", TN=50, UN=0))
+    assert listing["UN"] == "10002,10003,10004,10005,"
+    assert listing["FC"] == "270,3,4,5,"
+    await others[0].send("Logout")
+    await others[1].send("Logout")
+    await live.async_admin.set_profile(10004, face=40)
+    await others[1].login()  # a new session, with the new face
+    listing = fields(await alice.send("Query_Stat", TN=50, UN=0))
+    assert (listing["UN"], listing["FC"]) == ("10002,10004,10005,", "270,40,5,")
+    assert set(live.classic._entries) == {10002, 10004, 10005}
+
+
 FULL: dict[str, Any] = {
     "face": 270,
     "age": 0,

@@ -13,7 +13,7 @@ import math
 import secrets
 from collections.abc import Callable, Sequence
 
-from qqdesk.core import is_account_number, parse_text, render_text
+from qqdesk.core import Presence, is_account_number, parse_text, render_text
 from qqdesk.protocol.classic import (
     CONTACT_EXTENSIONS,
     MAX_LIST_EX_PAGE,
@@ -134,12 +134,52 @@ _PENALIZED = {
 class ClassicFrontEnd:
     """Answers classic requests (a POST on any target) with the service."""
 
+    #: Kept Query_Stat entries before the first look for ended sessions among them.
+    ENTRIES_MIN = 1024
+
     def __init__(self, service: Service) -> None:
         self.service = service
         #: This run of the server (extension SI in the Login reply): new at every start,
         #: so a client that finds its session gone can tell a restart (a new id) from
         #: the same server having replaced it (a takeover, or idle expiry).
         self.instance = secrets.token_hex(8)
+        #: Query_Stat entries by number (see _listed): the session, the presence, face
+        #: and nickname they were made from, and the entry.
+        self._entries: dict[int, tuple[Session, Presence, int, str, OnlineBuddy]] = {}
+        self._entries_limit = self.ENTRIES_MIN
+
+    def _listed(self, session: Session) -> OnlineBuddy:
+        """``session`` as a Query_Stat entry, kept until its presence, face or nickname
+        changes: every buddy's Query_Stat lists the same sessions again and again."""
+        kept = self._entries.get(session.uin)
+        if (
+            kept is not None
+            and kept[0] is session
+            and kept[1] is session.presence
+            and kept[2] == session.face
+            and kept[3] is session.nick
+        ):
+            return kept[4]
+        entry = OnlineBuddy(
+            uin=session.uin,
+            status=Status.of(session.presence),
+            face=session.face,
+            nick=session.nick,
+        )
+        if len(self._entries) >= self._entries_limit:
+            self._forget_ended()
+        self._entries[session.uin] = (session, session.presence, session.face, session.nick, entry)
+        return entry
+
+    def _forget_ended(self) -> None:
+        """Drop the kept entries of sessions that ended (or a stand-in for a session on
+        another node: made again on every listing); the limit grows with what is left."""
+        self._entries = {
+            uin: kept
+            for uin, kept in self._entries.items()
+            if not kept[0].ended and self.service.presence.session_of(uin) is kept[0]
+        }
+        self._entries_limit = max(self.ENTRIES_MIN, 2 * len(self._entries))
 
     async def handle(self, request: Request) -> Answer:
         """Answer one request body; NULL for anything the protocol refuses."""
@@ -213,10 +253,7 @@ class ClassicFrontEnd:
                 if request.page_size == 0:
                     return OnlineCount(count=len(online))
                 end = request.offset + request.page_size
-                shown = [
-                    OnlineBuddy(uin=s.uin, status=Status.of(s.presence), face=s.face, nick=s.nick)
-                    for s in online[request.offset : end]
-                ]
+                shown = [self._listed(s) for s in online[request.offset : end]]
                 return OnlinePage(last=end >= len(online), buddies=shown)
             case ProfileRequest():
                 profile = await contacts.profile(request.target)
