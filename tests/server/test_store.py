@@ -299,3 +299,51 @@ async def test_answering_a_request_is_one_transaction(
     assert await store.answer_request(10001, 10002, False, "no") is None
     assert len(await store.queued(10001, 10)) == 1
     await close(store)
+
+
+async def test_sqlite_reads_no_inbox_it_knows_is_empty(tmp_path: Path) -> None:
+    """SQLite answers queued() without a read when nothing can be past ``after``: every
+    message stored before the store opened has a smaller id than any it hands out, and
+    it stamps every one it queues. Messages from before a restart, new ones and rows
+    copied in by load() are still found."""
+    path = tmp_path / "s.sqlite3"
+    store = SqliteStore(path)
+    [old] = await store.enqueue([text(10001, 10002, "before the restart")])
+    store.close()
+
+    store = SqliteStore(path)
+    reads = 0
+    query = store._query
+
+    async def counted(sql: str, args: Any = ()) -> Any:
+        nonlocal reads
+        reads += 1
+        return await query(sql, args)
+
+    store._query = counted  # type: ignore[method-assign]
+    assert [words(m) for m in await store.queued(10001, 10)] == ["before the restart"]
+    assert [words(m) for m in await store.queued(10001, 10, after=old - 1)] == [
+        "before the restart"
+    ]
+    assert reads == 2
+    # past everything (older than this run, and nothing queued since): no read
+    assert await store.queued(10001, 10, after=old) == []
+    assert await store.queued(10003, 10, after=old) == []
+    assert reads == 2
+    written = store.enqueue([text(10001, 10002, "new")])
+    [new] = await written
+    assert [words(m) for m in await store.queued(10001, 10, after=old)] == ["new"]
+    assert reads == 3
+    assert await store.queued(10001, 10, after=new) == []
+    assert await store.queued(10002, 10, after=old) == []  # (queued for 10001 only)
+    assert reads == 3
+    # rows copied in keep their ids: ids go on after them, and they are read
+    columns = ["id", "recipient", "sender", "conversation_kind", "conversation_number"]
+    columns += ["kind", "content", "time"]
+    copied = (new + 100, 10004, 10002, "buddy", 10002, "text", '["copied"]', 0)
+    await store.load("messages", columns, [copied])
+    assert [m.id for m in await store.queued(10004, 10, after=new)] == [new + 100]
+    [later] = await store.enqueue([text(10001, 10002, "later")])
+    assert later > new + 100
+    assert [words(m) for m in await store.queued(10001, 10, after=new)] == ["later"]
+    store.close()

@@ -492,7 +492,7 @@ class SqliteStore:
                 " COALESCE((SELECT MAX(id) FROM messages), 0),"
                 " COALESCE((SELECT MAX(id) FROM room_messages), 0))"
             ).fetchone()
-            self._ids = itertools.count(int(row[0]) + 1)
+            self._start_ids(int(row[0]) + 1)
         except (sqlite3.Error, OSError, StoreError) as exc:
             if writer is not None:
                 writer.close()
@@ -628,6 +628,14 @@ class SqliteStore:
         # (one writer gives ids in call order: a fresh one is above all queued before it)
         return self.reserve_message_ids(1).start
 
+    def _start_ids(self, first: int) -> None:
+        """Hand out message ids from ``first`` on: every message stored before has a
+        smaller one, and every later one is stamped here (see queued)."""
+        self._ids = itertools.count(first)
+        self._ids_start = first
+        #: The newest message id queued for each recipient since _start_ids.
+        self._newest: dict[int, int] = {}
+
     def reserve_message_ids(self, count: int) -> range:
         first = next(self._ids)
         for _ in range(count - 1):
@@ -651,7 +659,9 @@ class SqliteStore:
         sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
         await self._write(lambda db: db.executemany(sql, rows))
         if table in ("messages", "room_messages") and rows:  # ids go on after those copied in
-            self._ids = itertools.count(max(next(self._ids), max(r[0] for r in rows) + 1))
+            newest = self._newest
+            self._start_ids(max(next(self._ids), max(r[0] for r in rows) + 1))
+            self._newest.update(newest)
 
     # -- accounts --
 
@@ -870,7 +880,11 @@ class SqliteStore:
     def _stamp(self, messages: Sequence[NewMessage]) -> list[tuple[int, NewMessage]]:
         """Give messages their ids now, when queued: ids follow the order of calls."""
         ids = self.reserve_message_ids(len(messages)) if messages else range(0)
-        return list(zip(ids, messages, strict=True))
+        stamped = list(zip(ids, messages, strict=True))
+        newest = self._newest
+        for message_id, message in stamped:
+            newest[message.recipient] = message_id
+        return stamped
 
     def enqueue(self, messages: Sequence[NewMessage]) -> asyncio.Future[list[int]]:
         """Queue messages; their ids once they are durable."""
@@ -899,6 +913,12 @@ class SqliteStore:
             self._next_prune = now + PRUNE_EVERY
 
     async def queued(self, recipient: int, limit: int, after: int = 0) -> list[QueuedMessage]:
+        if after >= self._ids_start - 1 and after >= self._newest.get(recipient, 0):
+            # Nothing can be there: older messages have ids below _ids_start, and every
+            # message queued since is stamped here (this process alone queues messages:
+            # see the class's docstring). A poll after its acknowledgement, and the
+            # look before a held poll waits, need no read.
+            return []
         rows = await self._query(
             f"SELECT {_MESSAGE_COLUMNS} FROM messages"
             " WHERE recipient=? AND id>? ORDER BY id LIMIT ?",
