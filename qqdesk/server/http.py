@@ -215,6 +215,10 @@ class _Connection:
         self.pending = b""
         self._watch: asyncio.Task[None] | None = None
 
+    @property
+    def watching(self) -> bool:
+        return self._watch is not None
+
     def closed(self) -> asyncio.Future[None]:
         """Done when the client ends the connection (EOF or reset) while a handler runs.
 
@@ -262,6 +266,12 @@ class _Head:
     headers: dict[str, str]
 
 
+#: An answer's first lines up to the length, by (status, content type) (see _response).
+_STARTS: dict[tuple[int, str], bytes] = {}
+_KEEP_ALIVE = b"\r\nConnection: keep-alive\r\n\r\n"
+_CLOSE = b"\r\nConnection: close\r\n\r\n"
+
+
 def _response(
     status: int,
     body: bytes = b"",
@@ -273,6 +283,16 @@ def _response(
     content_type: str = "text/plain; charset=UTF-8",
     headers: tuple[tuple[str, str], ...] = (),
 ) -> bytes:
+    if not (headers or set_cookie or allow is not None or retry_after is not None):
+        # the usual answer: its first lines made once per status and type
+        start = _STARTS.get((status, content_type))
+        if start is None:
+            start = _STARTS[(status, content_type)] = (
+                f"HTTP/1.1 {status} {_REASONS.get(status, 'Error')}\r\nServer: qqdesk\r\n"
+                f"Content-Type: {content_type}\r\nContent-Length: "
+            ).encode("latin-1")
+        end = _KEEP_ALIVE if keep_alive else _CLOSE
+        return b"%s%d%s%s" % (start, len(body), end, body)
     lines = [
         f"HTTP/1.1 {status} {_REASONS.get(status, 'Error')}",
         "Server: qqdesk",
@@ -397,8 +417,12 @@ class HttpFrontEnd:
         A client that stops reading loses its connection: aborted, since close()
         would wait for the unread buffer to flush, forever.
         """
-        if writer.transport.get_write_buffer_size() == 0:
-            await writer.drain()  # (nothing to wait for: no timer)
+        transport = writer.transport
+        if transport.get_write_buffer_size() == 0:
+            # (all sent: nothing to wait for, and no timer; a lost connection shows
+            # as the end of the next read)
+            if transport.is_closing():
+                await writer.drain()  # (raises the loss)
             return
         try:
             async with asyncio.timeout(self.limits.write_timeout):
@@ -474,7 +498,8 @@ class HttpFrontEnd:
                 return
             finally:
                 self._busy.discard(task)
-                await connection.end_watch()
+                if connection.watching:
+                    await connection.end_watch()
             keep_alive = keep_alive and not self._closing
             if unavailable is not None:
                 response = _response(
