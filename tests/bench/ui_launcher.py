@@ -18,7 +18,8 @@ its peak so far (VmHWM):
   of history). Then it logs out and ends.
 
 Nothing here is added to the app: the same classes the app uses, driven directly,
-without settings, tray, notifications or the single-instance socket.
+with the QApplication ``python -m qqdesk`` makes (create_qapplication), without
+settings, tray, notifications or the single-instance socket.
 """
 
 from __future__ import annotations
@@ -157,8 +158,14 @@ def main() -> int:
 
     import qasync  # type: ignore[import-untyped]
 
-    qapp = QApplication([sys.argv[0]])
-    qapp.setQuitOnLastWindowClosed(False)
+    if args.mode == "app":
+        # as ``python -m qqdesk`` makes it: names, window icon, emoji font, collector
+        from qqdesk.ui.app import create_qapplication
+
+        qapp = create_qapplication([sys.argv[0]])
+    else:
+        qapp = QApplication([sys.argv[0]])
+        qapp.setQuitOnLastWindowClosed(False)
     loop = qasync.QEventLoop(qapp)
     asyncio.set_event_loop(loop)
     with loop:
