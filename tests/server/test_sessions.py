@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Any
 
-from qqdesk.server import QQServer
+from qqdesk.server import QQServer, SqliteStore
 
 from .conftest import FakeClock, MakeServer, Raw, fields, polls, text, wait_until
 
@@ -176,6 +177,36 @@ async def test_acknowledged_delivery_keeps_messages_until_acked(alice: Raw, bob:
     after = fields(await bob.send("GetMsgEx", AK=ids[1]))
     assert after["MG"] == "m2," and after["MI"] == f"{ids[2]},"
     assert fields(await bob.send("GetMsgEx", AK=ids[2]))["MN"] == "0"
+
+
+async def test_an_acknowledgement_of_what_was_given_deletes_without_a_read(
+    live: QQServer, alice: Raw, bob: Raw
+) -> None:
+    """Acknowledging a stored message the session was given queues its deletion with no
+    read of the inbox; an acknowledgement of nothing new (the same AK again, after the
+    deletion) still reads first and writes nothing."""
+    store = live.store
+    assert isinstance(store, SqliteStore)
+    oldest_reads = 0
+    queued = store.queued
+
+    async def counted(recipient: int, limit: int, after: int = 0) -> Any:
+        nonlocal oldest_reads
+        oldest_reads += limit == 1 and after == 0
+        return await queued(recipient, limit, after)
+
+    store.queued = counted  # type: ignore[method-assign]
+    await alice.send("CLTMSG", UN=10002, MG="m0")
+    first = fields(await bob.send("GetMsgEx", AK=0))
+    [given] = [int(i) for i in first["MI"].split(",")[:-1]]
+    commits = store._writer.commits
+    assert fields(await bob.send("GetMsgEx", AK=given))["MN"] == "0"
+    assert oldest_reads == 0
+    await wait_until(lambda: store._writer.commits > commits)  # the deletion
+    assert await queued(10002, 10) == []
+    commits = store._writer.commits
+    assert fields(await bob.send("GetMsgEx", AK=given))["MN"] == "0"
+    assert oldest_reads == 1 and store._writer.commits == commits
 
 
 async def test_at_most_fifty_messages_per_reply_oldest_first(

@@ -281,7 +281,15 @@ class Messaging:
         while changes and changes[0].id <= upto:
             changes.popleft()
         uin = session.uin
-        if upto <= self._acked.get(uin, 0):
+        acked = self._acked.get(uin, 0)
+        if upto <= acked:
+            return
+        if acked < session.stored_given <= upto:
+            # it acknowledges a stored message this session was given: there is
+            # something to delete (or, if another session's deletion came first, the
+            # write does nothing), so no read to find out; the same AK again reads
+            session.stored_given = 0
+            self._delete(uin, upto)
             return
         oldest = await self._store.queued(uin, 1)
         if not oldest or oldest[0].id > upto or upto <= self._acked.get(uin, 0):
@@ -387,6 +395,8 @@ class Messaging:
         entries: list[Entry] = [*stored, *due]
         entries.sort(key=lambda entry: entry.id)
         if session.acks:
+            if stored:
+                session.stored_given = max(session.stored_given, stored[-1].id)
             return entries
         if fit is not None and len(entries) > 1:
             # the rest waits for the next answer (a prefix: order is kept)

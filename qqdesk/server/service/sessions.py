@@ -140,6 +140,10 @@ class Session:
     #: The newest message id given to a client that does not acknowledge, not yet
     #: taken as received (its next fetch, or Logout, does that).
     unacked: int = 0
+    #: The newest message read from the store that this session (acknowledging) was
+    #: given and has not acknowledged yet: its acknowledgement needs no read to know
+    #: there is something to delete.
+    stored_given: int = 0
     #: Counts this session's fetches: only the newest may be held (see Messaging.fetch).
     poll_turn: int = 0
     #: Buddies' presence changes not yet fetched (or, with acks, not yet acknowledged).
