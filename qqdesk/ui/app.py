@@ -24,7 +24,7 @@ from .crash import CrashReporter
 from .emoji import install_emoji_font
 from .i18n import install_translator
 from .logs import configure_logging
-from .qtcompat import collect_garbage_in_gui_thread, protect_none
+from .qtcompat import collect_garbage_in_gui_thread, forget_module_sources, protect_none
 from .settings import BUILTIN_SERVER, Settings, SettingsError, load_settings
 from .tasks import spawn
 from .theme import apply_theme
@@ -588,6 +588,7 @@ def create_qapplication(argv: list[str]) -> QApplication:
     collect_garbage_in_gui_thread(qapp)
     # Closing the main window may only hide it; quitting is the App's decision.
     qapp.setQuitOnLastWindowClosed(False)
+    forget_module_sources()  # (of the imports so far; the main window's start does it again)
     return qapp
 
 

@@ -51,6 +51,7 @@ from .errors import describe_error
 from .idle import DEFAULT_MINUTES, AutoAway
 from .models import BuddyFilterProxyModel, BuddyTreeModel, GroupKind, Roles
 from .notifications import Notifier
+from .qtcompat import forget_module_sources
 from .roomchat import NotifyRule, RoomChatWindow, mentions
 from .tasks import spawn
 from .toplevel import TopLevelWindow
@@ -436,6 +437,9 @@ class MainWindow(TopLevelWindow):
 
     def start(self) -> None:
         """Connect to the session's events and load the buddy list."""
+        # Everything a signed-in app needs is imported by now: before the buddy list
+        # comes in, let go of the sources PySide6's import hook read.
+        forget_module_sources()
         self.bridge.start()
         self.bridge.flush()
         # The list of the last run at once, everyone offline until the server says.

@@ -1,9 +1,11 @@
-"""Work-arounds for Qt binding limits: 64-bit signal numbers, None refcounts, GC threads."""
+"""Work-arounds for Qt binding limits: 64-bit signal numbers, None refcounts, GC threads,
+the module sources PySide6's import hook leaves in memory."""
 
 from __future__ import annotations
 
 import ctypes
 import gc
+import linecache
 import sys
 from typing import Any
 
@@ -41,6 +43,19 @@ def protect_none() -> None:
         refcount = ctypes.c_ssize_t.from_address(id(singleton))
         refcount.value += _PADDING
     _done = True
+
+
+def forget_module_sources() -> None:
+    """Drop the source lines of imported modules that PySide6's import hook left behind.
+
+    Once PySide6 is imported, shiboken's ``__feature__`` support checks every module
+    imported from a .py file for the word "PySide6" with ``inspect.getsource``, and
+    ``linecache`` keeps each whole file as a list of lines: about 10 MiB for what the
+    app imports by the time its main window starts (6 MiB of the peak of a first
+    sign-in with 10,000 buddies, tests/bench/bench_signin.py). It is only a cache: a
+    traceback reads the lines it shows again.
+    """
+    linecache.clearcache()
 
 
 class MainThreadGarbageCollector(QObject):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import linecache
+import sys
 from typing import Any, TypeVar
 
 import pytest
@@ -43,6 +45,19 @@ def make_window(qtbot: Any, qt_run: Any, session: Any, **kwargs: Any) -> MainWin
     window.show()
     window.start()
     return window
+
+
+def test_starting_lets_go_of_the_module_sources_read_at_import(
+    qtbot: Any, qt_run: Any, fake_hub: FakeHub
+) -> None:
+    # PySide6's import hook leaves every imported module's source in linecache
+    # (about 10 MiB by the time a main window starts): gone before the buddy list.
+    models = sys.modules["qqdesk.ui.models"].__file__
+    assert models is not None
+    linecache.getlines(models)
+    assert models in linecache.cache
+    make_window(qtbot, qt_run, FakeSession(fake_hub, 10001, "Alice"))
+    assert models not in linecache.cache
 
 
 def tree_rows(

@@ -1,15 +1,21 @@
-"""Work-arounds for the Qt binding: Python's garbage collector stays in the GUI thread."""
+"""Work-arounds for the Qt binding: Python's garbage collector stays in the GUI thread;
+module sources read at import are not kept."""
 
 from __future__ import annotations
 
 import gc
+import importlib
+import linecache
+import sys
 import threading
+from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
-from qqdesk.ui.qtcompat import collect_garbage_in_gui_thread
+from qqdesk.ui.qtcompat import collect_garbage_in_gui_thread, forget_module_sources
 
 
 class Cycle:
@@ -66,3 +72,21 @@ def test_collect_only_when_a_threshold_is_passed(qapp: QApplication) -> None:
         extra.append(extra)
     del extra
     assert collector.collect() > 0
+
+
+def test_module_sources_read_at_import_are_let_go(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A module imported now, with PySide6 loaded: shiboken's import hook reads its
+    # source (inspect.getsource), and linecache would keep it for good.
+    module = tmp_path / "qqdesk_imported_late.py"
+    module.write_text("VALUE = 1\n" + "# a line of the module's source\n" * 1000)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "qqdesk_imported_late", raising=False)
+    importlib.import_module("qqdesk_imported_late")
+    linecache.getlines(str(module))  # (kept whether or not the hook read it)
+    assert str(module) in linecache.cache
+    forget_module_sources()
+    assert str(module) not in linecache.cache
+    # a traceback still finds its lines: read again on demand
+    assert linecache.getline(str(module), 1) == "VALUE = 1\n"
