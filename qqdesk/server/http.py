@@ -1,5 +1,5 @@
-"""A small, strict-where-it-matters HTTP/1.x server on asyncio streams that routes requests
-by method and path to the protocol front-ends."""
+"""A small, strict-where-it-matters HTTP/1.x server on an asyncio protocol that routes
+requests by method and path to the protocol front-ends."""
 
 from __future__ import annotations
 
@@ -7,11 +7,21 @@ import asyncio
 import contextlib
 import logging
 import math
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from http.cookies import CookieError, SimpleCookie
 
-from .proxyproto import ProxyHeaderError, TrustedProxies, read_header
+from .proxyproto import (
+    V1_MAX,
+    V2_SIGNATURE,
+    ProxyHeader,
+    ProxyHeaderError,
+    TrustedProxies,
+    parse_v1,
+    parse_v2,
+    v2_length,
+)
 
 log = logging.getLogger(__name__)
 
@@ -202,60 +212,194 @@ class _Deadline:
         self._timer, self._timer_at, self._when = None, math.inf, math.inf
 
 
-class _Connection:
-    """What one connection keeps between its requests: its deadline, and a byte of the
-    next request read early while watching for the client's end."""
+class _Connection(asyncio.Protocol):
+    """One connection as the loop sees it: the bytes received and not yet taken, the
+    transport's flow control, and the task that serves its requests.
 
-    __slots__ = ("_watch", "deadline", "pending", "reader")
+    The loop hands bytes to data_received, which only appends them and wakes the task
+    when it waits; the task takes whole requests from the buffer and awaits a future
+    only when one is not all there yet (aiohttp's web_protocol works the same way). A
+    StreamReader cost a coroutine resumption per header line and per body.
+    """
 
-    def __init__(self, reader: asyncio.StreamReader, deadline: _Deadline) -> None:
-        self.reader = reader
-        self.deadline = deadline
-        #: The next request's first byte, when the watch read it.
-        self.pending = b""
-        self._watch: asyncio.Task[None] | None = None
+    __slots__ = (
+        "_closed",
+        "_drain_waiter",
+        "_front_end",
+        "_gone",
+        "_high_water",
+        "_over_ssl",
+        "_reading_paused",
+        "_waiter",
+        "buffer",
+        "deadline",
+        "eof",
+        "error",
+        "loop",
+        "lost",
+        "task",
+        "transport",
+        "writing_paused",
+    )
 
-    @property
-    def watching(self) -> bool:
-        return self._watch is not None
+    def __init__(self, front_end: HttpFrontEnd) -> None:
+        self._front_end = front_end
+        self.loop = asyncio.get_running_loop()
+        self.transport: asyncio.Transport = None  # type: ignore[assignment]  # (connection_made)
+        self.task: asyncio.Task[None] | None = None
+        self.deadline: _Deadline | None = None
+        self.buffer = bytearray()
+        #: The client shut its write side (or the connection is gone).
+        self.eof = False
+        #: The connection is gone (connection_lost was called).
+        self.lost = False
+        #: Why, when it was not a clean end (a reset): the next read raises it.
+        self.error: BaseException | None = None
+        self.writing_paused = False
+        self._reading_paused = False
+        limits = front_end.limits
+        # (a whole request fits below it: reading pauses only for a client far ahead)
+        self._high_water = limits.max_header_bytes + limits.max_body_bytes
+        self._over_ssl = False
+        self._waiter: asyncio.Future[None] | None = None
+        self._drain_waiter: asyncio.Future[None] | None = None
+        self._closed: asyncio.Future[None] | None = None
+        self._gone: asyncio.Future[None] | None = None
+
+    # -- the loop's side --------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        self._over_ssl = transport.get_extra_info("sslcontext") is not None
+        self.task = self.loop.create_task(self._front_end._serve_connection(self))
+
+    def data_received(self, data: bytes) -> None:
+        buffer = self.buffer
+        buffer += data
+        waiter = self._waiter
+        if waiter is not None:
+            self._waiter = None
+            if not waiter.done():
+                waiter.set_result(None)
+        if len(buffer) > self._high_water and not self._reading_paused:
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                self.transport.pause_reading()
+                self._reading_paused = True
+
+    def eof_received(self) -> bool:
+        self.eof = True
+        self._wake()
+        self._tell_closed()
+        # Keep the write side open for the answers still to come (a TLS transport
+        # cannot be half-closed: it closes itself, as with asyncio streams).
+        return not self._over_ssl
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.eof = self.lost = True
+        if exc is not None:
+            self.error = exc
+        self._wake()
+        self._tell_closed()
+        waiter, self._drain_waiter = self._drain_waiter, None
+        if waiter is not None and not waiter.done():
+            waiter.set_exception(ConnectionResetError("Connection lost"))
+        if self._gone is not None and not self._gone.done():
+            self._gone.set_result(None)
+
+    def pause_writing(self) -> None:
+        self.writing_paused = True
+
+    def resume_writing(self) -> None:
+        self.writing_paused = False
+        waiter, self._drain_waiter = self._drain_waiter, None
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def _wake(self) -> None:
+        waiter, self._waiter = self._waiter, None
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    # -- the task's side --------------------------------------------------------------
+
+    async def more(self) -> None:
+        """Wait for bytes beyond those buffered, or the end (``eof``); raises a reset."""
+        if self.error is not None:
+            raise ConnectionResetError("connection reset") from self.error
+        if self.eof:
+            return
+        if self._reading_paused:
+            self._reading_paused = False
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                self.transport.resume_reading()
+        waiter = self._waiter = self.loop.create_future()
+        try:
+            await waiter
+        finally:
+            self._waiter = None
+        if self.error is not None:
+            raise ConnectionResetError("connection reset") from self.error
+
+    async def fill(self, size: int) -> None:
+        """Wait until ``size`` bytes are buffered; IncompleteReadError at the end first."""
+        while len(self.buffer) < size:
+            if self.eof:
+                raise asyncio.IncompleteReadError(bytes(self.buffer), size)
+            await self.more()
+
+    async def drain(self, timeout: float) -> None:
+        """Wait until the transport takes more (it asked to pause), up to ``timeout``.
+
+        A client that stops reading loses its connection: aborted, since close()
+        would wait for the unread buffer to flush, forever.
+        """
+        if self.lost or self.transport.is_closing():
+            raise ConnectionResetError("Connection lost")
+        if not self.writing_paused:
+            return
+        waiter = self._drain_waiter = self.loop.create_future()
+        try:
+            async with asyncio.timeout(timeout):
+                await waiter
+        except TimeoutError:
+            self.transport.abort()
+            raise
 
     def closed(self) -> asyncio.Future[None]:
         """Done when the client ends the connection (EOF or reset) while a handler runs.
 
-        The watch reads one byte: a pipelined next request's first byte is kept for
-        it (the watch then stays pending). Ended when the handler returns (end_watch).
+        Bytes of a pipelined next request buffered before the EOF are kept for it:
+        the client is still there for their answer (stray CR LF do not count).
+        Cancelled when the handler returns (end_watch).
         """
-        if self._watch is None:
-            self._watch = asyncio.ensure_future(self._read_end())
-        return self._watch
+        closed = self._closed
+        if closed is None:
+            closed = self._closed = self.loop.create_future()
+            self._tell_closed()
+        return closed
 
-    async def _read_end(self) -> None:
-        while True:
-            try:
-                byte = await self.reader.read(1)
-            except ConnectionError:
-                return
-            if not byte:
-                return
-            # (stray CR LF after a body, see _first_byte: skipped, as there)
-            if byte not in (b"\r", b"\n"):
-                self.pending = byte
-                await asyncio.Future()  # the client is still there: never done
+    def _tell_closed(self) -> None:
+        closed = self._closed
+        if closed is None or closed.done() or not self.eof:
+            return
+        if self.error is not None or not self.buffer.lstrip(b"\r\n"):
+            closed.set_result(None)
 
-    async def end_watch(self) -> None:
-        """Stop watching, once the handler has returned; returns when the watch has let
-        go of the reader: a cancelled read is only over at the loop's next turn, and a
-        StreamReader takes one waiting reader at a time."""
-        watch, self._watch = self._watch, None
-        if watch is not None and not watch.done():
-            watch.cancel()
-            await asyncio.wait([watch])
+    def end_watch(self) -> None:
+        closed, self._closed = self._closed, None
+        if closed is not None and not closed.done():
+            closed.cancel()
 
-    def drop_watch(self) -> None:
-        """Stop watching as the connection ends (nobody reads after it)."""
-        if self._watch is not None:
-            self._watch.cancel()
-            self._watch = None
+    async def close(self) -> None:
+        """Close, and wait (a moment at most) for the connection to be gone."""
+        with contextlib.suppress(Exception):
+            self.transport.close()
+        if self.lost:
+            return
+        gone = self._gone = self.loop.create_future()
+        with contextlib.suppress(Exception, asyncio.CancelledError):
+            await asyncio.wait([gone], timeout=1.0)
 
 
 @dataclass
@@ -265,6 +409,9 @@ class _Head:
     version: str
     headers: dict[str, str]
 
+
+#: The end of a request head: an empty line (CR before LF optional, as any line's).
+_HEAD_END = re.compile(rb"\n\r*\n")
 
 #: An answer's first lines up to the length, by (status, content type) (see _response).
 _STARTS: dict[tuple[int, str], bytes] = {}
@@ -311,7 +458,9 @@ def _response(
 
 
 class HttpFrontEnd:
-    """Serves connections: reads requests one after another, routes each and writes the answer."""
+    """Serves connections: reads requests one after another, routes each and writes the answer.
+
+    ``protocol`` is the protocol factory a listener takes (``loop.create_server``)."""
 
     def __init__(
         self,
@@ -327,7 +476,6 @@ class HttpFrontEnd:
         self._connections: set[asyncio.Task[None]] = set()
         #: Open connections per client address.
         self._per_address: dict[str, int] = {}
-        self._writers: set[asyncio.StreamWriter] = set()
         #: Connections inside the handler (their answer is still to be written).
         self._busy: set[asyncio.Task[None]] = set()
         self._closing = False
@@ -336,14 +484,18 @@ class HttpFrontEnd:
     def connection_count(self) -> int:
         return len(self._connections)
 
-    async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    def protocol(self) -> asyncio.Protocol:
+        """A new connection's protocol (it starts the connection's task once made)."""
+        return _Connection(self)
+
+    async def _serve_connection(self, connection: _Connection) -> None:
         task = asyncio.current_task()
         assert task is not None
-        ip = _client_ip(writer.get_extra_info("peername"))
+        ip = _client_ip(connection.transport.get_extra_info("peername"))
         if self.proxies is not None and self.proxies.trusts(ip):
-            forwarded = await self._forwarded_client(reader, ip)
+            forwarded = await self._forwarded_client(connection, ip)
             if forwarded is None:
-                await self._close(writer)
+                await connection.close()
                 return
             ip = forwarded
         from_ip = self._per_address.get(ip, 0)
@@ -352,15 +504,18 @@ class HttpFrontEnd:
             or from_ip >= self.limits.max_per_address
         ):
             with contextlib.suppress(Exception):
-                writer.write(_response(503, keep_alive=False))
-                await asyncio.wait_for(writer.drain(), 1.0)
-            await self._close(writer)
+                connection.transport.write(_response(503, keep_alive=False))
+                # (as a task, as the streams front-end did: its few turns of the loop
+                # let the request the client sent at once be read before the close,
+                # which would otherwise reset the connection under the answer)
+                await asyncio.wait_for(connection.drain(1.0), 1.0)
+            await connection.close()
             return
         self._connections.add(task)
-        self._writers.add(writer)
         self._per_address[ip] = from_ip + 1
+        deadline = connection.deadline = _Deadline(connection.loop, task)
         try:
-            await self._serve(reader, writer, ip)
+            await self._serve_requests(connection, ip, _CookieCache())
         except (ConnectionError, asyncio.IncompleteReadError, TimeoutError):
             pass
         except asyncio.CancelledError:
@@ -368,31 +523,26 @@ class HttpFrontEnd:
         except Exception:  # a bug must cost one connection, never the server
             log.exception("connection failed")
         finally:
+            deadline.stop()
+            connection.end_watch()
             self._connections.discard(task)
-            self._writers.discard(writer)
             left = self._per_address[ip] - 1
             if left:
                 self._per_address[ip] = left
             else:
                 del self._per_address[ip]
-            await self._close(writer)
+            await connection.close()
 
-    async def _forwarded_client(self, reader: asyncio.StreamReader, peer: str) -> str | None:
+    async def _forwarded_client(self, connection: _Connection, peer: str) -> str | None:
         """The client a trusted front door names in its PROXY header; None (the
         connection is to be closed) without a valid header in time."""
         try:
             async with asyncio.timeout(self.limits.header_timeout):
-                header = await read_header(reader)
+                header = await _proxy_header(connection)
         except (ProxyHeaderError, asyncio.IncompleteReadError, OSError) as exc:
             log.debug("no valid PROXY header from %s: %s", peer, exc)
             return None
         return header.client or peer
-
-    async def _close(self, writer: asyncio.StreamWriter) -> None:
-        with contextlib.suppress(Exception):
-            writer.close()
-        with contextlib.suppress(Exception, asyncio.CancelledError):
-            await asyncio.wait_for(writer.wait_closed(), 1.0)
 
     async def close_all(self, grace: float = 2.0) -> None:
         """End every connection: idle ones now, busy ones once they answered (up to ``grace``).
@@ -411,59 +561,23 @@ class HttpFrontEnd:
         if rest:
             await asyncio.wait(rest, timeout=grace)
 
-    async def _drain(self, writer: asyncio.StreamWriter) -> None:
-        """Wait until the client took what was written, up to the write timeout.
-
-        A client that stops reading loses its connection: aborted, since close()
-        would wait for the unread buffer to flush, forever.
-        """
-        transport = writer.transport
-        if transport.get_write_buffer_size() == 0:
-            # (all sent: nothing to wait for, and no timer; a lost connection shows
-            # as the end of the next read)
-            if transport.is_closing():
-                await writer.drain()  # (raises the loss)
-            return
-        try:
-            async with asyncio.timeout(self.limits.write_timeout):
-                await writer.drain()
-        except TimeoutError:
-            writer.transport.abort()
-            raise
-
-    async def _serve(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, ip: str
-    ) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        cookies = _CookieCache()
-        connection = _Connection(reader, _Deadline(asyncio.get_running_loop(), task))
-        try:
-            await self._serve_requests(connection, writer, ip, cookies)
-        finally:
-            connection.deadline.stop()
-            connection.drop_watch()
-
     async def _serve_requests(
-        self,
-        connection: _Connection,
-        writer: asyncio.StreamWriter,
-        ip: str,
-        cookies: _CookieCache,
+        self, connection: _Connection, ip: str, cookies: _CookieCache
     ) -> None:
         task = asyncio.current_task()
         assert task is not None
-        reader = connection.reader
+        transport = connection.transport
+        write_timeout = self.limits.write_timeout
         while True:
             try:
-                request = await self._read_request(connection, writer)
+                request = await self._read_request(connection)
             except HttpError as exc:
                 response = _response(exc.status, keep_alive=False, allow=exc.allow)
                 if exc.linger:
-                    await self._refuse(reader, writer, response)
+                    await self._refuse(connection, response)
                 else:
-                    writer.write(response)
-                    await self._drain(writer)
+                    transport.write(response)
+                    await connection.drain(write_timeout)
                 return
             if request is None:
                 return
@@ -493,13 +607,12 @@ class HttpFrontEnd:
                 unavailable = exc
             except Exception:
                 log.exception("request from %s failed", ip)
-                writer.write(_response(500, keep_alive=False))
-                await self._drain(writer)
+                transport.write(_response(500, keep_alive=False))
+                await connection.drain(write_timeout)
                 return
             finally:
                 self._busy.discard(task)
-                if connection.watching:
-                    await connection.end_watch()
+                connection.end_watch()
             keep_alive = keep_alive and not self._closing
             if unavailable is not None:
                 response = _response(
@@ -514,74 +627,114 @@ class HttpFrontEnd:
                     content_type=answer.content_type,
                     headers=answer.headers,
                 )
-            writer.write(response)
-            await self._drain(writer)
+            transport.write(response)
+            # (a lost connection shows here or as the end of the next read)
+            if connection.writing_paused or connection.lost:
+                await connection.drain(write_timeout)
             if not keep_alive:
                 return
 
-    async def _refuse(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, response: bytes
-    ) -> None:
+    async def _refuse(self, connection: _Connection, response: bytes) -> None:
         """Answer an error and close, without letting unread input reset the connection.
 
         Closing a socket with unread bytes sends RST, which can destroy the answer
         before the client reads it; so the write side is shut first and what the
         client still sends is read and dropped for a moment.
         """
-        writer.write(response)
-        await self._drain(writer)
-        if writer.can_write_eof():
+        transport = connection.transport
+        transport.write(response)
+        await connection.drain(self.limits.write_timeout)
+        if transport.can_write_eof():
             try:
-                writer.write_eof()
+                transport.write_eof()
             except OSError:
                 # The client reset the connection (it gave up on the request) before
                 # the write side could be shut: nothing more to say, nor to read.
                 return
+        buffer = connection.buffer
         with contextlib.suppress(Exception):
             async with asyncio.timeout(LINGER_SECONDS):
                 dropped = 0
-                while dropped < LINGER_BYTES:
-                    chunk = await reader.read(65536)
-                    if not chunk:
+                while True:
+                    dropped += len(buffer)
+                    buffer.clear()
+                    if connection.eof or dropped >= LINGER_BYTES:
                         break
-                    dropped += len(chunk)
+                    await connection.more()
 
-    async def _read_request(
-        self, connection: _Connection, writer: asyncio.StreamWriter
-    ) -> tuple[_Head, Handler, bytes] | None:
+    async def _read_request(self, connection: _Connection) -> tuple[_Head, Handler, bytes] | None:
         """The next request's head, handler and body; None at a clean end of the connection.
 
-        The connection's deadline moves as the request comes in (idle until its
-        first byte, then the head's limit, then the body's) and is off while the
-        handler runs.
+        A request already buffered whole is taken without a wait. Only a wait moves the
+        connection's deadline (idle until the request's first byte, then the head's
+        limit, then the body's); it is off while the handler runs.
         """
         limits = self.limits
-        reader = connection.reader
+        buffer = connection.buffer
         deadline = connection.deadline
-        loop = asyncio.get_running_loop()
+        assert deadline is not None
+        loop = connection.loop
         phase = "idle"
+        waited = False
         try:
-            deadline.move(loop.time() + limits.idle_timeout)
-            first: bytes | None = connection.pending
-            connection.pending = b""
-            if not first:
-                first = await self._first_byte(reader)
-            if first is None:
-                return None
+            # Stray CR and LF bytes are skipped: a PHP client appends CR LF CR LF after
+            # its body that Content-Length does not count.
+            skipped = 0
+            while True:
+                if connection.error is not None:
+                    raise ConnectionResetError("connection reset")
+                if buffer and buffer[0] in b"\r\n":
+                    rest = len(buffer.lstrip(b"\r\n"))
+                    skipped += len(buffer) - rest
+                    del buffer[: len(buffer) - rest]
+                    if skipped > limits.max_header_bytes:
+                        raise HttpError(400)
+                if buffer:
+                    break
+                if connection.eof:
+                    return None
+                waited = True
+                deadline.move(loop.time() + limits.idle_timeout)
+                await connection.more()
             phase = "head"
-            deadline.move(loop.time() + limits.header_timeout)
-            head = _parse_head(await self._read_lines(reader, first))
+            head_by = 0.0
+            while True:
+                found = _HEAD_END.search(buffer)
+                if found is not None:
+                    end = found.end()
+                    break
+                if len(buffer) > limits.max_header_bytes:
+                    raise HttpError(431)
+                if connection.eof:
+                    raise ConnectionResetError("connection closed inside a request head")
+                if not head_by:
+                    waited = True
+                    head_by = loop.time() + limits.header_timeout
+                    deadline.move(head_by)
+                await connection.more()
+            if end > limits.max_header_bytes:
+                raise HttpError(431)
+            text = buffer[: found.start()].decode("latin-1")
+            del buffer[:end]
+            head = _parse_head(text.split("\n"))
             path = head.target.split("?", 1)[0]
             handler = self.router.resolve(head.method, path)
             if handler is None:
                 raise HttpError(405, allow=", ".join(self.router.allowed(path)))
             length = _content_length(head.headers, limits.max_body_bytes, head.method)
             if head.headers.get("expect", "").lower() == "100-continue":
-                writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
-                await self._drain(writer)
+                connection.transport.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+                await connection.drain(limits.write_timeout)
             phase = "body"
-            deadline.move(loop.time() + limits.body_timeout)
-            body = await reader.readexactly(length) if length else b""
+            if not length:
+                body = b""
+            else:
+                if len(buffer) < length:
+                    waited = True
+                    deadline.move(loop.time() + limits.body_timeout)
+                    await connection.fill(length)
+                body = bytes(buffer[:length])
+                del buffer[:length]
         except asyncio.CancelledError:
             if not deadline.expire_seen():
                 raise
@@ -589,53 +742,39 @@ class HttpFrontEnd:
                 return None
             raise HttpError(408, linger=phase == "head") from None
         finally:
-            deadline.move(math.inf)
+            if waited:
+                deadline.move(math.inf)
         return head, handler, body
 
-    async def _first_byte(self, reader: asyncio.StreamReader) -> bytes | None:
-        """The request's first byte; None at the end of the connection.
 
-        Stray CR and LF bytes are skipped: a PHP client appends CR LF CR LF after
-        its body that Content-Length does not count.
-        """
-        skipped = 0
-        while True:
-            first = await reader.read(1)
-            if not first:
-                return None
-            if first not in (b"\r", b"\n"):
-                return first
-            skipped += 1
-            if skipped > self.limits.max_header_bytes:
-                raise HttpError(400)
-
-    async def _read_lines(self, reader: asyncio.StreamReader, first: bytes) -> list[bytes]:
-        budget = self.limits.max_header_bytes
-        lines: list[bytes] = []
-        pending = first
-        while True:
-            try:
-                line = await reader.readuntil(b"\n")
-            except asyncio.LimitOverrunError:
-                raise HttpError(431) from None
-            except asyncio.IncompleteReadError:
-                raise ConnectionResetError("connection closed inside a request head") from None
-            line = pending + line
-            pending = b""
-            budget -= len(line)
-            if budget < 0:
-                raise HttpError(431)
-            line = line.rstrip(b"\r\n")
-            if not line:
-                if not lines:
-                    continue
-                return lines
-            lines.append(line)
+async def _proxy_header(connection: _Connection) -> ProxyHeader:
+    """Take exactly one PROXY header off the connection's buffer (nothing of the request
+    after it); ProxyHeaderError for anything else, IncompleteReadError at an end first."""
+    buffer = connection.buffer
+    await connection.fill(len(V2_SIGNATURE))
+    if buffer.startswith(V2_SIGNATURE):
+        fixed = len(V2_SIGNATURE) + 4
+        await connection.fill(fixed)
+        size = fixed + v2_length(bytes(buffer[:fixed]))
+        await connection.fill(size)
+        header = parse_v2(bytes(buffer[:size]))
+        del buffer[:size]
+        return header
+    if not buffer.startswith(b"PROXY "):
+        raise ProxyHeaderError("no PROXY header")
+    while (end := buffer.find(b"\n")) < 0:
+        if len(buffer) > V1_MAX:
+            raise ProxyHeaderError("a v1 header longer than its limit")
+        await connection.fill(len(buffer) + 1)
+    header = parse_v1(bytes(buffer[: end + 1]))
+    del buffer[: end + 1]
+    return header
 
 
-def _parse_head(lines: list[bytes]) -> _Head:
-    """A request head from its lines (request line first); HttpError if it is malformed."""
-    request_line = lines[0].decode("latin-1")
+def _parse_head(lines: list[str]) -> _Head:
+    """A request head from its lines (request line first, each may end in CR);
+    HttpError if it is malformed."""
+    request_line = lines[0].rstrip("\r")
     # "POST  HTTP/1.1" (empty target) is a legacy client's request line.
     parts = request_line.split(" ")
     method = parts[0]
@@ -648,7 +787,7 @@ def _parse_head(lines: list[bytes]) -> _Head:
     target = " ".join(parts[1:-1] if has_version else parts[1:]).strip()
     headers: dict[str, str] = {}
     for raw in lines[1:]:
-        name, sep, value = raw.decode("latin-1").partition(":")
+        name, sep, value = raw.rstrip("\r").partition(":")
         name = name.strip().lower()
         if not sep or not name or " " in name:
             raise HttpError(400)

@@ -174,11 +174,10 @@ class QQServer:
         return int(listener.sockets[0].getsockname()[1])
 
     async def _listen(self, host: str, port: int, context: ssl.SSLContext | None) -> asyncio.Server:
-        return await asyncio.start_server(
-            self.front_end.serve,
+        return await asyncio.get_running_loop().create_server(
+            self.front_end.protocol,
             host,
             port,
-            limit=self.limits.max_header_bytes,
             reuse_address=True,
             family=socket.AF_INET if host and ":" not in host else socket.AF_UNSPEC,
             ssl=context,
