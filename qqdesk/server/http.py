@@ -245,7 +245,7 @@ class _Connection(asyncio.Protocol):
     def __init__(self, front_end: HttpFrontEnd) -> None:
         self._front_end = front_end
         self.loop = asyncio.get_running_loop()
-        self.transport: asyncio.Transport = None  # type: ignore[assignment]  # (connection_made)
+        self.transport: asyncio.Transport  # (set by connection_made)
         self.task: asyncio.Task[None] | None = None
         self.deadline: _Deadline | None = None
         self.buffer = bytearray()

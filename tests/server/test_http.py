@@ -76,6 +76,23 @@ async def test_http_1_0_keep_alive_and_1_1_pipelining(live: QQServer) -> None:
         writer.close()
 
 
+async def test_bare_lf_heads_and_requests_in_pieces(live: QQServer) -> None:
+    # Lines may end in a bare LF; a head and body may come a few bytes at a time, split
+    # anywhere (the head's end, "\r\n\r\n", too), and the next request right behind.
+    bare = b"POST / HTTP/1.1\nHost: x\nContent-Length: %d\n\n%s" % (len(LOGOUT), LOGOUT)
+    reader, writer = await open_connection(live.url)
+    try:
+        for request in (bare, request_bytes(LOGOUT), bare):
+            for i in range(0, len(request), 3):
+                writer.write(request[i : i + 3])
+                await writer.drain()
+                await asyncio.sleep(0.001)
+            status, _h, body = await asyncio.wait_for(read_response(reader), 5)
+            assert (status, body) == (200, LOGOUT_REPLY)
+    finally:
+        writer.close()
+
+
 async def test_plus_is_a_space_only_for_form_bodies(alice: Raw, bob: Raw, live: QQServer) -> None:
     body = b"VER=1.1&CMD=CLTMSG&SEQ=1&UIN=10001&UN=10002&MG=a+b%2Bc"
     await post(live.url, body, {"Content-Type": "text/plain; charset=UTF-8"})
