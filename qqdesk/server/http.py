@@ -693,8 +693,10 @@ class HttpFrontEnd:
                     break
                 if connection.eof:
                     return None
-                waited = True
-                deadline.move(loop.time() + limits.idle_timeout)
+                if not waited:
+                    # (once: stray CR LF trickling in do not keep an idle connection)
+                    waited = True
+                    deadline.move(loop.time() + limits.idle_timeout)
                 await connection.more()
             phase = "head"
             head_by = 0.0

@@ -170,6 +170,25 @@ async def test_slow_clients_are_cut_off_and_others_served(make_server: MakeServe
     assert time.monotonic() - started < 5
 
 
+async def test_stray_crlf_trickling_in_do_not_keep_an_idle_connection(
+    make_server: MakeServer,
+) -> None:
+    srv = await make_server(limits=Limits(idle_timeout=1.0))
+    reader, writer = await open_connection(srv.url)
+    started = time.monotonic()
+    try:
+        while time.monotonic() - started < 5:
+            with contextlib.suppress(ConnectionError):
+                writer.write(b"\r\n")
+                await writer.drain()
+            with contextlib.suppress(TimeoutError):
+                if await asyncio.wait_for(reader.read(), 0.3) == b"":
+                    break
+        assert time.monotonic() - started < 2.5  # closed once idle_timeout passed
+    finally:
+        writer.close()
+
+
 async def test_connection_limit(make_server: MakeServer) -> None:
     srv = await make_server(limits=Limits(max_connections=2))
     held = [await open_connection(srv.url) for _ in range(2)]
