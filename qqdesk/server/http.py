@@ -12,16 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from http.cookies import CookieError, SimpleCookie
 
-from .proxyproto import (
-    V1_MAX,
-    V2_SIGNATURE,
-    ProxyHeader,
-    ProxyHeaderError,
-    TrustedProxies,
-    parse_v1,
-    parse_v2,
-    v2_length,
-)
+from .proxyproto import ProxyHeader, ProxyHeaderError, TrustedProxies, header_size, parse
 
 log = logging.getLogger(__name__)
 
@@ -753,23 +744,10 @@ async def _proxy_header(connection: _Connection) -> ProxyHeader:
     """Take exactly one PROXY header off the connection's buffer (nothing of the request
     after it); ProxyHeaderError for anything else, IncompleteReadError at an end first."""
     buffer = connection.buffer
-    await connection.fill(len(V2_SIGNATURE))
-    if buffer.startswith(V2_SIGNATURE):
-        fixed = len(V2_SIGNATURE) + 4
-        await connection.fill(fixed)
-        size = fixed + v2_length(bytes(buffer[:fixed]))
-        await connection.fill(size)
-        header = parse_v2(bytes(buffer[:size]))
-        del buffer[:size]
-        return header
-    if not buffer.startswith(b"PROXY "):
-        raise ProxyHeaderError("no PROXY header")
-    while (end := buffer.find(b"\n")) < 0:
-        if len(buffer) > V1_MAX:
-            raise ProxyHeaderError("a v1 header longer than its limit")
+    while (size := header_size(buffer)) is None:
         await connection.fill(len(buffer) + 1)
-    header = parse_v1(bytes(buffer[: end + 1]))
-    del buffer[: end + 1]
+    header = parse(bytes(buffer[:size]))
+    del buffer[:size]
     return header
 
 

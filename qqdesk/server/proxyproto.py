@@ -1,10 +1,10 @@
 """The PROXY protocol header (HAProxy's ``send-proxy`` v1 text and ``send-proxy-v2``
 binary) that a trusted front door puts before a connection's first byte, naming the
-client it forwards: a pure parser and the small reader a connection calls."""
+client it forwards: a pure parser, and how many bytes the header at a connection's
+start takes."""
 
 from __future__ import annotations
 
-import asyncio
 import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -129,22 +129,25 @@ def parse(header: bytes) -> ProxyHeader:
     return parse_v1(header)
 
 
-async def read_header(reader: asyncio.StreamReader) -> ProxyHeader:
-    """Read exactly one header off ``reader`` (nothing of the request after it).
-
-    Raises ProxyHeaderError for anything else, asyncio.IncompleteReadError when the
-    connection ends first."""
-    start = await reader.readexactly(len(V2_SIGNATURE))
-    if start == V2_SIGNATURE:
-        fixed = start + await reader.readexactly(4)
-        return parse_v2(fixed + await reader.readexactly(v2_length(fixed)))
-    if not start.startswith(b"PROXY "):
+def header_size(data: bytes | bytearray) -> int | None:
+    """How many bytes of ``data`` (a connection's first bytes) the PROXY header takes:
+    None while more are needed to tell; ProxyHeaderError if ``data`` starts with
+    anything else, or with a v1 line longer than a v1 header may be."""
+    if len(data) < len(V2_SIGNATURE):
+        return None
+    if data.startswith(V2_SIGNATURE):
+        if len(data) < _V2_FIXED:
+            return None
+        size = _V2_FIXED + v2_length(bytes(data[:_V2_FIXED]))
+        return size if len(data) >= size else None
+    if not data.startswith(b"PROXY "):
         raise ProxyHeaderError("no PROXY header")
-    try:
-        rest = await reader.readuntil(b"\n")
-    except asyncio.LimitOverrunError:
-        raise ProxyHeaderError("a v1 header longer than its limit") from None
-    return parse_v1(start + rest)
+    end = data.find(b"\n")
+    if end < 0:
+        if len(data) > V1_MAX:
+            raise ProxyHeaderError("a v1 header longer than its limit")
+        return None
+    return end + 1
 
 
 class TrustedProxies:
