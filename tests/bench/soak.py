@@ -245,8 +245,11 @@ async def library_run(url: str, pairs: int, rate: float, begin: Callable[[], flo
             number += 1
             try:
                 out = await session.send_message(to, tag)
-            except Exception as exc:  # (the history store: not expected)
+            except Exception as exc:  # (refused at once: no room channel, say)
                 print(f"  {session.uin}: {exc}", flush=True)
+                # at the sender's pace: a refusal repeated in a tight loop starved the
+                # receivers' polls in this process (and printed a gigabyte a minute)
+                await asyncio.sleep(rng.expovariate(rate))
                 continue
             sent[out.local_id] = tag
             tally.sent += 1
