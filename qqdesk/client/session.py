@@ -275,7 +275,7 @@ class AccountSession:
             self.web.available = None  # replaced last time: a new login takes it back
         if self.web.available is not False and not self.web.logged_in.is_set():
             try:
-                await self.web.login()
+                await self.web.login(self.web.generation)
             except NoChannel as exc:
                 log.info("%s: no groups on this server (%s)", self.uin, exc)
             except QQError as exc:
@@ -774,7 +774,7 @@ class AccountSession:
         while True:
             try:
                 if not web.logged_in.is_set():
-                    await self._until_resumed(web.login(), resumed)
+                    await self._until_resumed(web.login(web.generation), resumed)
                 elif resumed.is_set() or self.timing.wall() - last > web.idle_timeout:
                     resumed.clear()
                     log.info("%s: checking the web session", self.uin)
@@ -782,7 +782,8 @@ class AccountSession:
                 poll = await self._until_resumed(web.poll(), resumed)
             except _Resumed:
                 continue
-            except NoChannel:
+            except NoChannel as exc:
+                log.info("%s: no web channel: %s", self.uin, exc)
                 self._announce_rooms(False)
                 return
             except Kicked as exc:

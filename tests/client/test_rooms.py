@@ -19,6 +19,7 @@ from qqdesk.client import (
     RoomsAvailability,
     RoomsUnavailable,
     ServerUnavailable,
+    Timing,
     WebLoginWaiting,
 )
 from qqdesk.client.links.smartqq import SmartQQLink
@@ -216,12 +217,12 @@ async def test_rooms_announced_when_the_web_channel_opens_after_login(
     real_login = SmartQQLink.login
     tries = 0
 
-    async def flaky(self: SmartQQLink) -> None:
+    async def flaky(self: SmartQQLink, generation: int | None = None) -> None:
         nonlocal tries
         tries += 1
         if tries == 1:
             raise ServerUnavailable("the web channel did not answer")
-        await real_login(self)
+        await real_login(self, generation)
 
     monkeypatch.setattr(SmartQQLink, "login", flaky)
     alice = new_session(real.url, ALICE, "alice-pw")
@@ -231,6 +232,23 @@ async def test_rooms_announced_when_the_web_channel_opens_after_login(
     opened = await next_event(events, RoomsAvailability, timeout=5)
     assert opened.available and alice.rooms_available
     assert tries == 2
+
+
+async def test_sign_ins_at_once_for_a_closed_channel_make_one_web_session(
+    real: QQServer,
+) -> None:
+    """The session's loop and its login may both find the channel closed: the second
+    waits for the first and keeps its session. (The server keeps one web session per
+    account: a second sign-in threw out the first, and a send still carrying it heard
+    "kicked", closing the rooms as if another client had taken them.)"""
+    link = SmartQQLink(real.url, ALICE, "alice-pw", Timing())
+    try:
+        closed = link.generation
+        await asyncio.gather(link.login(closed), link.login(closed))
+        assert link.generation == closed + 1 and link.logged_in.is_set()
+        await link.send(real.admin.create_group("Once 一次", ALICE), ("one session",))
+    finally:
+        await link.logout()
 
 
 async def test_a_room_message_refused_while_the_web_session_signs_in_again_goes_after(
@@ -248,12 +266,12 @@ async def test_a_room_message_refused_while_the_web_session_signs_in_again_goes_
     alice = await signed_in(new_session, server.url, ALICE, "alice-pw")
     events = alice.events()
     signing_in, go_on, tried = asyncio.Event(), asyncio.Event(), asyncio.Event()
-    real_login, real_send = alice.web.login, alice.web.send
+    real_sign_in, real_send = alice.web._sign_in, alice.web.send
 
-    async def held_login() -> None:
+    async def held_sign_in() -> None:  # (every sign-in, first or again, goes through it)
         signing_in.set()
         await go_on.wait()
-        await real_login()
+        await real_sign_in()
 
     async def noted_send(
         conversation: Conversation, content: Content, client_id: str | None = None
@@ -263,7 +281,7 @@ async def test_a_room_message_refused_while_the_web_session_signs_in_again_goes_
         finally:
             tried.set()
 
-    monkeypatch.setattr(alice.web, "login", held_login)
+    monkeypatch.setattr(alice.web, "_sign_in", held_sign_in)
     monkeypatch.setattr(alice.web, "send", noted_send)
     await server.stop()
     await next_state(events, ConnectionState.RECONNECTING)

@@ -14,6 +14,7 @@ from qqdesk.client import (
     AccountSession,
     ConnectionState,
     DeliveryState,
+    LoginFailed,
     MessageReceived,
     NotLoggedIn,
     Timing,
@@ -123,6 +124,45 @@ async def test_restarts_again_and_again_keep_the_rooms(
     sent = await alice.send_message(group, "still here")
     assert await alice.wait_delivered(sent.local_id) is DeliveryState.SENT
     assert [r.conversation for r in await alice.rooms()] == [group]
+
+
+async def test_quiet_restarts_are_never_taken_for_another_web_sign_in(
+    room_process: tuple[ServerProcess, Conversation],
+) -> None:
+    """Re-logins with no failed request between them (the restart broke no connection
+    the link saw): only the server's run id in login2's answer tells a restart, and
+    more of them than ``relogin_limit`` do not read as the session being taken."""
+    process, group = room_process
+    alice = SmartQQLink(process.url, ALICE, "alice-pw", Timing())
+    try:
+        await alice.login()
+        runs = {alice.server_instance}
+        for _ in range(alice.timing.relogin_limit + 2):
+            await asyncio.to_thread(process.kill)
+            await asyncio.to_thread(process.start)
+            await alice.relogin(alice.generation)
+            runs.add(alice.server_instance)
+        assert len(runs) == alice.timing.relogin_limit + 3 and "" not in runs
+        await alice.send(group, ("still here",))
+    finally:
+        await alice.logout()
+
+
+async def test_the_same_run_forgetting_the_web_session_again_and_again_is_a_takeover(
+    room_process: tuple[ServerProcess, Conversation],
+) -> None:
+    process, _group = room_process
+    alice = SmartQQLink(process.url, ALICE, "alice-pw", Timing())
+    try:
+        await alice.login()
+        run = alice.server_instance
+        for _ in range(alice.timing.relogin_limit):
+            await alice.relogin(alice.generation)
+        assert alice.server_instance == run
+        with pytest.raises(LoginFailed, match="replaced by another sign-in"):
+            await alice.relogin(alice.generation)
+    finally:
+        await alice.logout()
 
 
 async def test_a_member_with_nothing_kept_gets_what_was_posted_before_signing_in_again(

@@ -163,7 +163,13 @@ async def test_password_signin_extension(live: QQServer) -> None:
     web.vfwebqq = (await web.json("GET", "/api/getvfwebqq"))["result"]["vfwebqq"]
     login = await web.login2(ack=True, plain_ids=True)
     extension = login["result"]["qqdesk"]
-    assert extension == {"server": "qqdesk", "rooms": True, "since": extension["since"]}
+    assert extension == {
+        "server": "qqdesk",
+        "rooms": True,
+        "since": extension["since"],
+        "instance": live.smartqq.instance,  # (this run of the server)
+    }
+    assert len(live.smartqq.instance) == 16
     # where this session's room messages start: nothing is posted yet
     assert isinstance(extension["since"], int) and extension["since"] >= 0
     other = Web(live)

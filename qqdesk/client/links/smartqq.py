@@ -127,6 +127,8 @@ class SmartQQLink:
         self.closed_because = ""
         self.logged_in = asyncio.Event()
         self.generation = 0
+        #: The run of the server the last sign-in reached ("" when it does not say).
+        self.server_instance = ""
         #: Acknowledged delivery is always asked for.
         self.extensions = True
         #: The server holds poll2 (long polling).
@@ -156,12 +158,25 @@ class SmartQQLink:
         """Sign in with ``password`` from now on (it was changed over the classic link)."""
         self._password_md5 = hashlib.md5(password.encode("utf-8")).hexdigest()
 
-    async def login(self) -> None:
+    async def login(self, generation: int | None = None) -> None:
         """Sign in with number and password, then getvfwebqq and login2 with the opt-ins.
+
+        One sign-in at a time: the server keeps one web session per account, so a
+        second one would throw out the first, and calls still carrying the first
+        would hear "kicked" as if another client had taken the channel. With
+        ``generation`` (``self.generation`` when the caller found the channel
+        closed), nothing is done if a sign-in completed since.
 
         Raises NoChannel (a classic-only server), WrongPassword, NoSuchUser,
         TooFrequent, LoginFailed or ServerUnavailable.
         """
+        async with self._login_lock:
+            signed_in_since = generation is not None and generation != self.generation
+            if signed_in_since and self.logged_in.is_set():
+                return
+            await self._sign_in()
+
+    async def _sign_in(self) -> None:
         try:
             reply = await self._post(
                 "/qqdesk/signin", {"uin": str(self.uin), "password": self._password_md5}
@@ -227,6 +242,8 @@ class SmartQQLink:
             raise NoChannel("login2 names no qqdesk extensions")
         self._psessionid = str(result.get("psessionid", ""))
         self._vfwebqq = str(result.get("vfwebqq", self._vfwebqq))
+        instance = extension.get("instance")
+        self.server_instance = instance if isinstance(instance, str) else ""
         start = extension.get("since")
         if isinstance(start, int) and not isinstance(start, bool):
             # A floor for ``since`` while no room message is kept yet: what is posted
@@ -245,10 +262,13 @@ class SmartQQLink:
 
         As for the classic link, a session the server forgot while it kept answering
         counts towards "another client has it"; one lost with a restart of the server
-        (connections broke since the sign-in) does not, so a server restarted again and
-        again is never taken for a takeover. LoginFailed after ``relogin_limit`` such
-        within ``relogin_window``. (A session replaced by another web sign-in says so,
-        kick_message or 121: the session closes rooms then, it does not sign in again.)
+        does not, so a server restarted again and again is never taken for a takeover.
+        Our server names its run in login2's answer (``instance``): the same run as
+        before counts, another never does. A server that does not say is judged by
+        the connections (a restart breaks them). LoginFailed after ``relogin_limit``
+        such within ``relogin_window``. (A session replaced by another web sign-in
+        says so, kick_message or 121: the session closes rooms then, it does not sign
+        in again.)
         """
         async with self._login_lock:
             if generation != self.generation:
@@ -256,12 +276,16 @@ class SmartQQLink:
             now = self.timing.monotonic()
             while self._relogins and now - self._relogins[0] > self.timing.relogin_window:
                 self._relogins.popleft()
+            before = self.server_instance
             counts = self._failures() == self._failures_at_login
-            if counts and len(self._relogins) >= self.timing.relogin_limit:
+            # (with a run id, only re-logins into the same run were counted)
+            if (before or counts) and len(self._relogins) >= self.timing.relogin_limit:
                 raise LoginFailed("the web session keeps being replaced by another sign-in")
             self.logged_in.clear()
             log.info("%s: signing in to the web channel again", self.uin)
-            await self.login()
+            await self._sign_in()
+            if self.server_instance:
+                counts = self.server_instance == before
             if counts:
                 self._relogins.append(now)
 
@@ -520,6 +544,10 @@ class SmartQQLink:
             if retcode == 0 and err in (None, 0):
                 return answer
             if retcode == Retcode.KICKED:
+                if generation != self.generation and self.logged_in.is_set():
+                    # this link signed in again while the call was out: the session
+                    # it carried was its own, replaced by that sign-in; replay
+                    continue
                 raise Kicked("replaced by another web sign-in")
             if retcode in (Retcode.UNKNOWN_SESSION, Retcode.BAD_VFWEBQQ) and not replayed:
                 replayed = True

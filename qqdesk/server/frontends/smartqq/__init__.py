@@ -183,6 +183,10 @@ class SmartQQFrontEnd:
         web_logins: WebLoginStore | None = None,
     ) -> None:
         self.service = service
+        #: This run of the server (login2's qqdesk extension, as SI in the classic
+        #: Login): a client whose web session is forgotten tells a restart (a new id)
+        #: from the same server having let it go.
+        self.instance = secrets.token_hex(8)
         #: The key of the opaque ids: on a store several nodes share, the store's own
         #: (every node, every restart shows a client the same ids: read at the first
         #: sign-in); else per process unless given (ids are stable within a run of the
@@ -569,6 +573,7 @@ class SmartQQFrontEnd:
                 "server": SERVER_IDENTITY,
                 "rooms": True,
                 "since": session.room_cursor,
+                "instance": self.instance,
             }
         return _json(ok(result))
 
