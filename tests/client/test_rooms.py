@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -247,6 +248,35 @@ async def test_sign_ins_at_once_for_a_closed_channel_make_one_web_session(
         await asyncio.gather(link.login(closed), link.login(closed))
         assert link.generation == closed + 1 and link.logged_in.is_set()
         await link.send(real.admin.create_group("Once 一次", ALICE), ("one session",))
+    finally:
+        await link.logout()
+
+
+async def test_a_call_carrying_a_session_the_link_itself_replaced_is_replayed(
+    real: QQServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A send was out with the old session when the link signed in again (its check
+    after a sleep, say): the server answers it "kicked", which is the link's own doing,
+    not another client's; the send goes again with the new session."""
+    link = SmartQQLink(real.url, ALICE, "alice-pw", Timing())
+    group = real.admin.create_group("Replay 重发", ALICE)
+    real_answer = link._answer
+    signed_in_meanwhile = False
+
+    async def answer_after_a_sign_in(
+        path: str, form: dict[str, str], timeout: float | None = None
+    ) -> dict[str, Any]:
+        nonlocal signed_in_meanwhile
+        if path.endswith("send_qun_msg2") and not signed_in_meanwhile:
+            signed_in_meanwhile = True
+            await link.relogin(link.generation)  # while this call "is out"
+        return await real_answer(path, form, timeout)
+
+    try:
+        await link.login()
+        monkeypatch.setattr(link, "_answer", answer_after_a_sign_in)
+        await link.send(group, ("sent once, with the new session",))
+        assert signed_in_meanwhile and link.generation == 2 and link.logged_in.is_set()
     finally:
         await link.logout()
 
