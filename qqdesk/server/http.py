@@ -268,11 +268,7 @@ class _Connection(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         buffer = self.buffer
         buffer += data
-        waiter = self._waiter
-        if waiter is not None:
-            self._waiter = None
-            if not waiter.done():
-                waiter.set_result(None)
+        self._wake()
         if len(buffer) > self._high_water and not self._reading_paused:
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 self.transport.pause_reading()

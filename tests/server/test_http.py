@@ -86,6 +86,8 @@ async def test_bare_lf_heads_and_requests_in_pieces(live: QQServer) -> None:
             for i in range(0, len(request), 3):
                 writer.write(request[i : i + 3])
                 await writer.drain()
+                # (pacing, not a wait for a result: each piece reaches the server in a
+                # read of its own instead of being coalesced by the socket)
                 await asyncio.sleep(0.001)
             status, _h, body = await asyncio.wait_for(read_response(reader), 5)
             assert (status, body) == (200, LOGOUT_REPLY)
