@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from qqdesk.client import AccountSession, AuthMode, Event, HistoryStore, Timing
+from qqdesk.client.links.smartqq import SmartQQLink
 from qqdesk.server import QQServer, SqliteStore
 
 from .scripted import ScriptedServer
@@ -121,6 +122,27 @@ async def wait_for(condition: Callable[[], bool], timeout: float = 3.0) -> None:
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError("condition not met in time")
         await asyncio.sleep(0.01)
+
+
+def before_first_call(
+    monkeypatch: pytest.MonkeyPatch,
+    link: SmartQQLink,
+    path_matches: Callable[[str], bool],
+    action: Callable[[], Awaitable[object]],
+) -> asyncio.Event:
+    """The first call of ``link`` whose path matches runs ``action`` before it is
+    answered (as if it happened while the call was out); the event says it ran."""
+    real_answer = link._answer
+    ran = asyncio.Event()
+
+    async def answer(path: str, form: dict[str, str], timeout: float | None = None) -> Any:
+        if not ran.is_set() and path_matches(path):
+            ran.set()
+            await action()
+        return await real_answer(path, form, timeout)
+
+    monkeypatch.setattr(link, "_answer", answer)
+    return ran
 
 
 async def next_state(events: AsyncIterator[Event], state: Any, timeout: float = 3.0) -> Any:

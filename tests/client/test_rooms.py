@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -28,7 +27,16 @@ from qqdesk.core import Content, Conversation, ConversationKind
 from qqdesk.server import QQServer, SqliteStore
 
 from ..server.smartqq_web import Web
-from .conftest import ALICE, BOB, CAROL, next_event, next_state, populate, wait_for
+from .conftest import (
+    ALICE,
+    BOB,
+    CAROL,
+    before_first_call,
+    next_event,
+    next_state,
+    populate,
+    wait_for,
+)
 from .scripted import ScriptedServer
 
 NewSession = Callable[..., AccountSession]
@@ -260,23 +268,16 @@ async def test_a_call_carrying_a_session_the_link_itself_replaced_is_replayed(
     not another client's; the send goes again with the new session."""
     link = SmartQQLink(real.url, ALICE, "alice-pw", Timing())
     group = real.admin.create_group("Replay 重发", ALICE)
-    real_answer = link._answer
-    signed_in_meanwhile = False
-
-    async def answer_after_a_sign_in(
-        path: str, form: dict[str, str], timeout: float | None = None
-    ) -> dict[str, Any]:
-        nonlocal signed_in_meanwhile
-        if path.endswith("send_qun_msg2") and not signed_in_meanwhile:
-            signed_in_meanwhile = True
-            await link.relogin(link.generation)  # while this call "is out"
-        return await real_answer(path, form, timeout)
-
     try:
         await link.login()
-        monkeypatch.setattr(link, "_answer", answer_after_a_sign_in)
+        signed_in_meanwhile = before_first_call(
+            monkeypatch,
+            link,
+            lambda path: path.endswith("send_qun_msg2"),
+            lambda: link.relogin(link.generation),  # while this call "is out"
+        )
         await link.send(group, ("sent once, with the new session",))
-        assert signed_in_meanwhile and link.generation == 2 and link.logged_in.is_set()
+        assert signed_in_meanwhile.is_set() and link.generation == 2 and link.logged_in.is_set()
     finally:
         await link.logout()
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -25,7 +24,16 @@ from qqdesk.core import Conversation
 from qqdesk.server import QQServer, SqliteStore
 from tests.support.servers import ServerProcess
 
-from .conftest import ALICE, BOB, CAROL, next_event, next_state, populate, wait_for
+from .conftest import (
+    ALICE,
+    BOB,
+    CAROL,
+    before_first_call,
+    next_event,
+    next_state,
+    populate,
+    wait_for,
+)
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -196,27 +204,19 @@ async def test_a_member_with_nothing_kept_gets_what_was_posted_before_signing_in
 
 @pytest.mark.parametrize("step", ["/api/getvfwebqq", "/channel/login2"])
 async def test_a_web_sign_in_forgotten_by_a_restart_between_its_steps_is_retried(
-    room_process: tuple[ServerProcess, Conversation], step: str
+    room_process: tuple[ServerProcess, Conversation], step: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """getvfwebqq answering 100000 or login2 100001 (the server restarted after
     /qqdesk/signin and forgot it) is a restart like any other: the web link signs in
     again, it does not give up."""
     process, _group = room_process
     bob = SmartQQLink(process.url, BOB, "bob-pw", Timing())
-    real_answer = bob._answer
-    restarted = False
 
-    async def restart_before_step(
-        path: str, form: dict[str, str], timeout: float | None = None
-    ) -> dict[str, Any]:
-        nonlocal restarted
-        if path == step and not restarted:
-            restarted = True
-            await asyncio.to_thread(process.kill)
-            await asyncio.to_thread(process.start)
-        return await real_answer(path, form, timeout)
+    async def restart() -> None:
+        await asyncio.to_thread(process.kill)
+        await asyncio.to_thread(process.start)
 
-    bob._answer = restart_before_step  # type: ignore[method-assign]
+    before_first_call(monkeypatch, bob, lambda path: path == step, restart)
     try:
         with pytest.raises(NotLoggedIn):
             await bob.login()
