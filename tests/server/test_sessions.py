@@ -202,7 +202,10 @@ async def test_an_acknowledgement_of_what_was_given_deletes_without_a_read(
     commits = store._writer.commits
     assert fields(await bob.send("GetMsgEx", AK=given))["MN"] == "0"
     assert oldest_reads == 0
-    await wait_until(lambda: store._writer.commits > commits)  # the deletion
+    # the deletion committed and settled on the loop (the writer's count moves on its
+    # own thread, before the loop hears of it: until then the AK is known and not read)
+    messaging = live.service.messaging
+    await wait_until(lambda: store._writer.commits > commits and 10002 not in messaging._acked)
     assert await queued(10002, 10) == []
     commits = store._writer.commits
     assert fields(await bob.send("GetMsgEx", AK=given))["MN"] == "0"
